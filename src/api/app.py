@@ -1,0 +1,34 @@
+"""The FastAPI application: routers, error mapping, the container on `app.state`."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from api import errors
+from api.container import Container
+from api.routes import commands, health, queries
+
+DESCRIPTION = """
+Xuncha (巡察) records every action of city and county inspection work as an event.
+
+* **Commands** are `POST` endpoints named after the domain's actions. They need a bearer
+  JWT; the actor (user, role, organization) comes from the token. `If-Match` carries the
+  expected version of the addressed record (412 on mismatch), `Idempotency-Key` makes a
+  retry return the first result without appending anything.
+* **Queries** read only read models. Pass a command's `position` as `min_position` to wait
+  (bounded) until the read model has applied it.
+* **Errors** are problem details (`application/problem+json`): 400 malformed header,
+  401 no or bad token, 403 not permitted, 404 unknown record, 409 not possible in the current
+  stage or a concurrent change, 412 stale `If-Match`, 422 invalid content or broken rule.
+"""
+
+
+def create_app(container: Container) -> FastAPI:
+    app = FastAPI(title="Xuncha 巡察", version="0.1.0", description=DESCRIPTION)
+    app.state.container = container
+    errors.install(app)
+    for router in commands.routers():
+        app.include_router(router)
+    app.include_router(queries.router)
+    app.include_router(health.router)
+    return app

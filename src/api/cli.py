@@ -1,0 +1,141 @@
+"""The `xuncha` command line: serve, run the projections, inspect the contract, mint tokens."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+from api.settings import Settings
+
+
+def serve(settings: Settings, _: argparse.Namespace) -> None:
+    """API and projection runner in one process, on the embedded database if none is set."""
+    import anyio.to_thread
+    import uvicorn
+
+    from api.app import create_app
+    from api.container import build
+    from api.database import open_database
+
+    database = open_database(settings)
+    container = build(settings, database.conninfo)
+    if settings.run_projections:
+        container.runner.start_thread()
+    app = create_app(container)
+
+    @app.on_event("startup")
+    async def size_thread_pool() -> None:
+        # Sync endpoints run in this pool; the DB pool is sized to match (DESIGN.md).
+        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
+
+    try:
+        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    finally:
+        container.close()
+        database.close()
+
+
+def run_projections(settings: Settings, args: argparse.Namespace) -> None:
+    """The projection runner alone (one active; others wait as standbys)."""
+    from api.container import read_models
+    from api.database import open_database
+    from projections.runner import ProjectionRunner
+
+    database = open_database(settings)
+    runner = ProjectionRunner(
+        database.conninfo,
+        read_models(),
+        batch_size=args.batch_size or settings.projection_batch_size,
+    )
+    signal.signal(signal.SIGTERM, lambda *_: runner.stop())
+    try:
+        runner.run_forever(poll_seconds=0.5)
+    finally:
+        database.close()
+
+
+def events_list(_: Settings, args: argparse.Namespace) -> None:
+    from events import REGISTRY
+
+    rows = [(cls.type_name, cls.schema_version, cls.__name__) for cls in REGISTRY]
+    if args.json:
+        print(json.dumps([{"type": t, "version": v, "class": c} for t, v, c in rows], indent=2))
+        return
+    width = max(len(t) for t, _, _ in rows)
+    for type_name, version, class_name in rows:
+        print(f"{type_name:<{width}}  v{version}  {class_name}")
+
+
+def events_schema(_: Settings, args: argparse.Namespace) -> None:
+    from events.schema import write_schemas
+
+    for path in write_schemas(Path(args.out)):
+        print(path)
+
+
+def token(settings: Settings, args: argparse.Namespace) -> None:
+    """Mint a development token (HS256 with the configured secret)."""
+    from datetime import timedelta
+
+    from api.auth import mint
+    from events.base import Role
+
+    print(
+        mint(
+            settings,
+            user_id=args.user,
+            role=Role(args.role),
+            organization_id=args.org,
+            ttl=timedelta(hours=args.hours),
+        )
+    )
+
+
+def parser() -> argparse.ArgumentParser:
+    from events.base import Role
+
+    p = argparse.ArgumentParser(prog="xuncha", description="Xuncha (巡察) back end")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("serve", help="run the API and the projections").set_defaults(fn=serve)
+    proj = sub.add_parser("projections", help="read models").add_subparsers(
+        dest="action", required=True
+    )
+    run = proj.add_parser("run", help="run the projection runner alone")
+    run.add_argument("--batch-size", type=int, default=None)
+    run.set_defaults(fn=run_projections)
+    ev = sub.add_parser("events", help="the event contract").add_subparsers(
+        dest="action", required=True
+    )
+    ls = ev.add_parser("list", help="every registered event type and version")
+    ls.add_argument("--json", action="store_true")
+    ls.set_defaults(fn=events_list)
+    sc = ev.add_parser("schema", help="write the JSON Schemas of all event types")
+    sc.add_argument("--out", default="schemas/events")
+    sc.set_defaults(fn=events_schema)
+    tk = sub.add_parser("token", help="mint a development bearer token")
+    tk.add_argument("--user", required=True)
+    tk.add_argument("--role", required=True, choices=[r.value for r in Role])
+    tk.add_argument("--org", required=True)
+    tk.add_argument("--hours", type=float, default=8.0)
+    tk.set_defaults(fn=token)
+    return p
+
+
+def main(argv: list[str] | None = None) -> Any:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    args = parser().parse_args(argv)
+    try:
+        settings = Settings()
+    except ValueError as error:
+        print(f"xuncha: configuration error: {error}", file=sys.stderr)
+        return 2
+    return args.fn(settings, args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

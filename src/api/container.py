@@ -1,0 +1,54 @@
+"""The composition root: builds the store, the application, the read side, once."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from psycopg_pool import ConnectionPool
+
+from api.database import make_recorder
+from api.settings import Settings
+from commands.service import Application
+from commands.store import EventStore
+from projections.audit_trail import AuditTrail
+from projections.base import Projection
+from projections.inspection_overview import InspectionOverview
+from projections.rectification_ledger import RectificationLedger
+from projections.runner import ProjectionRunner
+
+
+def read_models() -> list[Projection]:
+    return [InspectionOverview(), RectificationLedger(), AuditTrail()]
+
+
+@dataclass
+class Container:
+    settings: Settings
+    conninfo: str
+    store: EventStore
+    app: Application
+    read_pool: ConnectionPool[Any]
+    runner: ProjectionRunner
+    projections: list[Projection] = field(default_factory=read_models)
+
+    def close(self) -> None:
+        self.runner.stop()
+        self.read_pool.close()
+        self.store.recorder.datastore.close()
+
+
+def build(settings: Settings, conninfo: str) -> Container:
+    recorder = make_recorder(conninfo, pool_size=settings.api_threads)
+    store = EventStore(recorder)
+    projections = read_models()
+    runner = ProjectionRunner(conninfo, projections, batch_size=settings.projection_batch_size)
+    runner.setup()
+    pool: ConnectionPool[Any] = ConnectionPool(
+        conninfo,
+        min_size=1,
+        max_size=settings.api_threads,
+        open=True,
+        kwargs={"autocommit": True},
+    )
+    return Container(settings, conninfo, store, Application(store), pool, runner, projections)

@@ -1,0 +1,170 @@
+"""The command endpoints, named after the domain's actions, grouped by area."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.routes.factory import add_command
+from commands import feedback, finding, policy, preparation, rectification, report, round
+from commands import rectification_plan as plan
+from commands.base import Command
+
+
+def planning() -> APIRouter:
+    r = APIRouter(tags=["planning"])
+    add_command(
+        r,
+        "/policy-versions",
+        policy.PublishPolicyVersion,
+        summary="Publish a policy version for a jurisdiction",
+    )
+    add_command(
+        r, "/rounds", round.ProposeRound, created="/rounds/{id}", summary="Propose a round (巡察办)"
+    )
+    add_command(
+        r,
+        "/rounds/{round_id}/approve",
+        round.ApproveRound,
+        path_param="round_id",
+        summary="Approve a round",
+    )
+    add_command(
+        r,
+        "/rounds/{round_id}/inspections",
+        round.PlanInspection,
+        path_param="round_id",
+        created="/inspections/{id}",
+        summary="Plan an inspection: assign a target organization to a group",
+    )
+    add_command(
+        r,
+        "/rounds/{round_id}/close",
+        round.CloseRound,
+        path_param="round_id",
+        summary="Close a round (all its inspections closed)",
+    )
+    return r
+
+
+def fieldwork() -> APIRouter:
+    r = APIRouter(prefix="/inspections/{inspection_id}", tags=["preparation and fieldwork"])
+    specs: list[tuple[str, type[Command], str]] = [
+        ("/authorize-group", preparation.AuthorizeGroup, "Authorize the group (一次一授权)"),
+        ("/issue-notice", preparation.IssueInspectionNotice, "Issue the inspection notice"),
+        (
+            "/publish-announcement",
+            preparation.PublishInspectionAnnouncement,
+            "Publish the announcement (巡察公告)",
+        ),
+        ("/station-group", preparation.StationGroup, "Station the group (进驻)"),
+        ("/end-stationing", preparation.EndStationing, "End the stationing (撤离)"),
+    ]
+    for path, command, summary in specs:
+        add_command(r, path, command, path_param="inspection_id", summary=summary)
+    add_command(
+        r,
+        "/findings",
+        finding.DraftFinding,
+        path_param="inspection_id",
+        created="/findings/{id}",
+        summary="Draft a finding (问题底稿)",
+    )
+    return r
+
+
+def findings() -> APIRouter:
+    r = APIRouter(prefix="/findings/{finding_id}", tags=["findings"])
+    specs: list[tuple[str, type[Command], str]] = [
+        ("/review", finding.ReviewFinding, "Review a finding in the group meeting (组务会)"),
+        ("/return", finding.ReturnFinding, "Return a finding for amendment"),
+        ("/approve", finding.ApproveFinding, "Approve (sign) a finding: group leader only"),
+        ("/amend", finding.AmendFinding, "Amend a finding (a new version)"),
+    ]
+    for path, command, summary in specs:
+        add_command(r, path, command, path_param="finding_id", summary=summary)
+    return r
+
+
+def reporting() -> APIRouter:
+    r = APIRouter(prefix="/inspections/{inspection_id}", tags=["report and feedback"])
+    specs: list[tuple[str, type[Command], str]] = [
+        ("/report", report.DraftInspectionReport, "Draft the inspection report"),
+        ("/report/review-by-office", report.ReviewReportByOffice, "Office review (巡察办审核)"),
+        (
+            "/report/return-for-revision",
+            report.ReturnReportForRevision,
+            "Return the report for revision",
+        ),
+        ("/report/deliberate", report.DeliberateReport, "Leading-group deliberation"),
+        ("/report/approve", report.ApproveReport, "Committee approval (审定)"),
+        (
+            "/feedback/opinion",
+            feedback.DraftFeedbackOpinion,
+            "Draft the feedback opinion and problem ledger (问题台账)",
+        ),
+        ("/feedback/deliver", feedback.DeliverFeedback, "Deliver feedback (starts the clocks)"),
+    ]
+    for path, command, summary in specs:
+        add_command(r, path, command, path_param="inspection_id", summary=summary)
+    return r
+
+
+def rectifying() -> APIRouter:
+    r = APIRouter(tags=["rectification"])
+    specs: list[tuple[str, type[Command], str]] = [
+        ("/rectification-plan", plan.SubmitRectificationPlan, "Submit the rectification plan"),
+        ("/rectification-plan/return", plan.ReturnRectificationPlan, "Return the plan"),
+        (
+            "/rectification-plan/accept",
+            plan.AcceptRectificationPlan,
+            "Accept the plan: opens one ledger item per plan item",
+        ),
+        (
+            "/rectification-report",
+            plan.SubmitRectificationReport,
+            "Submit the written rectification report (整改情况报告)",
+        ),
+        (
+            "/rectification-report/return",
+            plan.ReturnRectificationReport,
+            "Return the rectification report",
+        ),
+        (
+            "/rectification-report/accept",
+            plan.AcceptRectificationReport,
+            "Accept the rectification report",
+        ),
+        ("/close", plan.CloseInspection, "Close the inspection (all items closed)"),
+    ]
+    for path, command, summary in specs:
+        add_command(
+            r,
+            "/inspections/{inspection_id}" + path,
+            command,
+            path_param="inspection_id",
+            summary=summary,
+        )
+    item_specs: list[tuple[str, type[Command], str]] = [
+        ("/progress", rectification.ReportItemProgress, "Report progress on an item"),
+        ("/request-closure", rectification.RequestItemClosure, "Request closure, with evidence"),
+        ("/verify", rectification.VerifyItem, "Verify an item (not the rectifying org)"),
+        (
+            "/fail-verification",
+            rectification.FailItemVerification,
+            "Fail verification: back to in progress",
+        ),
+        ("/close", rectification.CloseItem, "Close an item (销号) after verification"),
+    ]
+    for path, command, summary in item_specs:
+        add_command(
+            r,
+            "/rectification-items/{item_id}" + path,
+            command,
+            path_param="item_id",
+            summary=summary,
+        )
+    return r
+
+
+def routers() -> list[APIRouter]:
+    return [planning(), fieldwork(), findings(), reporting(), rectifying()]

@@ -1,0 +1,149 @@
+"""Builds one POST endpoint per command: request body -> command -> application -> response.
+
+The request body is the command without the id that the path carries. `If-Match` carries the
+expected version of the addressed record, `Idempotency-Key` makes retries safe.
+"""
+
+# No `from __future__ import annotations` here: FastAPI reads the endpoint's annotations,
+# which name the body model made at run time.
+import re
+from typing import Annotated, Any
+from uuid import UUID
+
+from fastapi import APIRouter, Header, Path, Response
+from pydantic import BaseModel, ConfigDict, Field, create_model
+
+from api.deps import ContainerDep, CurrentActor
+from api.errors import BadRequest
+from commands.base import Command
+from commands.service import CommandResult
+
+ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
+
+
+class AppendedEventOut(BaseModel):
+    type: str
+    version: int
+    stream_id: UUID
+    stream_version: int
+
+
+class CommandResponse(BaseModel):
+    """The outcome of a command. `position` is the log position of its last event: pass it
+    as `min_position` to a query to read your own write."""
+
+    command: str
+    stream_id: UUID
+    stream_version: int = Field(description="The addressed record's version (also the ETag)")
+    position: int
+    events: list[AppendedEventOut]
+    created_id: UUID | None = None
+    replayed: bool = Field(description="True when an Idempotency-Key replayed a first result")
+
+
+def parse_if_match(value: str | None) -> int | None:
+    if value is None:
+        return None
+    match = ETAG.match(value)
+    if match is None:
+        raise BadRequest(f'If-Match must carry a record version such as "3"; got {value!r}')
+    return int(match.group(1))
+
+
+def body_model(command: type[Command], path_param: str | None) -> type[BaseModel]:
+    fields: Any = {
+        name: (info.annotation, info)
+        for name, info in command.model_fields.items()
+        if name != path_param
+    }
+    config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model: type[BaseModel] = create_model(f"{command.__name__}Request", __config__=config, **fields)
+    model.__doc__ = command.__doc__
+    return model
+
+
+def respond(response: Response, result: CommandResult, location: str | None) -> CommandResponse:
+    response.headers["ETag"] = f'"{result.stream_version}"'
+    response.headers["X-Xuncha-Position"] = str(result.position)
+    if location and result.created_id:
+        response.headers["Location"] = location.format(id=result.created_id)
+    return CommandResponse.model_validate(result.as_record())
+
+
+def add_command(
+    router: APIRouter,
+    path: str,
+    command: type[Command],
+    *,
+    path_param: str | None = None,
+    created: str | None = None,
+    summary: str,
+) -> None:
+    """Register `POST path` for `command`; `created` is the Location template of a new record."""
+    body_type = body_model(command, path_param)
+    id_description = f"The {path_param.removesuffix('_id')} addressed" if path_param else ""
+
+    def endpoint(
+        body: body_type,  # type: ignore[valid-type]
+        response: Response,
+        actor: CurrentActor,
+        container: ContainerDep,
+        record_id: Annotated[UUID, Path(alias=path_param or "id", description=id_description)],
+        if_match: Annotated[
+            str | None, Header(description='Expected version of the addressed record, e.g. "3"')
+        ] = None,
+        idempotency_key: Annotated[
+            str | None,
+            Header(max_length=200, description="Retries with the same key return the first result"),
+        ] = None,
+        x_correlation_id: Annotated[UUID | None, Header()] = None,
+    ) -> CommandResponse:
+        data = body.model_dump()  # type: ignore[attr-defined]
+        if path_param:
+            data[path_param] = record_id
+        cmd = command.model_validate(data)
+        result = container.app.execute(
+            cmd,
+            actor,
+            expected_version=parse_if_match(if_match),
+            idempotency_key=idempotency_key,
+            correlation_id=x_correlation_id,
+        )
+        return respond(response, result, created)
+
+    if not path_param:  # no id in the path: drop the parameter FastAPI would otherwise expect
+
+        def endpoint_without_id(
+            body: body_type,  # type: ignore[valid-type]
+            response: Response,
+            actor: CurrentActor,
+            container: ContainerDep,
+            if_match: Annotated[str | None, Header()] = None,
+            idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
+            x_correlation_id: Annotated[UUID | None, Header()] = None,
+        ) -> CommandResponse:
+            return endpoint(
+                body,
+                response,
+                actor,
+                container,
+                UUID(int=0),
+                if_match,
+                idempotency_key,
+                x_correlation_id,
+            )
+
+        handler: Any = endpoint_without_id
+    else:
+        handler = endpoint
+    handler.__name__ = re.sub(r"(?<!^)(?=[A-Z])", "_", command.__name__).lower()
+    router.add_api_route(
+        path,
+        handler,
+        methods=["POST"],
+        status_code=201 if created else 200,
+        response_model=CommandResponse,
+        summary=summary,
+        description=command.__doc__ or "",
+        name=handler.__name__,
+    )

@@ -1,0 +1,48 @@
+"""All configuration, from `XUNCHA_*` environment variables (or a `.env` file)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEVELOPMENT_SECRET = "xuncha-development-secret-not-for-production"
+
+
+class Settings(BaseSettings):
+    """Xuncha's settings. Outside development, a real JWT secret and database are required."""
+
+    model_config = SettingsConfigDict(env_prefix="XUNCHA_", env_file=".env", extra="ignore")
+
+    environment: Literal["development", "production"] = "development"
+    database_url: str | None = Field(
+        default=None, description="PostgreSQL URL; unset = embedded PostgreSQL in data_dir"
+    )
+    data_dir: Path = Path(".xuncha")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    jwt_secret: SecretStr | None = None
+    jwt_issuer: str = "xuncha"
+    jwt_audience: str = "xuncha-api"
+    api_threads: int = Field(default=32, ge=1, le=512)
+    run_projections: bool = True
+    projection_batch_size: int = Field(default=500, ge=1, le=100_000)
+    read_wait_max_seconds: float = Field(default=5.0, ge=0, le=60)
+
+    @model_validator(mode="after")
+    def _refuse_defaults_outside_development(self) -> Settings:
+        if self.environment != "development":
+            secret = self.jwt_secret.get_secret_value() if self.jwt_secret else ""
+            if len(secret) < 32 or secret == DEVELOPMENT_SECRET:
+                raise ValueError("XUNCHA_JWT_SECRET must be set (32+ characters) in production")
+            if not self.database_url:
+                raise ValueError("XUNCHA_DATABASE_URL must be set in production")
+        return self
+
+    @property
+    def signing_key(self) -> str:
+        if self.jwt_secret is not None:
+            return self.jwt_secret.get_secret_value()
+        return DEVELOPMENT_SECRET

@@ -1,0 +1,1 @@
+"""The write side of Xuncha: commands, aggregates (pure decide/evolve), the application service."""

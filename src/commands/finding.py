@@ -1,0 +1,211 @@
+"""Finding (问题底稿): drafted → reviewed by the group meeting → approved by the group leader.
+
+A return sends it back for amendment; an amendment is a new version that needs review and
+approval again. Nothing is edited in place.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from typing import ClassVar
+from uuid import UUID
+
+from pydantic import Field
+
+from commands.base import (
+    Aggregate,
+    Command,
+    Context,
+    require,
+    require_actor,
+    require_stage,
+)
+from commands.errors import InvalidTransition
+from commands.inspection import InspectionState
+from events.base import Contract, DomainEvent, Role
+from events.finding import (
+    FindingAmended,
+    FindingApproved,
+    FindingContent,
+    FindingDrafted,
+    FindingReturned,
+    FindingReviewed,
+)
+
+GROUP = frozenset(
+    {Role.GROUP_LEADER, Role.DEPUTY_GROUP_LEADER, Role.GROUP_MEMBER, Role.EXTERNAL_EXPERT}
+)
+REVIEWERS = frozenset({Role.GROUP_LEADER, Role.DEPUTY_GROUP_LEADER})
+FIELDWORK_STAGES = ("stationed", "withdrawn", "report_drafted", "report_returned")
+
+
+@dataclass(frozen=True)
+class FindingState:
+    finding_id: UUID
+    inspection_id: UUID
+    content: FindingContent
+    version: int = 1
+    status: str = "drafted"
+
+
+def evolve(state: FindingState | None, event: DomainEvent) -> FindingState | None:
+    match event:
+        case FindingDrafted():
+            return FindingState(event.finding_id, event.inspection_id, event.content)
+        case FindingReviewed() if state:
+            return replace(state, status="reviewed")
+        case FindingReturned() if state:
+            return replace(state, status="returned")
+        case FindingApproved() if state:
+            return replace(state, status="approved")
+        case FindingAmended() if state:
+            return replace(state, content=event.content, version=event.version, status="drafted")
+    return state
+
+
+FINDING = Aggregate[FindingState]("finding", evolve)
+
+
+class FindingText(Contract):
+    """What a group member writes; completeness is checked at approval, not at drafting."""
+
+    title: str = Field(min_length=1, max_length=300)
+    facts: str = Field(default="", max_length=20000)
+    basis: str = Field(default="", max_length=4000)
+    evidence_refs: list[str] = Field(default_factory=list, max_length=200)
+    responsible_subject: str = Field(default="", max_length=300)
+    taxonomy_version: str = Field(min_length=1, max_length=40)
+    tags: list[str] = Field(default_factory=list, max_length=50)
+
+
+class DraftFinding(Command):
+    target: ClassVar[str | None] = "inspection_id"
+    allowed_roles: ClassVar[frozenset[Role]] = GROUP
+    inspection_id: UUID
+    content: FindingText
+
+
+class FindingCommand(Command):
+    target: ClassVar[str | None] = "finding_id"
+    finding_id: UUID
+
+
+class ReviewFinding(FindingCommand):
+    allowed_roles: ClassVar[frozenset[Role]] = REVIEWERS
+    meeting_ref: str = Field(min_length=1, max_length=200)
+    opinion: str = Field(default="", max_length=4000)
+
+
+class ReturnFinding(FindingCommand):
+    allowed_roles: ClassVar[frozenset[Role]] = REVIEWERS
+    comments: str = Field(min_length=1, max_length=4000)
+
+
+class ApproveFinding(FindingCommand):
+    """组长签字: only the inspection's group leader signs."""
+
+    allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.GROUP_LEADER})
+
+
+class AmendFinding(FindingCommand):
+    allowed_roles: ClassVar[frozenset[Role]] = GROUP
+    content: FindingText
+    why: str = Field(min_length=1, max_length=2000)
+
+    @property
+    def reason(self) -> str | None:
+        return self.why
+
+
+def _in_group(inspection: InspectionState, ctx: Context) -> None:
+    require_actor(
+        ctx.actor.user_id in inspection.group_user_ids,
+        "only members of the group authorized for this inspection may do this",
+    )
+
+
+def draft(
+    inspection: InspectionState, cmd: DraftFinding, ctx: Context, finding_id: UUID
+) -> list[DomainEvent]:
+    require_stage(inspection.stage, FIELDWORK_STAGES, "draft a finding")
+    _in_group(inspection, ctx)
+    content = FindingContent(**cmd.content.model_dump())
+    return [FindingDrafted(finding_id=finding_id, inspection_id=cmd.inspection_id, content=content)]
+
+
+def review(
+    state: FindingState, cmd: ReviewFinding, ctx: Context, inspection: InspectionState
+) -> list[DomainEvent]:
+    require_stage(state.status, ["drafted"], "review the finding")
+    _in_group(inspection, ctx)
+    return [
+        FindingReviewed(
+            finding_id=state.finding_id,
+            inspection_id=state.inspection_id,
+            version=state.version,
+            meeting_ref=cmd.meeting_ref,
+            opinion=cmd.opinion,
+        )
+    ]
+
+
+def return_(
+    state: FindingState, cmd: ReturnFinding, ctx: Context, inspection: InspectionState
+) -> list[DomainEvent]:
+    require_stage(state.status, ["drafted", "reviewed"], "return the finding")
+    _in_group(inspection, ctx)
+    return [
+        FindingReturned(
+            finding_id=state.finding_id,
+            inspection_id=state.inspection_id,
+            version=state.version,
+            comments=cmd.comments,
+        )
+    ]
+
+
+def approve(
+    state: FindingState, cmd: ApproveFinding, ctx: Context, inspection: InspectionState
+) -> list[DomainEvent]:
+    require_stage(state.status, ["reviewed"], "approve the finding")
+    require_actor(
+        inspection.leader is not None and ctx.actor.user_id == inspection.leader.user_id,
+        "only the group leader of this inspection may approve (sign) a finding",
+    )
+    c = state.content
+    missing = [
+        name
+        for name, value in [
+            ("facts", c.facts),
+            ("basis", c.basis),
+            ("evidence_refs", c.evidence_refs),
+            ("responsible_subject", c.responsible_subject),
+        ]
+        if not value
+    ]
+    require(not missing, f"a finding needs {', '.join(missing)} before it can be approved")
+    return [
+        FindingApproved(
+            finding_id=state.finding_id, inspection_id=state.inspection_id, version=state.version
+        )
+    ]
+
+
+def amend(
+    state: FindingState, cmd: AmendFinding, ctx: Context, inspection: InspectionState
+) -> list[DomainEvent]:
+    _in_group(inspection, ctx)
+    if inspection.stage not in FIELDWORK_STAGES:
+        raise InvalidTransition(
+            f"the inspection's report is past drafting (stage '{inspection.stage}'); an approved "
+            "report is frozen and its findings cannot be amended"
+        )
+    content = FindingContent(**cmd.content.model_dump())
+    return [
+        FindingAmended(
+            finding_id=state.finding_id,
+            inspection_id=state.inspection_id,
+            version=state.version + 1,
+            content=content,
+        )
+    ]

@@ -1,0 +1,213 @@
+"""One handler per use case: load what the decision needs, decide, record the events.
+
+Each returns the id of the record it created, or None.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+from uuid import UUID
+
+from commands import feedback, finding, policy, preparation, rectification, report, round
+from commands import rectification_plan as plan
+from commands.base import Command
+from commands.feedback import FEEDBACK, feedback_stream_id
+from commands.finding import FINDING
+from commands.inspection import INSPECTION, InspectionState
+from commands.rectification import RECTIFICATION_ITEM
+from commands.round import ROUND
+from commands.unit_of_work import UnitOfWork
+from events.round import RoundProposed
+
+C = TypeVar("C", bound=Command)
+Handler = Callable[[UnitOfWork, Any], UUID | None]
+HANDLERS: dict[type[Command], Handler] = {}
+
+
+def handles(command_type: type[C]) -> Callable[[Callable[[UnitOfWork, C], UUID | None]], Handler]:
+    def register(fn: Callable[[UnitOfWork, C], UUID | None]) -> Handler:
+        HANDLERS[command_type] = fn
+        return fn
+
+    return register
+
+
+def _inspection(uow: UnitOfWork, inspection_id: UUID) -> InspectionState:
+    return uow.get(INSPECTION, inspection_id, "inspection")
+
+
+def _on_inspection(decide: Callable[..., Any], *extra: str) -> Handler:
+    """A handler for commands that touch only their inspection: decide(state, cmd[, ctx])."""
+
+    def handler(uow: UnitOfWork, cmd: Any) -> None:
+        state = _inspection(uow, cmd.inspection_id)
+        args = [uow.ctx] if "ctx" in extra else []
+        uow.record(INSPECTION, cmd.inspection_id, decide(state, cmd, *args))
+
+    return handler
+
+
+def _on_item(decide: Callable[..., Any]) -> Handler:
+    def handler(uow: UnitOfWork, cmd: Any) -> None:
+        state = uow.get(RECTIFICATION_ITEM, cmd.item_id, "rectification item")
+        uow.record(RECTIFICATION_ITEM, cmd.item_id, decide(state, cmd, uow.ctx))
+
+    return handler
+
+
+def _on_finding(decide: Callable[..., Any]) -> Handler:
+    def handler(uow: UnitOfWork, cmd: Any) -> None:
+        state = uow.get(FINDING, cmd.finding_id, "finding")
+        inspection = _inspection(uow, state.inspection_id)
+        uow.record(FINDING, cmd.finding_id, decide(state, cmd, uow.ctx, inspection))
+
+    return handler
+
+
+@handles(policy.PublishPolicyVersion)
+def publish_policy(uow: UnitOfWork, cmd: policy.PublishPolicyVersion) -> None:
+    stream_id = policy.policy_stream_id(cmd.jurisdiction_id)
+    book = uow.find(policy.POLICY, stream_id)
+    uow.record(policy.POLICY, stream_id, policy.publish_version(book, cmd, uow.ctx))
+
+
+@handles(round.ProposeRound)
+def propose_round(uow: UnitOfWork, cmd: round.ProposeRound) -> UUID:
+    round_id = uow.new_id()
+    uow.record(ROUND, round_id, round.propose(cmd, round_id))
+    return round_id
+
+
+@handles(round.ApproveRound)
+def approve_round(uow: UnitOfWork, cmd: round.ApproveRound) -> None:
+    state = uow.get(ROUND, cmd.round_id, "round")
+    uow.record(ROUND, cmd.round_id, round.approve(state, cmd, uow.ctx))
+
+
+@handles(round.PlanInspection)
+def plan_inspection(uow: UnitOfWork, cmd: round.PlanInspection) -> UUID:
+    state = uow.get(ROUND, cmd.round_id, "round")
+    inspection_id = uow.new_id()
+    uow.record(ROUND, cmd.round_id, round.assign_target(state, cmd, inspection_id))
+    first = uow.store.load(cmd.round_id, up_to_version=1)[0].event
+    assert isinstance(first, RoundProposed)
+    uow.record(
+        INSPECTION,
+        inspection_id,
+        preparation.plan(
+            first, inspection_id, cmd.organization_id, cmd.organization_name, cmd.group_name
+        ),
+    )
+    return inspection_id
+
+
+@handles(round.CloseRound)
+def close_round(uow: UnitOfWork, cmd: round.CloseRound) -> None:
+    state = uow.get(ROUND, cmd.round_id, "round")
+    stages = {i: _inspection(uow, i).stage for i in state.inspections.values()}
+    uow.record(ROUND, cmd.round_id, round.close(state, cmd, stages))
+
+
+@handles(preparation.AuthorizeGroup)
+def authorize_group(uow: UnitOfWork, cmd: preparation.AuthorizeGroup) -> None:
+    state = _inspection(uow, cmd.inspection_id)
+    in_force = uow.policy(state.jurisdiction_id, cmd.window_start)
+    uow.record(INSPECTION, cmd.inspection_id, preparation.authorize_group(state, cmd, in_force))
+
+
+@handles(preparation.IssueInspectionNotice)
+def issue_notice(uow: UnitOfWork, cmd: preparation.IssueInspectionNotice) -> None:
+    state = _inspection(uow, cmd.inspection_id)
+    in_force = uow.policy(state.jurisdiction_id, cmd.notice_date)
+    events = preparation.issue_notice(state, cmd, uow.ctx, in_force)
+    uow.record(INSPECTION, cmd.inspection_id, events)
+
+
+HANDLERS.update(
+    {
+        preparation.PublishInspectionAnnouncement: _on_inspection(
+            preparation.publish_announcement, "ctx"
+        ),
+        preparation.StationGroup: _on_inspection(preparation.station_group, "ctx"),
+        preparation.EndStationing: _on_inspection(preparation.end_stationing, "ctx"),
+        report.ReviewReportByOffice: _on_inspection(report.review_by_office),
+        report.ReturnReportForRevision: _on_inspection(report.return_for_revision),
+        report.DeliberateReport: _on_inspection(report.deliberate),
+        report.ApproveReport: _on_inspection(report.approve, "ctx"),
+        plan.ReturnRectificationPlan: _on_inspection(plan.return_plan),
+        plan.SubmitRectificationReport: _on_inspection(plan.submit_report, "ctx"),
+        plan.ReturnRectificationReport: _on_inspection(plan.return_report),
+        plan.AcceptRectificationReport: _on_inspection(plan.accept_report),
+        finding.ReviewFinding: _on_finding(finding.review),
+        finding.ReturnFinding: _on_finding(finding.return_),
+        finding.ApproveFinding: _on_finding(finding.approve),
+        finding.AmendFinding: _on_finding(finding.amend),
+        rectification.ReportItemProgress: _on_item(rectification.report_progress),
+        rectification.RequestItemClosure: _on_item(rectification.request_closure),
+        rectification.VerifyItem: _on_item(rectification.verify),
+        rectification.FailItemVerification: _on_item(rectification.fail_verification),
+        rectification.CloseItem: _on_item(rectification.close),
+    }
+)
+
+
+@handles(finding.DraftFinding)
+def draft_finding(uow: UnitOfWork, cmd: finding.DraftFinding) -> UUID:
+    inspection = _inspection(uow, cmd.inspection_id)
+    finding_id = uow.new_id()
+    uow.record(FINDING, finding_id, finding.draft(inspection, cmd, uow.ctx, finding_id))
+    return finding_id
+
+
+@handles(report.DraftInspectionReport)
+def draft_report(uow: UnitOfWork, cmd: report.DraftInspectionReport) -> None:
+    state = _inspection(uow, cmd.inspection_id)
+    findings = {i: f for i in set(cmd.finding_ids) if (f := uow.find(FINDING, i)) is not None}
+    uow.record(INSPECTION, cmd.inspection_id, report.draft(state, cmd, findings))
+
+
+@handles(feedback.DraftFeedbackOpinion)
+def draft_feedback(uow: UnitOfWork, cmd: feedback.DraftFeedbackOpinion) -> None:
+    inspection = _inspection(uow, cmd.inspection_id)
+    stream_id = feedback_stream_id(cmd.inspection_id)
+    state = uow.find(FEEDBACK, stream_id)
+    uow.record(FEEDBACK, stream_id, feedback.draft_opinion(state, cmd, inspection))
+
+
+@handles(feedback.DeliverFeedback)
+def deliver_feedback(uow: UnitOfWork, cmd: feedback.DeliverFeedback) -> None:
+    inspection = _inspection(uow, cmd.inspection_id)
+    stream_id = feedback_stream_id(cmd.inspection_id)
+    state = uow.find(FEEDBACK, stream_id)
+    in_force = uow.policy(inspection.jurisdiction_id, cmd.delivered_on)
+    on_feedback, on_inspection = feedback.deliver(state, inspection, cmd, uow.ctx, in_force)
+    uow.record(FEEDBACK, stream_id, on_feedback)
+    uow.record(INSPECTION, cmd.inspection_id, on_inspection)
+
+
+@handles(plan.SubmitRectificationPlan)
+def submit_plan(uow: UnitOfWork, cmd: plan.SubmitRectificationPlan) -> None:
+    state = _inspection(uow, cmd.inspection_id)
+    on = state.delivered_on or uow.ctx.today
+    _, params = uow.policy(state.jurisdiction_id, on)
+    uow.record(INSPECTION, cmd.inspection_id, plan.submit_plan(state, cmd, uow.ctx, params))
+
+
+@handles(plan.AcceptRectificationPlan)
+def accept_plan(uow: UnitOfWork, cmd: plan.AcceptRectificationPlan) -> None:
+    state = _inspection(uow, cmd.inspection_id)
+    ledger = uow.get(FEEDBACK, feedback_stream_id(cmd.inspection_id), "feedback")
+    accepted, items = plan.accept_plan(state, cmd, ledger)
+    uow.record(INSPECTION, cmd.inspection_id, accepted)
+    for item_id, events in items.items():
+        uow.record(RECTIFICATION_ITEM, item_id, events)
+
+
+@handles(plan.CloseInspection)
+def close_inspection(uow: UnitOfWork, cmd: plan.CloseInspection) -> None:
+    state = _inspection(uow, cmd.inspection_id)
+    statuses = {
+        i: uow.get(RECTIFICATION_ITEM, i, "rectification item").status for i in state.item_ids
+    }
+    uow.record(INSPECTION, cmd.inspection_id, plan.close(state, cmd, uow.ctx, statuses))

@@ -1,0 +1,169 @@
+"""Inspection (巡察任务): one group inspecting one organization, from plan to closure.
+
+Stages: planned → group_authorized → notified → announced → stationed → withdrawn
+→ report_drafted → report_office_reviewed → report_deliberated → report_approved
+→ feedback_delivered → plan_submitted ⇄ plan_returned → rectifying (plan accepted)
+→ rectification_report_submitted ⇄ rectification_report_returned
+→ rectification_report_accepted → closed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from uuid import UUID
+
+from commands.base import Aggregate
+from events.base import DomainEvent
+from events.inspection import (
+    GroupAuthorized,
+    GroupStationed,
+    GroupWithdrawn,
+    InspectionAnnouncementPublished,
+    InspectionClosed,
+    InspectionFeedbackDelivered,
+    InspectionNoticeIssued,
+    InspectionPlanned,
+    InspectionReportDrafted,
+    RectificationPlanAccepted,
+    RectificationPlanReturned,
+    RectificationPlanSubmitted,
+    RectificationReportAccepted,
+    RectificationReportReturned,
+    RectificationReportSubmitted,
+    ReportApproved,
+    ReportDeliberatedByLeadingGroup,
+    ReportReturnedForRevision,
+    ReportReviewedByOffice,
+)
+from events.values import FindingRef, Member, PlanItem, PolicyRef, RoundType
+
+
+@dataclass(frozen=True)
+class InspectionState:
+    inspection_id: UUID
+    round_id: UUID
+    jurisdiction_id: str
+    round_type: RoundType
+    organization_id: str
+    organization_name: str
+    stage: str = "planned"
+    leader: Member | None = None
+    group_user_ids: frozenset[str] = frozenset()
+    window: tuple[date, date] | None = None
+    notice_date: date | None = None
+    planned_stationing_date: date | None = None
+    announced_on: date | None = None
+    stationed_on: date | None = None
+    withdrawn_on: date | None = None
+    report_version: int = 0
+    report_findings: tuple[FindingRef, ...] = ()
+    report_hash: str = ""
+    approved_on: date | None = None
+    approved_finding_ids: frozenset[UUID] = frozenset()
+    delivered_on: date | None = None
+    ledger_item_nos: tuple[int, ...] = ()
+    written_report_due: date | None = None
+    rectification_policy: PolicyRef | None = None
+    plan_version: int = 0
+    plan_items: tuple[PlanItem, ...] = ()
+    item_ids: tuple[UUID, ...] = ()
+    rectification_report_no: int = 0
+
+
+def _planned(e: InspectionPlanned) -> InspectionState:
+    return InspectionState(
+        e.inspection_id,
+        e.round_id,
+        e.jurisdiction_id,
+        e.round_type,
+        e.organization_id,
+        e.organization_name,
+    )
+
+
+def evolve(state: InspectionState | None, event: DomainEvent) -> InspectionState | None:
+    if isinstance(event, InspectionPlanned):
+        return _planned(event)
+    if state is None:
+        return None
+    match event:
+        case GroupAuthorized():
+            people = [event.leader, *event.deputies, *event.members]
+            return replace(
+                state,
+                stage="group_authorized",
+                leader=event.leader,
+                group_user_ids=frozenset(p.user_id for p in people),
+                window=(event.window_start, event.window_end),
+            )
+        case InspectionNoticeIssued():
+            return replace(
+                state,
+                stage="notified",
+                notice_date=event.notice_date,
+                planned_stationing_date=event.planned_stationing_date,
+            )
+        case InspectionAnnouncementPublished():
+            return replace(state, stage="announced", announced_on=event.published_on)
+        case GroupStationed():
+            return replace(state, stage="stationed", stationed_on=event.stationed_on)
+        case GroupWithdrawn():
+            return replace(state, stage="withdrawn", withdrawn_on=event.withdrawn_on)
+        case InspectionReportDrafted():
+            return replace(
+                state,
+                stage="report_drafted",
+                report_version=event.report_version,
+                report_findings=tuple(event.findings),
+                report_hash=event.content_hash,
+            )
+        case ReportReviewedByOffice():
+            return replace(state, stage="report_office_reviewed")
+        case ReportReturnedForRevision():
+            return replace(state, stage="report_returned")
+        case ReportDeliberatedByLeadingGroup():
+            return replace(state, stage="report_deliberated")
+        case ReportApproved():
+            return replace(
+                state,
+                stage="report_approved",
+                approved_on=event.approved_on,
+                approved_finding_ids=frozenset(f.finding_id for f in state.report_findings),
+            )
+        case InspectionFeedbackDelivered():
+            return replace(
+                state,
+                stage="feedback_delivered",
+                delivered_on=event.delivered_on,
+                ledger_item_nos=tuple(event.ledger_item_nos),
+                written_report_due=event.written_report_due,
+                rectification_policy=event.policy,
+            )
+        case RectificationPlanSubmitted():
+            return replace(
+                state,
+                stage="plan_submitted",
+                plan_version=event.plan_version,
+                plan_items=tuple(event.items),
+            )
+        case RectificationPlanReturned():
+            return replace(state, stage="plan_returned")
+        case RectificationPlanAccepted():
+            return replace(state, stage="rectifying", item_ids=tuple(event.item_ids))
+        case RectificationReportSubmitted():
+            return replace(
+                state,
+                stage="rectification_report_submitted",
+                rectification_report_no=event.report_no,
+            )
+        case RectificationReportReturned():
+            return replace(state, stage="rectification_report_returned")
+        case RectificationReportAccepted():
+            return replace(state, stage="rectification_report_accepted")
+        case InspectionClosed():
+            return replace(state, stage="closed")
+    return state
+
+
+INSPECTION = Aggregate[InspectionState]("inspection", evolve)

@@ -1,0 +1,225 @@
+"""准备 and 进驻 of an inspection: authorize the group, notice, announce, station, withdraw."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import ClassVar
+from uuid import UUID
+
+from pydantic import Field
+
+from commands.base import (
+    Command,
+    Context,
+    require,
+    require_actor,
+    require_not_future,
+    require_stage,
+)
+from commands.inspection import InspectionState
+from commands.round import OFFICE
+from events.base import DomainEvent, Role
+from events.inspection import (
+    GroupAuthorized,
+    GroupStationed,
+    GroupWithdrawn,
+    InspectionAnnouncementPublished,
+    InspectionNoticeIssued,
+    InspectionPlanned,
+)
+from events.policy import PolicyParameters
+from events.round import RoundProposed
+from events.values import Contacts, Member, PolicyRef
+
+LEADER = frozenset({Role.GROUP_LEADER})
+
+
+class InspectionCommand(Command):
+    target: ClassVar[str | None] = "inspection_id"
+    inspection_id: UUID
+
+
+class AuthorizeGroup(InspectionCommand):
+    """一次一授权: authorize the group for this target, inside a time window."""
+
+    allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.COMMITTEE, Role.LEADING_GROUP})
+    leader: Member
+    deputies: list[Member] = Field(default_factory=list, max_length=10)
+    members: list[Member] = Field(default_factory=list, max_length=50)
+    window_start: date
+    window_end: date
+
+
+class IssueInspectionNotice(InspectionCommand):
+    allowed_roles: ClassVar[frozenset[Role]] = OFFICE
+    notice_date: date
+    planned_stationing_date: date
+    addressee: str = Field(min_length=1, max_length=200)
+
+
+class PublishInspectionAnnouncement(InspectionCommand):
+    """巡察公告: 范围、重点内容、时间安排、联系方式 and the intake deadline are all required."""
+
+    allowed_roles: ClassVar[frozenset[Role]] = OFFICE | LEADER
+    published_on: date
+    scope: str = Field(min_length=1, max_length=4000)
+    focus: str = Field(min_length=1, max_length=4000)
+    period_start: date
+    period_end: date
+    contacts: Contacts
+    intake_deadline: date
+
+
+class StationGroup(InspectionCommand):
+    allowed_roles: ClassVar[frozenset[Role]] = LEADER
+    stationed_on: date
+
+
+class EndStationing(InspectionCommand):
+    allowed_roles: ClassVar[frozenset[Role]] = LEADER
+    withdrawn_on: date
+
+
+def plan(
+    round_: RoundProposed,
+    inspection_id: UUID,
+    organization_id: str,
+    organization_name: str,
+    group_name: str,
+) -> list[DomainEvent]:
+    return [
+        InspectionPlanned(
+            inspection_id=inspection_id,
+            round_id=round_.round_id,
+            jurisdiction_id=round_.jurisdiction_id,
+            round_type=round_.round_type,
+            organization_id=organization_id,
+            organization_name=organization_name,
+            group_name=group_name,
+        )
+    ]
+
+
+def authorize_group(
+    state: InspectionState, cmd: AuthorizeGroup, policy: tuple[PolicyRef, PolicyParameters]
+) -> list[DomainEvent]:
+    ref, params = policy
+    require_stage(state.stage, ["planned"], "authorize the group")
+    people = [cmd.leader, *cmd.deputies, *cmd.members]
+    ids = [p.user_id for p in people]
+    require(len(set(ids)) == len(ids), "a person appears more than once in the group")
+    require(
+        params.deputies_min <= len(cmd.deputies) <= params.deputies_max,
+        f"a group has {params.deputies_min} to {params.deputies_max} deputy leaders under "
+        f"policy v{ref.version}; {len(cmd.deputies)} given",
+    )
+    require(
+        params.group_size_min <= len(people) <= params.group_size_max,
+        f"a group has {params.group_size_min} to {params.group_size_max} people under "
+        f"policy v{ref.version}; {len(people)} given",
+    )
+    require(cmd.window_start <= cmd.window_end, "window_start must not be after window_end")
+    return [
+        GroupAuthorized(
+            inspection_id=state.inspection_id,
+            leader=cmd.leader,
+            deputies=cmd.deputies,
+            members=cmd.members,
+            window_start=cmd.window_start,
+            window_end=cmd.window_end,
+            policy=ref,
+        )
+    ]
+
+
+def _in_window(state: InspectionState, day: date) -> bool:
+    return state.window is not None and state.window[0] <= day <= state.window[1]
+
+
+def issue_notice(
+    state: InspectionState,
+    cmd: IssueInspectionNotice,
+    ctx: Context,
+    policy: tuple[PolicyRef, PolicyParameters],
+) -> list[DomainEvent]:
+    ref, params = policy
+    require_stage(state.stage, ["group_authorized"], "issue the inspection notice")
+    require_not_future(cmd.notice_date, ctx, "notice_date")
+    require(
+        _in_window(state, cmd.planned_stationing_date),
+        f"planned_stationing_date {cmd.planned_stationing_date} is outside the group's "
+        f"authorization window {state.window}",
+    )
+    lead = (cmd.planned_stationing_date - cmd.notice_date).days
+    require(
+        lead >= params.notice_lead_days,
+        f"the notice must come at least {params.notice_lead_days} days before stationing "
+        f"under policy v{ref.version}; it comes {lead} days before",
+    )
+    return [
+        InspectionNoticeIssued(
+            inspection_id=state.inspection_id,
+            notice_date=cmd.notice_date,
+            planned_stationing_date=cmd.planned_stationing_date,
+            addressee=cmd.addressee,
+            policy=ref,
+        )
+    ]
+
+
+def publish_announcement(
+    state: InspectionState, cmd: PublishInspectionAnnouncement, ctx: Context
+) -> list[DomainEvent]:
+    require_stage(state.stage, ["notified"], "publish the announcement")
+    require_not_future(cmd.published_on, ctx, "published_on")
+    assert state.notice_date is not None
+    require(cmd.published_on >= state.notice_date, "the announcement cannot precede the notice")
+    require(cmd.period_start <= cmd.period_end, "period_start must not be after period_end")
+    require(
+        cmd.period_start <= cmd.intake_deadline <= cmd.period_end,
+        "intake_deadline must fall within the announced period",
+    )
+    c = cmd.contacts
+    require(
+        any([c.phone, c.mailbox, c.email, c.drop_boxes, c.qr_code_url]),
+        "contacts need at least one channel: phone, mailbox, email, drop_boxes or qr_code_url",
+    )
+    require(not c.phone or bool(c.phone_hours), "a contact phone needs its phone_hours")
+    data = cmd.model_dump(exclude={"inspection_id"})
+    return [InspectionAnnouncementPublished(inspection_id=state.inspection_id, **data)]
+
+
+def _require_leader(state: InspectionState, ctx: Context) -> None:
+    require_actor(
+        state.leader is not None and ctx.actor.user_id == state.leader.user_id,
+        "only this inspection's group leader may do this",
+    )
+
+
+def station_group(state: InspectionState, cmd: StationGroup, ctx: Context) -> list[DomainEvent]:
+    require_stage(state.stage, ["announced"], "station the group")
+    _require_leader(state, ctx)
+    require_not_future(cmd.stationed_on, ctx, "stationed_on")
+    require(
+        _in_window(state, cmd.stationed_on),
+        f"stationed_on {cmd.stationed_on} is outside the authorization window {state.window}",
+    )
+    assert state.planned_stationing_date is not None
+    require(
+        cmd.stationed_on >= state.planned_stationing_date,
+        f"stationing cannot precede the date in the notice ({state.planned_stationing_date})",
+    )
+    return [GroupStationed(inspection_id=state.inspection_id, stationed_on=cmd.stationed_on)]
+
+
+def end_stationing(state: InspectionState, cmd: EndStationing, ctx: Context) -> list[DomainEvent]:
+    require_stage(state.stage, ["stationed"], "end the stationing")
+    _require_leader(state, ctx)
+    require_not_future(cmd.withdrawn_on, ctx, "withdrawn_on")
+    assert state.stationed_on is not None
+    require(cmd.withdrawn_on >= state.stationed_on, "withdrawn_on cannot precede stationed_on")
+    require(
+        _in_window(state, cmd.withdrawn_on),
+        f"withdrawn_on {cmd.withdrawn_on} is outside the authorization window {state.window}",
+    )
+    return [GroupWithdrawn(inspection_id=state.inspection_id, withdrawn_on=cmd.withdrawn_on)]

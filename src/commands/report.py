@@ -1,0 +1,166 @@
+"""报告: the inspection report from draft to the committee's approval of a frozen version."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import date
+from typing import ClassVar
+from uuid import UUID
+
+from pydantic import Field
+
+from commands.base import Context, require, require_not_future, require_stage
+from commands.errors import InvalidTransition, NotFound
+from commands.finding import FindingState
+from commands.inspection import InspectionState
+from commands.preparation import InspectionCommand
+from commands.round import OFFICE
+from events.base import DomainEvent, Role
+from events.inspection import (
+    InspectionReportDrafted,
+    ReportApproved,
+    ReportDeliberatedByLeadingGroup,
+    ReportReturnedForRevision,
+    ReportReviewedByOffice,
+)
+from events.values import FindingRef
+
+
+class DraftInspectionReport(InspectionCommand):
+    """Built only from approved findings of this inspection."""
+
+    allowed_roles: ClassVar[frozenset[Role]] = frozenset(
+        {Role.GROUP_LEADER, Role.DEPUTY_GROUP_LEADER}
+    )
+    summary: str = Field(min_length=1, max_length=50000)
+    finding_ids: list[UUID] = Field(min_length=1, max_length=500)
+
+
+class ReportStep(InspectionCommand):
+    """A step on a given report version: the version guards against acting on a stale draft."""
+
+    report_version: int = Field(ge=1)
+
+
+class ReviewReportByOffice(ReportStep):
+    allowed_roles: ClassVar[frozenset[Role]] = OFFICE
+    comments: str = Field(default="", max_length=10000)
+
+
+class ReturnReportForRevision(ReportStep):
+    allowed_roles: ClassVar[frozenset[Role]] = frozenset(
+        {Role.INSPECTION_OFFICE, Role.LEADING_GROUP, Role.COMMITTEE}
+    )
+    comments: str = Field(min_length=1, max_length=10000)
+
+
+class DeliberateReport(ReportStep):
+    allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.LEADING_GROUP})
+    decisions: str = Field(default="", max_length=10000)
+
+
+class ApproveReport(ReportStep):
+    """书记专题会/常委会审定: the approved version is frozen by its content hash."""
+
+    allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.COMMITTEE})
+    approved_on: date
+    meeting: str = Field(min_length=1, max_length=300)
+
+
+def content_hash(summary: str, findings: list[FindingRef]) -> str:
+    body = {"summary": summary, "findings": [f.model_dump(mode="json") for f in findings]}
+    canonical = json.dumps(body, sort_keys=True, ensure_ascii=False).encode()
+    return "sha256:" + hashlib.sha256(canonical).hexdigest()
+
+
+def draft(
+    state: InspectionState, cmd: DraftInspectionReport, findings: Mapping[UUID, FindingState]
+) -> list[DomainEvent]:
+    require_stage(state.stage, ["withdrawn", "report_returned"], "draft the report")
+    require(len(set(cmd.finding_ids)) == len(cmd.finding_ids), "a finding is listed twice")
+    refs = []
+    for finding_id in cmd.finding_ids:
+        finding = findings.get(finding_id)
+        if finding is None or finding.inspection_id != state.inspection_id:
+            raise NotFound(f"finding {finding_id} does not exist in this inspection")
+        require(
+            finding.status == "approved",
+            f"finding {finding_id} is '{finding.status}'; only approved findings enter a report",
+        )
+        refs.append(FindingRef(finding_id=finding_id, version=finding.version))
+    return [
+        InspectionReportDrafted(
+            inspection_id=state.inspection_id,
+            report_version=state.report_version + 1,
+            summary=cmd.summary,
+            findings=refs,
+            content_hash=content_hash(cmd.summary, refs),
+        )
+    ]
+
+
+def _same_version(state: InspectionState, cmd: ReportStep) -> None:
+    if cmd.report_version != state.report_version:
+        raise InvalidTransition(
+            f"report version {cmd.report_version} is not the current draft "
+            f"(v{state.report_version})"
+        )
+
+
+def review_by_office(state: InspectionState, cmd: ReviewReportByOffice) -> list[DomainEvent]:
+    require_stage(state.stage, ["report_drafted"], "review the report")
+    _same_version(state, cmd)
+    return [
+        ReportReviewedByOffice(
+            inspection_id=state.inspection_id,
+            report_version=cmd.report_version,
+            comments=cmd.comments,
+        )
+    ]
+
+
+def return_for_revision(state: InspectionState, cmd: ReturnReportForRevision) -> list[DomainEvent]:
+    require_stage(
+        state.stage,
+        ["report_drafted", "report_office_reviewed", "report_deliberated"],
+        "return the report for revision",
+    )
+    _same_version(state, cmd)
+    return [
+        ReportReturnedForRevision(
+            inspection_id=state.inspection_id,
+            report_version=cmd.report_version,
+            comments=cmd.comments,
+        )
+    ]
+
+
+def deliberate(state: InspectionState, cmd: DeliberateReport) -> list[DomainEvent]:
+    require_stage(state.stage, ["report_office_reviewed"], "deliberate the report")
+    _same_version(state, cmd)
+    return [
+        ReportDeliberatedByLeadingGroup(
+            inspection_id=state.inspection_id,
+            report_version=cmd.report_version,
+            decisions=cmd.decisions,
+        )
+    ]
+
+
+def approve(state: InspectionState, cmd: ApproveReport, ctx: Context) -> list[DomainEvent]:
+    require_stage(state.stage, ["report_deliberated"], "approve the report")
+    _same_version(state, cmd)
+    require_not_future(cmd.approved_on, ctx, "approved_on")
+    assert state.withdrawn_on is not None
+    require(cmd.approved_on >= state.withdrawn_on, "approved_on cannot precede the withdrawal")
+    return [
+        ReportApproved(
+            inspection_id=state.inspection_id,
+            report_version=cmd.report_version,
+            content_hash=state.report_hash,
+            approved_on=cmd.approved_on,
+            meeting=cmd.meeting,
+        )
+    ]

@@ -1,0 +1,131 @@
+"""Round (第N轮巡察): propose, approve, assign targets, close."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date
+from typing import ClassVar
+from uuid import UUID
+
+from pydantic import Field
+
+from commands.base import Aggregate, Command, Context, require, require_stage
+from commands.errors import InvalidTransition, RuleViolated
+from events.base import DomainEvent, Role
+from events.round import RoundApproved, RoundClosed, RoundProposed, RoundTargetAssigned
+from events.values import RoundType
+
+OFFICE = frozenset({Role.INSPECTION_OFFICE})
+
+
+@dataclass(frozen=True)
+class RoundState:
+    round_id: UUID
+    jurisdiction_id: str
+    name: str
+    round_type: RoundType
+    stage: str = "proposed"
+    inspections: Mapping[str, UUID] = field(default_factory=dict)  # organization -> inspection
+
+
+def evolve(state: RoundState | None, event: DomainEvent) -> RoundState | None:
+    match event:
+        case RoundProposed():
+            return RoundState(event.round_id, event.jurisdiction_id, event.name, event.round_type)
+        case RoundApproved() if state:
+            return replace(state, stage="approved")
+        case RoundTargetAssigned() if state:
+            return replace(
+                state, inspections={**state.inspections, event.organization_id: event.inspection_id}
+            )
+        case RoundClosed() if state:
+            return replace(state, stage="closed")
+    return state
+
+
+ROUND = Aggregate[RoundState]("round", evolve)
+
+
+class ProposeRound(Command):
+    """巡察办 proposes a round, after consulting the discipline commission and 组织部."""
+
+    allowed_roles: ClassVar[frozenset[Role]] = OFFICE
+    jurisdiction_id: str = Field(min_length=1, max_length=64)
+    committee: str = Field(min_length=1, max_length=200)
+    name: str = Field(min_length=1, max_length=200)
+    round_type: RoundType
+    planned_start: date
+    planned_end: date
+
+
+class ApproveRound(Command):
+    target: ClassVar[str | None] = "round_id"
+    allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.COMMITTEE, Role.LEADING_GROUP})
+    round_id: UUID
+
+
+class PlanInspection(Command):
+    """Assign a target organization to a group of the round: one inspection."""
+
+    target: ClassVar[str | None] = "round_id"
+    allowed_roles: ClassVar[frozenset[Role]] = OFFICE
+    round_id: UUID
+    organization_id: str = Field(min_length=1, max_length=64)
+    organization_name: str = Field(min_length=1, max_length=200)
+    group_name: str = Field(min_length=1, max_length=200)
+
+
+class CloseRound(Command):
+    target: ClassVar[str | None] = "round_id"
+    allowed_roles: ClassVar[frozenset[Role]] = OFFICE
+    round_id: UUID
+
+
+def propose(cmd: ProposeRound, round_id: UUID) -> list[DomainEvent]:
+    require(cmd.planned_start <= cmd.planned_end, "planned_start must not be after planned_end")
+    return [
+        RoundProposed(
+            round_id=round_id,
+            jurisdiction_id=cmd.jurisdiction_id,
+            committee=cmd.committee,
+            name=cmd.name,
+            round_type=cmd.round_type,
+            planned_start=cmd.planned_start,
+            planned_end=cmd.planned_end,
+        )
+    ]
+
+
+def approve(state: RoundState, cmd: ApproveRound, ctx: Context) -> list[DomainEvent]:
+    require_stage(state.stage, ["proposed"], "approve the round")
+    return [RoundApproved(round_id=state.round_id)]
+
+
+def assign_target(state: RoundState, cmd: PlanInspection, inspection_id: UUID) -> list[DomainEvent]:
+    require_stage(state.stage, ["approved"], "plan an inspection in this round")
+    if cmd.organization_id in state.inspections:
+        raise RuleViolated(
+            f"organization {cmd.organization_id} is already a target of this round "
+            f"(inspection {state.inspections[cmd.organization_id]}); "
+            "each target is inspected by exactly one group per round"
+        )
+    return [
+        RoundTargetAssigned(
+            round_id=state.round_id,
+            inspection_id=inspection_id,
+            organization_id=cmd.organization_id,
+        )
+    ]
+
+
+def close(
+    state: RoundState, cmd: CloseRound, inspection_stages: Mapping[UUID, str]
+) -> list[DomainEvent]:
+    require_stage(state.stage, ["approved"], "close the round")
+    open_ones = sorted(str(i) for i, stage in inspection_stages.items() if stage != "closed")
+    if open_ones:
+        raise InvalidTransition(
+            f"the round still has {len(open_ones)} inspection(s) not closed: {', '.join(open_ones)}"
+        )
+    return [RoundClosed(round_id=state.round_id)]

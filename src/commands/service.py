@@ -1,0 +1,185 @@
+"""The application service: authorizes, de-duplicates, decides and appends one command."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+from uuid import UUID, uuid4
+
+from commands.base import Command, Context
+from commands.errors import ConcurrencyConflict, IdempotencyKeyReused, NotPermitted
+from commands.handlers import HANDLERS
+from commands.store import EventStore, IdempotencyRecord
+from commands.unit_of_work import UnitOfWork
+from events.base import Actor, EventMetadata, RecordedEvent
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True)
+class AppendedEvent:
+    type: str
+    version: int
+    stream_id: str
+    stream_version: int
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a command produced: the record it addressed or created, its new version, and the
+    position of its last event in the log (for read-your-writes)."""
+
+    command: str
+    stream_id: str
+    stream_version: int
+    position: int
+    events: list[AppendedEvent]
+    created_id: str | None = None
+    replayed: bool = field(default=False)
+
+    def as_record(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_record(cls, data: dict[str, Any], *, position: int) -> CommandResult:
+        events = [AppendedEvent(**e) for e in data["events"]]
+        fields = {k: v for k, v in data.items() if k not in ("events", "position", "replayed")}
+        return cls(**fields, events=events, position=position, replayed=True)
+
+
+class Application:
+    """Executes commands against the event store. Time and new ids are injected."""
+
+    def __init__(
+        self,
+        store: EventStore,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        new_id: Callable[[], UUID] = uuid4,
+    ) -> None:
+        self.store = store
+        self.clock = clock
+        self.new_id = new_id
+
+    def execute(
+        self,
+        command: Command,
+        actor: Actor,
+        *,
+        expected_version: int | None = None,
+        idempotency_key: str | None = None,
+        correlation_id: UUID | None = None,
+    ) -> CommandResult:
+        name = type(command).__name__
+        if actor.role not in type(command).allowed_roles:
+            raise NotPermitted(f"the role '{actor.role}' may not {name}")
+        idempotency = None
+        if idempotency_key is not None:
+            idempotency = self._idempotency(command, actor, idempotency_key, expected_version)
+            prior = self._replay(idempotency)
+            if prior is not None:
+                return prior
+        target_field = type(command).target
+        target = getattr(command, target_field) if target_field else None
+        uow = UnitOfWork(
+            self.store,
+            Context(self.clock(), actor),
+            target=target,
+            expected_version=expected_version,
+            new_id=self.new_id,
+        )
+        created = HANDLERS[type(command)](uow, command)
+        recorded = self._envelopes(uow, command, correlation_id or uuid4())
+        primary = created or target or recorded[0].metadata.stream_id
+        result = self._result(name, primary, recorded, created)
+        if idempotency is not None:
+            idempotency = IdempotencyRecord(
+                idempotency.scope, idempotency.request_hash, result.as_record()
+            )
+        try:
+            positions = self.store.append(recorded, idempotency)
+        except ConcurrencyConflict:
+            prior = self._replay(idempotency) if idempotency else None
+            if prior is not None:
+                return prior
+            raise
+        return CommandResult(**{**result.__dict__, "position": max(positions)})
+
+    def _envelopes(
+        self, uow: UnitOfWork, command: Command, correlation_id: UUID
+    ) -> list[RecordedEvent]:
+        causation_id = uuid4()
+        recorded = []
+        for stream_id, stream in uow.pending():
+            for offset, event in enumerate(stream.pending, start=1):
+                metadata = EventMetadata(
+                    event_id=uuid4(),
+                    stream_id=stream_id,
+                    stream_type=stream.aggregate.name,
+                    stream_version=stream.version + offset,
+                    occurred_at=uow.ctx.now,
+                    actor=uow.ctx.actor,
+                    command=type(command).__name__,
+                    reason=command.reason,
+                    correlation_id=correlation_id,
+                    causation_id=causation_id,
+                )
+                recorded.append(RecordedEvent(metadata=metadata, event=event))
+        return recorded
+
+    @staticmethod
+    def _result(
+        name: str, primary: UUID, recorded: list[RecordedEvent], created: UUID | None
+    ) -> CommandResult:
+        events = [
+            AppendedEvent(
+                r.event.type_name,
+                r.event.schema_version,
+                str(r.metadata.stream_id),
+                r.metadata.stream_version,
+            )
+            for r in recorded
+        ]
+        version = max(e.stream_version for e in events if e.stream_id == str(primary))
+        return CommandResult(
+            command=name,
+            stream_id=str(primary),
+            stream_version=version,
+            position=0,
+            events=events,
+            created_id=str(created) if created else None,
+        )
+
+    @staticmethod
+    def _idempotency(
+        command: Command, actor: Actor, key: str, expected_version: int | None
+    ) -> IdempotencyRecord:
+        body = {
+            "command": type(command).__name__,
+            "data": command.model_dump(mode="json"),
+            "expected_version": expected_version,
+        }
+        digest = hashlib.sha256(json.dumps(body, sort_keys=True).encode()).hexdigest()
+        return IdempotencyRecord(f"{actor.user_id}:{key}", digest, {})
+
+    def _replay(self, idempotency: IdempotencyRecord) -> CommandResult | None:
+        found = self.store.recorder.find_idempotency(idempotency.scope)
+        if found is None:
+            return None
+        request_hash, result = found
+        if request_hash != idempotency.request_hash:
+            raise IdempotencyKeyReused(
+                "this Idempotency-Key was already used for a different request; "
+                "use a new key for a new command"
+            )
+        last = result["events"][-1]
+        position = self.store.recorder.notification_id_of(
+            UUID(last["stream_id"]), last["stream_version"]
+        )
+        return CommandResult.from_record(result, position=position or 0)

@@ -1,0 +1,114 @@
+"""The event store: eventsourcing's PostgreSQL recorder, our mapper, and idempotency records.
+
+An idempotency record is inserted in the same transaction as the command's events, so a
+retried command either finds the first result or appends nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import IntegrityError, StoredEvent
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from psycopg import Cursor
+from psycopg.rows import DictRow
+from psycopg.sql import SQL, Identifier
+
+from commands.errors import ConcurrencyConflict
+from events.base import RecordedEvent
+from events.mapper import EnvelopeMapper
+
+EVENTS_TABLE = "stored_events"
+
+
+@dataclass(frozen=True)
+class IdempotencyRecord:
+    scope: str  # the actor and the client's key
+    request_hash: str
+    result: dict[str, Any]
+
+
+class XunchaRecorder(PostgresApplicationRecorder):
+    """The library's application recorder plus the `command_idempotency` table."""
+
+    def __init__(self, datastore: PostgresDatastore) -> None:
+        super().__init__(datastore, events_table_name=EVENTS_TABLE)
+        self.idempotency_table = Identifier(datastore.schema, "command_idempotency")
+        self.sql_create_statements.append(
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {} (scope text PRIMARY KEY, request_hash text NOT NULL,"
+                " result jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())"
+            ).format(self.idempotency_table)
+        )
+
+    def _insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        record: IdempotencyRecord | None = kwargs.get("idempotency")
+        if record is not None:
+            curs.execute(
+                SQL("INSERT INTO {} (scope, request_hash, result) VALUES (%s, %s, %s)").format(
+                    self.idempotency_table
+                ),
+                (record.scope, record.request_hash, json.dumps(record.result)),
+            )
+
+    def find_idempotency(self, scope: str) -> tuple[str, dict[str, Any]] | None:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                SQL("SELECT request_hash, result FROM {} WHERE scope = %s").format(
+                    self.idempotency_table
+                ),
+                (scope,),
+            )
+            row = curs.fetchone()
+        return None if row is None else (row["request_hash"], row["result"])
+
+    def notification_id_of(self, stream_id: UUID, version: int) -> int | None:
+        with self.datastore.get_connection() as conn, conn.cursor() as curs:
+            curs.execute(
+                SQL(
+                    "SELECT notification_id FROM {} WHERE originator_id = %s "
+                    "AND originator_version = %s"
+                ).format(Identifier(self.datastore.schema, EVENTS_TABLE)),
+                (stream_id, version),
+            )
+            row = curs.fetchone()
+        return None if row is None else int(row["notification_id"])
+
+
+class EventStore:
+    """Appends and reads `RecordedEvent`s; the only door to the stored events."""
+
+    def __init__(self, recorder: XunchaRecorder, mapper: EnvelopeMapper | None = None) -> None:
+        self.recorder = recorder
+        self.mapper = mapper or EnvelopeMapper()
+
+    def load(self, stream_id: UUID, *, up_to_version: int | None = None) -> list[RecordedEvent]:
+        stored = self.recorder.select_events(stream_id, lte=up_to_version)
+        return [self.mapper.to_recorded_event(s) for s in stored]
+
+    def append(
+        self, events: Sequence[RecordedEvent], idempotency: IdempotencyRecord | None = None
+    ) -> list[int]:
+        """Append atomically; raises ConcurrencyConflict if a stream moved on meanwhile."""
+        stored = [self.mapper.to_stored_event(e) for e in events]
+        try:
+            ids = self.recorder.insert_events(stored, idempotency=idempotency)
+        except IntegrityError as error:
+            raise ConcurrencyConflict(
+                "another command changed this record at the same time; reload it and retry"
+            ) from error
+        return list(ids or [])
+
+    def read(self, after: int, limit: int) -> list[RecordedEvent]:
+        """The notification log, in order, after position `after`."""
+        notes = self.recorder.select_notifications(after, limit, inclusive_of_start=False)
+        return [self.mapper.to_recorded_event(n) for n in notes]
+
+    def head(self) -> int:
+        return self.recorder.max_notification_id() or 0

@@ -1,0 +1,90 @@
+"""One command's view of the store: loads streams, checks `If-Match`, collects new events."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, TypeVar, cast
+from uuid import UUID, uuid4
+
+from commands.base import Aggregate, Context
+from commands.errors import NotFound, VersionMismatch
+from commands.policy import POLICY, PolicyBook, policy_stream_id
+from commands.store import EventStore
+from events.base import DomainEvent
+from events.policy import PolicyParameters
+from events.values import PolicyRef
+
+S = TypeVar("S")
+
+
+@dataclass
+class Stream:
+    aggregate: Aggregate[Any]
+    version: int
+    state: Any
+    pending: list[DomainEvent] = field(default_factory=list)
+
+
+class UnitOfWork:
+    """Loads and folds streams once per command, and remembers the versions it saw."""
+
+    def __init__(
+        self,
+        store: EventStore,
+        ctx: Context,
+        *,
+        target: UUID | None = None,
+        expected_version: int | None = None,
+        new_id: Callable[[], UUID] = uuid4,
+    ) -> None:
+        self.store = store
+        self.ctx = ctx
+        self.target = target
+        self.expected_version = expected_version
+        self.new_id = new_id
+        self.streams: dict[UUID, Stream] = {}
+        self.order: list[UUID] = []
+
+    def find(self, aggregate: Aggregate[S], stream_id: UUID) -> S | None:
+        if stream_id not in self.streams:
+            recorded = self.store.load(stream_id)
+            if recorded and recorded[0].metadata.stream_type != aggregate.name:
+                recorded = []  # an id of another kind of record is not this one
+            state = aggregate.fold(r.event for r in recorded)
+            version = recorded[-1].metadata.stream_version if recorded else 0
+            self.streams[stream_id] = Stream(aggregate, version, state)
+            self._check_expected(stream_id, version)
+        return cast(S | None, self.streams[stream_id].state)
+
+    def get(self, aggregate: Aggregate[S], stream_id: UUID, what: str) -> S:
+        state = self.find(aggregate, stream_id)
+        if state is None:
+            raise NotFound(f"{what} {stream_id} does not exist")
+        return state
+
+    def _check_expected(self, stream_id: UUID, version: int) -> None:
+        expected = self.expected_version
+        if stream_id == self.target and expected is not None and version != expected:
+            raise VersionMismatch(
+                f"the record is at version {version}, not {self.expected_version} as "
+                "If-Match says; reload it and decide again"
+            )
+
+    def record(self, aggregate: Aggregate[Any], stream_id: UUID, events: list[DomainEvent]) -> None:
+        """Queue `events` for `stream_id`, folding them so later decisions see them."""
+        if stream_id not in self.streams:
+            self.streams[stream_id] = Stream(aggregate, 0, None)
+        stream = self.streams[stream_id]
+        stream.pending.extend(events)
+        stream.state = aggregate.fold(events, stream.state)
+        if stream_id not in self.order:
+            self.order.append(stream_id)
+
+    def policy(self, jurisdiction_id: str, on: date) -> tuple[PolicyRef, PolicyParameters]:
+        book = self.find(POLICY, policy_stream_id(jurisdiction_id))
+        return (book or PolicyBook(jurisdiction_id)).in_force(on)
+
+    def pending(self) -> list[tuple[UUID, Stream]]:
+        return [(sid, self.streams[sid]) for sid in self.order if self.streams[sid].pending]

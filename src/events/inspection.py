@@ -1,0 +1,203 @@
+"""Events of an inspection (巡察任务: one group inspecting one organization in a round)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from events.base import DomainEvent
+from events.registry import event, upcaster
+from events.values import Contacts, FindingRef, Member, PlanItem, PolicyRef, RoundType
+
+
+@event("inspection.planned")
+class InspectionPlanned(DomainEvent):
+    inspection_id: UUID
+    round_id: UUID
+    jurisdiction_id: str
+    round_type: RoundType
+    organization_id: str
+    organization_name: str
+    group_name: str
+
+
+@event("inspection.group_authorized")
+class GroupAuthorized(DomainEvent):
+    """一次一授权: the group is authorized for this target within a time window."""
+
+    inspection_id: UUID
+    leader: Member
+    deputies: list[Member]
+    members: list[Member]
+    window_start: date
+    window_end: date
+    policy: PolicyRef
+
+
+@event("inspection.notice_issued")
+class InspectionNoticeIssued(DomainEvent):
+    inspection_id: UUID
+    notice_date: date
+    planned_stationing_date: date
+    addressee: str
+    policy: PolicyRef
+
+
+class InspectionAnnouncementPublishedV1(DomainEvent):
+    """Version 1 of the announcement, with flat contact fields; read through the upcaster."""
+
+    inspection_id: UUID
+    published_on: date
+    scope: str
+    focus: str
+    period_start: date
+    period_end: date
+    contact_phone: str | None = None
+    contact_email: str | None = None
+    contact_mailbox: str | None = None
+    intake_deadline: date
+
+
+@event("inspection.announcement_published", version=2)
+class InspectionAnnouncementPublished(DomainEvent):
+    """巡察公告: scope, focus, period, contacts and the intake deadline."""
+
+    inspection_id: UUID
+    published_on: date
+    scope: str
+    focus: str
+    period_start: date
+    period_end: date
+    contacts: Contacts
+    intake_deadline: date
+
+
+@upcaster("inspection.announcement_published", 1, legacy_model=InspectionAnnouncementPublishedV1)
+def _announcement_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """v2 groups the contact channels and adds phone hours, drop boxes and a QR code."""
+    data = dict(data)
+    data["contacts"] = {
+        "phone": data.pop("contact_phone", None),
+        "email": data.pop("contact_email", None),
+        "mailbox": data.pop("contact_mailbox", None),
+    }
+    return data
+
+
+@event("inspection.group_stationed")
+class GroupStationed(DomainEvent):
+    inspection_id: UUID
+    stationed_on: date
+
+
+@event("inspection.group_withdrawn")
+class GroupWithdrawn(DomainEvent):
+    inspection_id: UUID
+    withdrawn_on: date
+
+
+@event("inspection.report_drafted")
+class InspectionReportDrafted(DomainEvent):
+    inspection_id: UUID
+    report_version: int
+    summary: str
+    findings: list[FindingRef]
+    content_hash: str
+
+
+@event("inspection.report_reviewed_by_office")
+class ReportReviewedByOffice(DomainEvent):
+    inspection_id: UUID
+    report_version: int
+    comments: str
+
+
+@event("inspection.report_returned_for_revision")
+class ReportReturnedForRevision(DomainEvent):
+    inspection_id: UUID
+    report_version: int
+    comments: str
+
+
+@event("inspection.report_deliberated_by_leading_group")
+class ReportDeliberatedByLeadingGroup(DomainEvent):
+    inspection_id: UUID
+    report_version: int
+    decisions: str
+
+
+@event("inspection.report_approved")
+class ReportApproved(DomainEvent):
+    """The committee approved a frozen report version (its content hash is recorded)."""
+
+    inspection_id: UUID
+    report_version: int
+    content_hash: str
+    approved_on: date
+    meeting: str
+
+
+@event("inspection.feedback_delivered")
+class InspectionFeedbackDelivered(DomainEvent):
+    """Feedback was delivered: the rectification clocks start here."""
+
+    inspection_id: UUID
+    delivered_on: date
+    ledger_item_nos: list[int]
+    plan_due: date
+    written_report_due: date
+    policy: PolicyRef
+
+
+@event("inspection.rectification_plan_submitted")
+class RectificationPlanSubmitted(DomainEvent):
+    inspection_id: UUID
+    plan_version: int
+    items: list[PlanItem]
+
+
+@event("inspection.rectification_plan_returned")
+class RectificationPlanReturned(DomainEvent):
+    inspection_id: UUID
+    plan_version: int
+    comments: str
+
+
+@event("inspection.rectification_plan_accepted")
+class RectificationPlanAccepted(DomainEvent):
+    inspection_id: UUID
+    plan_version: int
+    item_ids: list[UUID]
+
+
+@event("inspection.rectification_report_submitted")
+class RectificationReportSubmitted(DomainEvent):
+    """整改情况报告 with the principal's 组织落实情况报告."""
+
+    inspection_id: UUID
+    report_no: int
+    organization_report: str
+    principal_report: str
+    submitted_on: date
+    due: date
+    on_time: bool
+
+
+@event("inspection.rectification_report_returned")
+class RectificationReportReturned(DomainEvent):
+    inspection_id: UUID
+    report_no: int
+    comments: str
+
+
+@event("inspection.rectification_report_accepted")
+class RectificationReportAccepted(DomainEvent):
+    inspection_id: UUID
+    report_no: int
+
+
+@event("inspection.closed")
+class InspectionClosed(DomainEvent):
+    inspection_id: UUID
+    closed_on: date

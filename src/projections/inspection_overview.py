@@ -1,0 +1,260 @@
+"""Inspection overview: each round, and each inspection's stage, dates and counts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+from uuid import UUID
+
+from psycopg import Connection, Cursor
+from psycopg.rows import dict_row
+
+from events import finding, inspection, rectification, round
+from events.base import DomainEvent, RecordedEvent
+
+DDL = """
+CREATE TABLE IF NOT EXISTS rm_round (
+    round_id uuid PRIMARY KEY, jurisdiction_id text NOT NULL, committee text NOT NULL,
+    name text NOT NULL, round_type text NOT NULL, planned_start date NOT NULL,
+    planned_end date NOT NULL, stage text NOT NULL, stream_version bigint NOT NULL
+);
+CREATE TABLE IF NOT EXISTS rm_inspection (
+    inspection_id uuid PRIMARY KEY, round_id uuid NOT NULL, jurisdiction_id text NOT NULL,
+    round_type text NOT NULL, organization_id text NOT NULL, organization_name text NOT NULL,
+    group_name text NOT NULL, leader_user_id text, stage text NOT NULL,
+    window_start date, window_end date, notice_date date, planned_stationing_date date,
+    announced_on date, stationed_on date, withdrawn_on date, report_version int,
+    report_approved_on date, feedback_delivered_on date, plan_due date,
+    written_report_due date, plan_version int, rectification_report_submitted_on date,
+    rectification_report_on_time boolean, closed_on date,
+    findings_total int NOT NULL DEFAULT 0, findings_approved int NOT NULL DEFAULT 0,
+    ledger_items int NOT NULL DEFAULT 0, items_total int NOT NULL DEFAULT 0,
+    items_closed int NOT NULL DEFAULT 0, stream_version bigint NOT NULL,
+    updated_at timestamptz NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_inspection_round ON rm_inspection (round_id);
+CREATE INDEX IF NOT EXISTS rm_inspection_org ON rm_inspection (organization_id);
+CREATE TABLE IF NOT EXISTS rm_inspection_finding (
+    finding_id uuid PRIMARY KEY, inspection_id uuid NOT NULL, approved boolean NOT NULL
+);
+CREATE TABLE IF NOT EXISTS rm_inspection_item (
+    item_id uuid PRIMARY KEY, inspection_id uuid NOT NULL, closed boolean NOT NULL
+);
+"""
+
+# Inspection events that only move the stage and set columns taken from the payload.
+STAGE_COLUMNS: dict[type[DomainEvent], tuple[str, dict[str, Callable[[Any], Any]]]] = {
+    inspection.GroupAuthorized: (
+        "group_authorized",
+        {
+            "leader_user_id": lambda e: e.leader.user_id,
+            "window_start": lambda e: e.window_start,
+            "window_end": lambda e: e.window_end,
+        },
+    ),
+    inspection.InspectionNoticeIssued: (
+        "notified",
+        {
+            "notice_date": lambda e: e.notice_date,
+            "planned_stationing_date": lambda e: e.planned_stationing_date,
+        },
+    ),
+    inspection.InspectionAnnouncementPublished: (
+        "announced",
+        {"announced_on": lambda e: e.published_on},
+    ),
+    inspection.GroupStationed: ("stationed", {"stationed_on": lambda e: e.stationed_on}),
+    inspection.GroupWithdrawn: ("withdrawn", {"withdrawn_on": lambda e: e.withdrawn_on}),
+    inspection.InspectionReportDrafted: (
+        "report_drafted",
+        {"report_version": lambda e: e.report_version},
+    ),
+    inspection.ReportReviewedByOffice: ("report_office_reviewed", {}),
+    inspection.ReportReturnedForRevision: ("report_returned", {}),
+    inspection.ReportDeliberatedByLeadingGroup: ("report_deliberated", {}),
+    inspection.ReportApproved: ("report_approved", {"report_approved_on": lambda e: e.approved_on}),
+    inspection.InspectionFeedbackDelivered: (
+        "feedback_delivered",
+        {
+            "feedback_delivered_on": lambda e: e.delivered_on,
+            "plan_due": lambda e: e.plan_due,
+            "written_report_due": lambda e: e.written_report_due,
+            "ledger_items": lambda e: len(e.ledger_item_nos),
+        },
+    ),
+    inspection.RectificationPlanSubmitted: (
+        "plan_submitted",
+        {"plan_version": lambda e: e.plan_version},
+    ),
+    inspection.RectificationPlanReturned: ("plan_returned", {}),
+    inspection.RectificationPlanAccepted: ("rectifying", {}),
+    inspection.RectificationReportSubmitted: (
+        "rectification_report_submitted",
+        {
+            "rectification_report_submitted_on": lambda e: e.submitted_on,
+            "rectification_report_on_time": lambda e: e.on_time,
+        },
+    ),
+    inspection.RectificationReportReturned: ("rectification_report_returned", {}),
+    inspection.RectificationReportAccepted: ("rectification_report_accepted", {}),
+    inspection.InspectionClosed: ("closed", {"closed_on": lambda e: e.closed_on}),
+}
+ROUND_STAGES = {round.RoundApproved: "approved", round.RoundClosed: "closed"}
+ITEM_EVENTS = (rectification.RectificationItemOpened, rectification.RectificationItemClosed)
+FINDING_APPROVED = {
+    finding.FindingDrafted: False,
+    finding.FindingApproved: True,
+    finding.FindingAmended: False,
+    finding.FindingReturned: False,
+}
+
+
+class InspectionOverview:
+    """The projection behind `/rounds` and `/inspections`."""
+
+    name = "inspection_overview"
+    tables: tuple[str, ...] = (
+        "rm_round",
+        "rm_inspection",
+        "rm_inspection_finding",
+        "rm_inspection_item",
+    )
+
+    def create(self, cur: Cursor[Any]) -> None:
+        cur.execute(DDL)
+
+    def handles(self, type_name: str) -> bool:
+        return type_name.split(".")[0] in ("round", "inspection", "finding", "rectification")
+
+    def apply(self, cur: Cursor[Any], recorded: RecordedEvent) -> None:
+        e, m = recorded.event, recorded.metadata
+        if isinstance(e, round.RoundProposed):
+            cur.execute(
+                "INSERT INTO rm_round VALUES (%s,%s,%s,%s,%s,%s,%s,'proposed',%s) "
+                "ON CONFLICT DO NOTHING",
+                (
+                    e.round_id,
+                    e.jurisdiction_id,
+                    e.committee,
+                    e.name,
+                    e.round_type.value,
+                    e.planned_start,
+                    e.planned_end,
+                    m.stream_version,
+                ),
+            )
+        elif type(e) in ROUND_STAGES:
+            cur.execute(
+                "UPDATE rm_round SET stage = %s, stream_version = %s WHERE round_id = %s",
+                (ROUND_STAGES[type(e)], m.stream_version, m.stream_id),
+            )
+        elif isinstance(e, inspection.InspectionPlanned):
+            cur.execute(
+                "INSERT INTO rm_inspection (inspection_id, round_id, jurisdiction_id, round_type,"
+                " organization_id, organization_name, group_name, stage, stream_version,"
+                " updated_at) VALUES (%s,%s,%s,%s,%s,%s,%s,'planned',%s,%s)"
+                " ON CONFLICT DO NOTHING",
+                (
+                    e.inspection_id,
+                    e.round_id,
+                    e.jurisdiction_id,
+                    e.round_type.value,
+                    e.organization_id,
+                    e.organization_name,
+                    e.group_name,
+                    m.stream_version,
+                    m.occurred_at,
+                ),
+            )
+        elif type(e) in STAGE_COLUMNS:
+            stage, columns = STAGE_COLUMNS[type(e)]
+            values = {
+                "stage": stage,
+                "stream_version": m.stream_version,
+                "updated_at": m.occurred_at,
+            }
+            values.update({column: get(e) for column, get in columns.items()})
+            assignments = ", ".join(f"{column} = %({column})s" for column in values)
+            cur.execute(
+                f"UPDATE rm_inspection SET {assignments} "  # columns come from STAGE_COLUMNS
+                "WHERE inspection_id = %(id)s",
+                {**values, "id": m.stream_id},
+            )
+        elif type(e) in FINDING_APPROVED:
+            self._finding(cur, e, FINDING_APPROVED[type(e)])
+        elif isinstance(e, ITEM_EVENTS):
+            self._item(cur, e)
+
+    def _finding(self, cur: Cursor[Any], e: Any, approved: bool) -> None:
+        cur.execute(
+            "INSERT INTO rm_inspection_finding VALUES (%s, %s, %s) "
+            "ON CONFLICT (finding_id) DO UPDATE SET approved = EXCLUDED.approved",
+            (e.finding_id, e.inspection_id, approved),
+        )
+        self._recount(cur, e.inspection_id)
+
+    def _item(self, cur: Cursor[Any], e: Any) -> None:
+        closed = isinstance(e, rectification.RectificationItemClosed)
+        cur.execute(
+            "INSERT INTO rm_inspection_item VALUES (%s, %s, %s) "
+            "ON CONFLICT (item_id) DO UPDATE SET closed = EXCLUDED.closed",
+            (e.item_id, e.inspection_id, closed),
+        )
+        self._recount(cur, e.inspection_id)
+
+    @staticmethod
+    def _recount(cur: Cursor[Any], inspection_id: UUID) -> None:
+        cur.execute(
+            "UPDATE rm_inspection SET"
+            " findings_total = (SELECT count(*) FROM rm_inspection_finding f"
+            "   WHERE f.inspection_id = %(id)s),"
+            " findings_approved = (SELECT count(*) FROM rm_inspection_finding f"
+            "   WHERE f.inspection_id = %(id)s AND f.approved),"
+            " items_total = (SELECT count(*) FROM rm_inspection_item i"
+            "   WHERE i.inspection_id = %(id)s),"
+            " items_closed = (SELECT count(*) FROM rm_inspection_item i"
+            "   WHERE i.inspection_id = %(id)s AND i.closed)"
+            " WHERE inspection_id = %(id)s",
+            {"id": inspection_id},
+        )
+
+
+def list_rounds(conn: Connection[Any], limit: int, offset: int) -> list[dict[str, Any]]:
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(
+            "SELECT * FROM rm_round ORDER BY planned_start DESC, round_id LIMIT %s OFFSET %s",
+            (limit, offset),
+        )
+        return cur.fetchall()
+
+
+def get_round(conn: Connection[Any], round_id: UUID) -> dict[str, Any] | None:
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute("SELECT * FROM rm_round WHERE round_id = %s", (round_id,))
+        return cur.fetchone()
+
+
+def list_inspections(
+    conn: Connection[Any],
+    *,
+    round_id: UUID | None,
+    stage: str | None,
+    organization_id: str | None,
+    limit: int,
+    offset: int,
+) -> list[dict[str, Any]]:
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(
+            "SELECT * FROM rm_inspection WHERE (%(r)s::uuid IS NULL OR round_id = %(r)s)"
+            " AND (%(s)s::text IS NULL OR stage = %(s)s)"
+            " AND (%(o)s::text IS NULL OR organization_id = %(o)s)"
+            " ORDER BY organization_name, inspection_id LIMIT %(l)s OFFSET %(off)s",
+            {"r": round_id, "s": stage, "o": organization_id, "l": limit, "off": offset},
+        )
+        return cur.fetchall()
+
+
+def get_inspection(conn: Connection[Any], inspection_id: UUID) -> dict[str, Any] | None:
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute("SELECT * FROM rm_inspection WHERE inspection_id = %s", (inspection_id,))
+        return cur.fetchone()
