@@ -97,7 +97,8 @@ class Application:
         created = HANDLERS[type(command)](uow, command)
         recorded = self._envelopes(uow, command, correlation_id or uuid4())
         primary = created or target or recorded[0].metadata.stream_id
-        result = self._result(name, primary, recorded, created)
+        loaded = uow.streams[primary].version if primary in uow.streams else 0
+        result = self._result(name, primary, recorded, created, loaded)
         if idempotency is not None:
             idempotency = IdempotencyRecord(
                 idempotency.scope, idempotency.request_hash, result.as_record()
@@ -135,7 +136,11 @@ class Application:
 
     @staticmethod
     def _result(
-        name: str, primary: UUID, recorded: list[RecordedEvent], created: UUID | None
+        name: str,
+        primary: UUID,
+        recorded: list[RecordedEvent],
+        created: UUID | None,
+        loaded_version: int,
     ) -> CommandResult:
         events = [
             AppendedEvent(
@@ -146,7 +151,11 @@ class Application:
             )
             for r in recorded
         ]
-        version = max(e.stream_version for e in events if e.stream_id == str(primary))
+        # The addressed record's version: new if the command changed it, else as loaded.
+        version = max(
+            (e.stream_version for e in events if e.stream_id == str(primary)),
+            default=loaded_version,
+        )
         return CommandResult(
             command=name,
             stream_id=str(primary),

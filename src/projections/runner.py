@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 import threading
-import time
 from collections.abc import Sequence
 from typing import Any
 
@@ -45,6 +44,7 @@ class ProjectionRunner:
         self.batch_size = batch_size
         self.mapper = mapper or EnvelopeMapper()
         self.stopped = threading.Event()
+        self.thread: threading.Thread | None = None
 
     def setup(self) -> None:
         with psycopg.connect(self.conninfo) as conn, conn.cursor() as cur:
@@ -75,8 +75,19 @@ class ProjectionRunner:
         return total
 
     def run_forever(self, poll_seconds: float = 1.0) -> None:
-        """Take the runner lock (waiting as a standby), then catch up and follow live."""
+        """Take the runner lock (waiting as a standby), then catch up and follow live;
+        reconnect after losing the database, until stopped."""
         self.setup()
+        while not self.stopped.is_set():
+            try:
+                self._follow(poll_seconds)
+            except psycopg.OperationalError:
+                if self.stopped.is_set():
+                    break
+                log.exception("projection runner lost the database; reconnecting")
+                self.stopped.wait(poll_seconds)
+
+    def _follow(self, poll_seconds: float) -> None:
         with psycopg.connect(self.conninfo, autocommit=True) as listen:
             listen.execute("SELECT pg_advisory_lock(%s)", (RUNNER_LOCK,))
             listen.execute(f"LISTEN {CHANNEL}")
@@ -84,16 +95,20 @@ class ProjectionRunner:
                 while not self.stopped.is_set():
                     try:
                         self.catch_up(work)
+                    except psycopg.OperationalError:
+                        raise
                     except Exception:  # a failing handler must not stop the runner silently
                         log.exception("projection batch failed; retrying")
-                        time.sleep(poll_seconds)
+                        self.stopped.wait(poll_seconds)
                     for _ in listen.notifies(timeout=poll_seconds, stop_after=1):
                         pass
 
     def start_thread(self) -> threading.Thread:
-        thread = threading.Thread(target=self.run_forever, name="projections", daemon=True)
-        thread.start()
-        return thread
+        self.thread = threading.Thread(target=self.run_forever, name="projections", daemon=True)
+        self.thread.start()
+        return self.thread
 
-    def stop(self) -> None:
+    def stop(self, timeout: float = 10.0) -> None:
         self.stopped.set()
+        if self.thread is not None:
+            self.thread.join(timeout)

