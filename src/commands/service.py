@@ -95,7 +95,7 @@ class Application:
             new_id=self.new_id,
         )
         created = HANDLERS[type(command)](uow, command)
-        recorded = self._envelopes(uow, command, correlation_id or uuid4())
+        recorded = self.envelopes(uow, command, correlation_id or uuid4())
         primary = created or target or recorded[0].metadata.stream_id
         loaded = uow.streams[primary].version if primary in uow.streams else 0
         result = self._result(name, primary, recorded, created, loaded)
@@ -112,7 +112,7 @@ class Application:
             raise
         return CommandResult(**{**result.__dict__, "position": max(positions)})
 
-    def _envelopes(
+    def envelopes(
         self, uow: UnitOfWork, command: Command, correlation_id: UUID
     ) -> list[RecordedEvent]:
         causation_id = uuid4()

@@ -21,6 +21,7 @@ from projections.base import Projection
 
 log = logging.getLogger(__name__)
 RUNNER_LOCK = 0x58554E4348410001  # "XUNCHA" + 1: the projection runner's advisory lock
+APP_NAME = "xuncha-projections"
 CHANNEL = "stored_events"  # the channel eventsourcing's recorder notifies on each insert
 SELECT_BATCH = (
     "SELECT notification_id, originator_id, originator_version, topic, state "
@@ -88,10 +89,10 @@ class ProjectionRunner:
                 self.stopped.wait(poll_seconds)
 
     def _follow(self, poll_seconds: float) -> None:
-        with psycopg.connect(self.conninfo, autocommit=True) as listen:
+        with psycopg.connect(self.conninfo, autocommit=True, application_name=APP_NAME) as listen:
             listen.execute("SELECT pg_advisory_lock(%s)", (RUNNER_LOCK,))
             listen.execute(f"LISTEN {CHANNEL}")
-            with psycopg.connect(self.conninfo) as work:
+            with psycopg.connect(self.conninfo, application_name=APP_NAME) as work:
                 while not self.stopped.is_set():
                     try:
                         self.catch_up(work)

@@ -1,0 +1,36 @@
+"""Every event type and version has a golden JSON file, and the code reads and writes it
+unchanged. A field renamed, removed, retyped or added fails here."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from events import REGISTRY
+from tests.contract.examples import GOLDEN, golden_path
+
+CURRENT = sorted((c.type_name, c.schema_version) for c in REGISTRY)
+LEGACY = sorted((n, v) for n, v, model in REGISTRY.legacy_versions())
+
+
+@pytest.mark.parametrize(("type_name", "version"), CURRENT)
+def test_golden_round_trips_through_the_current_model(type_name: str, version: int) -> None:
+    path = golden_path(type_name, version)
+    assert path.exists(), f"no golden file for {type_name} v{version}: run tests.contract.examples"
+    golden = json.loads(path.read_text())
+    model = REGISTRY.resolve(type_name)
+    assert model.model_validate(golden).model_dump(mode="json") == golden
+
+
+@pytest.mark.parametrize(("type_name", "version"), LEGACY)
+def test_legacy_golden_upcasts_to_a_valid_current_event(type_name: str, version: int) -> None:
+    golden = json.loads(golden_path(type_name, version).read_text())
+    event = REGISTRY.load(type_name, version, golden)
+    assert event.type_name == type_name
+
+
+def test_every_golden_file_belongs_to_a_registered_version() -> None:
+    known = {golden_path(n, v).name for n, v in CURRENT + LEGACY}
+    stray = sorted(p.name for p in GOLDEN.glob("*.json") if p.name not in known)
+    assert stray == [], f"golden files without a registered event version: {stray}"
