@@ -61,4 +61,5 @@ def test_announcement_v1_with_flat_contacts_is_read_as_v2() -> None:
     assert event.period_start == date(2026, 3, 5)
     assert event.contacts.phone == "0912-1234567"
     assert event.contacts.email == "xuncha@example.org"
-    assert event.contacts.phone_hours is None and event.contacts.drop_boxes == []
+    assert event.contacts.phone_hours is None
+    assert event.contacts.drop_boxes == []
