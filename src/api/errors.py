@@ -23,6 +23,7 @@ STATUS: dict[type[errors.DomainError], int] = {
     errors.VersionMismatch: 412,
     errors.RuleViolated: 422,
     errors.IdempotencyKeyReused: 422,
+    errors.CommandTooLarge: 413,
 }
 
 

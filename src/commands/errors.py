@@ -49,6 +49,12 @@ class VersionMismatch(DomainError):
     code = "version_mismatch"
 
 
+class CommandTooLarge(DomainError):
+    """The events of one command exceed what one append may carry (413)."""
+
+    code = "command_too_large"
+
+
 class IdempotencyKeyReused(DomainError):
     """The idempotency key was already used for a different request (422)."""
 

@@ -12,7 +12,7 @@ from pydantic import Field
 from commands.base import Aggregate, Context, require, require_not_future, require_stage
 from commands.dates import add_months
 from commands.errors import InvalidTransition
-from commands.inspection import InspectionState
+from commands.inspection import InspectionState, require_leader
 from commands.preparation import InspectionCommand
 from events.base import DomainEvent, Role
 from events.feedback import FeedbackDelivered, FeedbackOpinionDrafted
@@ -64,9 +64,14 @@ class DeliverFeedback(InspectionCommand):
 
 
 def draft_opinion(
-    state: FeedbackState | None, cmd: DraftFeedbackOpinion, inspection: InspectionState
+    state: FeedbackState | None,
+    cmd: DraftFeedbackOpinion,
+    ctx: Context,
+    inspection: InspectionState,
 ) -> list[DomainEvent]:
     require_stage(inspection.stage, ["report_approved"], "draft the feedback opinion")
+    if ctx.actor.role == Role.GROUP_LEADER:
+        require_leader(inspection, ctx)
     numbers = [item.item_no for item in cmd.ledger]
     require(len(set(numbers)) == len(numbers), "ledger item numbers must be unique")
     for item in cmd.ledger:
@@ -96,6 +101,7 @@ def deliver(
 ) -> tuple[list[DomainEvent], list[DomainEvent]]:
     """Returns the feedback's events and the inspection's events (the clocks start here)."""
     require_stage(inspection.stage, ["report_approved"], "deliver feedback")
+    require_leader(inspection, ctx)
     if state is None:
         raise InvalidTransition("draft the feedback opinion before delivering feedback")
     require_not_future(cmd.delivered_on, ctx, "delivered_on")

@@ -6,22 +6,22 @@ approval again. Nothing is edited in place.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import ClassVar
 from uuid import UUID
 
-from pydantic import Field
+from pydantic import ConfigDict, Field
 
 from commands.base import (
     Aggregate,
     Command,
     Context,
     require,
-    require_actor,
     require_stage,
 )
 from commands.errors import InvalidTransition
-from commands.inspection import InspectionState
+from commands.inspection import InspectionState, require_group_member, require_leader
 from events.base import Contract, DomainEvent, Role
 from events.finding import (
     FindingAmended,
@@ -68,6 +68,8 @@ FINDING = Aggregate[FindingState]("finding", evolve)
 
 class FindingText(Contract):
     """What a group member writes; completeness is checked at approval, not at drafting."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
     title: str = Field(min_length=1, max_length=300)
     facts: str = Field(default="", max_length=20000)
@@ -117,18 +119,16 @@ class AmendFinding(FindingCommand):
         return self.why
 
 
-def _in_group(inspection: InspectionState, ctx: Context) -> None:
-    require_actor(
-        ctx.actor.user_id in inspection.group_user_ids,
-        "only members of the group authorized for this inspection may do this",
-    )
+def _blank(value: str | Sequence[str]) -> bool:
+    texts = [value] if isinstance(value, str) else value
+    return not any(text.strip() for text in texts)
 
 
 def draft(
     inspection: InspectionState, cmd: DraftFinding, ctx: Context, finding_id: UUID
 ) -> list[DomainEvent]:
     require_stage(inspection.stage, FIELDWORK_STAGES, "draft a finding")
-    _in_group(inspection, ctx)
+    require_group_member(inspection, ctx)
     content = FindingContent(**cmd.content.model_dump())
     return [FindingDrafted(finding_id=finding_id, inspection_id=cmd.inspection_id, content=content)]
 
@@ -137,7 +137,7 @@ def review(
     state: FindingState, cmd: ReviewFinding, ctx: Context, inspection: InspectionState
 ) -> list[DomainEvent]:
     require_stage(state.status, ["drafted"], "review the finding")
-    _in_group(inspection, ctx)
+    require_group_member(inspection, ctx)
     return [
         FindingReviewed(
             finding_id=state.finding_id,
@@ -153,7 +153,7 @@ def return_(
     state: FindingState, cmd: ReturnFinding, ctx: Context, inspection: InspectionState
 ) -> list[DomainEvent]:
     require_stage(state.status, ["drafted", "reviewed"], "return the finding")
-    _in_group(inspection, ctx)
+    require_group_member(inspection, ctx)
     return [
         FindingReturned(
             finding_id=state.finding_id,
@@ -168,10 +168,7 @@ def approve(
     state: FindingState, cmd: ApproveFinding, ctx: Context, inspection: InspectionState
 ) -> list[DomainEvent]:
     require_stage(state.status, ["reviewed"], "approve the finding")
-    require_actor(
-        inspection.leader is not None and ctx.actor.user_id == inspection.leader.user_id,
-        "only the group leader of this inspection may approve (sign) a finding",
-    )
+    require_leader(inspection, ctx)
     c = state.content
     missing = [
         name
@@ -181,7 +178,7 @@ def approve(
             ("evidence_refs", c.evidence_refs),
             ("responsible_subject", c.responsible_subject),
         ]
-        if not value
+        if _blank(value)
     ]
     require(not missing, f"a finding needs {', '.join(missing)} before it can be approved")
     return [
@@ -194,7 +191,7 @@ def approve(
 def amend(
     state: FindingState, cmd: AmendFinding, ctx: Context, inspection: InspectionState
 ) -> list[DomainEvent]:
-    _in_group(inspection, ctx)
+    require_group_member(inspection, ctx)
     if inspection.stage not in FIELDWORK_STAGES:
         raise InvalidTransition(
             f"the inspection's report is past drafting (stage '{inspection.stage}'); an approved "

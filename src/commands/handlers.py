@@ -18,7 +18,6 @@ from commands.inspection import INSPECTION, InspectionState
 from commands.rectification import RECTIFICATION_ITEM
 from commands.round import ROUND
 from commands.unit_of_work import UnitOfWork
-from events.round import RoundProposed
 
 C = TypeVar("C", bound=Command)
 Handler = Callable[[UnitOfWork, Any], UUID | None]
@@ -90,14 +89,10 @@ def plan_inspection(uow: UnitOfWork, cmd: round.PlanInspection) -> UUID:
     state = uow.get(ROUND, cmd.round_id, "round")
     inspection_id = uow.new_id()
     uow.record(ROUND, cmd.round_id, round.assign_target(state, cmd, inspection_id))
-    first = uow.store.load(cmd.round_id, up_to_version=1)[0].event
-    assert isinstance(first, RoundProposed)
     uow.record(
         INSPECTION,
         inspection_id,
-        preparation.plan(
-            first, inspection_id, cmd.organization_id, cmd.organization_name, cmd.group_name
-        ),
+        preparation.plan(state, inspection_id, cmd),
     )
     return inspection_id
 
@@ -164,7 +159,7 @@ def draft_finding(uow: UnitOfWork, cmd: finding.DraftFinding) -> UUID:
 def draft_report(uow: UnitOfWork, cmd: report.DraftInspectionReport) -> None:
     state = _inspection(uow, cmd.inspection_id)
     findings = {i: f for i in set(cmd.finding_ids) if (f := uow.find(FINDING, i)) is not None}
-    uow.record(INSPECTION, cmd.inspection_id, report.draft(state, cmd, findings))
+    uow.record(INSPECTION, cmd.inspection_id, report.draft(state, cmd, uow.ctx, findings))
 
 
 @handles(feedback.DraftFeedbackOpinion)
@@ -172,7 +167,7 @@ def draft_feedback(uow: UnitOfWork, cmd: feedback.DraftFeedbackOpinion) -> None:
     inspection = _inspection(uow, cmd.inspection_id)
     stream_id = feedback_stream_id(cmd.inspection_id)
     state = uow.find(FEEDBACK, stream_id)
-    uow.record(FEEDBACK, stream_id, feedback.draft_opinion(state, cmd, inspection))
+    uow.record(FEEDBACK, stream_id, feedback.draft_opinion(state, cmd, uow.ctx, inspection))
 
 
 @handles(feedback.DeliverFeedback)
@@ -189,8 +184,9 @@ def deliver_feedback(uow: UnitOfWork, cmd: feedback.DeliverFeedback) -> None:
 @handles(plan.SubmitRectificationPlan)
 def submit_plan(uow: UnitOfWork, cmd: plan.SubmitRectificationPlan) -> None:
     state = _inspection(uow, cmd.inspection_id)
-    on = state.delivered_on or uow.ctx.today
-    _, params = uow.policy(state.jurisdiction_id, on)
+    # The plan is checked under the policy version the feedback's clock started with.
+    ref = state.rectification_policy
+    params = uow.pinned_policy(ref) if ref else uow.policy(state.jurisdiction_id, uow.ctx.today)[1]
     uow.record(INSPECTION, cmd.inspection_id, plan.submit_plan(state, cmd, uow.ctx, params))
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import date
 from uuid import UUID
 
-from commands.base import Aggregate
+from commands.base import Aggregate, Context, require_actor
 from events.base import DomainEvent
 from events.inspection import (
     GroupAuthorized,
@@ -167,3 +167,17 @@ def evolve(state: InspectionState | None, event: DomainEvent) -> InspectionState
 
 
 INSPECTION = Aggregate[InspectionState]("inspection", evolve)
+
+
+def require_leader(state: InspectionState, ctx: Context) -> None:
+    require_actor(
+        state.leader is not None and ctx.actor.user_id == state.leader.user_id,
+        "only this inspection's group leader may do this",
+    )
+
+
+def require_group_member(state: InspectionState, ctx: Context) -> None:
+    require_actor(
+        ctx.actor.user_id in state.group_user_ids,
+        "only members of the group authorized for this inspection may do this",
+    )

@@ -28,6 +28,13 @@ class PolicyBook:
     jurisdiction_id: str
     versions: tuple[PolicyVersionPublished, ...] = field(default=())
 
+    def pinned(self, ref: PolicyRef) -> PolicyParameters:
+        """The parameters of the version a clock started under (0 = built-in default)."""
+        for version in self.versions:
+            if version.version == ref.version:
+                return version.parameters
+        return PolicyParameters()
+
     def in_force(self, on: date) -> tuple[PolicyRef, PolicyParameters]:
         """The version in force on `on`; version 0 is the built-in default."""
         chosen = None
@@ -73,6 +80,10 @@ def publish_version(
     p = cmd.parameters
     require(p.group_size_min <= p.group_size_max, "group_size_min exceeds group_size_max")
     require(p.deputies_min <= p.deputies_max, "deputies_min exceeds deputies_max")
+    require(
+        1 + p.deputies_min <= p.group_size_max,
+        "group_size_max leaves no room for the leader and the minimum of deputies",
+    )
     require(p.warn_yellow_days <= p.warn_green_days, "warn_yellow_days exceeds warn_green_days")
     versions = book.versions if book else ()
     if versions:

@@ -12,12 +12,11 @@ from commands.base import (
     Command,
     Context,
     require,
-    require_actor,
     require_not_future,
     require_stage,
 )
-from commands.inspection import InspectionState
-from commands.round import OFFICE
+from commands.inspection import InspectionState, require_leader
+from commands.round import OFFICE, PlanInspection, RoundState
 from events.base import DomainEvent, Role
 from events.inspection import (
     GroupAuthorized,
@@ -28,7 +27,6 @@ from events.inspection import (
     InspectionPlanned,
 )
 from events.policy import PolicyParameters
-from events.round import RoundProposed
 from events.values import Contacts, Member, PolicyRef
 
 LEADER = frozenset({Role.GROUP_LEADER})
@@ -80,22 +78,16 @@ class EndStationing(InspectionCommand):
     withdrawn_on: date
 
 
-def plan(
-    round_: RoundProposed,
-    inspection_id: UUID,
-    organization_id: str,
-    organization_name: str,
-    group_name: str,
-) -> list[DomainEvent]:
+def plan(round_: RoundState, inspection_id: UUID, cmd: PlanInspection) -> list[DomainEvent]:
     return [
         InspectionPlanned(
             inspection_id=inspection_id,
             round_id=round_.round_id,
             jurisdiction_id=round_.jurisdiction_id,
             round_type=round_.round_type,
-            organization_id=organization_id,
-            organization_name=organization_name,
-            group_name=group_name,
+            organization_id=cmd.organization_id,
+            organization_name=cmd.organization_name,
+            group_name=cmd.group_name,
         )
     ]
 
@@ -171,6 +163,8 @@ def publish_announcement(
     state: InspectionState, cmd: PublishInspectionAnnouncement, ctx: Context
 ) -> list[DomainEvent]:
     require_stage(state.stage, ["notified"], "publish the announcement")
+    if ctx.actor.role == Role.GROUP_LEADER:
+        require_leader(state, ctx)
     require_not_future(cmd.published_on, ctx, "published_on")
     assert state.notice_date is not None
     require(cmd.published_on >= state.notice_date, "the announcement cannot precede the notice")
@@ -180,25 +174,22 @@ def publish_announcement(
         "intake_deadline must fall within the announced period",
     )
     c = cmd.contacts
+    channels = [c.phone, c.mailbox, c.email, c.qr_code_url, *c.drop_boxes]
     require(
-        any([c.phone, c.mailbox, c.email, c.drop_boxes, c.qr_code_url]),
+        any(channel and channel.strip() for channel in channels),
         "contacts need at least one channel: phone, mailbox, email, drop_boxes or qr_code_url",
     )
-    require(not c.phone or bool(c.phone_hours), "a contact phone needs its phone_hours")
+    require(
+        not (c.phone and c.phone.strip()) or bool(c.phone_hours and c.phone_hours.strip()),
+        "a contact phone needs its phone_hours",
+    )
     data = cmd.model_dump(exclude={"inspection_id"})
     return [InspectionAnnouncementPublished(inspection_id=state.inspection_id, **data)]
 
 
-def _require_leader(state: InspectionState, ctx: Context) -> None:
-    require_actor(
-        state.leader is not None and ctx.actor.user_id == state.leader.user_id,
-        "only this inspection's group leader may do this",
-    )
-
-
 def station_group(state: InspectionState, cmd: StationGroup, ctx: Context) -> list[DomainEvent]:
     require_stage(state.stage, ["announced"], "station the group")
-    _require_leader(state, ctx)
+    require_leader(state, ctx)
     require_not_future(cmd.stationed_on, ctx, "stationed_on")
     require(
         _in_window(state, cmd.stationed_on),
@@ -209,12 +200,14 @@ def station_group(state: InspectionState, cmd: StationGroup, ctx: Context) -> li
         cmd.stationed_on >= state.planned_stationing_date,
         f"stationing cannot precede the date in the notice ({state.planned_stationing_date})",
     )
+    assert state.announced_on is not None
+    require(cmd.stationed_on >= state.announced_on, "stationing cannot precede the announcement")
     return [GroupStationed(inspection_id=state.inspection_id, stationed_on=cmd.stationed_on)]
 
 
 def end_stationing(state: InspectionState, cmd: EndStationing, ctx: Context) -> list[DomainEvent]:
     require_stage(state.stage, ["stationed"], "end the stationing")
-    _require_leader(state, ctx)
+    require_leader(state, ctx)
     require_not_future(cmd.withdrawn_on, ctx, "withdrawn_on")
     assert state.stationed_on is not None
     require(cmd.withdrawn_on >= state.stationed_on, "withdrawn_on cannot precede stationed_on")

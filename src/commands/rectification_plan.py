@@ -37,7 +37,7 @@ class SubmitRectificationPlan(InspectionCommand):
     """整改方案: every ledger problem gets at least one item with leader, department, deadline."""
 
     allowed_roles: ClassVar[frozenset[Role]] = PRINCIPAL
-    items: list[PlanItem] = Field(min_length=1, max_length=1000)
+    items: list[PlanItem] = Field(min_length=1, max_length=200)
 
 
 class PlanStep(InspectionCommand):
@@ -57,8 +57,8 @@ class SubmitRectificationReport(InspectionCommand):
     """整改情况报告 and the principal's 组织落实情况报告, due after feedback per policy."""
 
     allowed_roles: ClassVar[frozenset[Role]] = PRINCIPAL
-    organization_report: str = Field(min_length=1, max_length=100000)
-    principal_report: str = Field(min_length=1, max_length=100000)
+    organization_report: str = Field(min_length=1, max_length=30000)
+    principal_report: str = Field(min_length=1, max_length=30000)
     submitted_on: date
 
 

@@ -14,7 +14,7 @@ from pydantic import Field
 from commands.base import Context, require, require_not_future, require_stage
 from commands.errors import InvalidTransition, NotFound
 from commands.finding import FindingState
-from commands.inspection import InspectionState
+from commands.inspection import InspectionState, require_group_member
 from commands.preparation import InspectionCommand
 from commands.round import OFFICE
 from events.base import DomainEvent, Role
@@ -76,9 +76,13 @@ def content_hash(summary: str, findings: list[FindingRef]) -> str:
 
 
 def draft(
-    state: InspectionState, cmd: DraftInspectionReport, findings: Mapping[UUID, FindingState]
+    state: InspectionState,
+    cmd: DraftInspectionReport,
+    ctx: Context,
+    findings: Mapping[UUID, FindingState],
 ) -> list[DomainEvent]:
     require_stage(state.stage, ["withdrawn", "report_returned"], "draft the report")
+    require_group_member(state, ctx)
     require(len(set(cmd.finding_ids)) == len(cmd.finding_ids), "a finding is listed twice")
     refs = []
     for finding_id in cmd.finding_ids:

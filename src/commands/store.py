@@ -18,11 +18,15 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
-from commands.errors import ConcurrencyConflict
+from commands.errors import CommandTooLarge, ConcurrencyConflict
 from events.base import RecordedEvent
 from events.mapper import EnvelopeMapper
 
 EVENTS_TABLE = "stored_events"
+# One append travels as one pipelined INSERT; on psycopg 3.3 / libpq 18 such an INSERT of
+# roughly 0.6-1 MB hangs while holding the events table lock, stopping every writer. This
+# cap keeps a single command's events well below that.
+MAX_APPEND_BYTES = 256 * 1024
 
 
 @dataclass(frozen=True)
@@ -97,6 +101,12 @@ class EventStore:
     ) -> list[int]:
         """Append atomically; raises ConcurrencyConflict if a stream moved on meanwhile."""
         stored = [self.mapper.to_stored_event(e) for e in events]
+        size = sum(len(s.state) for s in stored)
+        if size > MAX_APPEND_BYTES:
+            raise CommandTooLarge(
+                f"this command would record {size // 1024} KiB of events; one command may "
+                f"record at most {MAX_APPEND_BYTES // 1024} KiB: split it or shorten its texts"
+            )
         try:
             ids = self.recorder.insert_events(stored, idempotency=idempotency)
         except IntegrityError as error:

@@ -86,5 +86,9 @@ class UnitOfWork:
         book = self.find(POLICY, policy_stream_id(jurisdiction_id))
         return (book or PolicyBook(jurisdiction_id)).in_force(on)
 
+    def pinned_policy(self, ref: PolicyRef) -> PolicyParameters:
+        book = self.find(POLICY, policy_stream_id(ref.jurisdiction_id))
+        return (book or PolicyBook(ref.jurisdiction_id)).pinned(ref)
+
     def pending(self) -> list[tuple[UUID, Stream]]:
         return [(sid, self.streams[sid]) for sid in self.order if self.streams[sid].pending]

@@ -78,7 +78,7 @@ def published(effective_from: date, **parameters: int) -> PolicyBook:
 
 def test_draft_opinion_records_the_ledger() -> None:
     then(
-        feedback.draft_opinion(None, OPINION, inspection()),
+        feedback.draft_opinion(None, OPINION, ctx(LEADER), inspection()),
         [
             FeedbackOpinionDrafted(
                 feedback_id=FEEDBACK_ID,
@@ -93,7 +93,7 @@ def test_draft_opinion_records_the_ledger() -> None:
 
 def test_draft_opinion_again_replaces_the_draft_with_the_next_number() -> None:
     state = given(FEEDBACK, *opinion_drafted())
-    [event] = feedback.draft_opinion(state, OPINION, inspection())
+    [event] = feedback.draft_opinion(state, OPINION, ctx(LEADER), inspection())
     assert isinstance(event, FeedbackOpinionDrafted)
     assert event.draft_no == 2
 
@@ -101,7 +101,7 @@ def test_draft_opinion_again_replaces_the_draft_with_the_next_number() -> None:
 def test_draft_opinion_may_map_one_item_to_several_findings() -> None:
     ledger = [LedgerItem(item_no=1, problem="采购与决策问题", finding_ids=[FINDING_1, FINDING_2])]
     cmd = OPINION.model_copy(update={"ledger": ledger})
-    assert len(feedback.draft_opinion(None, cmd, inspection())) == 1
+    assert len(feedback.draft_opinion(None, cmd, ctx(LEADER), inspection())) == 1
 
 
 def test_feedback_stream_is_one_per_inspection() -> None:
@@ -115,13 +115,15 @@ def test_feedback_stream_is_one_per_inspection() -> None:
 )
 def test_draft_opinion_outside_an_approved_report_is_refused(history: History, stage: str) -> None:
     with refused(InvalidTransition, "draft the feedback opinion", f"'{stage}'"):
-        feedback.draft_opinion(None, OPINION, inspection(history))
+        feedback.draft_opinion(None, OPINION, ctx(LEADER), inspection(history))
 
 
 def test_draft_opinion_with_a_repeated_item_number_is_refused() -> None:
     ledger = [*LEDGER, LedgerItem(item_no=2, problem="重复", finding_ids=[FINDING_1])]
     with refused(RuleViolated, "item numbers must be unique"):
-        feedback.draft_opinion(None, OPINION.model_copy(update={"ledger": ledger}), inspection())
+        feedback.draft_opinion(
+            None, OPINION.model_copy(update={"ledger": ledger}), ctx(LEADER), inspection()
+        )
 
 
 def test_draft_opinion_citing_a_finding_not_in_the_approved_report_is_refused() -> None:
@@ -130,7 +132,7 @@ def test_draft_opinion_citing_a_finding_not_in_the_approved_report_is_refused() 
     with refused(
         RuleViolated, "ledger item 3", str(FINDING_ELSEWHERE), "not in the approved report"
     ):
-        feedback.draft_opinion(None, cmd, inspection())
+        feedback.draft_opinion(None, cmd, ctx(LEADER), inspection())
 
 
 def test_draft_opinion_citing_an_approved_finding_left_out_of_the_report_is_refused() -> None:
@@ -158,7 +160,7 @@ def test_draft_opinion_citing_an_approved_finding_left_out_of_the_report_is_refu
         ),
     )
     with refused(RuleViolated, "ledger item 2", str(FINDING_2), "not in the approved report"):
-        feedback.draft_opinion(None, OPINION, state)
+        feedback.draft_opinion(None, OPINION, ctx(LEADER), state)
 
 
 def test_draft_opinion_with_a_ledger_item_without_findings_is_refused() -> None:

@@ -235,7 +235,7 @@ def test_approve_twice_is_refused() -> None:
 )
 def test_approve_by_anyone_but_this_group_leader_is_refused(who: Actor) -> None:
     state = given(FINDING, *finding_reviewed())
-    with refused(NotPermitted, "only the group leader"):
+    with refused(NotPermitted, "group leader"):
         finding.approve(state, APPROVE, ctx(who), inspection())
 
 

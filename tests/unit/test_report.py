@@ -39,6 +39,7 @@ from tests.unit.builders import (
     FINDING_2,
     FINDING_ELSEWHERE,
     INSPECTION_ID,
+    LEADER,
     OTHER_INSPECTION_ID,
     REPORT_FINDINGS,
     REPORT_HASH,
@@ -100,7 +101,7 @@ def redrafted() -> list[DomainEvent]:
 
 def test_draft_from_approved_findings_records_their_versions_and_the_hash() -> None:
     then(
-        report.draft(inspection(withdrawn), DRAFT, FINDINGS),
+        report.draft(inspection(withdrawn), DRAFT, ctx(LEADER), FINDINGS),
         [
             InspectionReportDrafted(
                 inspection_id=INSPECTION_ID,
@@ -133,7 +134,7 @@ def test_draft_cites_the_approved_version_of_an_amended_finding() -> None:
         FindingApproved(finding_id=FINDING_1, inspection_id=INSPECTION_ID, version=2),
     )
     cmd = DRAFT.model_copy(update={"finding_ids": [FINDING_1]})
-    [event] = report.draft(inspection(withdrawn), cmd, {FINDING_1: amended})
+    [event] = report.draft(inspection(withdrawn), cmd, ctx(LEADER), {FINDING_1: amended})
     assert isinstance(event, InspectionReportDrafted)
     assert event.findings == [FindingRef(finding_id=FINDING_1, version=2)]
     assert event.content_hash == sha256_of(SUMMARY, [(str(FINDING_1), 2)])
@@ -141,7 +142,7 @@ def test_draft_cites_the_approved_version_of_an_amended_finding() -> None:
 
 def test_draft_after_a_return_is_the_next_version() -> None:
     state = inspection(lambda: [*report_drafted(), RETURNED])
-    [event] = report.draft(state, DRAFT, FINDINGS)
+    [event] = report.draft(state, DRAFT, ctx(LEADER), FINDINGS)
     assert isinstance(event, InspectionReportDrafted)
     assert event.report_version == 2
 
@@ -156,18 +157,18 @@ def test_draft_after_a_return_is_the_next_version() -> None:
 )
 def test_draft_outside_withdrawn_or_returned_is_refused(history: History, stage: str) -> None:
     with refused(InvalidTransition, "draft the report", f"'{stage}'"):
-        report.draft(inspection(history), DRAFT, FINDINGS)
+        report.draft(inspection(history), DRAFT, ctx(LEADER), FINDINGS)
 
 
 def test_draft_listing_a_finding_twice_is_refused() -> None:
     twice = DRAFT.model_copy(update={"finding_ids": [FINDING_1, FINDING_2, FINDING_1]})
     with refused(RuleViolated, "listed twice"):
-        report.draft(inspection(withdrawn), twice, FINDINGS)
+        report.draft(inspection(withdrawn), twice, ctx(LEADER), FINDINGS)
 
 
 def test_draft_citing_a_missing_finding_is_refused() -> None:
     with refused(NotFound, str(FINDING_2), "does not exist in this inspection"):
-        report.draft(inspection(withdrawn), DRAFT, {FINDING_1: FINDINGS[FINDING_1]})
+        report.draft(inspection(withdrawn), DRAFT, ctx(LEADER), {FINDING_1: FINDINGS[FINDING_1]})
 
 
 def test_draft_citing_a_finding_of_another_inspection_is_refused() -> None:
@@ -175,7 +176,7 @@ def test_draft_citing_a_finding_of_another_inspection_is_refused() -> None:
     cmd = DRAFT.model_copy(update={"finding_ids": [FINDING_1, FINDING_ELSEWHERE]})
     findings = {**FINDINGS, FINDING_ELSEWHERE: elsewhere}
     with refused(NotFound, str(FINDING_ELSEWHERE), "does not exist in this inspection"):
-        report.draft(inspection(withdrawn), cmd, findings)
+        report.draft(inspection(withdrawn), cmd, ctx(LEADER), findings)
 
 
 @pytest.mark.parametrize(
@@ -185,7 +186,7 @@ def test_draft_citing_a_finding_of_another_inspection_is_refused() -> None:
 def test_draft_citing_an_unapproved_finding_is_refused(history: History, status: str) -> None:
     findings = {**FINDINGS, FINDING_2: given(FINDING, *history())}
     with refused(RuleViolated, f"'{status}'", "only approved findings"):
-        report.draft(inspection(withdrawn), DRAFT, findings)
+        report.draft(inspection(withdrawn), DRAFT, ctx(LEADER), findings)
 
 
 def test_draft_is_for_the_group_leader_and_deputies_only() -> None:

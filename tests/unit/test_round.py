@@ -96,7 +96,16 @@ def test_plan_inspection_assigns_the_target() -> None:
 
 def test_plan_inspection_starts_the_inspection_stream_from_the_round() -> None:
     then(
-        plan(ROUND_PROPOSED, INSPECTION_ID, TARGET_ORG, "市水务局党组", "第一巡察组"),
+        plan(
+            given(ROUND, ROUND_PROPOSED, RoundApproved(round_id=ROUND_ID)),
+            INSPECTION_ID,
+            PlanInspection(
+                round_id=ROUND_ID,
+                organization_id=TARGET_ORG,
+                organization_name="市水务局党组",
+                group_name="第一巡察组",
+            ),
+        ),
         [
             InspectionPlanned(
                 inspection_id=INSPECTION_ID,
