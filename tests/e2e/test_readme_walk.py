@@ -62,13 +62,18 @@ def server(database_url: str, tmp_path: Path) -> Iterator[str]:
 
 def test_the_readme_walk_works_as_written(server: str) -> None:
     done = subprocess.run(
-        ["bash", "-c", walk_script()], env={**os.environ, "XUNCHA_API": server}, cwd=ROOT,
-        capture_output=True, text=True, timeout=300, check=False,
+        ["bash", "-c", walk_script()],
+        env={**os.environ, "XUNCHA_API": server},
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     assert done.returncode == 0, done.stderr + done.stdout
     out = done.stdout
     assert '"completion_rate":1' in out
     assert '{"stage":"closed"' in out
     assert "16 inspection.closed by office-1" in out
-    refusal = json.loads(out[out.rindex("{\n"):])
+    refusal = json.loads(out[out.rindex("{\n") :])
     assert (refusal["status"], refusal["code"]) == (409, "invalid_transition")
