@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
 from fastapi import FastAPI
 
 from api import errors
@@ -23,8 +27,16 @@ Xuncha (巡察) records every action of city and county inspection work as an ev
 """
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    # Sync endpoints run in anyio's thread pool; the database pool is sized to match it.
+    threads = app.state.container.settings.api_threads
+    anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+    yield
+
+
 def create_app(container: Container) -> FastAPI:
-    app = FastAPI(title="Xuncha 巡察", version="0.1.0", description=DESCRIPTION)
+    app = FastAPI(title="Xuncha 巡察", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.container = container
     errors.install(app)
     for router in commands.routers():

@@ -15,7 +15,6 @@ from api.settings import Settings
 
 def serve(settings: Settings, _: argparse.Namespace) -> None:
     """API and projection runner in one process, on the embedded database if none is set."""
-    import anyio.to_thread
     import uvicorn
 
     from api.app import create_app
@@ -27,12 +26,6 @@ def serve(settings: Settings, _: argparse.Namespace) -> None:
     if settings.run_projections:
         container.runner.start_thread()
     app = create_app(container)
-
-    @app.on_event("startup")
-    async def size_thread_pool() -> None:
-        # Sync endpoints run in this pool; the DB pool is sized to match (DESIGN.md).
-        anyio.to_thread.current_default_thread_limiter().total_tokens = settings.api_threads
-
     try:
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
     finally:
