@@ -12,6 +12,9 @@ from api import errors
 from api.container import Container
 from api.routes import commands, health, queries
 
+# Each area of the workflow contributes its command routers.
+AREAS = [commands]
+
 DESCRIPTION = """
 Xuncha (巡察) records every action of city and county inspection work as an event.
 
@@ -39,8 +42,9 @@ def create_app(container: Container) -> FastAPI:
     app = FastAPI(title="Xuncha 巡察", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.container = container
     errors.install(app)
-    for router in commands.routers():
-        app.include_router(router)
+    for area in AREAS:
+        for router in area.routers():
+            app.include_router(router)
     app.include_router(queries.router)
     app.include_router(health.router)
     return app

@@ -18,6 +18,7 @@ def serve(settings: Settings, _: argparse.Namespace) -> None:
     import uvicorn
 
     from api.app import create_app
+    from api.clock import ClockThread
     from api.container import build
     from api.database import open_database
 
@@ -25,9 +26,31 @@ def serve(settings: Settings, _: argparse.Namespace) -> None:
     container = build(settings, database.conninfo)
     if settings.run_projections:
         container.runner.start_thread()
+    clock = ClockThread(container.app, settings.clock_seconds)
+    if settings.clock_seconds > 0:
+        clock.start()
     app = create_app(container)
     try:
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+    finally:
+        clock.stop()
+        container.close()
+        database.close()
+
+
+def clock_tick(settings: Settings, args: argparse.Namespace) -> None:
+    """Run every timer once, as of now or `--now`, and print what each issued."""
+    from datetime import UTC, datetime
+
+    from api.container import build
+    from api.database import open_database
+    from commands.clock import run_ticks
+
+    database = open_database(settings)
+    container = build(settings, database.conninfo)
+    try:
+        now = datetime.fromisoformat(args.now) if args.now else datetime.now(UTC)
+        print(json.dumps(run_ticks(container.app, now)))
     finally:
         container.close()
         database.close()
@@ -110,6 +133,12 @@ def parser() -> argparse.ArgumentParser:
     sc = ev.add_parser("schema", help="write the JSON Schemas of all event types")
     sc.add_argument("--out", default="schemas/events")
     sc.set_defaults(fn=events_schema)
+    clock = sub.add_parser("clock", help="time-driven process managers").add_subparsers(
+        dest="action", required=True
+    )
+    ck = clock.add_parser("tick", help="run every timer once")
+    ck.add_argument("--now", default=None, help="ISO time to tick as of (default: now)")
+    ck.set_defaults(fn=clock_tick)
     tk = sub.add_parser("token", help="mint a development bearer token")
     tk.add_argument("--user", required=True)
     tk.add_argument("--role", required=True, choices=[r.value for r in Role])

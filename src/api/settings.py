@@ -30,6 +30,9 @@ class Settings(BaseSettings):
     run_projections: bool = True
     projection_batch_size: int = Field(default=500, ge=1, le=100_000)
     read_wait_max_seconds: float = Field(default=5.0, ge=0, le=60)
+    clock_seconds: float = Field(
+        default=60.0, ge=0, le=86400, description="tick interval of timers; 0 = off"
+    )
 
     @model_validator(mode="after")
     def _refuse_defaults_outside_development(self) -> Settings:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import ClassVar
+from typing import Any, ClassVar
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict
+
+SEALED = "[sealed]"
 
 
 class Contract(BaseModel):
@@ -26,6 +28,17 @@ class DomainEvent(Contract):
 
     type_name: ClassVar[str]
     schema_version: ClassVar[int]
+    sealed_fields: ClassVar[frozenset[str]] = frozenset()
+    """Fields classified sealed (e.g. a petitioner's identity, an interview's contents): kept
+    in the event store only, never copied into read models, exports or integration events."""
+
+    def public_data(self) -> dict[str, Any]:
+        """The payload as JSON data with every sealed field replaced by a marker."""
+        data = self.model_dump(mode="json")
+        for name in self.sealed_fields:
+            if name in data:
+                data[name] = SEALED
+        return data
 
 
 class Role(StrEnum):
@@ -46,6 +59,7 @@ class Role(StrEnum):
     AUDITOR = "auditor"
     DASHBOARD_READER = "dashboard_reader"
     INTEGRATION_CLIENT = "integration_client"
+    SYSTEM = "system"  # the clock and process managers acting on their own
 
 
 class Actor(Contract):

@@ -80,7 +80,7 @@ class AuditTrail:
                 m.reason,
                 m.correlation_id,
                 m.causation_id,
-                json.dumps(recorded.event.model_dump(mode="json"), ensure_ascii=False),
+                json.dumps(recorded.event.public_data(), ensure_ascii=False),
             ),
         )
 

@@ -1,35 +1,20 @@
-"""One handler per use case: load what the decision needs, decide, record the events.
-
-Each returns the id of the record it created, or None.
-"""
+"""Handlers of the first lifecycle: round, inspection, finding, report, feedback, rectification."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 from commands import feedback, finding, policy, preparation, rectification, report, round
 from commands import rectification_plan as plan
-from commands.base import Command
 from commands.feedback import FEEDBACK, feedback_stream_id
 from commands.finding import FINDING
 from commands.inspection import INSPECTION, InspectionState
 from commands.rectification import RECTIFICATION_ITEM
+from commands.registry import Handler, handles, register_all
 from commands.round import ROUND
 from commands.unit_of_work import UnitOfWork
-
-C = TypeVar("C", bound=Command)
-Handler = Callable[[UnitOfWork, Any], UUID | None]
-HANDLERS: dict[type[Command], Handler] = {}
-
-
-def handles(command_type: type[C]) -> Callable[[Callable[[UnitOfWork, C], UUID | None]], Handler]:
-    def register(fn: Callable[[UnitOfWork, C], UUID | None]) -> Handler:
-        HANDLERS[command_type] = fn
-        return fn
-
-    return register
 
 
 def _inspection(uow: UnitOfWork, inspection_id: UUID) -> InspectionState:
@@ -119,7 +104,7 @@ def issue_notice(uow: UnitOfWork, cmd: preparation.IssueInspectionNotice) -> Non
     uow.record(INSPECTION, cmd.inspection_id, events)
 
 
-HANDLERS.update(
+register_all(
     {
         preparation.PublishInspectionAnnouncement: _on_inspection(
             preparation.publish_announcement, "ctx"

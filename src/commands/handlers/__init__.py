@@ -1,0 +1,10 @@
+"""Command handlers, one module per area of the workflow; importing this registers them all.
+
+Each handler loads what the decision needs through a UnitOfWork, decides, and records the
+events, and returns the id of a record it created, or None.
+"""
+
+from commands.handlers import lifecycle  # noqa: F401
+from commands.registry import HANDLERS
+
+__all__ = ["HANDLERS"]
