@@ -42,7 +42,7 @@ def test_a_token_from_another_secret_or_audience_is_refused() -> None:
         actor_from_header(ours, f"Bearer {token}")
     other_audience = Settings(jwt_secret="a" * 40, jwt_audience="elsewhere")
     token = mint(other_audience, user_id="u", role=Role.AUDITOR, organization_id="o")
-    with pytest.raises(Unauthenticated, match="(?i)audience"):
+    with pytest.raises(Unauthenticated, match=r"(?i)audience"):
         actor_from_header(ours, f"Bearer {token}")
     token = mint(ours, user_id="u", role=Role.AUDITOR, organization_id="o")
     assert actor_from_header(ours, f"Bearer {token}").role == Role.AUDITOR
