@@ -10,10 +10,13 @@ from fastapi import FastAPI
 
 from api import errors
 from api.container import Container
-from api.routes import commands, health, queries
+from api.routes import commands, health, queries, reference
 
 # Each area of the workflow contributes its command routers.
-AREAS = [commands]
+AREAS = [
+    commands,
+    reference,
+]
 
 DESCRIPTION = """
 Xuncha (巡察) records every action of city and county inspection work as an event.

@@ -74,6 +74,12 @@ class PlanInspection(Command):
     organization_id: str = Field(min_length=1, max_length=64)
     organization_name: str = Field(min_length=1, max_length=200)
     group_name: str = Field(min_length=1, max_length=200)
+    organization_jurisdiction_id: str | None = Field(
+        default=None,
+        max_length=64,
+        description="Whose registry holds the target, when it is not the round's own "
+        "jurisdiction (cross, escalated and linked rounds reach their counties)",
+    )
 
 
 class CloseRound(Command):

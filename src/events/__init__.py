@@ -4,6 +4,7 @@ Nothing here imports the other packages. Importing this package registers every 
 """
 
 from events import feedback, finding, inspection, policy, rectification, round  # noqa: F401
+from events import reference  # noqa: F401
 from events.base import Actor, DomainEvent, EventMetadata, RecordedEvent, Role
 from events.registry import REGISTRY, EventRegistry
 

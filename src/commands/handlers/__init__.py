@@ -4,7 +4,10 @@ Each handler loads what the decision needs through a UnitOfWork, decides, and re
 events, and returns the id of a record it created, or None.
 """
 
-from commands.handlers import lifecycle  # noqa: F401
+from commands.handlers import (
+    lifecycle,  # noqa: F401
+    reference,  # noqa: F401
+)
 from commands.registry import HANDLERS
 
 __all__ = ["HANDLERS"]

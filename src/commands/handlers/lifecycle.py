@@ -6,8 +6,18 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from commands import feedback, finding, policy, preparation, rectification, report, round
+from commands import (
+    feedback,
+    finding,
+    policy,
+    preparation,
+    rectification,
+    reference,
+    report,
+    round,
+)
 from commands import rectification_plan as plan
+from commands.errors import NotFound
 from commands.feedback import FEEDBACK, feedback_stream_id
 from commands.finding import FINDING
 from commands.inspection import INSPECTION, InspectionState
@@ -72,6 +82,15 @@ def approve_round(uow: UnitOfWork, cmd: round.ApproveRound) -> None:
 @handles(round.PlanInspection)
 def plan_inspection(uow: UnitOfWork, cmd: round.PlanInspection) -> UUID:
     state = uow.get(ROUND, cmd.round_id, "round")
+    # Registries are optional: a jurisdiction that keeps one only inspects what it lists.
+    registry_id = cmd.organization_jurisdiction_id or state.jurisdiction_id
+    registry = uow.find(reference.JURISDICTION, reference.jurisdiction_stream_id(registry_id))
+    if registry is None and cmd.organization_jurisdiction_id is not None:
+        raise NotFound(f"jurisdiction {registry_id} is not registered")
+    if registry is not None:
+        reference.require_target(
+            state.round_type, state.jurisdiction_id, registry, cmd.organization_id
+        )
     inspection_id = uow.new_id()
     uow.record(ROUND, cmd.round_id, round.assign_target(state, cmd, inspection_id))
     uow.record(
