@@ -3,8 +3,19 @@
 Nothing here imports the other packages. Importing this package registers every event type.
 """
 
-from events import feedback, finding, inspection, policy, rectification, round  # noqa: F401
-from events import reference  # noqa: F401
+from events import (  # noqa: F401
+    feedback,
+    fieldwork,
+    finding,
+    inspection,
+    interview,
+    management,
+    petition,
+    policy,
+    rectification,
+    reference,
+    round,
+)
 from events.base import Actor, DomainEvent, EventMetadata, RecordedEvent, Role
 from events.registry import REGISTRY, EventRegistry
 
