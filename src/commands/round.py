@@ -55,6 +55,9 @@ class ProposeRound(Command):
     committee: str = Field(min_length=1, max_length=200)
     name: str = Field(min_length=1, max_length=200)
     round_type: RoundType
+    topic: str | None = Field(
+        default=None, max_length=200, description="Required for special rounds (专项巡察)"
+    )
     planned_start: date
     planned_end: date
 
@@ -90,6 +93,11 @@ class CloseRound(Command):
 
 def propose(cmd: ProposeRound, round_id: UUID) -> list[DomainEvent]:
     require(cmd.planned_start <= cmd.planned_end, "planned_start must not be after planned_end")
+    topic = (cmd.topic or "").strip() or None
+    require(
+        cmd.round_type != RoundType.SPECIAL or topic is not None,
+        "a special round (专项巡察) needs its topic, e.g. poverty alleviation",
+    )
     return [
         RoundProposed(
             round_id=round_id,
@@ -97,6 +105,7 @@ def propose(cmd: ProposeRound, round_id: UUID) -> list[DomainEvent]:
             committee=cmd.committee,
             name=cmd.name,
             round_type=cmd.round_type,
+            topic=topic,
             planned_start=cmd.planned_start,
             planned_end=cmd.planned_end,
         )

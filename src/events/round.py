@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from events.base import DomainEvent
-from events.registry import event
+from events.registry import event, upcaster
 from events.values import RoundType
 
 
-@event("round.proposed")
-class RoundProposed(DomainEvent):
+class RoundProposedV1(DomainEvent):
+    """Version 1, without a topic; read through the upcaster."""
+
     round_id: UUID
     jurisdiction_id: str
     committee: str
@@ -19,6 +21,25 @@ class RoundProposed(DomainEvent):
     round_type: RoundType
     planned_start: date
     planned_end: date
+
+
+@event("round.proposed", version=2)
+class RoundProposed(DomainEvent):
+    """v2 adds the topic of special rounds (e.g. poverty alleviation, anti-gang work)."""
+
+    round_id: UUID
+    jurisdiction_id: str
+    committee: str
+    name: str
+    round_type: RoundType
+    topic: str | None
+    planned_start: date
+    planned_end: date
+
+
+@upcaster("round.proposed", 1, legacy_model=RoundProposedV1)
+def _proposed_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "topic": None}
 
 
 @event("round.approved")

@@ -55,6 +55,7 @@ def _streams(n: int) -> list[tuple[str, Any, list[DomainEvent]]]:
                     committee="市委",
                     name=f"第{n}轮",
                     round_type=RoundType.REGULAR,
+                    topic=None,
                     planned_start=date(2026, 1, 1),
                     planned_end=date(2026, 6, 1),
                 ),

@@ -181,6 +181,7 @@ ROUND_PROPOSED = RoundProposed(
     committee="中共榆林市委",
     name="2026年第一轮巡察",
     round_type=RoundType.REGULAR,
+    topic=None,
     planned_start=date(2026, 1, 1),
     planned_end=date(2026, 12, 31),
 )

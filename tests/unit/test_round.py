@@ -12,7 +12,7 @@ from commands.preparation import plan
 from commands.round import ROUND, ApproveRound, CloseRound, PlanInspection, ProposeRound
 from events.base import Role
 from events.inspection import InspectionPlanned
-from events.round import RoundApproved, RoundClosed, RoundTargetAssigned
+from events.round import RoundApproved, RoundClosed, RoundProposed, RoundTargetAssigned
 from events.values import RoundType
 from tests.unit.builders import (
     COMMITTEE,
@@ -186,3 +186,21 @@ def test_close_twice_is_refused() -> None:
     state = given(ROUND, *round_approved(), RoundClosed(round_id=ROUND_ID))
     with refused(InvalidTransition, "close the round", "'closed'"):
         round_.close(state, CLOSE, {})
+
+
+def test_propose_a_special_round_without_a_topic_is_refused() -> None:
+    cmd = ProposeRound(
+        jurisdiction_id="yulin",
+        committee="市委",
+        name="扶贫专项",
+        round_type=RoundType.SPECIAL,
+        planned_start=date(2026, 1, 1),
+        planned_end=date(2026, 3, 1),
+    )
+    with refused(RuleViolated, "special round", "topic"):
+        round_.propose(cmd, ROUND_ID)
+    with refused(RuleViolated, "topic"):
+        round_.propose(cmd.model_copy(update={"topic": "   "}), ROUND_ID)
+    [event] = round_.propose(cmd.model_copy(update={"topic": "脱贫攻坚"}), ROUND_ID)
+    assert isinstance(event, RoundProposed)
+    assert event.topic == "脱贫攻坚"
