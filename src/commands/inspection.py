@@ -69,6 +69,7 @@ class InspectionState:
     plan_items: tuple[PlanItem, ...] = ()
     item_ids: tuple[UUID, ...] = ()
     rectification_report_no: int = 0
+    intake_deadline: date | None = None  # petitions are received until then (announcement)
 
 
 def _planned(e: InspectionPlanned) -> InspectionState:
@@ -105,7 +106,12 @@ def evolve(state: InspectionState | None, event: DomainEvent) -> InspectionState
                 planned_stationing_date=event.planned_stationing_date,
             )
         case InspectionAnnouncementPublished():
-            return replace(state, stage="announced", announced_on=event.published_on)
+            return replace(
+                state,
+                stage="announced",
+                announced_on=event.published_on,
+                intake_deadline=event.intake_deadline,
+            )
         case GroupStationed():
             return replace(state, stage="stationed", stationed_on=event.stationed_on)
         case GroupWithdrawn():
