@@ -10,12 +10,13 @@ from fastapi import FastAPI
 
 from api import errors
 from api.container import Container
-from api.routes import commands, health, queries, reference
+from api.routes import commands, health, queries, reference, supplementary_reports
 
 # Each area of the workflow contributes its command routers.
 AREAS = [
     commands,
     reference,
+    supplementary_reports,
 ]
 
 DESCRIPTION = """

@@ -7,6 +7,7 @@ events, and returns the id of a record it created, or None.
 from commands.handlers import (
     lifecycle,  # noqa: F401
     reference,  # noqa: F401
+    supplementary_report,  # noqa: F401
 )
 from commands.registry import HANDLERS
 

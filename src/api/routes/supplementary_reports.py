@@ -1,0 +1,36 @@
+"""Supplementary reports: special reports, the lead report, the cadre-selection report."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from api.routes.factory import add_command
+from commands import supplementary_report as sup
+from commands.base import Command
+
+
+def routers() -> list[APIRouter]:
+    r = APIRouter(tags=["report and feedback"])
+    add_command(
+        r,
+        "/inspections/{inspection_id}/supplementary-reports",
+        sup.DraftSupplementaryReport,
+        path_param="inspection_id",
+        created="/supplementary-reports/{id}",
+        summary="Draft a special, lead or cadre-selection report",
+    )
+    specs: list[tuple[str, type[Command], str]] = [
+        ("/redraft", sup.RedraftSupplementaryReport, "Redraft a returned report"),
+        ("/review-by-office", sup.ReviewSupplementaryReport, "Office review"),
+        ("/return", sup.ReturnSupplementaryReport, "Return for revision"),
+        ("/approve", sup.ApproveSupplementaryReport, "Approve: the version is frozen"),
+    ]
+    for path, command, summary in specs:
+        add_command(
+            r,
+            "/supplementary-reports/{report_id}" + path,
+            command,
+            path_param="report_id",
+            summary=summary,
+        )
+    return [r]

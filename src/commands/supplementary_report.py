@@ -1,0 +1,199 @@
+"""Supplementary report: drafted by the group after fieldwork → reviewed by the office →
+approved by the leading group (or returned and redrafted as a new version)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import ClassVar
+from uuid import UUID
+
+from pydantic import Field
+
+from commands.base import Aggregate, Command, Context, require_not_future, require_stage
+from commands.errors import InvalidTransition
+from commands.inspection import InspectionState, require_group_member
+from commands.round import OFFICE
+from events.base import DomainEvent, Role
+from events.supplementary_report import (
+    SupplementaryKind,
+    SupplementaryReportApproved,
+    SupplementaryReportDrafted,
+    SupplementaryReportReturned,
+    SupplementaryReportReviewed,
+)
+
+AFTER_FIELDWORK = (
+    "withdrawn",
+    "report_drafted",
+    "report_office_reviewed",
+    "report_returned",
+    "report_deliberated",
+    "report_approved",
+)
+
+
+@dataclass(frozen=True)
+class SupplementaryState:
+    report_id: UUID
+    inspection_id: UUID
+    kind: SupplementaryKind
+    version: int
+    content_hash: str
+    stage: str = "drafted"
+
+
+def evolve(state: SupplementaryState | None, event: DomainEvent) -> SupplementaryState | None:
+    match event:
+        case SupplementaryReportDrafted():
+            return SupplementaryState(
+                event.report_id, event.inspection_id, event.kind, event.version, event.content_hash
+            )
+        case SupplementaryReportReviewed() if state:
+            return replace(state, stage="office_reviewed")
+        case SupplementaryReportReturned() if state:
+            return replace(state, stage="returned")
+        case SupplementaryReportApproved() if state:
+            return replace(state, stage="approved")
+    return state
+
+
+SUPPLEMENTARY_REPORT = Aggregate[SupplementaryState]("supplementary_report", evolve)
+AUTHORS = frozenset({Role.GROUP_LEADER, Role.DEPUTY_GROUP_LEADER})
+
+
+class DraftSupplementaryReport(Command):
+    target: ClassVar[str | None] = "inspection_id"
+    allowed_roles: ClassVar[frozenset[Role]] = AUTHORS
+    inspection_id: UUID
+    kind: SupplementaryKind
+    topic: str = Field(min_length=1, max_length=300)
+    addressees: list[str] = Field(default_factory=list, max_length=50)
+    content: str = Field(min_length=1, max_length=50000)
+
+
+class RedraftSupplementaryReport(Command):
+    target: ClassVar[str | None] = "report_id"
+    allowed_roles: ClassVar[frozenset[Role]] = AUTHORS
+    report_id: UUID
+    topic: str = Field(min_length=1, max_length=300)
+    addressees: list[str] = Field(default_factory=list, max_length=50)
+    content: str = Field(min_length=1, max_length=50000)
+
+
+class SupplementaryStep(Command):
+    target: ClassVar[str | None] = "report_id"
+    report_id: UUID
+    version: int = Field(ge=1)
+
+
+class ReviewSupplementaryReport(SupplementaryStep):
+    allowed_roles: ClassVar[frozenset[Role]] = OFFICE
+    comments: str = Field(default="", max_length=10000)
+
+
+class ReturnSupplementaryReport(SupplementaryStep):
+    allowed_roles: ClassVar[frozenset[Role]] = OFFICE | frozenset({Role.LEADING_GROUP})
+    comments: str = Field(min_length=1, max_length=10000)
+
+
+class ApproveSupplementaryReport(SupplementaryStep):
+    allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.LEADING_GROUP, Role.COMMITTEE})
+    approved_on: date
+
+
+def _hash(topic: str, addressees: list[str], content: str) -> str:
+    body = "\x1f".join([topic, *addressees, content]).encode()
+    return "sha256:" + hashlib.sha256(body).hexdigest()
+
+
+def draft(
+    inspection: InspectionState, cmd: DraftSupplementaryReport, ctx: Context, report_id: UUID
+) -> list[DomainEvent]:
+    require_stage(inspection.stage, AFTER_FIELDWORK, "draft a supplementary report")
+    require_group_member(inspection, ctx)
+    return [
+        SupplementaryReportDrafted(
+            report_id=report_id,
+            inspection_id=inspection.inspection_id,
+            kind=cmd.kind,
+            version=1,
+            topic=cmd.topic,
+            addressees=cmd.addressees,
+            content=cmd.content,
+            content_hash=_hash(cmd.topic, cmd.addressees, cmd.content),
+        )
+    ]
+
+
+def redraft(
+    state: SupplementaryState,
+    cmd: RedraftSupplementaryReport,
+    ctx: Context,
+    inspection: InspectionState,
+) -> list[DomainEvent]:
+    require_stage(state.stage, ["returned"], "redraft the report")
+    require_group_member(inspection, ctx)
+    return [
+        SupplementaryReportDrafted(
+            report_id=state.report_id,
+            inspection_id=state.inspection_id,
+            kind=state.kind,
+            version=state.version + 1,
+            topic=cmd.topic,
+            addressees=cmd.addressees,
+            content=cmd.content,
+            content_hash=_hash(cmd.topic, cmd.addressees, cmd.content),
+        )
+    ]
+
+
+def _current(state: SupplementaryState, cmd: SupplementaryStep) -> None:
+    if cmd.version != state.version:
+        raise InvalidTransition(
+            f"version {cmd.version} is not the current draft (v{state.version})"
+        )
+
+
+def review(state: SupplementaryState, cmd: ReviewSupplementaryReport) -> list[DomainEvent]:
+    require_stage(state.stage, ["drafted"], "review the report")
+    _current(state, cmd)
+    return [
+        SupplementaryReportReviewed(
+            report_id=state.report_id,
+            inspection_id=state.inspection_id,
+            version=state.version,
+            comments=cmd.comments,
+        )
+    ]
+
+
+def return_(state: SupplementaryState, cmd: ReturnSupplementaryReport) -> list[DomainEvent]:
+    require_stage(state.stage, ["drafted", "office_reviewed"], "return the report")
+    _current(state, cmd)
+    return [
+        SupplementaryReportReturned(
+            report_id=state.report_id,
+            inspection_id=state.inspection_id,
+            version=state.version,
+            comments=cmd.comments,
+        )
+    ]
+
+
+def approve(
+    state: SupplementaryState, cmd: ApproveSupplementaryReport, ctx: Context
+) -> list[DomainEvent]:
+    require_stage(state.stage, ["office_reviewed"], "approve the report")
+    _current(state, cmd)
+    require_not_future(cmd.approved_on, ctx, "approved_on")
+    return [
+        SupplementaryReportApproved(
+            report_id=state.report_id,
+            inspection_id=state.inspection_id,
+            version=state.version,
+            content_hash=state.content_hash,
+            approved_on=cmd.approved_on,
+        )
+    ]
