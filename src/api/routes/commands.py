@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes.factory import add_command
+from api.routes.factory import CommandSpec, add_command, add_commands
 from commands import feedback, finding, policy, preparation, rectification, report, round
 from commands import rectification_plan as plan
-from commands.base import Command
 
 
 def planning() -> APIRouter:
@@ -48,7 +47,7 @@ def planning() -> APIRouter:
 
 def fieldwork() -> APIRouter:
     r = APIRouter(prefix="/inspections/{inspection_id}", tags=["preparation and fieldwork"])
-    specs: list[tuple[str, type[Command], str]] = [
+    specs: list[CommandSpec] = [
         ("/authorize-group", preparation.AuthorizeGroup, "Authorize the group (一次一授权)"),
         ("/issue-notice", preparation.IssueInspectionNotice, "Issue the inspection notice"),
         (
@@ -59,8 +58,7 @@ def fieldwork() -> APIRouter:
         ("/station-group", preparation.StationGroup, "Station the group (进驻)"),
         ("/end-stationing", preparation.EndStationing, "End the stationing (撤离)"),
     ]
-    for path, command, summary in specs:
-        add_command(r, path, command, path_param="inspection_id", summary=summary)
+    add_commands(r, specs, path_param="inspection_id")
     add_command(
         r,
         "/findings",
@@ -74,20 +72,19 @@ def fieldwork() -> APIRouter:
 
 def findings() -> APIRouter:
     r = APIRouter(prefix="/findings/{finding_id}", tags=["findings"])
-    specs: list[tuple[str, type[Command], str]] = [
+    specs: list[CommandSpec] = [
         ("/review", finding.ReviewFinding, "Review a finding in the group meeting (组务会)"),
         ("/return", finding.ReturnFinding, "Return a finding for amendment"),
         ("/approve", finding.ApproveFinding, "Approve (sign) a finding: group leader only"),
         ("/amend", finding.AmendFinding, "Amend a finding (a new version)"),
     ]
-    for path, command, summary in specs:
-        add_command(r, path, command, path_param="finding_id", summary=summary)
+    add_commands(r, specs, path_param="finding_id")
     return r
 
 
 def reporting() -> APIRouter:
     r = APIRouter(prefix="/inspections/{inspection_id}", tags=["report and feedback"])
-    specs: list[tuple[str, type[Command], str]] = [
+    specs: list[CommandSpec] = [
         ("/report", report.DraftInspectionReport, "Draft the inspection report"),
         ("/report/review-by-office", report.ReviewReportByOffice, "Office review (巡察办审核)"),
         (
@@ -104,14 +101,13 @@ def reporting() -> APIRouter:
         ),
         ("/feedback/deliver", feedback.DeliverFeedback, "Deliver feedback (starts the clocks)"),
     ]
-    for path, command, summary in specs:
-        add_command(r, path, command, path_param="inspection_id", summary=summary)
+    add_commands(r, specs, path_param="inspection_id")
     return r
 
 
 def rectifying() -> APIRouter:
     r = APIRouter(tags=["rectification"])
-    specs: list[tuple[str, type[Command], str]] = [
+    specs: list[CommandSpec] = [
         ("/rectification-plan", plan.SubmitRectificationPlan, "Submit the rectification plan"),
         ("/rectification-plan/return", plan.ReturnRectificationPlan, "Return the plan"),
         (
@@ -136,15 +132,8 @@ def rectifying() -> APIRouter:
         ),
         ("/close", plan.CloseInspection, "Close the inspection (all items closed)"),
     ]
-    for path, command, summary in specs:
-        add_command(
-            r,
-            "/inspections/{inspection_id}" + path,
-            command,
-            path_param="inspection_id",
-            summary=summary,
-        )
-    item_specs: list[tuple[str, type[Command], str]] = [
+    add_commands(r, specs, prefix="/inspections/{inspection_id}", path_param="inspection_id")
+    item_specs: list[CommandSpec] = [
         ("/progress", rectification.ReportItemProgress, "Report progress on an item"),
         ("/request-closure", rectification.RequestItemClosure, "Request closure, with evidence"),
         ("/verify", rectification.VerifyItem, "Verify an item (not the rectifying org)"),
@@ -155,14 +144,7 @@ def rectifying() -> APIRouter:
         ),
         ("/close", rectification.CloseItem, "Close an item (销号) after verification"),
     ]
-    for path, command, summary in item_specs:
-        add_command(
-            r,
-            "/rectification-items/{item_id}" + path,
-            command,
-            path_param="item_id",
-            summary=summary,
-        )
+    add_commands(r, item_specs, prefix="/rectification-items/{item_id}", path_param="item_id")
     return r
 
 

@@ -147,3 +147,14 @@ def add_command(
         description=command.__doc__ or "",
         name=handler.__name__,
     )
+
+
+CommandSpec = tuple[str, type[Command], str]
+
+
+def add_commands(
+    router: APIRouter, specs: list[CommandSpec], *, prefix: str = "", path_param: str | None = None
+) -> None:
+    """Register several commands at `prefix + path`, each addressing the same path id."""
+    for path, command, summary in specs:
+        add_command(router, prefix + path, command, path_param=path_param, summary=summary)

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes.factory import add_command
+from api.routes.factory import CommandSpec, add_commands
 from commands import reference as ref
-from commands.base import Command
 
 
 def routers() -> list[APIRouter]:
     r = APIRouter(tags=["reference data"])
-    specs: list[tuple[str, type[Command], str]] = [
+    specs: list[CommandSpec] = [
         ("/jurisdictions", ref.RegisterJurisdiction, "Register a city, county or district"),
         (
             "/jurisdictions/organizations",
@@ -35,6 +34,5 @@ def routers() -> list[APIRouter]:
             "Approve the term coverage plan: every registered organization once per term",
         ),
     ]
-    for path, command, summary in specs:
-        add_command(r, path, command, summary=summary)
+    add_commands(r, specs)
     return [r]

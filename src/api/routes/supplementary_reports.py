@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes.factory import add_command
+from api.routes.factory import CommandSpec, add_command, add_commands
 from commands import supplementary_report as sup
-from commands.base import Command
 
 
 def routers() -> list[APIRouter]:
@@ -19,18 +18,11 @@ def routers() -> list[APIRouter]:
         created="/supplementary-reports/{id}",
         summary="Draft a special, lead or cadre-selection report",
     )
-    specs: list[tuple[str, type[Command], str]] = [
+    specs: list[CommandSpec] = [
         ("/redraft", sup.RedraftSupplementaryReport, "Redraft a returned report"),
         ("/review-by-office", sup.ReviewSupplementaryReport, "Office review"),
         ("/return", sup.ReturnSupplementaryReport, "Return for revision"),
         ("/approve", sup.ApproveSupplementaryReport, "Approve: the version is frozen"),
     ]
-    for path, command, summary in specs:
-        add_command(
-            r,
-            "/supplementary-reports/{report_id}" + path,
-            command,
-            path_param="report_id",
-            summary=summary,
-        )
+    add_commands(r, specs, prefix="/supplementary-reports/{report_id}", path_param="report_id")
     return [r]
