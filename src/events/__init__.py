@@ -9,6 +9,7 @@ from events import (  # noqa: F401
     finding,
     inspection,
     interview,
+    lead,
     management,
     petition,
     policy,

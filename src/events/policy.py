@@ -5,10 +5,38 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from events.base import Contract, DomainEvent
+from events.lead import CadreLevel, LeadChannel, LeadRoute
 from events.registry import event, upcaster
+
+
+def default_lead_routes() -> list[LeadRoute]:
+    """Leads go to the authority that manages the subject (干部管理权限): discipline and other
+    leads to that level's 纪委监委 (unit-managed cadres: the embedded discipline team),
+    cadre-selection leads to that level's 组织部. The ids are placeholders that a jurisdiction
+    overrides with its real organizations."""
+    discipline = {
+        CadreLevel.PROVINCE_MANAGED: ("provincial-discipline-commission", "省纪委监委"),
+        CadreLevel.CITY_MANAGED: ("city-discipline-commission", "市纪委监委"),
+        CadreLevel.COUNTY_MANAGED: ("county-discipline-commission", "县纪委监委"),
+        CadreLevel.UNIT_MANAGED: ("embedded-discipline-team", "派驻纪检监察组"),
+    }
+    organization = {
+        CadreLevel.PROVINCE_MANAGED: ("provincial-organization-department", "省委组织部"),
+        CadreLevel.CITY_MANAGED: ("city-organization-department", "市委组织部"),
+        CadreLevel.COUNTY_MANAGED: ("county-organization-department", "县委组织部"),
+        CadreLevel.UNIT_MANAGED: ("city-organization-department", "市委组织部"),
+    }
+    return [
+        LeadRoute(channel=channel, management_level=level, organization_id=org, name=name)
+        for channel, table in (
+            (LeadChannel.DISCIPLINE, discipline),
+            (LeadChannel.ORGANIZATION, organization),
+        )
+        for level, (org, name) in table.items()
+    ]
 
 
 class PolicyParametersV1(Contract):
@@ -68,6 +96,34 @@ class PolicyParameters(Contract):
     other_management_systems: list[str] = Field(
         default_factory=lambda: ["廉洁自律"], min_length=1, max_length=20
     )
+    # Rectification and follow-up (v3).
+    life_meeting_days: int = Field(default=30, ge=1, le=180)  # 专题民主生活会 after feedback
+    evaluation_delay_months: int = Field(default=6, ge=0, le=36)  # 整改评估 after the period
+    require_joint_feedback_team: bool = False  # 联合反馈 required before delivery
+    joint_team_requires_discipline_and_organization: bool = True
+    share_responsible_leaders: bool = True  # results sharing names the responsible leaders
+    # Leads (v3): acknowledgement within `lead_ack_days` of the transfer, outcome within
+    # `lead_outcome_months` (3 months per a secondary source; the national rule says
+    # "在确定的期限内"); `lead_routes` maps the subject's management level to the authority.
+    lead_ack_days: int = Field(default=15, ge=1, le=180)
+    lead_outcome_months: int = Field(default=3, ge=1, le=24)
+    lead_routes: list[LeadRoute] = Field(default_factory=default_lead_routes, max_length=100)
+
+    @field_validator("lead_routes")
+    @classmethod
+    def _one_route_per_level(cls, routes: list[LeadRoute]) -> list[LeadRoute]:
+        keys = [(r.channel, r.management_level) for r in routes]
+        twice = sorted({f"{c}/{level}" for c, level in keys if keys.count((c, level)) > 1})
+        if twice:
+            raise ValueError(f"more than one lead route for {', '.join(twice)}")
+        return routes
+
+    def lead_route(self, channel: LeadChannel, level: CadreLevel) -> LeadRoute | None:
+        """The routing-table line for a lead of `channel` about a cadre managed at `level`."""
+        return next(
+            (r for r in self.lead_routes if r.channel == channel and r.management_level == level),
+            None,
+        )
 
 
 class PolicyVersionPublishedV1(DomainEvent):
@@ -79,7 +135,38 @@ class PolicyVersionPublishedV1(DomainEvent):
     parameters: PolicyParametersV1
 
 
-@event("policy.version_published", version=2)
+class PolicyParametersV2(Contract):
+    """The parameters of `policy.version_published` v2 (v1 plus the fieldwork parameters)."""
+
+    notice_lead_days: int
+    group_size_min: int
+    group_size_max: int
+    deputies_min: int
+    deputies_max: int
+    plan_due_days: int
+    written_report_months: int
+    item_deadline_max_months: int
+    warn_green_days: int
+    warn_yellow_days: int
+    briefing_providers: list[str]
+    interviewers_min: int
+    site_visit_methods: list[str]
+    survey_min_responses: int
+    work_report_problem_share_min: int
+    temp_branch_secretary_is_leader: bool
+    other_management_systems: list[str]
+
+
+class PolicyVersionPublishedV2(DomainEvent):
+    """Version 2, before the rectification, follow-up and lead parameters."""
+
+    jurisdiction_id: str
+    version: int
+    effective_from: date
+    parameters: PolicyParametersV2
+
+
+@event("policy.version_published", version=3)
 class PolicyVersionPublished(DomainEvent):
     jurisdiction_id: str
     version: int
@@ -90,5 +177,12 @@ class PolicyVersionPublished(DomainEvent):
 @upcaster("policy.version_published", 1, legacy_model=PolicyVersionPublishedV1)
 def _policy_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
     """v2 adds parameters; a v1 version keeps its values and takes the defaults of the rest."""
+    defaults = PolicyParameters().model_dump(mode="json")
+    return {**data, "parameters": {**defaults, **data["parameters"]}}
+
+
+@upcaster("policy.version_published", 2, legacy_model=PolicyVersionPublishedV2)
+def _policy_v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
+    """v3 adds the rectification, follow-up and lead parameters, with their defaults."""
     defaults = PolicyParameters().model_dump(mode="json")
     return {**data, "parameters": {**defaults, **data["parameters"]}}
