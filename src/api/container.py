@@ -13,13 +13,19 @@ from commands.service import Application
 from commands.store import EventStore
 from projections.audit_trail import AuditTrail
 from projections.base import Projection
+from projections.fieldwork_register import FieldworkRegister
 from projections.inspection_overview import InspectionOverview
 from projections.rectification_ledger import RectificationLedger
 from projections.runner import ProjectionRunner
 
 
 def read_models() -> list[Projection]:
-    return [InspectionOverview(), RectificationLedger(), AuditTrail()]
+    return [
+        InspectionOverview(),
+        RectificationLedger(),
+        AuditTrail(),
+        FieldworkRegister(),
+    ]
 
 
 @dataclass

@@ -1,0 +1,138 @@
+"""ImmediateRectification (立行立改): one stream per matter fixed at once during fieldwork.
+
+requested → completed. Completing it never closes, opens or changes any rectification ledger
+item: the matter is still listed in the report and the feedback ledger (invariant 15); the
+`fieldwork_register` read model lists these matters per inspection so the ledger can cite them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import ClassVar
+from uuid import UUID
+
+from pydantic import Field
+
+from commands.base import (
+    Aggregate,
+    Command,
+    Context,
+    require,
+    require_actor,
+    require_not_future,
+    require_stage,
+)
+from commands.errors import InvalidTransition, NotFound
+from commands.fieldwork import LEADERS
+from commands.finding import FindingState
+from commands.inspection import InspectionState, require_group_member
+from events.base import DomainEvent, Role
+from events.fieldwork import ImmediateRectificationCompleted, ImmediateRectificationRequested
+
+INSPECTED = frozenset({Role.INSPECTED_ORG_PRINCIPAL, Role.INSPECTED_ORG_LIAISON})
+
+
+@dataclass(frozen=True)
+class ImmediateState:
+    item_id: UUID
+    inspection_id: UUID
+    organization_id: str
+    requested_on: date
+    status: str = "requested"
+
+
+def evolve(state: ImmediateState | None, event: DomainEvent) -> ImmediateState | None:
+    match event:
+        case ImmediateRectificationRequested():
+            return ImmediateState(
+                event.item_id, event.inspection_id, event.organization_id, event.requested_on
+            )
+        case ImmediateRectificationCompleted() if state:
+            return replace(state, status="completed")
+    return state
+
+
+IMMEDIATE_RECTIFICATION = Aggregate[ImmediateState]("immediate_rectification", evolve)
+
+
+class RequestImmediateRectification(Command):
+    target: ClassVar[str | None] = "inspection_id"
+    allowed_roles: ClassVar[frozenset[Role]] = LEADERS
+    inspection_id: UUID
+    problem: str = Field(min_length=1, max_length=4000)
+    measures: str = Field(min_length=1, max_length=4000)
+    finding_id: UUID | None = None
+    requested_on: date
+
+
+class CompleteImmediateRectification(Command):
+    """The inspected organization reports the matter fixed; a group leader may record it."""
+
+    target: ClassVar[str | None] = "item_id"
+    allowed_roles: ClassVar[frozenset[Role]] = INSPECTED | LEADERS
+    item_id: UUID
+    completed_on: date
+    outcome: str = Field(min_length=1, max_length=4000)
+    evidence_refs: list[str] = Field(min_length=1, max_length=200)
+
+
+def request(
+    inspection: InspectionState,
+    cmd: RequestImmediateRectification,
+    ctx: Context,
+    finding: FindingState | None,
+    item_id: UUID,
+) -> list[DomainEvent]:
+    require_group_member(inspection, ctx)
+    require_stage(inspection.stage, ["stationed"], "request an immediate rectification")
+    require_not_future(cmd.requested_on, ctx, "requested_on")
+    assert inspection.stationed_on is not None
+    require(
+        cmd.requested_on >= inspection.stationed_on,
+        "an immediate rectification is requested during fieldwork, after stationing",
+    )
+    if cmd.finding_id is not None and (
+        finding is None or finding.inspection_id != inspection.inspection_id
+    ):
+        raise NotFound(f"finding {cmd.finding_id} is not a finding of this inspection")
+    return [
+        ImmediateRectificationRequested(
+            item_id=item_id,
+            inspection_id=inspection.inspection_id,
+            organization_id=inspection.organization_id,
+            problem=cmd.problem,
+            measures=cmd.measures,
+            finding_id=cmd.finding_id,
+            requested_on=cmd.requested_on,
+        )
+    ]
+
+
+def complete(
+    state: ImmediateState,
+    cmd: CompleteImmediateRectification,
+    ctx: Context,
+    inspection: InspectionState,
+) -> list[DomainEvent]:
+    if ctx.actor.role in INSPECTED:
+        require_actor(
+            ctx.actor.organization_id == state.organization_id,
+            "only the inspected organization reports its own immediate rectification",
+        )
+    else:
+        require_group_member(inspection, ctx)
+    require_stage(state.status, ["requested"], "complete the immediate rectification")
+    if inspection.stage == "closed":
+        raise InvalidTransition("the inspection is closed")
+    require_not_future(cmd.completed_on, ctx, "completed_on")
+    require(cmd.completed_on >= state.requested_on, "completed_on precedes requested_on")
+    return [
+        ImmediateRectificationCompleted(
+            item_id=state.item_id,
+            inspection_id=state.inspection_id,
+            completed_on=cmd.completed_on,
+            outcome=cmd.outcome,
+            evidence_refs=cmd.evidence_refs,
+        )
+    ]

@@ -1,0 +1,221 @@
+"""Fieldwork register: what a group did on site, petitions and interviews by status, and the
+immediate rectifications (立行立改) that the report and feedback ledger must still list.
+
+Sealed fields never reach these tables: petitioner identity, petition content, interviewee
+and interview record are not columns, and the generic record log stores `public_data`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+from uuid import UUID
+
+from psycopg import Connection, Cursor
+from psycopg.rows import dict_row
+
+from events import fieldwork as fw
+from events import interview as iv
+from events import petition as pt
+from events.base import RecordedEvent
+
+DDL = """
+CREATE TABLE IF NOT EXISTS rm_fieldwork_record (
+    position bigint PRIMARY KEY, inspection_id uuid NOT NULL, stream_type text NOT NULL,
+    type text NOT NULL, record_id uuid, occurred_at timestamptz NOT NULL,
+    actor_user_id text NOT NULL, data jsonb NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_fieldwork_record_inspection
+    ON rm_fieldwork_record (inspection_id, type, position);
+CREATE TABLE IF NOT EXISTS rm_petition (
+    petition_id uuid PRIMARY KEY, inspection_id uuid NOT NULL, channel text NOT NULL,
+    received_on date NOT NULL, anonymous boolean NOT NULL, status text NOT NULL,
+    in_scope boolean, forwarded_to text, forwarded_on date, acknowledged_on date,
+    finding_ids jsonb NOT NULL DEFAULT '[]', stream_version bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_petition_inspection ON rm_petition (inspection_id, status);
+CREATE TABLE IF NOT EXISTS rm_interview (
+    interview_id uuid PRIMARY KEY, inspection_id uuid NOT NULL, interviewers jsonb NOT NULL,
+    category text NOT NULL, conducted_on date NOT NULL, signed boolean NOT NULL,
+    signed_on date, stream_version bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_interview_inspection ON rm_interview (inspection_id);
+CREATE TABLE IF NOT EXISTS rm_immediate_rectification (
+    item_id uuid PRIMARY KEY, inspection_id uuid NOT NULL, organization_id text NOT NULL,
+    problem text NOT NULL, measures text NOT NULL, finding_id uuid, requested_on date NOT NULL,
+    status text NOT NULL, completed_on date, outcome text, stream_version bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_immediate_inspection ON rm_immediate_rectification (inspection_id);
+"""
+
+RECORD_IDS = (
+    "briefing_id",
+    "survey_id",
+    "request_id",
+    "visit_id",
+    "check_id",
+    "meeting_id",
+    "leave_id",
+    "instruction_id",
+)
+PETITION_STATUS: dict[type[Any], str] = {
+    pt.PetitionAssessedInScope: "status = 'in_scope', in_scope = true",
+    pt.PetitionAssessedOutOfScope: "status = 'out_of_scope', in_scope = false",
+    pt.PetitionForwarded: (
+        "status = 'forwarded', forwarded_to = %(department_id)s, forwarded_on = %(forwarded_on)s"
+    ),
+    pt.PetitionForwardAcknowledged: (
+        "status = 'acknowledged', acknowledged_on = %(acknowledged_on)s"
+    ),
+    pt.PetitionLinkedToFinding: (
+        "status = 'linked', finding_ids = finding_ids || jsonb_build_array(%(finding_id)s::text)"
+    ),
+    pt.PetitionClosedNoAction: "status = 'closed_no_action'",
+}
+
+
+class FieldworkRegister:
+    name = "fieldwork_register"
+    tables: tuple[str, ...] = (
+        "rm_fieldwork_record",
+        "rm_petition",
+        "rm_interview",
+        "rm_immediate_rectification",
+    )
+
+    def create(self, cur: Cursor[Any]) -> None:
+        cur.execute(DDL)
+
+    def handles(self, type_name: str) -> bool:
+        prefix = type_name.split(".", 1)[0]
+        return prefix in ("fieldwork", "management", "petition", "interview") or (
+            prefix == "immediate_rectification"
+        )
+
+    def apply(self, cur: Cursor[Any], recorded: RecordedEvent) -> None:
+        event, m = recorded.event, recorded.metadata
+        version = m.stream_version
+        if m.stream_type in ("fieldwork", "group_management"):
+            data = event.public_data()
+            record_id = next((data[k] for k in RECORD_IDS if k in data), None)
+            cur.execute(
+                "INSERT INTO rm_fieldwork_record VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
+                " ON CONFLICT (position) DO NOTHING",
+                (
+                    recorded.position,
+                    data["inspection_id"],
+                    m.stream_type,
+                    event.type_name,
+                    record_id,
+                    m.occurred_at,
+                    m.actor.user_id,
+                    json.dumps(data, ensure_ascii=False),
+                ),
+            )
+        elif isinstance(event, pt.PetitionRegistered):
+            cur.execute(
+                "INSERT INTO rm_petition (petition_id, inspection_id, channel, received_on,"
+                " anonymous, status, stream_version) VALUES (%s, %s, %s, %s, %s, 'registered', %s)"
+                " ON CONFLICT (petition_id) DO NOTHING",
+                (
+                    event.petition_id,
+                    event.inspection_id,
+                    event.channel.value,
+                    event.received_on,
+                    event.anonymous,
+                    version,
+                ),
+            )
+        elif type(event) in PETITION_STATUS:
+            params = {**event.model_dump(mode="json"), "v": version, "id": m.stream_id}
+            cur.execute(
+                f"UPDATE rm_petition SET {PETITION_STATUS[type(event)]}, stream_version = %(v)s"
+                " WHERE petition_id = %(id)s AND stream_version < %(v)s",
+                params,
+            )
+        elif isinstance(event, iv.InterviewConducted):
+            cur.execute(
+                "INSERT INTO rm_interview VALUES (%s, %s, %s, %s, %s, false, NULL, %s)"
+                " ON CONFLICT (interview_id) DO NOTHING",
+                (
+                    event.interview_id,
+                    event.inspection_id,
+                    json.dumps(event.interviewers),
+                    event.category.value,
+                    event.conducted_on,
+                    version,
+                ),
+            )
+        elif isinstance(event, iv.InterviewRecordSigned):
+            cur.execute(
+                "UPDATE rm_interview SET signed = true, signed_on = %s, stream_version = %s"
+                " WHERE interview_id = %s AND stream_version < %s",
+                (event.signed_on, version, event.interview_id, version),
+            )
+        elif isinstance(event, fw.ImmediateRectificationRequested):
+            cur.execute(
+                "INSERT INTO rm_immediate_rectification VALUES"
+                " (%s, %s, %s, %s, %s, %s, %s, 'requested', NULL, NULL, %s)"
+                " ON CONFLICT (item_id) DO NOTHING",
+                (
+                    event.item_id,
+                    event.inspection_id,
+                    event.organization_id,
+                    event.problem,
+                    event.measures,
+                    event.finding_id,
+                    event.requested_on,
+                    version,
+                ),
+            )
+        elif isinstance(event, fw.ImmediateRectificationCompleted):
+            cur.execute(
+                "UPDATE rm_immediate_rectification SET status = 'completed', completed_on = %s,"
+                " outcome = %s, stream_version = %s WHERE item_id = %s AND stream_version < %s",
+                (event.completed_on, event.outcome, version, event.item_id, version),
+            )
+
+
+def _rows(conn: Connection[Any], query: str, params: list[Any]) -> list[dict[str, Any]]:
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(query, params)
+        return cur.fetchall()
+
+
+def records(
+    conn: Connection[Any], inspection_id: UUID, type_: str | None, limit: int, offset: int
+) -> list[dict[str, Any]]:
+    query = "SELECT * FROM rm_fieldwork_record WHERE inspection_id = %s"
+    params: list[Any] = [inspection_id]
+    if type_:
+        query += " AND type = %s"
+        params.append(type_)
+    return _rows(conn, query + " ORDER BY position LIMIT %s OFFSET %s", [*params, limit, offset])
+
+
+def petitions(
+    conn: Connection[Any], inspection_id: UUID, status: str | None
+) -> list[dict[str, Any]]:
+    query = "SELECT * FROM rm_petition WHERE inspection_id = %s"
+    params: list[Any] = [inspection_id]
+    if status:
+        query += " AND status = %s"
+        params.append(status)
+    return _rows(conn, query + " ORDER BY received_on, petition_id", params)
+
+
+def interviews(conn: Connection[Any], inspection_id: UUID) -> list[dict[str, Any]]:
+    return _rows(
+        conn,
+        "SELECT * FROM rm_interview WHERE inspection_id = %s ORDER BY conducted_on, interview_id",
+        [inspection_id],
+    )
+
+
+def immediate_rectifications(conn: Connection[Any], inspection_id: UUID) -> list[dict[str, Any]]:
+    return _rows(
+        conn,
+        "SELECT * FROM rm_immediate_rectification WHERE inspection_id = %s"
+        " ORDER BY requested_on, item_id",
+        [inspection_id],
+    )
