@@ -10,13 +10,21 @@ from fastapi import FastAPI
 
 from api import errors
 from api.container import Container
-from api.routes import commands, health, queries, reference, supplementary_reports
+from api.routes import (
+    commands,
+    health,
+    queries,
+    rectification_followup,
+    reference,
+    supplementary_reports,
+)
 from api.routes import fieldwork as fieldwork_routes
 
 # Each area of the workflow contributes its command routers.
 AREAS = [
     commands,
     fieldwork_routes,
+    rectification_followup,
     reference,
     supplementary_reports,
 ]

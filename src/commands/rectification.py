@@ -1,27 +1,53 @@
 """RectificationItem (整改台账条目): opened → progress → closure requested with evidence
 → verified by a party other than the rectifying organization → closed (销号).
-A failed verification returns the item to in-progress.
+A failed verification returns the item to in-progress. Open work may be reclassified as
+long-term (持续整改, milestones; the last milestone is the new deadline) or get an approved
+extension; a follow-up that finds 虚假整改/纸面整改 reopens a closed item. Orthogonal: the
+three-colour deadline warnings (a timer), 督办单 and 约谈.
 """
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import ClassVar
 from uuid import UUID
 
 from pydantic import Field
 
-from commands.base import Aggregate, Command, Context, require_actor, require_stage
+from commands.base import (
+    Aggregate,
+    Command,
+    Context,
+    require,
+    require_actor,
+    require_not_future,
+    require_stage,
+)
+from commands.errors import InvalidTransition, RuleViolated
 from events.base import DomainEvent, Role
+from events.follow_up import CheckResult
+from events.policy import PolicyParameters
 from events.rectification import (
+    AccountabilityTalkHeld,
     ItemClosureRequested,
+    ItemDeadlineApproaching,
+    ItemDeadlineExtended,
+    ItemOverdue,
+    ItemReclassifiedLongTerm,
     ItemVerificationFailed,
     ItemVerified,
+    Milestone,
     RectificationItemClosed,
     RectificationItemOpened,
+    RectificationItemReopened,
     RectificationProgressReported,
+    ReopenReason,
+    SupervisionNoticeIssued,
+    WarningLevel,
 )
+from events.values import PolicyRef
 
 INSPECTED = frozenset({Role.INSPECTED_ORG_PRINCIPAL, Role.INSPECTED_ORG_LIAISON})
 VERIFIERS = frozenset(
@@ -34,6 +60,10 @@ VERIFIERS = frozenset(
 )
 
 
+OPEN = ("opened", "in_progress", "long_term")
+LEVELS = {WarningLevel.GREEN: 1, WarningLevel.YELLOW: 2, WarningLevel.RED: 3}
+
+
 @dataclass(frozen=True)
 class ItemState:
     item_id: UUID
@@ -41,22 +71,55 @@ class ItemState:
     organization_id: str
     deadline: date
     status: str = "opened"
+    policy: PolicyRef | None = None
+    responsible_leader: str = ""
+    long_term: bool = False
+    extensions: int = 0
+    reopens: int = 0
+    notices: int = 0
+    talks: int = 0
+    warned: WarningLevel | None = None  # the highest colour raised against `deadline`
 
 
 def evolve(state: ItemState | None, event: DomainEvent) -> ItemState | None:
     match event:
         case RectificationItemOpened():
             return ItemState(
-                event.item_id, event.inspection_id, event.organization_id, event.deadline
+                event.item_id,
+                event.inspection_id,
+                event.organization_id,
+                event.deadline,
+                policy=event.policy,
+                responsible_leader=event.responsible_leader,
             )
         case RectificationProgressReported() | ItemVerificationFailed() if state:
-            return replace(state, status="in_progress")
+            status = "long_term" if state.long_term else "in_progress"
+            return replace(state, status=status)
         case ItemClosureRequested() if state:
             return replace(state, status="closure_requested")
         case ItemVerified() if state:
             return replace(state, status="verified")
         case RectificationItemClosed() if state:
             return replace(state, status="closed")
+        case ItemReclassifiedLongTerm() if state:
+            return replace(
+                state, status="long_term", long_term=True, deadline=event.deadline, warned=None
+            )
+        case ItemDeadlineExtended() if state:
+            return replace(
+                state, deadline=event.deadline, extensions=event.extension_no, warned=None
+            )
+        case RectificationItemReopened() if state:
+            status = "long_term" if state.long_term else "in_progress"
+            return replace(state, status=status, reopens=event.reopen_no)
+        case ItemDeadlineApproaching() if state and event.deadline == state.deadline:
+            return replace(state, warned=event.level)
+        case ItemOverdue() if state and event.deadline == state.deadline:
+            return replace(state, warned=WarningLevel.RED)
+        case SupervisionNoticeIssued() if state:
+            return replace(state, notices=event.notice_no)
+        case AccountabilityTalkHeld() if state:
+            return replace(state, talks=event.talk_no)
     return state
 
 
@@ -112,7 +175,7 @@ def _not_own_org(state: ItemState, ctx: Context) -> None:
 
 
 def report_progress(state: ItemState, cmd: ReportItemProgress, ctx: Context) -> list[DomainEvent]:
-    require_stage(state.status, ["opened", "in_progress"], "report progress")
+    require_stage(state.status, OPEN, "report progress")
     _own_org(state, ctx)
     return [
         RectificationProgressReported(
@@ -126,7 +189,7 @@ def report_progress(state: ItemState, cmd: ReportItemProgress, ctx: Context) -> 
 
 
 def request_closure(state: ItemState, cmd: RequestItemClosure, ctx: Context) -> list[DomainEvent]:
-    require_stage(state.status, ["opened", "in_progress"], "request closure")
+    require_stage(state.status, OPEN, "request closure")
     _own_org(state, ctx)
     return [
         ItemClosureRequested(
@@ -175,5 +238,242 @@ def close(state: ItemState, cmd: CloseItem, ctx: Context) -> list[DomainEvent]:
             inspection_id=state.inspection_id,
             closed_on=ctx.today,
             on_time=ctx.today <= state.deadline,
+        )
+    ]
+
+
+# Long-term work, extensions, reopening -----------------------------------------------------------
+
+OFFICE_ONLY = frozenset({Role.INSPECTION_OFFICE})
+REOPENERS = frozenset(
+    {Role.INSPECTION_OFFICE, Role.DISCIPLINE_COMMISSION, Role.ORGANIZATION_DEPARTMENT}
+)
+
+
+class ReclassifyItemAsLongTerm(ItemCommand):
+    """持续整改: the office approves long-term work in milestones; not counted as closed."""
+
+    allowed_roles: ClassVar[frozenset[Role]] = OFFICE_ONLY
+    justification: str = Field(min_length=1, max_length=10000)
+    milestones: list[Milestone] = Field(min_length=1, max_length=50)
+
+    @property
+    def reason(self) -> str | None:
+        return self.justification
+
+
+class ExtendItemDeadline(ItemCommand):
+    """An explicit extension, approved (approval_ref: the written approval) and counted."""
+
+    allowed_roles: ClassVar[frozenset[Role]] = OFFICE_ONLY
+    deadline: date
+    justification: str = Field(min_length=1, max_length=10000)
+    approval_ref: str = Field(min_length=1, max_length=200)
+
+    @property
+    def reason(self) -> str | None:
+        return self.justification
+
+
+class ReopenItem(ItemCommand):
+    """A return visit found the closed item's rectification false (虚假整改/纸面整改)."""
+
+    allowed_roles: ClassVar[frozenset[Role]] = REOPENERS
+    visit_no: int = Field(ge=1)
+    comments: str = Field(min_length=1, max_length=10000)
+
+
+def reclassify_long_term(
+    state: ItemState, cmd: ReclassifyItemAsLongTerm, ctx: Context
+) -> list[DomainEvent]:
+    require_stage(state.status, ["opened", "in_progress"], "reclassify the item as long-term")
+    _not_own_org(state, ctx)
+    dues = [m.due for m in cmd.milestones]
+    require(
+        all(a < b for a, b in itertools.pairwise(dues)),
+        "milestones must be in strictly increasing order of their due dates",
+    )
+    require(dues[0] > ctx.today, f"milestones must fall after today ({ctx.today})")
+    for m in cmd.milestones:
+        require(bool(m.description.strip()), "every milestone needs a description")
+    return [
+        ItemReclassifiedLongTerm(
+            item_id=state.item_id,
+            inspection_id=state.inspection_id,
+            reason=cmd.justification,
+            milestones=cmd.milestones,
+            previous_deadline=state.deadline,
+            deadline=dues[-1],
+            approved_by=ctx.actor.user_id,
+        )
+    ]
+
+
+def extend_deadline(state: ItemState, cmd: ExtendItemDeadline, ctx: Context) -> list[DomainEvent]:
+    require_stage(state.status, OPEN, "extend the item's deadline")
+    _not_own_org(state, ctx)
+    require(
+        cmd.deadline > state.deadline,
+        f"the new deadline {cmd.deadline} must be after the current one ({state.deadline})",
+    )
+    require(cmd.deadline > ctx.today, f"the new deadline must be after today ({ctx.today})")
+    return [
+        ItemDeadlineExtended(
+            item_id=state.item_id,
+            inspection_id=state.inspection_id,
+            extension_no=state.extensions + 1,
+            previous_deadline=state.deadline,
+            deadline=cmd.deadline,
+            reason=cmd.justification,
+            approval_ref=cmd.approval_ref,
+            approved_by=ctx.actor.user_id,
+        )
+    ]
+
+
+REOPENING = {
+    CheckResult.FALSE_RECTIFICATION: ReopenReason.FALSE_RECTIFICATION,
+    CheckResult.PAPER_RECTIFICATION: ReopenReason.PAPER_RECTIFICATION,
+    CheckResult.INCOMPLETE: ReopenReason.INCOMPLETE,
+}
+
+
+def reopen(
+    state: ItemState,
+    cmd: ReopenItem,
+    ctx: Context,
+    follow_up_id: UUID,
+    visit_checks: dict[int, dict[UUID, CheckResult]],
+) -> list[DomainEvent]:
+    """`visit_checks`: the follow-up's recorded return visits, visit no → item → result."""
+    require_stage(state.status, ["closed"], "reopen the item")
+    _not_own_org(state, ctx)
+    if cmd.visit_no not in visit_checks:
+        raise RuleViolated(f"return visit {cmd.visit_no} of this inspection is not recorded")
+    result = visit_checks[cmd.visit_no].get(state.item_id)
+    if result is None or result not in REOPENING:
+        raise RuleViolated(
+            f"return visit {cmd.visit_no} did not find this item's rectification false, on "
+            f"paper only or incomplete (its check: {result.value if result else 'not checked'})"
+        )
+    return [
+        RectificationItemReopened(
+            item_id=state.item_id,
+            inspection_id=state.inspection_id,
+            reopen_no=state.reopens + 1,
+            reason=REOPENING[result],
+            follow_up_id=follow_up_id,
+            visit_no=cmd.visit_no,
+            comments=cmd.comments,
+        )
+    ]
+
+
+# Escalation: 督办单 and 约谈 ----------------------------------------------------------------------
+
+
+class IssueSupervisionNotice(ItemCommand):
+    """督办单 from the inspection office."""
+
+    allowed_roles: ClassVar[frozenset[Role]] = OFFICE_ONLY
+    content: str = Field(min_length=1, max_length=10000)
+    respond_by: date
+
+
+class HoldAccountabilityTalk(ItemCommand):
+    """约谈 (SummonForTalk) of the item's responsible leader by the leading group."""
+
+    allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.LEADING_GROUP})
+    interviewee: str = Field(min_length=1, max_length=100)
+    held_on: date
+    summary: str = Field(min_length=1, max_length=10000)
+
+
+def issue_supervision_notice(
+    state: ItemState, cmd: IssueSupervisionNotice, ctx: Context
+) -> list[DomainEvent]:
+    require_stage(state.status, OPEN, "issue a supervision notice (督办单) for the item")
+    require(cmd.respond_by > ctx.today, f"respond_by must be after today ({ctx.today})")
+    return [
+        SupervisionNoticeIssued(
+            item_id=state.item_id,
+            inspection_id=state.inspection_id,
+            notice_no=state.notices + 1,
+            content=cmd.content,
+            respond_by=cmd.respond_by,
+            issued_on=ctx.today,
+        )
+    ]
+
+
+def hold_accountability_talk(
+    state: ItemState, cmd: HoldAccountabilityTalk, ctx: Context
+) -> list[DomainEvent]:
+    if state.status == "closed":
+        raise InvalidTransition("the item is closed (销号); a talk about it needs it reopened")
+    require_not_future(cmd.held_on, ctx, "held_on")
+    return [
+        AccountabilityTalkHeld(
+            item_id=state.item_id,
+            inspection_id=state.inspection_id,
+            talk_no=state.talks + 1,
+            interviewee=cmd.interviewee,
+            held_on=cmd.held_on,
+            summary=cmd.summary,
+        )
+    ]
+
+
+# Three-colour warnings (三色预警), issued by the clock ----------------------------------------
+
+
+class RaiseDeadlineWarnings(ItemCommand):
+    """Issued by the clock: green at deadline − warn_green_days, yellow at deadline −
+    warn_yellow_days, red once overdue; each colour once per item and deadline, under the
+    policy version the item was opened with."""
+
+    allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.SYSTEM})
+
+
+def due_level(deadline: date, today: date, params: PolicyParameters) -> WarningLevel | None:
+    if today > deadline:
+        return WarningLevel.RED
+    if today >= deadline - timedelta(days=params.warn_yellow_days):
+        return WarningLevel.YELLOW
+    if today >= deadline - timedelta(days=params.warn_green_days):
+        return WarningLevel.GREEN
+    return None
+
+
+def raise_warnings(
+    state: ItemState, cmd: RaiseDeadlineWarnings, ctx: Context, params: PolicyParameters
+) -> list[DomainEvent]:
+    """The most severe colour reached and not yet raised for the current deadline, or
+    nothing. A late first tick raises only the current colour, not those it skipped."""
+    if state.status not in (*OPEN, "closure_requested", "verified"):
+        return []
+    level = due_level(state.deadline, ctx.today, params)
+    if level is None or (state.warned is not None and LEVELS[state.warned] >= LEVELS[level]):
+        return []
+    assert state.policy is not None
+    if level == WarningLevel.RED:
+        return [
+            ItemOverdue(
+                item_id=state.item_id,
+                inspection_id=state.inspection_id,
+                deadline=state.deadline,
+                detected_on=ctx.today,
+                policy=state.policy,
+            )
+        ]
+    return [
+        ItemDeadlineApproaching(
+            item_id=state.item_id,
+            inspection_id=state.inspection_id,
+            level=level,
+            deadline=state.deadline,
+            days_left=(state.deadline - ctx.today).days,
+            warned_on=ctx.today,
+            policy=state.policy,
         )
     ]

@@ -7,6 +7,7 @@ from events import (  # noqa: F401
     feedback,
     fieldwork,
     finding,
+    follow_up,
     inspection,
     interview,
     lead,
@@ -14,7 +15,9 @@ from events import (  # noqa: F401
     petition,
     policy,
     rectification,
+    rectification_plan,
     reference,
+    results,
     round,
 )
 from events.base import Actor, DomainEvent, EventMetadata, RecordedEvent, Role

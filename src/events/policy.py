@@ -101,7 +101,7 @@ class PolicyParameters(Contract):
     evaluation_delay_months: int = Field(default=6, ge=0, le=36)  # 整改评估 after the period
     require_joint_feedback_team: bool = False  # 联合反馈 required before delivery
     joint_team_requires_discipline_and_organization: bool = True
-    share_responsible_leaders: bool = True  # results sharing names the responsible leaders
+    share_responsible_leaders: bool = False  # shared results name 责任领导 only if allowed
     # Leads (v3): acknowledgement within `lead_ack_days` of the transfer, outcome within
     # `lead_outcome_months` (3 months per a secondary source; the national rule says
     # "在确定的期限内"); `lead_routes` maps the subject's management level to the authority.

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import date
+from enum import StrEnum
 from uuid import UUID
 
-from events.base import DomainEvent
+from events.base import Contract, DomainEvent
 from events.registry import event
 from events.values import PolicyRef
 
@@ -70,3 +71,114 @@ class RectificationItemClosed(DomainEvent):
     inspection_id: UUID
     closed_on: date
     on_time: bool
+
+
+class Milestone(Contract):
+    """A step of long-term (持续整改) work, due by a date."""
+
+    due: date
+    description: str
+
+
+@event("rectification.item_reclassified_long_term")
+class ItemReclassifiedLongTerm(DomainEvent):
+    """持续整改: the office approved long-term work in milestones; the last milestone becomes
+    the item's deadline. A long-term item is not closed and is not counted as closed."""
+
+    item_id: UUID
+    inspection_id: UUID
+    reason: str
+    milestones: list[Milestone]
+    previous_deadline: date
+    deadline: date
+    approved_by: str
+
+
+@event("rectification.item_deadline_extended")
+class ItemDeadlineExtended(DomainEvent):
+    """An explicit, approved and counted extension of an item's deadline."""
+
+    item_id: UUID
+    inspection_id: UUID
+    extension_no: int
+    previous_deadline: date
+    deadline: date
+    reason: str
+    approval_ref: str
+    approved_by: str
+
+
+class ReopenReason(StrEnum):
+    FALSE_RECTIFICATION = "false_rectification"  # 虚假整改
+    PAPER_RECTIFICATION = "paper_rectification"  # 纸面整改
+    INCOMPLETE = "incomplete"  # 整改不到位
+
+
+@event("rectification.item_reopened")
+class RectificationItemReopened(DomainEvent):
+    """A follow-up found the closed item's rectification false: back to work."""
+
+    item_id: UUID
+    inspection_id: UUID
+    reopen_no: int
+    reason: ReopenReason
+    follow_up_id: UUID
+    visit_no: int
+    comments: str
+
+
+class WarningLevel(StrEnum):
+    """三色预警."""
+
+    GREEN = "green"
+    YELLOW = "yellow"
+    RED = "red"
+
+
+@event("rectification.item_deadline_approaching")
+class ItemDeadlineApproaching(DomainEvent):
+    """Green at deadline − warn_green_days, yellow at deadline − warn_yellow_days, under the
+    policy version the item was opened with."""
+
+    item_id: UUID
+    inspection_id: UUID
+    level: WarningLevel
+    deadline: date
+    days_left: int
+    warned_on: date
+    policy: PolicyRef
+
+
+@event("rectification.item_overdue")
+class ItemOverdue(DomainEvent):
+    """Red: the deadline passed and the item is not closed."""
+
+    item_id: UUID
+    inspection_id: UUID
+    deadline: date
+    detected_on: date
+    policy: PolicyRef
+
+
+@event("rectification.supervision_notice_issued")
+class SupervisionNoticeIssued(DomainEvent):
+    """督办单 from the inspection office."""
+
+    item_id: UUID
+    inspection_id: UUID
+    notice_no: int
+    content: str
+    respond_by: date
+    issued_on: date
+
+
+@event("rectification.accountability_talk_held")
+class AccountabilityTalkHeld(DomainEvent):
+    """约谈 by the leading group of the item's responsible leader."""
+
+    item_id: UUID
+    inspection_id: UUID
+    talk_no: int
+    interviewee: str
+    held_on: date
+    summary: str

@@ -1,9 +1,13 @@
 """Rectification ledger (整改台账): items, owners, deadlines, status, completion, overdue.
 
 Definitions (also in docs/read-models.md):
-- completion rate (整改完成率) = closed items / all items, null when there are none;
+- completion rate (整改完成率) = closed items / all items, null when there are none; long-term
+  (持续整改) items stay in the denominator and are not closed (DOMAIN.md §11.8);
 - overdue = not closed and the deadline is before the reference day (`as_of`, default today);
-- closed on time = closed (销号) on or before the deadline.
+- closed on time = closed (销号) on or before the deadline in force when it was closed;
+- colour = the last three-colour warning raised by the clock against the current deadline
+  (green, yellow, red), none after an extension or reclassification until the clock raises
+  one again, and none once closed.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ from uuid import UUID
 
 from psycopg import Connection, Cursor
 from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
 
 from events import rectification as rect
 from events.base import RecordedEvent
@@ -30,6 +35,15 @@ CREATE TABLE IF NOT EXISTS rm_rectification_item (
     verification_failures int NOT NULL DEFAULT 0, closed_on date, closed_on_time boolean,
     policy_version int NOT NULL, stream_version bigint NOT NULL
 );
+ALTER TABLE rm_rectification_item
+    ADD COLUMN IF NOT EXISTS original_deadline date,
+    ADD COLUMN IF NOT EXISTS long_term boolean NOT NULL DEFAULT false,
+    ADD COLUMN IF NOT EXISTS milestones jsonb,
+    ADD COLUMN IF NOT EXISTS extensions int NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS reopens int NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS colour text,
+    ADD COLUMN IF NOT EXISTS supervision_notices int NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS accountability_talks int NOT NULL DEFAULT 0;
 CREATE INDEX IF NOT EXISTS rm_rect_inspection ON rm_rectification_item (inspection_id);
 CREATE INDEX IF NOT EXISTS rm_rect_org ON rm_rectification_item (organization_id, deadline);
 CREATE INDEX IF NOT EXISTS rm_rect_status ON rm_rectification_item (status, deadline);
@@ -37,16 +51,29 @@ CREATE INDEX IF NOT EXISTS rm_rect_status ON rm_rectification_item (status, dead
 
 # Each update applies only if the row has not seen this stream version yet (idempotent SQL).
 UPDATES: dict[type[Any], str] = {
-    rect.RectificationProgressReported: "status = 'in_progress', percent = %(percent)s",
+    rect.RectificationProgressReported: "status = CASE WHEN long_term THEN 'long_term'"
+    " ELSE 'in_progress' END, percent = %(percent)s",
     rect.ItemClosureRequested: "status = 'closure_requested', closure_requested_at = %(at)s",
     rect.ItemVerified: (
         "status = 'verified', verified_at = %(at)s, verifier_organization_id = %(verifier)s"
     ),
     rect.ItemVerificationFailed: (
-        "status = 'in_progress', verification_failures = verification_failures + 1"
+        "status = CASE WHEN long_term THEN 'long_term' ELSE 'in_progress' END,"
+        " verification_failures = verification_failures + 1"
     ),
     rect.RectificationItemClosed: "status = 'closed', percent = 100, closed_on = %(closed_on)s,"
-    " closed_on_time = %(on_time)s",
+    " closed_on_time = %(on_time)s, colour = NULL",
+    rect.ItemReclassifiedLongTerm: "status = 'long_term', long_term = true,"
+    " deadline = %(deadline)s, milestones = %(milestones)s, colour = NULL",
+    rect.ItemDeadlineExtended: "deadline = %(deadline)s, extensions = %(extension_no)s,"
+    " colour = NULL",
+    rect.RectificationItemReopened: "status = CASE WHEN long_term THEN 'long_term'"
+    " ELSE 'in_progress' END, reopens = %(reopen_no)s, closed_on = NULL,"
+    " closed_on_time = NULL, verified_at = NULL",
+    rect.ItemDeadlineApproaching: "colour = %(level)s",
+    rect.ItemOverdue: "colour = 'red'",
+    rect.SupervisionNoticeIssued: "supervision_notices = %(notice_no)s",
+    rect.AccountabilityTalkHeld: "accountability_talks = %(talk_no)s",
 }
 
 
@@ -68,9 +95,10 @@ class RectificationLedger:
             cur.execute(
                 "INSERT INTO rm_rectification_item (item_id, inspection_id, round_id,"
                 " organization_id, organization_name, ledger_item_no, problem, measures,"
-                " responsible_leader, responsible_department, deadline, status, opened_at,"
-                " policy_version, stream_version) VALUES"
-                " (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,'opened',%s,%s,%s) ON CONFLICT DO NOTHING",
+                " responsible_leader, responsible_department, deadline, original_deadline,"
+                " status, opened_at, policy_version, stream_version) VALUES"
+                " (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,'opened',%s,%s,%s)"
+                " ON CONFLICT DO NOTHING",
                 (
                     e.item_id,
                     e.inspection_id,
@@ -82,6 +110,7 @@ class RectificationLedger:
                     e.measures,
                     e.responsible_leader,
                     e.responsible_department,
+                    e.deadline,
                     e.deadline,
                     m.occurred_at,
                     e.policy.version,
@@ -100,6 +129,15 @@ class RectificationLedger:
             "verifier": getattr(e, "verifier_organization_id", None),
             "closed_on": getattr(e, "closed_on", None),
             "on_time": getattr(e, "on_time", None),
+            "deadline": getattr(e, "deadline", None),
+            "extension_no": getattr(e, "extension_no", None),
+            "reopen_no": getattr(e, "reopen_no", None),
+            "notice_no": getattr(e, "notice_no", None),
+            "talk_no": getattr(e, "talk_no", None),
+            "level": getattr(getattr(e, "level", None), "value", None),
+            "milestones": Jsonb([ms.model_dump(mode="json") for ms in e.milestones])
+            if isinstance(e, rect.ItemReclassifiedLongTerm)
+            else None,
         }
         cur.execute(
             f"UPDATE rm_rectification_item SET {assignment}, stream_version = %(version)s "
@@ -174,7 +212,15 @@ def summary(
             " count(*) FILTER (WHERE status = 'closed') AS closed,"
             " count(*) FILTER (WHERE status = 'closed' AND closed_on_time) AS closed_on_time,"
             " count(*) FILTER (WHERE status <> 'closed' AND deadline < %(as_of)s) AS overdue,"
-            " count(*) FILTER (WHERE status = 'closure_requested') AS awaiting_verification"
+            " count(*) FILTER (WHERE status = 'closure_requested') AS awaiting_verification,"
+            " count(*) FILTER (WHERE long_term AND status <> 'closed') AS long_term,"
+            " count(*) FILTER (WHERE reopens > 0) AS reopened,"
+            " count(*) FILTER (WHERE extensions > 0) AS extended,"
+            " coalesce(sum(extensions), 0)::int AS extensions,"
+            " coalesce(sum(reopens), 0)::int AS reopens,"
+            " count(*) FILTER (WHERE colour = 'green') AS green,"
+            " count(*) FILTER (WHERE colour = 'yellow') AS yellow,"
+            " count(*) FILTER (WHERE colour = 'red') AS red"
             " FROM rm_rectification_item" + FILTER,
             {
                 "inspection": inspection_id,
@@ -187,5 +233,9 @@ def summary(
     assert row is not None
     total = row["total"]
     row["completion_rate"] = round(row["closed"] / total, 4) if total else None
+    # Long-term items are in the denominator above; this rate leaves them out, for reports
+    # that count 持续整改 separately. null when nothing is left.
+    short = total - row["long_term"]
+    row["completion_rate_excluding_long_term"] = round(row["closed"] / short, 4) if short else None
     row["as_of"] = as_of
     return row

@@ -39,6 +39,8 @@ def example(annotation: Any, name: str) -> Any:
             return True
         if annotation is int:
             return 1
+        if annotation is float:
+            return 0.5
         if annotation is UUID:
             return str(uuid5(NAMESPACE_URL, f"xuncha:example:{name}"))
         if annotation is datetime:
