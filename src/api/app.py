@@ -13,6 +13,7 @@ from api.container import Container
 from api.routes import (
     commands,
     health,
+    leads,
     queries,
     rectification_followup,
     reference,
@@ -24,6 +25,7 @@ from api.routes import fieldwork as fieldwork_routes
 AREAS = [
     commands,
     fieldwork_routes,
+    leads,
     rectification_followup,
     reference,
     supplementary_reports,

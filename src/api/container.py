@@ -15,6 +15,7 @@ from projections.audit_trail import AuditTrail
 from projections.base import Projection
 from projections.fieldwork_register import FieldworkRegister
 from projections.inspection_overview import InspectionOverview
+from projections.lead_register import LeadRegister
 from projections.rectification_ledger import RectificationLedger
 from projections.runner import ProjectionRunner
 
@@ -24,6 +25,7 @@ def read_models() -> list[Projection]:
         InspectionOverview(),
         RectificationLedger(),
         AuditTrail(),
+        LeadRegister(),
         FieldworkRegister(),
     ]
 

@@ -36,6 +36,7 @@ from events.inspection import (
     ReportReturnedForRevision,
     ReportReviewedByOffice,
 )
+from events.lead import InspectionLeadRegistered
 from events.values import FindingRef, Member, PlanItem, PolicyRef, RoundType
 
 
@@ -70,6 +71,7 @@ class InspectionState:
     item_ids: tuple[UUID, ...] = ()
     rectification_report_no: int = 0
     intake_deadline: date | None = None  # petitions are received until then (announcement)
+    lead_ids: tuple[UUID, ...] = ()  # 问题线索 registered on this inspection (见底清零)
 
 
 def _planned(e: InspectionPlanned) -> InspectionState:
@@ -167,6 +169,8 @@ def evolve(state: InspectionState | None, event: DomainEvent) -> InspectionState
             return replace(state, stage="rectification_report_returned")
         case RectificationReportAccepted():
             return replace(state, stage="rectification_report_accepted")
+        case InspectionLeadRegistered():
+            return replace(state, lead_ids=(*state.lead_ids, event.lead_id))
         case InspectionClosed():
             return replace(state, stage="closed")
     return state

@@ -135,12 +135,22 @@ def assign_target(state: RoundState, cmd: PlanInspection, inspection_id: UUID) -
 
 
 def close(
-    state: RoundState, cmd: CloseRound, inspection_stages: Mapping[UUID, str]
+    state: RoundState,
+    cmd: CloseRound,
+    inspection_stages: Mapping[UUID, str],
+    open_leads: Mapping[UUID, str] | None = None,
 ) -> list[DomainEvent]:
+    """`open_leads`: the leads of the round's inspections not closed yet, with their stage."""
     require_stage(state.stage, ["approved"], "close the round")
     open_ones = sorted(str(i) for i, stage in inspection_stages.items() if stage != "closed")
     if open_ones:
         raise InvalidTransition(
             f"the round still has {len(open_ones)} inspection(s) not closed: {', '.join(open_ones)}"
+        )
+    if open_leads:  # 见底清零: every lead of the round closed (invariant 13)
+        named = ", ".join(f"{lead} ({stage})" for lead, stage in sorted(open_leads.items()))
+        raise InvalidTransition(
+            f"the round still has {len(open_leads)} lead(s) (问题线索) not closed, and a round "
+            f"closes only when its leads are cleared (见底清零): {named}"
         )
     return [RoundClosed(round_id=state.round_id)]

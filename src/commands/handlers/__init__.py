@@ -6,6 +6,7 @@ events, and returns the id of a record it created, or None.
 
 from commands.handlers import (
     fieldwork,  # noqa: F401
+    lead,  # noqa: F401
     lifecycle,  # noqa: F401
     rectification_followup,  # noqa: F401
     reference,  # noqa: F401

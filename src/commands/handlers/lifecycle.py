@@ -21,6 +21,7 @@ from commands.errors import NotFound
 from commands.feedback import FEEDBACK, feedback_stream_id
 from commands.finding import FINDING
 from commands.inspection import INSPECTION, InspectionState
+from commands.lead import LEAD
 from commands.rectification import RECTIFICATION_ITEM
 from commands.registry import Handler, handles, register_all
 from commands.round import ROUND
@@ -104,8 +105,11 @@ def plan_inspection(uow: UnitOfWork, cmd: round.PlanInspection) -> UUID:
 @handles(round.CloseRound)
 def close_round(uow: UnitOfWork, cmd: round.CloseRound) -> None:
     state = uow.get(ROUND, cmd.round_id, "round")
-    stages = {i: _inspection(uow, i).stage for i in state.inspections.values()}
-    uow.record(ROUND, cmd.round_id, round.close(state, cmd, stages))
+    inspections = [_inspection(uow, i) for i in state.inspections.values()]
+    stages = {i.inspection_id: i.stage for i in inspections}
+    leads = [uow.get(LEAD, lead_id, "lead") for i in inspections for lead_id in i.lead_ids]
+    open_leads = {lead.lead_id: lead.describe() for lead in leads if lead.is_open}
+    uow.record(ROUND, cmd.round_id, round.close(state, cmd, stages, open_leads))
 
 
 @handles(preparation.AuthorizeGroup)

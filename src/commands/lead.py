@@ -1,0 +1,609 @@
+"""Lead (问题线索): a problem of a person, handed to the authority that manages them.
+
+Stages: registered → classified → transfer_approved → transferred → acknowledged
+→ disposed (暂存待查 may be followed by another disposition) → outcome_reported → closed.
+Timers flag an acknowledgement or an outcome that is late; they do not change the stage.
+
+Who may do what (DOMAIN.md Appendix B, invariant 12): group members register, the group
+leader classifies (组务会), the leading group approves the transfer, the office transfers and
+closes (or the group leader transfers a fast-track lead during fieldwork), and only the
+receiving authority, the very organization the lead was transferred to, acknowledges, disposes
+and reports the outcome. The inspection side never records a discipline decision of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from typing import ClassVar
+from uuid import UUID
+
+from pydantic import Field
+
+from commands.base import (
+    Aggregate,
+    Command,
+    Context,
+    require,
+    require_actor,
+    require_not_future,
+    require_stage,
+)
+from commands.dates import add_months
+from commands.errors import InvalidTransition
+from commands.inspection import InspectionState, require_group_member, require_leader
+from events.base import DomainEvent, Role
+from events.lead import (
+    CadreLevel,
+    Disposition,
+    FastTrack,
+    InspectionLeadRegistered,
+    LeadAcknowledged,
+    LeadAcknowledgementOverdue,
+    LeadChannel,
+    LeadClassified,
+    LeadClosed,
+    LeadDispositionRecorded,
+    LeadOutcomeOverdue,
+    LeadOutcomeReported,
+    LeadRegistered,
+    LeadTransferApproved,
+    LeadTransferred,
+    LeadTransferredDuringFieldwork,
+    LeadType,
+    ReceivingAuthority,
+    SourceRef,
+    Urgency,
+)
+from events.policy import PolicyParameters
+from events.values import PolicyRef
+
+REGISTRARS = frozenset({Role.GROUP_LEADER, Role.DEPUTY_GROUP_LEADER, Role.GROUP_MEMBER})
+RECEIVERS = frozenset(
+    {Role.DISCIPLINE_COMMISSION, Role.ORGANIZATION_DEPARTMENT, Role.INTEGRATION_CLIENT}
+)
+OFFICE = frozenset({Role.INSPECTION_OFFICE})
+SYSTEM = frozenset({Role.SYSTEM})
+
+NOT_TERMINAL = frozenset({Disposition.SHELVED})  # 暂存待查: another disposition follows
+FINAL = frozenset({Disposition.CONCLUDED, Disposition.CASE_FILED})  # nothing follows these
+CHANNEL = {
+    LeadType.DISCIPLINE: LeadChannel.DISCIPLINE,
+    LeadType.OTHER: LeadChannel.DISCIPLINE,
+    LeadType.CADRE_SELECTION: LeadChannel.ORGANIZATION,
+}
+
+
+@dataclass(frozen=True)
+class LeadState:
+    lead_id: UUID
+    inspection_id: UUID
+    round_id: UUID
+    jurisdiction_id: str
+    management_level: CadreLevel
+    stage: str = "registered"
+    lead_type: LeadType | None = None
+    fast_track: FastTrack | None = None
+    receiver: ReceivingAuthority | None = None
+    approved_on: date | None = None
+    transferred_on: date | None = None
+    acknowledgement_due: date | None = None
+    outcome_due: date | None = None
+    clock_policy: PolicyRef | None = None
+    acknowledged_on: date | None = None
+    disposition: Disposition | None = None
+    four_forms_level: int | None = None
+    decided_on: date | None = None
+    dispositions: tuple[Disposition, ...] = ()
+    outcome_reported_on: date | None = None
+    acknowledgement_overdue: bool = False
+    outcome_overdue: bool = False
+
+    @property
+    def is_open(self) -> bool:
+        return self.stage != "closed"
+
+    def describe(self) -> str:
+        """The stage in words for messages, with the disposition when there is one."""
+        if self.stage == "disposed" and self.disposition is not None:
+            return f"disposed: {self.disposition.value}"
+        return self.stage
+
+
+def evolve(state: LeadState | None, event: DomainEvent) -> LeadState | None:
+    if isinstance(event, LeadRegistered):
+        return LeadState(
+            event.lead_id,
+            event.inspection_id,
+            event.round_id,
+            event.jurisdiction_id,
+            event.management_level,
+        )
+    if state is None:
+        return None
+    match event:
+        case LeadClassified():
+            return replace(
+                state, stage="classified", lead_type=event.lead_type, fast_track=event.fast_track
+            )
+        case LeadTransferApproved():
+            return replace(
+                state,
+                stage="transfer_approved",
+                receiver=event.receiver,
+                approved_on=event.approved_on,
+            )
+        case LeadTransferred() | LeadTransferredDuringFieldwork():
+            return replace(
+                state,
+                stage="transferred",
+                receiver=event.receiver,
+                transferred_on=event.transferred_on,
+                acknowledgement_due=event.acknowledgement_due,
+                outcome_due=event.outcome_due,
+                clock_policy=event.policy,
+            )
+        case LeadAcknowledged():
+            return replace(state, stage="acknowledged", acknowledged_on=event.acknowledged_on)
+        case LeadAcknowledgementOverdue():
+            return replace(state, acknowledgement_overdue=True)
+        case LeadDispositionRecorded():
+            return replace(
+                state,
+                stage="disposed",
+                disposition=event.category,
+                four_forms_level=event.four_forms_level,
+                decided_on=event.decided_on,
+                dispositions=(*state.dispositions, event.category),
+            )
+        case LeadOutcomeReported():
+            return replace(state, stage="outcome_reported", outcome_reported_on=event.reported_on)
+        case LeadOutcomeOverdue():
+            return replace(state, outcome_overdue=True)
+        case LeadClosed():
+            return replace(state, stage="closed")
+    return state
+
+
+LEAD = Aggregate[LeadState]("lead", evolve)
+
+
+# Commands ------------------------------------------------------------------------------------
+
+
+class RegisterLead(Command):
+    """登记问题线索: a lead is about a person (general shortcomings are findings, not leads)."""
+
+    target: ClassVar[str | None] = "inspection_id"
+    allowed_roles: ClassVar[frozenset[Role]] = REGISTRARS
+    inspection_id: UUID
+    subject_name: str = Field(min_length=1, max_length=100, description="The person (sealed)")
+    subject_position: str = Field(min_length=1, max_length=200, description="职务 (sealed)")
+    management_level: CadreLevel = Field(description="干部管理权限: decides the receiver")
+    allegation: str = Field(min_length=1, max_length=20000, description="反映的问题 (sealed)")
+    sources: list[SourceRef] = Field(min_length=1, max_length=100)
+
+
+class LeadCommand(Command):
+    target: ClassVar[str | None] = "lead_id"
+    lead_id: UUID
+
+
+class ClassifyLead(LeadCommand):
+    """组务会 classifies the lead; fast track (八项规定/四风) only for discipline leads."""
+
+    allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.GROUP_LEADER})
+    lead_type: LeadType
+    urgency: Urgency = Urgency.NORMAL
+    fast_track: FastTrack | None = None
+    meeting_ref: str = Field(min_length=1, max_length=200)
+
+
+class ApproveLeadTransfer(LeadCommand):
+    """The leading group approves the transfer; the receiver follows the subject's
+    management level through the jurisdiction's policy."""
+
+    allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.LEADING_GROUP})
+    note: str = Field(default="", max_length=2000)
+
+
+class TransferLead(LeadCommand):
+    """The office hands the sealed package over (after fieldwork); the clocks start."""
+
+    allowed_roles: ClassVar[frozenset[Role]] = OFFICE
+    package_ref: str = Field(min_length=1, max_length=200)
+    transferred_on: date
+
+
+class TransferLeadDuringFieldwork(LeadCommand):
+    """边办案: the group leader hands a fast-track lead over while the group is stationed."""
+
+    allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.GROUP_LEADER})
+    package_ref: str = Field(min_length=1, max_length=200)
+    transferred_on: date
+
+
+class AcknowledgeLead(LeadCommand):
+    allowed_roles: ClassVar[frozenset[Role]] = RECEIVERS
+    receiver_case_no: str = Field(min_length=1, max_length=100)
+    acknowledged_on: date
+
+
+class RecordLeadDisposition(LeadCommand):
+    """The receiving authority's 处置方式 (and 四种形态 level, if any)."""
+
+    allowed_roles: ClassVar[frozenset[Role]] = RECEIVERS
+    category: Disposition
+    four_forms_level: int | None = Field(default=None, ge=1, le=4)
+    decided_on: date
+    note: str = Field(default="", max_length=20000, description="sealed")
+
+
+class ReportLeadOutcome(LeadCommand):
+    allowed_roles: ClassVar[frozenset[Role]] = RECEIVERS
+    summary: str = Field(min_length=1, max_length=20000, description="sealed")
+    four_forms_level: int | None = Field(default=None, ge=1, le=4)
+    reported_on: date
+
+
+class CloseLead(LeadCommand):
+    """销号办结, by the office, after a terminal disposition and its outcome."""
+
+    allowed_roles: ClassVar[frozenset[Role]] = OFFICE
+
+
+class MarkLeadAcknowledgementOverdue(LeadCommand):
+    """Issued by the clock only."""
+
+    allowed_roles: ClassVar[frozenset[Role]] = SYSTEM
+    as_of: date
+
+
+class MarkLeadOutcomeOverdue(LeadCommand):
+    """Issued by the clock only."""
+
+    allowed_roles: ClassVar[frozenset[Role]] = SYSTEM
+    as_of: date
+
+
+# Decisions -----------------------------------------------------------------------------------
+
+
+def register(
+    inspection: InspectionState, cmd: RegisterLead, ctx: Context, lead_id: UUID
+) -> tuple[list[DomainEvent], list[DomainEvent]]:
+    """Returns the lead's events and the inspection's (it keeps the list of its leads)."""
+    if inspection.stationed_on is None or inspection.stage == "closed":
+        raise InvalidTransition(
+            f"cannot register a lead while the inspection's stage is '{inspection.stage}'; "
+            "leads are registered from stationing (进驻) on, until the inspection is closed"
+        )
+    require_group_member(inspection, ctx)
+    keys = [(s.kind, s.ref) for s in cmd.sources]
+    require(len(set(keys)) == len(keys), "the same source is cited twice")
+    registered = LeadRegistered(
+        lead_id=lead_id,
+        inspection_id=inspection.inspection_id,
+        round_id=inspection.round_id,
+        jurisdiction_id=inspection.jurisdiction_id,
+        organization_id=inspection.organization_id,
+        subject_name=cmd.subject_name,
+        subject_position=cmd.subject_position,
+        management_level=cmd.management_level,
+        allegation=cmd.allegation,
+        sources=cmd.sources,
+        during_fieldwork=inspection.stage == "stationed",
+    )
+    on_inspection = InspectionLeadRegistered(
+        inspection_id=inspection.inspection_id, lead_id=lead_id
+    )
+    return [registered], [on_inspection]
+
+
+def classify(
+    state: LeadState, cmd: ClassifyLead, ctx: Context, inspection: InspectionState
+) -> list[DomainEvent]:
+    require_stage(state.stage, ["registered", "classified"], "classify the lead")
+    require_leader(inspection, ctx)
+    require(
+        cmd.fast_track is None or cmd.lead_type == LeadType.DISCIPLINE,
+        "only discipline leads (违纪违法: 八项规定/四风) can be fast-tracked",
+    )
+    return [
+        LeadClassified(
+            lead_id=state.lead_id,
+            inspection_id=state.inspection_id,
+            lead_type=cmd.lead_type,
+            urgency=cmd.urgency,
+            fast_track=cmd.fast_track,
+            meeting_ref=cmd.meeting_ref,
+        )
+    ]
+
+
+def approve_transfer(
+    state: LeadState,
+    cmd: ApproveLeadTransfer,
+    ctx: Context,
+    policy: tuple[PolicyRef, PolicyParameters],
+) -> list[DomainEvent]:
+    require_stage(state.stage, ["classified"], "approve the lead's transfer")
+    assert state.lead_type is not None
+    ref, params = policy
+    channel = CHANNEL[state.lead_type]
+    route = params.lead_route(channel, state.management_level)
+    require(
+        route is not None,
+        f"policy version {ref.version} of {ref.jurisdiction_id} names no receiving authority "
+        f"for {channel.value} leads about {state.management_level.value} cadres; "
+        "publish a policy version whose lead_routes do",
+    )
+    assert route is not None
+    receiver = ReceivingAuthority(
+        channel=channel, organization_id=route.organization_id, name=route.name
+    )
+    return [
+        LeadTransferApproved(
+            lead_id=state.lead_id,
+            inspection_id=state.inspection_id,
+            receiver=receiver,
+            management_level=state.management_level,
+            lead_type=state.lead_type,
+            approved_on=ctx.today,
+            note=cmd.note,
+            policy=ref,
+        )
+    ]
+
+
+def _clocks(
+    state: LeadState, transferred_on: date, ctx: Context, params: PolicyParameters
+) -> tuple[date, date]:
+    require_not_future(transferred_on, ctx, "transferred_on")
+    assert state.approved_on is not None
+    require(
+        transferred_on >= state.approved_on,
+        f"a lead cannot be transferred ({transferred_on}) before its transfer was approved "
+        f"({state.approved_on})",
+    )
+    return (
+        transferred_on + timedelta(days=params.lead_ack_days),
+        add_months(transferred_on, params.lead_outcome_months),
+    )
+
+
+def transfer(
+    state: LeadState,
+    cmd: TransferLead,
+    ctx: Context,
+    inspection: InspectionState,
+    policy: tuple[PolicyRef, PolicyParameters],
+) -> list[DomainEvent]:
+    require_stage(state.stage, ["transfer_approved"], "transfer the lead")
+    if inspection.stage == "stationed":
+        raise InvalidTransition(
+            "the group is still stationed: during fieldwork only fast-track leads "
+            "(八项规定/四风) are transferred, by the group leader (transfer during fieldwork)"
+        )
+    ref, params = policy
+    ack_due, outcome_due = _clocks(state, cmd.transferred_on, ctx, params)
+    assert state.receiver is not None
+    return [
+        LeadTransferred(
+            lead_id=state.lead_id,
+            inspection_id=state.inspection_id,
+            receiver=state.receiver,
+            package_ref=cmd.package_ref,
+            transferred_on=cmd.transferred_on,
+            acknowledgement_due=ack_due,
+            outcome_due=outcome_due,
+            policy=ref,
+        )
+    ]
+
+
+def transfer_during_fieldwork(
+    state: LeadState,
+    cmd: TransferLeadDuringFieldwork,
+    ctx: Context,
+    inspection: InspectionState,
+    policy: tuple[PolicyRef, PolicyParameters],
+) -> list[DomainEvent]:
+    if state.stage in ("registered", "classified"):
+        raise InvalidTransition(
+            "a fast-track lead is transferred during fieldwork only with the leading group's "
+            "approval; approve the transfer first"
+        )
+    require_stage(state.stage, ["transfer_approved"], "transfer the lead during fieldwork")
+    require(
+        state.fast_track is not None,
+        "only leads classified fast-track (八项规定/四风) are transferred during fieldwork",
+    )
+    if inspection.stage != "stationed":
+        raise InvalidTransition(
+            f"the inspection's stage is '{inspection.stage}', not 'stationed': the fast track "
+            "is for fieldwork; after it the office transfers the lead"
+        )
+    require_leader(inspection, ctx)
+    assert inspection.stationed_on is not None
+    require(
+        cmd.transferred_on >= inspection.stationed_on,
+        "a lead is not transferred during fieldwork before the group was stationed",
+    )
+    ref, params = policy
+    ack_due, outcome_due = _clocks(state, cmd.transferred_on, ctx, params)
+    assert state.receiver is not None
+    assert state.fast_track is not None
+    return [
+        LeadTransferredDuringFieldwork(
+            lead_id=state.lead_id,
+            inspection_id=state.inspection_id,
+            receiver=state.receiver,
+            fast_track=state.fast_track,
+            package_ref=cmd.package_ref,
+            transferred_on=cmd.transferred_on,
+            acknowledgement_due=ack_due,
+            outcome_due=outcome_due,
+            policy=ref,
+        )
+    ]
+
+
+def _require_receiver(state: LeadState, ctx: Context) -> ReceivingAuthority:
+    """Only the organization the lead was transferred to, acting as a receiving authority."""
+    receiver = state.receiver
+    assert receiver is not None
+    require_actor(
+        ctx.actor.role in RECEIVERS and ctx.actor.organization_id == receiver.organization_id,
+        f"only the receiving authority ({receiver.name}, {receiver.organization_id}) records "
+        "what happens to this lead; the inspection side never records a discipline decision",
+    )
+    return receiver
+
+
+def acknowledge(state: LeadState, cmd: AcknowledgeLead, ctx: Context) -> list[DomainEvent]:
+    require_stage(state.stage, ["transferred"], "acknowledge the lead")
+    receiver = _require_receiver(state, ctx)
+    require_not_future(cmd.acknowledged_on, ctx, "acknowledged_on")
+    assert state.transferred_on is not None
+    assert state.acknowledgement_due is not None
+    require(
+        cmd.acknowledged_on >= state.transferred_on,
+        f"a lead cannot be acknowledged before it was transferred ({state.transferred_on})",
+    )
+    return [
+        LeadAcknowledged(
+            lead_id=state.lead_id,
+            inspection_id=state.inspection_id,
+            receiver_organization_id=receiver.organization_id,
+            receiver_case_no=cmd.receiver_case_no,
+            acknowledged_on=cmd.acknowledged_on,
+            on_time=cmd.acknowledged_on <= state.acknowledgement_due,
+        )
+    ]
+
+
+def record_disposition(
+    state: LeadState, cmd: RecordLeadDisposition, ctx: Context
+) -> list[DomainEvent]:
+    require_stage(state.stage, ["acknowledged", "disposed"], "record a disposition of the lead")
+    if state.disposition in FINAL:
+        raise InvalidTransition(
+            f"the lead's disposition '{state.disposition}' is final; report its outcome"
+        )
+    receiver = _require_receiver(state, ctx)
+    require_not_future(cmd.decided_on, ctx, "decided_on")
+    earliest = state.decided_on or state.acknowledged_on
+    assert earliest is not None
+    require(
+        cmd.decided_on >= earliest,
+        f"decided_on ({cmd.decided_on}) is before the previous step of the lead ({earliest})",
+    )
+    require(
+        cmd.four_forms_level is None or cmd.category not in NOT_TERMINAL,
+        "a shelved lead (暂存待查) has no 四种形态 level yet",
+    )
+    return [
+        LeadDispositionRecorded(
+            lead_id=state.lead_id,
+            inspection_id=state.inspection_id,
+            receiver_organization_id=receiver.organization_id,
+            category=cmd.category,
+            four_forms_level=cmd.four_forms_level,
+            decided_on=cmd.decided_on,
+            note=cmd.note,
+        )
+    ]
+
+
+def report_outcome(state: LeadState, cmd: ReportLeadOutcome, ctx: Context) -> list[DomainEvent]:
+    require_stage(state.stage, ["disposed"], "report the lead's outcome")
+    if state.disposition in NOT_TERMINAL:
+        raise InvalidTransition(
+            "the lead is shelved (暂存待查), which is not terminal; record a further "
+            "disposition before reporting its outcome"
+        )
+    receiver = _require_receiver(state, ctx)
+    require_not_future(cmd.reported_on, ctx, "reported_on")
+    assert state.decided_on is not None
+    assert state.outcome_due is not None
+    assert state.disposition is not None
+    require(
+        cmd.reported_on >= state.decided_on,
+        f"reported_on ({cmd.reported_on}) is before the disposition ({state.decided_on})",
+    )
+    return [
+        LeadOutcomeReported(
+            lead_id=state.lead_id,
+            inspection_id=state.inspection_id,
+            receiver_organization_id=receiver.organization_id,
+            category=state.disposition,
+            four_forms_level=cmd.four_forms_level
+            if cmd.four_forms_level is not None
+            else state.four_forms_level,
+            summary=cmd.summary,
+            reported_on=cmd.reported_on,
+            on_time=cmd.reported_on <= state.outcome_due,
+        )
+    ]
+
+
+def close(state: LeadState, cmd: CloseLead, ctx: Context) -> list[DomainEvent]:
+    if state.stage != "outcome_reported":
+        raise InvalidTransition(
+            f"cannot close the lead while it is '{state.describe()}'; a lead is closed only "
+            "after a terminal disposition and its reported outcome"
+        )
+    return [
+        LeadClosed(lead_id=state.lead_id, inspection_id=state.inspection_id, closed_on=ctx.today)
+    ]
+
+
+def mark_acknowledgement_overdue(
+    state: LeadState, cmd: MarkLeadAcknowledgementOverdue, ctx: Context
+) -> list[DomainEvent]:
+    require_stage(state.stage, ["transferred"], "flag the acknowledgement as overdue")
+    if state.acknowledgement_overdue:
+        raise InvalidTransition("the lead's acknowledgement is already flagged as overdue")
+    due, receiver, ref = state.acknowledgement_due, state.receiver, state.clock_policy
+    assert due is not None
+    assert receiver is not None
+    assert ref is not None
+    if cmd.as_of <= due:
+        raise InvalidTransition(f"the acknowledgement is due on {due}; it is not overdue yet")
+    return [
+        LeadAcknowledgementOverdue(
+            lead_id=state.lead_id,
+            inspection_id=state.inspection_id,
+            receiver_organization_id=receiver.organization_id,
+            due=due,
+            as_of=cmd.as_of,
+            policy=ref,
+        )
+    ]
+
+
+def mark_outcome_overdue(
+    state: LeadState, cmd: MarkLeadOutcomeOverdue, ctx: Context
+) -> list[DomainEvent]:
+    require_stage(
+        state.stage, ["transferred", "acknowledged", "disposed"], "flag the outcome as overdue"
+    )
+    if state.outcome_overdue:
+        raise InvalidTransition("the lead's outcome is already flagged as overdue")
+    due, receiver, ref = state.outcome_due, state.receiver, state.clock_policy
+    assert due is not None
+    assert receiver is not None
+    assert ref is not None
+    if cmd.as_of <= due:
+        raise InvalidTransition(f"the outcome is due on {due}; it is not overdue yet")
+    return [
+        LeadOutcomeOverdue(
+            lead_id=state.lead_id,
+            inspection_id=state.inspection_id,
+            receiver_organization_id=receiver.organization_id,
+            due=due,
+            as_of=cmd.as_of,
+            policy=ref,
+        )
+    ]

@@ -1,0 +1,215 @@
+"""Lead register (问题线索台账): each lead's stage, receiver, clocks and flags, per inspection
+and round, for `GET /leads` and the 见底清零 summary.
+
+Sealed fields (the subject's name and position, the allegation, the authority's texts) are
+never read here: only routing, dates, categories and flags reach this table.
+
+Definitions: open = not closed; cleared (见底清零) = there are leads and none is open, or there
+are none.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from psycopg import Connection, Cursor
+from psycopg.rows import dict_row
+
+from events import lead
+from events.base import RecordedEvent
+
+DDL = """
+CREATE TABLE IF NOT EXISTS rm_lead (
+    lead_id uuid PRIMARY KEY, inspection_id uuid NOT NULL, round_id uuid NOT NULL,
+    jurisdiction_id text NOT NULL, organization_id text NOT NULL,
+    management_level text NOT NULL, during_fieldwork boolean NOT NULL,
+    status text NOT NULL, lead_type text, urgency text, fast_track text,
+    receiver_channel text, receiver_organization_id text, receiver_name text,
+    transferred_on date, fast_tracked boolean NOT NULL DEFAULT false,
+    acknowledgement_due date, outcome_due date, policy_version int,
+    acknowledged_on date, receiver_case_no text, disposition text, four_forms_level int,
+    dispositions int NOT NULL DEFAULT 0, outcome_reported_on date,
+    acknowledgement_overdue boolean NOT NULL DEFAULT false,
+    outcome_overdue boolean NOT NULL DEFAULT false, closed_on date,
+    registered_at timestamptz NOT NULL, stream_version bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_lead_inspection ON rm_lead (inspection_id);
+CREATE INDEX IF NOT EXISTS rm_lead_round ON rm_lead (round_id, status);
+CREATE INDEX IF NOT EXISTS rm_lead_receiver ON rm_lead (receiver_organization_id, status);
+"""
+
+
+def _transferred(e: Any) -> dict[str, Any]:
+    return {
+        "status": "transferred",
+        "receiver_channel": e.receiver.channel.value,
+        "receiver_organization_id": e.receiver.organization_id,
+        "receiver_name": e.receiver.name,
+        "transferred_on": e.transferred_on,
+        "fast_tracked": isinstance(e, lead.LeadTransferredDuringFieldwork),
+        "acknowledgement_due": e.acknowledgement_due,
+        "outcome_due": e.outcome_due,
+        "policy_version": e.policy.version,
+    }
+
+
+# The columns each event sets (never a sealed field).
+COLUMNS: dict[type[Any], Any] = {
+    lead.LeadClassified: lambda e: {
+        "status": "classified",
+        "lead_type": e.lead_type.value,
+        "urgency": e.urgency.value,
+        "fast_track": e.fast_track.value if e.fast_track else None,
+    },
+    lead.LeadTransferApproved: lambda e: {
+        "status": "transfer_approved",
+        "receiver_channel": e.receiver.channel.value,
+        "receiver_organization_id": e.receiver.organization_id,
+        "receiver_name": e.receiver.name,
+    },
+    lead.LeadTransferred: _transferred,
+    lead.LeadTransferredDuringFieldwork: _transferred,
+    lead.LeadAcknowledged: lambda e: {
+        "status": "acknowledged",
+        "acknowledged_on": e.acknowledged_on,
+        "receiver_case_no": e.receiver_case_no,
+    },
+    lead.LeadAcknowledgementOverdue: lambda e: {"acknowledgement_overdue": True},
+    lead.LeadDispositionRecorded: lambda e: {
+        "status": "disposed",
+        "disposition": e.category.value,
+        "four_forms_level": e.four_forms_level,
+    },
+    lead.LeadOutcomeReported: lambda e: {
+        "status": "outcome_reported",
+        "outcome_reported_on": e.reported_on,
+        "four_forms_level": e.four_forms_level,
+    },
+    lead.LeadOutcomeOverdue: lambda e: {"outcome_overdue": True},
+    lead.LeadClosed: lambda e: {"status": "closed", "closed_on": e.closed_on},
+}
+
+
+class LeadRegister:
+    """The projection behind `/leads` and `/lead-summary`."""
+
+    name = "lead_register"
+    tables: tuple[str, ...] = ("rm_lead",)
+
+    def create(self, cur: Cursor[Any]) -> None:
+        cur.execute(DDL)
+
+    def handles(self, type_name: str) -> bool:
+        return type_name.startswith("lead.")
+
+    def apply(self, cur: Cursor[Any], recorded: RecordedEvent) -> None:
+        e, m = recorded.event, recorded.metadata
+        if isinstance(e, lead.LeadRegistered):
+            cur.execute(
+                "INSERT INTO rm_lead (lead_id, inspection_id, round_id, jurisdiction_id,"
+                " organization_id, management_level, during_fieldwork, status, registered_at,"
+                " stream_version) VALUES (%s,%s,%s,%s,%s,%s,%s,'registered',%s,%s)"
+                " ON CONFLICT DO NOTHING",
+                (
+                    e.lead_id,
+                    e.inspection_id,
+                    e.round_id,
+                    e.jurisdiction_id,
+                    e.organization_id,
+                    e.management_level.value,
+                    e.during_fieldwork,
+                    m.occurred_at,
+                    m.stream_version,
+                ),
+            )
+            return
+        columns = COLUMNS.get(type(e))
+        if columns is None:
+            return
+        values: dict[str, Any] = columns(e)
+        if isinstance(e, lead.LeadDispositionRecorded):
+            assignments = ["dispositions = dispositions + 1"]
+        else:
+            assignments = []
+        assignments += [f"{name} = %({name})s" for name in values]
+        cur.execute(
+            f"UPDATE rm_lead SET {', '.join(assignments)}, stream_version = %(version)s"
+            " WHERE lead_id = %(id)s AND stream_version < %(version)s",
+            {**values, "version": m.stream_version, "id": m.stream_id},
+        )
+
+
+FILTER = (
+    " WHERE (%(inspection)s::uuid IS NULL OR inspection_id = %(inspection)s)"
+    " AND (%(round)s::uuid IS NULL OR round_id = %(round)s)"
+    " AND (%(receiver)s::text IS NULL OR receiver_organization_id = %(receiver)s)"
+)
+
+
+def list_leads(
+    conn: Connection[Any],
+    *,
+    inspection_id: UUID | None,
+    round_id: UUID | None,
+    receiver_organization_id: str | None,
+    status: str | None,
+    open: bool | None,
+    limit: int,
+    offset: int,
+) -> list[dict[str, Any]]:
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(
+            "SELECT * FROM rm_lead"
+            + FILTER
+            + " AND (%(status)s::text IS NULL OR status = %(status)s)"
+            " AND (%(open)s::boolean IS NULL OR (status <> 'closed') = %(open)s)"
+            " ORDER BY registered_at, lead_id LIMIT %(limit)s OFFSET %(offset)s",
+            {
+                "inspection": inspection_id,
+                "round": round_id,
+                "receiver": receiver_organization_id,
+                "status": status,
+                "open": open,
+                "limit": limit,
+                "offset": offset,
+            },
+        )
+        return cur.fetchall()
+
+
+def get_lead(conn: Connection[Any], lead_id: UUID) -> dict[str, Any] | None:
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute("SELECT * FROM rm_lead WHERE lead_id = %s", (lead_id,))
+        return cur.fetchone()
+
+
+def summary(
+    conn: Connection[Any],
+    *,
+    inspection_id: UUID | None,
+    round_id: UUID | None,
+    receiver_organization_id: str | None,
+) -> dict[str, Any]:
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(
+            "SELECT count(*) AS total,"
+            " count(*) FILTER (WHERE status <> 'closed') AS open,"
+            " count(*) FILTER (WHERE status = 'closed') AS closed,"
+            " count(*) FILTER (WHERE status = 'registered' OR status = 'classified'"
+            "   OR status = 'transfer_approved') AS not_transferred,"
+            " count(*) FILTER (WHERE fast_tracked) AS fast_tracked,"
+            " count(*) FILTER (WHERE disposition = 'shelved' AND status = 'disposed') AS shelved,"
+            " count(*) FILTER (WHERE acknowledgement_overdue) AS acknowledgement_overdue,"
+            " count(*) FILTER (WHERE outcome_overdue) AS outcome_overdue"
+            " FROM rm_lead" + FILTER,
+            {
+                "inspection": inspection_id,
+                "round": round_id,
+                "receiver": receiver_organization_id,
+            },
+        )
+        row = cur.fetchone()
+    assert row is not None
+    row["cleared"] = row["open"] == 0
+    return row
