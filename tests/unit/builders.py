@@ -494,4 +494,11 @@ def every_event() -> list[DomainEvent]:
         *feedback_stream_delivered(),
         *item_verified(),
         *extra,
+        *_fieldwork_events(),
     ]
+
+
+def _fieldwork_events() -> list[DomainEvent]:
+    from tests.unit.fieldwork_builders import every_fieldwork_event  # it builds on this module
+
+    return every_fieldwork_event()

@@ -10,6 +10,8 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 import pytest
+from hypothesis import given as for_all
+from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from commands import lead, round
@@ -998,3 +1000,22 @@ def test_the_whole_history_folds_into_a_closed_lead() -> None:
         REF_V1,
         OUTCOME_DUE,
     )
+
+
+LEAD_EVENTS: list[DomainEvent] = [
+    *closed(),
+    *fast_track_approved()[-2:],
+    ack_overdue(),
+    outcome_overdue(),
+    disposition_event(Disposition.SHELVED),
+    InspectionLeadRegistered(inspection_id=INSPECTION_ID, lead_id=LEAD_ID),
+    *stationed()[:2],
+]
+
+
+@for_all(events=st.lists(st.sampled_from(LEAD_EVENTS), max_size=30))
+def test_lead_evolve_never_raises_and_starts_at_registration(events: list[DomainEvent]) -> None:
+    state = LEAD.fold(events)
+    assert (state is None) == (not any(isinstance(e, LeadRegistered) for e in events))
+    inspection = INSPECTION.fold(events)
+    assert inspection is None or len(inspection.lead_ids) <= len(events)
