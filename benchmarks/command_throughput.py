@@ -25,7 +25,7 @@ from psycopg.conninfo import make_conninfo
 from psycopg.sql import SQL, Identifier
 
 from api.database import make_recorder
-from commands import feedback, finding, preparation, rectification, report, round
+from commands import feedback, finding, group, preparation, rectification, report, round
 from commands import rectification_plan as plan
 from commands.base import Command
 from commands.service import Application, CommandResult
@@ -174,7 +174,19 @@ def open_items(app: Application, n: int) -> list[UUID]:
     target = {"organization_id": TARGET_ORG, "organization_name": "水务局", "group_name": "一组"}
     inspection = run(round.PlanInspection, OFFICE, round_id=round_id, **target).created_id
     at = {"inspection_id": inspection}
-    run(preparation.AuthorizeGroup, LEADING_GROUP, **at, **GROUP)
+    proposal = {"round_id": round_id, "name": "一组", "inspection_ids": [inspection]}
+    proposal |= {"leader": GROUP["leader"], "deputies": GROUP["deputies"]}
+    group_id = run(group.ProposeGroupLeadership, OFFICE, **proposal).created_id
+    run(group.FormInspectionGroup, OFFICE, group_id=group_id, members=GROUP["members"])
+    people = [GROUP["leader"], *GROUP["deputies"], *GROUP["members"]]
+    for who in people:
+        self_ = Actor(user_id=who["user_id"], role=Role.GROUP_MEMBER, organization_id="org-xcb")
+        run(group.SubmitRecusalDeclaration, self_, group_id=group_id)
+        run(group.SignConfidentialityPledge, self_, group_id=group_id, signed_on=day(-85))
+    ids = [p["user_id"] for p in people]
+    run(group.ClearRecusal, OFFICE, group_id=group_id, user_ids=ids)
+    window = {"window_start": GROUP["window_start"], "window_end": GROUP["window_end"]}
+    run(preparation.AuthorizeGroup, LEADING_GROUP, **at, group_id=group_id, **window)
     run(preparation.IssueInspectionNotice, OFFICE, **at, **NOTICE)
     run(preparation.PublishInspectionAnnouncement, OFFICE, **at, **ANNOUNCE)
     run(preparation.StationGroup, LEADER, **at, stationed_on=day(-70))

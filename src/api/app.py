@@ -12,6 +12,7 @@ from api import errors
 from api.container import Container
 from api.routes import (
     commands,
+    groups,
     health,
     leads,
     queries,
@@ -24,6 +25,7 @@ from api.routes import fieldwork as fieldwork_routes
 # Each area of the workflow contributes its command routers.
 AREAS = [
     commands,
+    groups,
     fieldwork_routes,
     leads,
     rectification_followup,

@@ -94,6 +94,32 @@ def events_schema(_: Settings, args: argparse.Namespace) -> None:
         print(path)
 
 
+def draw_verify(settings: Settings, args: argparse.Namespace) -> int:
+    """Re-derive a stored pool draw from its event; exit 1 if it does not match."""
+    from uuid import UUID
+
+    from api.container import build
+    from api.database import open_database
+    from commands.draw import verify
+    from events.pool import PoolMembersDrawn
+
+    database = open_database(settings)
+    container = build(settings, database.conninfo)
+    try:
+        recorded = container.store.load(UUID(args.draw_id))
+        drawn = [r.event for r in recorded if isinstance(r.event, PoolMembersDrawn)]
+        if not drawn:
+            print(f"xuncha: no draw {args.draw_id}", file=sys.stderr)
+            return 2
+        result = verify(drawn[0])
+        print(json.dumps(result.as_json(), indent=2))
+        return 0 if result.matches else 1
+    finally:
+        container.close()
+        database.close()
+
+
+
 def token(settings: Settings, args: argparse.Namespace) -> None:
     """Mint a development token (HS256 with the configured secret)."""
     from datetime import timedelta
@@ -139,6 +165,12 @@ def parser() -> argparse.ArgumentParser:
     ck = clock.add_parser("tick", help="run every timer once")
     ck.add_argument("--now", default=None, help="ISO time to tick as of (default: now)")
     ck.set_defaults(fn=clock_tick)
+    dr = sub.add_parser("draw", help="talent-pool draws").add_subparsers(
+        dest="action", required=True
+    )
+    dv = dr.add_parser("verify", help="re-derive a draw from its stored event")
+    dv.add_argument("draw_id")
+    dv.set_defaults(fn=draw_verify)
     tk = sub.add_parser("token", help="mint a development bearer token")
     tk.add_argument("--user", required=True)
     tk.add_argument("--role", required=True, choices=[r.value for r in Role])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 from typing import ClassVar
 from uuid import UUID
@@ -15,6 +16,8 @@ from commands.base import (
     require_not_future,
     require_stage,
 )
+from commands.errors import InvalidTransition
+from commands.group import GroupState, authorized_for_target, members_of, readiness_gaps
 from commands.inspection import InspectionState, require_leader
 from commands.round import OFFICE, PlanInspection, RoundState
 from events.base import DomainEvent, Role
@@ -27,7 +30,7 @@ from events.inspection import (
     InspectionPlanned,
 )
 from events.policy import PolicyParameters
-from events.values import Contacts, Member, PolicyRef
+from events.values import Contacts, PolicyRef
 
 LEADER = frozenset({Role.GROUP_LEADER})
 
@@ -38,12 +41,14 @@ class InspectionCommand(Command):
 
 
 class AuthorizeGroup(InspectionCommand):
-    """一次一授权: authorize the group for this target, inside a time window."""
+    """一次一授权: authorize a formed group for this target of its round, inside a time window.
+
+    Refused unless every person in the group has cleared recusal and signed the
+    confidentiality pledge (and completed training, where the policy requires it).
+    """
 
     allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.COMMITTEE, Role.LEADING_GROUP})
-    leader: Member
-    deputies: list[Member] = Field(default_factory=list, max_length=10)
-    members: list[Member] = Field(default_factory=list, max_length=50)
+    group_id: UUID
     window_start: date
     window_end: date
 
@@ -92,36 +97,50 @@ def plan(round_: RoundState, inspection_id: UUID, cmd: PlanInspection) -> list[D
     ]
 
 
+@dataclass(frozen=True)
+class Authorization:
+    """The events of one authorization, per stream."""
+
+    on_inspection: list[DomainEvent]
+    on_group: list[DomainEvent]
+    on_register: list[DomainEvent]
+
+
 def authorize_group(
-    state: InspectionState, cmd: AuthorizeGroup, policy: tuple[PolicyRef, PolicyParameters]
-) -> list[DomainEvent]:
+    state: InspectionState,
+    group: GroupState,
+    cmd: AuthorizeGroup,
+    policy: tuple[PolicyRef, PolicyParameters],
+) -> Authorization:
     ref, params = policy
     require_stage(state.stage, ["planned"], "authorize the group")
-    people = [cmd.leader, *cmd.deputies, *cmd.members]
-    ids = [p.user_id for p in people]
-    require(len(set(ids)) == len(ids), "a person appears more than once in the group")
+    if group.stage not in ("formed", "authorized"):
+        raise InvalidTransition(
+            f"group {group.name} cannot be authorized while its stage is '{group.stage}'; "
+            "form it first"
+        )
     require(
-        params.deputies_min <= len(cmd.deputies) <= params.deputies_max,
-        f"a group has {params.deputies_min} to {params.deputies_max} deputy leaders under "
-        f"policy v{ref.version}; {len(cmd.deputies)} given",
+        any(t.inspection_id == state.inspection_id for t in group.targets),
+        f"inspection {state.inspection_id} is not a target of group {group.name}",
     )
+    gaps = readiness_gaps(group, params)
     require(
-        params.group_size_min <= len(people) <= params.group_size_max,
-        f"a group has {params.group_size_min} to {params.group_size_max} people under "
-        f"policy v{ref.version}; {len(people)} given",
+        not gaps, f"group {group.name} is not ready under policy v{ref.version}: " + "; ".join(gaps)
     )
     require(cmd.window_start <= cmd.window_end, "window_start must not be after window_end")
-    return [
-        GroupAuthorized(
-            inspection_id=state.inspection_id,
-            leader=cmd.leader,
-            deputies=cmd.deputies,
-            members=cmd.members,
-            window_start=cmd.window_start,
-            window_end=cmd.window_end,
-            policy=ref,
-        )
-    ]
+    leader, deputies, members = members_of(group)
+    on_group, on_register = authorized_for_target(group, state, (cmd.window_start, cmd.window_end))
+    authorized = GroupAuthorized(
+        inspection_id=state.inspection_id,
+        group_id=group.group_id,
+        leader=leader,
+        deputies=deputies,
+        members=members,
+        window_start=cmd.window_start,
+        window_end=cmd.window_end,
+        policy=ref,
+    )
+    return Authorization([authorized], on_group, on_register)
 
 
 def _in_window(state: InspectionState, day: date) -> bool:

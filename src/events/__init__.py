@@ -4,16 +4,19 @@ Nothing here imports the other packages. Importing this package registers every 
 """
 
 from events import (  # noqa: F401
+    cross,
     feedback,
     fieldwork,
     finding,
     follow_up,
+    group,
     inspection,
     interview,
     lead,
     management,
     petition,
     policy,
+    pool,
     rectification,
     rectification_plan,
     reference,

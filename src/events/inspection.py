@@ -22,9 +22,8 @@ class InspectionPlanned(DomainEvent):
     group_name: str
 
 
-@event("inspection.group_authorized")
-class GroupAuthorized(DomainEvent):
-    """一次一授权: the group is authorized for this target within a time window."""
+class GroupAuthorizedV1(DomainEvent):
+    """Version 1 of the authorization, before groups were formed as records of their own."""
 
     inspection_id: UUID
     leader: Member
@@ -33,6 +32,29 @@ class GroupAuthorized(DomainEvent):
     window_start: date
     window_end: date
     policy: PolicyRef
+
+
+@event("inspection.group_authorized", version=2)
+class GroupAuthorized(DomainEvent):
+    """一次一授权: the group is authorized for this target within a time window.
+
+    v2 adds `group_id`, the formed inspection group (None for v1 authorizations, which named
+    their people directly).
+    """
+
+    inspection_id: UUID
+    group_id: UUID | None
+    leader: Member
+    deputies: list[Member]
+    members: list[Member]
+    window_start: date
+    window_end: date
+    policy: PolicyRef
+
+
+@upcaster("inspection.group_authorized", 1, legacy_model=GroupAuthorizedV1)
+def _group_authorized_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "group_id": None}
 
 
 @event("inspection.notice_issued")

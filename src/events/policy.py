@@ -71,6 +71,18 @@ class PolicyParameters(Contract):
     item_deadline_max_months: int = Field(default=12, ge=1, le=60)
     warn_green_days: int = Field(default=20, ge=0, le=365)
     warn_yellow_days: int = Field(default=10, ge=0, le=365)
+    # Groups, talent pool and cross rounds (v3; all local practice, DOMAIN.md §4.1, §4.8, §6.2):
+    # 三个不固定 warns when a leader led the same target or group within this many rounds.
+    leader_rotation_rounds: int = Field(default=2, ge=0, le=20)
+    recusal_work_lookback_months: int = Field(default=36, ge=0, le=240)  # 近期工作 回避
+    forbid_reciprocal_cross_pairs: bool = True  # no 你巡我、我巡你 in one cross round
+    require_training_before_authorization: bool = False
+    composition_mixed_gender: bool = True  # balance warnings (soft): 性别
+    composition_min_age_span_years: int = Field(default=10, ge=0, le=60)  # 年龄
+    composition_senior_years: int = Field(default=10, ge=0, le=60)  # 资历
+    composition_min_specialties: int = Field(default=3, ge=0, le=20)  # 专业
+    composition_min_temperaments: int = Field(default=2, ge=0, le=20)  # 性格
+    composition_max_external_percent: int = Field(default=50, ge=0, le=100)  # 外聘专家
     # Fieldwork (v2): departments asked for pre-inspection briefings (2015 Art. 21).
     briefing_providers: list[str] = Field(
         default_factory=lambda: [
@@ -183,6 +195,7 @@ def _policy_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
 
 @upcaster("policy.version_published", 2, legacy_model=PolicyVersionPublishedV2)
 def _policy_v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
-    """v3 adds the rectification, follow-up and lead parameters, with their defaults."""
+    """v3 adds the rectification, follow-up, lead, group, pool and cross-round parameters,
+    with their defaults."""
     defaults = PolicyParameters().model_dump(mode="json")
     return {**data, "parameters": {**defaults, **data["parameters"]}}

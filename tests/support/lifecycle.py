@@ -16,6 +16,8 @@ from tests.support.api import (
     LEADING_GROUP,
     LIAISON,
     MEMBER,
+    MEMBER_2,
+    MEMBER_3,
     OFFICE,
     PRINCIPAL,
     TARGET_ORG,
@@ -23,6 +25,7 @@ from tests.support.api import (
 )
 
 TODAY = date.today()
+GROUP = (LEADER, DEPUTY, MEMBER, MEMBER_2, MEMBER_3)
 
 
 def day(offset: int) -> str:
@@ -51,6 +54,7 @@ class Lifecycle:
         self.api = api
         self.round_id = ""
         self.inspection_id = ""
+        self.group_id = ""
         self.finding_ids: list[str] = []
         self.item_ids: list[str] = []
 
@@ -84,18 +88,33 @@ class Lifecycle:
         self.inspection_id = result["created_id"]
         return result
 
-    def authorize_group(self) -> Any:
+    def form_group(self) -> Any:
+        """Propose, declare, clear, form and pledge: a group ready to be authorized."""
         body = {
+            "round_id": self.round_id,
+            "name": "第一巡察组",
+            "inspection_ids": [self.inspection_id],
             "leader": person(LEADER, "张组长"),
             "deputies": [person(DEPUTY, "李副组长")],
-            "members": [
-                person(MEMBER, "王组员"),
-                {"user_id": "member-2", "name": "赵组员"},
-                {"user_id": "member-3", "name": "钱组员"},
-            ],
-            "window_start": day(-80),
-            "window_end": day(-10),
         }
+        self.group_id = self.api.command("/groups", body, OFFICE, 201)["created_id"]
+        at = f"/groups/{self.group_id}"
+        for who in (LEADER, DEPUTY):
+            self.api.command(f"{at}/recusal-declaration", {}, who)
+        members = [person(MEMBER, "王组员"), person(MEMBER_2, "赵组员"), person(MEMBER_3, "钱组员")]
+        self.api.command(f"{at}/form", {"members": members}, OFFICE)
+        for who in (MEMBER, MEMBER_2, MEMBER_3):
+            self.api.command(f"{at}/recusal-declaration", {}, who)
+        people = [w.user_id for w in GROUP]
+        self.api.command(f"{at}/clear-recusal", {"user_ids": people}, OFFICE)
+        for who in GROUP:
+            result = self.api.command(f"{at}/pledge", {"signed_on": day(-85)}, who)
+        return result
+
+    def authorize_group(self) -> Any:
+        if not self.group_id:
+            self.form_group()
+        body = {"group_id": self.group_id, "window_start": day(-80), "window_end": day(-10)}
         return self.api.command(f"{self.at}/authorize-group", body, LEADING_GROUP)
 
     def issue_notice(self) -> Any:

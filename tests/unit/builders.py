@@ -84,6 +84,7 @@ OTHER_INSPECTION_ID = uid(3)
 FINDING_1 = uid(11)
 FINDING_2 = uid(12)
 FINDING_ELSEWHERE = uid(19)  # a finding of another inspection
+GROUP_ID = uid(4)
 ITEM_1 = uid(21)
 ITEM_2 = uid(22)
 FEEDBACK_ID = feedback_stream_id(INSPECTION_ID)
@@ -220,6 +221,7 @@ def authorized() -> list[DomainEvent]:
         *planned(),
         GroupAuthorized(
             inspection_id=INSPECTION_ID,
+            group_id=GROUP_ID,
             leader=LEADER_M,
             deputies=[DEPUTY_M],
             members=MEMBERS,

@@ -6,11 +6,10 @@ from datetime import date
 from typing import Any
 
 import pytest
-from hypothesis import given as for_all
-from hypothesis import strategies as st
 
 from commands import preparation
 from commands.errors import InvalidTransition, NotPermitted, RuleViolated
+from commands.group import INSPECTION_GROUP
 from commands.inspection import INSPECTION
 from commands.preparation import (
     AuthorizeGroup,
@@ -20,6 +19,12 @@ from commands.preparation import (
     StationGroup,
 )
 from events.base import Actor, Role
+from events.group import (
+    AuthorizerKind,
+    GroupAuthorizedForTarget,
+    LeaderRecorded,
+    PreStationingTrainingCompleted,
+)
 from events.inspection import (
     GroupAuthorized,
     GroupStationed,
@@ -27,22 +32,27 @@ from events.inspection import (
     InspectionAnnouncementPublished,
     InspectionNoticeIssued,
 )
-from events.values import Contacts, Member
+from events.values import Contacts
 from tests.unit.builders import (
     ANNOUNCED_ON,
     DEFAULT_POLICY,
     DEFAULT_REF,
     DEPUTY,
     DEPUTY_M,
+    GROUP_ID,
     INSPECTION_ID,
+    JURISDICTION,
     LEADER,
     LEADER_M,
     MEMBERS,
     NOTICE_DATE,
     OFFICE,
+    OTHER_INSPECTION_ID,
     OTHER_LEADER,
     REF_V1,
+    ROUND_ID,
     STATIONING_DATE,
+    TARGET_ORG,
     WINDOW,
     WITHDRAWN_ON,
     announced,
@@ -53,21 +63,16 @@ from tests.unit.builders import (
     policy,
     stationed,
 )
+from tests.unit.group_builders import EVERYONE, cleared, formed, pledged, proposed, ready
 from tests.unit.gwt import given, refused, then
 
 # Authorize the group (一次一授权) --------------------------------------------------------------
 
 
-def people(n: int) -> list[Member]:
-    return [Member(user_id=f"member-{i}", name=f"组员{i}") for i in range(1, n + 1)]
-
-
 def authorize(**changes: Any) -> AuthorizeGroup:
     fields: dict[str, Any] = {
         "inspection_id": INSPECTION_ID,
-        "leader": LEADER_M,
-        "deputies": [DEPUTY_M],
-        "members": MEMBERS,
+        "group_id": GROUP_ID,
         "window_start": WINDOW[0],
         "window_end": WINDOW[1],
     }
@@ -75,12 +80,14 @@ def authorize(**changes: Any) -> AuthorizeGroup:
 
 
 def test_authorize_group_records_the_group_window_and_policy_version() -> None:
-    state = given(INSPECTION, *planned())
+    state, group = given(INSPECTION, *planned()), given(INSPECTION_GROUP, *ready())
+    done = preparation.authorize_group(state, group, authorize(), DEFAULT_POLICY)
     then(
-        preparation.authorize_group(state, authorize(), DEFAULT_POLICY),
+        done.on_inspection,
         [
             GroupAuthorized(
                 inspection_id=INSPECTION_ID,
+                group_id=GROUP_ID,
                 leader=LEADER_M,
                 deputies=[DEPUTY_M],
                 members=MEMBERS,
@@ -90,92 +97,126 @@ def test_authorize_group_records_the_group_window_and_policy_version() -> None:
             )
         ],
     )
+    then(
+        done.on_group,
+        [
+            GroupAuthorizedForTarget(
+                group_id=GROUP_ID,
+                round_id=ROUND_ID,
+                inspection_id=INSPECTION_ID,
+                organization_id=TARGET_ORG,
+                window_start=WINDOW[0],
+                window_end=WINDOW[1],
+                authorizer=AuthorizerKind.DISPATCHING_COMMITTEE,
+                authorizing_committee=None,
+            )
+        ],
+    )
+    then(
+        done.on_register,
+        [
+            LeaderRecorded(
+                jurisdiction_id=JURISDICTION,
+                round_id=ROUND_ID,
+                group_id=GROUP_ID,
+                group_name="第一巡察组",
+                leader_user_id="leader-1",
+                organization_id=TARGET_ORG,
+            )
+        ],
+    )
 
 
 def test_authorize_group_twice_is_refused() -> None:
-    state = given(INSPECTION, *authorized())
+    state, group = given(INSPECTION, *authorized()), given(INSPECTION_GROUP, *ready())
     with refused(InvalidTransition, "authorize the group", "'group_authorized'"):
-        preparation.authorize_group(state, authorize(), DEFAULT_POLICY)
+        preparation.authorize_group(state, group, authorize(), DEFAULT_POLICY)
 
 
-def test_authorize_group_with_a_person_twice_is_refused() -> None:
+def test_authorize_a_group_not_yet_formed_is_refused() -> None:
+    group = given(INSPECTION_GROUP, *proposed(), *cleared([LEADER_M, DEPUTY_M]))
+    with refused(InvalidTransition, "form it first", "'proposed'"):
+        preparation.authorize_group(
+            given(INSPECTION, *planned()), group, authorize(), DEFAULT_POLICY
+        )
+
+
+def test_authorize_a_group_for_an_inspection_not_its_target_is_refused() -> None:
+    elsewhere = given(INSPECTION, *planned()).__class__
     state = given(INSPECTION, *planned())
-    twice = authorize(members=[*MEMBERS[:2], Member(user_id="leader-1", name="张组长")])
-    with refused(RuleViolated, "more than once"):
-        preparation.authorize_group(state, twice, DEFAULT_POLICY)
+    other = elsewhere(**{**state.__dict__, "inspection_id": OTHER_INSPECTION_ID})
+    with refused(RuleViolated, "not a target of group"):
+        preparation.authorize_group(
+            other, given(INSPECTION_GROUP, *ready()), authorize(), DEFAULT_POLICY
+        )
 
 
-@pytest.mark.parametrize("deputies", [0, 3])
-def test_authorize_group_with_deputies_outside_the_default_bounds_is_refused(deputies: int) -> None:
-    state = given(INSPECTION, *planned())
-    cmd = authorize(
-        deputies=[Member(user_id=f"deputy-{i}", name="副组长") for i in range(deputies)],
-        members=people(4 - deputies),
+def test_authorize_a_group_with_a_member_not_cleared_is_refused() -> None:
+    group = given(INSPECTION_GROUP, *formed(), *cleared(EVERYONE[:-1]), *pledged())
+    with refused(RuleViolated, "recusal not cleared for member-3"):
+        preparation.authorize_group(
+            given(INSPECTION, *planned()), group, authorize(), DEFAULT_POLICY
+        )
+
+
+def test_authorize_a_group_with_a_member_who_has_not_pledged_is_refused() -> None:
+    group = given(INSPECTION_GROUP, *formed(), *cleared(), *pledged(EVERYONE[1:]))
+    with refused(RuleViolated, "pledge not signed by leader-1"):
+        preparation.authorize_group(
+            given(INSPECTION, *planned()), group, authorize(), DEFAULT_POLICY
+        )
+
+
+def test_authorize_requires_training_where_the_policy_says_so() -> None:
+    group = given(INSPECTION_GROUP, *ready())
+    with refused(RuleViolated, "training not completed", "policy v1"):
+        preparation.authorize_group(
+            given(INSPECTION, *planned()),
+            group,
+            authorize(),
+            policy(require_training_before_authorization=True),
+        )
+    trained = PreStationingTrainingCompleted(
+        group_id=GROUP_ID,
+        user_ids=[m.user_id for m in EVERYONE],
+        training="巡前集中学习",
+        completed_on=date(2026, 2, 25),
     )
-    with refused(RuleViolated, "1 to 2 deputy leaders", "policy v0", f"{deputies} given"):
-        preparation.authorize_group(state, cmd, DEFAULT_POLICY)
-
-
-def test_authorize_group_without_deputies_when_the_policy_allows_none() -> None:
-    state = given(INSPECTION, *planned())
-    cmd = authorize(deputies=[], members=people(4))
-    [event] = preparation.authorize_group(state, cmd, policy(deputies_min=0))
-    assert isinstance(event, GroupAuthorized)
-    assert event.deputies == []
-    assert event.policy == REF_V1
-
-
-@pytest.mark.parametrize("members", [2, 7])
-def test_authorize_group_of_a_size_outside_the_default_bounds_is_refused(members: int) -> None:
-    state = given(INSPECTION, *planned())
-    with refused(RuleViolated, "5 to 8 people", "policy v0", f"{members + 2} given"):
-        preparation.authorize_group(state, authorize(members=people(members)), DEFAULT_POLICY)
-
-
-@pytest.mark.parametrize("members", [3, 6])
-def test_authorize_group_at_the_default_size_bounds_is_accepted(members: int) -> None:
-    state = given(INSPECTION, *planned())
-    events = preparation.authorize_group(state, authorize(members=people(members)), DEFAULT_POLICY)
-    assert [type(e) for e in events] == [GroupAuthorized]
-
-
-def test_authorize_group_follows_the_policy_size_bounds() -> None:
-    state = given(INSPECTION, *planned())
-    small = policy(group_size_min=3, group_size_max=4)
-    accepted = preparation.authorize_group(state, authorize(members=people(2)), small)
-    assert [type(e) for e in accepted] == [GroupAuthorized]
-    with refused(RuleViolated, "3 to 4 people", "policy v1", "5 given"):
-        preparation.authorize_group(state, authorize(), small)
-
-
-@for_all(
-    size_min=st.integers(1, 10),
-    extra=st.integers(0, 4),
-    members=st.integers(0, 14),
-)
-def test_authorize_group_accepts_exactly_the_sizes_within_policy(
-    size_min: int, extra: int, members: int
-) -> None:
-    state = given(INSPECTION, *planned())
-    bounds = policy(group_size_min=size_min, group_size_max=size_min + extra)
-    size = members + 2  # the leader and one deputy
-    cmd = authorize(members=people(members))
-    if size_min <= size <= size_min + extra:
-        assert len(preparation.authorize_group(state, cmd, bounds)) == 1
-    else:
-        with refused(RuleViolated, f"{size} given"):
-            preparation.authorize_group(state, cmd, bounds)
+    done = preparation.authorize_group(
+        given(INSPECTION, *planned()),
+        given(INSPECTION_GROUP, *ready(), trained),
+        authorize(),
+        policy(require_training_before_authorization=True),
+    )
+    assert [type(e) for e in done.on_inspection] == [GroupAuthorized]
 
 
 def test_authorize_group_with_window_start_after_end_is_refused() -> None:
-    state = given(INSPECTION, *planned())
+    state, group = given(INSPECTION, *planned()), given(INSPECTION_GROUP, *ready())
     cmd = authorize(window_start=WINDOW[1], window_end=WINDOW[0])
     with refused(RuleViolated, "window_start", "window_end"):
-        preparation.authorize_group(state, cmd, DEFAULT_POLICY)
+        preparation.authorize_group(state, group, cmd, DEFAULT_POLICY)
 
 
 def test_authorize_group_is_for_the_committee_or_the_leading_group_only() -> None:
     assert AuthorizeGroup.allowed_roles == {Role.COMMITTEE, Role.LEADING_GROUP}
+
+
+def test_a_v1_authorization_upcasts_without_a_group() -> None:
+    from events import REGISTRY
+
+    v1 = {
+        "inspection_id": str(INSPECTION_ID),
+        "leader": LEADER_M.model_dump(),
+        "deputies": [],
+        "members": [],
+        "window_start": "2026-03-01",
+        "window_end": "2026-04-30",
+        "policy": DEFAULT_REF.model_dump(mode="json"),
+    }
+    event = REGISTRY.load("inspection.group_authorized", 1, v1)
+    assert isinstance(event, GroupAuthorized)
+    assert event.group_id is None
 
 
 # Issue the notice -----------------------------------------------------------------------------

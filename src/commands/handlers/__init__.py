@@ -6,8 +6,10 @@ events, and returns the id of a record it created, or None.
 
 from commands.handlers import (
     fieldwork,  # noqa: F401
+    group,  # noqa: F401
     lead,  # noqa: F401
     lifecycle,  # noqa: F401
+    pool,  # noqa: F401
     rectification_followup,  # noqa: F401
     reference,  # noqa: F401
     supplementary_report,  # noqa: F401

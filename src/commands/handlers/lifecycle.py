@@ -112,11 +112,7 @@ def close_round(uow: UnitOfWork, cmd: round.CloseRound) -> None:
     uow.record(ROUND, cmd.round_id, round.close(state, cmd, stages, open_leads))
 
 
-@handles(preparation.AuthorizeGroup)
-def authorize_group(uow: UnitOfWork, cmd: preparation.AuthorizeGroup) -> None:
-    state = _inspection(uow, cmd.inspection_id)
-    in_force = uow.policy(state.jurisdiction_id, cmd.window_start)
-    uow.record(INSPECTION, cmd.inspection_id, preparation.authorize_group(state, cmd, in_force))
+# AuthorizeGroup (one authorization of a formed group) is handled in handlers/group.py.
 
 
 @handles(preparation.IssueInspectionNotice)

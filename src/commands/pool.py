@@ -1,0 +1,311 @@
+"""The talent pool (巡察人才库): nominate, admit, suspend, remove, engage outside experts, draw.
+
+Streams: `pool_member` (one per person, id derived from the user id, so a person is in one
+pool once), `talent_pool` (one roster per jurisdiction, so a draw finds every member) and
+`draw` (one per draw, re-derivable by `commands.draw.verify`).
+
+PoolMember: nominated → admitted ⇄ suspended; nominated/admitted/suspended → removed.
+Outside experts start admitted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import ClassVar
+from uuid import NAMESPACE_URL, UUID, uuid5
+
+from pydantic import Field
+
+from commands.base import Aggregate, Command, Context, require, require_stage
+from commands.dates import add_months
+from commands.draw import ALGORITHM, ALGORITHM_VERSION, digest, draw
+from commands.errors import InvalidTransition
+from events.base import DomainEvent, Role
+from events.policy import PolicyParameters
+from events.pool import (
+    DrawCandidate,
+    DrawFilters,
+    ExpertCategory,
+    ExternalExpertEngaged,
+    InspectorProfile,
+    PoolMemberAdmitted,
+    PoolMemberNominated,
+    PoolMemberRemoved,
+    PoolMembersDrawn,
+    PoolMemberSuspended,
+    TalentPoolMemberEnrolled,
+)
+
+OFFICE = frozenset({Role.INSPECTION_OFFICE})
+LEADING_GROUP = frozenset({Role.LEADING_GROUP})
+
+
+def pool_member_id(user_id: str) -> UUID:
+    return uuid5(NAMESPACE_URL, f"xuncha:pool-member:{user_id}")
+
+
+def roster_id(jurisdiction_id: str) -> UUID:
+    return uuid5(NAMESPACE_URL, f"xuncha:talent-pool:{jurisdiction_id}")
+
+
+@dataclass(frozen=True)
+class PoolMemberState:
+    member_id: UUID
+    jurisdiction_id: str
+    profile: InspectorProfile
+    external: bool = False
+    status: str = "nominated"
+
+
+def evolve_member(state: PoolMemberState | None, event: DomainEvent) -> PoolMemberState | None:
+    match event:
+        case PoolMemberNominated():
+            return PoolMemberState(event.member_id, event.jurisdiction_id, event.profile)
+        case ExternalExpertEngaged():
+            return PoolMemberState(
+                event.member_id, event.jurisdiction_id, event.profile, True, "admitted"
+            )
+        case PoolMemberAdmitted() if state:
+            return replace(state, status="admitted")
+        case PoolMemberSuspended() if state:
+            return replace(state, status="suspended")
+        case PoolMemberRemoved() if state:
+            return replace(state, status="removed")
+    return state
+
+
+POOL_MEMBER = Aggregate[PoolMemberState]("pool_member", evolve_member)
+
+
+@dataclass(frozen=True)
+class RosterState:
+    jurisdiction_id: str
+    member_ids: tuple[UUID, ...] = ()
+
+
+def evolve_roster(state: RosterState | None, event: DomainEvent) -> RosterState | None:
+    if isinstance(event, TalentPoolMemberEnrolled):
+        roster = state or RosterState(event.jurisdiction_id)
+        return replace(roster, member_ids=(*roster.member_ids, event.member_id))
+    return state
+
+
+TALENT_POOL = Aggregate[RosterState]("talent_pool", evolve_roster)
+
+
+@dataclass(frozen=True)
+class DrawState:
+    event: PoolMembersDrawn
+
+
+def evolve_draw(state: DrawState | None, event: DomainEvent) -> DrawState | None:
+    return DrawState(event) if isinstance(event, PoolMembersDrawn) else state
+
+
+DRAW = Aggregate[DrawState]("draw", evolve_draw)
+
+
+# Commands ------------------------------------------------------------------------------------
+
+
+class NominatePoolMember(Command):
+    """A unit nominates a cadre for the jurisdiction's talent pool; 巡察办 records it."""
+
+    allowed_roles: ClassVar[frozenset[Role]] = OFFICE
+    jurisdiction_id: str = Field(min_length=1, max_length=64)
+    profile: InspectorProfile
+    nominating_organization: str = Field(min_length=1, max_length=64)
+
+
+class EngageExternalExpert(Command):
+    """外聘专家: retired cadre, accountant, auditor, lawyer, NPC deputy or CPPCC member."""
+
+    allowed_roles: ClassVar[frozenset[Role]] = OFFICE | LEADING_GROUP
+    jurisdiction_id: str = Field(min_length=1, max_length=64)
+    profile: InspectorProfile
+    category: ExpertCategory
+
+
+class PoolMemberCommand(Command):
+    target: ClassVar[str | None] = "member_id"
+    member_id: UUID
+
+
+class AdmitPoolMember(PoolMemberCommand):
+    """The leading group admits a nominated member (入库)."""
+
+    allowed_roles: ClassVar[frozenset[Role]] = LEADING_GROUP
+
+
+class SuspendPoolMember(PoolMemberCommand):
+    allowed_roles: ClassVar[frozenset[Role]] = OFFICE | LEADING_GROUP
+    why: str = Field(min_length=1, max_length=2000)
+
+    @property
+    def reason(self) -> str | None:
+        return self.why
+
+
+class RemovePoolMember(PoolMemberCommand):
+    allowed_roles: ClassVar[frozenset[Role]] = LEADING_GROUP
+    why: str = Field(min_length=1, max_length=2000)
+
+    @property
+    def reason(self) -> str | None:
+        return self.why
+
+
+class DrawPoolMembers(Command):
+    """Draw `count` admitted members at random; the seed is generated when not given (a
+    publicly announced number makes the draw checkable by outsiders in advance)."""
+
+    allowed_roles: ClassVar[frozenset[Role]] = OFFICE
+    jurisdiction_id: str = Field(min_length=1, max_length=64)
+    count: int = Field(ge=1, le=50)
+    purpose: str = Field(min_length=1, max_length=500)
+    round_id: UUID | None = None
+    group_id: UUID | None = None
+    filters: DrawFilters = Field(default_factory=DrawFilters)
+    seed: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+def _check_profile(profile: InspectorProfile, ctx: Context) -> None:
+    require(
+        1900 <= profile.birth_year <= ctx.today.year,
+        f"birth_year {profile.birth_year} must be between 1900 and this year",
+    )
+    for spell in profile.recent_work:
+        require(
+            spell.end is None or spell.start <= spell.end,
+            f"recent work at {spell.organization_id}: start must not be after end",
+        )
+        require_not_after_today(spell.start, ctx, f"recent work at {spell.organization_id}")
+
+
+def require_not_after_today(day: date, ctx: Context, what: str) -> None:
+    require(day <= ctx.today, f"{what} cannot start in the future ({day})")
+
+
+def _not_yet_in_pool(existing: PoolMemberState | None, user_id: str) -> None:
+    if existing is not None and existing.status != "removed":
+        raise InvalidTransition(
+            f"{user_id} is already in the talent pool of {existing.jurisdiction_id} "
+            f"(status '{existing.status}')"
+        )
+
+
+def nominate(
+    existing: PoolMemberState | None, cmd: NominatePoolMember, ctx: Context
+) -> tuple[list[DomainEvent], list[DomainEvent]]:
+    """Events on the member's stream, then on the jurisdiction's roster."""
+    _not_yet_in_pool(existing, cmd.profile.user_id)
+    _check_profile(cmd.profile, ctx)
+    member_id = pool_member_id(cmd.profile.user_id)
+    return [
+        PoolMemberNominated(
+            member_id=member_id,
+            jurisdiction_id=cmd.jurisdiction_id,
+            profile=cmd.profile,
+            nominating_organization=cmd.nominating_organization,
+        )
+    ], [_enrolled(cmd.jurisdiction_id, member_id, cmd.profile.user_id)]
+
+
+def engage_expert(
+    existing: PoolMemberState | None, cmd: EngageExternalExpert, ctx: Context
+) -> tuple[list[DomainEvent], list[DomainEvent]]:
+    _not_yet_in_pool(existing, cmd.profile.user_id)
+    _check_profile(cmd.profile, ctx)
+    member_id = pool_member_id(cmd.profile.user_id)
+    return [
+        ExternalExpertEngaged(
+            member_id=member_id,
+            jurisdiction_id=cmd.jurisdiction_id,
+            profile=cmd.profile,
+            category=cmd.category,
+            external=True,
+        )
+    ], [_enrolled(cmd.jurisdiction_id, member_id, cmd.profile.user_id)]
+
+
+def _enrolled(jurisdiction_id: str, member_id: UUID, user_id: str) -> DomainEvent:
+    return TalentPoolMemberEnrolled(
+        jurisdiction_id=jurisdiction_id, member_id=member_id, user_id=user_id
+    )
+
+
+def admit(state: PoolMemberState, cmd: AdmitPoolMember) -> list[DomainEvent]:
+    require_stage(state.status, ["nominated", "suspended"], "admit the pool member")
+    return [PoolMemberAdmitted(member_id=state.member_id)]
+
+
+def suspend(state: PoolMemberState, cmd: SuspendPoolMember) -> list[DomainEvent]:
+    require_stage(state.status, ["admitted"], "suspend the pool member")
+    return [PoolMemberSuspended(member_id=state.member_id, reason=cmd.why)]
+
+
+def remove(state: PoolMemberState, cmd: RemovePoolMember) -> list[DomainEvent]:
+    require_stage(state.status, ["nominated", "admitted", "suspended"], "remove the pool member")
+    return [PoolMemberRemoved(member_id=state.member_id, reason=cmd.why)]
+
+
+def tied_organizations(profile: InspectorProfile, since: date) -> list[str]:
+    """Organizations the person may not inspect: employer, relatives', work ending on or
+    after `since` (the lookback's start)."""
+    orgs = {profile.employer_organization}
+    orgs |= {tie.organization_id for tie in profile.relatives_organizations}
+    orgs |= {w.organization_id for w in profile.recent_work if w.end is None or w.end >= since}
+    return sorted(orgs)
+
+
+def candidate(state: PoolMemberState, since: date) -> DrawCandidate:
+    return DrawCandidate(
+        member_id=state.member_id,
+        user_id=state.profile.user_id,
+        specialties=sorted(state.profile.specialties),
+        external=state.external,
+        home_jurisdiction=state.profile.home_jurisdiction,
+        organizations=tied_organizations(state.profile, since),
+    )
+
+
+def draw_members(
+    members: list[PoolMemberState],
+    cmd: DrawPoolMembers,
+    ctx: Context,
+    params: PolicyParameters,
+    draw_id: UUID,
+    seed: str,
+    filters: DrawFilters,
+) -> list[DomainEvent]:
+    """`members` is the jurisdiction's roster; `filters` the command's, widened by the group's
+    recusal exclusions when the draw is for a group."""
+    since = add_months(ctx.today, -params.recusal_work_lookback_months)
+    candidates = sorted(
+        (candidate(m, since) for m in members if m.status == "admitted"),
+        key=lambda c: str(c.member_id),
+    )
+    drawn = draw(candidates, filters, cmd.count, seed)
+    require(
+        len(drawn) == cmd.count,
+        f"only {len(drawn)} of {len(candidates)} admitted pool members of {cmd.jurisdiction_id} "
+        f"pass the filters; {cmd.count} asked",
+    )
+    return [
+        PoolMembersDrawn(
+            draw_id=draw_id,
+            jurisdiction_id=cmd.jurisdiction_id,
+            round_id=cmd.round_id,
+            group_id=cmd.group_id,
+            purpose=cmd.purpose,
+            candidates=candidates,
+            filters=filters,
+            count=cmd.count,
+            seed=seed,
+            algorithm=ALGORITHM,
+            algorithm_version=ALGORITHM_VERSION,
+            drawn=drawn,
+            digest=digest(candidates, filters, cmd.count, seed, ALGORITHM, ALGORITHM_VERSION),
+        )
+    ]

@@ -1,0 +1,146 @@
+"""Given-histories of an inspection group (and pool profiles) for the water-bureau inspection
+of tests/unit/builders.py: proposed, formed, and ready (everyone cleared and pledged)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from commands.group import Known
+from events.base import DomainEvent
+from events.group import (
+    AuthorizerKind,
+    ConfidentialityPledgeSigned,
+    GroupLeadershipProposed,
+    GroupPerson,
+    GroupRole,
+    GroupTarget,
+    InspectionGroupFormed,
+    RecusalCleared,
+    RecusalDeclared,
+)
+from events.pool import Gender, InspectorProfile
+from events.values import Member, RoundType
+from tests.unit.builders import (
+    DEPUTY_M,
+    GROUP_ID,
+    INSPECTION_ID,
+    JURISDICTION,
+    LEADER_M,
+    MEMBERS,
+    ROUND_ID,
+    TARGET_ORG,
+)
+
+TARGET = GroupTarget(
+    inspection_id=INSPECTION_ID,
+    organization_id=TARGET_ORG,
+    organization_name="市水务局党组",
+    jurisdiction_id=JURISDICTION,
+)
+EVERYONE = [LEADER_M, DEPUTY_M, *MEMBERS]
+PLEDGED_ON = date(2026, 2, 20)
+
+
+def proposed(
+    round_type: RoundType = RoundType.REGULAR,
+    target: GroupTarget = TARGET,
+    home: str = JURISDICTION,
+    deputies: list[Member] | None = None,
+) -> list[DomainEvent]:
+    return [
+        GroupLeadershipProposed(
+            group_id=GROUP_ID,
+            round_id=ROUND_ID,
+            jurisdiction_id=JURISDICTION,
+            round_type=round_type,
+            name="第一巡察组",
+            targets=[target],
+            leader=LEADER_M,
+            deputies=[DEPUTY_M] if deputies is None else deputies,
+            home_jurisdiction=home,
+            authorizer=AuthorizerKind.DISPATCHING_COMMITTEE,
+            authorizing_committee=None,
+        )
+    ]
+
+
+def person(m: Member, role: GroupRole, external: bool = False) -> GroupPerson:
+    return GroupPerson(user_id=m.user_id, name=m.name, role=role, external=external)
+
+
+def formed(**proposal: Any) -> list[DomainEvent]:
+    return [
+        *proposed(**proposal),
+        InspectionGroupFormed(
+            group_id=GROUP_ID,
+            leader=person(LEADER_M, GroupRole.LEADER),
+            deputies=[person(DEPUTY_M, GroupRole.DEPUTY)],
+            members=[person(m, GroupRole.MEMBER) for m in MEMBERS],
+            policy_version=0,
+        ),
+    ]
+
+
+def declared_clean(user_id: str) -> RecusalDeclared:
+    return RecusalDeclared(
+        group_id=GROUP_ID,
+        user_id=user_id,
+        declared_on=date(2026, 2, 15),
+        holds_office_in=[],
+        relatives=[],
+        work=[],
+        home_jurisdiction=None,
+        conflicts=[],
+    )
+
+
+def cleared(users: list[Member] = EVERYONE) -> list[DomainEvent]:
+    events: list[DomainEvent] = []
+    for m in users:
+        events += [declared_clean(m.user_id), RecusalCleared(group_id=GROUP_ID, user_id=m.user_id)]
+    return events
+
+
+def pledged(users: list[Member] = EVERYONE) -> list[DomainEvent]:
+    return [
+        ConfidentialityPledgeSigned(group_id=GROUP_ID, user_id=m.user_id, signed_on=PLEDGED_ON)
+        for m in users
+    ]
+
+
+def ready() -> list[DomainEvent]:
+    return [*formed(), *cleared(), *pledged()]
+
+
+def profile(user_id: str, **changes: Any) -> InspectorProfile:
+    fields: dict[str, Any] = {
+        "user_id": user_id,
+        "name": f"name of {user_id}",
+        "specialties": ["finance"],
+        "seniority_years": 12,
+        "birth_year": 1980,
+        "gender": Gender.FEMALE,
+        "temperament": "steady",
+        "home_jurisdiction": JURISDICTION,
+        "employer_organization": "org-audit",
+    }
+    return InspectorProfile(**{**fields, **changes})
+
+
+def balanced() -> dict[str, Known]:
+    """Profiles of the five people of the group that raise no balance warning."""
+    rows = [
+        ("leader-1", Gender.MALE, 1970, 25, ["discipline"], "steady"),
+        ("deputy-1", Gender.FEMALE, 1978, 15, ["organization"], "lively"),
+        ("member-1", Gender.FEMALE, 1985, 8, ["finance"], "steady"),
+        ("member-2", Gender.MALE, 1990, 5, ["law"], "lively"),
+        ("member-3", Gender.MALE, 1992, 3, ["audit"], "steady"),
+    ]
+    return {
+        u: Known(
+            profile(u, gender=g, birth_year=b, seniority_years=s, specialties=sp, temperament=t),
+            external=False,
+        )
+        for u, g, b, s, sp, t in rows
+    }
