@@ -26,6 +26,12 @@ def serve(settings: Settings, _: argparse.Namespace) -> None:
     container = build(settings, database.conninfo)
     if settings.run_projections:
         container.runner.start_thread()
+    relay = None
+    if settings.kafka_bootstrap_servers:  # without Kafka, events wait in the log
+        from api.container import make_relay
+
+        relay = make_relay(settings, database.conninfo)
+        relay.start_thread()
     clock = ClockThread(container.app, settings.clock_seconds)
     if settings.clock_seconds > 0:
         clock.start()
@@ -34,6 +40,8 @@ def serve(settings: Settings, _: argparse.Namespace) -> None:
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
     finally:
         clock.stop()
+        if relay is not None:
+            relay.stop()
         container.close()
         database.close()
 
@@ -73,6 +81,78 @@ def run_projections(settings: Settings, args: argparse.Namespace) -> None:
         runner.run_forever(poll_seconds=0.5)
     finally:
         database.close()
+
+
+def relay(settings: Settings, args: argparse.Namespace) -> Any:
+    """`xuncha relay [run]`: the Kafka relay alone; `xuncha relay status`: where it stands."""
+    from api.database import open_database
+    from projections import kafka_relay
+
+    database = open_database(settings)
+    try:
+        if args.action == "status":
+            import psycopg
+
+            with psycopg.connect(database.conninfo) as conn:
+                print(json.dumps(kafka_relay.status(conn), indent=2))
+            return 0
+        if not settings.kafka_bootstrap_servers:
+            print("xuncha: set XUNCHA_KAFKA_BOOTSTRAP_SERVERS to run the relay", file=sys.stderr)
+            return 2
+        from api.container import make_relay
+
+        runner = make_relay(settings, database.conninfo)
+        if args.batch_size:
+            runner.batch_size = args.batch_size
+        signal.signal(signal.SIGTERM, lambda *_: runner.stopped.set())
+        runner.run_forever(poll_seconds=0.5)
+        return 0
+    finally:
+        database.close()
+
+
+def consume(settings: Settings, args: argparse.Namespace) -> Any:
+    """Kafka consumers: the reference results consumer, the inbound dispositions adapter."""
+    from api.database import open_database
+    from api.kafka_consumers import ApplicationLeadCommands, DispositionsAdapter, ResultsConsumer
+
+    if not settings.kafka_bootstrap_servers:
+        print("xuncha: set XUNCHA_KAFKA_BOOTSTRAP_SERVERS to consume", file=sys.stderr)
+        return 2
+    database = open_database(settings)
+    container = None
+    try:
+        worker: ResultsConsumer | DispositionsAdapter
+        if args.what == "results":
+            worker = ResultsConsumer(
+                database.conninfo,
+                settings.kafka_bootstrap_servers,
+                topic_prefix=settings.kafka_topic_prefix,
+            )
+        else:
+            from api.container import build
+
+            container = build(settings, database.conninfo)
+            worker = DispositionsAdapter(
+                ApplicationLeadCommands(container.app),
+                settings.kafka_bootstrap_servers,
+                organization_id=settings.discipline_commission_org,
+                topic_prefix=settings.kafka_topic_prefix,
+            )
+        signal.signal(signal.SIGTERM, lambda *_: worker.stopped.set())
+        worker.run_forever()
+        return 0
+    finally:
+        if container is not None:
+            container.close()
+        database.close()
+
+
+def events_integration_schemas(_: Settings, args: argparse.Namespace) -> None:
+    from events.contract import write_contract
+
+    for path in write_contract(Path(args.out)):
+        print(path)
 
 
 def events_list(_: Settings, args: argparse.Namespace) -> None:
@@ -159,6 +239,18 @@ def parser() -> argparse.ArgumentParser:
     sc = ev.add_parser("schema", help="write the JSON Schemas of all event types")
     sc.add_argument("--out", default="schemas/events")
     sc.set_defaults(fn=events_schema)
+    ig = ev.add_parser(
+        "integration-schemas", help="write the integration events' JSON Schemas and AsyncAPI"
+    )
+    ig.add_argument("--out", default="docs/contract")
+    ig.set_defaults(fn=events_integration_schemas)
+    rl = sub.add_parser("relay", help="the Kafka relay: run it alone, or show its status")
+    rl.add_argument("action", nargs="?", choices=["run", "status"], default="run")
+    rl.add_argument("--batch-size", type=int, default=None)
+    rl.set_defaults(fn=relay)
+    cs = sub.add_parser("consume", help="Kafka consumers")
+    cs.add_argument("what", choices=["results", "dispositions"])
+    cs.set_defaults(fn=consume)
     clock = sub.add_parser("clock", help="time-driven process managers").add_subparsers(
         dest="action", required=True
     )

@@ -33,6 +33,17 @@ class Settings(BaseSettings):
     clock_seconds: float = Field(
         default=60.0, ge=0, le=86400, description="tick interval of timers; 0 = off"
     )
+    kafka_bootstrap_servers: str | None = Field(
+        default=None, description="e.g. 127.0.0.1:9092; unset = events wait in the log"
+    )
+    kafka_topic_prefix: str = Field(default="", max_length=100, description="prefix of topics")
+    kafka_source: str = Field(default="urn:xuncha", description="CloudEvents ce_source")
+    kafka_partitions: int = Field(default=3, ge=1, le=1000, description="of new topics only")
+    kafka_replication_factor: int = Field(default=1, ge=1, le=10)
+    relay_batch_size: int = Field(default=500, ge=1, le=100_000)
+    discipline_commission_org: str = Field(
+        default="org-jw", description="organization acting for inbound lead dispositions"
+    )
 
     @model_validator(mode="after")
     def _refuse_defaults_outside_development(self) -> Settings:

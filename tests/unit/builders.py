@@ -497,7 +497,14 @@ def every_event() -> list[DomainEvent]:
         *item_verified(),
         *extra,
         *_fieldwork_events(),
+        *_follow_up_events(),
     ]
+
+
+def _follow_up_events() -> list[DomainEvent]:
+    from tests.unit.builders_followup import extra_events  # it builds on this module
+
+    return extra_events()
 
 
 def _fieldwork_events() -> list[DomainEvent]:
