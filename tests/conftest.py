@@ -69,3 +69,25 @@ def api(container: Any, settings: Any) -> Iterator[Any]:
 
     with TestClient(create_app(container)) as client:
         yield Api(client, settings)
+
+
+# ---- Kafka: the real broker (deploy/kafka/kafka.sh) unless XUNCHA_KAFKA_BOOTSTRAP_SERVERS ----
+@pytest.fixture(scope="session")
+def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A running Apache Kafka 4.3.1 for the session; its jars are fetched by Maven once."""
+    url = os.environ.get("XUNCHA_KAFKA_BOOTSTRAP_SERVERS")
+    if url:
+        yield url
+        return
+    from tests.support.kafka import LocalBroker
+
+    broker = LocalBroker(tmp_path_factory.mktemp("kafka"))
+    broker.start()
+    yield broker.bootstrap
+    broker.stop()  # tests close their clients first (fixtures and finally blocks)
+
+
+@pytest.fixture
+def topic_prefix() -> str:
+    """Topics of one test, apart from every other test's on the shared broker."""
+    return f"t{uuid4().hex[:10]}."

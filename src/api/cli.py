@@ -199,7 +199,6 @@ def draw_verify(settings: Settings, args: argparse.Namespace) -> int:
         database.close()
 
 
-
 def token(settings: Settings, args: argparse.Namespace) -> None:
     """Mint a development token (HS256 with the configured secret)."""
     from datetime import timedelta

@@ -15,6 +15,7 @@ from projections.audit_trail import AuditTrail
 from projections.base import Projection
 from projections.fieldwork_register import FieldworkRegister
 from projections.inspection_overview import InspectionOverview
+from projections.kafka_relay import KafkaRelay, KafkaTarget
 from projections.lead_register import LeadRegister
 from projections.rectification_ledger import RectificationLedger
 from projections.runner import ProjectionRunner
@@ -60,3 +61,19 @@ def build(settings: Settings, conninfo: str) -> Container:
         kwargs={"autocommit": True},
     )
     return Container(settings, conninfo, store, Application(store), pool, runner, projections)
+
+
+def kafka_target(settings: Settings) -> KafkaTarget:
+    assert settings.kafka_bootstrap_servers, "XUNCHA_KAFKA_BOOTSTRAP_SERVERS is not set"
+    return KafkaTarget(
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        topic_prefix=settings.kafka_topic_prefix,
+        source=settings.kafka_source,
+        partitions=settings.kafka_partitions,
+        replication_factor=settings.kafka_replication_factor,
+    )
+
+
+def make_relay(settings: Settings, conninfo: str) -> KafkaRelay:
+    """The Kafka relay (log -> topics); only when Kafka is configured."""
+    return KafkaRelay(conninfo, kafka_target(settings), batch_size=settings.relay_batch_size)

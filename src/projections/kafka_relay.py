@@ -1,0 +1,355 @@
+"""The Kafka relay: the notification log, mapped to integration events, onto Kafka topics.
+
+It is a projection whose effect is outside the database, so it cannot commit its position with
+its effect. Instead it sends a batch, flushes, checks every send, and only then records the
+position: at-least-once. A relay that dies mid-batch re-sends at most that batch, with the same
+``ce_id`` (the domain event id), which consumers deduplicate. The idempotent producer
+(``enable_idempotence=True``, ``acks='all'``) keeps the order of one key within a partition, and
+the key is the aggregate id, so each aggregate's facts arrive in order.
+
+Only one relay works at a time (a PostgreSQL advisory lock); others wait as standbys. Without
+Kafka nothing runs and events wait in the log; a relay started later publishes them all.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+import psycopg
+from psycopg import Connection
+
+from events.base import RecordedEvent
+from events.integration import (
+    CONTENT_TYPE,
+    SPEC_VERSION,
+    TOPICS,
+    IntegrationEvent,
+    is_published,
+    to_integration,
+)
+from events.mapper import EnvelopeMapper, dumps
+from projections import tracking
+from projections.runner import CHANNEL, SELECT_BATCH
+
+log = logging.getLogger(__name__)
+NAME = "kafka_relay"  # its row in projection_tracking
+RELAY_LOCK = 0x58554E4348410002  # "XUNCHA" + 2: the relay's advisory lock
+APP_NAME = "xuncha-relay"
+STATUS_DDL = """
+CREATE TABLE IF NOT EXISTS kafka_relay_status (
+    name text PRIMARY KEY,
+    published_total bigint NOT NULL DEFAULT 0,
+    last_published_at timestamptz,
+    last_error text,
+    last_error_at timestamptz
+)"""
+
+
+@dataclass(frozen=True)
+class Message:
+    topic: str
+    key: bytes
+    value: bytes
+    headers: list[tuple[str, bytes]]
+
+
+@dataclass(frozen=True)
+class KafkaTarget:
+    """Where and how to publish: the broker, the topics' prefix and settings, ce_source."""
+
+    bootstrap_servers: str
+    topic_prefix: str = ""
+    source: str = "urn:xuncha"
+    partitions: int = 3
+    replication_factor: int = 1
+    client_id: str = "xuncha-relay"
+    producer_overrides: dict[str, Any] = field(default_factory=dict)
+
+    def topic(self, base: str) -> str:
+        return f"{self.topic_prefix}{base}"
+
+
+def message_of(
+    recorded: RecordedEvent, published: IntegrationEvent, target: KafkaTarget
+) -> Message:
+    """The Kafka record of one integration event: CloudEvents 1.0 binary mode."""
+    meta = recorded.metadata
+    headers = {
+        "ce_specversion": SPEC_VERSION,
+        "ce_id": str(meta.event_id),
+        "ce_source": target.source,
+        "ce_type": published.ce_type(),
+        "ce_subject": str(meta.stream_id),
+        "ce_time": meta.occurred_at.isoformat(),
+        "ce_dataschema": published.schema_id(),
+        "ce_xunchastreamversion": str(meta.stream_version),
+        "content-type": CONTENT_TYPE,
+    }
+    return Message(
+        topic=target.topic(published.topic),
+        key=str(meta.stream_id).encode(),
+        value=dumps(published.model_dump(mode="json")),
+        headers=[(k, v.encode()) for k, v in headers.items()],
+    )
+
+
+def make_producer(target: KafkaTarget) -> Any:
+    from kafka import KafkaProducer
+
+    config: dict[str, Any] = {
+        "bootstrap_servers": target.bootstrap_servers,
+        "client_id": target.client_id,
+        "enable_idempotence": True,  # explicit: no duplicates from retries, order per partition
+        "acks": "all",  # explicit: every in-sync replica has it
+        "linger_ms": 5,
+        "delivery_timeout_ms": 120_000,
+        "request_timeout_ms": 30_000,
+        "reconnect_backoff_max_ms": 2_000,
+        "max_block_ms": 60_000,
+        **target.producer_overrides,
+    }
+    return KafkaProducer(**config)
+
+
+def topic_configs() -> dict[str, str]:
+    return {
+        "cleanup.policy": "delete",
+        "retention.ms": "-1",  # downstream systems may re-read from the start
+        "min.insync.replicas": "1",
+        "message.timestamp.type": "CreateTime",
+    }
+
+
+def ensure_topics(target: KafkaTarget) -> list[str]:
+    """Create the topics of every aggregate type that are missing; returns those created.
+    Partitions are fixed at creation: adding some later would move keys and break order."""
+    from kafka import KafkaAdminClient
+    from kafka.errors import TopicAlreadyExistsError
+
+    admin = KafkaAdminClient(
+        bootstrap_servers=target.bootstrap_servers, client_id=f"{target.client_id}-admin"
+    )
+    try:
+        existing = set(admin.list_topics())
+        missing = [target.topic(base) for base in TOPICS if target.topic(base) not in existing]
+        if missing:
+            min_isr = str(min(2, target.replication_factor))
+            spec = {
+                name: {
+                    "num_partitions": target.partitions,
+                    "replication_factor": target.replication_factor,
+                    "configs": topic_configs() | {"min.insync.replicas": min_isr},
+                }
+                for name in missing
+            }
+            with contextlib.suppress(TopicAlreadyExistsError):  # another relay was quicker
+                admin.create_topics(spec, wait_for_metadata=True)
+        return missing
+    finally:
+        admin.close()
+
+
+class KafkaRelay:
+    """Publishes the notification log of the database at `conninfo` to `target`."""
+
+    def __init__(
+        self,
+        conninfo: str,
+        target: KafkaTarget,
+        *,
+        batch_size: int = 500,
+        mapper: EnvelopeMapper | None = None,
+    ) -> None:
+        self.conninfo = conninfo
+        self.target = target
+        self.batch_size = batch_size
+        self.mapper = mapper or EnvelopeMapper()
+        self.stopped = threading.Event()
+        self.thread: threading.Thread | None = None
+        self.producer: Any = None
+
+    def setup(self) -> None:
+        with psycopg.connect(self.conninfo) as conn, conn.cursor() as cur:
+            tracking.ensure(cur, NAME)
+            cur.execute(STATUS_DDL)
+            cur.execute(
+                "INSERT INTO kafka_relay_status (name) VALUES (%s) ON CONFLICT DO NOTHING", (NAME,)
+            )
+
+    def messages(self, rows: list[tuple[Any, ...]]) -> list[Message]:
+        out = []
+        for notification_id, _, _, topic, state in rows:
+            if not is_published(topic):
+                continue
+            recorded = self.mapper.decode(bytes(state), topic, notification_id)
+            published = to_integration(recorded)
+            if published is not None:
+                out.append(message_of(recorded, published, self.target))
+        return out
+
+    def run_batch(self, conn: Connection[Any]) -> int:
+        """Publish the next batch and record its position; returns how many events it read.
+        `conn` is in autocommit mode: nothing is held open while Kafka is slow."""
+        row = conn.execute(
+            "SELECT position FROM projection_tracking WHERE name = %s", (NAME,)
+        ).fetchone()
+        assert row is not None, "the relay has no tracking row: call setup()"
+        position = int(row[0])
+        rows = conn.execute(SELECT_BATCH, (position, self.batch_size)).fetchall()
+        if not rows:
+            return 0
+        messages = self.messages(rows)
+        if self.producer is None:
+            self.producer = make_producer(self.target)
+        futures = [
+            self.producer.send(m.topic, key=m.key, value=m.value, headers=m.headers)
+            for m in messages
+        ]
+        self.producer.flush()
+        for future in futures:
+            future.get(timeout=0)  # raises the send's error, if any
+        with conn.transaction():
+            moved = conn.execute(
+                "UPDATE projection_tracking SET position = %s, updated_at = now()"
+                " WHERE name = %s AND position = %s",
+                (rows[-1][0], NAME, position),
+            ).rowcount
+            if moved != 1:
+                raise RuntimeError("the relay's position moved under it: is a second relay on?")
+            conn.execute(
+                "UPDATE kafka_relay_status SET published_total = published_total + %s,"
+                " last_published_at = now() WHERE name = %s",
+                (len(messages), NAME),
+            )
+        return len(rows)
+
+    def catch_up(self, conn: Connection[Any]) -> int:
+        total = 0
+        while not self.stopped.is_set() and (read := self.run_batch(conn)) > 0:
+            total += read
+        return total
+
+    def record_error(self, conn: Connection[Any], error: BaseException) -> None:
+        try:
+            conn.execute(
+                "UPDATE kafka_relay_status SET last_error = %s, last_error_at = now()"
+                " WHERE name = %s",
+                (f"{type(error).__name__}: {error}"[:2000], NAME),
+            )
+        except psycopg.Error:
+            log.exception("could not record the relay's error")
+
+    def close_producer(self) -> None:
+        if self.producer is not None:
+            try:
+                self.producer.close(timeout=5)
+            except Exception:
+                log.exception("closing the Kafka producer failed")
+            self.producer = None
+
+    def run_forever(self, poll_seconds: float = 1.0) -> None:
+        """Take the relay lock (waiting as a standby), make sure the topics exist, then catch
+        up and follow live; reconnect after losing the database or Kafka, until stopped."""
+        self.setup()
+        try:
+            while not self.stopped.is_set():
+                try:
+                    self._follow(poll_seconds)
+                except psycopg.OperationalError:
+                    if self.stopped.is_set():
+                        break
+                    log.exception("kafka relay lost the database; reconnecting")
+                    self.stopped.wait(poll_seconds)
+        finally:
+            self.close_producer()
+
+    def _follow(self, poll_seconds: float) -> None:
+        with psycopg.connect(self.conninfo, autocommit=True, application_name=APP_NAME) as listen:
+            while not self.stopped.is_set():  # wait as a standby, but stay stoppable
+                row = listen.execute("SELECT pg_try_advisory_lock(%s)", (RELAY_LOCK,)).fetchone()
+                if row and row[0]:
+                    break
+                self.stopped.wait(poll_seconds)
+            if self.stopped.is_set():
+                return
+            listen.execute(f"LISTEN {CHANNEL}")
+            with psycopg.connect(self.conninfo, autocommit=True, application_name=APP_NAME) as work:
+                topics_ready = False
+                while not self.stopped.is_set():
+                    try:
+                        if not topics_ready:
+                            ensure_topics(self.target)
+                            topics_ready = True
+                        self.catch_up(work)
+                    except psycopg.OperationalError:
+                        raise
+                    except Exception as error:  # Kafka down or a send failed: retry the batch
+                        log.warning("kafka relay batch failed (%s); retrying", error)
+                        self.record_error(work, error)
+                        self.close_producer()  # a fresh producer after a failed batch
+                        self.stopped.wait(poll_seconds)
+                        continue
+                    for _ in listen.notifies(timeout=poll_seconds, stop_after=1):
+                        pass
+
+    def start_thread(self) -> threading.Thread:
+        self.thread = threading.Thread(target=self.run_forever, name="kafka-relay", daemon=True)
+        self.thread.start()
+        return self.thread
+
+    def stop(self, timeout: float = 15.0) -> None:
+        self.stopped.set()
+        if self.thread is not None:
+            self.thread.join(timeout)
+
+
+def status(conn: Connection[Any]) -> dict[str, Any]:
+    """Position, log head, lag, what was published and the last error."""
+    head_row = conn.execute(
+        "SELECT coalesce(max(notification_id), 0) FROM stored_events"
+    ).fetchone()
+    head = int(head_row[0]) if head_row else 0
+    exists = conn.execute("SELECT to_regclass('kafka_relay_status') IS NOT NULL").fetchone()
+    if not (exists and exists[0]):
+        return {"position": 0, "log_head": head, "lag": head, "state": "never ran"}
+    row = conn.execute(
+        "SELECT t.position, s.published_total, s.last_published_at, s.last_error,"
+        " s.last_error_at FROM projection_tracking t"
+        " LEFT JOIN kafka_relay_status s ON s.name = t.name WHERE t.name = %s",
+        (NAME,),
+    ).fetchone()
+    if row is None:
+        return {"position": 0, "log_head": head, "lag": head, "state": "never ran"}
+
+    def iso(value: datetime | None) -> str | None:
+        return value.isoformat() if value else None
+
+    return {
+        "position": int(row[0]),
+        "log_head": head,
+        "lag": head - int(row[0]),
+        "published_total": int(row[1] or 0),
+        "last_published_at": iso(row[2]),
+        "last_error": row[3],
+        "last_error_at": iso(row[4]),
+    }
+
+
+def wait_until_published(conninfo: str, position: int, timeout: float) -> bool:
+    """True once the relay's position is at `position` or beyond (tests, benchmarks)."""
+    deadline = time.monotonic() + timeout
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        while time.monotonic() < deadline:
+            row = conn.execute(
+                "SELECT position FROM projection_tracking WHERE name = %s", (NAME,)
+            ).fetchone()
+            if row and int(row[0]) >= position:
+                return True
+            time.sleep(0.02)
+    return False
