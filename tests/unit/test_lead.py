@@ -6,6 +6,7 @@ timers flag late acknowledgements and outcomes; a round closes only when its lea
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from datetime import date, timedelta
 
@@ -15,8 +16,9 @@ from hypothesis import strategies as st
 from pydantic import ValidationError
 
 from commands import lead, round
+from commands.clock import TICKS
 from commands.errors import InvalidTransition, NotPermitted, RuleViolated
-from commands.handlers.lead import LeadClocks
+from commands.handlers.lead import LeadClocks, flag_overdue_leads
 from commands.inspection import INSPECTION
 from commands.lead import (
     LEAD,
@@ -60,8 +62,10 @@ from events.lead import (
     SourceRef,
     Urgency,
 )
-from events.policy import PolicyParameters
+from events.policy import PolicyParameters, PolicyVersionPublished, default_lead_routes
+from events.registry import REGISTRY
 from events.round import RoundClosed
+from tests.contract.examples import GOLDEN
 from tests.unit.builders import (
     DEFAULT_POLICY,
     DEFAULT_REF,
@@ -1019,3 +1023,23 @@ def test_lead_evolve_never_raises_and_starts_at_registration(events: list[Domain
     assert (state is None) == (not any(isinstance(e, LeadRegistered) for e in events))
     inspection = INSPECTION.fold(events)
     assert inspection is None or len(inspection.lead_ids) <= len(events)
+
+
+def test_the_overdue_clock_is_a_registered_tick() -> None:
+    assert TICKS["lead_overdue"] is flag_overdue_leads
+
+
+@pytest.mark.parametrize("version", [1, 2])
+def test_older_policy_versions_read_with_the_default_lead_parameters(version: int) -> None:
+    golden = GOLDEN / f"policy.version_published.v{version}.json"
+    event = REGISTRY.load("policy.version_published", version, json.loads(golden.read_text()))
+    assert isinstance(event, PolicyVersionPublished)
+    params = event.parameters
+    assert (params.lead_ack_days, params.lead_outcome_months, params.lead_routes) == (
+        15,
+        3,
+        default_lead_routes(),
+    )
+    route = params.lead_route(LeadChannel.ORGANIZATION, CadreLevel.COUNTY_MANAGED)
+    assert route is not None
+    assert route.organization_id == "county-organization-department"
