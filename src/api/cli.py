@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
+from api import cli_security
 from api.settings import Settings
 
 
@@ -35,10 +36,15 @@ def serve(settings: Settings, _: argparse.Namespace) -> None:
     clock = ClockThread(container.app, settings.clock_seconds)
     if settings.clock_seconds > 0:
         clock.start()
+    from api.checkpoints import start_thread
+
+    checkpoints = start_thread(settings, database.conninfo)
     app = create_app(container)
     try:
         uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
     finally:
+        if checkpoints is not None:
+            checkpoints.stop()
         clock.stop()
         if relay is not None:
             relay.stop()
@@ -268,6 +274,7 @@ def parser() -> argparse.ArgumentParser:
     tk.add_argument("--org", required=True)
     tk.add_argument("--hours", type=float, default=8.0)
     tk.set_defaults(fn=token)
+    cli_security.add_parsers(sub)
     return p
 
 

@@ -45,6 +45,22 @@ class Settings(BaseSettings):
         default="org-jw", description="organization acting for inbound lead dispositions"
     )
 
+    # Security (docs/security.md)
+    checkpoint_key_file: Path | None = Field(
+        default=None,
+        description="Ed25519 PEM key signing log checkpoints; unset = data_dir/checkpoint-key.pem"
+        " (generated in development if absent)",
+    )
+    checkpoint_every: int = Field(
+        default=1000, ge=0, description="sign a checkpoint every N events in serve; 0 = off"
+    )
+    max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=64 * 1024 * 1024)
+    rate_limit_per_second: float = Field(
+        default=0, ge=0, description="requests per second per client; 0 = no rate limit"
+    )
+    rate_limit_burst: int = Field(default=100, ge=1)
+    hsts_seconds: int = Field(default=0, ge=0, description="Strict-Transport-Security max-age")
+
     @model_validator(mode="after")
     def _refuse_defaults_outside_development(self) -> Settings:
         if self.environment != "development":
@@ -54,6 +70,10 @@ class Settings(BaseSettings):
             if not self.database_url:
                 raise ValueError("XUNCHA_DATABASE_URL must be set in production")
         return self
+
+    @property
+    def checkpoint_key_path(self) -> Path:
+        return self.checkpoint_key_file or self.data_dir / "checkpoint-key.pem"
 
     @property
     def signing_key(self) -> str:

@@ -1,7 +1,14 @@
 """The event store: eventsourcing's PostgreSQL recorder, our mapper, and idempotency records.
 
 An idempotency record is inserted in the same transaction as the command's events, so a
-retried command either finds the first result or appends nothing.
+retried command either finds the first result or appends nothing. So are the events' links
+of the tamper-evident hash chain (`commands.integrity`).
+
+Appends are serialized by a transaction-scoped advisory lock instead of the library's
+`LOCK TABLE stored_events IN EXCLUSIVE MODE`: that lock mode needs UPDATE, DELETE or
+TRUNCATE rights on the table, which the application's database role must not have
+(docs/security.md). Every append goes through this recorder and takes the same lock before
+drawing notification ids, so commit order still equals notification order.
 """
 
 from __future__ import annotations
@@ -16,8 +23,9 @@ from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
 from psycopg import Cursor
 from psycopg.rows import DictRow
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Identifier, Literal
 
+from commands import integrity
 from commands.errors import CommandTooLarge, ConcurrencyConflict
 from events.base import RecordedEvent
 from events.mapper import EnvelopeMapper
@@ -27,6 +35,10 @@ EVENTS_TABLE = "stored_events"
 # roughly 0.6-1 MB hangs while holding the events table lock, stopping every writer. This
 # cap keeps a single command's events well below that.
 MAX_APPEND_BYTES = 256 * 1024
+# Taken by every append, held until commit: "XUNCHA" + 0xA0 ("append").
+APPEND_LOCK = 0x58554E43484100A0
+# Tables the application may only INSERT into and SELECT from (`xuncha db grant-app-role`).
+APPEND_ONLY_TABLES = (EVENTS_TABLE, integrity.CHAIN_TABLE, integrity.CHECKPOINT_TABLE)
 
 
 @dataclass(frozen=True)
@@ -48,6 +60,35 @@ class XunchaRecorder(PostgresApplicationRecorder):
                 " result jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())"
             ).format(self.idempotency_table)
         )
+        self.sql_create_statements.extend(integrity.create_statements(datastore.schema))
+        self.link_statement = integrity.link_statement(datastore.schema, EVENTS_TABLE)
+        self.lock_table_statements = [
+            SQL("SET LOCAL lock_timeout = '{0}s'").format(datastore.lock_timeout),
+            SQL("SELECT pg_advisory_xact_lock({0})").format(Literal(APPEND_LOCK)),
+        ]
+
+    def create_table(self) -> None:
+        """Create the tables unless they exist and belong to another role: the application's
+        restricted role uses the event store as its owner made it."""
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                "SELECT pg_has_role(tableowner, 'USAGE') AS mine FROM pg_tables"
+                " WHERE schemaname = %s AND tablename = %s",
+                (self.datastore.schema, EVENTS_TABLE),
+            )
+            row = curs.fetchone()
+        if row is not None and not row["mine"]:
+            self.datastore.register_type_adapters()
+            return
+        super().create_table()
+
+    def _fetch_ids_after_insert_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        # Pipelined with the INSERT, under the append lock: no extra round trip.
+        curs.execute(self.link_statement, prepare=True)
+        return ids
 
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any

@@ -1,0 +1,99 @@
+"""The checkpoint signing key, and the thread that signs a checkpoint every N events.
+
+The key is an Ed25519 private key in a PEM file (`XUNCHA_CHECKPOINT_KEY_FILE`). In
+development a missing key is generated (file mode 0600); elsewhere it must be provided.
+Key material is never logged: only the file's path and the key id (a hash of the public key).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+
+import psycopg
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from cryptography.hazmat.primitives.serialization import (
+    Encoding,
+    NoEncryption,
+    PrivateFormat,
+    load_pem_private_key,
+)
+
+from api.settings import Settings
+from commands import integrity
+
+log = logging.getLogger(__name__)
+
+
+class KeyUnavailable(Exception):
+    pass
+
+
+def load_key(settings: Settings) -> Ed25519PrivateKey:
+    path = settings.checkpoint_key_path
+    if not path.exists():
+        if settings.environment != "development":
+            raise KeyUnavailable(
+                f"the checkpoint key {path} does not exist; set XUNCHA_CHECKPOINT_KEY_FILE to an "
+                "Ed25519 private key in PEM (openssl genpkey -algorithm ed25519)"
+            )
+        key = Ed25519PrivateKey.generate()
+        path.parent.mkdir(parents=True, exist_ok=True)
+        pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(pem)
+        log.info(
+            "generated a development checkpoint key in %s (key id %s)",
+            path,
+            integrity.key_id(key.public_key()),
+        )
+        return key
+    loaded = load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(loaded, Ed25519PrivateKey):
+        raise KeyUnavailable(f"the checkpoint key {path} is not an Ed25519 private key")
+    return loaded
+
+
+class CheckpointThread:
+    """Signs a checkpoint whenever the log has grown `every` events past the last one."""
+
+    def __init__(
+        self, conninfo: str, key: Ed25519PrivateKey, every: int, interval: float = 5.0
+    ) -> None:
+        self.conninfo, self.key, self.every, self.interval = conninfo, key, every, interval
+        self.stopped = threading.Event()
+        self.thread = threading.Thread(target=self._run, name="checkpoints", daemon=True)
+
+    def check(self) -> integrity.Checkpoint | None:
+        with psycopg.connect(self.conninfo, autocommit=True) as conn:
+            head, _ = integrity.chain_head(conn)
+            if head - integrity.last_checkpoint_position(conn) < self.every:
+                return None
+            return integrity.sign_checkpoint(conn, self.key)
+
+    def _run(self) -> None:
+        while not self.stopped.wait(self.interval):
+            try:
+                signed = self.check()
+                if signed is not None:
+                    log.info("signed a log checkpoint at position %s", signed.position)
+            except Exception:
+                log.exception("signing a checkpoint failed; trying again next interval")
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopped.set()
+        self.thread.join(self.interval + 5)
+
+
+def start_thread(settings: Settings, conninfo: str) -> CheckpointThread | None:
+    """The checkpoint thread of `xuncha serve`, unless XUNCHA_CHECKPOINT_EVERY is 0."""
+    if settings.checkpoint_every <= 0:
+        return None
+    thread = CheckpointThread(conninfo, load_key(settings), settings.checkpoint_every)
+    thread.start()
+    return thread

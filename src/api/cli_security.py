@@ -1,0 +1,114 @@
+"""`xuncha checkpoint`, `xuncha verify-log`, `xuncha db grant-app-role` (docs/security.md)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from api.settings import Settings
+
+
+def checkpoint(settings: Settings, _: argparse.Namespace) -> int:
+    """Sign the chain's head now and store the checkpoint."""
+    from api.checkpoints import load_key
+    from api.database import open_database
+    from commands import integrity
+
+    key = load_key(settings)
+    database = open_database(settings)
+    try:
+        with psycopg.connect(database.conninfo, autocommit=True) as conn:
+            signed = integrity.sign_checkpoint(conn, key)
+    finally:
+        database.close()
+    if signed is None:
+        print("the log is empty: nothing to sign")
+        return 0
+    print(signed.as_json())
+    return 0
+
+
+def checkpoint_export(settings: Settings, args: argparse.Namespace) -> int:
+    """Write every stored checkpoint as JSON lines, to keep them outside the database."""
+    from api.database import open_database
+    from commands import integrity
+
+    database = open_database(settings)
+    try:
+        with psycopg.connect(database.conninfo, autocommit=True) as conn:
+            found = integrity.checkpoints(conn)
+    finally:
+        database.close()
+    Path(args.file).write_text("".join(cp.as_json() + "\n" for cp in found))
+    print(f"wrote {len(found)} checkpoints to {args.file}")
+    return 0
+
+
+def verify_log(settings: Settings, args: argparse.Namespace) -> int:
+    """Recompute the chain, check links and checkpoints; exit 1 on the first bad position."""
+    from api.checkpoints import load_key
+    from api.database import open_database
+    from commands import integrity
+
+    public = load_key(settings).public_key()
+    extra: list[integrity.Checkpoint] = []
+    if args.checkpoints:
+        lines = Path(args.checkpoints).read_text().splitlines()
+        extra = [integrity.Checkpoint.from_json(line) for line in lines if line.strip()]
+    database = open_database(settings)
+    try:
+        with psycopg.connect(database.conninfo) as conn:
+            result = integrity.verify(conn, public, extra_checkpoints=extra)
+    finally:
+        database.close()
+    if not result.ok:
+        print(f"verify-log: FAILED at position {result.first_bad_position}", file=sys.stderr)
+        for _, text in result.problems:
+            print(f"  {text}", file=sys.stderr)
+        return 1
+    tail = result.head - result.anchored_at
+    print(
+        f"verify-log: ok: {result.events} events up to position {result.head}, "
+        f"head link {result.head_link.hex()}, {result.checkpoints_verified} checkpoints verified; "
+        f"unanchored tail: {tail} events after position {result.anchored_at}"
+    )
+    return 0
+
+
+def grant_app_role(settings: Settings, args: argparse.Namespace) -> int:
+    from api.database import open_database
+    from api.db_admin import grant_app_role as grant
+
+    password = Path(args.password_file).read_text().strip() if args.password_file else None
+    database = open_database(settings)
+    try:
+        for line in grant(database.conninfo, args.role, password):
+            print(line)
+    finally:
+        database.close()
+    return 0
+
+
+def add_parsers(sub: Any) -> None:
+    cp = sub.add_parser("checkpoint", help="sign the log's hash chain head (or export them)")
+    cp.set_defaults(fn=checkpoint)
+    cp_sub = cp.add_subparsers(dest="action", required=False)
+    ex = cp_sub.add_parser("export", help="write all checkpoints as JSON lines to FILE")
+    ex.add_argument("file")
+    ex.set_defaults(fn=checkpoint_export)
+    vl = sub.add_parser("verify-log", help="check the event log's hash chain and checkpoints")
+    vl.add_argument("--checkpoints", default=None, help="exported checkpoints (JSON lines)")
+    vl.set_defaults(fn=verify_log)
+    db = sub.add_parser("db", help="database administration").add_subparsers(
+        dest="action", required=True
+    )
+    gr = db.add_parser(
+        "grant-app-role", help="create/grant the application's role (no UPDATE/DELETE of events)"
+    )
+    gr.add_argument("--role", required=True)
+    gr.add_argument("--password-file", default=None, help="file holding the role's password")
+    gr.set_defaults(fn=grant_app_role)
