@@ -264,7 +264,9 @@ def launch_lookback(uow: UnitOfWork, cmd: follow_up.LaunchLookback) -> UUID:
     link, launched = follow_up.launch_lookback(cmd, round_state, earlier, lookback_id)
     uow.record(INSPECTION, lookback_id, link)
     if earlier is not None:
-        uow.record(FOLLOW_UP, follow_up_stream_id(earlier.inspection_id), launched)
+        sid = follow_up_stream_id(earlier.inspection_id)
+        uow.find(FOLLOW_UP, sid)  # load its version: the launch appends after its events
+        uow.record(FOLLOW_UP, sid, launched)
     return lookback_id
 
 
