@@ -67,6 +67,13 @@ SYSTEM = frozenset({Role.SYSTEM})
 
 NOT_TERMINAL = frozenset({Disposition.SHELVED})  # 暂存待查: another disposition follows
 FINAL = frozenset({Disposition.CONCLUDED, Disposition.CASE_FILED})  # nothing follows these
+LABELS = {
+    Disposition.TALK_OR_INQUIRY: "谈话函询",
+    Disposition.PRELIMINARY_VERIFICATION: "初步核实",
+    Disposition.SHELVED: "暂存待查",
+    Disposition.CONCLUDED: "予以了结",
+    Disposition.CASE_FILED: "立案审查",
+}
 CHANNEL = {
     LeadType.DISCIPLINE: LeadChannel.DISCIPLINE,
     LeadType.OTHER: LeadChannel.DISCIPLINE,
@@ -106,7 +113,7 @@ class LeadState:
     def describe(self) -> str:
         """The stage in words for messages, with the disposition when there is one."""
         if self.stage == "disposed" and self.disposition is not None:
-            return f"disposed: {self.disposition.value}"
+            return f"disposed: {self.disposition.value} ({LABELS[self.disposition]})"
         return self.stage
 
 

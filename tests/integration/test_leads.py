@@ -138,6 +138,7 @@ def test_a_lead_from_registration_to_closure_and_the_round_cleared(api: Api) -> 
     assert refused.status_code == 409
     assert lead in refused.json()["detail"]
     assert "见底清零" in refused.json()["detail"]
+    assert "暂存待查" in refused.json()["detail"]
     assert api.event_count() == before
     summary = api.get("/lead-summary", round_id=life.round_id)
     assert (summary["total"], summary["open"], summary["shelved"], summary["cleared"]) == (

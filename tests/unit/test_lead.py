@@ -976,7 +976,9 @@ def test_the_clocks_forget_answered_and_closed_leads() -> None:
 def test_the_round_does_not_close_while_a_lead_is_open_and_names_it() -> None:
     state = given(ROUND, *round_with_target())
     shelved_lead = given(LEAD, *shelved())
-    with refused(InvalidTransition, "1 lead(s)", "见底清零", str(LEAD_ID), "disposed: shelved"):
+    with refused(
+        InvalidTransition, "1 lead(s)", "见底清零", str(LEAD_ID), "disposed: shelved (暂存待查)"
+    ):
         round.close(
             state,
             CloseRound(round_id=ROUND_ID),
