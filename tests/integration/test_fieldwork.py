@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from uuid import UUID
 
 import psycopg
 
+from commands.fieldwork import fieldwork_stream_id
 from events.base import Role
 from projections.wait import wait_for_position
 from tests.support.api import DEPUTY, LEADER, LEADING_GROUP, MEMBER, OFFICE, PRINCIPAL, Api, Who
@@ -181,8 +183,14 @@ def test_documents_custody_closes_only_when_everything_is_returned(api: Api) -> 
     back = {"doc_nos": ["D-1", "D-2"], "returned_on": day(-41), "received_back_by": "办公室主任"}
     api.command(f"{life.at}/documents/return", back, MEMBER)
     life.withdraw()
-    result = api.command(f"{life.at}/documents/close-custody", close, LEADER)
+    stale = api.post(f"{life.at}/documents/close-custody", close, LEADER, **{"If-Match": '"1"'})
+    assert stale.status_code == 412  # If-Match refers to the fieldwork record, now at 3
+    result = api.command(f"{life.at}/documents/close-custody", close, LEADER, **{"If-Match": '"3"'})
     assert result["events"][0]["type"] == "fieldwork.document_custody_closed"
+    assert (result["stream_id"], result["stream_version"]) == (
+        str(fieldwork_stream_id(UUID(life.inspection_id))),
+        4,
+    )
     refused(
         api, f"{life.at}/documents/request", {"items": ["x"], "requested_on": day(-40)}, MEMBER, 409
     )
