@@ -498,7 +498,14 @@ def every_event() -> list[DomainEvent]:
         *extra,
         *_fieldwork_events(),
         *_follow_up_events(),
+        *_group_events(),
     ]
+
+
+def _group_events() -> list[DomainEvent]:
+    from tests.unit.group_builders import every_group_event  # it builds on this module
+
+    return every_group_event()
 
 
 def _follow_up_events() -> list[DomainEvent]:

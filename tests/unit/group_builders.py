@@ -144,3 +144,123 @@ def balanced() -> dict[str, Known]:
         )
         for u, g, b, s, sp, t in rows
     }
+
+
+def every_group_event() -> list[DomainEvent]:
+    """One instance of every event type of the pool, group and cross areas."""
+    from commands import pool
+    from commands.draw import ALGORITHM
+    from events.cross import CrossInspectionArranged, CrossPair
+    from events.group import (
+        CompositionWarningRaised,
+        GroupAuthorizedForTarget,
+        InspectorSeconded,
+        LeaderRecorded,
+        LeadershipRotationWarningRaised,
+        MemberRecused,
+        PreStationingTrainingCompleted,
+        SecondmentDirection,
+    )
+    from events.pool import (
+        DrawFilters,
+        ExpertCategory,
+        ExternalExpertEngaged,
+        PoolMemberAdmitted,
+        PoolMemberNominated,
+        PoolMemberRemoved,
+        PoolMembersDrawn,
+        PoolMemberSuspended,
+        TalentPoolMemberEnrolled,
+    )
+    from tests.unit.builders import uid
+
+    mid = pool.pool_member_id("p-1")
+    window = {"window_start": date(2026, 3, 1), "window_end": date(2026, 4, 30)}
+    return [
+        PoolMemberNominated(
+            member_id=mid,
+            jurisdiction_id=JURISDICTION,
+            profile=profile("p-1"),
+            nominating_organization="org-audit",
+        ),
+        ExternalExpertEngaged(
+            member_id=mid,
+            jurisdiction_id=JURISDICTION,
+            profile=profile("p-1"),
+            category=ExpertCategory.LAWYER,
+            external=True,
+        ),
+        PoolMemberAdmitted(member_id=mid),
+        PoolMemberSuspended(member_id=mid, reason="r"),
+        PoolMemberRemoved(member_id=mid, reason="r"),
+        TalentPoolMemberEnrolled(jurisdiction_id=JURISDICTION, member_id=mid, user_id="p-1"),
+        PoolMembersDrawn(
+            draw_id=uid(90),
+            jurisdiction_id=JURISDICTION,
+            round_id=None,
+            group_id=None,
+            purpose="p",
+            candidates=[],
+            filters=DrawFilters(),
+            count=1,
+            seed="s",
+            algorithm=ALGORITHM,
+            algorithm_version=1,
+            drawn=[],
+            digest="d",
+        ),
+        *ready(),
+        *cleared(),
+        LeadershipRotationWarningRaised(
+            group_id=GROUP_ID,
+            leader_user_id="leader-1",
+            subject="organization",
+            subject_id=TARGET_ORG,
+            previous_round_id=uid(501),
+            rounds_ago=1,
+            within_rounds=2,
+        ),
+        MemberRecused(group_id=GROUP_ID, user_id="member-3", role=GroupRole.MEMBER, reason="r"),
+        CompositionWarningRaised(group_id=GROUP_ID, aspect="gender", detail="d"),
+        PreStationingTrainingCompleted(
+            group_id=GROUP_ID, user_ids=["leader-1"], training="t", completed_on=PLEDGED_ON
+        ),
+        InspectorSeconded(
+            group_id=GROUP_ID,
+            user_id="leader-1",
+            name="张组长",
+            direction=SecondmentDirection.CITY_TO_COUNTY,
+            role=GroupRole.LEADER,
+            home_jurisdiction="yulin-city",
+        ),
+        GroupAuthorizedForTarget(
+            group_id=GROUP_ID,
+            round_id=ROUND_ID,
+            inspection_id=INSPECTION_ID,
+            organization_id=TARGET_ORG,
+            authorizer=AuthorizerKind.DISPATCHING_COMMITTEE,
+            authorizing_committee=None,
+            **window,
+        ),
+        LeaderRecorded(
+            jurisdiction_id=JURISDICTION,
+            round_id=ROUND_ID,
+            group_id=GROUP_ID,
+            group_name="第一巡察组",
+            leader_user_id="leader-1",
+            organization_id=TARGET_ORG,
+        ),
+        CrossInspectionArranged(
+            round_id=ROUND_ID,
+            pairs=[
+                CrossPair(
+                    from_jurisdiction="a",
+                    to_jurisdiction="b",
+                    inspection_ids=[INSPECTION_ID],
+                    authorizer=AuthorizerKind.CITY_COMMITTEE,
+                    authorizing_committee="中共榆林市委",
+                )
+            ],
+            reciprocal_pairs_forbidden=True,
+        ),
+    ]

@@ -8,6 +8,8 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from hypothesis import given as for_all
+from hypothesis import strategies as st
 
 from commands import cross, group, pool
 from commands.draw import ALGORITHM, digest, draw, verify
@@ -16,11 +18,12 @@ from commands.group import INSPECTION_GROUP, LEADERSHIP_REGISTER, Known, Registe
 from commands.inspection import INSPECTION
 from commands.round import ROUND
 from events.base import Actor, Role
-from events.cross import CrossPair
+from events.cross import CrossInspectionArranged, CrossPair
 from events.group import (
     AuthorizerKind,
     CompositionWarningRaised,
     ConflictKind,
+    GroupLeadershipProposed,
     GroupRole,
     InspectionGroupFormed,
     LeaderRecorded,
@@ -32,10 +35,13 @@ from events.pool import (
     DrawCandidate,
     DrawFilters,
     ExpertCategory,
+    ExternalExpertEngaged,
     Gender,
     PoolMemberNominated,
+    PoolMembersDrawn,
     Relation,
     RelativeTie,
+    TalentPoolMemberEnrolled,
     WorkSpell,
 )
 from events.round import RoundTargetAssigned
@@ -55,6 +61,7 @@ from tests.unit.builders import (
     TARGET_ORG,
     actor,
     ctx,
+    every_event,
     planned,
     round_approved,
     uid,
@@ -665,3 +672,23 @@ def test_a_cross_group_takes_home_target_county_and_authorizer_from_its_pair() -
 def test_everyone_clean_in_the_builders() -> None:
     assert len(cleared()) == 2 * len(EVERYONE)
     assert TARGET.organization_id == TARGET_ORG
+
+
+@pytest.mark.parametrize(
+    ("aggregate", "first"),
+    [
+        (pool.POOL_MEMBER, (PoolMemberNominated, ExternalExpertEngaged)),
+        (pool.TALENT_POOL, (TalentPoolMemberEnrolled,)),
+        (pool.DRAW, (PoolMembersDrawn,)),
+        (INSPECTION_GROUP, (GroupLeadershipProposed,)),
+        (LEADERSHIP_REGISTER, (LeaderRecorded,)),
+        (cross.CROSS_ARRANGEMENT, (CrossInspectionArranged,)),
+    ],
+    ids=lambda a: getattr(a, "name", ""),
+)
+@for_all(events=st.lists(st.sampled_from(every_event()), max_size=40))
+def test_evolve_of_these_aggregates_never_raises(
+    aggregate: Any, first: tuple[type, ...], events: list[Any]
+) -> None:
+    state = aggregate.fold(events)
+    assert (state is None) == (not any(isinstance(e, first) for e in events))
