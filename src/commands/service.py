@@ -11,7 +11,12 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from commands.base import Command, Context
-from commands.errors import ConcurrencyConflict, IdempotencyKeyReused, NotPermitted
+from commands.errors import (
+    ConcurrencyConflict,
+    IdempotencyKeyReused,
+    InvalidTransition,
+    NotPermitted,
+)
 from commands.handlers import HANDLERS
 from commands.store import EventStore, IdempotencyRecord
 from commands.unit_of_work import UnitOfWork
@@ -96,6 +101,8 @@ class Application:
         )
         created = HANDLERS[type(command)](uow, command)
         recorded = self.envelopes(uow, command, correlation_id or uuid4())
+        if not recorded:
+            raise InvalidTransition(f"{name} has nothing to record in the current state")
         primary = created or target or recorded[0].metadata.stream_id
         loaded = uow.streams[primary].version if primary in uow.streams else 0
         result = self._result(name, primary, recorded, created, loaded)
