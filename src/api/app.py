@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
-from api import errors
+from api import errors, guard
 from api.container import Container
 from api.routes import (
     commands,
@@ -60,6 +60,7 @@ def create_app(container: Container) -> FastAPI:
     app = FastAPI(title="Xuncha 巡察", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.container = container
     errors.install(app)
+    guard.install(app, container.settings)
     for area in AREAS:
         for router in area.routers():
             app.include_router(router)

@@ -5,7 +5,9 @@ Bodies are RFC 9457 problem details: ``{"type", "title", "status", "detail", "co
 
 from __future__ import annotations
 
+import logging
 from typing import Any
+from uuid import uuid4
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -13,7 +15,11 @@ from fastapi.responses import JSONResponse
 from pydantic import ValidationError
 
 from api.auth import Unauthenticated
+from api.guard import security_headers
 from commands import errors
+
+log = logging.getLogger(__name__)
+PAGE_SIZE_PARAMS = ("limit",)
 
 STATUS: dict[type[errors.DomainError], int] = {
     errors.NotFound: 404,
@@ -79,6 +85,15 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(ValidationError)
     @app.exception_handler(RequestValidationError)
     def invalid(_: Request, exc: RequestValidationError | ValidationError) -> JSONResponse:
+        page = [e for e in exc.errors() if _is_page_size(e)]
+        if page:
+            bound = page[0].get("ctx", {})
+            most = bound.get("le", bound.get("lt", "the maximum"))
+            return problem(
+                400,
+                "page_size_out_of_range",
+                f"limit must be between 1 and {most} rows per page; page through more with offset",
+            )
         details = [
             {"location": list(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type")}
             for e in exc.errors()
@@ -89,3 +104,34 @@ def install(app: FastAPI) -> None:
         return problem(
             422, "invalid_request", summary or "the request is not valid", {"errors": details}
         )
+
+    @app.exception_handler(Exception)
+    def internal(request: Request, exc: Exception) -> JSONResponse:
+        """Anything unexpected: logged here with an incident id, never shown to the client."""
+        incident = uuid4().hex[:12]
+        log.error(
+            "internal error %s on %s %s",
+            incident,
+            request.method,
+            request.url.path,
+            exc_info=(type(exc), exc, exc.__traceback__),
+        )
+        settings = request.app.state.container.settings
+        headers = {k.decode(): v.decode() for k, v in security_headers(settings, request.url.path)}
+        return problem(
+            500,
+            "internal_error",
+            f"the server failed to handle this request; it has been logged as incident {incident}",
+            {"incident": incident},
+            headers=headers,
+        )
+
+
+def _is_page_size(error: Any) -> bool:
+    location = tuple(error.get("loc", ()))
+    return (
+        len(location) == 2
+        and location[0] == "query"
+        and location[1] in PAGE_SIZE_PARAMS
+        and error.get("type") in ("less_than_equal", "less_than", "greater_than_equal")
+    )
