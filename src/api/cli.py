@@ -70,6 +70,28 @@ def clock_tick(settings: Settings, args: argparse.Namespace) -> None:
         database.close()
 
 
+def demo(settings: Settings, args: argparse.Namespace) -> int:
+    """Load the Yulin-like demo data set through the command layer, then build read models."""
+    from api.container import build
+    from api.database import open_database
+    from api.demo import AlreadyLoaded, load
+
+    database = open_database(settings)
+    container = build(settings, database.conninfo)
+    try:
+        try:
+            issued = load(container.app, seed=args.seed)
+        except AlreadyLoaded as error:
+            print(f"xuncha demo: the database already holds data ({error})", file=sys.stderr)
+            return 1
+        container.runner.catch_up_once()
+        print(f"demo loaded: {issued} commands, {container.store.head()} events")
+        return 0
+    finally:
+        container.close()
+        database.close()
+
+
 def run_projections(settings: Settings, args: argparse.Namespace) -> None:
     """The projection runner alone (one active; others wait as standbys)."""
     from api.container import read_models
@@ -229,6 +251,9 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="xuncha", description="Xuncha (巡察) back end")
     sub = p.add_subparsers(dest="command", required=True)
     sub.add_parser("serve", help="run the API and the projections").set_defaults(fn=serve)
+    dm = sub.add_parser("demo", help="load the Yulin-like demo data through the commands")
+    dm.add_argument("--seed", type=int, default=1, help="makes every choice and id repeatable")
+    dm.set_defaults(fn=demo)
     proj = sub.add_parser("projections", help="read models").add_subparsers(
         dest="action", required=True
     )

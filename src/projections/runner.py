@@ -75,6 +75,12 @@ class ProjectionRunner:
                 total += read
         return total
 
+    def catch_up_once(self) -> int:
+        """Bring every read model to the head of the log now, in this thread."""
+        self.setup()
+        with psycopg.connect(self.conninfo, application_name=APP_NAME) as conn:
+            return self.catch_up(conn)
+
     def run_forever(self, poll_seconds: float = 1.0) -> None:
         """Take the runner lock (waiting as a standby), then catch up and follow live;
         reconnect after losing the database, until stopped."""
