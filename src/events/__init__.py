@@ -22,6 +22,7 @@ from events import (  # noqa: F401
     reference,
     results,
     round,
+    supplementary_report,
 )
 from events.base import Actor, DomainEvent, EventMetadata, RecordedEvent, Role
 from events.registry import REGISTRY, EventRegistry
