@@ -74,7 +74,7 @@ class PreInspectionAnalysisRecorded(DomainEvent):
 
 
 class WorkPlanContent(Contract):
-    """巡察组工作方案: focus, methods (interviews, documents, sites), schedule, division of labour."""
+    """巡察组工作方案: focus, methods (interviews, documents, sites), schedule, 分工."""
 
     focus: str
     interview_list: list[str]
