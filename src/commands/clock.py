@@ -35,4 +35,6 @@ def tick(name: str) -> Callable[[Tick], Tick]:
 
 
 def run_ticks(app: Application, now: datetime) -> dict[str, int]:
-    return {name: fn(app, now) for name, fn in TICKS.items()}
+    """Run every timer as of `now`: its commands are decided with `now` as the time."""
+    at_now = app.at(now)
+    return {name: fn(at_now, now) for name, fn in TICKS.items()}

@@ -72,6 +72,10 @@ class Application:
         self.clock = clock
         self.new_id = new_id
 
+    def at(self, now: datetime) -> Application:
+        """The same application deciding as of `now` (for timers replaying a moment)."""
+        return Application(self.store, clock=lambda: now, new_id=self.new_id)
+
     def execute(
         self,
         command: Command,

@@ -73,9 +73,10 @@ class UnitOfWork:
             )
 
     def record(self, aggregate: Aggregate[Any], stream_id: UUID, events: list[DomainEvent]) -> None:
-        """Queue `events` for `stream_id`, folding them so later decisions see them."""
+        """Queue `events` for `stream_id`, folding them so later decisions see them. A stream
+        not loaded yet is loaded first, so its next version is known (new ids load nothing)."""
         if stream_id not in self.streams:
-            self.streams[stream_id] = Stream(aggregate, 0, None)
+            self.find(aggregate, stream_id)
         stream = self.streams[stream_id]
         stream.pending.extend(events)
         stream.state = aggregate.fold(events, stream.state)

@@ -98,6 +98,7 @@ def test_a_retried_command_with_the_same_key_appends_once_and_returns_the_first_
         "committee": "市委",
         "name": "第二轮",
         "round_type": "special",
+        "topic": "营商环境",
         "planned_start": "2026-09-01",
         "planned_end": "2026-12-01",
     }

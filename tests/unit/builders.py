@@ -59,6 +59,7 @@ from events.rectification import (
     RectificationItemOpened,
     RectificationProgressReported,
 )
+from events.registry import REGISTRY
 from events.round import RoundApproved, RoundClosed, RoundProposed, RoundTargetAssigned
 from events.values import (
     Contacts,
@@ -69,6 +70,7 @@ from events.values import (
     PolicyRef,
     RoundType,
 )
+from tests.contract.examples import example_of
 
 
 def uid(n: int) -> UUID:
@@ -489,7 +491,7 @@ def every_event() -> list[DomainEvent]:
             parameters=PolicyParameters(),
         ),
     ]
-    return [
+    events = [
         *round_with_target(),
         *rectification_report_accepted(),
         *finding_approved(),
@@ -500,6 +502,10 @@ def every_event() -> list[DomainEvent]:
         *_follow_up_events(),
         *_group_events(),
     ]
+    # Areas without hand-built histories here get the contract's deterministic example.
+    seen = {type(event) for event in events}
+    events += [cls.model_validate(example_of(cls)) for cls in REGISTRY if cls not in seen]
+    return events
 
 
 def _group_events() -> list[DomainEvent]:
