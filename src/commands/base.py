@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import ClassVar, Generic, TypeVar
+from typing import Any, ClassVar, Generic, Self, TypeVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from commands.errors import InvalidTransition, NotPermitted, RuleViolated
 from events.base import Actor, DomainEvent, Role
@@ -28,6 +28,33 @@ class Command(BaseModel):
     @property
     def reason(self) -> str | None:
         return None
+
+    @model_validator(mode="after")
+    def _no_nul_characters(self) -> Self:
+        """Refuse U+0000 anywhere in the command. The event store would keep it (bytea), but
+        PostgreSQL `text` and `jsonb` cannot hold it, so every read model would fail on that
+        event forever: one careless or hostile string would poison the append-only log."""
+        where = _nul_path(self.model_dump(mode="json"), ())
+        if where is not None:
+            field = ".".join(str(p) for p in where) or "the command"
+            raise ValueError(f"{field} contains a NUL character (U+0000), which is not allowed")
+        return self
+
+
+def _nul_path(value: Any, path: tuple[Any, ...]) -> tuple[Any, ...] | None:
+    if isinstance(value, str):
+        return path if "\x00" in value else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if "\x00" in str(key):
+                return (*path, key)
+            if (found := _nul_path(item, (*path, key))) is not None:
+                return found
+    if isinstance(value, list | tuple):
+        for index, item in enumerate(value):
+            if (found := _nul_path(item, (*path, index))) is not None:
+                return found
+    return None
 
 
 @dataclass(frozen=True)
