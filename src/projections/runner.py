@@ -53,11 +53,13 @@ class ProjectionRunner:
                 projection.create(cur)
                 tracking.ensure(cur, projection.name)
 
-    def run_batch(self, conn: Connection[Any], projection: Projection) -> int:
+    def run_batch(
+        self, conn: Connection[Any], projection: Projection, limit: int | None = None
+    ) -> int:
         """Apply the next batch to one read model; returns how many events it read."""
         with conn.transaction(), conn.cursor() as cur:
             position = tracking.lock_position(cur, projection.name)
-            cur.execute(SELECT_BATCH, (position, self.batch_size))
+            cur.execute(SELECT_BATCH, (position, limit or self.batch_size))
             rows = cur.fetchall()
             for notification_id, _, _, topic, state in rows:
                 if projection.handles(topic):
@@ -68,10 +70,33 @@ class ProjectionRunner:
         return len(rows)
 
     def catch_up(self, conn: Connection[Any]) -> int:
-        """Run batches until every read model has reached the head of the log."""
+        """Run batches until every read model has reached the head of the log, or the event
+        its handler fails on. A failing read model holds back neither the others nor its own
+        events before the failing one; the first failure is raised once all had their turn."""
         total = 0
+        failure: Exception | None = None
         for projection in self.projections:
+            try:
+                total += self._catch_up_one(conn, projection)
+            except psycopg.OperationalError:
+                raise
+            except Exception as error:
+                failure = failure or error
+        if failure is not None:
+            raise failure
+        return total
+
+    def _catch_up_one(self, conn: Connection[Any], projection: Projection) -> int:
+        total = 0
+        try:
             while (read := self.run_batch(conn, projection)) > 0:
+                total += read
+        except psycopg.OperationalError:
+            raise
+        except Exception:
+            # The batch rolled back whole: apply its events one by one up to the failing one.
+            # If that failure was transient, this reaches the head of the log without one.
+            while (read := self.run_batch(conn, projection, limit=1)) > 0:
                 total += read
         return total
 

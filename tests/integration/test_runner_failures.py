@@ -1,0 +1,65 @@
+"""A read model whose handler fails on an event must not hold back the other read models, nor
+the events of its own batch before the failing one."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+import pytest
+from psycopg import Cursor
+
+from events.base import RecordedEvent
+from projections import tracking
+from projections.runner import ProjectionRunner
+from tests.support.api import OFFICE, Api
+
+ROUND = {
+    "jurisdiction_id": "yulin",
+    "committee": "市委",
+    "round_type": "special",
+    "topic": "营商环境",
+    "planned_start": "2026-09-01",
+    "planned_end": "2026-12-01",
+}
+
+
+class Seen:
+    """Remembers every position it applied; fails on the position `fails_at`, if any."""
+
+    def __init__(self, name: str, fails_at: int | None = None) -> None:
+        self.name, self.fails_at = name, fails_at
+        self.tables = (f"t_{name}",)
+
+    def create(self, cur: Cursor[Any]) -> None:
+        cur.execute(f"CREATE TABLE IF NOT EXISTS t_{self.name} (position bigint PRIMARY KEY)")
+
+    def handles(self, type_name: str) -> bool:
+        return True
+
+    def apply(self, cur: Cursor[Any], recorded: RecordedEvent) -> None:
+        if recorded.position == self.fails_at:
+            raise RuntimeError(f"{self.name} cannot apply position {recorded.position}")
+        cur.execute(f"INSERT INTO t_{self.name} VALUES (%s)", (recorded.position,))
+
+
+def test_a_failing_read_model_holds_back_neither_the_others_nor_its_own_earlier_events(
+    api: Api,
+) -> None:
+    conninfo = api.client.app.state.container.conninfo  # type: ignore[attr-defined]
+    for n in range(5):
+        api.command("/rounds", {**ROUND, "name": f"第{n}轮"}, OFFICE, status=201)
+    broken, healthy = Seen("broken", fails_at=3), Seen("healthy")
+    runner = ProjectionRunner(conninfo, [broken, healthy], batch_size=500)
+    with pytest.raises(Exception, match="cannot apply position 3"):
+        runner.catch_up_once()
+    with psycopg.connect(conninfo) as conn:
+        positions = tracking.positions(conn)
+        applied = {
+            name: [r[0] for r in conn.execute(f"SELECT position FROM t_{name} ORDER BY 1")]
+            for name in ("broken", "healthy")
+        }
+    assert positions["healthy"] == 5
+    assert applied["healthy"] == [1, 2, 3, 4, 5]
+    assert positions["broken"] == 2  # up to the event it cannot apply, and no further
+    assert applied["broken"] == [1, 2]
