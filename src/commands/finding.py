@@ -30,7 +30,9 @@ from events.finding import (
     FindingDrafted,
     FindingReturned,
     FindingReviewed,
+    FindingReviewRequired,
 )
+from events.inspection import InspectionFindingRegistered
 
 GROUP = frozenset(
     {Role.GROUP_LEADER, Role.DEPUTY_GROUP_LEADER, Role.GROUP_MEMBER, Role.EXTERNAL_EXPERT}
@@ -46,6 +48,7 @@ class FindingState:
     content: FindingContent
     version: int = 1
     status: str = "drafted"
+    review_required: bool = False  # its drafter was recused: review and sign it again
 
 
 def evolve(state: FindingState | None, event: DomainEvent) -> FindingState | None:
@@ -53,13 +56,16 @@ def evolve(state: FindingState | None, event: DomainEvent) -> FindingState | Non
         case FindingDrafted():
             return FindingState(event.finding_id, event.inspection_id, event.content)
         case FindingReviewed() if state:
-            return replace(state, status="reviewed")
+            return replace(state, status="reviewed", review_required=False)
         case FindingReturned() if state:
             return replace(state, status="returned")
         case FindingApproved() if state:
             return replace(state, status="approved")
         case FindingAmended() if state:
             return replace(state, content=event.content, version=event.version, status="drafted")
+        case FindingReviewRequired() if state:
+            status = "drafted" if state.status in ("reviewed", "approved") else state.status
+            return replace(state, status=status, review_required=True)
     return state
 
 
@@ -131,6 +137,22 @@ def draft(
     require_group_member(inspection, ctx)
     content = FindingContent(**cmd.content.model_dump())
     return [FindingDrafted(finding_id=finding_id, inspection_id=cmd.inspection_id, content=content)]
+
+
+def register(inspection: InspectionState, finding_id: UUID, ctx: Context) -> list[DomainEvent]:
+    """The inspection's record of who drafted the finding, appended with `finding.drafted` in
+    one transaction. `finding.drafted` v1 names no drafter (only its envelope does, which
+    decisions do not see), and a recusal must find a person's findings without scanning the
+    store: so the inspection keeps findings per drafter (`findings_by_drafter`). The cost:
+    drafting moves the inspection stream's version, so concurrent drafts in one inspection
+    are serialized (one answers 409 and is retried)."""
+    return [
+        InspectionFindingRegistered(
+            inspection_id=inspection.inspection_id,
+            finding_id=finding_id,
+            drafter_user_id=ctx.actor.user_id,
+        )
+    ]
 
 
 def review(

@@ -4,7 +4,9 @@ inspection, authorization (一次一授权, in `commands.preparation`).
 
 Stages: proposed → formed → authorized (for one or more of its targets). Recusing a person
 after formation sends the group back to proposed (form it again with a replacement);
-recusing the leader leaves it leaderless (propose a new group).
+recusing the leader leaves it leaderless (propose a new group). A person recused after the
+authorization (a conflict found later) leaves the authorized inspections, and their findings
+go back for review (`late_recusal`).
 """
 
 from __future__ import annotations
@@ -29,9 +31,11 @@ from commands.base import (
 from commands.cross import CrossState
 from commands.dates import add_months
 from commands.errors import InvalidTransition, RuleViolated
+from commands.finding import FindingState
 from commands.inspection import InspectionState
 from commands.round import RoundState
 from events.base import DomainEvent, Role
+from events.finding import FindingReviewRequired, ReviewReason
 from events.group import (
     AuthorizerKind,
     CompositionWarningRaised,
@@ -51,8 +55,11 @@ from events.group import (
     PreStationingTrainingCompleted,
     RecusalCleared,
     RecusalDeclared,
+    RecusalFindingsReported,
+    RecusedFinding,
     SecondmentDirection,
 )
+from events.inspection import InspectionGroupMemberRecused, ReportReturnedForRevision
 from events.policy import PolicyParameters
 from events.pool import Gender, InspectorProfile, RelativeTie, WorkSpell
 from events.values import Member, RoundType
@@ -560,9 +567,100 @@ def clear_recusal(state: GroupState, cmd: ClearRecusal) -> list[DomainEvent]:
 
 
 def recuse_member(state: GroupState, cmd: RecuseMember) -> list[DomainEvent]:
-    require_stage(state.stage, [*BEFORE_AUTHORIZATION, "leaderless"], "recuse a member")
+    require_stage(
+        state.stage, [*BEFORE_AUTHORIZATION, "leaderless", "authorized"], "recuse a member"
+    )
     role = _require_in_group(state, cmd.user_id)
     return [MemberRecused(group_id=state.group_id, user_id=cmd.user_id, role=role, reason=cmd.why)]
+
+
+REPORT_PENDING = ("report_drafted", "report_office_reviewed", "report_deliberated")
+
+
+@dataclass(frozen=True)
+class LateRecusal:
+    """The events of a recusal after authorization, per stream (one transaction)."""
+
+    on_group: list[DomainEvent]
+    on_inspections: dict[UUID, list[DomainEvent]]
+    on_findings: dict[UUID, list[DomainEvent]]
+
+
+def late_recusal(
+    state: GroupState,
+    user_id: str,
+    inspections: Mapping[UUID, InspectionState],
+    findings: Mapping[UUID, FindingState],
+) -> LateRecusal:
+    """What follows a recusal found after the group's authorization (DOMAIN.md §6.1 inv. 1):
+
+    * the person leaves each authorized inspection (`inspection.group_member_recused`);
+    * each finding they drafted there (the inspection's `findings_by_drafter` index) that is
+      not in the approved report must be reviewed and signed again
+      (`finding.review_required`); a report draft still under review that cites one of them
+      is returned for revision, since it would otherwise be approved with an unsigned finding;
+    * findings in an approved report are left alone (the report is frozen) and are listed for
+      the office in one `group.recusal_findings_reported` warning.
+
+    `state` is the group before the recusal; `inspections` are its authorized inspections,
+    `findings` the person's findings in them.
+    """
+    if state.stage != "authorized":
+        return LateRecusal([], {}, {})
+    on_inspections: dict[UUID, list[DomainEvent]] = {}
+    on_findings: dict[UUID, list[DomainEvent]] = {}
+    reported: list[RecusedFinding] = []
+    for target in state.targets:
+        inspection = inspections.get(target.inspection_id)
+        if target.inspection_id not in state.authorized or inspection is None:
+            continue
+        events: list[DomainEvent] = [
+            InspectionGroupMemberRecused(
+                inspection_id=inspection.inspection_id, group_id=state.group_id, user_id=user_id
+            )
+        ]
+        cited = {ref.finding_id: ref.version for ref in inspection.report_findings}
+        sent_back = []
+        for finding_id in inspection.findings_by_drafter.get(user_id, ()):
+            finding = findings.get(finding_id)
+            if finding is None:
+                continue
+            if finding_id in inspection.approved_finding_ids:
+                reported.append(
+                    RecusedFinding(
+                        inspection_id=inspection.inspection_id,
+                        finding_id=finding_id,
+                        version=cited.get(finding_id, finding.version),
+                    )
+                )
+                continue
+            sent_back.append(finding_id)
+            on_findings[finding_id] = [
+                FindingReviewRequired(
+                    finding_id=finding_id,
+                    inspection_id=inspection.inspection_id,
+                    version=finding.version,
+                    reason=ReviewReason.DRAFTER_RECUSED,
+                    drafter_user_id=user_id,
+                    group_id=state.group_id,
+                )
+            ]
+        if inspection.stage in REPORT_PENDING and any(f in cited for f in sent_back):
+            events.append(
+                ReportReturnedForRevision(
+                    inspection_id=inspection.inspection_id,
+                    report_version=inspection.report_version,
+                    comments=f"the drafter {user_id} of findings in this draft was recused; "
+                    "they must be reviewed and signed again",
+                )
+            )
+        on_inspections[inspection.inspection_id] = events
+    on_group: list[DomainEvent] = []
+    if reported:
+        on_group.append(
+            RecusalFindingsReported(group_id=state.group_id, user_id=user_id, findings=reported)
+        )
+    return LateRecusal(on_group, on_inspections, on_findings)
 
 
 @dataclass(frozen=True)

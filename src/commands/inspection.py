@@ -9,7 +9,8 @@ Stages: planned → group_authorized → notified → announced → stationed �
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from datetime import date
 from uuid import UUID
 
@@ -22,6 +23,8 @@ from events.inspection import (
     InspectionAnnouncementPublished,
     InspectionClosed,
     InspectionFeedbackDelivered,
+    InspectionFindingRegistered,
+    InspectionGroupMemberRecused,
     InspectionNoticeIssued,
     InspectionPlanned,
     InspectionReportDrafted,
@@ -72,6 +75,10 @@ class InspectionState:
     rectification_report_no: int = 0
     intake_deadline: date | None = None  # petitions are received until then (announcement)
     lead_ids: tuple[UUID, ...] = ()  # 问题线索 registered on this inspection (见底清零)
+    # Findings per drafter (`inspection.finding_registered`, recorded with each draft): a late
+    # recusal sends the recused person's findings back for review (DOMAIN.md §6.1 inv. 1).
+    # Findings drafted before this index existed are not in it.
+    findings_by_drafter: Mapping[str, tuple[UUID, ...]] = field(default_factory=dict)
 
 
 def _planned(e: InspectionPlanned) -> InspectionState:
@@ -171,6 +178,20 @@ def evolve(state: InspectionState | None, event: DomainEvent) -> InspectionState
             return replace(state, stage="rectification_report_accepted")
         case InspectionLeadRegistered():
             return replace(state, lead_ids=(*state.lead_ids, event.lead_id))
+        case InspectionFindingRegistered():
+            mine = state.findings_by_drafter.get(event.drafter_user_id, ())
+            if event.finding_id in mine:
+                return state
+            by_drafter = {**state.findings_by_drafter}
+            by_drafter[event.drafter_user_id] = (*mine, event.finding_id)
+            return replace(state, findings_by_drafter=by_drafter)
+        case InspectionGroupMemberRecused():
+            leader = state.leader
+            if leader is not None and leader.user_id == event.user_id:
+                leader = None
+            return replace(
+                state, leader=leader, group_user_ids=state.group_user_ids - {event.user_id}
+            )
         case InspectionClosed():
             return replace(state, stage="closed")
     return state

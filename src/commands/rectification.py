@@ -1,9 +1,10 @@
 """RectificationItem (整改台账条目): opened → progress → closure requested with evidence
 → verified by a party other than the rectifying organization → closed (销号).
-A failed verification returns the item to in-progress. Open work may be reclassified as
-long-term (持续整改, milestones; the last milestone is the new deadline) or get an approved
-extension; a follow-up that finds 虚假整改/纸面整改 reopens a closed item. Orthogonal: the
-three-colour deadline warnings (a timer), 督办单 and 约谈.
+A failed verification returns the item to in-progress. A closure raises soft warnings of
+纸面整改 (quick closure, many closures of one organization on one day) but is never refused.
+Open work may be reclassified as long-term (持续整改, milestones; the last milestone is the
+new deadline) or get an approved extension; a follow-up that finds 虚假整改/纸面整改 reopens a
+closed item. Orthogonal: the three-colour deadline warnings (a timer), 督办单 and 约谈.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import itertools
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import ClassVar
-from uuid import UUID
+from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import Field
 
@@ -31,6 +32,8 @@ from events.follow_up import CheckResult
 from events.policy import PolicyParameters
 from events.rectification import (
     AccountabilityTalkHeld,
+    BulkClosureFlagged,
+    DailyClosureCounted,
     ItemClosureRequested,
     ItemDeadlineApproaching,
     ItemDeadlineExtended,
@@ -39,6 +42,7 @@ from events.rectification import (
     ItemVerificationFailed,
     ItemVerified,
     Milestone,
+    QuickClosureFlagged,
     RectificationItemClosed,
     RectificationItemOpened,
     RectificationItemReopened,
@@ -240,6 +244,97 @@ def close(state: ItemState, cmd: CloseItem, ctx: Context) -> list[DomainEvent]:
             on_time=ctx.today <= state.deadline,
         )
     ]
+
+
+# Data-consistency warnings at closure (DOMAIN.md §6.2, signs of 纸面整改) ---------------------
+
+
+def closure_day_stream_id(organization_id: str, day: date) -> UUID:
+    return uuid5(NAMESPACE_URL, f"xuncha:closure-day:{organization_id}:{day.isoformat()}")
+
+
+@dataclass(frozen=True)
+class ClosureDayState:
+    """The items of one organization closed (销号) on one day.
+
+    Bulk closures are counted in the command layer with one small stream per organization and
+    day (`closure_day_stream_id`), which each closure appends to in the same transaction as
+    `rectification.item_closed`: the count is exact, needs no read model (which may lag) and no
+    scan of the organization's items across inspections and rounds, and two concurrent
+    closures of one organization on one day are serialized by the stream's version (one is
+    answered 409 and retried) so neither misses the other.
+    """
+
+    organization_id: str
+    day: date
+    item_ids: tuple[UUID, ...] = ()
+
+
+def evolve_closure_day(state: ClosureDayState | None, event: DomainEvent) -> ClosureDayState | None:
+    if isinstance(event, DailyClosureCounted):
+        day = state or ClosureDayState(event.organization_id, event.closed_on)
+        if event.item_id in day.item_ids:
+            return day
+        return replace(day, item_ids=(*day.item_ids, event.item_id))
+    return state
+
+
+CLOSURE_DAY = Aggregate[ClosureDayState]("closure_day", evolve_closure_day)
+
+
+@dataclass(frozen=True)
+class Closure:
+    on_item: list[DomainEvent]
+    on_day: list[DomainEvent]
+
+
+def close_and_check(
+    state: ItemState,
+    cmd: CloseItem,
+    ctx: Context,
+    params: PolicyParameters,
+    opened_on: date,
+    day: ClosureDayState | None,
+) -> Closure:
+    """销号 (`close`) with its soft warnings, which never refuse it: quick closure when the
+    item is closed within `quick_closure_days` of `opened_on`, bulk closure when this is at
+    least the `bulk_closure_threshold`th item of the organization closed today (every closure
+    from the threshold on is flagged). `day`: the organization's closures today so far."""
+    closed = close(state, cmd, ctx)
+    warnings: list[DomainEvent] = []
+    days_open = (ctx.today - opened_on).days
+    if days_open <= params.quick_closure_days:
+        warnings.append(
+            QuickClosureFlagged(
+                item_id=state.item_id,
+                inspection_id=state.inspection_id,
+                organization_id=state.organization_id,
+                opened_on=opened_on,
+                closed_on=ctx.today,
+                days_open=days_open,
+                within_days=params.quick_closure_days,
+            )
+        )
+    earlier = day.item_ids if day else ()
+    count = len(earlier) + (0 if state.item_id in earlier else 1)
+    if count >= params.bulk_closure_threshold:
+        warnings.append(
+            BulkClosureFlagged(
+                item_id=state.item_id,
+                inspection_id=state.inspection_id,
+                organization_id=state.organization_id,
+                closed_on=ctx.today,
+                closed_that_day=count,
+                threshold=params.bulk_closure_threshold,
+            )
+        )
+    tally = DailyClosureCounted(
+        organization_id=state.organization_id,
+        closed_on=ctx.today,
+        item_id=state.item_id,
+        count=count,
+    )
+    return Closure([*closed, *warnings], [tally])
 
 
 # Long-term work, extensions, reopening -----------------------------------------------------------

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from uuid import UUID
 
 from events.base import Contract, DomainEvent
@@ -63,3 +64,21 @@ class FindingAmended(DomainEvent):
     inspection_id: UUID
     version: int
     content: FindingContent
+
+
+class ReviewReason(StrEnum):
+    DRAFTER_RECUSED = "drafter_recused"  # 回避 found after the group's authorization
+
+
+@event("finding.review_required")
+class FindingReviewRequired(DomainEvent):
+    """The finding must be reviewed and signed again (DOMAIN.md §6.1 inv. 1): its drafter was
+    recused after the group's authorization. A reviewed or approved version goes back to
+    drafted; a finding in an approved (frozen) report never gets this event."""
+
+    finding_id: UUID
+    inspection_id: UUID
+    version: int
+    reason: ReviewReason
+    drafter_user_id: str
+    group_id: UUID

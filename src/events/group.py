@@ -194,3 +194,22 @@ class LeaderRecorded(DomainEvent):
     group_name: str
     leader_user_id: str
     organization_id: str
+
+
+class RecusedFinding(Contract):
+    """A finding of a recused drafter, at the version the approved report cites."""
+
+    inspection_id: UUID
+    finding_id: UUID
+    version: int
+
+
+@event("group.recusal_findings_reported")
+class RecusalFindingsReported(DomainEvent):
+    """Warning for the inspection office: the recused person drafted these findings, which are
+    in approved reports. Approved reports are frozen, so they are not changed; the office
+    decides what to do (e.g. a supplementary report)."""
+
+    group_id: UUID
+    user_id: str
+    findings: list[RecusedFinding]

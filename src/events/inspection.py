@@ -223,3 +223,24 @@ class RectificationReportAccepted(DomainEvent):
 class InspectionClosed(DomainEvent):
     inspection_id: UUID
     closed_on: date
+
+
+@event("inspection.finding_registered")
+class InspectionFindingRegistered(DomainEvent):
+    """A finding was drafted in this inspection by `drafter_user_id` (recorded with
+    `finding.drafted`): the inspection's index of findings per drafter, which a late recusal
+    (DOMAIN.md §6.1 inv. 1) uses to send the recused person's findings back for review."""
+
+    inspection_id: UUID
+    finding_id: UUID
+    drafter_user_id: str
+
+
+@event("inspection.group_member_recused")
+class InspectionGroupMemberRecused(DomainEvent):
+    """A person of the authorized group was recused (回避) after the authorization: they no
+    longer act for this inspection (一次一授权 covers the group as it now stands)."""
+
+    inspection_id: UUID
+    group_id: UUID
+    user_id: str

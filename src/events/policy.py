@@ -54,8 +54,8 @@ class PolicyParametersV1(Contract):
     warn_yellow_days: int
 
 
-class PolicyParameters(Contract):
-    """Deadlines and thresholds that differ by jurisdiction (DOMAIN.md §6.3).
+class PolicyParametersV3(Contract):
+    """The parameters of `policy.version_published` v3; `PolicyParameters` (v4) extends them.
 
     Defaults: the written rectification report is due 2 months after feedback (2015 Regulation
     Art. 27); the others are common local practice and meant to be overridden.
@@ -138,6 +138,16 @@ class PolicyParameters(Contract):
         )
 
 
+class PolicyParameters(PolicyParametersV3):
+    """Deadlines and thresholds that differ by jurisdiction (DOMAIN.md §6.3): v3's and the
+    data-consistency warnings of closures (v4; local practice, DOMAIN.md §6.2, signs of
+    纸面整改): an item closed within `quick_closure_days` of its opening, and an organization
+    with `bulk_closure_threshold` or more items closed on one day."""
+
+    quick_closure_days: int = Field(default=7, ge=0, le=365)
+    bulk_closure_threshold: int = Field(default=10, ge=1, le=10000)
+
+
 class PolicyVersionPublishedV1(DomainEvent):
     """Version 1, before the fieldwork parameters; read through the upcaster."""
 
@@ -178,7 +188,16 @@ class PolicyVersionPublishedV2(DomainEvent):
     parameters: PolicyParametersV2
 
 
-@event("policy.version_published", version=3)
+class PolicyVersionPublishedV3(DomainEvent):
+    """Version 3, before the closure-warning parameters."""
+
+    jurisdiction_id: str
+    version: int
+    effective_from: date
+    parameters: PolicyParametersV3
+
+
+@event("policy.version_published", version=4)
 class PolicyVersionPublished(DomainEvent):
     jurisdiction_id: str
     version: int
@@ -197,5 +216,12 @@ def _policy_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
 def _policy_v2_to_v3(data: dict[str, Any]) -> dict[str, Any]:
     """v3 adds the rectification, follow-up, lead, group, pool and cross-round parameters,
     with their defaults."""
+    defaults = PolicyParameters().model_dump(mode="json")
+    return {**data, "parameters": {**defaults, **data["parameters"]}}
+
+
+@upcaster("policy.version_published", 3, legacy_model=PolicyVersionPublishedV3)
+def _policy_v3_to_v4(data: dict[str, Any]) -> dict[str, Any]:
+    """v4 adds the closure-warning parameters (quick and bulk closures), with their defaults."""
     defaults = PolicyParameters().model_dump(mode="json")
     return {**data, "parameters": {**defaults, **data["parameters"]}}

@@ -182,3 +182,42 @@ class AccountabilityTalkHeld(DomainEvent):
     interviewee: str
     held_on: date
     summary: str
+
+
+@event("rectification.quick_closure_flagged")
+class QuickClosureFlagged(DomainEvent):
+    """Soft warning (DOMAIN.md §6.2, a sign of 纸面整改): the item was closed (销号) within
+    `within_days` (policy `quick_closure_days`) of being opened. The closure stands."""
+
+    item_id: UUID
+    inspection_id: UUID
+    organization_id: str
+    opened_on: date
+    closed_on: date
+    days_open: int
+    within_days: int
+
+
+@event("rectification.bulk_closure_flagged")
+class BulkClosureFlagged(DomainEvent):
+    """Soft warning (DOMAIN.md §6.2, a sign of 纸面整改): with this item, `closed_that_day`
+    items of the organization were closed on one day, at or above the policy's
+    `bulk_closure_threshold`. The closure stands."""
+
+    item_id: UUID
+    inspection_id: UUID
+    organization_id: str
+    closed_on: date
+    closed_that_day: int
+    threshold: int
+
+
+@event("rectification.daily_closure_counted")
+class DailyClosureCounted(DomainEvent):
+    """One more item of the organization closed on `closed_on` (the `count`th): the tally,
+    one stream per organization and day, behind `rectification.bulk_closure_flagged`."""
+
+    organization_id: str
+    closed_on: date
+    item_id: UUID
+    count: int

@@ -12,8 +12,8 @@ import pytest
 
 from api.cli import main
 from events.base import Role
-from tests.support.api import LEADING_GROUP, MEMBER, OFFICE, Api, Who
-from tests.support.lifecycle import Lifecycle, day
+from tests.support.api import DEPUTY, LEADER, LEADING_GROUP, MEMBER, MEMBER_2, OFFICE, Api, Who
+from tests.support.lifecycle import FINDING, Lifecycle, day
 
 POOL = [f"pool-{n}" for n in range(1, 7)]
 
@@ -164,3 +164,56 @@ def test_draw_verify_matches_and_detects_an_altered_candidate_list(
     assert main(["draw", "verify", draw_id]) == 1
     result = json.loads(capsys.readouterr().out)
     assert (result["matches"], result["digest_matches"]) == (False, False)
+
+
+def test_a_late_recusal_sends_the_person_s_findings_back_for_review(api: Api) -> None:
+    """回避 found after the authorization (DOMAIN.md §6.1 inv. 1): in one transaction the
+    member leaves the inspection and their approved and reviewed findings need review again;
+    another member's finding is untouched."""
+    life = Lifecycle(api)
+    life.to_stationed()
+    approved, reviewed = life.draft_finding()["created_id"], life.draft_finding()["created_id"]
+    others = api.command(f"{life.at}/findings", {"content": FINDING}, MEMBER_2, 201)
+    life.review_and_approve_finding(approved)
+    api.command(f"/findings/{reviewed}/review", {"meeting_ref": "组务会 2026-07"}, DEPUTY)
+
+    body = {"user_id": MEMBER.user_id, "why": "配偶在被巡察单位任职（事后发现）"}
+    result = api.command(f"/groups/{life.group_id}/recuse-member", body, OFFICE)
+    kinds = sorted((e["type"], e["stream_id"]) for e in result["events"])
+    assert kinds == sorted(
+        [
+            ("group.member_recused", life.group_id),
+            ("inspection.group_member_recused", life.inspection_id),
+            ("finding.review_required", approved),
+            ("finding.review_required", reviewed),
+        ]
+    )
+    assert others["created_id"] not in {e["stream_id"] for e in result["events"]}
+
+    # Signed again only after a new review; the recused person no longer drafts.
+    refused(api, f"/findings/{approved}/approve", {}, LEADER, 409, "approve the finding")
+    refused(api, f"{life.at}/findings", {"content": FINDING}, MEMBER, 403, "members of the group")
+    life.review_and_approve_finding(approved)
+    life.review_and_approve_finding(reviewed)
+
+
+def test_a_late_recusal_leaves_an_approved_report_and_warns_the_office(api: Api) -> None:
+    life = Lifecycle(api)
+    life.to_report_approved()
+    body = {"user_id": MEMBER.user_id, "why": "近亲属在被巡察单位任职（事后发现）"}
+    result = api.command(f"/groups/{life.group_id}/recuse-member", body, OFFICE)
+    types = [e["type"] for e in result["events"]]
+    assert types == [
+        "group.member_recused",
+        "group.recusal_findings_reported",
+        "inspection.group_member_recused",
+    ]
+    with psycopg.connect(api.client.app.state.container.conninfo) as conn:  # type: ignore[attr-defined]
+        row = conn.execute(
+            "SELECT state FROM stored_events WHERE topic = 'group.recusal_findings_reported'"
+        ).fetchone()
+    assert row is not None
+    assert json.loads(bytes(row[0]))["data"]["findings"] == [
+        {"inspection_id": life.inspection_id, "finding_id": life.finding_ids[0], "version": 1}
+    ]
+    assert api.get(life.at)["stage"] == "report_approved"

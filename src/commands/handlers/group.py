@@ -7,6 +7,7 @@ from uuid import UUID
 
 from commands import cross, group, preparation
 from commands.cross import CROSS_ARRANGEMENT, cross_stream_id
+from commands.finding import FINDING
 from commands.group import INSPECTION_GROUP, LEADERSHIP_REGISTER, GroupState, register_stream_id
 from commands.inspection import INSPECTION
 from commands.pool import POOL_MEMBER, pool_member_id
@@ -65,8 +66,19 @@ def clear(uow: UnitOfWork, cmd: group.ClearRecusal) -> None:
 
 @handles(group.RecuseMember)
 def recuse(uow: UnitOfWork, cmd: group.RecuseMember) -> None:
+    """After the authorization, the person's findings are found through each authorized
+    inspection's `findings_by_drafter` and sent back for review in the same transaction."""
     state = _group(uow, cmd.group_id)
-    uow.record(INSPECTION_GROUP, cmd.group_id, group.recuse_member(state, cmd))
+    recused = group.recuse_member(state, cmd)
+    inspections = {i: uow.get(INSPECTION, i, "inspection") for i in sorted(state.authorized)}
+    mine = [f for s in inspections.values() for f in s.findings_by_drafter.get(cmd.user_id, ())]
+    findings = {f: uow.get(FINDING, f, "finding") for f in mine}
+    late = group.late_recusal(state, cmd.user_id, inspections, findings)
+    uow.record(INSPECTION_GROUP, cmd.group_id, [*recused, *late.on_group])
+    for inspection_id, events in late.on_inspections.items():
+        uow.record(INSPECTION, inspection_id, events)
+    for finding_id, events in late.on_findings.items():
+        uow.record(FINDING, finding_id, events)
 
 
 @handles(group.FormInspectionGroup)

@@ -22,7 +22,7 @@ from commands.feedback import FEEDBACK, feedback_stream_id
 from commands.finding import FINDING
 from commands.inspection import INSPECTION, InspectionState
 from commands.lead import LEAD
-from commands.rectification import RECTIFICATION_ITEM
+from commands.rectification import CLOSURE_DAY, RECTIFICATION_ITEM, closure_day_stream_id
 from commands.registry import Handler, handles, register_all
 from commands.round import ROUND
 from commands.unit_of_work import UnitOfWork
@@ -146,9 +146,24 @@ register_all(
         rectification.RequestItemClosure: _on_item(rectification.request_closure),
         rectification.VerifyItem: _on_item(rectification.verify),
         rectification.FailItemVerification: _on_item(rectification.fail_verification),
-        rectification.CloseItem: _on_item(rectification.close),
     }
 )
+
+
+@handles(rectification.CloseItem)
+def close_item(uow: UnitOfWork, cmd: rectification.CloseItem) -> None:
+    """销号 with the closure warnings. The opening date is the envelope's `occurred_at` of the
+    item's first event (`rectification.item_opened` v1 carries no date; it is recorded when
+    the plan is accepted). Thresholds are those of the policy in force on the closing day."""
+    state = uow.get(RECTIFICATION_ITEM, cmd.item_id, "rectification item")
+    opened = uow.store.load(cmd.item_id, up_to_version=1)[0].metadata.occurred_at.date()
+    assert state.policy is not None  # every item is opened under a policy version
+    _, params = uow.policy(state.policy.jurisdiction_id, uow.ctx.today)
+    day_id = closure_day_stream_id(state.organization_id, uow.ctx.today)
+    day = uow.find(CLOSURE_DAY, day_id)
+    done = rectification.close_and_check(state, cmd, uow.ctx, params, opened, day)
+    uow.record(RECTIFICATION_ITEM, cmd.item_id, done.on_item)
+    uow.record(CLOSURE_DAY, day_id, done.on_day)
 
 
 @handles(finding.DraftFinding)
@@ -156,6 +171,7 @@ def draft_finding(uow: UnitOfWork, cmd: finding.DraftFinding) -> UUID:
     inspection = _inspection(uow, cmd.inspection_id)
     finding_id = uow.new_id()
     uow.record(FINDING, finding_id, finding.draft(inspection, cmd, uow.ctx, finding_id))
+    uow.record(INSPECTION, cmd.inspection_id, finding.register(inspection, finding_id, uow.ctx))
     return finding_id
 
 
