@@ -115,7 +115,7 @@ class Application:
                 idempotency.scope, idempotency.request_hash, result.as_record()
             )
         try:
-            positions = self.store.append(recorded, idempotency)
+            positions = self.store.append(recorded, idempotency, reads=uow.reads())
         except ConcurrencyConflict:
             prior = self._replay(idempotency) if idempotency else None
             if prior is not None:

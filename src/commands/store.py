@@ -14,13 +14,17 @@ drawing notification ids, so commit order still equals notification order.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, StoredEvent
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.postgres import (
+    PostgresAggregateRecorder,
+    PostgresApplicationRecorder,
+    PostgresDatastore,
+)
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier, Literal
@@ -62,6 +66,16 @@ class XunchaRecorder(PostgresApplicationRecorder):
         )
         self.sql_create_statements.extend(integrity.create_statements(datastore.schema))
         self.link_statement = integrity.link_statement(datastore.schema, EVENTS_TABLE)
+        events = Identifier(datastore.schema, EVENTS_TABLE)
+        # A stream read at version v that has a version v + 1 now: insert that row again, so
+        # the conflict is the same unique violation as a concurrent write (inserts nothing
+        # when no read stream moved on). Run under the append lock, so it is exact.
+        self.read_guard_statement = SQL(
+            "INSERT INTO {events} (originator_id, originator_version, topic, state)"
+            " SELECT r.id, r.v + 1, NULL, NULL FROM unnest(%s::uuid[], %s::bigint[]) AS r(id, v)"
+            " WHERE EXISTS (SELECT 1 FROM {events} e"
+            "  WHERE e.originator_id = r.id AND e.originator_version = r.v + 1)"
+        ).format(events=events)
         self.lock_table_statements = [
             SQL("SET LOCAL lock_timeout = '{0}s'").format(datastore.lock_timeout),
             SQL("SELECT pg_advisory_xact_lock({0})").format(Literal(APPEND_LOCK)),
@@ -89,6 +103,18 @@ class XunchaRecorder(PostgresApplicationRecorder):
         # Pipelined with the INSERT, under the append lock: no extra round trip.
         curs.execute(self.link_statement, prepare=True)
         return ids
+
+    def _insert_stored_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        """The library's sequence (lock, notify, insert) with the read streams' check after
+        the lock, in the same pipeline."""
+        self._lock_table(curs)
+        reads: Mapping[UUID, int] = kwargs.get("reads") or {}
+        if reads:
+            curs.execute(self.read_guard_statement, (list(reads), list(reads.values())))
+        self._notify_channel(curs)
+        PostgresAggregateRecorder._insert_stored_events(self, curs, stored_events, **kwargs)
 
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -138,9 +164,14 @@ class EventStore:
         return [self.mapper.to_recorded_event(s) for s in stored]
 
     def append(
-        self, events: Sequence[RecordedEvent], idempotency: IdempotencyRecord | None = None
+        self,
+        events: Sequence[RecordedEvent],
+        idempotency: IdempotencyRecord | None = None,
+        *,
+        reads: Mapping[UUID, int] | None = None,
     ) -> list[int]:
-        """Append atomically; raises ConcurrencyConflict if a stream moved on meanwhile."""
+        """Append atomically; raises ConcurrencyConflict if a stream moved on meanwhile: one
+        written to, or one in `reads` (stream id -> the version the decision read)."""
         stored = [self.mapper.to_stored_event(e) for e in events]
         size = sum(len(s.state) for s in stored)
         if size > MAX_APPEND_BYTES:
@@ -149,7 +180,7 @@ class EventStore:
                 f"record at most {MAX_APPEND_BYTES // 1024} KiB: split it or shorten its texts"
             )
         try:
-            ids = self.recorder.insert_events(stored, idempotency=idempotency)
+            ids = self.recorder.insert_events(stored, idempotency=idempotency, reads=reads or {})
         except IntegrityError as error:
             raise ConcurrencyConflict(
                 "another command changed this record at the same time; reload it and retry"

@@ -25,6 +25,7 @@ class Stream:
     version: int
     state: Any
     pending: list[DomainEvent] = field(default_factory=list)
+    stored_version: int = 0  # the stream's last stored version as loaded, whatever its type
 
 
 class UnitOfWork:
@@ -50,11 +51,12 @@ class UnitOfWork:
     def find(self, aggregate: Aggregate[S], stream_id: UUID) -> S | None:
         if stream_id not in self.streams:
             recorded = self.store.load(stream_id)
+            stored = recorded[-1].metadata.stream_version if recorded else 0
             if recorded and recorded[0].metadata.stream_type != aggregate.name:
                 recorded = []  # an id of another kind of record is not this one
             state = aggregate.fold(r.event for r in recorded)
             version = recorded[-1].metadata.stream_version if recorded else 0
-            self.streams[stream_id] = Stream(aggregate, version, state)
+            self.streams[stream_id] = Stream(aggregate, version, state, stored_version=stored)
             self._check_expected(stream_id, version)
         return cast(S | None, self.streams[stream_id].state)
 
@@ -90,6 +92,11 @@ class UnitOfWork:
     def pinned_policy(self, ref: PolicyRef) -> PolicyParameters:
         book = self.find(POLICY, policy_stream_id(ref.jurisdiction_id))
         return (book or PolicyBook(ref.jurisdiction_id)).pinned(ref)
+
+    def reads(self) -> dict[UUID, int]:
+        """Streams the decision read but writes nothing to, at the versions it read: the append
+        checks they have not moved on (writes are checked by their next version's key)."""
+        return {sid: s.stored_version for sid, s in self.streams.items() if not s.pending}
 
     def pending(self) -> list[tuple[UUID, Stream]]:
         return [(sid, self.streams[sid]) for sid in self.order if self.streams[sid].pending]
