@@ -74,6 +74,8 @@ def test_the_readme_walk_works_as_written(server: str) -> None:
     out = done.stdout
     assert '"completion_rate":1' in out
     assert '{"stage":"closed"' in out
-    assert "16 inspection.closed by office-1" in out
+    history = [line.split(" ", 1)[1] for line in out.splitlines() if line[:1].isdigit()]
+    assert history[0] == "inspection.planned by office-1"
+    assert history[-1] == "inspection.closed by office-1"
     refusal = json.loads(out[out.rindex("{\n") :])
     assert (refusal["status"], refusal["code"]) == (409, "invalid_transition")
