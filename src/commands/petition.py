@@ -32,6 +32,7 @@ from commands.errors import InvalidTransition, NotFound
 from commands.fieldwork import GROUP, LEADERS, FieldworkState, require_in_scope, require_meeting
 from commands.finding import FindingState
 from commands.inspection import InspectionState, require_group_member
+from commands.lead import LeadState
 from events.base import Contract, DomainEvent, Role
 from events.petition import (
     Discipline,
@@ -45,6 +46,7 @@ from events.petition import (
     PetitionForwardAcknowledged,
     PetitionForwarded,
     PetitionLinkedToFinding,
+    PetitionLinkedToLead,
     PetitionRegistered,
 )
 
@@ -71,6 +73,7 @@ class PetitionState:
     forwarded_to: str | None = None
     forwarded_on: date | None = None
     finding_ids: frozenset[UUID] = frozenset()
+    lead_ids: frozenset[UUID] = frozenset()
 
     @property
     def closed(self) -> bool:
@@ -100,6 +103,8 @@ def evolve(state: PetitionState | None, event: DomainEvent) -> PetitionState | N
             return replace(
                 state, status="linked", finding_ids=state.finding_ids | {event.finding_id}
             )
+        case PetitionLinkedToLead():
+            return replace(state, status="linked", lead_ids=state.lead_ids | {event.lead_id})
         case PetitionClosedNoAction():
             return replace(state, status="closed_no_action")
     return state
@@ -167,6 +172,13 @@ class AcknowledgePetitionForward(PetitionCommand):
 class LinkPetitionToFinding(PetitionCommand):
     allowed_roles: ClassVar[frozenset[Role]] = GROUP
     finding_id: UUID
+
+
+class LinkPetitionToLead(PetitionCommand):
+    """An in-scope petition feeds a lead (问题线索) of the same inspection."""
+
+    allowed_roles: ClassVar[frozenset[Role]] = GROUP
+    lead_id: UUID
 
 
 class ClosePetitionNoAction(PetitionCommand):
@@ -314,6 +326,28 @@ def link_to_finding(
             petition_id=state.petition_id,
             inspection_id=state.inspection_id,
             finding_id=cmd.finding_id,
+        )
+    ]
+
+
+def link_to_lead(
+    state: PetitionState,
+    cmd: LinkPetitionToLead,
+    ctx: Context,
+    inspection: InspectionState,
+    lead: LeadState | None,
+) -> list[DomainEvent]:
+    _handling(inspection, ctx, "link a petition to a lead")
+    require_stage(state.status, ["in_scope", "linked"], "link the petition to a lead")
+    if lead is None or lead.inspection_id != state.inspection_id:
+        raise NotFound(f"lead {cmd.lead_id} is not a lead of this inspection")
+    if cmd.lead_id in state.lead_ids:
+        raise InvalidTransition(f"the petition is already linked to lead {cmd.lead_id}")
+    return [
+        PetitionLinkedToLead(
+            petition_id=state.petition_id,
+            inspection_id=state.inspection_id,
+            lead_id=cmd.lead_id,
         )
     ]
 

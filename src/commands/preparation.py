@@ -29,6 +29,7 @@ from events.inspection import (
     InspectionNoticeIssued,
     InspectionPlanned,
 )
+from events.petition import PetitionChannelsClosed, PetitionChannelsOpened
 from events.policy import PolicyParameters
 from events.values import Contacts, PolicyRef
 
@@ -221,7 +222,10 @@ def station_group(state: InspectionState, cmd: StationGroup, ctx: Context) -> li
     )
     assert state.announced_on is not None
     require(cmd.stationed_on >= state.announced_on, "stationing cannot precede the announcement")
-    return [GroupStationed(inspection_id=state.inspection_id, stationed_on=cmd.stationed_on)]
+    return [
+        GroupStationed(inspection_id=state.inspection_id, stationed_on=cmd.stationed_on),
+        PetitionChannelsOpened(inspection_id=state.inspection_id, opened_on=cmd.stationed_on),
+    ]
 
 
 def end_stationing(state: InspectionState, cmd: EndStationing, ctx: Context) -> list[DomainEvent]:
@@ -234,4 +238,7 @@ def end_stationing(state: InspectionState, cmd: EndStationing, ctx: Context) -> 
         _in_window(state, cmd.withdrawn_on),
         f"withdrawn_on {cmd.withdrawn_on} is outside the authorization window {state.window}",
     )
-    return [GroupWithdrawn(inspection_id=state.inspection_id, withdrawn_on=cmd.withdrawn_on)]
+    return [
+        GroupWithdrawn(inspection_id=state.inspection_id, withdrawn_on=cmd.withdrawn_on),
+        PetitionChannelsClosed(inspection_id=state.inspection_id, closed_on=cmd.withdrawn_on),
+    ]

@@ -57,6 +57,23 @@ class OutOfScopeReason(StrEnum):
     OTHER = "other"
 
 
+@event("inspection.petition_channels_opened")
+class PetitionChannelsOpened(DomainEvent):
+    """On the inspection stream: the announced petition channels (信访渠道) open when the
+    group is stationed."""
+
+    inspection_id: UUID
+    opened_on: date
+
+
+@event("inspection.petition_channels_closed")
+class PetitionChannelsClosed(DomainEvent):
+    """The channels close when the group withdraws; later petitions go to the office or 纪委."""
+
+    inspection_id: UUID
+    closed_on: date
+
+
 @event("petition.registered")
 class PetitionRegistered(DomainEvent):
     """Received and registered (收件登记) by the group."""
@@ -116,6 +133,16 @@ class PetitionLinkedToFinding(DomainEvent):
     petition_id: UUID
     inspection_id: UUID
     finding_id: UUID
+
+
+@event("petition.linked_to_lead")
+class PetitionLinkedToLead(DomainEvent):
+    """An in-scope petition feeds a lead (问题线索) of the same inspection; its sealed content
+    stays on `petition.registered` and is not copied here."""
+
+    petition_id: UUID
+    inspection_id: UUID
+    lead_id: UUID
 
 
 @event("petition.closed_no_action")

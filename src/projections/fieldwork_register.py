@@ -34,6 +34,7 @@ CREATE TABLE IF NOT EXISTS rm_petition (
     finding_ids jsonb NOT NULL DEFAULT '[]', stream_version bigint NOT NULL
 );
 CREATE INDEX IF NOT EXISTS rm_petition_inspection ON rm_petition (inspection_id, status);
+ALTER TABLE rm_petition ADD COLUMN IF NOT EXISTS lead_ids jsonb NOT NULL DEFAULT '[]';
 CREATE TABLE IF NOT EXISTS rm_interview (
     interview_id uuid PRIMARY KEY, inspection_id uuid NOT NULL, interviewers jsonb NOT NULL,
     category text NOT NULL, conducted_on date NOT NULL, signed boolean NOT NULL,
@@ -69,6 +70,9 @@ PETITION_STATUS: dict[type[Any], str] = {
     ),
     pt.PetitionLinkedToFinding: (
         "status = 'linked', finding_ids = finding_ids || jsonb_build_array(%(finding_id)s::text)"
+    ),
+    pt.PetitionLinkedToLead: (
+        "status = 'linked', lead_ids = lead_ids || jsonb_build_array(%(lead_id)s::text)"
     ),
     pt.PetitionClosedNoAction: "status = 'closed_no_action'",
 }

@@ -74,6 +74,7 @@ from events.petition import (
     PetitionForwardAcknowledged,
     PetitionForwarded,
     PetitionLinkedToFinding,
+    PetitionLinkedToLead,
     PetitionRegistered,
 )
 from tests.unit.builders import (
@@ -96,6 +97,7 @@ LEAVE_ID = uid(37)
 INSTRUCTION_ID = uid(38)
 BRIEFING_ID = uid(39)
 NEW_ID = uid(40)
+LINKED_LEAD_ID = uid(41)
 LETTERS_DEPT = "org-xfj"  # 信访局, a receiving department
 SECRET_NAME = "举报人张三"
 SECRET_CONTENT = "反映局长违规收受礼金"
@@ -342,6 +344,7 @@ def every_fieldwork_event() -> list[DomainEvent]:
         ),
         *petition_in_scope()[1:],
         PetitionLinkedToFinding(petition_id=PETITION_ID, inspection_id=i, finding_id=FINDING_1),
+        PetitionLinkedToLead(petition_id=PETITION_ID, inspection_id=i, lead_id=LINKED_LEAD_ID),
         PetitionClosedNoAction(
             petition_id=PETITION_ID, inspection_id=i, reason="r", meeting_id=MEETING_ID
         ),

@@ -32,6 +32,7 @@ from events.inspection import (
     InspectionAnnouncementPublished,
     InspectionNoticeIssued,
 )
+from events.petition import PetitionChannelsClosed, PetitionChannelsOpened
 from events.values import Contacts
 from tests.unit.builders import (
     ANNOUNCED_ON,
@@ -472,7 +473,10 @@ def test_station_group_on_the_notified_date() -> None:
     state = given(INSPECTION, *announced())
     then(
         preparation.station_group(state, station(), ctx(LEADER)),
-        [GroupStationed(inspection_id=INSPECTION_ID, stationed_on=STATIONING_DATE)],
+        [
+            GroupStationed(inspection_id=INSPECTION_ID, stationed_on=STATIONING_DATE),
+            PetitionChannelsOpened(inspection_id=INSPECTION_ID, opened_on=STATIONING_DATE),
+        ],
     )
 
 
@@ -538,14 +542,17 @@ def test_end_stationing_records_the_withdrawal() -> None:
     state = given(INSPECTION, *stationed())
     then(
         preparation.end_stationing(state, withdraw(), ctx(LEADER)),
-        [GroupWithdrawn(inspection_id=INSPECTION_ID, withdrawn_on=WITHDRAWN_ON)],
+        [
+            GroupWithdrawn(inspection_id=INSPECTION_ID, withdrawn_on=WITHDRAWN_ON),
+            PetitionChannelsClosed(inspection_id=INSPECTION_ID, closed_on=WITHDRAWN_ON),
+        ],
     )
 
 
 def test_end_stationing_on_the_stationing_day_is_accepted() -> None:
     state = given(INSPECTION, *stationed())
     events = preparation.end_stationing(state, withdraw(STATIONING_DATE), ctx(LEADER))
-    assert [type(e) for e in events] == [GroupWithdrawn]
+    assert [type(e) for e in events] == [GroupWithdrawn, PetitionChannelsClosed]
 
 
 def test_end_stationing_before_stationing_is_refused() -> None:

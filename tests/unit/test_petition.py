@@ -4,11 +4,13 @@ out-of-scope petitions forwarded and acknowledged, never dropped (invariants 2 a
 from __future__ import annotations
 
 from datetime import date
+from uuid import UUID
 
 from commands import petition as pt
 from commands.errors import InvalidTransition, NotFound, NotPermitted, RuleViolated
 from commands.fieldwork import FieldworkState
 from commands.finding import FINDING
+from commands.lead import LEAD, LeadState
 from commands.petition import PETITION
 from events.base import SEALED, Role
 from events.petition import (
@@ -20,6 +22,7 @@ from events.petition import (
     Petitioner,
     PetitionForwardAcknowledged,
     PetitionForwarded,
+    PetitionLinkedToLead,
     PetitionRegistered,
 )
 from tests.unit.builders import (
@@ -50,6 +53,7 @@ from tests.unit.fieldwork_builders import (
     with_meeting,
 )
 from tests.unit.gwt import given, refused, then
+from tests.unit.test_lead import LEAD_ID, registered_event
 
 LETTERS = actor("xfj-1", Role.SUPERVISING_DEPARTMENT, LETTERS_DEPT)
 OTHER_DEPT = actor("dept-9", Role.SUPERVISING_DEPARTMENT, "org-elsewhere")
@@ -293,4 +297,52 @@ def test_in_scope_petitions_link_to_findings_of_the_same_inspection() -> None:
             at(MEMBER),
             inspection_stationed(),
             finding,
+        )
+
+
+def lead_of(inspection_id: UUID) -> LeadState:
+    return given(LEAD, registered_event().model_copy(update={"inspection_id": inspection_id}))
+
+
+def test_an_in_scope_petition_links_to_a_lead_of_the_same_inspection() -> None:
+    state = given(PETITION, *petition_in_scope())
+    cmd = pt.LinkPetitionToLead(petition_id=PETITION_ID, lead_id=LEAD_ID)
+    linked = pt.link_to_lead(state, cmd, at(MEMBER), inspection_stationed(), lead_of(INSPECTION_ID))
+    then(
+        linked,
+        [
+            PetitionLinkedToLead(
+                petition_id=PETITION_ID, inspection_id=INSPECTION_ID, lead_id=LEAD_ID
+            )
+        ],
+    )
+    after = PETITION.fold(linked, state)
+    assert after is not None
+    assert after.status == "linked"
+    assert after.lead_ids == {LEAD_ID}
+    assert "content" not in linked[0].model_dump()  # the sealed content stays sealed
+    with refused(InvalidTransition, "already linked to lead"):
+        pt.link_to_lead(after, cmd, at(MEMBER), inspection_stationed(), lead_of(INSPECTION_ID))
+
+
+def test_a_petition_links_only_to_a_lead_of_its_own_inspection() -> None:
+    state = given(PETITION, *petition_in_scope())
+    cmd = pt.LinkPetitionToLead(petition_id=PETITION_ID, lead_id=LEAD_ID)
+    with refused(NotFound, "not a lead of this inspection"):
+        pt.link_to_lead(state, cmd, at(MEMBER), inspection_stationed(), lead_of(FINDING_ELSEWHERE))
+    with refused(NotFound, "not a lead of this inspection"):
+        pt.link_to_lead(state, cmd, at(MEMBER), inspection_stationed(), None)
+
+
+def test_only_in_scope_petitions_link_to_leads_by_the_group() -> None:
+    cmd = pt.LinkPetitionToLead(petition_id=PETITION_ID, lead_id=LEAD_ID)
+    lead = lead_of(INSPECTION_ID)
+    for history in (petition_registered(), petition_out_of_scope()):
+        with refused(InvalidTransition, "link the petition to a lead"):
+            pt.link_to_lead(
+                given(PETITION, *history), cmd, at(MEMBER), inspection_stationed(), lead
+            )
+    with refused(NotPermitted):
+        pt.link_to_lead(
+            given(PETITION, *petition_in_scope()), cmd, at(OUTSIDER), inspection_stationed(), lead
         )

@@ -132,6 +132,7 @@ def petitions() -> APIRouter:
             "Acknowledge a forwarded petition (receiving department)",
         ),
         ("/link-finding", pt.LinkPetitionToFinding, "Link an in-scope petition to a finding"),
+        ("/link-lead", pt.LinkPetitionToLead, "Link an in-scope petition to a lead (问题线索)"),
         ("/close-no-action", pt.ClosePetitionNoAction, "Close an in-scope petition without action"),
     ]
     for path, command, summary in specs:

@@ -13,6 +13,7 @@ from commands.finding import FINDING
 from commands.immediate_rectification import IMMEDIATE_RECTIFICATION
 from commands.inspection import INSPECTION, InspectionState
 from commands.interview import INTERVIEW
+from commands.lead import LEAD, LeadState
 from commands.management import GROUP_MANAGEMENT, ManagementState, management_stream_id
 from commands.petition import PETITION
 from commands.registry import Handler, handles, register_all
@@ -98,6 +99,15 @@ def link_petition(uow: UnitOfWork, cmd: petition.LinkPetitionToFinding) -> None:
     state, inspection = _petition(uow, cmd.petition_id)
     finding = uow.find(FINDING, cmd.finding_id)
     events = petition.link_to_finding(state, cmd, uow.ctx, inspection, finding)
+    uow.record(PETITION, cmd.petition_id, events)
+
+
+@handles(petition.LinkPetitionToLead)
+def link_petition_to_lead(uow: UnitOfWork, cmd: petition.LinkPetitionToLead) -> None:
+    state, inspection = _petition(uow, cmd.petition_id)
+    found = uow.find(LEAD, cmd.lead_id)
+    lead = found if isinstance(found, LeadState) else None  # not another record's id
+    events = petition.link_to_lead(state, cmd, uow.ctx, inspection, lead)
     uow.record(PETITION, cmd.petition_id, events)
 
 
