@@ -43,6 +43,7 @@ from events.group import (
     Conflict,
     ConflictKind,
     GroupAuthorizedForTarget,
+    GroupDissolved,
     GroupLeadershipProposed,
     GroupPerson,
     GroupRole,
@@ -102,6 +103,7 @@ class GroupState:
     recused: frozenset[str] = frozenset()
     seconded: Mapping[str, InspectorSeconded] = field(default_factory=dict)
     authorized: frozenset[UUID] = frozenset()
+    served: frozenset[str] = frozenset()
 
     def people(self) -> list[GroupPerson]:
         """Everyone currently in the group: leader, deputies, and members once formed."""
@@ -185,6 +187,8 @@ def evolve(state: GroupState | None, event: DomainEvent) -> GroupState | None:
             return replace(
                 state, stage="authorized", authorized=state.authorized | {event.inspection_id}
             )
+        case GroupDissolved():
+            return replace(state, stage="dissolved", served=frozenset(event.served_user_ids))
     return state
 
 
@@ -299,6 +303,48 @@ class SecondInspector(GroupCommand):
     direction: SecondmentDirection
     role: GroupRole
     home_jurisdiction: str = Field(min_length=1, max_length=64)
+
+
+class DissolveGroup(GroupCommand):
+    """巡察办 dissolves the group once every inspection it was meant for is past fieldwork
+    (withdrawn or later, or cancelled)."""
+
+    allowed_roles: ClassVar[frozenset[Role]] = OFFICE
+    dissolved_on: date
+
+
+# Stages of an inspection in which its group is still needed (or not yet released).
+BEFORE_THE_END_OF_FIELDWORK = frozenset(
+    {"planned", "group_authorized", "notified", "announced", "stationed", "suspended"}
+)
+
+
+def dissolve_group(
+    state: GroupState,
+    cmd: DissolveGroup,
+    ctx: Context,
+    inspections: Mapping[UUID, InspectionState | None],
+) -> list[DomainEvent]:
+    if state.stage == "dissolved":
+        raise InvalidTransition("the group is dissolved already")
+    require_not_future(cmd.dissolved_on, ctx, "dissolved_on")
+    busy = sorted(
+        str(t.inspection_id)
+        for t in state.targets
+        if (i := inspections.get(t.inspection_id)) is not None
+        and i.stage in BEFORE_THE_END_OF_FIELDWORK
+    )
+    if busy:
+        raise InvalidTransition(
+            f"the group's inspections {', '.join(busy)} are not past fieldwork; a group is "
+            "dissolved after the withdrawal (or the cancellation) of every inspection"
+        )
+    served = sorted({p.user_id for p in state.people()})
+    return [
+        GroupDissolved(
+            group_id=state.group_id, dissolved_on=cmd.dissolved_on, served_user_ids=served
+        )
+    ]
 
 
 # Recusal -------------------------------------------------------------------------------------

@@ -17,10 +17,17 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import Field
 
-from commands.base import Aggregate, Command, Context, require, require_stage
+from commands.base import (
+    Aggregate,
+    Command,
+    Context,
+    require,
+    require_not_future,
+    require_stage,
+)
 from commands.dates import add_months
 from commands.draw import ALGORITHM, ALGORITHM_VERSION, digest, draw
-from commands.errors import InvalidTransition
+from commands.errors import InvalidTransition, NotFound
 from events.base import DomainEvent, Role
 from events.policy import PolicyParameters
 from events.pool import (
@@ -34,6 +41,8 @@ from events.pool import (
     PoolMemberRemoved,
     PoolMembersDrawn,
     PoolMemberSuspended,
+    ServiceEvaluationIssued,
+    ServiceGrade,
     TalentPoolMemberEnrolled,
 )
 
@@ -56,6 +65,7 @@ class PoolMemberState:
     profile: InspectorProfile
     external: bool = False
     status: str = "nominated"
+    evaluated_groups: frozenset[UUID] = frozenset()
 
 
 def evolve_member(state: PoolMemberState | None, event: DomainEvent) -> PoolMemberState | None:
@@ -72,6 +82,8 @@ def evolve_member(state: PoolMemberState | None, event: DomainEvent) -> PoolMemb
             return replace(state, status="suspended")
         case PoolMemberRemoved() if state:
             return replace(state, status="removed")
+        case ServiceEvaluationIssued() if state:
+            return replace(state, evaluated_groups=state.evaluated_groups | {event.group_id})
     return state
 
 
@@ -307,5 +319,47 @@ def draw_members(
             algorithm_version=ALGORITHM_VERSION,
             drawn=drawn,
             digest=digest(candidates, filters, cmd.count, seed, ALGORITHM, ALGORITHM_VERSION),
+        )
+    ]
+
+
+class IssueServiceEvaluation(Command):
+    """巡察办 evaluates a member's service in a dissolved group (鉴定); the evaluation is sent
+    to the member's employer for the personnel file."""
+
+    target: ClassVar[str | None] = "member_id"
+    allowed_roles: ClassVar[frozenset[Role]] = OFFICE
+    member_id: UUID
+    group_id: UUID
+    grade: ServiceGrade
+    text: str = Field(min_length=1, max_length=4000)
+    issued_on: date
+
+
+def issue_service_evaluation(
+    state: PoolMemberState,
+    cmd: IssueServiceEvaluation,
+    ctx: Context,
+    group_stage: str | None,
+    served: frozenset[str],
+) -> list[DomainEvent]:
+    """`group_stage` and `served` are those of the group (None: no such group)."""
+    if group_stage is None:
+        raise NotFound(f"inspection group {cmd.group_id} does not exist")
+    require_stage(group_stage, ["dissolved"], "evaluate service in the group")
+    user_id = state.profile.user_id
+    require(user_id in served, f"{user_id} did not serve in group {cmd.group_id}")
+    if cmd.group_id in state.evaluated_groups:
+        raise InvalidTransition(f"the service in group {cmd.group_id} is evaluated already")
+    require_not_future(cmd.issued_on, ctx, "issued_on")
+    return [
+        ServiceEvaluationIssued(
+            member_id=state.member_id,
+            user_id=user_id,
+            group_id=cmd.group_id,
+            grade=cmd.grade,
+            text=cmd.text,
+            sent_to=state.profile.employer_organization,
+            issued_on=cmd.issued_on,
         )
     ]

@@ -213,3 +213,13 @@ class RecusalFindingsReported(DomainEvent):
     group_id: UUID
     user_id: str
     findings: list[RecusedFinding]
+
+
+@event("group.dissolved")
+class GroupDissolved(DomainEvent):
+    """The group is dissolved once every inspection it was meant for is past fieldwork; who
+    served in it at that moment may then be evaluated (鉴定)."""
+
+    group_id: UUID
+    dissolved_on: date
+    served_user_ids: list[str]

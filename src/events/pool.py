@@ -112,6 +112,29 @@ class PoolMemberRemoved(DomainEvent):
     reason: str
 
 
+class ServiceGrade(StrEnum):
+    """The grade of a service evaluation (鉴定)."""
+
+    EXCELLENT = "excellent"  # 优秀
+    COMPETENT = "competent"  # 称职
+    BASICALLY_COMPETENT = "basically_competent"  # 基本称职
+    INCOMPETENT = "incompetent"  # 不称职
+
+
+@event("pool_member.service_evaluation_issued")
+class ServiceEvaluationIssued(DomainEvent):
+    """The evaluation of a member's service in a dissolved group, sent to their employer (for
+    the personnel file)."""
+
+    member_id: UUID
+    user_id: str
+    group_id: UUID
+    grade: ServiceGrade
+    text: str
+    sent_to: str
+    issued_on: date
+
+
 @event("talent_pool.member_enrolled")
 class TalentPoolMemberEnrolled(DomainEvent):
     """The jurisdiction's roster gained a member (nominated or engaged)."""

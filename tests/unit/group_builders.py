@@ -154,6 +154,7 @@ def every_group_event() -> list[DomainEvent]:
     from events.group import (
         CompositionWarningRaised,
         GroupAuthorizedForTarget,
+        GroupDissolved,
         InspectorSeconded,
         LeaderRecorded,
         LeadershipRotationWarningRaised,
@@ -170,6 +171,8 @@ def every_group_event() -> list[DomainEvent]:
         PoolMemberRemoved,
         PoolMembersDrawn,
         PoolMemberSuspended,
+        ServiceEvaluationIssued,
+        ServiceGrade,
         TalentPoolMemberEnrolled,
     )
     from tests.unit.builders import uid
@@ -193,6 +196,15 @@ def every_group_event() -> list[DomainEvent]:
         PoolMemberAdmitted(member_id=mid),
         PoolMemberSuspended(member_id=mid, reason="r"),
         PoolMemberRemoved(member_id=mid, reason="r"),
+        ServiceEvaluationIssued(
+            member_id=mid,
+            user_id="p-1",
+            group_id=GROUP_ID,
+            grade=ServiceGrade.COMPETENT,
+            text="t",
+            sent_to="org-audit",
+            issued_on=PLEDGED_ON,
+        ),
         TalentPoolMemberEnrolled(jurisdiction_id=JURISDICTION, member_id=mid, user_id="p-1"),
         PoolMembersDrawn(
             draw_id=uid(90),
@@ -242,6 +254,7 @@ def every_group_event() -> list[DomainEvent]:
             authorizing_committee=None,
             **window,
         ),
+        GroupDissolved(group_id=GROUP_ID, dissolved_on=PLEDGED_ON, served_user_ids=["leader-1"]),
         LeaderRecorded(
             jurisdiction_id=JURISDICTION,
             round_id=ROUND_ID,

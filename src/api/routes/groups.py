@@ -28,6 +28,11 @@ def talent_pool() -> APIRouter:
         ("/admit", pool.AdmitPoolMember, "Admit a nominated member (leading group)"),
         ("/suspend", pool.SuspendPoolMember, "Suspend a member"),
         ("/remove", pool.RemovePoolMember, "Remove a member from the pool"),
+        (
+            "/service-evaluations",
+            pool.IssueServiceEvaluation,
+            "Issue a service evaluation (鉴定) for a dissolved group, sent to the employer",
+        ),
     ]
     add_commands(r, specs, prefix="/members/{member_id}", path_param="member_id")
     add_command(
@@ -61,6 +66,7 @@ def groups() -> APIRouter:
         ("/pledge", group.SignConfidentialityPledge, "Sign the confidentiality pledge (保密承诺)"),
         ("/training", group.RecordPreStationingTraining, "Record pre-stationing training"),
         ("/second-inspector", group.SecondInspector, "Second an inspector (市县联动)"),
+        ("/dissolve", group.DissolveGroup, "Dissolve the group after fieldwork (office)"),
     ]
     add_commands(r, specs, prefix="/groups/{group_id}", path_param="group_id")
     add_command(

@@ -58,6 +58,14 @@ def declare(uow: UnitOfWork, cmd: group.SubmitRecusalDeclaration) -> None:
     uow.record(INSPECTION_GROUP, cmd.group_id, events)
 
 
+@handles(group.DissolveGroup)
+def dissolve(uow: UnitOfWork, cmd: group.DissolveGroup) -> None:
+    state = _group(uow, cmd.group_id)
+    inspections = {t.inspection_id: uow.find(INSPECTION, t.inspection_id) for t in state.targets}
+    events = group.dissolve_group(state, cmd, uow.ctx, inspections)
+    uow.record(INSPECTION_GROUP, cmd.group_id, events)
+
+
 @handles(group.ClearRecusal)
 def clear(uow: UnitOfWork, cmd: group.ClearRecusal) -> None:
     state = _group(uow, cmd.group_id)

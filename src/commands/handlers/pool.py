@@ -5,7 +5,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from commands import pool
-from commands.group import INSPECTION_GROUP, REGIONAL_ROUNDS
+from commands.group import INSPECTION_GROUP, REGIONAL_ROUNDS, GroupState
 from commands.pool import POOL_MEMBER, TALENT_POOL, pool_member_id, roster_id
 from commands.registry import handles
 from commands.unit_of_work import UnitOfWork
@@ -91,3 +91,14 @@ def draw_members(uow: UnitOfWork, cmd: pool.DrawPoolMembers) -> UUID:
     events = pool.draw_members(members, cmd, uow.ctx, params, draw_id, seed, filters)
     uow.record(pool.DRAW, draw_id, events)
     return draw_id
+
+
+@handles(pool.IssueServiceEvaluation)
+def evaluate_service(uow: UnitOfWork, cmd: pool.IssueServiceEvaluation) -> None:
+    state = uow.get(POOL_MEMBER, cmd.member_id, "pool member")
+    found = uow.find(INSPECTION_GROUP, cmd.group_id)
+    the_group = found if isinstance(found, GroupState) else None
+    stage = the_group.stage if the_group else None
+    served = the_group.served if the_group else frozenset()
+    events = pool.issue_service_evaluation(state, cmd, uow.ctx, stage, served)
+    uow.record(POOL_MEMBER, cmd.member_id, events)
