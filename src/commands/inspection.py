@@ -5,6 +5,10 @@ Stages: planned → group_authorized → notified → announced → stationed �
 → feedback_delivered → plan_submitted ⇄ plan_returned → rectifying (plan accepted)
 → rectification_report_submitted ⇄ rectification_report_returned
 → rectification_report_accepted → closed.
+
+Side-exits (DOMAIN.md §5): any stage before `closed` → suspended → (resumed) back to the stage
+it left; any stage before feedback delivery → cancelled (terminal). While suspended or
+cancelled the stage itself is `suspended`/`cancelled`, so every `require_stage` guard refuses.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from events.inspection import (
     GroupStationed,
     GroupWithdrawn,
     InspectionAnnouncementPublished,
+    InspectionCancelled,
     InspectionClosed,
     InspectionFeedbackDelivered,
     InspectionFindingRegistered,
@@ -28,6 +33,8 @@ from events.inspection import (
     InspectionNoticeIssued,
     InspectionPlanned,
     InspectionReportDrafted,
+    InspectionResumed,
+    InspectionSuspended,
     RectificationPlanAccepted,
     RectificationPlanReturned,
     RectificationPlanSubmitted,
@@ -79,6 +86,7 @@ class InspectionState:
     # recusal sends the recused person's findings back for review (DOMAIN.md §6.1 inv. 1).
     # Findings drafted before this index existed are not in it.
     findings_by_drafter: Mapping[str, tuple[UUID, ...]] = field(default_factory=dict)
+    suspended_from: str | None = None  # the stage left while `suspended` (side-exit)
 
 
 def _planned(e: InspectionPlanned) -> InspectionState:
@@ -194,6 +202,14 @@ def evolve(state: InspectionState | None, event: DomainEvent) -> InspectionState
             )
         case InspectionClosed():
             return replace(state, stage="closed")
+        case InspectionSuspended():
+            return replace(state, stage="suspended", suspended_from=event.suspended_from)
+        case InspectionResumed():
+            return replace(
+                state, stage=state.suspended_from or event.resumed_to, suspended_from=None
+            )
+        case InspectionCancelled():
+            return replace(state, stage="cancelled", suspended_from=None)
     return state
 
 

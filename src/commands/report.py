@@ -14,16 +14,19 @@ from pydantic import Field
 from commands.base import Context, require, require_not_future, require_stage
 from commands.errors import InvalidTransition, NotFound
 from commands.finding import FindingState
-from commands.inspection import InspectionState, require_group_member
+from commands.inspection import InspectionState, require_group_member, require_leader
 from commands.preparation import InspectionCommand
 from commands.round import OFFICE
 from events.base import DomainEvent, Role
 from events.inspection import (
+    FactualViewsExchanged,
     InspectionReportDrafted,
     ReportApproved,
     ReportDeliberatedByLeadingGroup,
     ReportReturnedForRevision,
     ReportReviewedByOffice,
+    ResultsUse,
+    ResultsUseDecided,
 )
 from events.values import FindingRef
 
@@ -67,6 +70,38 @@ class ApproveReport(ReportStep):
     allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.COMMITTEE})
     approved_on: date
     meeting: str = Field(min_length=1, max_length=300)
+
+
+class ExchangeViewsOnFacts(ReportStep):
+    """Optional: the group leader exchanges views on the facts with the principal."""
+
+    allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.GROUP_LEADER})
+    exchanged_on: date
+    principal_name: str = Field(min_length=1, max_length=200)
+    views: str = Field(min_length=1, max_length=10000)
+
+
+class DecideResultsUse(InspectionCommand):
+    """The committee decides how the approved report's results are used (e.g. 组织部 for
+    cadre vetting)."""
+
+    allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.COMMITTEE})
+    decided_on: date
+    meeting: str = Field(min_length=1, max_length=300)
+    decisions: list[ResultsUse] = Field(min_length=1, max_length=50)
+
+
+UNDER_REVIEW = ("report_drafted", "report_office_reviewed", "report_deliberated")
+AFTER_APPROVAL = (
+    "report_approved",
+    "feedback_delivered",
+    "plan_submitted",
+    "plan_returned",
+    "rectifying",
+    "rectification_report_submitted",
+    "rectification_report_returned",
+    "rectification_report_accepted",
+)
 
 
 def content_hash(summary: str, findings: list[FindingRef]) -> str:
@@ -166,5 +201,48 @@ def approve(state: InspectionState, cmd: ApproveReport, ctx: Context) -> list[Do
             content_hash=state.report_hash,
             approved_on=cmd.approved_on,
             meeting=cmd.meeting,
+        )
+    ]
+
+
+def exchange_views(
+    state: InspectionState, cmd: ExchangeViewsOnFacts, ctx: Context
+) -> list[DomainEvent]:
+    require_stage(state.stage, UNDER_REVIEW, "exchange views on the facts")
+    _same_version(state, cmd)
+    require_leader(state, ctx)
+    require_not_future(cmd.exchanged_on, ctx, "exchanged_on")
+    return [
+        FactualViewsExchanged(
+            inspection_id=state.inspection_id,
+            report_version=cmd.report_version,
+            exchanged_on=cmd.exchanged_on,
+            principal_name=cmd.principal_name,
+            views=cmd.views,
+        )
+    ]
+
+
+def decide_results_use(
+    state: InspectionState, cmd: DecideResultsUse, ctx: Context
+) -> list[DomainEvent]:
+    require_stage(state.stage, AFTER_APPROVAL, "decide how the results are used")
+    require_not_future(cmd.decided_on, ctx, "decided_on")
+    assert state.approved_on is not None
+    require(
+        cmd.decided_on >= state.approved_on,
+        f"decided_on cannot precede the report's approval ({state.approved_on})",
+    )
+    require(
+        all(d.addressee.strip() and d.use.strip() for d in cmd.decisions),
+        "every decision needs its addressee and its use",
+    )
+    return [
+        ResultsUseDecided(
+            inspection_id=state.inspection_id,
+            report_version=state.report_version,
+            decided_on=cmd.decided_on,
+            meeting=cmd.meeting,
+            decisions=cmd.decisions,
         )
     ]

@@ -10,10 +10,25 @@ from uuid import UUID
 
 from pydantic import Field
 
-from commands.base import Aggregate, Command, Context, require, require_stage
+from commands.base import (
+    Aggregate,
+    Command,
+    Context,
+    require,
+    require_not_future,
+    require_stage,
+)
 from commands.errors import InvalidTransition, RuleViolated
 from events.base import DomainEvent, Role
-from events.round import RoundApproved, RoundClosed, RoundProposed, RoundTargetAssigned
+from events.round import (
+    RoundApproved,
+    RoundClosed,
+    RoundLeadsCleared,
+    RoundMobilized,
+    RoundPlanFiledWithUpperOffice,
+    RoundProposed,
+    RoundTargetAssigned,
+)
 from events.values import RoundType
 
 OFFICE = frozenset({Role.INSPECTION_OFFICE})
@@ -27,6 +42,8 @@ class RoundState:
     round_type: RoundType
     stage: str = "proposed"
     inspections: Mapping[str, UUID] = field(default_factory=dict)  # organization -> inspection
+    plan_filed_with: str | None = None  # upper office the work plan was filed with (报备)
+    mobilized_on: date | None = None  # date of the mobilization meeting (动员部署会)
 
 
 def evolve(state: RoundState | None, event: DomainEvent) -> RoundState | None:
@@ -35,6 +52,10 @@ def evolve(state: RoundState | None, event: DomainEvent) -> RoundState | None:
             return RoundState(event.round_id, event.jurisdiction_id, event.name, event.round_type)
         case RoundApproved() if state:
             return replace(state, stage="approved")
+        case RoundPlanFiledWithUpperOffice() if state:
+            return replace(state, plan_filed_with=event.upper_office)
+        case RoundMobilized() if state:
+            return replace(state, mobilized_on=event.meeting_on)
         case RoundTargetAssigned() if state:
             return replace(
                 state, inspections={**state.inspections, event.organization_id: event.inspection_id}
@@ -85,6 +106,25 @@ class PlanInspection(Command):
     )
 
 
+class FileRoundPlanWithUpperOffice(Command):
+    """报备: the approved work plan is filed with the upper inspection office."""
+
+    target: ClassVar[str | None] = "round_id"
+    allowed_roles: ClassVar[frozenset[Role]] = OFFICE
+    round_id: UUID
+    upper_office: str = Field(min_length=1, max_length=200)
+    filed_on: date
+
+
+class MobilizeRound(Command):
+    """The round's mobilization meeting (动员部署会) was held."""
+
+    target: ClassVar[str | None] = "round_id"
+    allowed_roles: ClassVar[frozenset[Role]] = OFFICE
+    round_id: UUID
+    meeting_on: date
+
+
 class CloseRound(Command):
     target: ClassVar[str | None] = "round_id"
     allowed_roles: ClassVar[frozenset[Role]] = OFFICE
@@ -117,6 +157,30 @@ def approve(state: RoundState, cmd: ApproveRound, ctx: Context) -> list[DomainEv
     return [RoundApproved(round_id=state.round_id)]
 
 
+def file_plan_with_upper_office(
+    state: RoundState, cmd: FileRoundPlanWithUpperOffice, ctx: Context
+) -> list[DomainEvent]:
+    require_stage(state.stage, ["approved"], "file the round's work plan with the upper office")
+    if state.plan_filed_with is not None:
+        raise InvalidTransition(
+            f"the round's work plan is already filed with {state.plan_filed_with}"
+        )
+    require_not_future(cmd.filed_on, ctx, "filed_on")
+    return [
+        RoundPlanFiledWithUpperOffice(
+            round_id=state.round_id, upper_office=cmd.upper_office, filed_on=cmd.filed_on
+        )
+    ]
+
+
+def mobilize(state: RoundState, cmd: MobilizeRound, ctx: Context) -> list[DomainEvent]:
+    require_stage(state.stage, ["approved"], "mobilize the round")
+    if state.mobilized_on is not None:
+        raise InvalidTransition(f"the round was already mobilized on {state.mobilized_on}")
+    require_not_future(cmd.meeting_on, ctx, "meeting_on")
+    return [RoundMobilized(round_id=state.round_id, meeting_on=cmd.meeting_on)]
+
+
 def assign_target(state: RoundState, cmd: PlanInspection, inspection_id: UUID) -> list[DomainEvent]:
     require_stage(state.stage, ["approved"], "plan an inspection in this round")
     if cmd.organization_id in state.inspections:
@@ -139,10 +203,13 @@ def close(
     cmd: CloseRound,
     inspection_stages: Mapping[UUID, str],
     open_leads: Mapping[UUID, str] | None = None,
+    leads_closed: int = 0,
 ) -> list[DomainEvent]:
-    """`open_leads`: the leads of the round's inspections not closed yet, with their stage."""
+    """`open_leads`: the leads of the round's inspections not closed yet, with their stage;
+    `leads_closed`: how many are closed. A cancelled inspection counts as closed."""
     require_stage(state.stage, ["approved"], "close the round")
-    open_ones = sorted(str(i) for i, stage in inspection_stages.items() if stage != "closed")
+    done = ("closed", "cancelled")
+    open_ones = sorted(str(i) for i, stage in inspection_stages.items() if stage not in done)
     if open_ones:
         raise InvalidTransition(
             f"the round still has {len(open_ones)} inspection(s) not closed: {', '.join(open_ones)}"
@@ -153,4 +220,7 @@ def close(
             f"the round still has {len(open_leads)} lead(s) (问题线索) not closed, and a round "
             f"closes only when its leads are cleared (见底清零): {named}"
         )
-    return [RoundClosed(round_id=state.round_id)]
+    return [
+        RoundLeadsCleared(round_id=state.round_id, leads_closed=leads_closed),
+        RoundClosed(round_id=state.round_id),
+    ]

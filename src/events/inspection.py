@@ -6,7 +6,9 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from events.base import DomainEvent
+from pydantic import Field
+
+from events.base import Contract, DomainEvent
 from events.registry import event, upcaster
 from events.values import Contacts, FindingRef, Member, PlanItem, PolicyRef, RoundType
 
@@ -244,3 +246,56 @@ class InspectionGroupMemberRecused(DomainEvent):
     inspection_id: UUID
     group_id: UUID
     user_id: str
+
+
+@event("inspection.suspended")
+class InspectionSuspended(DomainEvent):
+    """The inspection was suspended (side-exit): nothing moves until it is resumed."""
+
+    inspection_id: UUID
+    reason: str
+    suspended_from: str  # the stage it left, to which it resumes
+
+
+@event("inspection.resumed")
+class InspectionResumed(DomainEvent):
+    inspection_id: UUID
+    resumed_to: str  # the stage it had left when suspended
+
+
+@event("inspection.cancelled")
+class InspectionCancelled(DomainEvent):
+    """The inspection was cancelled before feedback was delivered (terminal)."""
+
+    inspection_id: UUID
+    reason: str
+    cancelled_from: str
+
+
+@event("inspection.factual_views_exchanged")
+class FactualViewsExchanged(DomainEvent):
+    """The group leader exchanged views on the facts of the draft report with the principal."""
+
+    inspection_id: UUID
+    report_version: int
+    exchanged_on: date
+    principal_name: str
+    views: str
+
+
+class ResultsUse(Contract):
+    """One decision on how the results are used: to whom, for what."""
+
+    addressee: str = Field(min_length=1, max_length=200)  # e.g. 组织部
+    use: str = Field(min_length=1, max_length=2000)  # e.g. cadre vetting (干部考察)
+
+
+@event("inspection.results_use_decided")
+class ResultsUseDecided(DomainEvent):
+    """The committee decided how the approved report's results are used."""
+
+    inspection_id: UUID
+    report_version: int
+    decided_on: date
+    meeting: str
+    decisions: list[ResultsUse]

@@ -59,3 +59,28 @@ class RoundTargetAssigned(DomainEvent):
 @event("round.closed")
 class RoundClosed(DomainEvent):
     round_id: UUID
+
+
+@event("round.plan_filed_with_upper_office")
+class RoundPlanFiledWithUpperOffice(DomainEvent):
+    """The round's work plan (工作方案) was filed with the upper inspection office (报备)."""
+
+    round_id: UUID
+    upper_office: str
+    filed_on: date
+
+
+@event("round.mobilized")
+class RoundMobilized(DomainEvent):
+    """The round's mobilization meeting (动员部署会) was held."""
+
+    round_id: UUID
+    meeting_on: date
+
+
+@event("round.leads_cleared")
+class RoundLeadsCleared(DomainEvent):
+    """见底清零: every lead of the round's inspections is closed (recorded as the round closes)."""
+
+    round_id: UUID
+    leads_closed: int

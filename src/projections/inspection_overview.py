@@ -40,6 +40,10 @@ CREATE TABLE IF NOT EXISTS rm_inspection_finding (
 CREATE TABLE IF NOT EXISTS rm_inspection_item (
     item_id uuid PRIMARY KEY, inspection_id uuid NOT NULL, closed boolean NOT NULL
 );
+ALTER TABLE rm_round ADD COLUMN IF NOT EXISTS mobilized_on date;
+ALTER TABLE rm_round ADD COLUMN IF NOT EXISTS plan_filed_on date;
+ALTER TABLE rm_inspection ADD COLUMN IF NOT EXISTS suspended_from text;
+ALTER TABLE rm_inspection ADD COLUMN IF NOT EXISTS side_exit_reason text;
 """
 
 # Inspection events that only move the stage and set columns taken from the payload.
@@ -98,8 +102,22 @@ STAGE_COLUMNS: dict[type[DomainEvent], tuple[str, dict[str, Callable[[Any], Any]
     inspection.RectificationReportReturned: ("rectification_report_returned", {}),
     inspection.RectificationReportAccepted: ("rectification_report_accepted", {}),
     inspection.InspectionClosed: ("closed", {"closed_on": lambda e: e.closed_on}),
+    # Side-exits: `suspended_from` is the stage to resume to (`inspection.resumed` carries it).
+    inspection.InspectionSuspended: (
+        "suspended",
+        {"suspended_from": lambda e: e.suspended_from, "side_exit_reason": lambda e: e.reason},
+    ),
+    inspection.InspectionCancelled: (
+        "cancelled",
+        {"suspended_from": lambda e: None, "side_exit_reason": lambda e: e.reason},
+    ),
 }
 ROUND_STAGES = {round.RoundApproved: "approved", round.RoundClosed: "closed"}
+# Round events that set a column (and, for the mobilization, the stage shown).
+ROUND_COLUMNS: dict[type[DomainEvent], tuple[str | None, str, Callable[[Any], Any]]] = {
+    round.RoundMobilized: ("mobilized", "mobilized_on", lambda e: e.meeting_on),
+    round.RoundPlanFiledWithUpperOffice: (None, "plan_filed_on", lambda e: e.filed_on),
+}
 ITEM_EVENTS = (rectification.RectificationItemOpened, rectification.RectificationItemClosed)
 FINDING_APPROVED = {
     finding.FindingDrafted: False,
@@ -147,6 +165,20 @@ class InspectionOverview:
             cur.execute(
                 "UPDATE rm_round SET stage = %s, stream_version = %s WHERE round_id = %s",
                 (ROUND_STAGES[type(e)], m.stream_version, m.stream_id),
+            )
+        elif type(e) in ROUND_COLUMNS:
+            stage, column, get = ROUND_COLUMNS[type(e)]
+            cur.execute(
+                f"UPDATE rm_round SET {column} = %s, stage = coalesce(%s, stage),"  # fixed names
+                " stream_version = %s WHERE round_id = %s",
+                (get(e), stage, m.stream_version, m.stream_id),
+            )
+        elif isinstance(e, inspection.InspectionResumed):
+            cur.execute(
+                "UPDATE rm_inspection SET stage = %s, suspended_from = NULL,"
+                " side_exit_reason = NULL, stream_version = %s, updated_at = %s"
+                " WHERE inspection_id = %s",
+                (e.resumed_to, m.stream_version, m.occurred_at, m.stream_id),
             )
         elif isinstance(e, inspection.InspectionPlanned):
             cur.execute(

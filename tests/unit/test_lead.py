@@ -64,7 +64,7 @@ from events.lead import (
 )
 from events.policy import PolicyParameters, PolicyVersionPublished, default_lead_routes
 from events.registry import REGISTRY
-from events.round import RoundClosed
+from events.round import RoundClosed, RoundLeadsCleared
 from tests.contract.examples import GOLDEN
 from tests.unit.builders import (
     DEFAULT_POLICY,
@@ -991,8 +991,8 @@ def test_the_round_closes_when_its_leads_are_closed() -> None:
     state = given(ROUND, *round_with_target())
     assert not given(LEAD, *closed()).is_open
     then(
-        round.close(state, CloseRound(round_id=ROUND_ID), {INSPECTION_ID: "closed"}, {}),
-        [RoundClosed(round_id=ROUND_ID)],
+        round.close(state, CloseRound(round_id=ROUND_ID), {INSPECTION_ID: "closed"}, {}, 1),
+        [RoundLeadsCleared(round_id=ROUND_ID, leads_closed=1), RoundClosed(round_id=ROUND_ID)],
     )
 
 

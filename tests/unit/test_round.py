@@ -10,9 +10,15 @@ from commands import round as round_
 from commands.errors import InvalidTransition, RuleViolated
 from commands.preparation import plan
 from commands.round import ROUND, ApproveRound, CloseRound, PlanInspection, ProposeRound
-from events.base import Role
+from events.base import DomainEvent, Role
 from events.inspection import InspectionPlanned
-from events.round import RoundApproved, RoundClosed, RoundProposed, RoundTargetAssigned
+from events.round import (
+    RoundApproved,
+    RoundClosed,
+    RoundLeadsCleared,
+    RoundProposed,
+    RoundTargetAssigned,
+)
 from events.values import RoundType
 from tests.unit.builders import (
     COMMITTEE,
@@ -40,6 +46,14 @@ PROPOSE = ProposeRound(
 )
 APPROVE = ApproveRound(round_id=ROUND_ID)
 CLOSE = CloseRound(round_id=ROUND_ID)
+
+
+def closed_with(leads_closed: int) -> list[DomainEvent]:
+    """见底清零 is recorded with the closure, before it."""
+    return [
+        RoundLeadsCleared(round_id=ROUND_ID, leads_closed=leads_closed),
+        RoundClosed(round_id=ROUND_ID),
+    ]
 
 
 def plan_inspection(organization_id: str = TARGET_ORG) -> PlanInspection:
@@ -153,12 +167,12 @@ def test_plan_inspection_in_a_closed_round_is_refused() -> None:
 def test_close_with_every_inspection_closed() -> None:
     state = given(ROUND, *round_with_target())
     stages = {INSPECTION_ID: "closed", OTHER_INSPECTION_ID: "closed"}
-    then(round_.close(state, CLOSE, stages), [RoundClosed(round_id=ROUND_ID)])
+    then(round_.close(state, CLOSE, stages), closed_with(0))
 
 
 def test_close_without_inspections_is_accepted() -> None:
     state = given(ROUND, *round_approved())
-    then(round_.close(state, CLOSE, {}), [RoundClosed(round_id=ROUND_ID)])
+    then(round_.close(state, CLOSE, {}), closed_with(0))
 
 
 @pytest.mark.parametrize("open_stage", ["planned", "stationed", "rectification_report_accepted"])

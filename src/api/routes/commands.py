@@ -5,7 +5,16 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from api.routes.factory import CommandSpec, add_command, add_commands
-from commands import feedback, finding, policy, preparation, rectification, report, round
+from commands import (
+    feedback,
+    finding,
+    policy,
+    preparation,
+    rectification,
+    report,
+    round,
+    side_exit,
+)
 from commands import rectification_plan as plan
 
 
@@ -40,8 +49,23 @@ def planning() -> APIRouter:
         "/rounds/{round_id}/close",
         round.CloseRound,
         path_param="round_id",
-        summary="Close a round (all its inspections closed)",
+        summary="Close a round (all its inspections closed or cancelled, leads cleared)",
     )
+    round_specs: list[CommandSpec] = [
+        (
+            "/file-plan-with-upper-office",
+            round.FileRoundPlanWithUpperOffice,
+            "File the round's work plan with the upper office (报备)",
+        ),
+        ("/mobilize", round.MobilizeRound, "Mobilize the round (动员部署会)"),
+    ]
+    add_commands(r, round_specs, prefix="/rounds/{round_id}", path_param="round_id")
+    side_exits: list[CommandSpec] = [
+        ("/suspend", side_exit.SuspendInspection, "Suspend an inspection (side-exit)"),
+        ("/resume", side_exit.ResumeInspection, "Resume a suspended inspection"),
+        ("/cancel", side_exit.CancelInspection, "Cancel an inspection before feedback"),
+    ]
+    add_commands(r, side_exits, prefix="/inspections/{inspection_id}", path_param="inspection_id")
     return r
 
 
@@ -94,6 +118,16 @@ def reporting() -> APIRouter:
         ),
         ("/report/deliberate", report.DeliberateReport, "Leading-group deliberation"),
         ("/report/approve", report.ApproveReport, "Committee approval (审定)"),
+        (
+            "/report/exchange-views-on-facts",
+            report.ExchangeViewsOnFacts,
+            "Exchange views on the facts with the principal (optional)",
+        ),
+        (
+            "/report/decide-results-use",
+            report.DecideResultsUse,
+            "Decide how the results are used (成果运用)",
+        ),
         (
             "/feedback/opinion",
             feedback.DraftFeedbackOpinion,

@@ -15,6 +15,7 @@ from commands import (
     reference,
     report,
     round,
+    side_exit,
 )
 from commands import rectification_plan as plan
 from commands.errors import NotFound
@@ -109,7 +110,16 @@ def close_round(uow: UnitOfWork, cmd: round.CloseRound) -> None:
     stages = {i.inspection_id: i.stage for i in inspections}
     leads = [uow.get(LEAD, lead_id, "lead") for i in inspections for lead_id in i.lead_ids]
     open_leads = {lead.lead_id: lead.describe() for lead in leads if lead.is_open}
-    uow.record(ROUND, cmd.round_id, round.close(state, cmd, stages, open_leads))
+    closed = len(leads) - len(open_leads)
+    uow.record(ROUND, cmd.round_id, round.close(state, cmd, stages, open_leads, closed))
+
+
+def _on_round(decide: Callable[..., Any]) -> Handler:
+    def handler(uow: UnitOfWork, cmd: Any) -> None:
+        state = uow.get(ROUND, cmd.round_id, "round")
+        uow.record(ROUND, cmd.round_id, decide(state, cmd, uow.ctx))
+
+    return handler
 
 
 # AuthorizeGroup (one authorization of a formed group) is handled in handlers/group.py.
@@ -134,6 +144,13 @@ register_all(
         report.ReturnReportForRevision: _on_inspection(report.return_for_revision),
         report.DeliberateReport: _on_inspection(report.deliberate),
         report.ApproveReport: _on_inspection(report.approve, "ctx"),
+        report.ExchangeViewsOnFacts: _on_inspection(report.exchange_views, "ctx"),
+        report.DecideResultsUse: _on_inspection(report.decide_results_use, "ctx"),
+        side_exit.SuspendInspection: _on_inspection(side_exit.suspend, "ctx"),
+        side_exit.ResumeInspection: _on_inspection(side_exit.resume, "ctx"),
+        side_exit.CancelInspection: _on_inspection(side_exit.cancel, "ctx"),
+        round.FileRoundPlanWithUpperOffice: _on_round(round.file_plan_with_upper_office),
+        round.MobilizeRound: _on_round(round.mobilize),
         plan.ReturnRectificationPlan: _on_inspection(plan.return_plan),
         plan.SubmitRectificationReport: _on_inspection(plan.submit_report, "ctx"),
         plan.ReturnRectificationReport: _on_inspection(plan.return_report),

@@ -1,0 +1,96 @@
+"""Side-exits of an inspection (DOMAIN.md §5): suspend, resume, cancel.
+
+Suspending records the stage left and makes the stage `suspended`, so every other inspection
+command is refused by its own `require_stage` guard until the inspection is resumed to that
+stage. Cancelling is possible until feedback is delivered and is terminal; a round closes over
+a cancelled inspection as over a closed one.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from pydantic import Field
+
+from commands.base import Context, require_stage
+from commands.errors import InvalidTransition
+from commands.inspection import InspectionState
+from commands.preparation import InspectionCommand
+from commands.round import OFFICE
+from events.base import DomainEvent, Role
+from events.inspection import InspectionCancelled, InspectionResumed, InspectionSuspended
+
+BEFORE_FEEDBACK = (
+    "planned",
+    "group_authorized",
+    "notified",
+    "announced",
+    "stationed",
+    "withdrawn",
+    "report_drafted",
+    "report_returned",
+    "report_office_reviewed",
+    "report_deliberated",
+    "report_approved",
+)
+AFTER_FEEDBACK = (
+    "feedback_delivered",
+    "plan_submitted",
+    "plan_returned",
+    "rectifying",
+    "rectification_report_submitted",
+    "rectification_report_returned",
+    "rectification_report_accepted",
+)
+SUSPENDABLE = BEFORE_FEEDBACK + AFTER_FEEDBACK  # every stage before `closed`
+
+
+class SuspendInspection(InspectionCommand):
+    allowed_roles: ClassVar[frozenset[Role]] = OFFICE | {Role.LEADING_GROUP}
+    why: str = Field(min_length=1, max_length=4000, description="The reason, recorded")
+
+    @property
+    def reason(self) -> str | None:
+        return self.why
+
+
+class ResumeInspection(InspectionCommand):
+    allowed_roles: ClassVar[frozenset[Role]] = OFFICE | {Role.LEADING_GROUP}
+
+
+class CancelInspection(InspectionCommand):
+    allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.COMMITTEE, Role.LEADING_GROUP})
+    why: str = Field(min_length=1, max_length=4000, description="The reason, recorded")
+
+    @property
+    def reason(self) -> str | None:
+        return self.why
+
+
+def suspend(state: InspectionState, cmd: SuspendInspection, ctx: Context) -> list[DomainEvent]:
+    require_stage(state.stage, SUSPENDABLE, "suspend the inspection")
+    return [
+        InspectionSuspended(
+            inspection_id=state.inspection_id, reason=cmd.why, suspended_from=state.stage
+        )
+    ]
+
+
+def resume(state: InspectionState, cmd: ResumeInspection, ctx: Context) -> list[DomainEvent]:
+    require_stage(state.stage, ["suspended"], "resume the inspection")
+    assert state.suspended_from is not None  # recorded with the suspension
+    return [InspectionResumed(inspection_id=state.inspection_id, resumed_to=state.suspended_from)]
+
+
+def cancel(state: InspectionState, cmd: CancelInspection, ctx: Context) -> list[DomainEvent]:
+    left = state.suspended_from if state.stage == "suspended" else state.stage
+    if left in AFTER_FEEDBACK:
+        raise InvalidTransition(
+            f"cannot cancel the inspection after feedback was delivered (stage '{left}')"
+        )
+    require_stage(state.stage, (*BEFORE_FEEDBACK, "suspended"), "cancel the inspection")
+    return [
+        InspectionCancelled(
+            inspection_id=state.inspection_id, reason=cmd.why, cancelled_from=left or state.stage
+        )
+    ]
