@@ -34,7 +34,12 @@ from commands.base import (
     require_stage,
 )
 from commands.errors import InvalidTransition, NotFound
-from commands.inspection import InspectionState, require_group_member, require_leader
+from commands.inspection import (
+    INACTIVE_STAGES,
+    InspectionState,
+    require_group_member,
+    require_leader,
+)
 from events.base import Contract, DomainEvent, Role
 from events.fieldwork import (
     BriefingReceived,
@@ -71,7 +76,7 @@ LEADER_ONLY = frozenset({Role.GROUP_LEADER})
 OFFICE = frozenset({Role.INSPECTION_OFFICE})
 PREPARATION_STAGES = ("group_authorized", "notified", "announced", "stationed")
 # After authorization and until the inspection closes: the group exists and meets.
-GROUP_STAGES_EXCLUDED = ("planned", "closed")
+GROUP_STAGES_EXCLUDED = ("planned", *INACTIVE_STAGES)
 Text = Field(min_length=1, max_length=4000)
 LongText = Field(min_length=1, max_length=50000)
 

@@ -26,7 +26,7 @@ from commands.base import (
 from commands.errors import InvalidTransition, NotFound
 from commands.fieldwork import LEADERS
 from commands.finding import FindingState
-from commands.inspection import InspectionState, require_group_member
+from commands.inspection import INACTIVE_STAGES, InspectionState, require_group_member
 from events.base import DomainEvent, Role
 from events.fieldwork import ImmediateRectificationCompleted, ImmediateRectificationRequested
 
@@ -123,8 +123,8 @@ def complete(
     else:
         require_group_member(inspection, ctx)
     require_stage(state.status, ["requested"], "complete the immediate rectification")
-    if inspection.stage == "closed":
-        raise InvalidTransition("the inspection is closed")
+    if inspection.stage in INACTIVE_STAGES:
+        raise InvalidTransition(f"the inspection is {inspection.stage}")
     require_not_future(cmd.completed_on, ctx, "completed_on")
     require(cmd.completed_on >= state.requested_on, "completed_on precedes requested_on")
     return [

@@ -216,6 +216,10 @@ def evolve(state: InspectionState | None, event: DomainEvent) -> InspectionState
 INSPECTION = Aggregate[InspectionState]("inspection", evolve)
 
 
+# Stages in which no work is recorded on the inspection: finished, paused or abandoned.
+INACTIVE_STAGES = ("closed", "suspended", "cancelled")
+
+
 def require_leader(state: InspectionState, ctx: Context) -> None:
     require_actor(
         state.leader is not None and ctx.actor.user_id == state.leader.user_id,

@@ -31,7 +31,12 @@ from commands.base import (
 )
 from commands.dates import add_months
 from commands.errors import InvalidTransition
-from commands.inspection import InspectionState, require_group_member, require_leader
+from commands.inspection import (
+    INACTIVE_STAGES,
+    InspectionState,
+    require_group_member,
+    require_leader,
+)
 from events.base import DomainEvent, Role
 from events.lead import (
     CadreLevel,
@@ -280,10 +285,10 @@ def register(
     inspection: InspectionState, cmd: RegisterLead, ctx: Context, lead_id: UUID
 ) -> tuple[list[DomainEvent], list[DomainEvent]]:
     """Returns the lead's events and the inspection's (it keeps the list of its leads)."""
-    if inspection.stationed_on is None or inspection.stage == "closed":
+    if inspection.stationed_on is None or inspection.stage in INACTIVE_STAGES:
         raise InvalidTransition(
             f"cannot register a lead while the inspection's stage is '{inspection.stage}'; "
-            "leads are registered from stationing (进驻) on, until the inspection is closed"
+            "leads are registered from stationing (进驻) on, while the inspection is active"
         )
     require_group_member(inspection, ctx)
     keys = [(s.kind, s.ref) for s in cmd.sources]

@@ -392,3 +392,34 @@ def test_while_suspended_report_commands_are_refused() -> None:
         report.review_by_office(state, review)
     with refused(InvalidTransition, "exchange views", "'suspended'"):
         report.exchange_views(state, EXCHANGE, ctx(LEADER))
+
+
+# Work on a suspended or cancelled inspection -----------------------------------------------
+
+
+def _paused(kind: str) -> list[DomainEvent]:
+    left = InspectionSuspended(inspection_id=INSPECTION_ID, reason="r", suspended_from="stationed")
+    if kind == "suspended":
+        return [*stationed(), left]
+    return [
+        *stationed(),
+        InspectionCancelled(inspection_id=INSPECTION_ID, reason="r", cancelled_from="stationed"),
+    ]
+
+
+@pytest.mark.parametrize("kind", ["suspended", "cancelled"])
+def test_no_lead_is_registered_on_a_paused_or_cancelled_inspection(kind: str) -> None:
+    from commands.lead import RegisterLead, register
+
+    cmd = RegisterLead.model_validate(
+        {
+            "inspection_id": str(INSPECTION_ID),
+            "subject_name": "某某",
+            "subject_position": "副局长",
+            "management_level": "city_managed",
+            "allegation": "a",
+            "sources": [{"kind": "petition", "ref": "p"}],
+        }
+    )
+    with refused(InvalidTransition, kind):
+        register(given(INSPECTION, *_paused(kind)), cmd, ctx(LEADER), OTHER_INSPECTION_ID)
