@@ -315,8 +315,16 @@ class DissolveGroup(GroupCommand):
 
 # Stages of an inspection in which its group is still needed (or not yet released).
 BEFORE_THE_END_OF_FIELDWORK = frozenset(
-    {"planned", "group_authorized", "notified", "announced", "stationed", "suspended"}
+    {"planned", "group_authorized", "notified", "announced", "stationed"}
 )
+
+
+def _in_fieldwork(inspection: InspectionState) -> bool:
+    """A suspended inspection counts in the stage it was suspended from."""
+    stage = inspection.stage
+    if stage == "suspended":
+        stage = inspection.suspended_from or stage
+    return stage in BEFORE_THE_END_OF_FIELDWORK or stage == "suspended"
 
 
 def dissolve_group(
@@ -331,8 +339,7 @@ def dissolve_group(
     busy = sorted(
         str(t.inspection_id)
         for t in state.targets
-        if (i := inspections.get(t.inspection_id)) is not None
-        and i.stage in BEFORE_THE_END_OF_FIELDWORK
+        if (i := inspections.get(t.inspection_id)) is not None and _in_fieldwork(i)
     )
     if busy:
         raise InvalidTransition(

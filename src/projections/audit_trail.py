@@ -1,4 +1,5 @@
-"""Audit trail: every event with its metadata, filterable by stream, actor, type and time."""
+"""Audit trail: every event with its metadata, filterable by stream, actor, type and time.
+An event recorded in error (§7.4) keeps its row, marked with the correction's reason."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from psycopg import Connection, Cursor
 from psycopg.sql import SQL, Identifier
 
 from events.base import RecordedEvent
+from events.correction import EventRecordedInError
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_audit_event (
@@ -37,6 +39,13 @@ CREATE INDEX IF NOT EXISTS rm_audit_event_actor ON rm_audit_event (actor_user_id
 CREATE INDEX IF NOT EXISTS rm_audit_event_type ON rm_audit_event (type, position);
 CREATE INDEX IF NOT EXISTS rm_audit_event_time ON rm_audit_event (occurred_at);
 CREATE INDEX IF NOT EXISTS rm_audit_event_correlation ON rm_audit_event (correlation_id);
+ALTER TABLE rm_audit_event ADD COLUMN IF NOT EXISTS recorded_in_error_reason text;
+"""
+
+# A correction marks the row of the event it names (the row itself is never rewritten else).
+MARK_IN_ERROR = """
+UPDATE rm_audit_event SET recorded_in_error_reason = %s
+WHERE stream_id = %s AND stream_version = %s AND recorded_in_error_reason IS NULL
 """
 
 INSERT = """
@@ -83,6 +92,9 @@ class AuditTrail:
                 json.dumps(recorded.event.public_data(), ensure_ascii=False),
             ),
         )
+        event = recorded.event
+        if isinstance(event, EventRecordedInError):
+            cur.execute(MARK_IN_ERROR, (event.reason, event.stream_id, event.stream_version))
 
 
 @dataclass(frozen=True)

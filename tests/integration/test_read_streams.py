@@ -48,4 +48,4 @@ def test_a_record_only_read_and_changed_meanwhile_is_a_conflict(
             actor(MEMBER),
             expected_version=version,
         )
-    assert api.event_count() == before + 1  # only the withdrawal
+    assert api.event_count() == before + 2  # only the withdrawal, with its channels closed

@@ -14,6 +14,7 @@ from commands.group import INSPECTION_GROUP, GroupState
 from commands.inspection import INSPECTION, InspectionState
 from events.base import DomainEvent
 from events.group import GroupDissolved
+from events.inspection import InspectionCancelled, InspectionSuspended
 from events.pool import ServiceEvaluationIssued, ServiceGrade
 from tests.unit.builders import (
     GROUP_ID,
@@ -65,6 +66,25 @@ def test_the_office_dissolves_a_group_whose_inspections_are_past_fieldwork(
 def test_a_group_in_fieldwork_is_not_dissolved() -> None:
     with refused(InvalidTransition, "not past fieldwork"):
         group.dissolve_group(a_group(), dissolve(), ctx(OFFICE), inspection(*stationed()))
+    suspended = InspectionSuspended(
+        inspection_id=INSPECTION_ID, reason="暂停", suspended_from="stationed"
+    )
+    with refused(InvalidTransition, "not past fieldwork"):
+        group.dissolve_group(
+            a_group(), dissolve(), ctx(OFFICE), inspection(*stationed(), suspended)
+        )
+
+
+def test_a_group_whose_inspection_is_cancelled_or_suspended_after_fieldwork_is_dissolved() -> None:
+    cancelled = InspectionCancelled(
+        inspection_id=INSPECTION_ID, reason="机构撤并", cancelled_from="stationed"
+    )
+    suspended = InspectionSuspended(
+        inspection_id=INSPECTION_ID, reason="暂停", suspended_from="withdrawn"
+    )
+    for history in ([*stationed(), cancelled], [*withdrawn(), suspended]):
+        events = group.dissolve_group(a_group(), dissolve(), ctx(OFFICE), inspection(*history))
+        assert [e.type_name for e in events] == ["group.dissolved"]
 
 
 def test_a_dissolution_in_the_future_is_refused() -> None:

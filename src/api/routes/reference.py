@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes.factory import CommandSpec, add_commands
+from api.routes.factory import CommandSpec, add_command, add_commands
+from commands import correction
 from commands import reference as ref
 
 
@@ -35,4 +36,12 @@ def routers() -> list[APIRouter]:
         ),
     ]
     add_commands(r, specs)
-    return [r]
+    corrections = APIRouter(tags=["corrections"])
+    add_command(
+        corrections,
+        "/streams/{stream_id}/events-recorded-in-error",
+        correction.RecordEventInError,
+        path_param="stream_id",
+        summary="Record an event as recorded in error (office, with reason and approver)",
+    )
+    return [r, corrections]

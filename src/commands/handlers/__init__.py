@@ -5,6 +5,7 @@ events, and returns the id of a record it created, or None.
 """
 
 from commands.handlers import (
+    correction,  # noqa: F401
     fieldwork,  # noqa: F401
     group,  # noqa: F401
     lead,  # noqa: F401
