@@ -58,7 +58,10 @@ class UnitOfWork:
             version = recorded[-1].metadata.stream_version if recorded else 0
             self.streams[stream_id] = Stream(aggregate, version, state, stored_version=stored)
             self._check_expected(stream_id, version)
-        return cast(S | None, self.streams[stream_id].state)
+        stream = self.streams[stream_id]
+        if stream.aggregate.name != aggregate.name and stream.state is not None:
+            return None  # loaded earlier in this command as another kind of record
+        return cast(S | None, stream.state)
 
     def get(self, aggregate: Aggregate[S], stream_id: UUID, what: str) -> S:
         state = self.find(aggregate, stream_id)
