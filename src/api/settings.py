@@ -42,7 +42,8 @@ class Settings(BaseSettings):
     kafka_replication_factor: int = Field(default=1, ge=1, le=10)
     relay_batch_size: int = Field(default=500, ge=1, le=100_000)
     discipline_commission_org: str = Field(
-        default="org-jw", description="organization acting for inbound lead dispositions"
+        default="city-discipline-commission",
+        description="organization acting for inbound lead dispositions (the default lead route)",
     )
 
     # Security (docs/security.md)
