@@ -94,21 +94,84 @@ def demo(settings: Settings, args: argparse.Namespace) -> int:
 
 def run_projections(settings: Settings, args: argparse.Namespace) -> None:
     """The projection runner alone (one active; others wait as standbys)."""
-    from api.container import read_models
+    from api.container import make_runner
     from api.database import open_database
-    from projections.runner import ProjectionRunner
 
     database = open_database(settings)
-    runner = ProjectionRunner(
-        database.conninfo,
-        read_models(),
-        batch_size=args.batch_size or settings.projection_batch_size,
-    )
+    runner = make_runner(settings, database.conninfo)
+    if args.batch_size:
+        runner.batch_size = args.batch_size
     signal.signal(signal.SIGTERM, lambda *_: runner.stop())
     try:
         runner.run_forever(poll_seconds=0.5)
     finally:
         database.close()
+
+
+def projections_status(settings: Settings, args: argparse.Namespace) -> int:
+    """Each read model: its position, the log's head, lag in events, parked events."""
+    from api.container import make_runner
+    from api.database import open_database
+
+    database = open_database(settings)
+    try:
+        rows = make_runner(settings, database.conninfo).status()
+    finally:
+        database.close()
+    if args.json:
+        print(json.dumps(rows, indent=2))
+        return 0
+    width = max([len("read model"), *(len(r["name"]) for r in rows)])
+    print(f"{'read model':<{width}}  {'position':>10}  {'head':>10}  {'lag':>8}  {'parked':>6}")
+    for r in rows:
+        print(
+            f"{r['name']:<{width}}  {r['position']:>10}  {r['head']:>10}  {r['lag']:>8}"
+            f"  {r['parked']:>6}"
+        )
+    return 0
+
+
+def projections_parked(settings: Settings, args: argparse.Namespace) -> int:
+    """The parked (poison) events, of one read model or of all."""
+    import psycopg
+
+    from api.container import make_runner
+    from api.database import open_database
+    from projections import parking
+
+    database = open_database(settings)
+    try:
+        make_runner(settings, database.conninfo).setup()
+        with psycopg.connect(database.conninfo) as conn:
+            rows = parking.listing(conn, args.name)
+    finally:
+        database.close()
+    if args.json:
+        print(json.dumps([r.as_json() for r in rows], indent=2))
+        return 0
+    for r in rows:
+        print(
+            f"{r.name}  position {r.position}  {r.event_type}  event {r.event_id}"
+            f"  attempts {r.attempts}  first failed {r.first_failed_at.isoformat()}"
+            f"  {r.error}"
+        )
+    if not rows:
+        print("no parked events")
+    return 0
+
+
+def projections_retry(settings: Settings, args: argparse.Namespace) -> int:
+    """Re-apply parked events (of NAME, or of all) in order; exit 1 if some stay parked."""
+    from api.container import make_runner
+    from api.database import open_database
+
+    database = open_database(settings)
+    try:
+        result = make_runner(settings, database.conninfo).retry_parked(args.name)
+    finally:
+        database.close()
+    print(json.dumps(result.as_json(), indent=2))
+    return 1 if result.still_parked else 0
 
 
 def relay(settings: Settings, args: argparse.Namespace) -> Any:
@@ -260,6 +323,16 @@ def parser() -> argparse.ArgumentParser:
     run = proj.add_parser("run", help="run the projection runner alone")
     run.add_argument("--batch-size", type=int, default=None)
     run.set_defaults(fn=run_projections)
+    st = proj.add_parser("status", help="position, head, lag and parked events of each")
+    st.add_argument("--json", action="store_true")
+    st.set_defaults(fn=projections_status)
+    pk = proj.add_parser("parked", help="list the parked (poison) events")
+    pk.add_argument("name", nargs="?", default=None, help="one read model (default: all)")
+    pk.add_argument("--json", action="store_true")
+    pk.set_defaults(fn=projections_parked)
+    rt = proj.add_parser("retry", help="re-apply parked events after a fix")
+    rt.add_argument("name", nargs="?", default=None, help="one read model (default: all)")
+    rt.set_defaults(fn=projections_retry)
     ev = sub.add_parser("events", help="the event contract").add_subparsers(
         dest="action", required=True
     )

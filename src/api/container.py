@@ -31,6 +31,18 @@ def read_models() -> list[Projection]:
     ]
 
 
+def make_runner(
+    settings: Settings, conninfo: str, projections: list[Projection] | None = None
+) -> ProjectionRunner:
+    return ProjectionRunner(
+        conninfo,
+        read_models() if projections is None else projections,
+        batch_size=settings.projection_batch_size,
+        retry_attempts=settings.projection_retry_attempts,
+        retry_backoff_seconds=settings.projection_retry_backoff_seconds,
+    )
+
+
 @dataclass
 class Container:
     settings: Settings
@@ -51,7 +63,7 @@ def build(settings: Settings, conninfo: str) -> Container:
     recorder = make_recorder(conninfo, pool_size=settings.api_threads)
     store = EventStore(recorder)
     projections = read_models()
-    runner = ProjectionRunner(conninfo, projections, batch_size=settings.projection_batch_size)
+    runner = make_runner(settings, conninfo, projections)
     runner.setup()
     pool: ConnectionPool[Any] = ConnectionPool(
         conninfo,

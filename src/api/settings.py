@@ -29,6 +29,12 @@ class Settings(BaseSettings):
     api_threads: int = Field(default=32, ge=1, le=512)
     run_projections: bool = True
     projection_batch_size: int = Field(default=500, ge=1, le=100_000)
+    projection_retry_attempts: int = Field(
+        default=3, ge=1, le=100, description="tries of a failing handler before parking"
+    )
+    projection_retry_backoff_seconds: float = Field(
+        default=0.1, ge=0, le=60, description="first backoff between tries; doubles each try"
+    )
     read_wait_max_seconds: float = Field(default=5.0, ge=0, le=60)
     clock_seconds: float = Field(
         default=60.0, ge=0, le=86400, description="tick interval of timers; 0 = off"

@@ -3,20 +3,26 @@
 Each batch is one transaction per read model: its rows and its tracking position commit
 together, so a runner killed mid-batch leaves no partial effect and repeats nothing.
 Only one runner works at a time (a PostgreSQL advisory lock); others wait as standbys.
+
+An event a read model's handler fails on is retried a few times with backoff, then parked
+(`projections.parking`) in the transaction that moves that read model past it; the runner goes on.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
 from psycopg import Connection
 
 from events.mapper import EnvelopeMapper
-from projections import tracking
+from projections import parking, tracking
 from projections.base import Projection
 
 log = logging.getLogger(__name__)
@@ -27,6 +33,19 @@ SELECT_BATCH = (
     "SELECT notification_id, originator_id, originator_version, topic, state "
     "FROM stored_events WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
 )
+SELECT_ONE = "SELECT topic, state FROM stored_events WHERE notification_id = %s"
+
+
+@dataclass(frozen=True)
+class RetryResult:
+    applied: list[tuple[str, int]]
+    still_parked: list[tuple[str, int]]
+
+    def as_json(self) -> dict[str, list[dict[str, Any]]]:
+        return {
+            "applied": [{"name": n, "position": p} for n, p in self.applied],
+            "still_parked": [{"name": n, "position": p} for n, p in self.still_parked],
+        }
 
 
 class ProjectionRunner:
@@ -39,10 +58,14 @@ class ProjectionRunner:
         *,
         batch_size: int = 500,
         mapper: EnvelopeMapper | None = None,
+        retry_attempts: int = 3,
+        retry_backoff_seconds: float = 0.1,
     ) -> None:
         self.conninfo = conninfo
         self.projections = list(projections)
         self.batch_size = batch_size
+        self.retry_attempts = max(1, retry_attempts)
+        self.retry_backoff_seconds = retry_backoff_seconds
         self.mapper = mapper or EnvelopeMapper()
         self.stopped = threading.Event()
         self.thread: threading.Thread | None = None
@@ -52,6 +75,7 @@ class ProjectionRunner:
             for projection in self.projections:
                 projection.create(cur)
                 tracking.ensure(cur, projection.name)
+            parking.ensure(cur)
 
     def run_batch(
         self, conn: Connection[Any], projection: Projection, limit: int | None = None
@@ -70,9 +94,9 @@ class ProjectionRunner:
         return len(rows)
 
     def catch_up(self, conn: Connection[Any]) -> int:
-        """Run batches until every read model has reached the head of the log, or the event
-        its handler fails on. A failing read model holds back neither the others nor its own
-        events before the failing one; the first failure is raised once all had their turn."""
+        """Run batches until every read model has reached the head of the log. An event a
+        handler keeps failing on is parked and skipped by that read model only; any other
+        failure is raised once all read models had their turn."""
         total = 0
         failure: Exception | None = None
         for projection in self.projections:
@@ -94,11 +118,155 @@ class ProjectionRunner:
         except psycopg.OperationalError:
             raise
         except Exception:
-            # The batch rolled back whole: apply its events one by one up to the failing one.
-            # If that failure was transient, this reaches the head of the log without one.
-            while (read := self.run_batch(conn, projection, limit=1)) > 0:
+            # The batch rolled back whole: apply its events one by one, retrying a failing one
+            # with backoff and parking it if it keeps failing, then go on to the head.
+            while (read := self._step(conn, projection)) > 0:
                 total += read
         return total
+
+    def _step(self, conn: Connection[Any], projection: Projection) -> int:
+        """Apply the next event to one read model, retried; park it if it keeps failing."""
+        first_failed_at: datetime | None = None
+        for attempt in range(1, self.retry_attempts + 1):
+            try:
+                return self.run_batch(conn, projection, limit=1)
+            except psycopg.OperationalError:
+                raise
+            except Exception as error:
+                first_failed_at = first_failed_at or datetime.now(UTC)
+                if attempt == self.retry_attempts:
+                    return self._park(conn, projection, error, first_failed_at, attempt)
+                time.sleep(self.retry_backoff_seconds * 2 ** (attempt - 1))
+        return 0  # pragma: no cover - the loop always returns
+
+    def _park(
+        self,
+        conn: Connection[Any],
+        projection: Projection,
+        error: Exception,
+        first_failed_at: datetime,
+        attempts: int,
+    ) -> int:
+        """Record the next event as parked and advance past it, in one transaction."""
+        with conn.transaction(), conn.cursor() as cur:
+            position = tracking.lock_position(cur, projection.name)
+            cur.execute(SELECT_BATCH, (position, 1))
+            row = cur.fetchone()
+            if row is None:
+                return 0
+            notification_id, _, _, topic, state = row
+            try:
+                event_id = self.mapper.decode(bytes(state), topic).metadata.event_id
+            except Exception:  # an undecodable event is parked without its id
+                event_id = None
+            text = f"{type(error).__name__}: {error}"
+            parking.park(
+                cur,
+                projection.name,
+                notification_id,
+                event_id,
+                topic,
+                text,
+                first_failed_at,
+                attempts,
+            )
+            tracking.advance(cur, projection.name, notification_id)
+        log.error(
+            "read model %s parked the event at position %s after %s attempts: %s",
+            projection.name,
+            notification_id,
+            attempts,
+            text,
+        )
+        return 1
+
+    def retry_parked(self, name: str | None = None) -> RetryResult:
+        """Re-apply the parked events of read model `name` (or of all), in order, each in its
+        own transaction with its removal from the parked table; one that fails again stays
+        parked with its attempts incremented."""
+        self.setup()
+        applied: list[tuple[str, int]] = []
+        still: list[tuple[str, int]] = []
+        by_name = {p.name: p for p in self.projections}
+        with psycopg.connect(self.conninfo, application_name=APP_NAME) as conn:
+            for parked in parking.listing(conn, name):
+                projection = by_name.get(parked.name)
+                if projection is None:
+                    continue
+                try:
+                    with conn.transaction(), conn.cursor() as cur:
+                        tracking.lock_position(cur, parked.name)  # serialized with the runner
+                        cur.execute(
+                            "DELETE FROM projection_parked WHERE name = %s AND position = %s",
+                            (parked.name, parked.position),
+                        )
+                        if cur.rowcount == 0:
+                            continue  # retried meanwhile by someone else
+                        cur.execute(SELECT_ONE, (parked.position,))
+                        row = cur.fetchone()
+                        assert row is not None, f"no event at position {parked.position}"
+                        topic, state = row
+                        if projection.handles(topic):
+                            projection.apply(
+                                cur, self.mapper.decode(bytes(state), topic, parked.position)
+                            )
+                    applied.append((parked.name, parked.position))
+                except psycopg.OperationalError:
+                    raise
+                except Exception as error:
+                    text = f"{type(error).__name__}: {error}"
+                    conn.execute(
+                        "UPDATE projection_parked SET attempts = attempts + 1, error = %s,"
+                        " last_failed_at = now() WHERE name = %s AND position = %s",
+                        (text, parked.name, parked.position),
+                    )
+                    conn.commit()
+                    log.error(
+                        "read model %s still fails on the parked event at position %s: %s",
+                        parked.name,
+                        parked.position,
+                        text,
+                    )
+                    still.append((parked.name, parked.position))
+        return RetryResult(applied, still)
+
+    def status(self) -> list[dict[str, Any]]:
+        """Each read model's position, the log's head, lag in events and parked events."""
+        self.setup()
+        with psycopg.connect(self.conninfo, application_name=APP_NAME) as conn:
+            positions = tracking.positions(conn)
+            parked = parking.counts(conn)
+            exists = conn.execute("SELECT to_regclass('stored_events') IS NOT NULL").fetchone()
+            log_exists = bool(exists and exists[0])
+            head_row = (
+                conn.execute(
+                    "SELECT coalesce(max(notification_id), 0) FROM stored_events"
+                ).fetchone()
+                if log_exists
+                else None
+            )
+            head = int(head_row[0]) if head_row else 0
+            result = []
+            for projection in self.projections:
+                position = positions.get(projection.name, 0)
+                lag_row = (
+                    conn.execute(
+                        "SELECT count(*) FROM stored_events WHERE notification_id > %s",
+                        (position,),
+                    ).fetchone()
+                    if log_exists
+                    else None
+                )
+                result.append(
+                    {
+                        "name": projection.name,
+                        "position": position,
+                        "head": head,
+                        "lag": int(lag_row[0]) if lag_row else 0,
+                        "parked": parked.get(projection.name, 0),
+                    }
+                )
+        return result
 
     def catch_up_once(self) -> int:
         """Bring every read model to the head of the log now, in this thread."""
