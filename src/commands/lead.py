@@ -571,28 +571,47 @@ def close(state: LeadState, cmd: CloseLead, ctx: Context) -> list[DomainEvent]:
     ]
 
 
-def mark_acknowledgement_overdue(
-    state: LeadState, cmd: MarkLeadAcknowledgementOverdue, ctx: Context
+def _overdue(
+    state: LeadState,
+    what: str,
+    due: date | None,
+    flagged: bool,
+    as_of: date,
+    event_type: type[LeadAcknowledgementOverdue] | type[LeadOutcomeOverdue],
 ) -> list[DomainEvent]:
-    require_stage(state.stage, ["transferred"], "flag the acknowledgement as overdue")
-    if state.acknowledgement_overdue:
-        raise InvalidTransition("the lead's acknowledgement is already flagged as overdue")
-    due, receiver, ref = state.acknowledgement_due, state.receiver, state.clock_policy
+    """Flag one of the lead's clocks (acknowledgement or outcome) as overdue, once."""
+    if flagged:
+        raise InvalidTransition(f"the lead's {what} is already flagged as overdue")
+    receiver, ref = state.receiver, state.clock_policy
     assert due is not None
     assert receiver is not None
     assert ref is not None
-    if cmd.as_of <= due:
-        raise InvalidTransition(f"the acknowledgement is due on {due}; it is not overdue yet")
+    if as_of <= due:
+        raise InvalidTransition(f"the {what} is due on {due}; it is not overdue yet")
     return [
-        LeadAcknowledgementOverdue(
+        event_type(
             lead_id=state.lead_id,
             inspection_id=state.inspection_id,
             receiver_organization_id=receiver.organization_id,
             due=due,
-            as_of=cmd.as_of,
+            as_of=as_of,
             policy=ref,
         )
     ]
+
+
+def mark_acknowledgement_overdue(
+    state: LeadState, cmd: MarkLeadAcknowledgementOverdue, ctx: Context
+) -> list[DomainEvent]:
+    require_stage(state.stage, ["transferred"], "flag the acknowledgement as overdue")
+    return _overdue(
+        state,
+        "acknowledgement",
+        state.acknowledgement_due,
+        state.acknowledgement_overdue,
+        cmd.as_of,
+        LeadAcknowledgementOverdue,
+    )
 
 
 def mark_outcome_overdue(
@@ -601,21 +620,6 @@ def mark_outcome_overdue(
     require_stage(
         state.stage, ["transferred", "acknowledged", "disposed"], "flag the outcome as overdue"
     )
-    if state.outcome_overdue:
-        raise InvalidTransition("the lead's outcome is already flagged as overdue")
-    due, receiver, ref = state.outcome_due, state.receiver, state.clock_policy
-    assert due is not None
-    assert receiver is not None
-    assert ref is not None
-    if cmd.as_of <= due:
-        raise InvalidTransition(f"the outcome is due on {due}; it is not overdue yet")
-    return [
-        LeadOutcomeOverdue(
-            lead_id=state.lead_id,
-            inspection_id=state.inspection_id,
-            receiver_organization_id=receiver.organization_id,
-            due=due,
-            as_of=cmd.as_of,
-            policy=ref,
-        )
-    ]
+    return _overdue(
+        state, "outcome", state.outcome_due, state.outcome_overdue, cmd.as_of, LeadOutcomeOverdue
+    )
