@@ -13,7 +13,7 @@ from __future__ import annotations
 import random
 import sys
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
@@ -325,9 +325,7 @@ class Demo:
         principal = Actor(
             user_id=f"principal-{org_id}", role=Role.INSPECTED_ORG_PRINCIPAL, organization_id=org_id
         )
-        steps = self.steps(iid, gid, b, leader, member, principal, stage)
-        for _ in steps:
-            pass
+        self.steps(iid, gid, b, leader, member, principal, stage)
 
     def steps(
         self,
@@ -338,7 +336,8 @@ class Demo:
         member: Actor,
         principal: Actor,
         stage: str,
-    ) -> Iterator[None]:
+    ) -> None:
+        """Drive one inspection from authorization as far as `stage`."""
         self.make(
             preparation.AuthorizeGroup,
             LEADING_GROUP,
@@ -370,7 +369,6 @@ class Demo:
         self.make(
             preparation.StationGroup, leader, inspection_id=iid, stationed_on=self.day(b + 10)
         )
-        yield
         findings = self.findings(iid, leader, member)
         lead_id = self.lead(iid, leader, member) if self.rng.random() < 0.5 else None
         if stage == "stationed":
@@ -382,7 +380,7 @@ class Demo:
             self.settle_lead(lead_id, b)
         if stage == "withdrawn":
             return
-        yield from self.report(iid, leader, findings, b)
+        self.report(iid, leader, findings, b)
         if stage == "report_approved":
             return
         items = self.rectify(iid, leader, principal, findings, b)
@@ -471,7 +469,7 @@ class Demo:
         )
         self.make(lead.CloseLead, OFFICE, lead_id=lid)
 
-    def report(self, iid: UUID, leader: Actor, findings: list[UUID], b: int) -> Iterator[None]:
+    def report(self, iid: UUID, leader: Actor, findings: list[UUID], b: int) -> None:
         self.make(
             report.DraftInspectionReport,
             leader,
@@ -489,7 +487,6 @@ class Demo:
             approved_on=self.day(b + 50),
             meeting="书记专题会",
         )
-        yield
 
     def rectify(
         self, iid: UUID, leader: Actor, principal: Actor, findings: list[UUID], b: int
