@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from api import errors, guard
 from api.container import Container
 from api.routes import (
+    audit,
     commands,
     groups,
     health,
@@ -24,6 +25,7 @@ from api.routes import fieldwork as fieldwork_routes
 
 # Each area of the workflow contributes its command routers.
 AREAS = [
+    audit,
     commands,
     groups,
     fieldwork_routes,

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from api.deps import CurrentActor, ReadConnection, consistent_read
 from commands.errors import NotFound
-from projections import audit_trail, inspection_overview, rectification_ledger
+from projections import inspection_overview, rectification_ledger
 
 router = APIRouter(tags=["queries"])
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
@@ -18,7 +18,6 @@ Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 AsOf = Annotated[date | None, Query(description="Reference day for overdue (default: today)")]
 OVERVIEW = Depends(consistent_read("inspection_overview"))
 LEDGER = Depends(consistent_read("rectification_ledger"))
-AUDIT = Depends(consistent_read("audit_trail"))
 
 
 def _found(row: dict[str, Any] | None, what: str, response: Response) -> dict[str, Any]:
@@ -140,21 +139,3 @@ def rectification_summary(
         round_id=round_id,
         as_of=_today(as_of),
     )
-
-
-@router.get(
-    "/audit-trail", dependencies=[AUDIT], summary="Every event with its metadata, in log order"
-)
-def audit(
-    conn: ReadConnection,
-    _: CurrentActor,
-    stream_id: UUID | None = None,
-    actor_user_id: str | None = None,
-    type: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    after_position: Annotated[int, Query(ge=0)] = 0,
-    limit: Limit = 100,
-) -> list[dict[str, Any]]:
-    f = audit_trail.AuditFilter(stream_id, actor_user_id, type, since, until, after_position, limit)
-    return audit_trail.search(conn, f)
