@@ -14,11 +14,14 @@ from commands.store import EventStore
 from projections.audit_trail import AuditTrail
 from projections.base import Projection
 from projections.fieldwork_register import FieldworkRegister
+from projections.inspector_record import InspectorRecord
 from projections.inspection_overview import InspectionOverview
 from projections.kafka_relay import KafkaRelay, KafkaTarget
 from projections.lead_register import LeadRegister
 from projections.rectification_ledger import RectificationLedger
 from projections.runner import ProjectionRunner
+from projections.shared_results import SharedResults
+from projections.term_coverage import TermCoverage
 
 
 def read_models() -> list[Projection]:
@@ -28,6 +31,9 @@ def read_models() -> list[Projection]:
         AuditTrail(),
         LeadRegister(),
         FieldworkRegister(),
+        TermCoverage(),
+        SharedResults(),
+        InspectorRecord(),
     ]
 
 
