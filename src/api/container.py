@@ -18,6 +18,7 @@ from projections.inspector_record import InspectorRecord
 from projections.inspection_overview import InspectionOverview
 from projections.kafka_relay import KafkaRelay, KafkaTarget
 from projections.lead_register import LeadRegister
+from projections.read_scope import ReadScope
 from projections.rectification_ledger import RectificationLedger
 from projections.runner import ProjectionRunner
 from projections.shared_results import SharedResults
@@ -34,6 +35,7 @@ def read_models() -> list[Projection]:
         TermCoverage(),
         SharedResults(),
         InspectorRecord(),
+        ReadScope(),
     ]
 
 

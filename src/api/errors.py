@@ -68,7 +68,8 @@ def problem(
 def install(app: FastAPI) -> None:
     @app.exception_handler(errors.DomainError)
     def domain_error(_: Request, exc: errors.DomainError) -> JSONResponse:
-        return problem(STATUS.get(type(exc), 422), exc.code, exc.message)
+        status = next((STATUS[t] for t in type(exc).__mro__ if t in STATUS), 422)
+        return problem(status, exc.code, exc.message)
 
     @app.exception_handler(Unauthenticated)
     def unauthenticated(_: Request, exc: Unauthenticated) -> JSONResponse:

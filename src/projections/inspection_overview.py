@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import Any
 from uuid import UUID
 
@@ -274,14 +274,27 @@ def list_inspections(
     organization_id: str | None,
     limit: int,
     offset: int,
+    inspection_ids: Collection[UUID] | None = None,
+    organization_ids: Collection[str] | None = None,
 ) -> list[dict[str, Any]]:
+    """`inspection_ids` / `organization_ids` restrict to the reader's scope (None = all)."""
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(
             "SELECT * FROM rm_inspection WHERE (%(r)s::uuid IS NULL OR round_id = %(r)s)"
             " AND (%(s)s::text IS NULL OR stage = %(s)s)"
             " AND (%(o)s::text IS NULL OR organization_id = %(o)s)"
+            " AND (%(ii)s::uuid[] IS NULL OR inspection_id = ANY(%(ii)s))"
+            " AND (%(oo)s::text[] IS NULL OR organization_id = ANY(%(oo)s))"
             " ORDER BY organization_name, inspection_id LIMIT %(l)s OFFSET %(off)s",
-            {"r": round_id, "s": stage, "o": organization_id, "l": limit, "off": offset},
+            {
+                "r": round_id,
+                "s": stage,
+                "o": organization_id,
+                "ii": None if inspection_ids is None else sorted(inspection_ids),
+                "oo": None if organization_ids is None else sorted(organization_ids),
+                "l": limit,
+                "off": offset,
+            },
         )
         return cur.fetchall()
 

@@ -10,6 +10,7 @@ are none.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 from uuid import UUID
 
@@ -144,7 +145,13 @@ FILTER = (
     " WHERE (%(inspection)s::uuid IS NULL OR inspection_id = %(inspection)s)"
     " AND (%(round)s::uuid IS NULL OR round_id = %(round)s)"
     " AND (%(receiver)s::text IS NULL OR receiver_organization_id = %(receiver)s)"
+    # The reader's inspections (api/access.py): None = every inspection.
+    " AND (%(inspections)s::uuid[] IS NULL OR inspection_id = ANY(%(inspections)s))"
 )
+
+
+def _inspections(inspection_ids: Collection[UUID] | None) -> list[UUID] | None:
+    return None if inspection_ids is None else sorted(inspection_ids)
 
 
 def list_leads(
@@ -157,6 +164,7 @@ def list_leads(
     open: bool | None,
     limit: int,
     offset: int,
+    inspection_ids: Collection[UUID] | None = None,
 ) -> list[dict[str, Any]]:
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(
@@ -173,6 +181,7 @@ def list_leads(
                 "open": open,
                 "limit": limit,
                 "offset": offset,
+                "inspections": _inspections(inspection_ids),
             },
         )
         return cur.fetchall()
@@ -190,6 +199,7 @@ def summary(
     inspection_id: UUID | None,
     round_id: UUID | None,
     receiver_organization_id: str | None,
+    inspection_ids: Collection[UUID] | None = None,
 ) -> dict[str, Any]:
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(
@@ -207,6 +217,7 @@ def summary(
                 "inspection": inspection_id,
                 "round": round_id,
                 "receiver": receiver_organization_id,
+                "inspections": _inspections(inspection_ids),
             },
         )
         row = cur.fetchone()

@@ -12,6 +12,7 @@ Definitions (also in docs/read-models.md):
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date
 from typing import Any
 from uuid import UUID
@@ -150,7 +151,19 @@ FILTER = (
     " WHERE (%(inspection)s::uuid IS NULL OR inspection_id = %(inspection)s)"
     " AND (%(org)s::text IS NULL OR organization_id = %(org)s)"
     " AND (%(round)s::uuid IS NULL OR round_id = %(round)s)"
+    # The reader's scope (api/access.py): None = every inspection / organization.
+    " AND (%(inspections)s::uuid[] IS NULL OR inspection_id = ANY(%(inspections)s))"
+    " AND (%(orgs)s::text[] IS NULL OR organization_id = ANY(%(orgs)s))"
 )
+
+
+def _scope(
+    inspection_ids: Collection[UUID] | None, organization_ids: Collection[str] | None
+) -> dict[str, Any]:
+    return {
+        "inspections": None if inspection_ids is None else sorted(inspection_ids),
+        "orgs": None if organization_ids is None else sorted(organization_ids),
+    }
 
 
 def list_items(
@@ -164,6 +177,8 @@ def list_items(
     as_of: date,
     limit: int,
     offset: int,
+    inspection_ids: Collection[UUID] | None = None,
+    organization_ids: Collection[str] | None = None,
 ) -> list[dict[str, Any]]:
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(
@@ -183,6 +198,7 @@ def list_items(
                 "as_of": as_of,
                 "limit": limit,
                 "offset": offset,
+                **_scope(inspection_ids, organization_ids),
             },
         )
         return cur.fetchall()
@@ -205,6 +221,8 @@ def summary(
     organization_id: str | None,
     round_id: UUID | None,
     as_of: date,
+    inspection_ids: Collection[UUID] | None = None,
+    organization_ids: Collection[str] | None = None,
 ) -> dict[str, Any]:
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(
@@ -227,6 +245,7 @@ def summary(
                 "org": organization_id,
                 "round": round_id,
                 "as_of": as_of,
+                **_scope(inspection_ids, organization_ids),
             },
         )
         row = cur.fetchone()

@@ -13,6 +13,7 @@ from uuid import UUID
 from fastapi import APIRouter, Header, Path, Response
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from api.access import command_route
 from api.deps import ContainerDep, CurrentActor
 from api.errors import BadRequest
 from commands.base import Command
@@ -140,6 +141,8 @@ def add_command(
     router.add_api_route(
         path,
         handler,
+        # The role check runs before the body is read: a forbidden role always gets 403.
+        route_class_override=command_route(command.allowed_roles, command.__name__),
         methods=["POST"],
         status_code=201 if created else 200,
         response_model=CommandResponse,

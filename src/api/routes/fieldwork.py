@@ -8,7 +8,8 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 
-from api.deps import CurrentActor, ReadConnection, consistent_read
+from api.access import GROUP, GROUP_INSPECTORS, INSPECTED, OVERSIGHT, Scope, readable_by
+from api.deps import ReadConnection, consistent_read
 from api.routes.factory import add_command
 from commands import fieldwork as fw
 from commands import immediate_rectification as ir
@@ -16,6 +17,7 @@ from commands import interview as iv
 from commands import management as mg
 from commands import petition as pt
 from commands.base import Command
+from events.base import Role
 from projections import fieldwork_register
 
 REGISTER = Depends(consistent_read("fieldwork_register"))
@@ -160,36 +162,70 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 
 
-def queries() -> APIRouter:
-    r = APIRouter(prefix=INSPECTION, tags=["queries"], dependencies=[REGISTER])
+# Fieldwork records are the group's working papers: the bodies overseeing the work and the
+# group itself (outside experts only the records and immediate rectifications, within their
+# inspections). The inspected organization and its supervising department read only the
+# immediate rectifications (立行立改) asked of it.
+RECORDS = readable_by(*OVERSIGHT, *GROUP)
+SEALED_REGISTERS = readable_by(*OVERSIGHT, *GROUP_INSPECTORS)
+IMMEDIATE = readable_by(*OVERSIGHT, *GROUP, *INSPECTED, Role.SUPERVISING_DEPARTMENT)
+SCOPE_NOTE = "404 for an inspection outside the reader's scope, as for an unknown one."
 
-    @r.get("/fieldwork-records", summary="Fieldwork and management records (public data)")
+
+def queries() -> APIRouter:
+    r = APIRouter(prefix=INSPECTION, tags=["queries"])
+
+    @r.get(
+        "/fieldwork-records",
+        dependencies=[RECORDS, REGISTER],
+        summary="Fieldwork and management records (public data)",
+        description=SCOPE_NOTE,
+    )
     def list_records(
         inspection_id: UUID,
         conn: ReadConnection,
-        _: CurrentActor,
+        scope: Scope,
         type: str | None = None,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> list[dict[str, Any]]:
+        scope.require_inspection(conn, inspection_id)
         return fieldwork_register.records(conn, inspection_id, type, limit, offset)
 
-    @r.get("/petitions", summary="Petitions by status (no identities, no contents)")
+    @r.get(
+        "/petitions",
+        dependencies=[SEALED_REGISTERS, REGISTER],
+        summary="Petitions by status (no identities, no contents)",
+        description=SCOPE_NOTE,
+    )
     def list_petitions(
-        inspection_id: UUID, conn: ReadConnection, _: CurrentActor, status: str | None = None
+        inspection_id: UUID, conn: ReadConnection, scope: Scope, status: str | None = None
     ) -> list[dict[str, Any]]:
+        scope.require_inspection(conn, inspection_id)
         return fieldwork_register.petitions(conn, inspection_id, status)
 
-    @r.get("/interviews", summary="Interviews and whether their records are signed")
+    @r.get(
+        "/interviews",
+        dependencies=[SEALED_REGISTERS, REGISTER],
+        summary="Interviews and whether their records are signed",
+        description=SCOPE_NOTE,
+    )
     def list_interviews(
-        inspection_id: UUID, conn: ReadConnection, _: CurrentActor
+        inspection_id: UUID, conn: ReadConnection, scope: Scope
     ) -> list[dict[str, Any]]:
+        scope.require_inspection(conn, inspection_id)
         return fieldwork_register.interviews(conn, inspection_id)
 
-    @r.get("/immediate-rectifications", summary="Immediate rectifications (立行立改)")
+    @r.get(
+        "/immediate-rectifications",
+        dependencies=[IMMEDIATE, REGISTER],
+        summary="Immediate rectifications (立行立改)",
+        description=SCOPE_NOTE,
+    )
     def list_immediate(
-        inspection_id: UUID, conn: ReadConnection, _: CurrentActor
+        inspection_id: UUID, conn: ReadConnection, scope: Scope
     ) -> list[dict[str, Any]]:
+        scope.require_inspection(conn, inspection_id)
         return fieldwork_register.immediate_rectifications(conn, inspection_id)
 
     return r

@@ -7,11 +7,12 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from api.deps import CurrentActor, ReadConnection, consistent_read
+from api.access import Scope, readable_by
+from api.deps import ReadConnection, consistent_read
 from api.routes.factory import add_command
 from commands import lead
 from commands.base import Command
-from commands.errors import NotFound, NotPermitted
+from commands.errors import NotFound
 from events.base import Actor, Role
 from projections import lead_register
 
@@ -19,27 +20,25 @@ REGISTER = Depends(consistent_read("lead_register"))
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 
-# Leads are classified: the inspected organization and outside experts do not read them, and a
-# receiving authority reads only the leads transferred to it.
-READERS = frozenset(
-    {
-        Role.COMMITTEE,
-        Role.LEADING_GROUP,
-        Role.INSPECTION_OFFICE,
-        Role.GROUP_LEADER,
-        Role.DEPUTY_GROUP_LEADER,
-        Role.AUDITOR,
-    }
+# Leads are classified: the inspected organization, outside experts, group members and the
+# supervising department do not read them; a receiving authority reads only the leads
+# transferred to it; a group leader or deputy only those of the inspections their group is
+# authorized for (`Scope`). Dashboard readers see the summary's counts, never a lead.
+INSPECTION_SIDE = (
+    Role.COMMITTEE,
+    Role.LEADING_GROUP,
+    Role.INSPECTION_OFFICE,
+    Role.GROUP_LEADER,
+    Role.DEPUTY_GROUP_LEADER,
+    Role.AUDITOR,
 )
+READERS = readable_by(*INSPECTION_SIDE, *lead.RECEIVERS)
+SUMMARY_READERS = readable_by(*INSPECTION_SIDE, *lead.RECEIVERS, Role.DASHBOARD_READER)
 
 
 def _receiver_scope(actor: Actor) -> str | None:
     """None for inspection-side readers; the actor's organization for a receiving authority."""
-    if actor.role in lead.RECEIVERS:
-        return actor.organization_id
-    if actor.role not in READERS:
-        raise NotPermitted(f"the role '{actor.role}' may not read the lead register")
-    return None
+    return actor.organization_id if actor.role in lead.RECEIVERS else None
 
 
 def commands() -> APIRouter:
@@ -82,10 +81,16 @@ def commands() -> APIRouter:
 def queries() -> APIRouter:
     r = APIRouter(tags=["queries"])
 
-    @r.get("/leads", dependencies=[REGISTER], summary="The lead register (问题线索台账)")
+    @r.get(
+        "/leads",
+        dependencies=[READERS, REGISTER],
+        summary="The lead register (问题线索台账)",
+        description="A receiving authority sees the leads transferred to its organization; a "
+        "group leader or deputy those of the inspections their group is authorized for.",
+    )
     def list_leads(
         conn: ReadConnection,
-        actor: CurrentActor,
+        scope: Scope,
         inspection_id: UUID | None = None,
         round_id: UUID | None = None,
         status: str | None = None,
@@ -97,21 +102,23 @@ def queries() -> APIRouter:
             conn,
             inspection_id=inspection_id,
             round_id=round_id,
-            receiver_organization_id=_receiver_scope(actor),
+            receiver_organization_id=_receiver_scope(scope.actor),
             status=status,
             open=open,
             limit=limit,
             offset=offset,
+            inspection_ids=scope.inspection_ids,
         )
 
     @r.get(
         "/lead-summary",
-        dependencies=[REGISTER],
+        dependencies=[SUMMARY_READERS, REGISTER],
         summary="Open, closed and overdue leads; `cleared` is 见底清零",
+        description="Counts only the leads the reader may see (see `/leads`).",
     )
     def lead_summary(
         conn: ReadConnection,
-        actor: CurrentActor,
+        scope: Scope,
         inspection_id: UUID | None = None,
         round_id: UUID | None = None,
     ) -> dict[str, Any]:
@@ -119,16 +126,26 @@ def queries() -> APIRouter:
             conn,
             inspection_id=inspection_id,
             round_id=round_id,
-            receiver_organization_id=_receiver_scope(actor),
+            receiver_organization_id=_receiver_scope(scope.actor),
+            inspection_ids=scope.inspection_ids,
         )
 
-    @r.get("/leads/{lead_id}", dependencies=[REGISTER], summary="One lead (sealed fields omitted)")
+    @r.get(
+        "/leads/{lead_id}",
+        dependencies=[READERS, REGISTER],
+        summary="One lead (sealed fields omitted)",
+        description="404 for a lead the reader may not see, as for an unknown one.",
+    )
     def get_lead(
-        lead_id: UUID, conn: ReadConnection, actor: CurrentActor, response: Response
+        lead_id: UUID, conn: ReadConnection, scope: Scope, response: Response
     ) -> dict[str, Any]:
-        scope = _receiver_scope(actor)
+        receiver = _receiver_scope(scope.actor)
         row = lead_register.get_lead(conn, lead_id)
-        if row is None or (scope is not None and row["receiver_organization_id"] != scope):
+        if row is not None and receiver is not None and row["receiver_organization_id"] != receiver:
+            row = None
+        if row is not None and not scope.allows(inspection_id=row["inspection_id"]):
+            row = None
+        if row is None:
             raise NotFound(f"lead {lead_id} does not exist (or the read model has not seen it yet)")
         response.headers["ETag"] = f'"{row["stream_version"]}"'
         return row

@@ -1,4 +1,8 @@
-"""Query endpoints: they read only read models, never the event store."""
+"""Query endpoints: they read only read models, never the event store.
+
+Each names the roles that may read it and narrows what it shows to the reader's scope
+(`api/access.py`; docs/security.md, "Roles and scoping").
+"""
 
 from __future__ import annotations
 
@@ -8,8 +12,18 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from api.deps import CurrentActor, ReadConnection, consistent_read
+from api.access import (
+    AUTHORITIES,
+    GROUP,
+    GROUP_INSPECTORS,
+    INSPECTED,
+    OVERSIGHT,
+    Scope,
+    readable_by,
+)
+from api.deps import ReadConnection, consistent_read
 from commands.errors import NotFound
+from events.base import Role
 from projections import inspection_overview, rectification_ledger
 
 router = APIRouter(tags=["queries"])
@@ -19,10 +33,30 @@ AsOf = Annotated[date | None, Query(description="Reference day for overdue (defa
 OVERVIEW = Depends(consistent_read("inspection_overview"))
 LEDGER = Depends(consistent_read("rectification_ledger"))
 
+# Rounds are the committee's plans: the bodies running and overseeing the work, and dashboards.
+ROUNDS = readable_by(*OVERSIGHT, *AUTHORITIES, Role.DASHBOARD_READER)
+# Inspections: also the group (its own), the inspected organization (its own) and the
+# supervising department (the organizations it supervises).
+INSPECTIONS = readable_by(
+    *OVERSIGHT,
+    *AUTHORITIES,
+    Role.DASHBOARD_READER,
+    *GROUP,
+    *INSPECTED,
+    Role.SUPERVISING_DEPARTMENT,
+)
+# The ledger: as inspections, without outside experts (they take no part in rectification).
+ITEMS = readable_by(
+    *OVERSIGHT,
+    *AUTHORITIES,
+    Role.DASHBOARD_READER,
+    *GROUP_INSPECTORS,
+    *INSPECTED,
+    Role.SUPERVISING_DEPARTMENT,
+)
 
-def _found(row: dict[str, Any] | None, what: str, response: Response) -> dict[str, Any]:
-    if row is None:
-        raise NotFound(f"{what} does not exist (or the read model has not seen it yet)")
+
+def _etag(row: dict[str, Any], response: Response) -> dict[str, Any]:
     response.headers["ETag"] = f'"{row["stream_version"]}"'
     return row
 
@@ -31,24 +65,38 @@ def _today(as_of: date | None) -> date:
     return as_of or datetime.now(UTC).date()
 
 
-@router.get("/rounds", dependencies=[OVERVIEW], summary="Rounds, newest first")
+@router.get(
+    "/rounds",
+    dependencies=[ROUNDS, OVERVIEW],
+    summary="Rounds, newest first",
+    description="Readers: committee, leading group, office, auditor, discipline commission, "
+    "organization department, dashboard reader.",
+)
 def list_rounds(
-    conn: ReadConnection, _: CurrentActor, limit: Limit = 50, offset: Offset = 0
+    conn: ReadConnection, limit: Limit = 50, offset: Offset = 0
 ) -> list[dict[str, Any]]:
     return inspection_overview.list_rounds(conn, limit, offset)
 
 
-@router.get("/rounds/{round_id}", dependencies=[OVERVIEW], summary="One round")
-def get_round(
-    round_id: UUID, conn: ReadConnection, _: CurrentActor, response: Response
-) -> dict[str, Any]:
-    return _found(inspection_overview.get_round(conn, round_id), f"round {round_id}", response)
+@router.get("/rounds/{round_id}", dependencies=[ROUNDS, OVERVIEW], summary="One round")
+def get_round(round_id: UUID, conn: ReadConnection, response: Response) -> dict[str, Any]:
+    row = inspection_overview.get_round(conn, round_id)
+    if row is None:
+        raise NotFound(f"round {round_id} does not exist (or the read model has not seen it yet)")
+    return _etag(row, response)
 
 
-@router.get("/inspections", dependencies=[OVERVIEW], summary="Inspection overview")
+@router.get(
+    "/inspections",
+    dependencies=[INSPECTIONS, OVERVIEW],
+    summary="Inspection overview",
+    description="Filtered to the reader's scope: a group's people see the inspections their "
+    "group is authorized for, an inspected organization its own, a supervising department "
+    "those of the organizations it supervises.",
+)
 def list_inspections(
     conn: ReadConnection,
-    _: CurrentActor,
+    scope: Scope,
     round_id: UUID | None = None,
     stage: str | None = None,
     organization_id: str | None = None,
@@ -62,27 +110,33 @@ def list_inspections(
         organization_id=organization_id,
         limit=limit,
         offset=offset,
+        inspection_ids=scope.inspection_ids,
+        organization_ids=scope.organization_ids,
     )
 
 
 @router.get(
     "/inspections/{inspection_id}",
-    dependencies=[OVERVIEW],
+    dependencies=[INSPECTIONS, OVERVIEW],
     summary="One inspection: stage, dates, counts",
+    description="404 for an inspection outside the reader's scope, as for an unknown one.",
 )
 def get_inspection(
-    inspection_id: UUID, conn: ReadConnection, _: CurrentActor, response: Response
+    inspection_id: UUID, conn: ReadConnection, scope: Scope, response: Response
 ) -> dict[str, Any]:
     row = inspection_overview.get_inspection(conn, inspection_id)
-    return _found(row, f"inspection {inspection_id}", response)
+    return _etag(scope.visible(row, f"inspection {inspection_id}"), response)
 
 
 @router.get(
-    "/rectification-items", dependencies=[LEDGER], summary="The rectification ledger (整改台账)"
+    "/rectification-items",
+    dependencies=[ITEMS, LEDGER],
+    summary="The rectification ledger (整改台账)",
+    description="Filtered to the reader's scope (see `/inspections`).",
 )
 def list_items(
     conn: ReadConnection,
-    _: CurrentActor,
+    scope: Scope,
     inspection_id: UUID | None = None,
     organization_id: str | None = None,
     round_id: UUID | None = None,
@@ -102,31 +156,37 @@ def list_items(
         as_of=_today(as_of),
         limit=limit,
         offset=offset,
+        inspection_ids=scope.inspection_ids,
+        organization_ids=scope.organization_ids,
     )
 
 
 @router.get(
-    "/rectification-items/{item_id}", dependencies=[LEDGER], summary="One rectification item"
+    "/rectification-items/{item_id}",
+    dependencies=[ITEMS, LEDGER],
+    summary="One rectification item",
+    description="404 for an item outside the reader's scope, as for an unknown one.",
 )
 def get_item(
     item_id: UUID,
     conn: ReadConnection,
-    _: CurrentActor,
+    scope: Scope,
     response: Response,
     as_of: AsOf = None,
 ) -> dict[str, Any]:
     row = rectification_ledger.get_item(conn, item_id, _today(as_of))
-    return _found(row, f"rectification item {item_id}", response)
+    return _etag(scope.visible(row, f"rectification item {item_id}"), response)
 
 
 @router.get(
     "/rectification-summary",
-    dependencies=[LEDGER],
+    dependencies=[ITEMS, LEDGER],
     summary="Completion rate (整改完成率), on-time and overdue counts",
+    description="Counts only the items in the reader's scope.",
 )
 def rectification_summary(
     conn: ReadConnection,
-    _: CurrentActor,
+    scope: Scope,
     inspection_id: UUID | None = None,
     organization_id: str | None = None,
     round_id: UUID | None = None,
@@ -138,4 +198,6 @@ def rectification_summary(
         organization_id=organization_id,
         round_id=round_id,
         as_of=_today(as_of),
+        inspection_ids=scope.inspection_ids,
+        organization_ids=scope.organization_ids,
     )
