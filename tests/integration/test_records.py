@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from events.base import Role
+from projections.rebuild import verify
 from tests.integration.test_groups import nominate
 from tests.support.api import (
     COMMITTEE,
@@ -32,9 +33,18 @@ OTHER_PRINCIPAL = Who("principal-9", Role.INSPECTED_ORG_PRINCIPAL, "org-roads")
 
 def status_of(api: Api, path: str, who: Who, **params: Any) -> int:
     response = api.client.get(path, params=params, headers=api.headers(who))
-    if response.status_code >= 400:
+    code = int(response.status_code)
+    if code >= 400:
         assert response.headers["content-type"].startswith("application/problem+json")
-    return response.status_code
+    return code
+
+
+def equal_to_a_rebuild(api: Api, name: str) -> bool:
+    """The live read model equals one built afresh from the log (deterministic handlers)."""
+    runner = api.client.app.state.container.runner  # type: ignore[attr-defined]
+    report = verify(runner, name)
+    assert report.equal, report.text()
+    return True
 
 
 def register_yulin(api: Api, organizations: list[str]) -> None:
@@ -146,6 +156,7 @@ def test_term_coverage_counts_stationed_inspections_within_the_term(api: Api) ->
     assert status_of(api, "/coverage/terms/yulin:第九届", OFFICE) == 404
     assert status_of(api, "/coverage/terms/yulin:第五届", PRINCIPAL) == 403
     assert status_of(api, "/coverage/terms", ORG_DEPT) == 403
+    assert equal_to_a_rebuild(api, "term_coverage")
 
 
 # Shared results ------------------------------------------------------------------------------
@@ -251,6 +262,7 @@ def test_shared_results_file_the_last_share_of_the_year_with_what_policy_allows(
     assert status_of(api, f"/shared-results/{TARGET_ORG}/12", OFFICE) == 422
     assert status_of(api, "/shared-results", OFFICE, sort="grade") == 422
     assert status_of(api, "/shared-results", OFFICE, round_id="not-a-uuid") == 422
+    assert equal_to_a_rebuild(api, "shared_results")
 
 
 def test_shared_results_name_no_leaders_under_the_default_policy(api: Api) -> None:
@@ -388,3 +400,4 @@ def test_inspector_record_collects_service_evaluations_training_recusals_and_san
     assert status_of(api, "/inspectors/nobody/record", OFFICE) == 404
     assert status_of(api, "/inspectors", OFFICE, sort="age") == 422
     assert status_of(api, "/inspectors", OFFICE, pool_status="retired") == 422
+    assert equal_to_a_rebuild(api, "inspector_record")
