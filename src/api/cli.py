@@ -109,7 +109,8 @@ def run_projections(settings: Settings, args: argparse.Namespace) -> None:
 
 
 def projections_status(settings: Settings, args: argparse.Namespace) -> int:
-    """Each read model: its position, the log's head, lag in events, parked events."""
+    """Each read model: its position, the log's head, lag in events and in seconds (since
+    the oldest event not yet applied occurred), parked events."""
     from api.container import make_runner
     from api.database import open_database
 
@@ -122,12 +123,72 @@ def projections_status(settings: Settings, args: argparse.Namespace) -> int:
         print(json.dumps(rows, indent=2))
         return 0
     width = max([len("read model"), *(len(r["name"]) for r in rows)])
-    print(f"{'read model':<{width}}  {'position':>10}  {'head':>10}  {'lag':>8}  {'parked':>6}")
+    print(
+        f"{'read model':<{width}}  {'position':>10}  {'head':>10}  {'lag':>8}"
+        f"  {'lag s':>9}  {'parked':>6}"
+    )
     for r in rows:
         print(
             f"{r['name']:<{width}}  {r['position']:>10}  {r['head']:>10}  {r['lag']:>8}"
-            f"  {r['parked']:>6}"
+            f"  {r['lag_seconds']:>9.1f}  {r['parked']:>6}"
         )
+    return 0
+
+
+def projections_verify(settings: Settings, args: argparse.Namespace) -> int:
+    """Rebuild NAME into a scratch schema and compare it with the live read model at the same
+    position, both ways; exit 1 with a report of the differences, 0 when equal."""
+    from api.container import make_runner
+    from api.database import open_database
+    from projections.rebuild import verify
+
+    database = open_database(settings)
+    try:
+        runner = make_runner(settings, database.conninfo)
+        if args.name not in {p.name for p in runner.projections}:
+            known = ", ".join(p.name for p in runner.projections)
+            print(f"xuncha: no read model {args.name!r} (known: {known})", file=sys.stderr)
+            return 2
+        report = verify(runner, args.name)
+    finally:
+        database.close()
+    print(json.dumps(report.as_json(), indent=2, default=str) if args.json else report.text())
+    return 0 if report.equal else 1
+
+
+def projections_rebuild(settings: Settings, args: argparse.Namespace) -> int:
+    """Build a new version of NAME beside the live one (progress on stderr) and switch reads
+    to it atomically once caught up; the runner and the API may keep running."""
+    import psycopg
+
+    from api.container import make_runner
+    from api.database import open_database
+    from projections import tracking
+    from projections.rebuild import ProgressBar, RebuildBusy, rebuild
+
+    database = open_database(settings)
+    try:
+        runner = make_runner(settings, database.conninfo)
+        if args.batch_size:
+            runner.batch_size = args.batch_size
+        if args.name not in {p.name for p in runner.projections}:
+            known = ", ".join(p.name for p in runner.projections)
+            print(f"xuncha: no read model {args.name!r} (known: {known})", file=sys.stderr)
+            return 2
+        runner.setup()
+        with psycopg.connect(database.conninfo) as conn:
+            head = tracking.head(conn)
+        bar = None if args.quiet else ProgressBar(f"rebuild {args.name}", head)
+        try:
+            result = rebuild(runner, args.name, bar)
+        except RebuildBusy as error:
+            print(f"xuncha: {error}", file=sys.stderr)
+            return 1
+        if bar is not None:
+            bar.finish()
+    finally:
+        database.close()
+    print(json.dumps(result.as_json(), indent=2))
     return 0
 
 
@@ -333,6 +394,15 @@ def parser() -> argparse.ArgumentParser:
     rt = proj.add_parser("retry", help="re-apply parked events after a fix")
     rt.add_argument("name", nargs="?", default=None, help="one read model (default: all)")
     rt.set_defaults(fn=projections_retry)
+    vf = proj.add_parser("verify", help="compare a read model with a fresh rebuild (exit 1)")
+    vf.add_argument("name", help="the read model")
+    vf.add_argument("--json", action="store_true")
+    vf.set_defaults(fn=projections_verify)
+    rb = proj.add_parser("rebuild", help="rebuild a read model beside the live one and switch")
+    rb.add_argument("name", help="the read model")
+    rb.add_argument("--batch-size", type=int, default=None)
+    rb.add_argument("--quiet", action="store_true", help="no progress bar")
+    rb.set_defaults(fn=projections_rebuild)
     ev = sub.add_parser("events", help="the event contract").add_subparsers(
         dest="action", required=True
     )

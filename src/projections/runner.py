@@ -13,13 +13,14 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
-from psycopg import Connection
+from psycopg import Connection, Cursor
+from psycopg.sql import SQL, Identifier
 
 from events.mapper import EnvelopeMapper
 from projections import parking, tracking
@@ -33,7 +34,34 @@ SELECT_BATCH = (
     "SELECT notification_id, originator_id, originator_version, topic, state "
     "FROM stored_events WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
 )
+SELECT_BATCH_UPTO = (
+    "SELECT notification_id, originator_id, originator_version, topic, state "
+    "FROM stored_events WHERE notification_id > %s AND notification_id <= %s"
+    " ORDER BY notification_id LIMIT %s"
+)
 SELECT_ONE = "SELECT topic, state FROM stored_events WHERE notification_id = %s"
+# Events parked by any runner in this process since it started (`/metrics`).
+PARKED_TOTAL: dict[str, int] = {}
+Progress = Callable[[int], None]  # called with the target's position after each batch
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a read model is built: the tracking row it advances, the PostgreSQL schema its
+    unqualified table names resolve to first (None: the live tables), and the position it
+    stops at (None: the head of the log). A rebuild or a verification builds into a scratch
+    schema with its own tracking row, beside the live read model."""
+
+    tracking_name: str
+    schema: str | None = None
+    upto: int | None = None
+
+
+def use_schema(cur: Cursor[Any], schema: str | None) -> None:
+    """Resolve the read model's unqualified names in `schema` first, for this transaction;
+    the log, the tracking and the parked tables stay in public."""
+    if schema is not None:
+        cur.execute(SQL("SET LOCAL search_path TO {}, public").format(Identifier(schema)))
 
 
 @dataclass(frozen=True)
@@ -78,20 +106,44 @@ class ProjectionRunner:
             parking.ensure(cur)
 
     def run_batch(
-        self, conn: Connection[Any], projection: Projection, limit: int | None = None
+        self,
+        conn: Connection[Any],
+        projection: Projection,
+        limit: int | None = None,
+        target: Target | None = None,
     ) -> int:
         """Apply the next batch to one read model; returns how many events it read."""
         with conn.transaction(), conn.cursor() as cur:
-            position = tracking.lock_position(cur, projection.name)
-            cur.execute(SELECT_BATCH, (position, limit or self.batch_size))
-            rows = cur.fetchall()
-            for notification_id, _, _, topic, state in rows:
-                if projection.handles(topic):
-                    recorded = self.mapper.decode(bytes(state), topic, notification_id)
-                    projection.apply(cur, recorded)
-            if rows:
-                tracking.advance(cur, projection.name, rows[-1][0])
+            return self.apply_next(cur, projection, limit, target)
+
+    def apply_next(
+        self,
+        cur: Cursor[Any],
+        projection: Projection,
+        limit: int | None = None,
+        target: Target | None = None,
+    ) -> int:
+        """In the caller's transaction: lock the target's tracking row, apply the events after
+        its position (at most `limit`, not beyond `target.upto`) and advance it."""
+        name = target.tracking_name if target else projection.name
+        use_schema(cur, target.schema if target else None)
+        position = tracking.lock_position(cur, name)
+        self._select_next(cur, position, limit or self.batch_size, target)
+        rows = cur.fetchall()
+        for notification_id, _, _, topic, state in rows:
+            if projection.handles(topic):
+                recorded = self.mapper.decode(bytes(state), topic, notification_id)
+                projection.apply(cur, recorded)
+        if rows:
+            tracking.advance(cur, name, rows[-1][0])
         return len(rows)
+
+    @staticmethod
+    def _select_next(cur: Cursor[Any], position: int, limit: int, target: Target | None) -> None:
+        if target is not None and target.upto is not None:
+            cur.execute(SELECT_BATCH_UPTO, (position, target.upto, limit))
+        else:
+            cur.execute(SELECT_BATCH, (position, limit))
 
     def catch_up(self, conn: Connection[Any]) -> int:
         """Run batches until every read model has reached the head of the log. An event a
@@ -110,32 +162,55 @@ class ProjectionRunner:
             raise failure
         return total
 
-    def _catch_up_one(self, conn: Connection[Any], projection: Projection) -> int:
+    def _catch_up_one(
+        self,
+        conn: Connection[Any],
+        projection: Projection,
+        target: Target | None = None,
+        progress: Progress | None = None,
+    ) -> int:
         total = 0
         try:
-            while (read := self.run_batch(conn, projection)) > 0:
+            while (read := self.run_batch(conn, projection, target=target)) > 0:
                 total += read
+                if progress is not None:
+                    progress(total)
         except psycopg.OperationalError:
             raise
         except Exception:
             # The batch rolled back whole: apply its events one by one, retrying a failing one
             # with backoff and parking it if it keeps failing, then go on to the head.
-            while (read := self._step(conn, projection)) > 0:
+            while (read := self._step(conn, projection, target)) > 0:
                 total += read
+                if progress is not None:
+                    progress(total)
         return total
 
-    def _step(self, conn: Connection[Any], projection: Projection) -> int:
+    def catch_up_target(
+        self,
+        conn: Connection[Any],
+        projection: Projection,
+        target: Target,
+        progress: Progress | None = None,
+    ) -> int:
+        """Bring one read model's `target` (a scratch copy) to `target.upto` or the head, in
+        batches, parking what keeps failing; `progress(events read so far)` after each batch."""
+        return self._catch_up_one(conn, projection, target, progress)
+
+    def _step(
+        self, conn: Connection[Any], projection: Projection, target: Target | None = None
+    ) -> int:
         """Apply the next event to one read model, retried; park it if it keeps failing."""
         first_failed_at: datetime | None = None
         for attempt in range(1, self.retry_attempts + 1):
             try:
-                return self.run_batch(conn, projection, limit=1)
+                return self.run_batch(conn, projection, limit=1, target=target)
             except psycopg.OperationalError:
                 raise
             except Exception as error:
                 first_failed_at = first_failed_at or datetime.now(UTC)
                 if attempt == self.retry_attempts:
-                    return self._park(conn, projection, error, first_failed_at, attempt)
+                    return self._park(conn, projection, error, first_failed_at, attempt, target)
                 time.sleep(self.retry_backoff_seconds * 2 ** (attempt - 1))
         return 0  # pragma: no cover - the loop always returns
 
@@ -146,11 +221,13 @@ class ProjectionRunner:
         error: Exception,
         first_failed_at: datetime,
         attempts: int,
+        target: Target | None = None,
     ) -> int:
         """Record the next event as parked and advance past it, in one transaction."""
+        name = target.tracking_name if target else projection.name
         with conn.transaction(), conn.cursor() as cur:
-            position = tracking.lock_position(cur, projection.name)
-            cur.execute(SELECT_BATCH, (position, 1))
+            position = tracking.lock_position(cur, name)
+            self._select_next(cur, position, 1, target)
             row = cur.fetchone()
             if row is None:
                 return 0
@@ -162,7 +239,7 @@ class ProjectionRunner:
             text = f"{type(error).__name__}: {error}"
             parking.park(
                 cur,
-                projection.name,
+                name,
                 notification_id,
                 event_id,
                 topic,
@@ -170,10 +247,11 @@ class ProjectionRunner:
                 first_failed_at,
                 attempts,
             )
-            tracking.advance(cur, projection.name, notification_id)
+            tracking.advance(cur, name, notification_id)
+        PARKED_TOTAL[projection.name] = PARKED_TOTAL.get(projection.name, 0) + 1
         log.error(
             "read model %s parked the event at position %s after %s attempts: %s",
-            projection.name,
+            name,
             notification_id,
             attempts,
             text,
@@ -231,42 +309,11 @@ class ProjectionRunner:
         return RetryResult(applied, still)
 
     def status(self) -> list[dict[str, Any]]:
-        """Each read model's position, the log's head, lag in events and parked events."""
+        """Each read model's position, the log's head, lag in events and in seconds, and
+        parked events (`tracking.status`)."""
         self.setup()
         with psycopg.connect(self.conninfo, application_name=APP_NAME) as conn:
-            positions = tracking.positions(conn)
-            parked = parking.counts(conn)
-            exists = conn.execute("SELECT to_regclass('stored_events') IS NOT NULL").fetchone()
-            log_exists = bool(exists and exists[0])
-            head_row = (
-                conn.execute(
-                    "SELECT coalesce(max(notification_id), 0) FROM stored_events"
-                ).fetchone()
-                if log_exists
-                else None
-            )
-            head = int(head_row[0]) if head_row else 0
-            result = []
-            for projection in self.projections:
-                position = positions.get(projection.name, 0)
-                lag_row = (
-                    conn.execute(
-                        "SELECT count(*) FROM stored_events WHERE notification_id > %s",
-                        (position,),
-                    ).fetchone()
-                    if log_exists
-                    else None
-                )
-                result.append(
-                    {
-                        "name": projection.name,
-                        "position": position,
-                        "head": head,
-                        "lag": int(lag_row[0]) if lag_row else 0,
-                        "parked": parked.get(projection.name, 0),
-                    }
-                )
-        return result
+            return tracking.status(conn, [p.name for p in self.projections])
 
     def catch_up_once(self) -> int:
         """Bring every read model to the head of the log now, in this thread."""

@@ -81,7 +81,15 @@ def test_a_poisoned_handler_parks_the_event_and_retry_after_the_fix_applies_it_o
     assert str(parked[0].event_id) in bytes(event_id[0]).decode()
     assert parked[0].error == "RuntimeError: poisoned cannot apply position 3"
     assert runner.status() == [
-        {"name": "poisoned", "position": 5, "head": 5, "lag": 0, "parked": 1}
+        {
+            "name": "poisoned",
+            "position": 5,
+            "head": 5,
+            "lag": 0,
+            "lag_seconds": 0.0,
+            "oldest_unapplied_at": None,
+            "parked": 1,
+        }
     ]
 
     # Still broken: the retry fails, the event stays parked with one more attempt.
@@ -105,6 +113,8 @@ def test_a_poisoned_handler_parks_the_event_and_retry_after_the_fix_applies_it_o
         "position": 5,
         "head": 0,
         "lag": 0,
+        "lag_seconds": 0.0,
+        "oldest_unapplied_at": None,
         "parked": 0,
     }
 
@@ -127,7 +137,15 @@ def test_cli_status_parked_and_retry(
     code, out = run("projections", "status", "--json")
     assert code == 0
     assert json.loads(out) == [
-        {"name": "poisoned_cli", "position": 4, "head": 4, "lag": 0, "parked": 1}
+        {
+            "name": "poisoned_cli",
+            "position": 4,
+            "head": 4,
+            "lag": 0,
+            "lag_seconds": 0.0,
+            "oldest_unapplied_at": None,
+            "parked": 1,
+        }
     ]
     code, out = run("projections", "status")
     assert code == 0
