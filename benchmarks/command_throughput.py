@@ -24,12 +24,13 @@ import psycopg
 from psycopg.conninfo import make_conninfo
 from psycopg.sql import SQL, Identifier
 
+from api.container import make_store
 from api.database import make_recorder
+from api.settings import Settings
 from commands import feedback, finding, group, preparation, rectification, report, round
 from commands import rectification_plan as plan
 from commands.base import Command
 from commands.service import Application, CommandResult
-from commands.store import EventStore
 from events.base import Actor, Role
 
 CLIENTS = (1, 16)
@@ -258,7 +259,8 @@ def main() -> int:
             with raw_clients(conninfo, clients) as op:
                 timed("warm-up", clients, WARMUP, op)
                 runs.append(timed("raw insert, 1 event/tx", clients, RAW_COUNT[clients], op))
-        store = EventStore(make_recorder(conninfo, pool_size=max(CLIENTS)))
+        recorder = make_recorder(conninfo, pool_size=max(CLIENTS))
+        store, _ = make_store(Settings(database_url=conninfo), recorder)  # seals recusals
         app = Application(store)
         try:
             for name, make in SCENARIOS:

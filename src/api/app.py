@@ -20,6 +20,7 @@ from api.routes import (
     records,
     rectification_followup,
     reference,
+    sealed,
     supplementary_reports,
 )
 from api.routes import fieldwork as fieldwork_routes
@@ -34,6 +35,7 @@ AREAS = [
     records,
     rectification_followup,
     reference,
+    sealed,
     supplementary_reports,
 ]
 

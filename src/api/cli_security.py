@@ -1,4 +1,5 @@
-"""`xuncha checkpoint`, `xuncha verify-log`, `xuncha db grant-app-role` (docs/security.md)."""
+"""`xuncha checkpoint`, `xuncha verify-log`, `xuncha db grant-app-role`, `xuncha erase-subject`
+(docs/security.md)."""
 
 from __future__ import annotations
 
@@ -93,7 +94,68 @@ def grant_app_role(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def erase_subject(settings: Settings, args: argparse.Namespace) -> int:
+    """Crypto-shred a data subject: destroy its key, record `audit.subject_erased`, and print
+    what was erased. Running it again for an erased subject only completes the record."""
+    from api.container import build
+    from api.database import open_database
+    from commands.errors import DomainError
+    from commands.sealed_access import RecordSubjectErasure
+    from events.base import Actor, Role
+
+    reason = args.reason.strip()
+    if not reason:
+        print("xuncha: --reason must say why (without naming the person)", file=sys.stderr)
+        return 2
+    database = open_database(settings)
+    container = build(settings, database.conninfo)
+    try:
+        assert container.keys is not None
+        try:
+            key, destroyed = container.keys.erase(args.subject_id, args.by, reason)
+        except DomainError as error:
+            print(f"xuncha: {error.message}", file=sys.stderr)
+            return 1
+        actor = Actor(user_id=args.by, role=Role.SYSTEM, organization_id="xuncha-cli")
+        command = RecordSubjectErasure(subject_id=args.subject_id, why=reason)
+        try:
+            result = container.app.execute(command, actor)
+            recorded = f"recorded at log position {result.position}"
+        except DomainError:
+            recorded = "its erasure was recorded before"
+        _vacuum(container.conninfo)
+        state = "destroyed now" if destroyed else "destroyed before"
+        print(
+            f"erased {key.subject_id}: key {state} (created {key.created_at.isoformat()}, "
+            f"erased {key.erased_at.isoformat() if key.erased_at else '?'} by {key.erased_by}); "
+            f'{recorded}. Its sealed fields now read as "[erased]" everywhere.'
+        )
+        return 0
+    finally:
+        container.close()
+        database.close()
+
+
+def _vacuum(conninfo: str) -> None:
+    """Reclaim the dead row that still held the wrapped key (owner only; best effort)."""
+    try:
+        with psycopg.connect(conninfo, autocommit=True) as conn:
+            conn.execute("VACUUM subject_keys")
+    except psycopg.Error as error:
+        print(
+            f"xuncha: VACUUM subject_keys not run ({error}); run it as the owner", file=sys.stderr
+        )
+
+
 def add_parsers(sub: Any) -> None:
+    es = sub.add_parser(
+        "erase-subject",
+        help="crypto-shred a data subject (destroy its key): e.g. petitioner:<petition id>",
+    )
+    es.add_argument("subject_id", help="petitioner:<id>, interviewee:<id>, lead_subject:<id>, …")
+    es.add_argument("--reason", required=True, help="why (retention rule, request); no names")
+    es.add_argument("--by", required=True, help="who orders the erasure (user id)")
+    es.set_defaults(fn=erase_subject)
     cp = sub.add_parser("checkpoint", help="sign the log's hash chain head (or export them)")
     cp.set_defaults(fn=checkpoint)
     cp_sub = cp.add_subparsers(dest="action", required=False)

@@ -10,7 +10,9 @@ from psycopg_pool import ConnectionPool
 from api.database import make_recorder
 from api.settings import Settings
 from commands.service import Application
-from commands.store import EventStore
+from commands.store import EventStore, XunchaRecorder
+from commands.subject_keys import SubjectKeys
+from events.mapper import EnvelopeMapper
 from projections.audit_trail import AuditTrail
 from projections.base import Projection
 from projections.fieldwork_register import FieldworkRegister
@@ -60,6 +62,7 @@ class Container:
     read_pool: ConnectionPool[Any]
     runner: ProjectionRunner
     projections: list[Projection] = field(default_factory=read_models)
+    keys: SubjectKeys | None = None
 
     def close(self) -> None:
         self.runner.stop()
@@ -67,9 +70,16 @@ class Container:
         self.store.recorder.datastore.close()
 
 
+def make_store(settings: Settings, recorder: XunchaRecorder) -> tuple[EventStore, SubjectKeys]:
+    """The event store sealing personal data under the subject keys (docs/security.md)."""
+    keys = SubjectKeys(recorder.datastore, settings.kek_bytes)
+    keys.create_table()
+    return EventStore(recorder, EnvelopeMapper(sealer=keys)), keys
+
+
 def build(settings: Settings, conninfo: str) -> Container:
     recorder = make_recorder(conninfo, pool_size=settings.api_threads)
-    store = EventStore(recorder)
+    store, keys = make_store(settings, recorder)
     projections = read_models()
     runner = make_runner(settings, conninfo, projections)
     runner.setup()
@@ -80,7 +90,9 @@ def build(settings: Settings, conninfo: str) -> Container:
         open=True,
         kwargs={"autocommit": True},
     )
-    return Container(settings, conninfo, store, Application(store), pool, runner, projections)
+    return Container(
+        settings, conninfo, store, Application(store), pool, runner, projections, keys
+    )
 
 
 def kafka_target(settings: Settings) -> KafkaTarget:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import hashlib
 from pathlib import Path
 from typing import Literal
 
@@ -9,6 +12,10 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEVELOPMENT_SECRET = "xuncha-development-secret-not-for-production"
+# The development key-encryption key of sealed data (base64 of 32 bytes); refused in production.
+DEVELOPMENT_KEY_ENCRYPTION_KEY = base64.b64encode(
+    hashlib.sha256(b"xuncha-development-key-encryption-key-not-for-production").digest()
+).decode()
 
 
 class Settings(BaseSettings):
@@ -67,6 +74,11 @@ class Settings(BaseSettings):
     )
     rate_limit_burst: int = Field(default=100, ge=1)
     hsts_seconds: int = Field(default=0, ge=0, description="Strict-Transport-Security max-age")
+    key_encryption_key: SecretStr | None = Field(
+        default=None,
+        description="base64 of 32 random bytes wrapping the data keys of sealed personal data"
+        " (subject_keys); unset = a fixed development key, refused in production",
+    )
 
     @model_validator(mode="after")
     def _refuse_defaults_outside_development(self) -> Settings:
@@ -76,11 +88,31 @@ class Settings(BaseSettings):
                 raise ValueError("XUNCHA_JWT_SECRET must be set (32+ characters) in production")
             if not self.database_url:
                 raise ValueError("XUNCHA_DATABASE_URL must be set in production")
+            kek = self.key_encryption_key.get_secret_value() if self.key_encryption_key else ""
+            if not kek or kek == DEVELOPMENT_KEY_ENCRYPTION_KEY:
+                raise ValueError("XUNCHA_KEY_ENCRYPTION_KEY must be set in production")
+        _ = self.kek_bytes  # refuse a malformed key at start-up
         return self
 
     @property
     def checkpoint_key_path(self) -> Path:
         return self.checkpoint_key_file or self.data_dir / "checkpoint-key.pem"
+
+    @property
+    def kek_bytes(self) -> bytes:
+        """The key-encryption key of sealed data (docs/security.md)."""
+        text = (
+            self.key_encryption_key.get_secret_value()
+            if self.key_encryption_key is not None
+            else DEVELOPMENT_KEY_ENCRYPTION_KEY
+        )
+        try:
+            raw = base64.b64decode(text, validate=True)
+        except (binascii.Error, ValueError):
+            raw = b""
+        if len(raw) != 32:
+            raise ValueError("XUNCHA_KEY_ENCRYPTION_KEY must be base64 of exactly 32 bytes")
+        return raw
 
     @property
     def signing_key(self) -> str:

@@ -4,6 +4,7 @@ Nothing here imports the other packages. Importing this package registers every 
 """
 
 from events import (  # noqa: F401
+    access,
     correction,
     cross,
     feedback,

@@ -28,7 +28,10 @@ def test_production_refuses_the_development_secret_and_a_missing_database() -> N
         Settings(environment="production", jwt_secret="s" * 40)
     assert (
         Settings(
-            environment="production", jwt_secret="s" * 40, database_url="postgresql://db/x"
+            environment="production",
+            jwt_secret="s" * 40,
+            database_url="postgresql://db/x",
+            key_encryption_key="MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=",
         ).signing_key
         == "s" * 40
     )

@@ -13,6 +13,7 @@ from commands.handlers import (
     pool,  # noqa: F401
     rectification_followup,  # noqa: F401
     reference,  # noqa: F401
+    sealed_access,  # noqa: F401
     supplementary_report,  # noqa: F401
 )
 from commands.registry import HANDLERS
