@@ -401,3 +401,18 @@ def test_inspector_record_collects_service_evaluations_training_recusals_and_san
     assert status_of(api, "/inspectors", OFFICE, sort="age") == 422
     assert status_of(api, "/inspectors", OFFICE, pool_status="retired") == 422
     assert equal_to_a_rebuild(api, "inspector_record")
+
+
+def test_record_queries_refuse_identifiers_postgresql_cannot_hold(api: Api) -> None:
+    for path, params in [
+        ("/coverage/terms/yulin:a%00b", {}),
+        ("/coverage/terms", {"jurisdiction_id": "yu\x00lin"}),
+        ("/shared-results", {"organization_id": "org\x00"}),
+        ("/shared-results/org%00/2026", {}),
+        ("/inspectors/member%001/record", {}),
+        ("/inspectors", {"jurisdiction_id": "\x00"}),
+        ("/coverage/terms/" + "x" * 201, {}),
+        ("/shared-results", {"year": 10000}),
+        ("/inspectors", {"min_rounds_served": -1}),
+    ]:
+        assert status_of(api, path, OFFICE, **params) == 422, (path, params)

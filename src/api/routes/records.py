@@ -14,6 +14,8 @@ from commands.errors import NotFound
 from events.base import Role
 from projections import inspector_record, shared_results, term_coverage
 
+# PostgreSQL text cannot hold U+0000: such an identifier can name nothing, so it is a 422.
+TEXT = r"^[^\x00]+$"
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Rows to skip")]
 Year = Annotated[int, Path(ge=1900, le=9999, description="Year of publication of the share")]
@@ -109,7 +111,7 @@ def coverage() -> APIRouter:
     )
     def list_terms(
         conn: ReadConnection,
-        jurisdiction_id: Annotated[str | None, Query(max_length=64)] = None,
+        jurisdiction_id: Annotated[str | None, Query(max_length=64, pattern=TEXT)] = None,
         limit: Limit = 50,
         offset: Offset = 0,
     ) -> list[dict[str, Any]]:
@@ -124,7 +126,7 @@ def coverage() -> APIRouter:
         description="`term_id` is `<jurisdiction_id>:<term>` (the plan id).\n" + COVERAGE_FIGURES,
     )
     def get_term(
-        term_id: Annotated[str, Path(max_length=200)],
+        term_id: Annotated[str, Path(max_length=200, pattern=TEXT)],
         conn: ReadConnection,
         status: CoverageStatus | None = None,
         sort: CoverageSort = "plan_order",
@@ -163,7 +165,7 @@ def shared() -> APIRouter:
     def list_results(
         conn: ReadConnection,
         scope: Scope,
-        organization_id: Annotated[str | None, Query(max_length=64)] = None,
+        organization_id: Annotated[str | None, Query(max_length=64, pattern=TEXT)] = None,
         year: Annotated[int | None, Query(ge=1900, le=9999)] = None,
         round_id: UUID | None = None,
         evaluation_grade: Grade | None = None,
@@ -192,7 +194,7 @@ def shared() -> APIRouter:
         description=SHARED_FIGURES,
     )
     def organization_year(
-        organization_id: Annotated[str, Path(max_length=64)],
+        organization_id: Annotated[str, Path(max_length=64, pattern=TEXT)],
         year: Year,
         conn: ReadConnection,
         scope: Scope,
@@ -230,7 +232,7 @@ def inspectors() -> APIRouter:
     )
     def list_inspectors(
         conn: ReadConnection,
-        jurisdiction_id: Annotated[str | None, Query(max_length=64)] = None,
+        jurisdiction_id: Annotated[str | None, Query(max_length=64, pattern=TEXT)] = None,
         pool_status: PoolStatus | None = None,
         external: bool | None = None,
         min_rounds_served: Annotated[int | None, Query(ge=0, le=10_000)] = None,
@@ -258,7 +260,7 @@ def inspectors() -> APIRouter:
         "record.\n" + INSPECTOR_FIGURES,
     )
     def record(
-        person_id: Annotated[str, Path(max_length=64)],
+        person_id: Annotated[str, Path(max_length=64, pattern=TEXT)],
         conn: ReadConnection,
         scope: Scope,
     ) -> dict[str, Any]:
