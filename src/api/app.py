@@ -13,6 +13,7 @@ from api.container import Container
 from api.routes import (
     audit,
     commands,
+    dashboards,
     groups,
     health,
     leads,
@@ -29,6 +30,7 @@ from api.routes import fieldwork as fieldwork_routes
 AREAS = [
     audit,
     commands,
+    dashboards,
     groups,
     fieldwork_routes,
     leads,

@@ -16,12 +16,15 @@ from events.mapper import EnvelopeMapper
 from projections.audit_trail import AuditTrail
 from projections.base import Projection
 from projections.fieldwork_register import FieldworkRegister
-from projections.inspector_record import InspectorRecord
 from projections.inspection_overview import InspectionOverview
+from projections.inspector_record import InspectorRecord
 from projections.kafka_relay import KafkaRelay, KafkaTarget
+from projections.lead_dashboard import LeadDashboard
 from projections.lead_register import LeadRegister
 from projections.read_scope import ReadScope
+from projections.rectification_dashboard import RectificationDashboard
 from projections.rectification_ledger import RectificationLedger
+from projections.round_dashboard import RoundDashboard
 from projections.runner import ProjectionRunner
 from projections.shared_results import SharedResults
 from projections.term_coverage import TermCoverage
@@ -34,6 +37,9 @@ def read_models() -> list[Projection]:
         AuditTrail(),
         LeadRegister(),
         FieldworkRegister(),
+        RoundDashboard(),
+        RectificationDashboard(),
+        LeadDashboard(),
         TermCoverage(),
         SharedResults(),
         InspectorRecord(),

@@ -1,0 +1,248 @@
+"""Lead dashboard (问题线索): disposal rate, acknowledgement lag, dispositions and 四种形态,
+and the open leads of each round (见底清零).
+
+Only routing, dates, categories and levels reach these tables; never the subject, the
+allegation or the receiving authority's texts (sealed).
+
+Definitions (also in docs/read-models.md):
+- transferred = leads handed to a receiving authority (`lead.transferred` or
+  `lead.transferred_during_fieldwork`);
+- disposed = transferred leads with at least one disposition recorded (any 处置方式, 暂存待查
+  included) or an outcome reported;
+- disposal rate (线索处置率) = disposed ÷ transferred, 4 decimals, null when none was transferred;
+- acknowledgement lag = acknowledged_on − transferred_on in days, over acknowledged leads:
+  average (2 decimals), median (p50, interpolated between the two middle values) and maximum;
+  open unacknowledged = transferred, not acknowledged, not closed;
+- disposition distribution: each disposed lead counted once under its latest category (an
+  outcome's category replaces the disposition's);
+- 四种形态 distribution: each lead counted once under its latest level (1–4) as recorded with
+  its latest disposition or outcome; leads with no level are `none`;
+- open = not closed; a round is cleared (见底清零) when none of its leads is open.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+from uuid import UUID
+
+from psycopg import Connection, Cursor
+from psycopg.rows import dict_row
+
+from events import lead
+from events import round as rounds
+from events.base import RecordedEvent
+
+DDL = """
+CREATE TABLE IF NOT EXISTS rm_ld_round (
+    round_id uuid PRIMARY KEY, name text NOT NULL, planned_start date NOT NULL,
+    stage text NOT NULL
+);
+CREATE TABLE IF NOT EXISTS rm_ld_lead (
+    lead_id uuid PRIMARY KEY, inspection_id uuid NOT NULL, round_id uuid NOT NULL,
+    organization_id text NOT NULL, status text NOT NULL, receiver_organization_id text,
+    transferred_on date, acknowledged_on date, disposition text, four_forms_level int,
+    disposed boolean NOT NULL DEFAULT false, closed boolean NOT NULL DEFAULT false,
+    stream_version bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_ld_lead_round ON rm_ld_lead (round_id, closed);
+CREATE INDEX IF NOT EXISTS rm_ld_lead_receiver ON rm_ld_lead (receiver_organization_id, round_id);
+CREATE INDEX IF NOT EXISTS rm_ld_lead_inspection ON rm_ld_lead (inspection_id);
+"""
+
+DISPOSITIONS = tuple(d.value for d in lead.Disposition)
+FORMS = ("1", "2", "3", "4", "none")
+
+
+def _transferred(e: Any) -> dict[str, Any]:
+    return {
+        "status": "transferred",
+        "receiver_organization_id": e.receiver.organization_id,
+        "transferred_on": e.transferred_on,
+    }
+
+
+def _decided(e: Any) -> dict[str, Any]:
+    return {
+        "status": "disposed" if isinstance(e, lead.LeadDispositionRecorded) else "outcome_reported",
+        "disposition": e.category.value,
+        "four_forms_level": e.four_forms_level,
+        "disposed": True,
+    }
+
+
+COLUMNS: dict[type[Any], Any] = {
+    lead.LeadClassified: lambda e: {"status": "classified"},
+    lead.LeadTransferApproved: lambda e: {
+        "status": "transfer_approved",
+        "receiver_organization_id": e.receiver.organization_id,
+    },
+    lead.LeadTransferred: _transferred,
+    lead.LeadTransferredDuringFieldwork: _transferred,
+    lead.LeadAcknowledged: lambda e: {
+        "status": "acknowledged",
+        "acknowledged_on": e.acknowledged_on,
+    },
+    lead.LeadDispositionRecorded: _decided,
+    lead.LeadOutcomeReported: _decided,
+    lead.LeadClosed: lambda e: {"status": "closed", "closed": True},
+}
+ROUND_SORTS = ("open", "total", "closed", "planned_start", "name")
+
+
+T = TypeVar("T")
+
+
+def _entry(table: dict[type[Any], T], event: object) -> T | None:
+    """The table's entry for the event's class. A sealed event read without its key is an
+    instance of a subclass of its class (`events.sealing.redacted_model`): walk the MRO."""
+    for cls in type(event).__mro__:
+        if cls in table:
+            return table[cls]
+    return None
+
+
+class LeadDashboard:
+    """The projection behind `GET /dashboards/leads`."""
+
+    name = "lead_dashboard"
+    tables: tuple[str, ...] = ("rm_ld_round", "rm_ld_lead")
+
+    def create(self, cur: Cursor[Any]) -> None:
+        cur.execute(DDL)
+
+    def handles(self, type_name: str) -> bool:
+        return type_name.startswith("lead.") or type_name in (
+            "round.proposed",
+            "round.approved",
+            "round.closed",
+        )
+
+    def apply(self, cur: Cursor[Any], recorded: RecordedEvent) -> None:
+        e, m = recorded.event, recorded.metadata
+        if isinstance(e, rounds.RoundProposed):
+            cur.execute(
+                "INSERT INTO rm_ld_round VALUES (%s, %s, %s, 'proposed') ON CONFLICT DO NOTHING",
+                (e.round_id, e.name, e.planned_start),
+            )
+            return
+        if isinstance(e, rounds.RoundApproved | rounds.RoundClosed):
+            stage = "closed" if isinstance(e, rounds.RoundClosed) else "approved"
+            cur.execute(
+                "UPDATE rm_ld_round SET stage = %s WHERE round_id = %s", (stage, e.round_id)
+            )
+            return
+        if isinstance(e, lead.LeadRegistered):
+            cur.execute(
+                "INSERT INTO rm_ld_lead (lead_id, inspection_id, round_id, organization_id,"
+                " status, stream_version) VALUES (%s, %s, %s, %s, 'registered', %s)"
+                " ON CONFLICT DO NOTHING",
+                (e.lead_id, e.inspection_id, e.round_id, e.organization_id, m.stream_version),
+            )
+            return
+        columns = _entry(COLUMNS, e)
+        if columns is None:
+            return
+        values: dict[str, Any] = columns(e)
+        assignments = ", ".join(f"{name} = %({name})s" for name in values)
+        cur.execute(
+            f"UPDATE rm_ld_lead SET {assignments}, stream_version = %(version)s"  # fixed names
+            " WHERE lead_id = %(id)s AND stream_version < %(version)s",
+            {**values, "version": m.stream_version, "id": m.stream_id},
+        )
+
+
+FILTER = """
+FROM rm_ld_lead l
+WHERE (%(round)s::uuid IS NULL OR l.round_id = %(round)s)
+  AND (%(inspection)s::uuid IS NULL OR l.inspection_id = %(inspection)s)
+  AND (%(receiver)s::text IS NULL OR l.receiver_organization_id = %(receiver)s)
+"""
+
+
+def dashboard(
+    conn: Connection[Any],
+    *,
+    round_id: UUID | None,
+    inspection_id: UUID | None,
+    receiver_organization_id: str | None,
+    sort: str,
+    limit: int,
+    offset: int,
+) -> dict[str, Any]:
+    """The figures for the leads in the filter, and a page of rounds with their open leads
+    (`sort` is checked by the caller against ROUND_SORTS, optionally with a leading `-`)."""
+    params = {
+        "round": round_id,
+        "inspection": inspection_id,
+        "receiver": receiver_organization_id,
+        "limit": limit,
+        "offset": offset,
+    }
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(
+            "SELECT count(*)::int AS total,"
+            " count(*) FILTER (WHERE NOT l.closed)::int AS open,"
+            " count(*) FILTER (WHERE l.transferred_on IS NOT NULL)::int AS transferred,"
+            " count(*) FILTER (WHERE l.transferred_on IS NOT NULL AND l.disposed)::int"
+            "   AS disposed,"
+            " count(*) FILTER (WHERE l.acknowledged_on IS NOT NULL)::int AS acknowledged,"
+            " count(*) FILTER (WHERE l.transferred_on IS NOT NULL AND l.acknowledged_on IS NULL"
+            "   AND NOT l.closed)::int AS open_unacknowledged,"
+            " round(avg(l.acknowledged_on - l.transferred_on), 2)::float8 AS average_days,"
+            " (percentile_cont(0.5) WITHIN GROUP"
+            "   (ORDER BY l.acknowledged_on - l.transferred_on))::float8 AS p50_days,"
+            " max(l.acknowledged_on - l.transferred_on) AS max_days" + FILTER,
+            params,
+        )
+        figures = cur.fetchone()
+        assert figures is not None
+        cur.execute(
+            "SELECT l.disposition, count(*)::int AS n" + FILTER + " AND l.disposed GROUP BY 1",
+            params,
+        )
+        dispositions = {row["disposition"]: row["n"] for row in cur.fetchall()}
+        cur.execute(
+            "SELECT coalesce(l.four_forms_level::text, 'none') AS level, count(*)::int AS n"
+            + FILTER
+            + " AND l.disposed GROUP BY 1",
+            params,
+        )
+        forms = {row["level"]: row["n"] for row in cur.fetchall()}
+        descending = sort.startswith("-")
+        column = sort.lstrip("-")
+        if column == "name":
+            column = 'name COLLATE "C"'  # code point order, whatever the database's collation
+        order = f"{column} {'DESC' if descending else 'ASC'} NULLS LAST, round_id"
+        cur.execute(
+            "WITH x AS (SELECT l.round_id, count(*)::int AS total,"
+            " count(*) FILTER (WHERE NOT l.closed)::int AS open,"
+            " count(*) FILTER (WHERE l.closed)::int AS closed" + FILTER + " GROUP BY l.round_id)"
+            " SELECT x.round_id, r.name, r.planned_start, r.stage, x.total, x.open, x.closed,"
+            " x.open = 0 AS cleared"
+            " FROM x LEFT JOIN rm_ld_round r ON r.round_id = x.round_id"
+            f" ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s",
+            params,
+        )
+        rounds = cur.fetchall()
+        cur.execute("SELECT count(DISTINCT l.round_id)::int AS n" + FILTER, params)
+        counted = cur.fetchone()
+    total_rounds = counted["n"] if counted else 0
+    transferred = figures["transferred"]
+    return {
+        "total": figures["total"],
+        "open": figures["open"],
+        "cleared": figures["open"] == 0,
+        "transferred": transferred,
+        "disposed": figures["disposed"],
+        "disposal_rate": round(figures["disposed"] / transferred, 4) if transferred else None,
+        "acknowledgement": {
+            "acknowledged": figures["acknowledged"],
+            "open_unacknowledged": figures["open_unacknowledged"],
+            "average_days": figures["average_days"],
+            "p50_days": figures["p50_days"],
+            "max_days": figures["max_days"],
+        },
+        "dispositions": {d: dispositions.get(d, 0) for d in DISPOSITIONS},
+        "four_forms": {level: forms.get(level, 0) for level in FORMS},
+        "rounds": {"total": total_rounds, "limit": limit, "offset": offset, "items": rounds},
+    }

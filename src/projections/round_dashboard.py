@@ -1,0 +1,511 @@
+"""Round dashboard: per round and per inspection group, where each inspection stands, petitions
+received / in scope / forwarded, interviews held, findings by taxonomy category (old taxonomy
+versions mapped to the current one) and leads by state.
+
+Only routing, dates, statuses and categories reach these tables: never a petitioner, an
+interviewee, an interview record, a lead's subject or allegation, nor a finding's text.
+
+Definitions (also in docs/read-models.md):
+- petitions received = every registered petition; in scope = assessed in scope (whatever came
+  after: linked or closed without action); forwarded = forwarded to another department
+  (acknowledged or not);
+- interviews held = interviews conducted; signed = the interviewee signed the record;
+- findings by category: a finding counts once under each of its tags (no tag: `untagged`),
+  mapped through `rm_rd_taxonomy_map` from the taxonomy version it was written under to the
+  current taxonomy (四个落实); a tag without a mapping counts under its own name. The mapping is
+  joined at query time, so changing it needs no rebuild;
+- leads by state: the lead register's states (registered … closed); open = not closed.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+from uuid import UUID
+
+from psycopg import Connection, Cursor
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+
+from events import finding, group, inspection, interview, lead, petition, round
+from events.base import RecordedEvent
+from projections.inspection_overview import STAGE_COLUMNS
+
+CURRENT_TAXONOMY = "four-implementations-2022"
+# The four categories of 四个落实 (2022+).
+PARTY_LINE = "落实党的理论路线方针政策和党中央重大决策部署"
+STRICT_GOVERNANCE = "落实全面从严治党战略部署"
+ORGANIZATIONAL_LINE = "落实新时代党的组织路线"
+RECTIFICATION = "落实巡视巡察整改和日常监督发现问题整改"
+# (taxonomy version, category as tagged) -> category of the current taxonomy (DOMAIN.md §7.6).
+TAXONOMY_MAP: dict[tuple[str, str], str] = {
+    # 2017: 三大问题 (巡视工作条例 Art. 15 as amended)
+    ("three-problems-2017", "党的领导弱化"): PARTY_LINE,
+    ("three-problems-2017", "党的建设缺失"): ORGANIZATIONAL_LINE,
+    ("three-problems-2017", "全面从严治党不力"): STRICT_GOVERNANCE,
+    # the seed's "643": 六大纪律 / 四个着力 / 三个重点
+    ("643", "六大纪律"): STRICT_GOVERNANCE,
+    ("643", "党风廉政建设"): STRICT_GOVERNANCE,
+    ("643", "作风建设"): STRICT_GOVERNANCE,
+    ("643", "选人用人"): ORGANIZATIONAL_LINE,
+    ("643", "基层党建"): ORGANIZATIONAL_LINE,
+}
+
+DDL = """
+CREATE TABLE IF NOT EXISTS rm_rd_round (
+    round_id uuid PRIMARY KEY, jurisdiction_id text NOT NULL, name text NOT NULL,
+    round_type text NOT NULL, stage text NOT NULL, planned_start date NOT NULL
+);
+CREATE TABLE IF NOT EXISTS rm_rd_inspection (
+    inspection_id uuid PRIMARY KEY, round_id uuid NOT NULL, organization_id text NOT NULL,
+    organization_name text NOT NULL, group_id uuid, group_name text NOT NULL,
+    stage text NOT NULL, stream_version bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_rd_inspection_round ON rm_rd_inspection (round_id, group_name);
+CREATE TABLE IF NOT EXISTS rm_rd_petition (
+    petition_id uuid PRIMARY KEY, inspection_id uuid NOT NULL,
+    in_scope boolean NOT NULL DEFAULT false, forwarded boolean NOT NULL DEFAULT false
+);
+CREATE INDEX IF NOT EXISTS rm_rd_petition_inspection ON rm_rd_petition (inspection_id);
+CREATE TABLE IF NOT EXISTS rm_rd_interview (
+    interview_id uuid PRIMARY KEY, inspection_id uuid NOT NULL,
+    signed boolean NOT NULL DEFAULT false
+);
+CREATE INDEX IF NOT EXISTS rm_rd_interview_inspection ON rm_rd_interview (inspection_id);
+CREATE TABLE IF NOT EXISTS rm_rd_finding (
+    finding_id uuid PRIMARY KEY, inspection_id uuid NOT NULL, taxonomy_version text NOT NULL,
+    tags jsonb NOT NULL, approved boolean NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_rd_finding_inspection ON rm_rd_finding (inspection_id);
+CREATE TABLE IF NOT EXISTS rm_rd_lead (
+    lead_id uuid PRIMARY KEY, inspection_id uuid NOT NULL, round_id uuid NOT NULL,
+    status text NOT NULL, stream_version bigint NOT NULL
+);
+CREATE INDEX IF NOT EXISTS rm_rd_lead_inspection ON rm_rd_lead (inspection_id, status);
+CREATE TABLE IF NOT EXISTS rm_rd_taxonomy_map (
+    taxonomy_version text NOT NULL, category text NOT NULL, mapped_category text NOT NULL,
+    PRIMARY KEY (taxonomy_version, category)
+);
+"""
+
+ROUND_STAGES = {round.RoundApproved: "approved", round.RoundClosed: "closed"}
+INSPECTION_STAGES = {kind: stage for kind, (stage, _) in STAGE_COLUMNS.items()}
+PETITION_FLAGS: dict[type[Any], str] = {
+    petition.PetitionAssessedInScope: "in_scope = true",
+    petition.PetitionAssessedOutOfScope: "in_scope = false",
+    petition.PetitionForwarded: "forwarded = true",
+}
+LEAD_STATUS: dict[type[Any], str] = {
+    lead.LeadClassified: "classified",
+    lead.LeadTransferApproved: "transfer_approved",
+    lead.LeadTransferred: "transferred",
+    lead.LeadTransferredDuringFieldwork: "transferred",
+    lead.LeadAcknowledged: "acknowledged",
+    lead.LeadDispositionRecorded: "disposed",
+    lead.LeadOutcomeReported: "outcome_reported",
+    lead.LeadClosed: "closed",
+}
+LEAD_STATES = (
+    "registered",
+    "classified",
+    "transfer_approved",
+    "transferred",
+    "acknowledged",
+    "disposed",
+    "outcome_reported",
+    "closed",
+)
+FINDING_APPROVED: dict[type[Any], bool] = {
+    finding.FindingApproved: True,
+    finding.FindingReturned: False,
+    finding.FindingReviewRequired: False,
+}
+T = TypeVar("T")
+PREFIXES = ("round", "inspection", "group", "petition", "interview", "finding", "lead")
+
+
+def _entry(table: dict[type[Any], T], event: object) -> T | None:
+    """The table's entry for the event's class. A sealed event read without its key is an
+    instance of a subclass of its class (`events.sealing.redacted_model`): walk the MRO."""
+    for cls in type(event).__mro__:
+        if cls in table:
+            return table[cls]
+    return None
+
+
+class RoundDashboard:
+    """The projection behind `GET /dashboards/rounds` and `/dashboards/rounds/{round_id}`."""
+
+    name = "round_dashboard"
+    tables: tuple[str, ...] = (
+        "rm_rd_round",
+        "rm_rd_inspection",
+        "rm_rd_petition",
+        "rm_rd_interview",
+        "rm_rd_finding",
+        "rm_rd_lead",
+        "rm_rd_taxonomy_map",
+    )
+
+    def create(self, cur: Cursor[Any]) -> None:
+        cur.execute(DDL)
+        # Reference data owned by this module: rewritten from TAXONOMY_MAP at every start.
+        cur.execute("DELETE FROM rm_rd_taxonomy_map")
+        cur.executemany(
+            "INSERT INTO rm_rd_taxonomy_map VALUES (%s, %s, %s)",
+            [(version, category, to) for (version, category), to in TAXONOMY_MAP.items()],
+        )
+
+    def handles(self, type_name: str) -> bool:
+        return type_name.split(".", 1)[0] in PREFIXES
+
+    def apply(self, cur: Cursor[Any], recorded: RecordedEvent) -> None:
+        e, m = recorded.event, recorded.metadata
+        round_stage = _entry(ROUND_STAGES, e)
+        inspection_stage = _entry(INSPECTION_STAGES, e)
+        if isinstance(e, round.RoundProposed):
+            cur.execute(
+                "INSERT INTO rm_rd_round VALUES (%s, %s, %s, %s, 'proposed', %s)"
+                " ON CONFLICT DO NOTHING",
+                (e.round_id, e.jurisdiction_id, e.name, e.round_type.value, e.planned_start),
+            )
+        elif round_stage is not None:
+            cur.execute(
+                "UPDATE rm_rd_round SET stage = %s WHERE round_id = %s",
+                (round_stage, m.stream_id),
+            )
+        elif isinstance(e, inspection.InspectionPlanned):
+            cur.execute(
+                "INSERT INTO rm_rd_inspection VALUES (%s, %s, %s, %s, NULL, %s, 'planned', %s)"
+                " ON CONFLICT DO NOTHING",
+                (
+                    e.inspection_id,
+                    e.round_id,
+                    e.organization_id,
+                    e.organization_name,
+                    e.group_name,
+                    m.stream_version,
+                ),
+            )
+        elif inspection_stage is not None or isinstance(e, inspection.InspectionResumed):
+            stage = e.resumed_to if isinstance(e, inspection.InspectionResumed) else None
+            group_id = e.group_id if isinstance(e, inspection.GroupAuthorized) else None
+            cur.execute(
+                "UPDATE rm_rd_inspection SET stage = %s, group_id = coalesce(%s, group_id),"
+                " stream_version = %s WHERE inspection_id = %s AND stream_version < %s",
+                (
+                    stage or inspection_stage,
+                    group_id,
+                    m.stream_version,
+                    m.stream_id,
+                    m.stream_version,
+                ),
+            )
+        elif isinstance(e, group.GroupLeadershipProposed):
+            for target in e.targets:
+                cur.execute(
+                    "UPDATE rm_rd_inspection SET group_id = %s, group_name = %s"
+                    " WHERE inspection_id = %s",
+                    (e.group_id, e.name, target.inspection_id),
+                )
+        else:
+            self._fieldwork(cur, e, m.stream_version)
+
+    def _fieldwork(self, cur: Cursor[Any], e: Any, version: int) -> None:
+        flags = _entry(PETITION_FLAGS, e)
+        approved = _entry(FINDING_APPROVED, e)
+        status = _entry(LEAD_STATUS, e)
+        if isinstance(e, petition.PetitionRegistered):
+            cur.execute(
+                "INSERT INTO rm_rd_petition (petition_id, inspection_id) VALUES (%s, %s)"
+                " ON CONFLICT DO NOTHING",
+                (e.petition_id, e.inspection_id),
+            )
+        elif flags is not None:
+            cur.execute(
+                f"UPDATE rm_rd_petition SET {flags} WHERE petition_id = %s",
+                (e.petition_id,),
+            )
+        elif isinstance(e, interview.InterviewConducted):
+            cur.execute(
+                "INSERT INTO rm_rd_interview (interview_id, inspection_id) VALUES (%s, %s)"
+                " ON CONFLICT DO NOTHING",
+                (e.interview_id, e.inspection_id),
+            )
+        elif isinstance(e, interview.InterviewRecordSigned):
+            cur.execute(
+                "UPDATE rm_rd_interview SET signed = true WHERE interview_id = %s",
+                (e.interview_id,),
+            )
+        elif isinstance(e, finding.FindingDrafted | finding.FindingAmended):
+            # Only the taxonomy version and tags: never the finding's text.
+            cur.execute(
+                "INSERT INTO rm_rd_finding VALUES (%s, %s, %s, %s, false)"
+                " ON CONFLICT (finding_id) DO UPDATE SET taxonomy_version ="
+                " EXCLUDED.taxonomy_version, tags = EXCLUDED.tags, approved = false",
+                (
+                    e.finding_id,
+                    e.inspection_id,
+                    e.content.taxonomy_version,
+                    Jsonb(sorted(set(e.content.tags))),
+                ),
+            )
+        elif approved is not None:
+            cur.execute(
+                "UPDATE rm_rd_finding SET approved = %s WHERE finding_id = %s",
+                (approved, e.finding_id),
+            )
+        elif isinstance(e, lead.LeadRegistered):
+            cur.execute(
+                "INSERT INTO rm_rd_lead VALUES (%s, %s, %s, 'registered', %s)"
+                " ON CONFLICT DO NOTHING",
+                (e.lead_id, e.inspection_id, e.round_id, version),
+            )
+        elif status is not None:
+            cur.execute(
+                "UPDATE rm_rd_lead SET status = %s, stream_version = %s"
+                " WHERE lead_id = %s AND stream_version < %s",
+                (status, version, e.lead_id, version),
+            )
+
+
+# ---- queries ----
+
+# One row per inspection with its counts; groups and rounds sum these.
+PER_INSPECTION = """
+SELECT i.inspection_id, i.round_id, i.organization_id, i.organization_name,
+       coalesce(i.group_id::text, 'name:' || i.group_name) AS group_key, i.group_id,
+       i.group_name, i.stage,
+       (SELECT count(*) FROM rm_rd_petition p WHERE p.inspection_id = i.inspection_id)
+           AS petitions_received,
+       (SELECT count(*) FROM rm_rd_petition p WHERE p.inspection_id = i.inspection_id
+           AND p.in_scope) AS petitions_in_scope,
+       (SELECT count(*) FROM rm_rd_petition p WHERE p.inspection_id = i.inspection_id
+           AND p.forwarded) AS petitions_forwarded,
+       (SELECT count(*) FROM rm_rd_interview v WHERE v.inspection_id = i.inspection_id)
+           AS interviews_held,
+       (SELECT count(*) FROM rm_rd_interview v WHERE v.inspection_id = i.inspection_id
+           AND v.signed) AS interview_records_signed,
+       (SELECT count(*) FROM rm_rd_finding f WHERE f.inspection_id = i.inspection_id)
+           AS findings,
+       (SELECT count(*) FROM rm_rd_finding f WHERE f.inspection_id = i.inspection_id
+           AND f.approved) AS findings_approved,
+       (SELECT count(*) FROM rm_rd_lead l WHERE l.inspection_id = i.inspection_id) AS leads,
+       (SELECT count(*) FROM rm_rd_lead l WHERE l.inspection_id = i.inspection_id
+           AND l.status <> 'closed') AS leads_open
+FROM rm_rd_inspection i
+"""
+COUNTS = (
+    "petitions_received",
+    "petitions_in_scope",
+    "petitions_forwarded",
+    "interviews_held",
+    "interview_records_signed",
+    "findings",
+    "findings_approved",
+    "leads",
+    "leads_open",
+)
+ROUND_SORTS = {
+    "planned_start": "planned_start",
+    "name": "name",
+    "inspections": "inspections",
+    "findings": "findings",
+    "petitions_received": "petitions_received",
+    "leads_open": "leads_open",
+}
+GROUP_SORTS = {
+    "group_name": "group_name",
+    "inspections": "inspections",
+    **{name: name for name in COUNTS},
+}
+
+
+def _order(sort: str, allowed: dict[str, str], tiebreak: str) -> str:
+    """`name` ascending, `-name` descending; the caller has checked the key is allowed."""
+    descending = sort.startswith("-")
+    column = allowed[sort.lstrip("-")]
+    if column == "name":
+        column = 'name COLLATE "C"'  # code point order, whatever the database's collation
+    return f"{column} {'DESC' if descending else 'ASC'} NULLS LAST, {tiebreak}"
+
+
+def list_rounds(
+    conn: Connection[Any], *, stage: str | None, sort: str, limit: int, offset: int
+) -> dict[str, Any]:
+    sums = ", ".join(f"coalesce(sum(x.{c}), 0)::int AS {c}" for c in COUNTS)
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(
+            f"WITH x AS ({PER_INSPECTION}), r AS (SELECT r.round_id, r.name, r.jurisdiction_id,"
+            f" r.round_type, r.stage, r.planned_start, count(x.inspection_id)::int AS inspections,"
+            f" {sums} FROM rm_rd_round r LEFT JOIN x ON x.round_id = r.round_id"
+            " WHERE (%(stage)s::text IS NULL OR r.stage = %(stage)s)"
+            " GROUP BY r.round_id)"
+            " SELECT *, count(*) OVER () AS total_rows FROM r"
+            f" ORDER BY {_order(sort, ROUND_SORTS, 'round_id')}"
+            " LIMIT %(limit)s OFFSET %(offset)s",
+            {"stage": stage, "limit": limit, "offset": offset},
+        )
+        rows = cur.fetchall()
+    total = rows[0]["total_rows"] if rows else _count_rounds(conn, stage)
+    for row in rows:
+        del row["total_rows"]
+    return {"total": total, "limit": limit, "offset": offset, "items": rows}
+
+
+def _count_rounds(conn: Connection[Any], stage: str | None) -> int:
+    row = conn.execute(
+        "SELECT count(*) FROM rm_rd_round WHERE (%(s)s::text IS NULL OR stage = %(s)s)",
+        {"s": stage},
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def round_dashboard(
+    conn: Connection[Any],
+    round_id: UUID,
+    *,
+    group_name: str | None,
+    stage: str | None,
+    sort: str,
+    limit: int,
+    offset: int,
+) -> dict[str, Any] | None:
+    """The round's totals, and per group (page of groups): inspections with their stage,
+    petition, interview, finding and lead counts, findings by category and leads by state."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute("SELECT * FROM rm_rd_round WHERE round_id = %s", (round_id,))
+        head = cur.fetchone()
+        if head is None:
+            return None
+        cur.execute(
+            PER_INSPECTION + " WHERE i.round_id = %(round)s"
+            " AND (%(group)s::text IS NULL OR i.group_name = %(group)s)"
+            " AND (%(stage)s::text IS NULL OR i.stage = %(stage)s)"
+            " ORDER BY i.organization_name, i.inspection_id",
+            {"round": round_id, "group": group_name, "stage": stage},
+        )
+        inspections = cur.fetchall()
+    ids = [row["inspection_id"] for row in inspections]
+    categories = _categories(conn, ids)
+    states = _lead_states(conn, ids)
+    groups: dict[str, dict[str, Any]] = {}
+    for row in inspections:
+        key = row.pop("group_key")
+        g = groups.setdefault(
+            key,
+            {
+                "group_id": row["group_id"],
+                "group_name": row["group_name"],
+                "inspections": 0,
+                "stages": {},
+                **dict.fromkeys(COUNTS, 0),
+                "findings_by_category": [],
+                "leads_by_state": dict.fromkeys(LEAD_STATES, 0),
+                "inspection_list": [],
+            },
+        )
+        g["inspections"] += 1
+        g["stages"][row["stage"]] = g["stages"].get(row["stage"], 0) + 1
+        for c in COUNTS:
+            g[c] += row[c]
+        g["inspection_list"].append(
+            {k: row[k] for k in ("inspection_id", "organization_id", "organization_name", "stage")}
+            | {c: row[c] for c in COUNTS}
+        )
+        for state, n in states.get(row["inspection_id"], {}).items():
+            g["leads_by_state"][state] += n
+        for line in categories.get(row["inspection_id"], []):
+            g["findings_by_category"].append(line)
+    for g in groups.values():
+        g["findings_by_category"] = _merge_categories(g["findings_by_category"])
+    for g in groups.values():
+        g["inspection_list"].sort(key=lambda r: (r["organization_name"], str(r["inspection_id"])))
+    rows = list(groups.values())
+    descending = sort.startswith("-")
+    key = GROUP_SORTS[sort.lstrip("-")]
+    rows.sort(key=lambda g: (g["group_name"], str(g["group_id"])))
+    rows.sort(key=lambda g: g[key], reverse=descending)
+    totals: dict[str, Any] = {
+        "inspections": len(inspections),
+        "groups": len(rows),
+        "stages": {},
+        **{c: sum(r[c] for r in inspections) for c in COUNTS},
+        "findings_by_category": _merge_categories(
+            [line for lines in categories.values() for line in lines]
+        ),
+        "leads_by_state": dict.fromkeys(LEAD_STATES, 0),
+    }
+    for row in inspections:
+        totals["stages"][row["stage"]] = totals["stages"].get(row["stage"], 0) + 1
+    for per in states.values():
+        for state, n in per.items():
+            totals["leads_by_state"][state] += n
+    for g in rows:
+        g["inspections_detail"] = g.pop("inspection_list")
+    return {
+        "round": head,
+        "current_taxonomy": CURRENT_TAXONOMY,
+        "totals": totals,
+        "groups": {
+            "total": len(rows),
+            "limit": limit,
+            "offset": offset,
+            "items": rows[offset : offset + limit],
+        },
+    }
+
+
+def _categories(conn: Connection[Any], ids: list[UUID]) -> dict[UUID, list[dict[str, Any]]]:
+    """Per inspection: (mapped category, recorded version and tag) with finding counts."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(
+            "WITH t AS (SELECT f.inspection_id, f.taxonomy_version, f.approved,"
+            "   coalesce(tag, 'untagged') AS tag"
+            "   FROM rm_rd_finding f LEFT JOIN LATERAL jsonb_array_elements_text(f.tags) tag"
+            "   ON true WHERE f.inspection_id = ANY(%s))"
+            " SELECT t.inspection_id, coalesce(m.mapped_category, t.tag) AS category,"
+            "   t.taxonomy_version, t.tag, (m.mapped_category IS NOT NULL) AS mapped,"
+            "   count(*)::int AS findings, count(*) FILTER (WHERE t.approved)::int AS approved"
+            " FROM t LEFT JOIN rm_rd_taxonomy_map m"
+            "   ON m.taxonomy_version = t.taxonomy_version AND m.category = t.tag"
+            " GROUP BY 1, 2, 3, 4, 5",
+            (ids,),
+        )
+        out: dict[UUID, list[dict[str, Any]]] = {}
+        for row in cur.fetchall():
+            out.setdefault(row.pop("inspection_id"), []).append(row)
+    return out
+
+
+def _merge_categories(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Sum lines by mapped category, listing the recorded (version, tag) pairs it came from."""
+    merged: dict[str, dict[str, Any]] = {}
+    for line in lines:
+        entry = merged.setdefault(
+            line["category"],
+            {"category": line["category"], "findings": 0, "approved": 0, "recorded_as": {}},
+        )
+        entry["findings"] += line["findings"]
+        entry["approved"] += line["approved"]
+        source = (line["taxonomy_version"], line["tag"])
+        entry["recorded_as"][source] = entry["recorded_as"].get(source, 0) + line["findings"]
+    result = []
+    for entry in merged.values():
+        entry["recorded_as"] = [
+            {"taxonomy_version": version, "category": tag, "findings": n}
+            for (version, tag), n in sorted(entry["recorded_as"].items())
+        ]
+        result.append(entry)
+    result.sort(key=lambda e: (-e["findings"], e["category"]))
+    return result
+
+
+def _lead_states(conn: Connection[Any], ids: list[UUID]) -> dict[UUID, dict[str, int]]:
+    out: dict[UUID, dict[str, int]] = {}
+    for inspection_id, status, n in conn.execute(
+        "SELECT inspection_id, status, count(*)::int FROM rm_rd_lead"
+        " WHERE inspection_id = ANY(%s) GROUP BY 1, 2",
+        (ids,),
+    ).fetchall():
+        out.setdefault(inspection_id, {})[status] = n
+    return out
