@@ -404,7 +404,7 @@ def test_inspector_record_collects_service_evaluations_training_recusals_and_san
 
 
 def test_record_queries_refuse_identifiers_postgresql_cannot_hold(api: Api) -> None:
-    for path, params in [
+    cases: list[tuple[str, dict[str, Any]]] = [
         ("/coverage/terms/yulin:a%00b", {}),
         ("/coverage/terms", {"jurisdiction_id": "yu\x00lin"}),
         ("/shared-results", {"organization_id": "org\x00"}),
@@ -414,5 +414,6 @@ def test_record_queries_refuse_identifiers_postgresql_cannot_hold(api: Api) -> N
         ("/coverage/terms/" + "x" * 201, {}),
         ("/shared-results", {"year": 10000}),
         ("/inspectors", {"min_rounds_served": -1}),
-    ]:
+    ]
+    for path, params in cases:
         assert status_of(api, path, OFFICE, **params) == 422, (path, params)
