@@ -14,9 +14,9 @@ import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-import jwt
 from fastapi import FastAPI
 
+from api.auth import Unauthenticated, verify
 from api.settings import Settings
 
 Scope = MutableMapping[str, Any]
@@ -186,15 +186,8 @@ class RateLimit:
         scheme, _, token = authorization.partition(" ")
         if scheme.lower() == "bearer" and token:
             try:
-                claims = jwt.decode(
-                    token,
-                    self.settings.signing_key,
-                    algorithms=["HS256"],
-                    audience=self.settings.jwt_audience,
-                    issuer=self.settings.jwt_issuer,
-                )
-                return f"user:{claims.get('sub')}"
-            except jwt.InvalidTokenError:
+                return f"user:{verify(self.settings, token.strip()).get('sub')}"
+            except Unauthenticated:
                 pass
         peer = scope.get("client") or ("unknown", 0)
         return f"ip:{peer[0]}"

@@ -33,6 +33,18 @@ class Settings(BaseSettings):
     jwt_secret: SecretStr | None = None
     jwt_issuer: str = "xuncha"
     jwt_audience: str = "xuncha-api"
+    jwt_algorithm: Literal["HS256", "RS256"] = Field(
+        default="HS256",
+        description="HS256: tokens signed with jwt_secret (development, `xuncha token`);"
+        " RS256: tokens of an identity provider, verified with jwt_public_key_file or"
+        " jwt_jwks_file",
+    )
+    jwt_public_key_file: Path | None = Field(
+        default=None, description="RS256: the PEM public key verifying tokens"
+    )
+    jwt_jwks_file: Path | None = Field(
+        default=None, description="RS256: a JWKS document; the token's `kid` picks the key"
+    )
     api_threads: int = Field(default=32, ge=1, le=512)
     run_projections: bool = True
     projection_batch_size: int = Field(default=500, ge=1, le=100_000)
@@ -84,7 +96,8 @@ class Settings(BaseSettings):
     def _refuse_defaults_outside_development(self) -> Settings:
         if self.environment != "development":
             secret = self.jwt_secret.get_secret_value() if self.jwt_secret else ""
-            if len(secret) < 32 or secret == DEVELOPMENT_SECRET:
+            weak = len(secret) < 32 or secret == DEVELOPMENT_SECRET
+            if self.jwt_algorithm == "HS256" and weak:
                 raise ValueError("XUNCHA_JWT_SECRET must be set (32+ characters) in production")
             if not self.database_url:
                 raise ValueError("XUNCHA_DATABASE_URL must be set in production")
@@ -92,6 +105,20 @@ class Settings(BaseSettings):
             if not kek or kek == DEVELOPMENT_KEY_ENCRYPTION_KEY:
                 raise ValueError("XUNCHA_KEY_ENCRYPTION_KEY must be set in production")
         _ = self.kek_bytes  # refuse a malformed key at start-up
+        return self
+
+    @model_validator(mode="after")
+    def _require_one_verification_key_for_rs256(self) -> Settings:
+        files = [f for f in (self.jwt_public_key_file, self.jwt_jwks_file) if f is not None]
+        if self.jwt_algorithm == "RS256":
+            if len(files) != 1:
+                raise ValueError(
+                    "XUNCHA_JWT_ALGORITHM=RS256 needs exactly one of XUNCHA_JWT_PUBLIC_KEY_FILE"
+                    " and XUNCHA_JWT_JWKS_FILE"
+                )
+            _check_public_keys(self.jwt_public_key_file, self.jwt_jwks_file)
+        elif files:
+            raise ValueError("a JWT public key or JWKS file needs XUNCHA_JWT_ALGORITHM=RS256")
         return self
 
     @property
@@ -119,3 +146,25 @@ class Settings(BaseSettings):
         if self.jwt_secret is not None:
             return self.jwt_secret.get_secret_value()
         return DEVELOPMENT_SECRET
+
+def _check_public_keys(pem_file: Path | None, jwks_file: Path | None) -> None:
+    """Refuse at start-up a key file that is missing or holds no RSA public key."""
+    import json
+
+    import jwt
+    from cryptography.hazmat.primitives.asymmetric.rsa import RSAPublicKey
+    from cryptography.hazmat.primitives.serialization import load_pem_public_key
+
+    path = pem_file or jwks_file
+    assert path is not None
+    try:
+        text = path.read_text()
+        if pem_file is not None:
+            if not isinstance(load_pem_public_key(text.encode()), RSAPublicKey):
+                raise ValueError("not an RSA public key")
+        else:
+            keys = jwt.PyJWKSet.from_dict(json.loads(text)).keys
+            if not any(k.key_type == "RSA" for k in keys):
+                raise ValueError("no RSA key in the set")
+    except (OSError, ValueError, jwt.PyJWKSetError, jwt.PyJWKError) as error:
+        raise ValueError(f"the JWT verification key file {path} is not usable: {error}") from None
