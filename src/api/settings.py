@@ -147,6 +147,7 @@ class Settings(BaseSettings):
             return self.jwt_secret.get_secret_value()
         return DEVELOPMENT_SECRET
 
+
 def _check_public_keys(pem_file: Path | None, jwks_file: Path | None) -> None:
     """Refuse at start-up a key file that is missing or holds no RSA public key."""
     import json
