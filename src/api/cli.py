@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from api import cli_security
+from api import cli_audit, cli_security
 from api.settings import Settings
 
 
@@ -443,6 +443,7 @@ def parser() -> argparse.ArgumentParser:
     tk.add_argument("--hours", type=float, default=8.0)
     tk.set_defaults(fn=token)
     cli_security.add_parsers(sub)
+    cli_audit.add_parsers(sub)
     return p
 
 

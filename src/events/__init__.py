@@ -7,6 +7,7 @@ from events import (  # noqa: F401
     access,
     correction,
     cross,
+    export,
     feedback,
     fieldwork,
     finding,

@@ -1,16 +1,30 @@
-"""Audit trail: every event with its metadata, filterable by stream, actor, type and time.
-An event recorded in error (§7.4) keeps its row, marked with the correction's reason."""
+"""Audit trail: every event with its metadata, filterable by stream, actor, role, type and
+time, with timelines by correlation, per record and per inspection, and exports.
+An event recorded in error (§7.4) keeps its row, marked with the correction's reason.
+
+Per-inspection index (`rm_audit_inspection`): an event belongs to an inspection when it is
+on that inspection's stream, when its data names it (`inspection_id`, `inspection_ids`,
+`filters.inspection_id`), or when it is on a stream whose **first** event named it: a record
+created for an inspection (rectification item, lead, finding, interview, petition, feedback,
+sensitive access) belongs to it with all its later events, even those that do not repeat the
+id. Streams shared by several inspections (a round, a closure day) are created without naming
+one, so only their events that name an inspection are on its timeline.
+"""
 
 from __future__ import annotations
 
+import csv
+import io
 import json
-from dataclasses import dataclass
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from psycopg import Connection, Cursor
-from psycopg.sql import SQL, Identifier
+from psycopg.sql import SQL, Composable, Composed, Identifier
+from pydantic_core import to_jsonable_python
 
 from events.base import RecordedEvent
 from events.correction import EventRecordedInError
@@ -40,6 +54,63 @@ CREATE INDEX IF NOT EXISTS rm_audit_event_type ON rm_audit_event (type, position
 CREATE INDEX IF NOT EXISTS rm_audit_event_time ON rm_audit_event (occurred_at);
 CREATE INDEX IF NOT EXISTS rm_audit_event_correlation ON rm_audit_event (correlation_id);
 ALTER TABLE rm_audit_event ADD COLUMN IF NOT EXISTS recorded_in_error_reason text;
+CREATE INDEX IF NOT EXISTS rm_audit_event_role ON rm_audit_event (actor_role, position);
+CREATE TABLE IF NOT EXISTS rm_audit_stream_inspection (
+    stream_id uuid NOT NULL,
+    inspection_id uuid NOT NULL,
+    PRIMARY KEY (stream_id, inspection_id)
+);
+CREATE TABLE IF NOT EXISTS rm_audit_inspection (
+    inspection_id uuid NOT NULL,
+    position bigint NOT NULL,
+    PRIMARY KEY (inspection_id, position)
+);
+"""
+
+# Run when the index tables are new on an existing trail: index the events seen so far.
+BACKFILL = """
+INSERT INTO rm_audit_stream_inspection (stream_id, inspection_id)
+SELECT DISTINCT stream_id, named::uuid FROM (
+    SELECT stream_id, data->>'inspection_id' AS named FROM rm_audit_event
+        WHERE stream_version = 1
+    UNION ALL SELECT stream_id, jsonb_array_elements_text(data->'inspection_ids')
+        FROM rm_audit_event
+        WHERE stream_version = 1 AND jsonb_typeof(data->'inspection_ids') = 'array'
+    UNION ALL SELECT stream_id, data->'filters'->>'inspection_id' FROM rm_audit_event
+        WHERE stream_version = 1 AND jsonb_typeof(data->'filters') = 'object'
+    UNION ALL SELECT stream_id, stream_id::text FROM rm_audit_event
+        WHERE stream_type = 'inspection' AND stream_version = 1
+) AS n
+WHERE named ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+ON CONFLICT DO NOTHING;
+INSERT INTO rm_audit_inspection (inspection_id, position)
+SELECT l.inspection_id, e.position
+FROM rm_audit_stream_inspection l JOIN rm_audit_event e USING (stream_id)
+ON CONFLICT DO NOTHING;
+INSERT INTO rm_audit_inspection (inspection_id, position)
+SELECT named::uuid, position FROM (
+    SELECT position, data->>'inspection_id' AS named FROM rm_audit_event
+    UNION ALL SELECT position, jsonb_array_elements_text(data->'inspection_ids')
+        FROM rm_audit_event WHERE jsonb_typeof(data->'inspection_ids') = 'array'
+    UNION ALL SELECT position, data->'filters'->>'inspection_id' FROM rm_audit_event
+        WHERE jsonb_typeof(data->'filters') = 'object'
+) AS n
+WHERE named ~* '^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$'
+ON CONFLICT DO NOTHING;
+"""
+
+LINK_STREAM = """
+INSERT INTO rm_audit_stream_inspection (stream_id, inspection_id) VALUES (%s, %s)
+ON CONFLICT DO NOTHING
+"""
+INDEX_NAMED = """
+INSERT INTO rm_audit_inspection (inspection_id, position) VALUES (%s, %s)
+ON CONFLICT DO NOTHING
+"""
+INDEX_EVENT = """
+INSERT INTO rm_audit_inspection (inspection_id, position)
+SELECT inspection_id, %s FROM rm_audit_stream_inspection WHERE stream_id = %s
+ON CONFLICT DO NOTHING
 """
 
 # A correction marks the row of the event it names (the row itself is never rewritten else).
@@ -61,10 +132,19 @@ class AuditTrail:
     """The projection behind the audit trail."""
 
     name = "audit_trail"
-    tables: tuple[str, ...] = ("rm_audit_event",)
+    tables: tuple[str, ...] = (
+        "rm_audit_event",
+        "rm_audit_stream_inspection",
+        "rm_audit_inspection",
+    )
 
     def create(self, cur: Cursor[Any]) -> None:
+        cur.execute("SELECT to_regclass('rm_audit_inspection') IS NULL")
+        row = cur.fetchone()
+        new_index = bool(row and row[0])
         cur.execute(DDL)
+        if new_index:
+            cur.execute(BACKFILL)
 
     def handles(self, type_name: str) -> bool:
         return True
@@ -95,10 +175,35 @@ class AuditTrail:
         event = recorded.event
         if isinstance(event, EventRecordedInError):
             cur.execute(MARK_IN_ERROR, (event.reason, event.stream_id, event.stream_version))
+        for inspection_id in named_inspections(recorded):
+            if m.stream_version == 1:  # the record was created for this inspection
+                cur.execute(LINK_STREAM, (m.stream_id, inspection_id))
+            cur.execute(INDEX_NAMED, (inspection_id, recorded.position))
+        cur.execute(INDEX_EVENT, (recorded.position, m.stream_id))
+
+
+def named_inspections(recorded: RecordedEvent) -> set[UUID]:
+    """The inspections an event names: its own stream if it is an inspection's, and the ids
+    in its data's `inspection_id`, `inspection_ids` and `filters.inspection_id`."""
+    found: set[UUID] = set()
+    if recorded.metadata.stream_type == "inspection":
+        found.add(recorded.metadata.stream_id)
+    event = recorded.event
+    candidates: list[Any] = [getattr(event, "inspection_id", None)]
+    candidates += list(getattr(event, "inspection_ids", None) or [])
+    candidates.append(getattr(getattr(event, "filters", None), "inspection_id", None))
+    for value in candidates:
+        if isinstance(value, UUID):
+            found.add(value)
+    return found
 
 
 @dataclass(frozen=True)
 class AuditFilter:
+    """Filters of the audit trail; every given one must match. `entity_id`: the events of
+    that stream, every event sharing a correlation id with one of them, and corrections of
+    it. `up_to_position`: nothing after that position (a fixed end, e.g. of an export)."""
+
     stream_id: UUID | None = None
     actor_user_id: str | None = None
     type: str | None = None
@@ -106,26 +211,162 @@ class AuditFilter:
     until: datetime | None = None
     after_position: int = 0
     limit: int = 100
+    actor_role: str | None = None
+    correlation_id: UUID | None = None
+    inspection_id: UUID | None = None
+    entity_id: UUID | None = None
+    up_to_position: int | None = None
 
 
-def search(conn: Connection[Any], f: AuditFilter) -> list[dict[str, Any]]:
-    """Events in log order that match every given filter, from `after_position` on."""
-    clauses = [SQL("position > %s")]
+COLUMNS = (
+    "position",
+    "event_id",
+    "stream_id",
+    "stream_type",
+    "stream_version",
+    "type",
+    "version",
+    "occurred_at",
+    "actor_user_id",
+    "actor_role",
+    "actor_organization_id",
+    "command",
+    "reason",
+    "correlation_id",
+    "causation_id",
+    "recorded_in_error_reason",
+    "data",
+)
+
+ENTITY = SQL(
+    "(e.correlation_id IN (SELECT correlation_id FROM rm_audit_event WHERE stream_id = %s)"
+    " OR (e.type = 'correction.event_recorded_in_error' AND e.data->>'stream_id' = %s))"
+)
+
+
+def _where(f: AuditFilter) -> tuple[Composed, list[Any]]:
+    clauses: list[Composable] = [SQL("e.position > %s")]
     params: list[Any] = [f.after_position]
     for column, value, op in [
         ("stream_id", f.stream_id, "="),
         ("actor_user_id", f.actor_user_id, "="),
+        ("actor_role", f.actor_role, "="),
         ("type", f.type, "="),
+        ("correlation_id", f.correlation_id, "="),
         ("occurred_at", f.since, ">="),
         ("occurred_at", f.until, "<"),
+        ("position", f.up_to_position, "<="),
     ]:
         if value is not None:
-            clauses.append(SQL("{} {} %s").format(Identifier(column), SQL(op)))  # type: ignore[arg-type]
+            clauses.append(SQL("e.{} {} %s").format(Identifier(column), SQL(op)))
             params.append(value)
-    query = SQL("SELECT * FROM rm_audit_event WHERE {} ORDER BY position LIMIT %s").format(
-        SQL(" AND ").join(clauses)
+    if f.inspection_id is not None:
+        clauses.append(
+            SQL(
+                "EXISTS (SELECT 1 FROM rm_audit_inspection i"
+                " WHERE i.inspection_id = %s AND i.position = e.position)"
+            )
+        )
+        params.append(f.inspection_id)
+    if f.entity_id is not None:
+        clauses.append(ENTITY)
+        params += [f.entity_id, str(f.entity_id)]
+    return SQL(" AND ").join(clauses), params
+
+
+def _select(f: AuditFilter) -> tuple[Composed, list[Any]]:
+    where, params = _where(f)
+    columns = SQL(", ").join(SQL("e.{}").format(Identifier(c)) for c in COLUMNS)
+    query = SQL("SELECT {} FROM rm_audit_event e WHERE {} ORDER BY e.position").format(
+        columns, where
     )
+    return query, params
+
+
+def search(conn: Connection[Any], f: AuditFilter) -> list[dict[str, Any]]:
+    """Events in log order that match every given filter, from `after_position` on."""
+    query, params = _select(f)
     with conn.cursor() as cur:
-        cur.execute(query, [*params, f.limit])
-        names = [d.name for d in cur.description or []]
-        return [dict(zip(names, row, strict=True)) for row in cur.fetchall()]
+        cur.execute(query + SQL(" LIMIT %s"), [*params, f.limit])
+        return [dict(zip(COLUMNS, row, strict=True)) for row in cur.fetchall()]
+
+
+def page(conn: Connection[Any], f: AuditFilter) -> dict[str, Any]:
+    """One page of `search` with the keyset cursor of the next (None on the last page)."""
+    rows = search(conn, replace(f, limit=f.limit + 1))
+    more = len(rows) > f.limit
+    rows = rows[: f.limit]
+    return {
+        "events": rows,
+        "next_after_position": rows[-1]["position"] if more else None,
+    }
+
+
+def count(conn: Connection[Any], f: AuditFilter) -> int:
+    where, params = _where(f)
+    with conn.cursor() as cur:
+        cur.execute(SQL("SELECT count(*) FROM rm_audit_event e WHERE {}").format(where), params)
+        row = cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+def head(conn: Connection[Any]) -> int:
+    """The highest position in the trail."""
+    with conn.cursor() as cur:
+        cur.execute("SELECT coalesce(max(position), 0) FROM rm_audit_event")
+        row = cur.fetchone()
+    return int(row[0]) if row else 0
+
+
+def batches(
+    conn: Connection[Any], f: AuditFilter, batch_size: int = 1000
+) -> Iterator[list[dict[str, Any]]]:
+    """Every matching row, in log order, in lists of at most `batch_size`, read through a
+    server-side cursor: memory stays constant whatever the size. `conn` must be inside a
+    transaction (a named cursor lives in one); `limit` is ignored."""
+    query, params = _select(f)
+    with conn.cursor(name=f"audit_export_{uuid4().hex}") as cur:
+        cur.itersize = batch_size
+        cur.execute(query, params)
+        while rows := cur.fetchmany(batch_size):
+            yield [dict(zip(COLUMNS, row, strict=True)) for row in rows]
+
+
+# ---- export formats ----
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def json_row(row: dict[str, Any]) -> dict[str, Any]:
+    """A row as JSON data, exactly as the HTTP API shows it (ids and times as strings)."""
+    shown: dict[str, Any] = to_jsonable_python(row)
+    return shown
+
+
+def ndjson_lines(rows: list[dict[str, Any]]) -> str:
+    return "".join(json.dumps(json_row(r), ensure_ascii=False) + "\n" for r in rows)
+
+
+def _cell(value: Any) -> str:
+    """A CSV cell; text that a spreadsheet would run as a formula is prefixed with a quote."""
+    if value is None:
+        return ""
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, sort_keys=True)
+    text = str(value)
+    return "'" + text if text.startswith(FORMULA_START) else text
+
+
+def csv_header() -> str:
+    return _csv([list(COLUMNS)])
+
+
+def csv_lines(rows: list[dict[str, Any]]) -> str:
+    return _csv([[_cell(json_row(r)[c]) for c in COLUMNS] for r in rows])
+
+
+def _csv(rows: list[list[str]]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerows(rows)
+    return out.getvalue()

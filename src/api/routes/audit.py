@@ -1,45 +1,342 @@
-"""Auditors' endpoints: the audit trail (a read model) and, later in this module, the
-timelines and exports built on it."""
+"""Auditors' endpoints: the audit trail (a read model) with its timelines and exports, and
+time travel (`/history`, which reads the event store itself, not a read model)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
+from fastapi.responses import StreamingResponse
 
-from api.deps import CurrentActor, ReadConnection, consistent_read
+from api.auditing import MEDIA_TYPES, load_stream, open_export
+from api.deps import ContainerDep, CurrentActor, ReadConnection, consistent_read
+from commands import history
+from commands.errors import NotPermitted
+from events.base import Actor, Role
+from events.export import ExportChannel, ExportFormat
 from projections import audit_trail
 
 AUDIT = Depends(consistent_read("audit_trail"))
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
+AfterPosition = Annotated[
+    int, Query(ge=0, description="Keyset cursor: only events after this log position")
+]
+NO_NUL = r"^[^\x00]*$"  # PostgreSQL text cannot hold U+0000
+ActorUser = Annotated[
+    str | None, Query(max_length=200, pattern=NO_NUL, description="Only this user's events")
+]
+ActorRole = Annotated[Role | None, Query(description="Only events of actors in this role")]
+EventType = Annotated[
+    str | None,
+    Query(max_length=200, pattern=NO_NUL, description="Only this event type, e.g. lead.closed"),
+]
+Since = Annotated[datetime | None, Query(description="occurred_at at or after (ISO date-time)")]
+Until = Annotated[datetime | None, Query(description="occurred_at before (ISO date-time)")]
+
+# Timelines, exports and history show every record's whole life: the bodies that oversee the
+# work and the auditors (sealed fields stay redacted for them too).
+AUDITORS = frozenset({Role.AUDITOR, Role.INSPECTION_OFFICE, Role.COMMITTEE, Role.LEADING_GROUP})
+
+
+def auditor(actor: CurrentActor) -> Actor:
+    if actor.role not in AUDITORS:
+        raise NotPermitted(
+            f"the role '{actor.role}' may not read timelines, exports or history; "
+            f"only {', '.join(sorted(r.value for r in AUDITORS))} may"
+        )
+    return actor
+
+
+Auditor = Annotated[Actor, Depends(auditor)]
+
+
+def _filter(
+    *,
+    after_position: int,
+    limit: int = 100,
+    actor_user_id: str | None,
+    actor_role: Role | None,
+    type: str | None,
+    since: datetime | None,
+    until: datetime | None,
+    **scope: Any,
+) -> audit_trail.AuditFilter:
+    return audit_trail.AuditFilter(
+        after_position=after_position,
+        limit=limit,
+        actor_user_id=actor_user_id,
+        actor_role=actor_role.value if actor_role else None,
+        type=type,
+        since=since,
+        until=until,
+        **scope,
+    )
 
 
 def trail() -> APIRouter:
     r = APIRouter(tags=["audit"])
 
     @r.get(
-        "/audit-trail", dependencies=[AUDIT], summary="Every event with its metadata, in log order"
+        "/audit-trail",
+        dependencies=[AUDIT],
+        summary="Every event with its metadata, in log order",
+        description="Filters combine (all must match); page with `after_position` set to the "
+        "last position of the previous page. Sealed fields show as `[sealed]`.",
     )
     def audit(
         conn: ReadConnection,
         _: CurrentActor,
         stream_id: UUID | None = None,
-        actor_user_id: str | None = None,
-        type: str | None = None,
-        since: datetime | None = None,
-        until: datetime | None = None,
-        after_position: Annotated[int, Query(ge=0)] = 0,
+        actor_user_id: ActorUser = None,
+        type: EventType = None,
+        since: Since = None,
+        until: Until = None,
+        after_position: AfterPosition = 0,
         limit: Limit = 100,
+        actor_role: ActorRole = None,
+        correlation_id: UUID | None = None,
+        inspection_id: UUID | None = None,
     ) -> list[dict[str, Any]]:
-        f = audit_trail.AuditFilter(
-            stream_id, actor_user_id, type, since, until, after_position, limit
+        f = _filter(
+            after_position=after_position,
+            limit=limit,
+            actor_user_id=actor_user_id,
+            actor_role=actor_role,
+            type=type,
+            since=since,
+            until=until,
+            stream_id=stream_id,
+            correlation_id=correlation_id,
+            inspection_id=inspection_id,
         )
         return audit_trail.search(conn, f)
+
+    @r.get(
+        "/audit-trail/timeline",
+        dependencies=[AUDIT],
+        summary="Timeline of one correlation: every event of one command, across streams",
+        description="`next_after_position` is the cursor of the next page (null: last page).",
+    )
+    def correlation_timeline(
+        conn: ReadConnection,
+        _: Auditor,
+        correlation_id: UUID,
+        actor_user_id: ActorUser = None,
+        actor_role: ActorRole = None,
+        type: EventType = None,
+        since: Since = None,
+        until: Until = None,
+        after_position: AfterPosition = 0,
+        limit: Limit = 100,
+    ) -> dict[str, Any]:
+        f = _filter(
+            after_position=after_position,
+            limit=limit,
+            actor_user_id=actor_user_id,
+            actor_role=actor_role,
+            type=type,
+            since=since,
+            until=until,
+            correlation_id=correlation_id,
+        )
+        return audit_trail.page(conn, f)
+
+    @r.get(
+        "/audit-trail/entities/{stream_id}/timeline",
+        dependencies=[AUDIT],
+        summary="Timeline of one record: its events, every event sharing a correlation id "
+        "with them, and corrections of it, in log order",
+    )
+    def entity_timeline(
+        stream_id: UUID,
+        conn: ReadConnection,
+        _: Auditor,
+        actor_user_id: ActorUser = None,
+        actor_role: ActorRole = None,
+        type: EventType = None,
+        since: Since = None,
+        until: Until = None,
+        after_position: AfterPosition = 0,
+        limit: Limit = 100,
+    ) -> dict[str, Any]:
+        f = _filter(
+            after_position=after_position,
+            limit=limit,
+            actor_user_id=actor_user_id,
+            actor_role=actor_role,
+            type=type,
+            since=since,
+            until=until,
+            entity_id=stream_id,
+        )
+        return audit_trail.page(conn, f)
+
+    @r.get(
+        "/audit-trail/inspections/{inspection_id}/timeline",
+        dependencies=[AUDIT],
+        summary="Timeline of one inspection: the events of every record that belongs to it",
+        description="An event belongs to an inspection when it is on the inspection's stream, "
+        "names it in its data, or is on a stream some event of which names it (items, leads, "
+        "findings, interviews, petitions, feedback, access and export records).",
+    )
+    def inspection_timeline(
+        inspection_id: UUID,
+        conn: ReadConnection,
+        _: Auditor,
+        actor_user_id: ActorUser = None,
+        actor_role: ActorRole = None,
+        type: EventType = None,
+        since: Since = None,
+        until: Until = None,
+        after_position: AfterPosition = 0,
+        limit: Limit = 100,
+    ) -> dict[str, Any]:
+        f = _filter(
+            after_position=after_position,
+            limit=limit,
+            actor_user_id=actor_user_id,
+            actor_role=actor_role,
+            type=type,
+            since=since,
+            until=until,
+            inspection_id=inspection_id,
+        )
+        return audit_trail.page(conn, f)
+
+    @r.get(
+        "/audit-trail/export",
+        dependencies=[AUDIT],
+        summary="Export the filtered audit trail as NDJSON or CSV (streamed)",
+        description="Streams every matching row in log order from a server-side cursor, in "
+        "batches, from one snapshot. Before the first row, `audit.export_performed` records "
+        "who exported, the filters, the end position and the row count (never the data); "
+        "the response headers `X-Export-Id`, `X-Export-Rows` and `X-Export-Up-To-Position` "
+        "say the same. CSV cells that a spreadsheet would read as a formula start with `'`.",
+        response_class=StreamingResponse,
+        responses={
+            200: {
+                "content": {"application/x-ndjson": {}, "text/csv": {}},
+                "description": "The rows",
+            }
+        },
+    )
+    def export(
+        container: ContainerDep,
+        actor: Auditor,
+        format: ExportFormat = ExportFormat.NDJSON,
+        stream_id: UUID | None = None,
+        entity_id: Annotated[
+            UUID | None, Query(description="A record with its correlated events")
+        ] = None,
+        correlation_id: UUID | None = None,
+        inspection_id: UUID | None = None,
+        actor_user_id: ActorUser = None,
+        actor_role: ActorRole = None,
+        type: EventType = None,
+        since: Since = None,
+        until: Until = None,
+        after_position: AfterPosition = 0,
+        up_to_position: Annotated[
+            int | None, Query(ge=0, description="Nothing after this log position")
+        ] = None,
+        justification: Annotated[
+            str, Query(max_length=2000, pattern=NO_NUL, description="Why (recorded with it)")
+        ] = "",
+        batch_size: Annotated[
+            int, Query(ge=1, le=10_000, description="Rows fetched per round trip")
+        ] = 1000,
+    ) -> StreamingResponse:
+        f = _filter(
+            after_position=after_position,
+            actor_user_id=actor_user_id,
+            actor_role=actor_role,
+            type=type,
+            since=since,
+            until=until,
+            stream_id=stream_id,
+            entity_id=entity_id,
+            correlation_id=correlation_id,
+            inspection_id=inspection_id,
+            up_to_position=up_to_position,
+        )
+        done = open_export(
+            container.conninfo,
+            container.store,
+            actor,
+            container.app.clock,
+            format=format,
+            channel=ExportChannel.HTTP,
+            filter=f,
+            justification=justification,
+        )
+
+        def body() -> Iterator[str]:
+            for text, _ in done.batches(batch_size):
+                yield text
+
+        return StreamingResponse(
+            body(),
+            media_type=MEDIA_TYPES[format],
+            headers={
+                "Content-Disposition": f'attachment; filename="{done.filename}"',
+                "X-Export-Id": str(done.export_id),
+                "X-Export-Rows": str(done.rows),
+                "X-Export-Up-To-Position": str(done.up_to_position),
+            },
+        )
+
+    return r
+
+
+def time_travel() -> APIRouter:
+    r = APIRouter(tags=["audit"])
+
+    @r.get(
+        "/history/{stream_id}",
+        summary="A record's history: its events with metadata and what each changed",
+        description="Reads the event store (not a read model). Each event has its public "
+        "data and `changes`: the state paths it changed, with `op` (added, removed, changed), "
+        "`before` and `after`. Page with `after_version`; sealed data shows as `[sealed]`.",
+    )
+    def get_history(
+        stream_id: UUID,
+        container: ContainerDep,
+        _: Auditor,
+        after_version: Annotated[int, Query(ge=0)] = 0,
+        limit: Limit = 100,
+        diffs: bool = True,
+    ) -> dict[str, Any]:
+        with container.read_pool.connection() as conn:
+            recorded = load_stream(container.store, conn, stream_id)
+        return history.history(
+            stream_id, recorded, after_version=after_version, limit=limit, diffs=diffs
+        )
+
+    @r.get(
+        "/history/{stream_id}/state",
+        summary="A record as it stood at a version or at a moment",
+        description="Give exactly one of `version` (1 to the current version) or `at` (an "
+        "ISO date-time with time zone): the state after the first `version` events, or after "
+        "the events recorded (envelope `occurred_at`) at or before `at`, stopping at the "
+        "first later one. 404 unknown record; 422 version out of range, both or neither "
+        "given, or a moment before the record existed.",
+    )
+    def get_state(
+        stream_id: UUID,
+        container: ContainerDep,
+        _: Auditor,
+        version: Annotated[int | None, Query(description="A version of the record")] = None,
+        at: Annotated[datetime | None, Query(description="A moment (ISO date-time)")] = None,
+    ) -> dict[str, Any]:
+        with container.read_pool.connection() as conn:
+            recorded = load_stream(container.store, conn, stream_id)
+        return history.state_at(stream_id, recorded, version=version, at=at)
 
     return r
 
 
 def routers() -> list[APIRouter]:
-    return [trail()]
+    return [trail(), time_travel()]
