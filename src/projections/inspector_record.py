@@ -19,7 +19,10 @@ Definitions (also in docs/read-models.md):
   regime (巡前集中学习, 外出培训, 跟班学习), with hours where recorded;
 - **recusals**: declarations (with the kinds of conflict found, never the ties themselves),
   clearances, recusals from a group and from an authorized inspection;
-- **commendations / penalties / accountability**: as decided under the management regime.
+- **commendations / penalties / accountability**: as decided under the management regime;
+- an entry (evaluation, training, recusal history, reward or penalty) whose event the office
+  recorded in error (`correction.event_recorded_in_error`) stays listed with the reason in
+  `recorded_in_error` and no longer counts.
 """
 
 from __future__ import annotations
@@ -35,6 +38,7 @@ from events import inspection as ins
 from events import management as mg
 from events import pool
 from events.base import RecordedEvent
+from events.correction import EventRecordedInError
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_ir_person (
@@ -82,7 +86,17 @@ CREATE TABLE IF NOT EXISTS rm_ir_sanction (
     inspection_id uuid NOT NULL, measure text, reason text NOT NULL, decided_on date NOT NULL
 );
 CREATE INDEX IF NOT EXISTS rm_ir_sanction_user ON rm_ir_sanction (user_id, decided_on);
+ALTER TABLE rm_ir_evaluation ADD COLUMN IF NOT EXISTS event_id uuid,
+    ADD COLUMN IF NOT EXISTS recorded_in_error text;
+ALTER TABLE rm_ir_training ADD COLUMN IF NOT EXISTS recorded_in_error text;
+ALTER TABLE rm_ir_recusal ADD COLUMN IF NOT EXISTS recorded_in_error text;
+ALTER TABLE rm_ir_sanction ADD COLUMN IF NOT EXISTS recorded_in_error text;
+CREATE INDEX IF NOT EXISTS rm_ir_training_event ON rm_ir_training (event_id);
+CREATE INDEX IF NOT EXISTS rm_ir_recusal_event ON rm_ir_recusal (event_id);
+CREATE INDEX IF NOT EXISTS rm_ir_evaluation_event ON rm_ir_evaluation (event_id);
 """
+# Entries a correction (`correction.event_recorded_in_error`) can mark, by their event id.
+ENTRY_TABLES = ("rm_ir_evaluation", "rm_ir_training", "rm_ir_recusal", "rm_ir_sanction")
 
 HANDLED = frozenset(
     t.type_name
@@ -107,6 +121,7 @@ HANDLED = frozenset(
         mg.InspectorCommended,
         mg.InspectorPenalized,
         mg.InspectorHeldAccountable,
+        EventRecordedInError,
     )
 )
 POOL_STATUS: dict[type[Any], str] = {
@@ -261,7 +276,8 @@ class InspectorRecord:
                 _person(cur, e.user_id)
                 cur.execute(
                     "INSERT INTO rm_ir_evaluation (user_id, group_id, member_id, grade, text,"
-                    " sent_to, issued_on) VALUES (%s,%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
+                    " sent_to, issued_on, event_id) VALUES (%s,%s,%s,%s,%s,%s,%s,%s)"
+                    " ON CONFLICT DO NOTHING",
                     (
                         e.user_id,
                         e.group_id,
@@ -270,6 +286,7 @@ class InspectorRecord:
                         e.text,
                         e.sent_to,
                         e.issued_on,
+                        recorded.metadata.event_id,
                     ),
                 )
             case grp.GroupLeadershipProposed():
@@ -360,6 +377,14 @@ class InspectorRecord:
                     "UPDATE rm_ir_service SET served = (user_id = ANY(%s)) WHERE group_id = %s",
                     (list(e.served_user_ids), e.group_id),
                 )
+            case EventRecordedInError():
+                # The entry stays in the record, marked, and no longer counts.
+                for table in ENTRY_TABLES:
+                    cur.execute(
+                        f"UPDATE {table} SET recorded_in_error = %s"
+                        " WHERE event_id = %s AND recorded_in_error IS NULL",
+                        (e.reason, e.event_id),
+                    )
             case mg.InspectorCommended():
                 _sanction(cur, recorded, e, "commendation", None, e.reason)
             case mg.InspectorPenalized():
@@ -398,18 +423,20 @@ SELECT p.user_id, p.name, p.member_id, p.jurisdiction_id, p.employer_organizatio
        (SELECT count(*) FROM rm_ir_service s JOIN rm_ir_group g ON g.group_id = s.group_id
          WHERE s.user_id = p.user_id AND s.role = 'member'
            AND {STATUS} IN ('serving', 'served')) AS as_member,
-       (SELECT count(*) FROM rm_ir_evaluation v WHERE v.user_id = p.user_id) AS evaluations,
-       (SELECT count(*) FROM rm_ir_training t WHERE t.user_id = p.user_id) AS trainings,
+       (SELECT count(*) FROM rm_ir_evaluation v WHERE v.user_id = p.user_id
+           AND v.recorded_in_error IS NULL) AS evaluations,
+       (SELECT count(*) FROM rm_ir_training t WHERE t.user_id = p.user_id
+           AND t.recorded_in_error IS NULL) AS trainings,
        (SELECT coalesce(sum(t.hours), 0)::int FROM rm_ir_training t
-         WHERE t.user_id = p.user_id) AS training_hours,
+         WHERE t.user_id = p.user_id AND t.recorded_in_error IS NULL) AS training_hours,
        (SELECT count(*) FROM rm_ir_recusal r WHERE r.user_id = p.user_id
-           AND r.kind = 'recused') AS recusals,
+           AND r.kind = 'recused' AND r.recorded_in_error IS NULL) AS recusals,
        (SELECT count(*) FROM rm_ir_sanction x WHERE x.user_id = p.user_id
-           AND x.kind = 'commendation') AS commendations,
+           AND x.kind = 'commendation' AND x.recorded_in_error IS NULL) AS commendations,
        (SELECT count(*) FROM rm_ir_sanction x WHERE x.user_id = p.user_id
-           AND x.kind = 'penalty') AS penalties,
+           AND x.kind = 'penalty' AND x.recorded_in_error IS NULL) AS penalties,
        (SELECT count(*) FROM rm_ir_sanction x WHERE x.user_id = p.user_id
-           AND x.kind = 'accountability') AS accountability
+           AND x.kind = 'accountability' AND x.recorded_in_error IS NULL) AS accountability
 FROM rm_ir_person p
 """
 
@@ -467,25 +494,28 @@ def get_record(conn: Connection[Any], user_id: str) -> dict[str, Any] | None:
         )
         person["services"] = cur.fetchall()
         cur.execute(
-            "SELECT group_id, member_id, grade, text, sent_to, issued_on FROM rm_ir_evaluation"
+            "SELECT group_id, member_id, grade, text, sent_to, issued_on, recorded_in_error"
+            " FROM rm_ir_evaluation"
             " WHERE user_id = %s ORDER BY issued_on, group_id",
             (user_id,),
         )
         person["service_evaluations"] = cur.fetchall()
         cur.execute(
-            "SELECT kind, title, provider, completed_on, hours, group_id, inspection_id"
-            " FROM rm_ir_training WHERE user_id = %s ORDER BY completed_on, event_id",
+            "SELECT kind, title, provider, completed_on, hours, group_id, inspection_id,"
+            " recorded_in_error FROM rm_ir_training WHERE user_id = %s"
+            " ORDER BY completed_on, event_id",
             (user_id,),
         )
         person["training"] = cur.fetchall()
         cur.execute(
-            "SELECT kind, group_id, inspection_id, on_day, conflict_kinds, reason"
-            " FROM rm_ir_recusal WHERE user_id = %s ORDER BY position, event_id",
+            "SELECT kind, group_id, inspection_id, on_day, conflict_kinds, reason,"
+            " recorded_in_error FROM rm_ir_recusal WHERE user_id = %s ORDER BY position, event_id",
             (user_id,),
         )
         person["recusal_history"] = cur.fetchall()
         cur.execute(
-            "SELECT kind, inspection_id, measure, reason, decided_on FROM rm_ir_sanction"
+            "SELECT kind, inspection_id, measure, reason, decided_on, recorded_in_error"
+            " FROM rm_ir_sanction"
             " WHERE user_id = %s ORDER BY decided_on, event_id",
             (user_id,),
         )

@@ -20,7 +20,9 @@ Definitions (also in docs/read-models.md):
   **evaluation**: the latest evaluation (`follow_up.rectification_evaluated`) done on or before
   the end of the record's year, with its score;
 - **responsible_leaders**: the items' 责任领导 names, only if the policy in force allowed
-  sharing them (`share_responsible_leaders`); otherwise null.
+  sharing them (`share_responsible_leaders`); otherwise null;
+- a share the office recorded in error (`correction.event_recorded_in_error`) stays, with the
+  reason in `recorded_in_error`; an evaluation recorded in error is no longer shown.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from events.base import RecordedEvent
+from events.correction import EventRecordedInError
 from events.follow_up import RectificationEvaluated
 from events.results import InspectionResultShared
 
@@ -52,18 +55,21 @@ CREATE TABLE IF NOT EXISTS rm_shared_result (
 CREATE INDEX IF NOT EXISTS rm_shared_result_org ON rm_shared_result (organization_id, year);
 CREATE INDEX IF NOT EXISTS rm_shared_result_year ON rm_shared_result (year, organization_id);
 CREATE INDEX IF NOT EXISTS rm_shared_result_round ON rm_shared_result (round_id);
+ALTER TABLE rm_shared_result ADD COLUMN IF NOT EXISTS event_id uuid,
+    ADD COLUMN IF NOT EXISTS recorded_in_error text;
 CREATE TABLE IF NOT EXISTS rm_shared_evaluation (
     inspection_id uuid NOT NULL, evaluation_no int NOT NULL, evaluated_on date NOT NULL,
     score numeric NOT NULL, grade text NOT NULL,
     PRIMARY KEY (inspection_id, evaluation_no)
 );
+ALTER TABLE rm_shared_evaluation ADD COLUMN IF NOT EXISTS event_id uuid;
 """
 
 COLUMNS = (
     "inspection_id, year, round_id, organization_id, organization_name, result_id, sequence,"
     " basis, published_on, findings_total, findings_by_category, items_total, items_closed,"
     " items_long_term, items_reopened, items_extended, completion_rate, leads_transferred,"
-    " leads_disposed, leads_open, evaluation_grade, responsible_leaders"
+    " leads_disposed, leads_open, evaluation_grade, responsible_leaders, event_id"
 )
 
 
@@ -80,15 +86,32 @@ class SharedResults:
         return type_name in (
             InspectionResultShared.type_name,
             RectificationEvaluated.type_name,
+            EventRecordedInError.type_name,
         )
 
     def apply(self, cur: Cursor[Any], recorded: RecordedEvent) -> None:
-        e = recorded.event
+        e, event_id = recorded.event, recorded.metadata.event_id
+        if isinstance(e, EventRecordedInError):
+            # A share recorded in error stays, marked; an evaluation in error no longer counts.
+            cur.execute(
+                "UPDATE rm_shared_result SET recorded_in_error = %s"
+                " WHERE event_id = %s AND recorded_in_error IS NULL",
+                (e.reason, e.event_id),
+            )
+            cur.execute("DELETE FROM rm_shared_evaluation WHERE event_id = %s", (e.event_id,))
+            return
         if isinstance(e, RectificationEvaluated):
             cur.execute(
                 "INSERT INTO rm_shared_evaluation (inspection_id, evaluation_no, evaluated_on,"
-                " score, grade) VALUES (%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
-                (e.inspection_id, e.evaluation_no, e.evaluated_on, e.score, e.grade.value),
+                " score, grade, event_id) VALUES (%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
+                (
+                    e.inspection_id,
+                    e.evaluation_no,
+                    e.evaluated_on,
+                    e.score,
+                    e.grade.value,
+                    event_id,
+                ),
             )
             return
         if not isinstance(e, InspectionResultShared):
@@ -119,6 +142,7 @@ class SharedResults:
             leads.get("open"),
             data["evaluation_grade"],
             None if data["responsible_leaders"] is None else Jsonb(data["responsible_leaders"]),
+            event_id,
         )
         updates = ", ".join(f"{c.strip()} = excluded.{c.strip()}" for c in COLUMNS.split(",")[2:])
         cur.execute(
@@ -149,7 +173,7 @@ SELECT r.organization_id, r.organization_name, r.year, r.round_id, r.inspection_
          WHERE ev.inspection_id = r.inspection_id
            AND ev.evaluated_on <= make_date(r.year, 12, 31)
          ORDER BY ev.evaluation_no DESC LIMIT 1) AS evaluation,
-       r.responsible_leaders
+       r.responsible_leaders, r.recorded_in_error
 FROM rm_shared_result r
 WHERE (%(org)s::text IS NULL OR r.organization_id = %(org)s)
   AND (%(year)s::int IS NULL OR r.year = %(year)s)

@@ -16,7 +16,10 @@ Definitions (also in docs/read-models.md):
   no longer due;
 - **due**: everything else in the plan;
 - **coverage rate** = inspected / (planned - deregistered), 4 decimals, null when nothing is
-  left to inspect.
+  left to inspect;
+- an inspection's planning, stationing, feedback, closure or cancellation, or a plan's
+  approval, that the office recorded in error (`correction.event_recorded_in_error`) no longer
+  counts.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from events import inspection as ins
 from events import reference as ref
 from events import round as rnd
 from events.base import DomainEvent, RecordedEvent
+from events.correction import EventRecordedInError
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_cov_plan (
@@ -58,17 +62,42 @@ CREATE TABLE IF NOT EXISTS rm_cov_inspection (
     organization_id text NOT NULL, round_type text NOT NULL, stationed_on date,
     feedback_delivered_on date, closed_on date, cancelled boolean NOT NULL DEFAULT false
 );
+ALTER TABLE rm_cov_plan ADD COLUMN IF NOT EXISTS approved_event_id uuid;
+ALTER TABLE rm_cov_inspection ADD COLUMN IF NOT EXISTS planned_event_id uuid,
+    ADD COLUMN IF NOT EXISTS stationed_event_id uuid,
+    ADD COLUMN IF NOT EXISTS feedback_event_id uuid,
+    ADD COLUMN IF NOT EXISTS closed_event_id uuid,
+    ADD COLUMN IF NOT EXISTS cancelled_event_id uuid,
+    ADD COLUMN IF NOT EXISTS in_error boolean NOT NULL DEFAULT false;
 CREATE INDEX IF NOT EXISTS rm_cov_plan_jurisdiction ON rm_cov_plan (jurisdiction_id, term_start);
 CREATE INDEX IF NOT EXISTS rm_cov_inspection_org
     ON rm_cov_inspection (organization_id, jurisdiction_id, stationed_on);
 """
 
-# Inspection facts this read model keeps: the column and the event field holding the day.
-INSPECTION_DAYS: dict[type[DomainEvent], tuple[str, str]] = {
-    ins.GroupStationed: ("stationed_on", "stationed_on"),
-    ins.InspectionFeedbackDelivered: ("feedback_delivered_on", "delivered_on"),
-    ins.InspectionClosed: ("closed_on", "closed_on"),
+# Inspection facts this read model keeps: the column, the event field holding the day, and
+# the column holding the event's id (a correction undoes the fact it names).
+INSPECTION_DAYS: dict[type[DomainEvent], tuple[str, str, str]] = {
+    ins.GroupStationed: ("stationed_on", "stationed_on", "stationed_event_id"),
+    ins.InspectionFeedbackDelivered: (
+        "feedback_delivered_on",
+        "delivered_on",
+        "feedback_event_id",
+    ),
+    ins.InspectionClosed: ("closed_on", "closed_on", "closed_event_id"),
 }
+# What `correction.event_recorded_in_error` undoes, by the id of the event it names.
+CORRECTIONS = (
+    "UPDATE rm_cov_inspection SET in_error = true WHERE planned_event_id = %(id)s",
+    "UPDATE rm_cov_inspection SET cancelled = false, cancelled_event_id = NULL"
+    " WHERE cancelled_event_id = %(id)s",
+    *(
+        f"UPDATE rm_cov_inspection SET {column} = NULL, {event_column} = NULL"
+        f" WHERE {event_column} = %(id)s"
+        for column, _, event_column in INSPECTION_DAYS.values()
+    ),
+    "UPDATE rm_cov_plan SET approved = false, approved_event_id = NULL"
+    " WHERE approved_event_id = %(id)s",
+)
 _INSPECTION_EVENTS: list[type[DomainEvent]] = [
     ins.InspectionPlanned,
     ins.InspectionCancelled,
@@ -98,10 +127,11 @@ class TermCoverage:
             type_name.startswith(("jurisdiction.", "coverage."))
             or type_name == rnd.RoundProposed.type_name
             or type_name in INSPECTION_TYPES
+            or type_name == EventRecordedInError.type_name
         )
 
     def apply(self, cur: Cursor[Any], recorded: RecordedEvent) -> None:
-        e = recorded.event
+        e, event_id = recorded.event, recorded.metadata.event_id
         match e:
             case ref.JurisdictionRegistered():
                 cur.execute(
@@ -155,7 +185,7 @@ class TermCoverage:
             case ins.InspectionPlanned():
                 cur.execute(
                     "INSERT INTO rm_cov_inspection (inspection_id, round_id, jurisdiction_id,"
-                    " organization_id, round_type) VALUES (%s,%s,%s,%s,%s)"
+                    " organization_id, round_type, planned_event_id) VALUES (%s,%s,%s,%s,%s,%s)"
                     " ON CONFLICT DO NOTHING",
                     (
                         e.inspection_id,
@@ -163,24 +193,30 @@ class TermCoverage:
                         e.jurisdiction_id,
                         e.organization_id,
                         e.round_type.value,
+                        event_id,
                     ),
                 )
             case ins.InspectionCancelled():
                 cur.execute(
-                    "UPDATE rm_cov_inspection SET cancelled = true WHERE inspection_id = %s",
-                    (e.inspection_id,),
+                    "UPDATE rm_cov_inspection SET cancelled = true, cancelled_event_id = %s"
+                    " WHERE inspection_id = %s",
+                    (event_id, e.inspection_id),
                 )
+            case EventRecordedInError():
+                for statement in CORRECTIONS:
+                    cur.execute(statement, {"id": e.event_id})
             case _ if type(e) in INSPECTION_DAYS:
-                column, field = INSPECTION_DAYS[type(e)]
+                column, field, event_column = INSPECTION_DAYS[type(e)]
                 cur.execute(
-                    f"UPDATE rm_cov_inspection SET {column} = %s WHERE inspection_id = %s",
-                    (getattr(e, field), recorded.metadata.stream_id),
+                    f"UPDATE rm_cov_inspection SET {column} = %s, {event_column} = %s"
+                    " WHERE inspection_id = %s",
+                    (getattr(e, field), event_id, recorded.metadata.stream_id),
                 )
 
 
 # Inspections that count for a plan: its jurisdiction's rounds, or its parent city's.
 _ELIGIBLE = (
-    " i.organization_id = po.organization_id AND NOT i.cancelled"
+    " i.organization_id = po.organization_id AND NOT i.cancelled AND NOT i.in_error"
     " AND (i.jurisdiction_id = p.jurisdiction_id OR i.jurisdiction_id = j.parent_id)"
 )
 

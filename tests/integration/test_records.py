@@ -47,6 +47,17 @@ def equal_to_a_rebuild(api: Api, name: str) -> bool:
     return True
 
 
+def record_in_error(api: Api, result: Any, why: str) -> None:
+    """Mark the (only) event of a command's result as recorded in error."""
+    [event] = result["events"]
+    body = {
+        "stream_version": event["stream_version"],
+        "why": why,
+        "approved_by": {"user_id": "director-1", "name": "王主任"},
+    }
+    api.command(f"/streams/{event['stream_id']}/events-recorded-in-error", body, OFFICE)
+
+
 def register_yulin(api: Api, organizations: list[str]) -> None:
     body = {"jurisdiction_id": "yulin", "name": "榆林市", "level": "city", "committee": "市委"}
     api.command("/jurisdictions", body, OFFICE)
@@ -92,7 +103,9 @@ def test_term_coverage_counts_stationed_inspections_within_the_term(api: Api) ->
     api.command(f"/rounds/{life.round_id}/inspections", body, OFFICE, 201)
     body = {"organization_id": "org-schools", "organization_name": "教育局", "group_name": "三组"}
     schools = api.command(f"/rounds/{life.round_id}/inspections", body, OFFICE, 201)
-    api.command(f"/inspections/{schools['created_id']}/cancel", {"why": "机构改革"}, LEADING_GROUP)
+    cancelled = api.command(
+        f"/inspections/{schools['created_id']}/cancel", {"why": "机构改革"}, LEADING_GROUP
+    )
     api.command(
         "/jurisdictions/organizations/deregister",
         {"jurisdiction_id": "yulin", "organization_id": "org-parks", "why": "撤并"},
@@ -156,6 +169,12 @@ def test_term_coverage_counts_stationed_inspections_within_the_term(api: Api) ->
     assert status_of(api, "/coverage/terms/yulin:第九届", OFFICE) == 404
     assert status_of(api, "/coverage/terms/yulin:第五届", PRINCIPAL) == 403
     assert status_of(api, "/coverage/terms", ORG_DEPT) == 403
+
+    # The cancellation was recorded in error: the schools' inspection is scheduled again.
+    record_in_error(api, cancelled, "取消决定未经审批")
+    term = api.get("/coverage/terms/yulin:第五届", OFFICE, status="scheduled")
+    assert [term[f] for f in figures] == [4, 1, 2, 0, 1, 1]
+    assert [r["organization_id"] for r in term["organizations"]] == ["org-roads", "org-schools"]
     assert equal_to_a_rebuild(api, "term_coverage")
 
 
@@ -218,9 +237,9 @@ def test_shared_results_file_the_last_share_of_the_year_with_what_policy_allows(
         "indicators": [{"name": "整改完成率", "score": 18, "max_score": 20}],
         "evaluators": ["巡察办"],
     }
-    api.command(f"{at}/follow-up/evaluate", evaluation, OFFICE)
+    evaluated = api.command(f"{at}/follow-up/evaluate", evaluation, OFFICE)
     leads = {"transferred": 3, "disposed": 2, "open": 1}
-    api.command(f"{at}/shared-results", {"leads": leads}, OFFICE)
+    shared = api.command(f"{at}/shared-results", {"leads": leads}, OFFICE)
 
     rows = api.get("/shared-results", OFFICE, organization_id=TARGET_ORG, year=year)
     assert len(rows) == 1  # one record per inspection and year: the last share
@@ -262,6 +281,14 @@ def test_shared_results_file_the_last_share_of_the_year_with_what_policy_allows(
     assert status_of(api, f"/shared-results/{TARGET_ORG}/12", OFFICE) == 422
     assert status_of(api, "/shared-results", OFFICE, sort="grade") == 422
     assert status_of(api, "/shared-results", OFFICE, round_id="not-a-uuid") == 422
+
+    # Corrections: the share stays, marked; the evaluation recorded in error is not shown.
+    assert record["recorded_in_error"] is None
+    record_in_error(api, shared, "线索数字有误")
+    record_in_error(api, evaluated, "评估未按规定组织")
+    [record] = api.get("/shared-results", ORG_DEPT, organization_id=TARGET_ORG)
+    assert (record["sequence"], record["recorded_in_error"]) == (2, "线索数字有误")
+    assert (record["evaluation_grade"], record["evaluation"]) == ("good", None)
     assert equal_to_a_rebuild(api, "shared_results")
 
 
@@ -303,6 +330,8 @@ def test_inspector_record_collects_service_evaluations_training_recusals_and_san
         "decided_on": day(-45),
     }
     api.command(f"{mgmt}/penalties", penalty, OFFICE)
+    wrong = {**penalty, "penalty": "诫勉谈话", "decided_on": day(-44)}
+    record_in_error(api, api.command(f"{mgmt}/penalties", wrong, OFFICE), "记错了人")
     # A conflict found after the authorization: member-3 is recused from group and inspection.
     recuse = {"user_id": MEMBER_3.user_id, "why": "配偶在被巡察单位任职"}
     api.command(f"/groups/{life.group_id}/recuse-member", recuse, OFFICE)
@@ -356,9 +385,11 @@ def test_inspector_record_collects_service_evaluations_training_recusals_and_san
     )
     assert [r["kind"] for r in record["recusal_history"]] == ["declared", "cleared"]
     assert record["recusal_history"][0]["conflict_kinds"] == []
-    assert [(s["kind"], s["measure"], s["reason"]) for s in record["rewards_and_penalties"]] == [
-        ("commendation", None, "发现重要线索"),
-        ("penalty", "通报批评", "迟到"),
+    entries = record["rewards_and_penalties"]
+    assert [(s["kind"], s["measure"], s["recorded_in_error"]) for s in entries] == [
+        ("commendation", None, None),
+        ("penalty", "通报批评", None),
+        ("penalty", "诫勉谈话", "记错了人"),  # listed, marked, not counted
     ]
 
     recused = api.get(f"/inspectors/{MEMBER_3.user_id}/record", OFFICE)
