@@ -67,10 +67,24 @@ UPDATES: dict[type[Any], str] = {
     rect.ItemDeadlineApproaching: "colour = %(level)s",
     rect.ItemOverdue: "colour = 'red'",
 }
-GROUPINGS = {
-    "organization": "i.organization_id",
-    "leader": "i.responsible_leader",
-    "supervising_department": "o.supervising_department",
+# group_by -> (the group's key, what else identifies the group, its label columns).
+# A 责任领导 is a post in one organization ("局长"): leaders are grouped per organization.
+GROUPINGS: dict[str, tuple[str, str, str]] = {
+    "organization": (
+        "i.organization_id",
+        "",
+        "i.organization_id AS organization_id, max(i.organization_name) AS organization_name",
+    ),
+    "leader": (
+        "i.responsible_leader",
+        ", i.organization_id",
+        "i.organization_id AS organization_id, max(i.organization_name) AS organization_name",
+    ),
+    "supervising_department": (
+        "o.supervising_department",
+        "",
+        "count(DISTINCT i.organization_id)::int AS organizations",
+    ),
 }
 BUCKETS = ("not_overdue", "overdue_1_30", "overdue_31_90", "overdue_91_180", "overdue_over_180")
 SORTS = (
@@ -223,14 +237,15 @@ def dashboard(
 ) -> dict[str, Any]:
     """Figures per group (`group_by` and `sort` are checked by the caller against GROUPINGS
     and SORTS) and for everything in the filter."""
-    key = GROUPINGS[group_by]
-    label = "max(i.organization_name)" if group_by == "organization" else key
+    key, more, labels = GROUPINGS[group_by]
     descending = sort.startswith("-")
     column = sort.lstrip("-")
     # Text in code point order (COLLATE "C"), whatever the database's collation.
     expression = 'key COLLATE "C"' if column == "key" else column
     direction = "DESC" if descending else "ASC"
     order = f'{expression} {direction} NULLS LAST, key COLLATE "C" ASC NULLS LAST'
+    if more:
+        order += ', organization_id COLLATE "C"'
     params = {
         "as_of": as_of,
         "round": round_id,
@@ -244,15 +259,15 @@ def dashboard(
     with conn.cursor(row_factory=dict_row) as cur:
         # Column names come from GROUPINGS and SORTS, never from the request as such.
         cur.execute(
-            f"WITH g AS (SELECT {key} AS key, {label} AS label, {FIGURES} {FILTER}"
-            f" GROUP BY {key}) SELECT *, {RATES} FROM g"
+            f"WITH g AS (SELECT {key} AS key, {labels}, {FIGURES} {FILTER}"
+            f" GROUP BY {key}{more}) SELECT *, {RATES} FROM g"
             f" ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s",
             params,
         )
         rows = cur.fetchall()
         cur.execute(f"WITH g AS (SELECT {FIGURES} {FILTER}) SELECT *, {RATES} FROM g", params)
         totals = cur.fetchone()
-        cur.execute(f"SELECT count(*) AS n FROM (SELECT 1 {FILTER} GROUP BY {key}) s", params)
+        cur.execute(f"SELECT count(*) AS n FROM (SELECT 1 {FILTER} GROUP BY {key}{more}) s", params)
         counted = cur.fetchone()
     groups = int(counted["n"]) if counted else 0
     return {

@@ -32,6 +32,7 @@ from tests.support.lifecycle import FINDING, Lifecycle, day
 READER = Who("reader-1", Role.DASHBOARD_READER, "org-city-committee")
 ORG_DEPARTMENT = Who("zzb-1", Role.ORGANIZATION_DEPARTMENT, "org-zzb")
 ROADS = "org-roads"
+WATER = "org-water-bureau"
 ROADS_PRINCIPAL = Who("principal-9", Role.INSPECTED_ORG_PRINCIPAL, ROADS)
 
 
@@ -251,6 +252,7 @@ def test_round_dashboard_per_group(api: Api) -> None:
     )
     refused(api, "/dashboards/rounds", READER, 422, sort="secret")
     refused(api, f"/dashboards/rounds/{life.round_id}", READER, 422, sort="-group_name;drop")
+    refused(api, f"/dashboards/rounds/{life.round_id}", READER, 422, group_name="第一\x00组")
     refused(api, f"/dashboards/rounds/{life.round_id}", MEMBER, 403)
     refused(api, f"/dashboards/rounds/{life.inspection_id}", READER, 404)
     assert consistent(api, "round_dashboard")
@@ -325,7 +327,7 @@ def test_rectification_dashboard_rates_aging_and_groupings(api: Api) -> None:
     roads.review_and_approve_finding(roads.finding_ids[0])
     roads.withdraw()
     roads.report_through_approval()
-    plan(api, roads, ROADS_PRINCIPAL, [("主任", 200), ("主任", 240)])
+    plan(api, roads, ROADS_PRINCIPAL, [("局长", 200), ("局长", 240)])
 
     # Closed late (deadline 10 days ago) and on time; the second is reopened and closed again.
     water.close_item(late)
@@ -428,7 +430,8 @@ def test_rectification_dashboard_rates_aging_and_groupings(api: Api) -> None:
     assert [pick(r, water_row) for r in board["items"]] == [roads_row, water_row]
     assert pick(board["totals"], totals) == totals
 
-    # Per supervising department (业务主管单位, from the registry) and per responsible leader.
+    # Per supervising department (业务主管单位, from the registry) and per responsible leader
+    # (责任领导, a post of one organization: the two organizations' 局长 are two rows).
     by_supervisor = api.get(
         "/dashboards/rectification",
         READER,
@@ -436,15 +439,15 @@ def test_rectification_dashboard_rates_aging_and_groupings(api: Api) -> None:
         group_by="supervising_department",
         sort="-total",
     )
-    assert [(r["key"], r["total"], r["overdue"]) for r in by_supervisor["items"]] == [
-        ("市住建局", 5, 2),
-        ("市交通局", 2, 2),
-    ]
+    assert [
+        (r["key"], r["organizations"], r["total"], r["overdue"]) for r in by_supervisor["items"]
+    ] == [("市住建局", 1, 5, 2), ("市交通局", 1, 2, 2)]
     by_leader = api.get("/dashboards/rectification", READER, as_of=as_of, group_by="leader")
     assert [
-        (r["key"], r["total"], r["closed"], r["long_term"], r["completion_rate"])
+        (r["key"], r["organization_id"], r["total"], r["closed"], r["long_term"])
         for r in by_leader["items"]
-    ] == [("主任", 2, 0, 0, 0.0), ("副局长", 2, 0, 0, 0.0), ("局长", 3, 2, 1, round(2 / 3, 4))]
+    ] == [("副局长", WATER, 2, 0, 0), ("局长", ROADS, 2, 0, 0), ("局长", WATER, 3, 2, 1)]
+    assert by_leader["items"][2]["completion_rate"] == round(2 / 3, 4)
 
     # Aging depends on the day asked about: today nothing open is overdue yet.
     today = api.get("/dashboards/rectification", READER, as_of=day(0))["totals"]
@@ -458,12 +461,21 @@ def test_rectification_dashboard_rates_aging_and_groupings(api: Api) -> None:
     page = api.get("/dashboards/rectification", READER, as_of=as_of, sort="-total", offset=1)
     assert [r["key"] for r in page["items"]] == [ROADS]
     leader = api.get("/dashboards/rectification", READER, as_of=as_of, responsible_leader="局长")
-    assert [(r["key"], r["total"]) for r in leader["items"]] == [("org-water-bureau", 3)]
+    assert [(r["key"], r["total"]) for r in leader["items"]] == [(ROADS, 2), (WATER, 3)]
     one_round = api.get("/dashboards/rectification", READER, as_of=as_of, round_id=roads.round_id)
     assert pick(one_round["totals"], {"total": 2, "red": 2}) == {"total": 2, "red": 2}
 
-    for params in ({"sort": "organization_name"}, {"group_by": "colour"}, {"as_of": "yesterday"}):
+    for params in (
+        {"sort": "organization_name"},
+        {"group_by": "colour"},
+        {"as_of": "yesterday"},
+        {"responsible_leader": "局\x00长"},
+    ):
         refused(api, "/dashboards/rectification", READER, 422, **params)
+    too_many = api.client.get(
+        "/dashboards/rectification", params={"limit": 501}, headers=api.headers(READER)
+    )
+    assert too_many.status_code in (400, 422), too_many.text  # a page size out of range
     refused(api, "/dashboards/rectification", PRINCIPAL, 403)
     assert api.get("/dashboards/rectification", ORG_DEPARTMENT)["totals"]["total"] == 7
     assert consistent(api, "rectification_dashboard")

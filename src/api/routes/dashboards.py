@@ -23,6 +23,8 @@ from projections import lead_dashboard, rectification_dashboard, round_dashboard
 DASHBOARD_READERS = (*OVERSIGHT, Role.DASHBOARD_READER, Role.ORGANIZATION_DEPARTMENT)
 LEAD_READERS = (*OVERSIGHT, Role.DASHBOARD_READER, *AUTHORITIES)
 
+# PostgreSQL text cannot hold U+0000: such a filter value can match nothing, so it is a 422.
+TEXT = r"^[^\x00]+$"
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Rows to skip")]
 AsOf = Annotated[
@@ -119,7 +121,7 @@ def routers() -> list[APIRouter]:
     )
     def list_rounds(
         conn: ReadConnection,
-        stage: Annotated[str | None, Query(max_length=40)] = None,
+        stage: Annotated[str | None, Query(max_length=40, pattern=TEXT)] = None,
         sort: str = ROUND_SORT,
         limit: Limit = 50,
         offset: Offset = 0,
@@ -135,8 +137,8 @@ def routers() -> list[APIRouter]:
     def get_round(
         round_id: UUID,
         conn: ReadConnection,
-        group_name: Annotated[str | None, Query(max_length=200)] = None,
-        stage: Annotated[str | None, Query(max_length=40)] = None,
+        group_name: Annotated[str | None, Query(max_length=200, pattern=TEXT)] = None,
+        stage: Annotated[str | None, Query(max_length=40, pattern=TEXT)] = None,
         sort: str = GROUP_SORT,
         limit: Limit = 100,
         offset: Offset = 0,
@@ -169,9 +171,9 @@ def routers() -> list[APIRouter]:
         as_of: AsOf = None,
         round_id: UUID | None = None,
         inspection_id: UUID | None = None,
-        organization_id: Annotated[str | None, Query(max_length=64)] = None,
-        responsible_leader: Annotated[str | None, Query(max_length=200)] = None,
-        supervising_department: Annotated[str | None, Query(max_length=200)] = None,
+        organization_id: Annotated[str | None, Query(max_length=64, pattern=TEXT)] = None,
+        responsible_leader: Annotated[str | None, Query(max_length=200, pattern=TEXT)] = None,
+        supervising_department: Annotated[str | None, Query(max_length=200, pattern=TEXT)] = None,
         sort: str = RECT_SORT,
         limit: Limit = 100,
         offset: Offset = 0,
