@@ -448,3 +448,62 @@ def test_record_queries_refuse_identifiers_postgresql_cannot_hold(api: Api) -> N
     ]
     for path, params in cases:
         assert status_of(api, path, OFFICE, **params) == 422, (path, params)
+
+
+def test_a_county_term_counts_inspections_planned_by_the_city_s_escalated_rounds(
+    api: Api,
+) -> None:
+    register_yulin(api, [TARGET_ORG])
+    county = {
+        "jurisdiction_id": "shenmu",
+        "name": "神木市",
+        "level": "county",
+        "parent_id": "yulin",
+        "committee": "神木市委",
+    }
+    api.command("/jurisdictions", county, OFFICE)
+    for organization in ("org-shenmu-finance", "org-shenmu-town"):
+        body = {
+            "jurisdiction_id": "shenmu",
+            "organization_id": organization,
+            "name": f"name of {organization}",
+            "organization_type": "township",
+        }
+        api.command("/jurisdictions/organizations", body, OFFICE)
+    plan = {
+        "jurisdiction_id": "shenmu",
+        "term": "第十七届",
+        "term_start": day(-400),
+        "term_end": day(800),
+        "organization_ids": ["org-shenmu-finance", "org-shenmu-town"],
+    }
+    api.command("/coverage-plans", plan, OFFICE)
+    escalated = {
+        "jurisdiction_id": "yulin",
+        "committee": "中共榆林市委",
+        "name": "提级巡察",
+        "round_type": "escalated",
+        "planned_start": day(-10),
+        "planned_end": day(100),
+    }
+    round_id = api.command("/rounds", escalated, OFFICE, 201)["created_id"]
+    api.command(f"/rounds/{round_id}/approve", {}, COMMITTEE)
+    body = {
+        "organization_id": "org-shenmu-finance",
+        "organization_name": "财政局",
+        "group_name": "一组",
+        "organization_jurisdiction_id": "shenmu",
+    }
+    api.command(f"/rounds/{round_id}/inspections", body, OFFICE, 201)
+
+    term = api.get("/coverage/terms/shenmu:第十七届", COMMITTEE)
+    statuses = {r["organization_id"]: r["status"] for r in term["organizations"]}
+    assert statuses == {"org-shenmu-finance": "scheduled", "org-shenmu-town": "due"}
+    assert (term["planned"], term["scheduled"], term["due"], term["coverage_rate"]) == (
+        2,
+        1,
+        1,
+        0.0,
+    )
+    # The city's own term does not list the county's organizations.
+    assert api.get("/coverage/terms", COMMITTEE, jurisdiction_id="yulin") == []
