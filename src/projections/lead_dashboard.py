@@ -18,6 +18,8 @@ Definitions (also in docs/read-models.md):
 - 四种形态 distribution: each lead counted once under its latest level (1–4) as recorded with
   its latest disposition or outcome; leads with no level are `none`;
 - open = not closed; a round is cleared (见底清零) when none of its leads is open.
+- a record whose creating event was recorded in error (`correction.event_recorded_in_error`)
+  no longer counts; a transition recorded in error is not undone here.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from psycopg.rows import dict_row
 from events import lead
 from events import round as rounds
 from events.base import RecordedEvent
+from events.correction import EventRecordedInError
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_ld_round (
@@ -44,6 +47,7 @@ CREATE TABLE IF NOT EXISTS rm_ld_lead (
     disposed boolean NOT NULL DEFAULT false, closed boolean NOT NULL DEFAULT false,
     stream_version bigint NOT NULL
 );
+ALTER TABLE rm_ld_lead ADD COLUMN IF NOT EXISTS in_error boolean NOT NULL DEFAULT false;
 CREATE INDEX IF NOT EXISTS rm_ld_lead_round ON rm_ld_lead (round_id, closed);
 CREATE INDEX IF NOT EXISTS rm_ld_lead_receiver ON rm_ld_lead (receiver_organization_id, round_id);
 CREATE INDEX IF NOT EXISTS rm_ld_lead_inspection ON rm_ld_lead (inspection_id);
@@ -115,6 +119,7 @@ class LeadDashboard:
             "round.proposed",
             "round.approved",
             "round.closed",
+            "correction.event_recorded_in_error",
         )
 
     def apply(self, cur: Cursor[Any], recorded: RecordedEvent) -> None:
@@ -130,6 +135,13 @@ class LeadDashboard:
             cur.execute(
                 "UPDATE rm_ld_round SET stage = %s WHERE round_id = %s", (stage, e.round_id)
             )
+            return
+        if isinstance(e, EventRecordedInError):
+            # A lead registered in error no longer counts.
+            if e.event_type == "lead.registered":
+                cur.execute(
+                    "UPDATE rm_ld_lead SET in_error = true WHERE lead_id = %s", (e.stream_id,)
+                )
             return
         if isinstance(e, lead.LeadRegistered):
             cur.execute(
@@ -153,7 +165,8 @@ class LeadDashboard:
 
 FILTER = """
 FROM rm_ld_lead l
-WHERE (%(round)s::uuid IS NULL OR l.round_id = %(round)s)
+WHERE NOT l.in_error
+  AND (%(round)s::uuid IS NULL OR l.round_id = %(round)s)
   AND (%(inspection)s::uuid IS NULL OR l.inspection_id = %(inspection)s)
   AND (%(receiver)s::text IS NULL OR l.receiver_organization_id = %(receiver)s)
 """

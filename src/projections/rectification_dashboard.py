@@ -15,6 +15,8 @@ Definitions (also in docs/read-models.md; consistent with the rectification ledg
 - supervising department: the organization's 业务主管单位 in the jurisdiction registry
   (`jurisdiction.organization_registered`); null when the organization is not registered or
   has none.
+- a record whose creating event was recorded in error (`correction.event_recorded_in_error`)
+  no longer counts; a transition recorded in error is not undone here.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ from psycopg.rows import dict_row
 from events import rectification as rect
 from events import reference
 from events.base import RecordedEvent
+from events.correction import EventRecordedInError
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_rx_item (
@@ -39,6 +42,7 @@ CREATE TABLE IF NOT EXISTS rm_rx_item (
     reopens int NOT NULL DEFAULT 0, extensions int NOT NULL DEFAULT 0, colour text,
     stream_version bigint NOT NULL
 );
+ALTER TABLE rm_rx_item ADD COLUMN IF NOT EXISTS in_error boolean NOT NULL DEFAULT false;
 CREATE INDEX IF NOT EXISTS rm_rx_item_org ON rm_rx_item (organization_id, deadline);
 CREATE INDEX IF NOT EXISTS rm_rx_item_leader ON rm_rx_item (responsible_leader, deadline);
 CREATE INDEX IF NOT EXISTS rm_rx_item_round ON rm_rx_item (round_id, organization_id);
@@ -126,6 +130,7 @@ class RectificationDashboard:
         return type_name.startswith("rectification.") or type_name in (
             "jurisdiction.organization_registered",
             "jurisdiction.organization_renamed",
+            "correction.event_recorded_in_error",
         )
 
     def apply(self, cur: Cursor[Any], recorded: RecordedEvent) -> None:
@@ -143,6 +148,13 @@ class RectificationDashboard:
                 "UPDATE rm_rx_organization SET name = %s WHERE organization_id = %s",
                 (e.name, e.organization_id),
             )
+            return
+        if isinstance(e, EventRecordedInError):
+            # An item opened in error no longer counts.
+            if e.event_type == "rectification.item_opened":
+                cur.execute(
+                    "UPDATE rm_rx_item SET in_error = true WHERE item_id = %s", (e.stream_id,)
+                )
             return
         if isinstance(e, rect.RectificationItemOpened):
             cur.execute(
@@ -213,7 +225,8 @@ round(reopened::numeric / nullif(total, 0), 4)::float8 AS reopen_rate
 """
 FILTER = """
 FROM rm_rx_item i LEFT JOIN rm_rx_organization o ON o.organization_id = i.organization_id
-WHERE (%(round)s::uuid IS NULL OR i.round_id = %(round)s)
+WHERE NOT i.in_error
+  AND (%(round)s::uuid IS NULL OR i.round_id = %(round)s)
   AND (%(inspection)s::uuid IS NULL OR i.inspection_id = %(inspection)s)
   AND (%(org)s::text IS NULL OR i.organization_id = %(org)s)
   AND (%(leader)s::text IS NULL OR i.responsible_leader = %(leader)s)

@@ -15,6 +15,8 @@ Definitions (also in docs/read-models.md):
   current taxonomy (四个落实); a tag without a mapping counts under its own name. The mapping is
   joined at query time, so changing it needs no rebuild;
 - leads by state: the lead register's states (registered … closed); open = not closed.
+- a record whose creating event was recorded in error (`correction.event_recorded_in_error`)
+  no longer counts; a transition recorded in error is not undone here.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ from psycopg.types.json import Jsonb
 
 from events import finding, group, inspection, interview, lead, petition, round
 from events.base import RecordedEvent
+from events.correction import EventRecordedInError
 from projections.inspection_overview import STAGE_COLUMNS
 
 CURRENT_TAXONOMY = "four-implementations-2022"
@@ -81,6 +84,12 @@ CREATE TABLE IF NOT EXISTS rm_rd_lead (
     status text NOT NULL, stream_version bigint NOT NULL
 );
 CREATE INDEX IF NOT EXISTS rm_rd_lead_inspection ON rm_rd_lead (inspection_id, status);
+ALTER TABLE rm_rd_round ADD COLUMN IF NOT EXISTS in_error boolean NOT NULL DEFAULT false;
+ALTER TABLE rm_rd_inspection ADD COLUMN IF NOT EXISTS in_error boolean NOT NULL DEFAULT false;
+ALTER TABLE rm_rd_petition ADD COLUMN IF NOT EXISTS in_error boolean NOT NULL DEFAULT false;
+ALTER TABLE rm_rd_interview ADD COLUMN IF NOT EXISTS in_error boolean NOT NULL DEFAULT false;
+ALTER TABLE rm_rd_finding ADD COLUMN IF NOT EXISTS in_error boolean NOT NULL DEFAULT false;
+ALTER TABLE rm_rd_lead ADD COLUMN IF NOT EXISTS in_error boolean NOT NULL DEFAULT false;
 CREATE TABLE IF NOT EXISTS rm_rd_taxonomy_map (
     taxonomy_version text NOT NULL, category text NOT NULL, mapped_category text NOT NULL,
     PRIMARY KEY (taxonomy_version, category)
@@ -120,7 +129,26 @@ FINDING_APPROVED: dict[type[Any], bool] = {
     finding.FindingReviewRequired: False,
 }
 T = TypeVar("T")
-PREFIXES = ("round", "inspection", "group", "petition", "interview", "finding", "lead")
+PREFIXES = (
+    "round",
+    "inspection",
+    "group",
+    "petition",
+    "interview",
+    "finding",
+    "lead",
+    "correction",
+)
+# A record whose creating event was recorded in error (`correction.event_recorded_in_error`)
+# no longer counts: (table, key column) by the type of the event marked.
+CREATIONS = {
+    "round.proposed": ("rm_rd_round", "round_id"),
+    "inspection.planned": ("rm_rd_inspection", "inspection_id"),
+    "petition.registered": ("rm_rd_petition", "petition_id"),
+    "interview.conducted": ("rm_rd_interview", "interview_id"),
+    "finding.drafted": ("rm_rd_finding", "finding_id"),
+    "lead.registered": ("rm_rd_lead", "lead_id"),
+}
 
 
 def _entry(table: dict[type[Any], T], event: object) -> T | None:
@@ -200,6 +228,13 @@ class RoundDashboard:
                     m.stream_version,
                 ),
             )
+        elif isinstance(e, EventRecordedInError):
+            if e.event_type in CREATIONS:
+                table, key = CREATIONS[e.event_type]
+                cur.execute(
+                    f"UPDATE {table} SET in_error = true WHERE {key} = %s",  # fixed names
+                    (e.stream_id,),
+                )
         elif isinstance(e, group.GroupLeadershipProposed):
             for target in e.targets:
                 cur.execute(
@@ -275,24 +310,26 @@ PER_INSPECTION = """
 SELECT i.inspection_id, i.round_id, i.organization_id, i.organization_name,
        coalesce(i.group_id::text, 'name:' || i.group_name) AS group_key, i.group_id,
        i.group_name, i.stage,
-       (SELECT count(*) FROM rm_rd_petition p WHERE p.inspection_id = i.inspection_id)
-           AS petitions_received,
        (SELECT count(*) FROM rm_rd_petition p WHERE p.inspection_id = i.inspection_id
-           AND p.in_scope) AS petitions_in_scope,
+           AND NOT p.in_error) AS petitions_received,
        (SELECT count(*) FROM rm_rd_petition p WHERE p.inspection_id = i.inspection_id
-           AND p.forwarded) AS petitions_forwarded,
-       (SELECT count(*) FROM rm_rd_interview v WHERE v.inspection_id = i.inspection_id)
-           AS interviews_held,
+           AND NOT p.in_error AND p.in_scope) AS petitions_in_scope,
+       (SELECT count(*) FROM rm_rd_petition p WHERE p.inspection_id = i.inspection_id
+           AND NOT p.in_error AND p.forwarded) AS petitions_forwarded,
        (SELECT count(*) FROM rm_rd_interview v WHERE v.inspection_id = i.inspection_id
-           AND v.signed) AS interview_records_signed,
-       (SELECT count(*) FROM rm_rd_finding f WHERE f.inspection_id = i.inspection_id)
-           AS findings,
+           AND NOT v.in_error) AS interviews_held,
+       (SELECT count(*) FROM rm_rd_interview v WHERE v.inspection_id = i.inspection_id
+           AND NOT v.in_error AND v.signed) AS interview_records_signed,
        (SELECT count(*) FROM rm_rd_finding f WHERE f.inspection_id = i.inspection_id
-           AND f.approved) AS findings_approved,
-       (SELECT count(*) FROM rm_rd_lead l WHERE l.inspection_id = i.inspection_id) AS leads,
+           AND NOT f.in_error) AS findings,
+       (SELECT count(*) FROM rm_rd_finding f WHERE f.inspection_id = i.inspection_id
+           AND NOT f.in_error AND f.approved) AS findings_approved,
        (SELECT count(*) FROM rm_rd_lead l WHERE l.inspection_id = i.inspection_id
-           AND l.status <> 'closed') AS leads_open
+           AND NOT l.in_error) AS leads,
+       (SELECT count(*) FROM rm_rd_lead l WHERE l.inspection_id = i.inspection_id
+           AND NOT l.in_error AND l.status <> 'closed') AS leads_open
 FROM rm_rd_inspection i
+WHERE NOT i.in_error
 """
 COUNTS = (
     "petitions_received",
@@ -338,7 +375,7 @@ def list_rounds(
             f"WITH x AS ({PER_INSPECTION}), r AS (SELECT r.round_id, r.name, r.jurisdiction_id,"
             f" r.round_type, r.stage, r.planned_start, count(x.inspection_id)::int AS inspections,"
             f" {sums} FROM rm_rd_round r LEFT JOIN x ON x.round_id = r.round_id"
-            " WHERE (%(stage)s::text IS NULL OR r.stage = %(stage)s)"
+            " WHERE NOT r.in_error AND (%(stage)s::text IS NULL OR r.stage = %(stage)s)"
             " GROUP BY r.round_id)"
             " SELECT *, count(*) OVER () AS total_rows FROM r"
             f" ORDER BY {_order(sort, ROUND_SORTS, 'round_id')}"
@@ -354,7 +391,8 @@ def list_rounds(
 
 def _count_rounds(conn: Connection[Any], stage: str | None) -> int:
     row = conn.execute(
-        "SELECT count(*) FROM rm_rd_round WHERE (%(s)s::text IS NULL OR stage = %(s)s)",
+        "SELECT count(*) FROM rm_rd_round"
+        " WHERE NOT in_error AND (%(s)s::text IS NULL OR stage = %(s)s)",
         {"s": stage},
     ).fetchone()
     return int(row[0]) if row else 0
@@ -373,12 +411,16 @@ def round_dashboard(
     """The round's totals, and per group (page of groups): inspections with their stage,
     petition, interview, finding and lead counts, findings by category and leads by state."""
     with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute("SELECT * FROM rm_rd_round WHERE round_id = %s", (round_id,))
+        cur.execute(
+            "SELECT round_id, jurisdiction_id, name, round_type, stage, planned_start"
+            " FROM rm_rd_round WHERE round_id = %s AND NOT in_error",
+            (round_id,),
+        )
         head = cur.fetchone()
         if head is None:
             return None
         cur.execute(
-            PER_INSPECTION + " WHERE i.round_id = %(round)s"
+            PER_INSPECTION + " AND i.round_id = %(round)s"
             " AND (%(group)s::text IS NULL OR i.group_name = %(group)s)"
             " AND (%(stage)s::text IS NULL OR i.stage = %(stage)s)"
             " ORDER BY i.organization_name, i.inspection_id",
@@ -462,7 +504,7 @@ def _categories(conn: Connection[Any], ids: list[UUID]) -> dict[UUID, list[dict[
             "WITH t AS (SELECT f.inspection_id, f.taxonomy_version, f.approved,"
             "   coalesce(tag, 'untagged') AS tag"
             "   FROM rm_rd_finding f LEFT JOIN LATERAL jsonb_array_elements_text(f.tags) tag"
-            "   ON true WHERE f.inspection_id = ANY(%s))"
+            "   ON true WHERE f.inspection_id = ANY(%s) AND NOT f.in_error)"
             " SELECT t.inspection_id, coalesce(m.mapped_category, t.tag) AS category,"
             "   t.taxonomy_version, t.tag, (m.mapped_category IS NOT NULL) AS mapped,"
             "   count(*)::int AS findings, count(*) FILTER (WHERE t.approved)::int AS approved"
@@ -504,7 +546,7 @@ def _lead_states(conn: Connection[Any], ids: list[UUID]) -> dict[UUID, dict[str,
     out: dict[UUID, dict[str, int]] = {}
     for inspection_id, status, n in conn.execute(
         "SELECT inspection_id, status, count(*)::int FROM rm_rd_lead"
-        " WHERE inspection_id = ANY(%s) GROUP BY 1, 2",
+        " WHERE inspection_id = ANY(%s) AND NOT in_error GROUP BY 1, 2",
         (ids,),
     ).fetchall():
         out.setdefault(inspection_id, {})[status] = n

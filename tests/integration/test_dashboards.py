@@ -33,6 +33,7 @@ READER = Who("reader-1", Role.DASHBOARD_READER, "org-city-committee")
 ORG_DEPARTMENT = Who("zzb-1", Role.ORGANIZATION_DEPARTMENT, "org-zzb")
 ROADS = "org-roads"
 WATER = "org-water-bureau"
+APPROVER = {"user_id": "director-1", "name": "王主任"}
 ROADS_PRINCIPAL = Who("principal-9", Role.INSPECTED_ORG_PRINCIPAL, ROADS)
 
 
@@ -64,6 +65,12 @@ def consistent(api: Api, name: str) -> bool:
     return bool(verify(container_of(api).runner, name).equal)
 
 
+def in_error(api: Api, stream_id: str) -> None:
+    """The office records the stream's first (creating) event as recorded in error."""
+    body = {"stream_version": 1, "why": "重复录入", "approved_by": APPROVER}
+    api.command(f"/streams/{stream_id}/events-recorded-in-error", body, OFFICE)
+
+
 def draft(api: Api, life: Lifecycle, taxonomy_version: str, tags: list[str]) -> str:
     content = {**FINDING, "taxonomy_version": taxonomy_version, "tags": tags}
     result = api.command(f"{life.at}/findings", {"content": content}, MEMBER, 201)
@@ -85,7 +92,7 @@ def test_round_dashboard_per_group(api: Api) -> None:
 
     # Petitions: three received, one in scope, one out of scope and forwarded.
     meeting_id = meeting(api, life)
-    in_scope, forwarded, _ = (petition(api, life) for _ in range(3))
+    in_scope, forwarded, duplicate = (petition(api, life) for _ in range(3))
     triage = {
         "decision": "in_scope",
         "meeting_id": meeting_id,
@@ -120,7 +127,7 @@ def test_round_dashboard_per_group(api: Api) -> None:
     life.review_and_approve_finding(approved)
     draft(api, life, "three-problems-2017", ["党的建设缺失"])
     draft(api, life, "four-implementations-2022", [ORGANIZATIONAL_LINE, "三重一大"])
-    draft(api, life, "four-implementations-2022", [])
+    untagged = draft(api, life, "four-implementations-2022", [])
 
     # Leads: one registered, one classified.
     register(api, life)
@@ -255,6 +262,17 @@ def test_round_dashboard_per_group(api: Api) -> None:
     refused(api, f"/dashboards/rounds/{life.round_id}", READER, 422, group_name="第一\x00组")
     refused(api, f"/dashboards/rounds/{life.round_id}", MEMBER, 403)
     refused(api, f"/dashboards/rounds/{life.inspection_id}", READER, 404)
+
+    # Records whose creating event was recorded in error no longer count.
+    in_error(api, duplicate)
+    in_error(api, untagged)
+    totals = api.get(f"/dashboards/rounds/{life.round_id}", READER)["totals"]
+    assert (totals["petitions_received"], totals["petitions_in_scope"], totals["findings"]) == (
+        2,
+        1,
+        3,
+    )
+    assert "untagged" not in categories(totals["findings_by_category"])
     assert consistent(api, "round_dashboard")
 
 
@@ -327,7 +345,7 @@ def test_rectification_dashboard_rates_aging_and_groupings(api: Api) -> None:
     roads.review_and_approve_finding(roads.finding_ids[0])
     roads.withdraw()
     roads.report_through_approval()
-    plan(api, roads, ROADS_PRINCIPAL, [("局长", 200), ("局长", 240)])
+    roads_items = plan(api, roads, ROADS_PRINCIPAL, [("局长", 200), ("局长", 240)])
 
     # Closed late (deadline 10 days ago) and on time; the second is reopened and closed again.
     water.close_item(late)
@@ -478,6 +496,11 @@ def test_rectification_dashboard_rates_aging_and_groupings(api: Api) -> None:
     assert too_many.status_code in (400, 422), too_many.text  # a page size out of range
     refused(api, "/dashboards/rectification", PRINCIPAL, 403)
     assert api.get("/dashboards/rectification", ORG_DEPARTMENT)["totals"]["total"] == 7
+
+    # An item opened in error (the roads item due on day 240) no longer counts.
+    in_error(api, roads_items[1])
+    after = api.get("/dashboards/rectification", READER, as_of=as_of)["totals"]
+    assert (after["total"], after["overdue_1_30"], after["red"]) == (6, 0, 3)
     assert consistent(api, "rectification_dashboard")
 
 
@@ -548,7 +571,6 @@ def test_lead_dashboard_disposal_rate_lag_forms_and_clearing(api: Api) -> None:
         (r["round_id"], r["total"], r["open"], r["closed"], r["cleared"])
         for r in board["rounds"]["items"]
     ] == [(life.round_id, 6, 5, 1, False)]
-    del f
 
     # A receiving authority sees only the leads transferred to it.
     commission = api.get("/dashboards/leads", DISCIPLINE)
@@ -565,6 +587,11 @@ def test_lead_dashboard_disposal_rate_lag_forms_and_clearing(api: Api) -> None:
         1,
     )
     assert zzb["acknowledgement"]["average_days"] is None
+
+    # A lead registered in error no longer counts.
+    in_error(api, f)
+    after = api.get("/dashboards/leads", READER, round_id=life.round_id)
+    assert (after["total"], after["open"], after["transferred"]) == (5, 4, 5)
 
     # Another round without leads is cleared; rounds sort by open leads.
     other = Lifecycle(api)
