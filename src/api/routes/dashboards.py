@@ -71,9 +71,10 @@ Filter the inspections by `group_name` or `stage`; sort groups by `sort`.
 """
 
 RECT_DESCRIPTION = """
-Rectification items grouped by `group_by` (`organization`, `leader` = 责任领导,
-`supervising_department` = 业务主管单位 from the jurisdiction registry, null when unregistered),
-each group with, and `totals` for everything in the filter:
+Rectification items grouped by `group_by`: `organization`, `leader` (责任领导, per organization:
+one row per organization and leader) or `supervising_department` (业务主管单位 from the
+jurisdiction registry, null when unregistered). The group is named by `key`. Each group has,
+and `totals` has for everything in the filter:
 
 * `completion_rate` (整改完成率) = closed ÷ total; long-term (持续整改) items stay in the
   denominator; `completion_rate_excluding_long_term` = closed ÷ (total − long-term); null when
