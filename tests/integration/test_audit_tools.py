@@ -293,7 +293,13 @@ def test_timelines_are_for_auditors_and_overseers(api: Api) -> None:
         code, body = status(api, f"/audit-trail/inspections/{life.inspection_id}/timeline", who)
         assert code == 403, body
         assert status(api, "/audit-trail/export", who)[0] == 403
-    assert status(api, f"/audit-trail/inspections/{life.inspection_id}/timeline", OFFICE)[0] == 200
+        code, body = status(api, "/audit-trail", who, format="nonsense")
+        assert code == 403  # the role is checked before anything else
+        assert body["code"] == "role_not_permitted"
+        assert status(api, f"/history/{life.inspection_id}", who)[0] == 403
+    for who in (OFFICE, AUDITOR):
+        path = f"/audit-trail/inspections/{life.inspection_id}/timeline"
+        assert status(api, path, who)[0] == 200
 
 
 # ---- exports ----

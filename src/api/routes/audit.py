@@ -11,11 +11,11 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 
+from api.access import OVERSIGHT, readable_by
 from api.auditing import MEDIA_TYPES, load_stream, open_export
 from api.deps import ContainerDep, CurrentActor, ReadConnection, consistent_read
 from commands import history
-from commands.errors import NotPermitted
-from events.base import Actor, Role
+from events.base import Role
 from events.export import ExportChannel, ExportFormat
 from projections import audit_trail
 
@@ -36,21 +36,9 @@ EventType = Annotated[
 Since = Annotated[datetime | None, Query(description="occurred_at at or after (ISO date-time)")]
 Until = Annotated[datetime | None, Query(description="occurred_at before (ISO date-time)")]
 
-# Timelines, exports and history show every record's whole life: the bodies that oversee the
-# work and the auditors (sealed fields stay redacted for them too).
-AUDITORS = frozenset({Role.AUDITOR, Role.INSPECTION_OFFICE, Role.COMMITTEE, Role.LEADING_GROUP})
-
-
-def auditor(actor: CurrentActor) -> Actor:
-    if actor.role not in AUDITORS:
-        raise NotPermitted(
-            f"the role '{actor.role}' may not read timelines, exports or history; "
-            f"only {', '.join(sorted(r.value for r in AUDITORS))} may"
-        )
-    return actor
-
-
-Auditor = Annotated[Actor, Depends(auditor)]
+# The audit trail, timelines, exports and history show every record's whole life: for the
+# bodies that oversee the work and the auditors (sealed fields stay redacted for them too).
+READERS = readable_by(*OVERSIGHT)
 
 
 def _filter(
@@ -81,7 +69,7 @@ def trail() -> APIRouter:
 
     @r.get(
         "/audit-trail",
-        dependencies=[AUDIT],
+        dependencies=[READERS, AUDIT],
         summary="Every event with its metadata, in log order",
         description="Filters combine (all must match); page with `after_position` set to the "
         "last position of the previous page. Sealed fields show as `[sealed]`.",
@@ -116,13 +104,13 @@ def trail() -> APIRouter:
 
     @r.get(
         "/audit-trail/timeline",
-        dependencies=[AUDIT],
+        dependencies=[READERS, AUDIT],
         summary="Timeline of one correlation: every event of one command, across streams",
         description="`next_after_position` is the cursor of the next page (null: last page).",
     )
     def correlation_timeline(
         conn: ReadConnection,
-        _: Auditor,
+        _: CurrentActor,
         correlation_id: UUID,
         actor_user_id: ActorUser = None,
         actor_role: ActorRole = None,
@@ -146,14 +134,14 @@ def trail() -> APIRouter:
 
     @r.get(
         "/audit-trail/entities/{stream_id}/timeline",
-        dependencies=[AUDIT],
+        dependencies=[READERS, AUDIT],
         summary="Timeline of one record: its events, every event sharing a correlation id "
         "with them, and corrections of it, in log order",
     )
     def entity_timeline(
         stream_id: UUID,
         conn: ReadConnection,
-        _: Auditor,
+        _: CurrentActor,
         actor_user_id: ActorUser = None,
         actor_role: ActorRole = None,
         type: EventType = None,
@@ -176,7 +164,7 @@ def trail() -> APIRouter:
 
     @r.get(
         "/audit-trail/inspections/{inspection_id}/timeline",
-        dependencies=[AUDIT],
+        dependencies=[READERS, AUDIT],
         summary="Timeline of one inspection: the events of every record that belongs to it",
         description="An event belongs to an inspection when it is on the inspection's stream, "
         "names it in its data, or is on a stream some event of which names it (items, leads, "
@@ -185,7 +173,7 @@ def trail() -> APIRouter:
     def inspection_timeline(
         inspection_id: UUID,
         conn: ReadConnection,
-        _: Auditor,
+        _: CurrentActor,
         actor_user_id: ActorUser = None,
         actor_role: ActorRole = None,
         type: EventType = None,
@@ -208,7 +196,7 @@ def trail() -> APIRouter:
 
     @r.get(
         "/audit-trail/export",
-        dependencies=[AUDIT],
+        dependencies=[READERS, AUDIT],
         summary="Export the filtered audit trail as NDJSON or CSV (streamed)",
         description="Streams every matching row in log order from a server-side cursor, in "
         "batches, from one snapshot. Before the first row, `audit.export_performed` records "
@@ -225,7 +213,7 @@ def trail() -> APIRouter:
     )
     def export(
         container: ContainerDep,
-        actor: Auditor,
+        actor: CurrentActor,
         format: ExportFormat = ExportFormat.NDJSON,
         stream_id: UUID | None = None,
         entity_id: Annotated[
@@ -296,6 +284,7 @@ def time_travel() -> APIRouter:
 
     @r.get(
         "/history/{stream_id}",
+        dependencies=[READERS],
         summary="A record's history: its events with metadata and what each changed",
         description="Reads the event store (not a read model). Each event has its public "
         "data and `changes`: the state paths it changed, with `op` (added, removed, changed), "
@@ -304,7 +293,7 @@ def time_travel() -> APIRouter:
     def get_history(
         stream_id: UUID,
         container: ContainerDep,
-        _: Auditor,
+        _: CurrentActor,
         after_version: Annotated[int, Query(ge=0)] = 0,
         limit: Limit = 100,
         diffs: bool = True,
@@ -317,6 +306,7 @@ def time_travel() -> APIRouter:
 
     @r.get(
         "/history/{stream_id}/state",
+        dependencies=[READERS],
         summary="A record as it stood at a version or at a moment",
         description="Give exactly one of `version` (1 to the current version) or `at` (an "
         "ISO date-time with time zone): the state after the first `version` events, or after "
@@ -327,7 +317,7 @@ def time_travel() -> APIRouter:
     def get_state(
         stream_id: UUID,
         container: ContainerDep,
-        _: Auditor,
+        _: CurrentActor,
         version: Annotated[int | None, Query(description="A version of the record")] = None,
         at: Annotated[datetime | None, Query(description="A moment (ISO date-time)")] = None,
     ) -> dict[str, Any]:
