@@ -408,36 +408,44 @@ SELECT s.user_id, s.group_id, g.name AS group_name, g.round_id, g.jurisdiction_i
                 '[]'::jsonb) AS inspections
 FROM rm_ir_service s JOIN rm_ir_group g ON g.group_id = s.group_id
 """
+# One grouped pass per table (joined on user_id), rather than a subquery per person and
+# figure: a filter on one person is pushed into each group.
 COUNTS = f"""
 SELECT p.user_id, p.name, p.member_id, p.jurisdiction_id, p.employer_organization, p.external,
        p.expert_category, p.pool_status,
-       (SELECT count(DISTINCT g.round_id) FROM rm_ir_service s
-          JOIN rm_ir_group g ON g.group_id = s.group_id
-         WHERE s.user_id = p.user_id AND {STATUS} IN ('serving', 'served')) AS rounds_served,
-       (SELECT count(*) FROM rm_ir_service s JOIN rm_ir_group g ON g.group_id = s.group_id
-         WHERE s.user_id = p.user_id AND s.role = 'leader'
-           AND {STATUS} IN ('serving', 'served')) AS as_leader,
-       (SELECT count(*) FROM rm_ir_service s JOIN rm_ir_group g ON g.group_id = s.group_id
-         WHERE s.user_id = p.user_id AND s.role = 'deputy'
-           AND {STATUS} IN ('serving', 'served')) AS as_deputy,
-       (SELECT count(*) FROM rm_ir_service s JOIN rm_ir_group g ON g.group_id = s.group_id
-         WHERE s.user_id = p.user_id AND s.role = 'member'
-           AND {STATUS} IN ('serving', 'served')) AS as_member,
-       (SELECT count(*) FROM rm_ir_evaluation v WHERE v.user_id = p.user_id
-           AND v.recorded_in_error IS NULL) AS evaluations,
-       (SELECT count(*) FROM rm_ir_training t WHERE t.user_id = p.user_id
-           AND t.recorded_in_error IS NULL) AS trainings,
-       (SELECT coalesce(sum(t.hours), 0)::int FROM rm_ir_training t
-         WHERE t.user_id = p.user_id AND t.recorded_in_error IS NULL) AS training_hours,
-       (SELECT count(*) FROM rm_ir_recusal r WHERE r.user_id = p.user_id
-           AND r.kind = 'recused' AND r.recorded_in_error IS NULL) AS recusals,
-       (SELECT count(*) FROM rm_ir_sanction x WHERE x.user_id = p.user_id
-           AND x.kind = 'commendation' AND x.recorded_in_error IS NULL) AS commendations,
-       (SELECT count(*) FROM rm_ir_sanction x WHERE x.user_id = p.user_id
-           AND x.kind = 'penalty' AND x.recorded_in_error IS NULL) AS penalties,
-       (SELECT count(*) FROM rm_ir_sanction x WHERE x.user_id = p.user_id
-           AND x.kind = 'accountability' AND x.recorded_in_error IS NULL) AS accountability
+       coalesce(sv.rounds_served, 0) AS rounds_served, coalesce(sv.as_leader, 0) AS as_leader,
+       coalesce(sv.as_deputy, 0) AS as_deputy, coalesce(sv.as_member, 0) AS as_member,
+       coalesce(ev.evaluations, 0) AS evaluations, coalesce(tr.trainings, 0) AS trainings,
+       coalesce(tr.training_hours, 0) AS training_hours, coalesce(rc.recusals, 0) AS recusals,
+       coalesce(sa.commendations, 0) AS commendations, coalesce(sa.penalties, 0) AS penalties,
+       coalesce(sa.accountability, 0) AS accountability
 FROM rm_ir_person p
+LEFT JOIN (
+    SELECT s.user_id, count(DISTINCT g.round_id) AS rounds_served,
+           count(*) FILTER (WHERE s.role = 'leader') AS as_leader,
+           count(*) FILTER (WHERE s.role = 'deputy') AS as_deputy,
+           count(*) FILTER (WHERE s.role = 'member') AS as_member
+    FROM rm_ir_service s JOIN rm_ir_group g ON g.group_id = s.group_id
+    WHERE {STATUS} IN ('serving', 'served') GROUP BY s.user_id
+) sv ON sv.user_id = p.user_id
+LEFT JOIN (
+    SELECT user_id, count(*) AS evaluations FROM rm_ir_evaluation
+    WHERE recorded_in_error IS NULL GROUP BY user_id
+) ev ON ev.user_id = p.user_id
+LEFT JOIN (
+    SELECT user_id, count(*) AS trainings, sum(hours)::int AS training_hours
+    FROM rm_ir_training WHERE recorded_in_error IS NULL GROUP BY user_id
+) tr ON tr.user_id = p.user_id
+LEFT JOIN (
+    SELECT user_id, count(*) AS recusals FROM rm_ir_recusal
+    WHERE kind = 'recused' AND recorded_in_error IS NULL GROUP BY user_id
+) rc ON rc.user_id = p.user_id
+LEFT JOIN (
+    SELECT user_id, count(*) FILTER (WHERE kind = 'commendation') AS commendations,
+           count(*) FILTER (WHERE kind = 'penalty') AS penalties,
+           count(*) FILTER (WHERE kind = 'accountability') AS accountability
+    FROM rm_ir_sanction WHERE recorded_in_error IS NULL GROUP BY user_id
+) sa ON sa.user_id = p.user_id
 """
 
 SORTS = {
