@@ -197,7 +197,7 @@ def test_rs256_settings_need_exactly_one_usable_key_file(
     with pytest.raises(ValidationError, match="RS256"):
         Settings(jwt_public_key_file=pem)  # a key file with HS256 is a mistake
     # Production with RS256 needs no shared secret; with HS256 it still does.
-    production = {"environment": "production", "database_url": "postgresql://db/x"}
+    production: dict[str, Any] = {"environment": "production", "database_url": "postgresql://db/x"}
     rs = Settings(**production, key_encryption_key=KEK, jwt_algorithm="RS256", jwt_jwks_file=jwks)
     assert rs.jwt_secret is None
     with pytest.raises(ValidationError, match="XUNCHA_JWT_SECRET"):
