@@ -24,7 +24,7 @@ from events.access import SealedRecordType, SensitiveRecordAccessed, SubjectEras
 from events.base import DomainEvent, Role
 from events.interview import InterviewConducted
 from events.petition import PetitionRegistered
-from events.sealing import interview_subject, petition_subject
+from events.sealing import ERASED, interview_subject, petition_subject
 
 SEALED_READERS = frozenset({Role.INSPECTION_OFFICE, Role.AUDITOR, Role.GROUP_LEADER})
 JUSTIFICATION_MIN = 10
@@ -137,6 +137,7 @@ def open_sealed(store: EventStore, kind: SealedRecordType, record_id: UUID) -> O
     if not stored:
         raise NotFound(f"{kind.value} {record_id} does not exist")
     event = store.mapper.to_recorded_event(stored[0], unseal=True).event
-    data = event.model_dump(mode="json")
+    data = event.model_dump(mode="json", warnings=False)
     fields = {name: data[name] for name in sorted(cls.sealed_fields)}
-    return OpenedRecord(kind, record_id, subject_of(record_id), type(event) is not cls, fields)
+    erased = all(value == ERASED for value in fields.values())
+    return OpenedRecord(kind, record_id, subject_of(record_id), erased, fields)

@@ -112,4 +112,4 @@ class EnvelopeMapper:
             return self.registry.load(topic, version, {**data, **opened})
         markers = dict.fromkeys(cls.sealed_fields, marker)
         upcast = self.registry.upcast(topic, version, {**data, **markers})
-        return sealing.redacted_model(cls).model_validate(upcast)
+        return sealing.with_markers(cls, sealing.redacted_model(cls).model_validate(upcast))

@@ -16,9 +16,11 @@ calls, implemented by the key table of the write side.
 
 Reading without unsealing (the default everywhere: aggregates, projections, the Kafka relay)
 yields each sealed field as the marker ``"[sealed]"``; unsealing an erased subject's fields
-yields ``"[erased]"``. Events with sealed fields are then instances of a subclass of their
-class whose sealed fields are strings (`redacted_model`), so `isinstance` and pattern matching
-on the class keep working and nothing can mistake a marker for a value.
+yields ``"[erased]"``. Such an event is an instance of its own class (projections dispatch
+on the exact type) whose sealed fields hold the marker string: the other fields are validated
+by a variant of the class with string-typed sealed fields (`redacted_model`), then the event
+is constructed without validation (`with_markers`). Serialize it with ``warnings=False``
+(`DomainEvent.public_data` does) or pydantic warns that a field holds a string.
 """
 
 from __future__ import annotations
@@ -154,6 +156,11 @@ def redacted_model(cls: type[DomainEvent]) -> type[DomainEvent]:
     fields: Any = {name: (str, ...) for name in cls.sealed_fields if name in cls.model_fields}
     model = create_model(f"{cls.__name__}Redacted", __base__=cls, **fields)
     return cast(type[DomainEvent], model)
+
+
+def with_markers(cls: type[DomainEvent], validated: DomainEvent) -> DomainEvent:
+    """An instance of `cls` itself holding `validated`'s values, markers included."""
+    return cls.model_construct(_fields_set=validated.model_fields_set, **validated.__dict__)
 
 
 def is_marker(value: Any) -> bool:
