@@ -487,6 +487,8 @@ def test_rectification_dashboard_rates_aging_and_groupings(api: Api) -> None:
         {"sort": "organization_name"},
         {"group_by": "colour"},
         {"as_of": "yesterday"},
+        {"as_of": "0"},
+        {"as_of": "2026-02-30"},
         {"responsible_leader": "局\x00长"},
     ):
         refused(api, "/dashboards/rectification", READER, 422, **params)

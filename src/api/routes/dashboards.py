@@ -5,11 +5,13 @@ endpoint's description."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
+from pydantic import BeforeValidator
 
 from api.access import AUTHORITIES, OVERSIGHT, readable_by
 from api.deps import CurrentActor, ReadConnection, consistent_read
@@ -27,9 +29,19 @@ LEAD_READERS = (*OVERSIGHT, Role.DASHBOARD_READER, *AUTHORITIES)
 TEXT = r"^[^\x00]+$"
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Rows to skip")]
+
+
+def _iso_day(value: Any) -> Any:
+    """Only `YYYY-MM-DD`: a number would otherwise be read as a Unix time."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("as_of is a day written YYYY-MM-DD")
+    return value
+
+
 AsOf = Annotated[
     date | None,
-    Query(description="Reference day for overdue and aging (default: today, UTC)"),
+    BeforeValidator(_iso_day),
+    Query(description="Reference day for overdue and aging, YYYY-MM-DD (default: today, UTC)"),
 ]
 
 
