@@ -17,7 +17,8 @@ Definitions (also in docs/read-models.md):
   outcome's category replaces the disposition's);
 - 四种形态 distribution: each lead counted once under its latest level (1–4) as recorded with
   its latest disposition or outcome; leads with no level are `none`;
-- open = not closed; a round is cleared (见底清零) when none of its leads is open.
+- open = not closed; a round is cleared (见底清零) when none of its leads is open (a round
+  without leads is cleared).
 - a record whose creating event was recorded in error (`correction.event_recorded_in_error`)
   no longer counts; a transition recorded in error is not undone here.
 """
@@ -40,6 +41,7 @@ CREATE TABLE IF NOT EXISTS rm_ld_round (
     round_id uuid PRIMARY KEY, name text NOT NULL, planned_start date NOT NULL,
     stage text NOT NULL
 );
+ALTER TABLE rm_ld_round ADD COLUMN IF NOT EXISTS in_error boolean NOT NULL DEFAULT false;
 CREATE TABLE IF NOT EXISTS rm_ld_lead (
     lead_id uuid PRIMARY KEY, inspection_id uuid NOT NULL, round_id uuid NOT NULL,
     organization_id text NOT NULL, status text NOT NULL, receiver_organization_id text,
@@ -126,7 +128,8 @@ class LeadDashboard:
         e, m = recorded.event, recorded.metadata
         if isinstance(e, rounds.RoundProposed):
             cur.execute(
-                "INSERT INTO rm_ld_round VALUES (%s, %s, %s, 'proposed') ON CONFLICT DO NOTHING",
+                "INSERT INTO rm_ld_round (round_id, name, planned_start, stage)"
+                " VALUES (%s, %s, %s, 'proposed') ON CONFLICT DO NOTHING",
                 (e.round_id, e.name, e.planned_start),
             )
             return
@@ -137,7 +140,11 @@ class LeadDashboard:
             )
             return
         if isinstance(e, EventRecordedInError):
-            # A lead registered in error no longer counts.
+            # A round proposed or a lead registered in error no longer counts.
+            if e.event_type == "round.proposed":
+                cur.execute(
+                    "UPDATE rm_ld_round SET in_error = true WHERE round_id = %s", (e.stream_id,)
+                )
             if e.event_type == "lead.registered":
                 cur.execute(
                     "UPDATE rm_ld_lead SET in_error = true WHERE lead_id = %s", (e.stream_id,)
@@ -226,18 +233,25 @@ def dashboard(
         if column == "name":
             column = 'name COLLATE "C"'  # code point order, whatever the database's collation
         order = f"{column} {'DESC' if descending else 'ASC'} NULLS LAST, round_id"
-        cur.execute(
+        # Every round (a round without leads is cleared), or with `inspection_id` only the
+        # rounds with leads in the filter.
+        rounds_sql = (
             "WITH x AS (SELECT l.round_id, count(*)::int AS total,"
             " count(*) FILTER (WHERE NOT l.closed)::int AS open,"
             " count(*) FILTER (WHERE l.closed)::int AS closed" + FILTER + " GROUP BY l.round_id)"
-            " SELECT x.round_id, r.name, r.planned_start, r.stage, x.total, x.open, x.closed,"
-            " x.open = 0 AS cleared"
-            " FROM x LEFT JOIN rm_ld_round r ON r.round_id = x.round_id"
-            f" ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s",
+            " SELECT r.round_id, r.name, r.planned_start, r.stage,"
+            " coalesce(x.total, 0) AS total, coalesce(x.open, 0) AS open,"
+            " coalesce(x.closed, 0) AS closed, coalesce(x.open, 0) = 0 AS cleared"
+            " FROM rm_ld_round r LEFT JOIN x ON x.round_id = r.round_id"
+            " WHERE NOT r.in_error AND (%(round)s::uuid IS NULL OR r.round_id = %(round)s)"
+            " AND (%(inspection)s::uuid IS NULL OR x.round_id IS NOT NULL)"
+        )
+        cur.execute(
+            f"SELECT * FROM ({rounds_sql}) s ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s",
             params,
         )
         rounds = cur.fetchall()
-        cur.execute("SELECT count(DISTINCT l.round_id)::int AS n" + FILTER, params)
+        cur.execute(f"SELECT count(*)::int AS n FROM ({rounds_sql}) s", params)
         counted = cur.fetchone()
     total_rounds = counted["n"] if counted else 0
     transferred = figures["transferred"]

@@ -600,7 +600,17 @@ def test_lead_dashboard_disposal_rate_lag_forms_and_clearing(api: Api) -> None:
     other.propose_round()
     empty = api.get("/dashboards/leads", READER, round_id=other.round_id)
     assert (empty["total"], empty["cleared"], empty["disposal_rate"]) == (0, True, None)
-    assert empty["rounds"] == {"total": 0, "limit": 100, "offset": 0, "items": []}
+    assert empty["rounds"]["total"] == 1
+    assert [
+        (r["round_id"], r["total"], r["open"], r["cleared"]) for r in empty["rounds"]["items"]
+    ] == [(other.round_id, 0, 0, True)]
+    everything = api.get("/dashboards/leads", READER, sort="-open")
+    assert [(r["round_id"], r["open"], r["cleared"]) for r in everything["rounds"]["items"]] == [
+        (life.round_id, 4, False),
+        (other.round_id, 0, True),
+    ]
+    one = api.get("/dashboards/leads", READER, inspection_id=life.inspection_id, sort="open")
+    assert [r["round_id"] for r in one["rounds"]["items"]] == [life.round_id]
 
     refused(api, "/dashboards/leads", READER, 422, sort="subject_name")
     refused(api, "/dashboards/leads", MEMBER, 403)

@@ -112,7 +112,8 @@ Leads (问题线索) in the filter:
   acknowledged, not closed;
 * `dispositions`: disposed leads by their latest category; `four_forms`: by their latest
   四种形态 level (1–4, `none` without one);
-* `rounds`: open and closed leads per round; `cleared` (见底清零) when none is open.
+* `rounds`: open and closed leads per round (every round; with `inspection_id`, the rounds
+  with leads in the filter); `cleared` (见底清零) when none is open, or it has none.
 
 A receiving authority (纪委监委, 组织部) sees only the leads transferred to its organization.
 """
