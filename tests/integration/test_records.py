@@ -4,8 +4,10 @@ figures worked out by hand from the scenario; who may read them; bad queries ans
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
+from commands.service import utc_now
 from events.base import Role
 from projections.rebuild import verify
 from tests.integration.test_groups import nominate
@@ -300,6 +302,53 @@ def test_shared_results_name_no_leaders_under_the_default_policy(api: Api) -> No
     assert record["rectification"]["items_total"] == 1
     assert record["rectification"]["completion_rate"] == 0.0
     assert record["responsible_leaders"] is None
+
+
+def test_a_result_shared_again_the_next_year_gives_one_record_per_year(api: Api) -> None:
+    policy = {
+        "jurisdiction_id": "yulin",
+        "effective_from": day(-300),
+        "parameters": {"evaluation_delay_months": 0},
+    }
+    api.command("/policy-versions", policy, OFFICE)
+    life = Lifecycle(api)
+    life.to_rectifying()
+    api.command(f"{life.at}/shared-results", {"leads": None}, OFFICE)
+    life.close_item(life.item_ids[0])
+    life.rectification_report_accepted()
+    evaluation = {
+        "evaluated_on": day(0),
+        "score": 95.5,
+        "grade": "excellent",
+        "indicators": [{"name": "整改完成率", "score": 20, "max_score": 20}],
+        "evaluators": ["巡察办"],
+    }
+    api.command(f"{life.at}/follow-up/evaluate", evaluation, OFFICE)
+    # The office shares the evaluated result in January of the next year.
+    app = api.client.app.state.container.app  # type: ignore[attr-defined]
+    year = TODAY.year
+    january = datetime(year + 1, 1, 15, 9, tzinfo=UTC)
+    app.clock = lambda: january
+    try:
+        api.command(f"{life.at}/shared-results", {"leads": None}, OFFICE)
+    finally:
+        app.clock = utc_now
+
+    rows = api.get("/shared-results", ORG_DEPT, organization_id=TARGET_ORG, sort="year")
+    assert [(r["year"], r["sequence"], r["basis"]) for r in rows] == [
+        (year, 1, "report_approved"),
+        (year + 1, 2, "evaluated"),
+    ]
+    this_year, next_year = rows
+    assert this_year["rectification"]["completion_rate"] == 0.0  # as shared: nothing closed
+    assert next_year["rectification"]["completion_rate"] == 1.0
+    assert (this_year["evaluation_grade"], next_year["evaluation_grade"]) == (None, "excellent")
+    done = {"evaluation_no": 1, "evaluated_on": day(0), "score": 95.5, "grade": "excellent"}
+    assert this_year["evaluation"] == next_year["evaluation"] == done  # evaluated this year
+    assert next_year["published_on"] == f"{year + 1}-01-15"
+    assert api.get(f"/shared-results/{TARGET_ORG}/{year + 1}", PRINCIPAL) == [next_year]
+    assert api.get("/shared-results", AUDITOR, sort="-year") == [next_year, this_year]
+    assert equal_to_a_rebuild(api, "shared_results")
 
 
 # Inspector record ----------------------------------------------------------------------------
