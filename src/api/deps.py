@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Query, Request
+from fastapi import Depends, Query, Request, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from psycopg import Connection
 
 from api.auth import actor_from_header
 from api.container import Container
-from api.errors import NotCaughtUp
+from api.errors import BadRequest, NotCaughtUp
 from events.base import Actor
 from projections.wait import wait_for_position
 
@@ -23,11 +24,21 @@ def get_container(request: Request) -> Container:
 ContainerDep = Annotated[Container, Depends(get_container)]
 
 
+# Declares the bearer scheme in the OpenAPI document; the header itself is read below, so
+# that a malformed one gets its own 401 detail.
+BEARER = HTTPBearer(
+    auto_error=False,
+    bearerFormat="JWT",
+    description="HS256 JWT naming the user (`sub`), `role` and organization (`org`)",
+)
+
+
 def current_actor(
     container: ContainerDep,
-    authorization: Annotated[str | None, Header(description="Bearer JWT")] = None,
+    request: Request,
+    _: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None,
 ) -> Actor:
-    return actor_from_header(container.settings, authorization)
+    return actor_from_header(container.settings, request.headers.get("authorization"))
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
@@ -49,6 +60,14 @@ def consistent_read(*names: str) -> Callable[..., Any]:
     ) -> None:
         if min_position is None or min_position == 0:
             return
+        with container.read_pool.connection() as conn:
+            row = conn.execute("SELECT coalesce(max(notification_id), 0) FROM stored_events")
+            head = int(row.fetchone()[0])
+        if min_position > head:  # no read model will ever reach it: do not hold a thread
+            raise BadRequest(
+                f"min_position {min_position} is beyond the end of the log (position {head}); "
+                "pass the position a command answered"
+            )
         timeout = container.settings.read_wait_max_seconds
         if not wait_for_position(container.read_pool, names, min_position, timeout):
             raise NotCaughtUp(

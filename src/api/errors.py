@@ -12,7 +12,8 @@ from uuid import uuid4
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from pydantic import ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from starlette.exceptions import HTTPException
 
 from api.auth import Unauthenticated
 from api.guard import security_headers
@@ -30,6 +31,41 @@ STATUS: dict[type[errors.DomainError], int] = {
     errors.RuleViolated: 422,
     errors.IdempotencyKeyReused: 422,
     errors.CommandTooLarge: 413,
+}
+
+
+class Problem(BaseModel):
+    """An error as RFC 9457 problem details (`application/problem+json`)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    type: str = Field(description="Always about:blank: `code` names the problem")
+    title: str
+    status: int
+    code: str = Field(description="Stable machine-readable name, e.g. `invalid_request`")
+    detail: str = Field(description="What went wrong, for a person to act on")
+
+
+PROBLEM_SCHEMA = {"$ref": "#/components/schemas/Problem"}
+PROBLEM_STATUSES = {
+    400: "A malformed header or parameter (If-Match, page size)",
+    401: "No bearer token, or one that is expired, forged or incomplete",
+    403: "The token's role or organization may not do this (or separation of duties)",
+    404: "No such record, or none this actor may see",
+    409: "Not possible in the record's current stage, or a concurrent change",
+    412: "If-Match names a version that is no longer current",
+    413: "The request body or the command's events are too large",
+    422: "Invalid content (the schema, a field's bounds) or a broken rule",
+    429: "Too many requests from this client (when rate limiting is on)",
+    503: "The read model has not reached min_position within the bounded wait",
+}
+# Declared on every operation: any route may answer with one of these problems.
+PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
+    status: {
+        "description": text,
+        "content": {"application/problem+json": {"schema": PROBLEM_SCHEMA}},
+    }
+    for status, text in PROBLEM_STATUSES.items()
 }
 
 
@@ -66,6 +102,17 @@ def problem(
 
 
 def install(app: FastAPI) -> None:
+    """Map errors to problems and declare those problems on every route added afterwards."""
+    app.router.responses = {**PROBLEM_RESPONSES, **app.router.responses}
+    _document_problem(app)
+
+    @app.exception_handler(HTTPException)
+    def http_error(_: Request, exc: HTTPException) -> JSONResponse:
+        """Routing's own answers (no such path, method not allowed) as problems too."""
+        code = {404: "no_such_path", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        headers = dict(exc.headers) if exc.headers else None
+        return problem(exc.status_code, code, str(exc.detail), headers=headers)
+
     @app.exception_handler(errors.DomainError)
     def domain_error(_: Request, exc: errors.DomainError) -> JSONResponse:
         status = next((STATUS[t] for t in type(exc).__mro__ if t in STATUS), 422)
@@ -126,6 +173,20 @@ def install(app: FastAPI) -> None:
             {"incident": incident},
             headers=headers,
         )
+
+
+def _document_problem(app: FastAPI) -> None:
+    """Add the `Problem` schema that PROBLEM_RESPONSES refer to to the OpenAPI document."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            document = generate()
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
+            schemas["Problem"] = Problem.model_json_schema()
+        return app.openapi_schema or generate()
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _is_page_size(error: Any) -> bool:

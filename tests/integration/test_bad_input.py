@@ -160,10 +160,21 @@ def test_authentication_and_headers_are_checked(api: Api, stationed: Lifecycle) 
     assert api.event_count() == before
 
 
-def test_a_query_with_a_position_not_reached_answers_503(api: Api) -> None:
-    api.settings.read_wait_max_seconds = 0.2
+def test_a_query_with_a_position_beyond_the_log_is_refused_at_once(api: Api) -> None:
+    api.settings.read_wait_max_seconds = 30
     response = api.client.get(
         "/rounds", params={"min_position": 10**9}, headers=api.headers(OFFICE)
+    )
+    refused(api, response, 400, "beyond the end of the log")
+    assert response.elapsed.total_seconds() < 10  # not the 30 s wait: that position never comes
+
+
+def test_a_query_with_a_position_not_reached_answers_503(api: Api) -> None:
+    api.client.app.state.container.runner.stop()  # type: ignore[attr-defined]
+    position = Lifecycle(api).propose_round()["position"]
+    api.settings.read_wait_max_seconds = 0.2
+    response = api.client.get(
+        "/rounds", params={"min_position": position}, headers=api.headers(OFFICE)
     )
     refused(api, response, 503, "has not reached position")
     assert response.headers["Retry-After"] == "1"
