@@ -86,6 +86,8 @@ CREATE TABLE IF NOT EXISTS rm_rd_lead (
 CREATE INDEX IF NOT EXISTS rm_rd_lead_inspection ON rm_rd_lead (inspection_id, status);
 ALTER TABLE rm_rd_round ADD COLUMN IF NOT EXISTS in_error boolean NOT NULL DEFAULT false;
 ALTER TABLE rm_rd_inspection ADD COLUMN IF NOT EXISTS in_error boolean NOT NULL DEFAULT false;
+ALTER TABLE rm_rd_inspection ADD COLUMN IF NOT EXISTS stationed_on date;
+ALTER TABLE rm_rd_inspection ADD COLUMN IF NOT EXISTS withdrawn_on date;
 ALTER TABLE rm_rd_petition ADD COLUMN IF NOT EXISTS in_error boolean NOT NULL DEFAULT false;
 ALTER TABLE rm_rd_interview ADD COLUMN IF NOT EXISTS in_error boolean NOT NULL DEFAULT false;
 ALTER TABLE rm_rd_finding ADD COLUMN IF NOT EXISTS in_error boolean NOT NULL DEFAULT false;
@@ -217,12 +219,18 @@ class RoundDashboard:
         elif inspection_stage is not None or isinstance(e, inspection.InspectionResumed):
             stage = e.resumed_to if isinstance(e, inspection.InspectionResumed) else None
             group_id = e.group_id if isinstance(e, inspection.GroupAuthorized) else None
+            stationed = e.stationed_on if isinstance(e, inspection.GroupStationed) else None
+            withdrawn = e.withdrawn_on if isinstance(e, inspection.GroupWithdrawn) else None
             cur.execute(
                 "UPDATE rm_rd_inspection SET stage = %s, group_id = coalesce(%s, group_id),"
+                " stationed_on = coalesce(%s, stationed_on),"
+                " withdrawn_on = coalesce(%s, withdrawn_on),"
                 " stream_version = %s WHERE inspection_id = %s AND stream_version < %s",
                 (
                     stage or inspection_stage,
                     group_id,
+                    stationed,
+                    withdrawn,
                     m.stream_version,
                     m.stream_id,
                     m.stream_version,
@@ -309,7 +317,7 @@ class RoundDashboard:
 PER_INSPECTION = """
 SELECT i.inspection_id, i.round_id, i.organization_id, i.organization_name,
        coalesce(i.group_id::text, 'name:' || i.group_name) AS group_key, i.group_id,
-       i.group_name, i.stage,
+       i.group_name, i.stage, i.stationed_on, i.withdrawn_on,
        (SELECT count(*) FROM rm_rd_petition p WHERE p.inspection_id = i.inspection_id
            AND NOT p.in_error) AS petitions_received,
        (SELECT count(*) FROM rm_rd_petition p WHERE p.inspection_id = i.inspection_id
@@ -341,6 +349,14 @@ COUNTS = (
     "findings_approved",
     "leads",
     "leads_open",
+)
+DETAIL = (
+    "inspection_id",
+    "organization_id",
+    "organization_name",
+    "stage",
+    "stationed_on",
+    "withdrawn_on",
 )
 ROUND_SORTS = {
     "planned_start": "planned_start",
@@ -450,10 +466,7 @@ def round_dashboard(
         g["stages"][row["stage"]] = g["stages"].get(row["stage"], 0) + 1
         for c in COUNTS:
             g[c] += row[c]
-        g["inspection_list"].append(
-            {k: row[k] for k in ("inspection_id", "organization_id", "organization_name", "stage")}
-            | {c: row[c] for c in COUNTS}
-        )
+        g["inspection_list"].append({k: row[k] for k in DETAIL} | {c: row[c] for c in COUNTS})
         for state, n in states.get(row["inspection_id"], {}).items():
             g["leads_by_state"][state] += n
         for line in categories.get(row["inspection_id"], []):

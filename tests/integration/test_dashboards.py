@@ -197,9 +197,10 @@ def test_round_dashboard_per_group(api: Api) -> None:
     assert {k: one[k] for k in first} == first
     assert categories(one["findings_by_category"]) == by_category
     assert one["leads_by_state"] == states
-    assert [(i["inspection_id"], i["stage"]) for i in one["inspections_detail"]] == [
-        (life.inspection_id, "stationed")
-    ]
+    assert [
+        (i["inspection_id"], i["stage"], i["stationed_on"], i["withdrawn_on"])
+        for i in one["inspections_detail"]
+    ] == [(life.inspection_id, "stationed", day(-70), None)]
     assert (two["group_id"], two["stages"], two["findings"], two["petitions_received"]) == (
         None,
         {"planned": 1},
