@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
-from api import errors, guard
+from api import access, errors, guard
 from api.container import Container
 from api.routes import (
     audit,
@@ -74,4 +74,5 @@ def create_app(container: Container) -> FastAPI:
             app.include_router(router)
     app.include_router(queries.router)
     app.include_router(health.router)
+    access.document_readers(app)
     return app

@@ -171,3 +171,12 @@ def test_each_role_gets_what_the_matrix_says(client: TestClient, method: str, pa
 def test_probes_and_metrics_need_no_token(client: TestClient) -> None:
     for path in sorted(PUBLIC):
         assert client.get(path).status_code not in (401, 403), path
+
+
+def test_the_openapi_document_names_each_querys_readers() -> None:
+    app = create_app(cast(Container, SimpleNamespace(settings=Settings())))
+    paths = app.openapi()["paths"]
+    _, rows, _ = documented()
+    for (method, path), roles in rows.items():
+        if method == "GET":
+            assert paths[path]["get"]["x-readable-by"] == sorted(r.value for r in roles), path
