@@ -231,6 +231,7 @@ WHERE NOT i.in_error
   AND (%(org)s::text IS NULL OR i.organization_id = %(org)s)
   AND (%(leader)s::text IS NULL OR i.responsible_leader = %(leader)s)
   AND (%(supervisor)s::text IS NULL OR o.supervising_department = %(supervisor)s)
+  AND (%(scope)s::text[] IS NULL OR i.organization_id = ANY(%(scope)s))
 """
 
 
@@ -245,11 +246,13 @@ def dashboard(
     responsible_leader: str | None,
     supervising_department: str | None,
     sort: str,
+    organization_scope: frozenset[str] | None = None,
     limit: int,
     offset: int,
 ) -> dict[str, Any]:
     """Figures per group (`group_by` and `sort` are checked by the caller against GROUPINGS
-    and SORTS) and for everything in the filter."""
+    and SORTS) and for everything in the filter; `organization_scope` (None: every
+    organization) limits the items to the reader's organizations."""
     key, more, labels = GROUPINGS[group_by]
     descending = sort.startswith("-")
     column = sort.lstrip("-")
@@ -266,6 +269,7 @@ def dashboard(
         "org": organization_id,
         "leader": responsible_leader,
         "supervisor": supervising_department,
+        "scope": None if organization_scope is None else sorted(organization_scope),
         "limit": limit,
         "offset": offset,
     }

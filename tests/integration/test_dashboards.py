@@ -499,6 +499,12 @@ def test_rectification_dashboard_rates_aging_and_groupings(api: Api) -> None:
     assert too_many.status_code in (400, 422), too_many.text  # a page size out of range
     refused(api, "/dashboards/rectification", PRINCIPAL, 403)
     assert api.get("/dashboards/rectification", ORG_DEPARTMENT)["totals"]["total"] == 7
+    # A supervising department sees the organizations the registry places under it.
+    transport = Who("jtj-1", Role.SUPERVISING_DEPARTMENT, "市交通局")
+    mine = api.get("/dashboards/rectification", transport, as_of=as_of)
+    assert ([r["key"] for r in mine["items"]], mine["totals"]["total"]) == ([ROADS], 2)
+    elsewhere = Who("dept-9", Role.SUPERVISING_DEPARTMENT, "市农业农村局")
+    assert api.get("/dashboards/rectification", elsewhere)["totals"]["total"] == 0
 
     # An item opened in error (the roads item due on day 240) no longer counts.
     in_error(api, roads_items[1])

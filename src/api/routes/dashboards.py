@@ -13,7 +13,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 from pydantic import BeforeValidator
 
-from api.access import AUTHORITIES, OVERSIGHT, readable_by
+from api.access import AUTHORITIES, OVERSIGHT, Scope, readable_by
 from api.deps import CurrentActor, ReadConnection, consistent_read
 from commands.errors import NotFound
 from commands.lead import RECEIVERS
@@ -23,6 +23,9 @@ from projections import lead_dashboard, rectification_dashboard, round_dashboard
 # Dashboards show aggregates: the oversight bodies, dashboard readers and the organization
 # department read them all; the discipline commission reads the lead dashboard.
 DASHBOARD_READERS = (*OVERSIGHT, Role.DASHBOARD_READER, Role.ORGANIZATION_DEPARTMENT)
+# A supervising department (业务主管单位) supervises the rectification of the organizations the
+# registry places under it: it reads the rectification dashboard of those only.
+RECTIFICATION_READERS = (*DASHBOARD_READERS, Role.SUPERVISING_DEPARTMENT)
 LEAD_READERS = (*OVERSIGHT, Role.DASHBOARD_READER, *AUTHORITIES)
 
 # PostgreSQL text cannot hold U+0000: such a filter value can match nothing, so it is a 422.
@@ -99,6 +102,8 @@ and `totals` has for everything in the filter:
 * `green`/`yellow`/`red`: the clock's last three-colour warning against the current deadline;
 * `reopened` (items reopened at least once), `reopens` (all reopenings), `reopen_rate` =
   reopened ÷ total, `long_term` (open long-term items), `extended`.
+
+A supervising department (业务主管单位) sees only the organizations the registry places under it.
 """
 
 LEAD_DESCRIPTION = """
@@ -173,7 +178,7 @@ def routers() -> list[APIRouter]:
     @r.get(
         "/rectification",
         dependencies=[
-            readable_by(*DASHBOARD_READERS),
+            readable_by(*RECTIFICATION_READERS),
             Depends(consistent_read("rectification_dashboard")),
         ],
         summary="Rectification dashboard: completion and on-time rates, aging, colours",
@@ -181,6 +186,7 @@ def routers() -> list[APIRouter]:
     )
     def rectification(
         conn: ReadConnection,
+        scope: Scope,
         group_by: Literal["organization", "leader", "supervising_department"] = "organization",
         as_of: AsOf = None,
         round_id: UUID | None = None,
@@ -204,6 +210,7 @@ def routers() -> list[APIRouter]:
             sort=sort,
             limit=limit,
             offset=offset,
+            organization_scope=scope.organization_ids,
         )
 
     @r.get(
