@@ -40,6 +40,10 @@ CREATE TABLE IF NOT EXISTS rm_inspection_finding (
 CREATE TABLE IF NOT EXISTS rm_inspection_item (
     item_id uuid PRIMARY KEY, inspection_id uuid NOT NULL, closed boolean NOT NULL
 );
+-- Each finding or item event recounts its inspection: without these, a full scan each time.
+CREATE INDEX IF NOT EXISTS rm_inspection_finding_inspection
+    ON rm_inspection_finding (inspection_id);
+CREATE INDEX IF NOT EXISTS rm_inspection_item_inspection ON rm_inspection_item (inspection_id);
 ALTER TABLE rm_round ADD COLUMN IF NOT EXISTS mobilized_on date;
 ALTER TABLE rm_round ADD COLUMN IF NOT EXISTS plan_filed_on date;
 ALTER TABLE rm_inspection ADD COLUMN IF NOT EXISTS suspended_from text;
