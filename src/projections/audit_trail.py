@@ -274,9 +274,12 @@ def _where(f: AuditFilter) -> tuple[Composed, list[Any]]:
     return SQL(" AND ").join(clauses), params
 
 
-def _select(f: AuditFilter) -> tuple[Composed, list[Any]]:
+def _select(f: AuditFilter, *, data_as_text: bool = False) -> tuple[Composed, list[Any]]:
     where, params = _where(f)
-    columns = SQL(", ").join(SQL("e.{}").format(Identifier(c)) for c in COLUMNS)
+    columns = SQL(", ").join(
+        SQL("e.data::text") if c == "data" and data_as_text else SQL("e.{}").format(Identifier(c))
+        for c in COLUMNS
+    )
     query = SQL("SELECT {} FROM rm_audit_event e WHERE {} ORDER BY e.position").format(
         columns, where
     )
@@ -322,9 +325,10 @@ def batches(
     conn: Connection[Any], f: AuditFilter, batch_size: int = 1000
 ) -> Iterator[list[dict[str, Any]]]:
     """Every matching row, in log order, in lists of at most `batch_size`, read through a
-    server-side cursor: memory stays constant whatever the size. `conn` must be inside a
-    transaction (a named cursor lives in one); `limit` is ignored."""
-    query, params = _select(f)
+    server-side cursor: memory stays constant whatever the size. `data` is the JSON text as
+    stored (never parsed and dumped again). `conn` must be inside a transaction (a named
+    cursor lives in one); `limit` is ignored."""
+    query, params = _select(f, data_as_text=True)
     with conn.cursor(name=f"audit_export_{uuid4().hex}") as cur:
         cur.itersize = batch_size
         cur.execute(query, params)
@@ -344,7 +348,18 @@ def json_row(row: dict[str, Any]) -> dict[str, Any]:
 
 
 def ndjson_lines(rows: list[dict[str, Any]]) -> str:
-    return "".join(json.dumps(json_row(r), ensure_ascii=False) + "\n" for r in rows)
+    """One JSON object per row and line; `data` as JSON text is spliced in as it is."""
+    return "".join(_ndjson(r) + "\n" for r in rows)
+
+
+def _ndjson(row: dict[str, Any]) -> str:
+    data = row["data"]
+    if not isinstance(data, str):
+        return json.dumps(json_row(row), ensure_ascii=False)
+    envelope = json.dumps(
+        json_row({k: v for k, v in row.items() if k != "data"}), ensure_ascii=False
+    )
+    return f'{envelope[:-1]}, "data": {data}}}'
 
 
 def _cell(value: Any) -> str:
@@ -362,7 +377,8 @@ def csv_header() -> str:
 
 
 def csv_lines(rows: list[dict[str, Any]]) -> str:
-    return _csv([[_cell(json_row(r)[c]) for c in COLUMNS] for r in rows])
+    shown = [json_row(r) for r in rows]
+    return _csv([[_cell(r[c]) for c in COLUMNS] for r in shown])
 
 
 def _csv(rows: list[list[str]]) -> str:
