@@ -29,7 +29,7 @@ TABLE = "subject_keys"
 WRAP_AAD = b"xuncha.subject_key.v1|"
 
 
-class SubjectErased(InvalidTransition):
+class SubjectKeyDestroyed(InvalidTransition):
     """The data subject's key was destroyed: nothing more can be sealed for it (409)."""
 
 
@@ -126,7 +126,7 @@ class SubjectKeys:
             return fresh
         assert row is not None
         if row["wrapped_key"] is None:
-            raise SubjectErased(
+            raise SubjectKeyDestroyed(
                 f"the data subject {subject_id} was erased: nothing sealed can be recorded "
                 "for it any more"
             )

@@ -13,7 +13,7 @@ from psycopg.sql import SQL, Identifier
 
 from api import cli
 from api.container import read_models
-from commands.subject_keys import SubjectKeys, WrongKeyEncryptionKey
+from commands.subject_keys import SubjectKeyDestroyed, SubjectKeys, WrongKeyEncryptionKey
 from events.base import Role
 from events.sealing import ERASED, associated_data, new_key
 from projections.kafka_relay import KafkaRelay, KafkaTarget
@@ -246,5 +246,5 @@ def test_subject_keys_are_created_once_under_concurrency_and_need_their_kek(
 
     keys.erase(subject, "dpo-1", "test")
     assert keys.open(subject, *sealed[0], aad) is None
-    with pytest.raises(Exception, match="was erased"):
+    with pytest.raises(SubjectKeyDestroyed, match="was erased"):
         keys.seal(subject, b"more", aad)
