@@ -293,8 +293,8 @@ def history(
     stream_type = recorded[0].metadata.stream_type
     page = list(recorded[after_version : after_version + limit])
     events = [event_json(r) for r in page]
-    if diffs:
-        aggregate = aggregate_of(stream_type)
+    aggregate = aggregates().get(stream_type)
+    if diffs and aggregate is not None:  # a type without state: its events, no diffs
         sealed = Sealed.of(recorded)
         state = aggregate.fold(r.event for r in recorded[:after_version])
         before = sealed.redact(to_json(state))

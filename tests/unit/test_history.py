@@ -167,9 +167,16 @@ def test_every_stream_type_has_its_own_modules_aggregate() -> None:
     assert len(found) >= 25
 
 
-def test_a_stream_type_without_an_aggregate_is_refused() -> None:
+def test_a_stream_type_without_an_aggregate_has_events_but_no_state() -> None:
     with pytest.raises(RuleViolated, match="no state"):
         history.aggregate_of("no_such_type")
+    stream = recorded(uid(60), "no_such_type", interview_events())
+    with pytest.raises(RuleViolated, match="no state"):
+        history.state_at(uid(60), stream, version=1)
+    shown = history.history(uid(60), stream)
+    assert [e["type"] for e in shown["events"]] == ["interview.conducted"]
+    assert "changes" not in shown["events"][0]
+    assert shown["events"][0]["data"]["record"] == SEALED
 
 
 # ---- a rectification item, step by step ----
