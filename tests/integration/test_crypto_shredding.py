@@ -9,10 +9,12 @@ from uuid import UUID
 
 import psycopg
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from psycopg.sql import SQL, Identifier
 
 from api import cli
 from api.container import read_models
+from commands import integrity
 from commands.subject_keys import SubjectKeyDestroyed, SubjectKeys, WrongKeyEncryptionKey
 from events.base import Role
 from events.sealing import ERASED, associated_data, new_key
@@ -217,6 +219,9 @@ def test_sealed_data_is_encrypted_read_with_justification_and_erased(
     assert [s for s in SECRETS if s in payload] == []
 
     assert plaintext_found(database_url) == {}
+    with psycopg.connect(database_url) as conn:  # the erasure changed no stored byte
+        verified = integrity.verify(conn, Ed25519PrivateKey.generate().public_key())
+    assert (verified.ok, verified.head) == (True, container.store.head())
 
 
 def test_subject_keys_are_created_once_under_concurrency_and_need_their_kek(
