@@ -204,3 +204,25 @@ def test_rs256_settings_need_exactly_one_usable_key_file(
         Settings(**production, key_encryption_key=KEK)
     with pytest.raises(ValueError, match="identity provider"):
         mint(rs, user_id="u", role=Role.AUDITOR, organization_id="o")
+
+
+def test_xuncha_token_mints_only_with_hs256_and_never_for_system(
+    tmp_path: Path,
+    key: rsa.RSAPrivateKey,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from api.cli import main
+
+    args = ["token", "--user", "u-1", "--role", "auditor", "--org", "org-a"]
+    assert main(args) == 0
+    minted = capsys.readouterr().out.strip()
+    assert actor_from_header(Settings(), bearer(minted)).user_id == "u-1"
+    with pytest.raises(SystemExit):
+        main(["token", "--user", "clock", "--role", "system", "--org", "system"])
+    pem = tmp_path / "idp.pem"
+    pem.write_bytes(public_pem(key))
+    monkeypatch.setenv("XUNCHA_JWT_ALGORITHM", "RS256")
+    monkeypatch.setenv("XUNCHA_JWT_PUBLIC_KEY_FILE", str(pem))
+    assert main(args) == 2
+    assert "identity provider" in capsys.readouterr().err
