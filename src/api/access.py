@@ -19,6 +19,12 @@ else (a forbidden role gets 403 whatever its parameters)::
         # 404 when the row is missing OR outside the reader's scope: existence never leaks.
         return scope.visible(row, f"thing {thing_id}")
 
+For a path naming an inspection, `scope.require_inspection(conn, inspection_id)` answers 404
+unless that inspection is in scope. Put `readable_by` first in `dependencies` (before
+`consistent_read`) so the role is checked before any wait. The OpenAPI document lists each
+query's readers (`document_readers`), and `docs/authorization-matrix.md` must list the new
+endpoint (`scripts/authorization_matrix.py`; a test fails otherwise).
+
 `Scope` (object level) comes from the `read_scope` read model:
 
 * group leader, deputy, member and outside expert: the inspections whose authorized group
