@@ -169,6 +169,7 @@ def test_time_travel_refuses_unknown_records_and_bad_arguments(api: Api) -> None
     assert code == 422
     assert "time zone" in body["detail"]
     assert status(api, f"/history/{item}/state", at="yesterday")[0] == 422
+    assert status(api, f"/history/{item}/state", at="1790000000")[0] == 422  # not a Unix time
     assert status(api, f"/history/{item}/state", who=MEMBER, version=1)[0] == 403
 
 
@@ -279,6 +280,7 @@ def test_role_and_time_filters(api: Api) -> None:
     assert stored[4].position not in [e["position"] for e in window]
     assert status(api, "/audit-trail", actor_role="nobody")[0] == 422
     assert status(api, "/audit-trail", type="a\x00b")[0] == 422
+    assert status(api, "/audit-trail", until="0.5")[0] == 422
 
 
 def e_time(row: dict[str, Any]) -> Any:

@@ -10,6 +10,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
+from pydantic import BeforeValidator
 
 from api.access import OVERSIGHT, readable_by
 from api.auditing import MEDIA_TYPES, load_stream, open_export
@@ -33,8 +34,23 @@ EventType = Annotated[
     str | None,
     Query(max_length=200, pattern=NO_NUL, description="Only this event type, e.g. lead.closed"),
 ]
-Since = Annotated[datetime | None, Query(description="occurred_at at or after (ISO date-time)")]
-Until = Annotated[datetime | None, Query(description="occurred_at before (ISO date-time)")]
+
+
+def _iso_only(value: Any) -> Any:
+    """A date-time parameter is ISO 8601 text, never a number (pydantic would take one as a
+    Unix time, which the OpenAPI `date-time` format does not allow)."""
+    if isinstance(value, str):
+        try:
+            float(value)
+        except ValueError:
+            return value
+        raise ValueError("expected an ISO 8601 date-time, e.g. 2026-05-01T12:00:00Z")
+    return value
+
+
+IsoDateTime = Annotated[datetime, BeforeValidator(_iso_only)]
+Since = Annotated[IsoDateTime | None, Query(description="occurred_at at or after (ISO date-time)")]
+Until = Annotated[IsoDateTime | None, Query(description="occurred_at before (ISO date-time)")]
 
 # The audit trail, timelines, exports and history show every record's whole life: for the
 # bodies that oversee the work and the auditors (sealed fields stay redacted for them too).
@@ -319,7 +335,7 @@ def time_travel() -> APIRouter:
         container: ContainerDep,
         _: CurrentActor,
         version: Annotated[int | None, Query(description="A version of the record")] = None,
-        at: Annotated[datetime | None, Query(description="A moment (ISO date-time)")] = None,
+        at: Annotated[IsoDateTime | None, Query(description="A moment (ISO date-time)")] = None,
     ) -> dict[str, Any]:
         with container.read_pool.connection() as conn:
             recorded = load_stream(container.store, conn, stream_id)
