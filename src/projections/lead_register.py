@@ -144,7 +144,9 @@ class LeadRegister:
 FILTER = (
     " WHERE (%(inspection)s::uuid IS NULL OR inspection_id = %(inspection)s)"
     " AND (%(round)s::uuid IS NULL OR round_id = %(round)s)"
-    " AND (%(receiver)s::text IS NULL OR receiver_organization_id = %(receiver)s)"
+    # A receiving authority sees a lead once it was transferred to it, not when approved.
+    " AND (%(receiver)s::text IS NULL OR"
+    "      (receiver_organization_id = %(receiver)s AND transferred_on IS NOT NULL))"
     # The reader's inspections (api/access.py): None = every inspection.
     " AND (%(inspections)s::uuid[] IS NULL OR inspection_id = ANY(%(inspections)s))"
 )

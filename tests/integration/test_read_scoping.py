@@ -62,6 +62,8 @@ class World:
         publish_lead_policy(api)
         self.lead = register(api, a)
         classify_and_approve(api, self.lead)
+        self.approved_only = register(api, a, subject_name="李某某")  # not transferred (yet)
+        classify_and_approve(api, self.approved_only)
         a.draft_finding()
         a.review_and_approve_finding(a.finding_ids[0])
         a.withdraw()
@@ -138,7 +140,7 @@ def test_group_people_read_only_the_inspections_their_group_is_authorized_for(
         assert w.ok("/rectification-items", who) == []
         w.hidden(f"/rectification-items/{w.item}", who)
     # Leads: the leader and deputy of A's group read A's lead; a leader of another group not.
-    assert w.ids("/leads", LEADER, "lead_id") == {w.lead}
+    assert w.ids("/leads", LEADER, "lead_id") == {w.lead, w.approved_only}
     assert w.ok(f"/leads/{w.lead}", DEPUTY)["lead_id"] == w.lead
     assert w.ok("/leads", OUTSIDE_LEADER) == []
     assert w.ok("/lead-summary", OUTSIDE_LEADER)["total"] == 0
@@ -163,6 +165,9 @@ def test_the_commission_sees_only_leads_transferred_to_it(api: Api) -> None:
     assert w.ids("/leads", DISCIPLINE, "lead_id") == {w.lead}
     assert w.ok(f"/leads/{w.lead}", DISCIPLINE)["receiver_organization_id"] == "org-jw"
     assert w.ok("/lead-summary", DISCIPLINE)["total"] == 1
+    # Approved for transfer to it, but not transferred: not yet the commission's to see.
+    assert w.ok(f"/leads/{w.approved_only}", OFFICE)["receiver_organization_id"] == "org-jw"
+    w.hidden(f"/leads/{w.approved_only}", DISCIPLINE)
     assert w.ok("/leads", OTHER_COMMISSION) == []
     assert w.ok("/leads", OTHER_COMMISSION, inspection_id=w.a) == []
     assert w.ok("/lead-summary", OTHER_COMMISSION)["total"] == 0
@@ -185,12 +190,12 @@ def test_dashboards_read_figures_never_leads_or_the_trail_and_auditors_read_all(
 ) -> None:
     w = World(api)
     assert w.ids("/inspections", DASHBOARD, "inspection_id") == {w.a, w.b}
-    assert w.ok("/lead-summary", DASHBOARD)["total"] == 1
+    assert w.ok("/lead-summary", DASHBOARD)["total"] == 2
     assert w.ok("/rectification-summary", DASHBOARD)["total"] == 1
     for path in ("/leads", f"/leads/{w.lead}", "/audit-trail", f"/inspections/{w.a}/petitions"):
         assert w.get(path, DASHBOARD).status_code == 403, path
     assert w.ids("/inspections", AUDITOR, "inspection_id") == {w.a, w.b}
-    assert w.ids("/leads", AUDITOR, "lead_id") == {w.lead}
+    assert w.ids("/leads", AUDITOR, "lead_id") == {w.lead, w.approved_only}
     assert w.ok(f"/rectification-items/{w.item}", AUDITOR)["item_id"] == w.item
     assert w.ok(f"/inspections/{w.b}/fieldwork-records", AUDITOR) == []  # none, but readable
     assert w.ok("/audit-trail", AUDITOR)

@@ -22,8 +22,9 @@ Offset = Annotated[int, Query(ge=0, le=1_000_000)]
 
 # Leads are classified: the inspected organization, outside experts, group members and the
 # supervising department do not read them; a receiving authority reads only the leads
-# transferred to it; a group leader or deputy only those of the inspections their group is
-# authorized for (`Scope`). Dashboard readers see the summary's counts, never a lead.
+# transferred to it (not those only approved for transfer); a group leader or deputy only
+# those of the inspections their group is authorized for (`Scope`). Dashboard readers see
+# the summary's counts, never a lead.
 INSPECTION_SIDE = (
     Role.COMMITTEE,
     Role.LEADING_GROUP,
@@ -141,8 +142,9 @@ def queries() -> APIRouter:
     ) -> dict[str, Any]:
         receiver = _receiver_scope(scope.actor)
         row = lead_register.get_lead(conn, lead_id)
-        if row is not None and receiver is not None and row["receiver_organization_id"] != receiver:
-            row = None
+        if receiver is not None and row is not None:
+            sent_to_it = row["receiver_organization_id"] == receiver and row["transferred_on"]
+            row = row if sent_to_it else None
         if row is not None and not scope.allows(inspection_id=row["inspection_id"]):
             row = None
         if row is None:
