@@ -40,6 +40,7 @@ SELECT_BATCH_UPTO = (
     " ORDER BY notification_id LIMIT %s"
 )
 SELECT_ONE = "SELECT topic, state FROM stored_events WHERE notification_id = %s"
+PIPELINE_SYNC_EVERY = 50  # events whose statements may be in flight at once
 # Events parked by any runner in this process since it started (`/metrics`).
 PARKED_TOTAL: dict[str, int] = {}
 Progress = Callable[[int], None]  # called with the target's position after each batch
@@ -88,6 +89,7 @@ class ProjectionRunner:
         mapper: EnvelopeMapper | None = None,
         retry_attempts: int = 3,
         retry_backoff_seconds: float = 0.1,
+        pipeline: bool = True,
     ) -> None:
         self.conninfo = conninfo
         self.projections = list(projections)
@@ -95,6 +97,7 @@ class ProjectionRunner:
         self.retry_attempts = max(1, retry_attempts)
         self.retry_backoff_seconds = retry_backoff_seconds
         self.mapper = mapper or EnvelopeMapper()
+        self.pipeline = pipeline
         self.stopped = threading.Event()
         self.thread: threading.Thread | None = None
 
@@ -130,11 +133,24 @@ class ProjectionRunner:
         position = tracking.lock_position(cur, name)
         self._select_next(cur, position, limit or self.batch_size, target)
         rows = cur.fetchall()
-        for notification_id, _, _, topic, state in rows:
-            if projection.handles(topic):
-                recorded = self.mapper.decode(bytes(state), topic, notification_id)
-                projection.apply(cur, recorded)
-        if rows:
+        if not rows:
+            return 0
+        if not self.pipeline or len(rows) == 1:
+            for notification_id, _, _, topic, state in rows:
+                if projection.handles(topic):
+                    projection.apply(cur, self.mapper.decode(bytes(state), topic, notification_id))
+            tracking.advance(cur, name, rows[-1][0])
+            return len(rows)
+        # Pipelined: the handlers' statements go out without waiting for each answer; a sync
+        # every PIPELINE_SYNC_EVERY events keeps the unanswered data small (a pipeline holding
+        # ~0.6 MB or more can hang with psycopg 3.3 / libpq 18, see docs/architecture.md).
+        # An error surfaces at the next sync and rolls the whole batch back, as without.
+        with cur.connection.pipeline() as pipeline:
+            for i, (notification_id, _, _, topic, state) in enumerate(rows, 1):
+                if projection.handles(topic):
+                    projection.apply(cur, self.mapper.decode(bytes(state), topic, notification_id))
+                if i % PIPELINE_SYNC_EVERY == 0:
+                    pipeline.sync()
             tracking.advance(cur, name, rows[-1][0])
         return len(rows)
 

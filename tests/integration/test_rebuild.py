@@ -220,7 +220,7 @@ def test_rebuild_while_commands_arrive_ends_equal_to_a_fresh_build_and_reads_nev
         )
         during = len(proposed) - before
         switched_at = time.monotonic_ns()
-        time.sleep(0.3)  # reads and writes go on against the new tables
+        time.sleep(1.0)  # reads and writes go on against the new tables
     finally:
         stop.set()
         for t in threads:
@@ -234,8 +234,8 @@ def test_rebuild_while_commands_arrive_ends_equal_to_a_fresh_build_and_reads_nev
     assert result.events > 0
     # Never half-built: the rounds a reader counts never go down (they only ever grow).
     sql_counts, http_counts = [r[0] for r in reads], [r[1] for r in reads]
-    assert sum(r[2] < switched_at for r in reads) > 5
-    assert sum(r[2] > switched_at for r in reads) > 5
+    assert sum(r[2] < switched_at for r in reads) > 3
+    assert sum(r[2] > switched_at for r in reads) > 3
     assert sql_counts == sorted(sql_counts), sql_counts
     assert http_counts == sorted(http_counts), http_counts
     with psycopg.connect(container.conninfo) as conn:
