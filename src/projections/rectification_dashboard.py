@@ -274,19 +274,27 @@ def dashboard(
         "offset": offset,
     }
     with conn.cursor(row_factory=dict_row) as cur:
-        # Column names come from GROUPINGS and SORTS, never from the request as such.
+        # One scan: the groups and the grand total (GROUPING SETS), the number of groups and
+        # the page. Column names come from GROUPINGS and SORTS, never from the request as such.
         cur.execute(
-            f"WITH g AS (SELECT {key} AS key, {labels}, {FIGURES} {FILTER}"
-            f" GROUP BY {key}{more}) SELECT *, {RATES} FROM g"
-            f" ORDER BY {order} LIMIT %(limit)s OFFSET %(offset)s",
+            f"WITH g AS (SELECT {key} AS key, {labels}, {FIGURES},"
+            f" GROUPING({key}) = 1 AS is_total {FILTER}"
+            f" GROUP BY GROUPING SETS (({key}{more}), ())),"
+            f" r AS (SELECT *, {RATES} FROM g),"
+            " p AS (SELECT *, count(*) FILTER (WHERE NOT is_total) OVER () AS groups,"
+            f" row_number() OVER (PARTITION BY is_total ORDER BY {order}) AS rn FROM r)"
+            " SELECT * FROM p WHERE is_total"
+            " OR (rn > %(offset)s AND rn <= %(offset)s + %(limit)s) ORDER BY is_total DESC, rn",
             params,
         )
-        rows = cur.fetchall()
-        cur.execute(f"WITH g AS (SELECT {FIGURES} {FILTER}) SELECT *, {RATES} FROM g", params)
-        totals = cur.fetchone()
-        cur.execute(f"SELECT count(*) AS n FROM (SELECT 1 {FILTER} GROUP BY {key}{more}) s", params)
-        counted = cur.fetchone()
-    groups = int(counted["n"]) if counted else 0
+        found = cur.fetchall()
+    totals, rows = found[0], found[1:]
+    groups = int(totals["groups"])
+    for row in found:
+        for column in ("is_total", "groups", "rn"):
+            del row[column]
+    for column in ("key", "organization_id", "organization_name", "organizations"):
+        totals.pop(column, None)
     return {
         "as_of": as_of,
         "group_by": group_by,

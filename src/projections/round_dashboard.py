@@ -313,32 +313,49 @@ class RoundDashboard:
 
 # ---- queries ----
 
+
 # One row per inspection with its counts; groups and rounds sum these.
-PER_INSPECTION = """
+def _per_inspection(only: str = "") -> str:
+    """One row per inspection with its counts, each table aggregated once (grouped joins);
+    `only` narrows the aggregated rows (`AND inspection_id IN (...)`)."""
+    return f"""
 SELECT i.inspection_id, i.round_id, i.organization_id, i.organization_name,
        coalesce(i.group_id::text, 'name:' || i.group_name) AS group_key, i.group_id,
        i.group_name, i.stage, i.stationed_on, i.withdrawn_on,
-       (SELECT count(*) FROM rm_rd_petition p WHERE p.inspection_id = i.inspection_id
-           AND NOT p.in_error) AS petitions_received,
-       (SELECT count(*) FROM rm_rd_petition p WHERE p.inspection_id = i.inspection_id
-           AND NOT p.in_error AND p.in_scope) AS petitions_in_scope,
-       (SELECT count(*) FROM rm_rd_petition p WHERE p.inspection_id = i.inspection_id
-           AND NOT p.in_error AND p.forwarded) AS petitions_forwarded,
-       (SELECT count(*) FROM rm_rd_interview v WHERE v.inspection_id = i.inspection_id
-           AND NOT v.in_error) AS interviews_held,
-       (SELECT count(*) FROM rm_rd_interview v WHERE v.inspection_id = i.inspection_id
-           AND NOT v.in_error AND v.signed) AS interview_records_signed,
-       (SELECT count(*) FROM rm_rd_finding f WHERE f.inspection_id = i.inspection_id
-           AND NOT f.in_error) AS findings,
-       (SELECT count(*) FROM rm_rd_finding f WHERE f.inspection_id = i.inspection_id
-           AND NOT f.in_error AND f.approved) AS findings_approved,
-       (SELECT count(*) FROM rm_rd_lead l WHERE l.inspection_id = i.inspection_id
-           AND NOT l.in_error) AS leads,
-       (SELECT count(*) FROM rm_rd_lead l WHERE l.inspection_id = i.inspection_id
-           AND NOT l.in_error AND l.status <> 'closed') AS leads_open
+       coalesce(p.received, 0) AS petitions_received,
+       coalesce(p.in_scope, 0) AS petitions_in_scope,
+       coalesce(p.forwarded, 0) AS petitions_forwarded,
+       coalesce(v.held, 0) AS interviews_held,
+       coalesce(v.signed, 0) AS interview_records_signed,
+       coalesce(f.total, 0) AS findings,
+       coalesce(f.approved, 0) AS findings_approved,
+       coalesce(l.total, 0) AS leads,
+       coalesce(l.open, 0) AS leads_open
 FROM rm_rd_inspection i
+LEFT JOIN (SELECT inspection_id, count(*)::int AS received,
+           count(*) FILTER (WHERE in_scope)::int AS in_scope,
+           count(*) FILTER (WHERE forwarded)::int AS forwarded
+           FROM rm_rd_petition WHERE NOT in_error {only} GROUP BY inspection_id) p
+    ON p.inspection_id = i.inspection_id
+LEFT JOIN (SELECT inspection_id, count(*)::int AS held,
+           count(*) FILTER (WHERE signed)::int AS signed
+           FROM rm_rd_interview WHERE NOT in_error {only} GROUP BY inspection_id) v
+    ON v.inspection_id = i.inspection_id
+LEFT JOIN (SELECT inspection_id, count(*)::int AS total,
+           count(*) FILTER (WHERE approved)::int AS approved
+           FROM rm_rd_finding WHERE NOT in_error {only} GROUP BY inspection_id) f
+    ON f.inspection_id = i.inspection_id
+LEFT JOIN (SELECT inspection_id, count(*)::int AS total,
+           count(*) FILTER (WHERE status <> 'closed')::int AS open
+           FROM rm_rd_lead WHERE NOT in_error {only} GROUP BY inspection_id) l
+    ON l.inspection_id = i.inspection_id
 WHERE NOT i.in_error
 """
+
+
+ROUND_ONLY = (
+    "AND inspection_id IN (SELECT inspection_id FROM rm_rd_inspection WHERE round_id = %(round)s)"
+)
 COUNTS = (
     "petitions_received",
     "petitions_in_scope",
@@ -388,7 +405,7 @@ def list_rounds(
     sums = ", ".join(f"coalesce(sum(x.{c}), 0)::int AS {c}" for c in COUNTS)
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(
-            f"WITH x AS ({PER_INSPECTION}), r AS (SELECT r.round_id, r.name, r.jurisdiction_id,"
+            f"WITH x AS ({_per_inspection()}), r AS (SELECT r.round_id, r.name, r.jurisdiction_id,"
             f" r.round_type, r.stage, r.planned_start, count(x.inspection_id)::int AS inspections,"
             f" {sums} FROM rm_rd_round r LEFT JOIN x ON x.round_id = r.round_id"
             " WHERE NOT r.in_error AND (%(stage)s::text IS NULL OR r.stage = %(stage)s)"
@@ -436,7 +453,7 @@ def round_dashboard(
         if head is None:
             return None
         cur.execute(
-            PER_INSPECTION + " AND i.round_id = %(round)s"
+            _per_inspection(ROUND_ONLY) + " AND i.round_id = %(round)s"
             " AND (%(group)s::text IS NULL OR i.group_name = %(group)s)"
             " AND (%(stage)s::text IS NULL OR i.stage = %(stage)s)"
             " ORDER BY i.organization_name, i.inspection_id",
