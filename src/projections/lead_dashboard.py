@@ -175,7 +175,8 @@ FROM rm_ld_lead l
 WHERE NOT l.in_error
   AND (%(round)s::uuid IS NULL OR l.round_id = %(round)s)
   AND (%(inspection)s::uuid IS NULL OR l.inspection_id = %(inspection)s)
-  AND (%(receiver)s::text IS NULL OR l.receiver_organization_id = %(receiver)s)
+  AND (%(receiver)s::text IS NULL OR
+       (l.receiver_organization_id = %(receiver)s AND l.transferred_on IS NOT NULL))
 """
 
 

@@ -168,6 +168,8 @@ def test_the_commission_sees_only_leads_transferred_to_it(api: Api) -> None:
     # Approved for transfer to it, but not transferred: not yet the commission's to see.
     assert w.ok(f"/leads/{w.approved_only}", OFFICE)["receiver_organization_id"] == "org-jw"
     w.hidden(f"/leads/{w.approved_only}", DISCIPLINE)
+    assert w.ok("/dashboards/leads", DISCIPLINE)["total"] == 1
+    assert w.ok("/dashboards/leads", OFFICE)["total"] == 2
     assert w.ok("/leads", OTHER_COMMISSION) == []
     assert w.ok("/leads", OTHER_COMMISSION, inspection_id=w.a) == []
     assert w.ok("/lead-summary", OTHER_COMMISSION)["total"] == 0
