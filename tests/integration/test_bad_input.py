@@ -45,7 +45,7 @@ def test_malformed_json_is_refused(api: Api, stationed: Lifecycle) -> None:
         ({"withdrawn_on": "not a date"}, ["withdrawn_on", "date"]),
         ({}, ["withdrawn_on", "Field required"]),
         ({"withdrawn_on": day(-40), "extra": 1}, ["extra", "not permitted"]),
-        ([1, 2], ["valid dictionary"]),
+        ([1, 2], ["should be an object"]),
     ],
 )
 def test_wrong_types_and_fields_are_refused(

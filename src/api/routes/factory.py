@@ -10,8 +10,9 @@ import re
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Header, Path, Response
-from pydantic import BaseModel, ConfigDict, Field, create_model
+from fastapi import APIRouter, Depends, Header, Path, Request, Response
+from fastapi.exceptions import RequestValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
 from api.access import command_route
 from api.deps import ContainerDep, CurrentActor
@@ -63,6 +64,24 @@ def body_model(command: type[Command], path_param: str | None) -> type[BaseModel
     return model
 
 
+def strict_body(body_type: type[BaseModel]) -> Any:
+    """A dependency refusing what the schema refuses: the body is read as JSON in pydantic's
+    strict mode, so 0 is not a boolean, "5" not an integer and 1.5 not a date, as in the
+    OpenAPI document. (FastAPI's own validation of the body, which runs too, is lax.)"""
+
+    async def check(request: Request, _: CurrentActor) -> None:  # authenticated first
+        try:
+            body_type.model_validate_json(await request.body() or b"null", strict=True)
+        except ValidationError as error:
+            errors = [
+                {**e, "loc": ("body", *e.get("loc", ()))}
+                for e in error.errors(include_url=False, include_context=False)
+            ]
+            raise RequestValidationError(errors) from None
+
+    return Depends(check)
+
+
 def respond(response: Response, result: CommandResult, location: str | None) -> CommandResponse:
     response.headers["ETag"] = f'"{result.stream_version}"'
     response.headers["X-Xuncha-Position"] = str(result.position)
@@ -91,7 +110,11 @@ def add_command(
         container: ContainerDep,
         record_id: Annotated[UUID, Path(alias=path_param or "id", description=id_description)],
         if_match: Annotated[
-            str | None, Header(description='Expected version of the addressed record, e.g. "3"')
+            str | None,
+            Header(
+                description='Expected version of the addressed record, e.g. "3"',
+                json_schema_extra={"pattern": ETAG.pattern},
+            ),
         ] = None,
         idempotency_key: Annotated[
             str | None,
@@ -119,7 +142,9 @@ def add_command(
             response: Response,
             actor: CurrentActor,
             container: ContainerDep,
-            if_match: Annotated[str | None, Header()] = None,
+            if_match: Annotated[
+                str | None, Header(json_schema_extra={"pattern": ETAG.pattern})
+            ] = None,
             idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
             x_correlation_id: Annotated[UUID | None, Header()] = None,
         ) -> CommandResponse:
@@ -149,6 +174,8 @@ def add_command(
         summary=summary,
         description=command.__doc__ or "",
         name=handler.__name__,
+        dependencies=[strict_body(body_type)],
+        openapi_extra={"x-allowed-roles": sorted(role.value for role in command.allowed_roles)},
     )
 
 
