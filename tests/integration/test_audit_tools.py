@@ -22,8 +22,8 @@ from commands.rectification import RECTIFICATION_ITEM
 from events.base import RecordedEvent, Role
 from events.mapper import EnvelopeMapper
 from projections import audit_trail
-from tests.support.api import LIAISON, MEMBER, OFFICE, TARGET_ORG, Api, Who
-from tests.support.lifecycle import Lifecycle
+from tests.support.api import LIAISON, MEMBER, MEMBER_2, OFFICE, TARGET_ORG, Api, Who
+from tests.support.lifecycle import Lifecycle, day
 
 AUDITOR = Who("auditor-1", Role.AUDITOR, "org-audit-office")
 
@@ -505,3 +505,44 @@ def test_the_inspection_index_is_rebuilt_from_the_trail_when_it_is_new(api: Api)
         rebuilt = (conn.execute(index).fetchall(), conn.execute(links).fetchall())
         conn.rollback()
     assert rebuilt == projected
+
+
+def test_no_sealed_plaintext_in_history_states_timelines_or_exports(api: Api) -> None:
+    life = Lifecycle(api)
+    life.to_stationed()
+    secrets = ["被谈话人赵隐名", "谈话笔录：副局长承认违规报销", "举报人王秘密", "反映局长收受红包"]
+    interview = {
+        "interviewers": ["member-1", "member-2"],
+        "category": "leadership_team",
+        "conducted_on": day(-60),
+        "interviewee": {"name": secrets[0], "position": "副局长"},
+        "record": secrets[1],
+    }
+    interview_id = api.command(f"{life.at}/interviews", interview, MEMBER, 201)["created_id"]
+    api.command(f"/interviews/{interview_id}/sign", {"signed_on": day(-60)}, MEMBER_2)
+    petition = {
+        "channel": "letter",
+        "received_on": day(-60),
+        "petitioner": {"name": secrets[2], "contact": "13800000000"},
+        "content": secrets[3],
+    }
+    petition_id = api.command(f"{life.at}/petitions", petition, MEMBER, 201)["created_id"]
+    shown = [
+        api.get(f"/history/{interview_id}", who=AUDITOR),
+        api.get(f"/history/{interview_id}/state", who=AUDITOR, version=2),
+        api.get(f"/history/{petition_id}", who=AUDITOR),
+        api.get(f"/history/{petition_id}/state", who=AUDITOR, version=1),
+        api.get(f"/audit-trail/entities/{interview_id}/timeline", who=AUDITOR),
+        api.get(f"/audit-trail/inspections/{life.inspection_id}/timeline", who=AUDITOR, limit=500),
+    ]
+    for fmt in ("ndjson", "csv"):
+        response, chunks = export(
+            api, format=fmt, inspection_id=life.inspection_id, min_position=api.position
+        )
+        assert response.status_code == 200
+        shown.append(b"".join(chunks).decode())
+    text = json.dumps(shown, ensure_ascii=False)
+    assert [s for s in secrets if s in text] == []
+    assert "[sealed]" in text
+    state = api.get(f"/history/{interview_id}/state", who=AUDITOR, version=2)["state"]
+    assert state["signed"] is True
