@@ -154,8 +154,8 @@ CREATIONS = {
 
 
 def _entry(table: dict[type[Any], T], event: object) -> T | None:
-    """The table's entry for the event's class. A sealed event read without its key is an
-    instance of a subclass of its class (`events.sealing.redacted_model`): walk the MRO."""
+    """The table's entry for the event's class or the nearest class it derives from, so a
+    subclass of an event class (a variant an upcaster or reader returns) is not skipped."""
     for cls in type(event).__mro__:
         if cls in table:
             return table[cls]
