@@ -180,3 +180,22 @@ def test_the_openapi_document_names_each_querys_readers() -> None:
     for (method, path), roles in rows.items():
         if method == "GET":
             assert paths[path]["get"]["x-readable-by"] == sorted(r.value for r in roles), path
+
+
+def test_the_role_is_checked_before_the_body_path_and_parameters(client: TestClient) -> None:
+    def problem(response: Any) -> tuple[int, str]:
+        return response.status_code, response.json()["code"]
+
+    headers = {"Content-Type": "application/json"}
+    forbidden = (403, "role_not_permitted")
+    auth = {**headers, "Authorization": f"Bearer {token(Role.AUDITOR)}", "If-Match": "garbage"}
+    malformed = client.post("/rounds/not-a-uuid/approve", content=b"{not json", headers=auth)
+    assert problem(malformed) == forbidden
+    auth = {"Authorization": f"Bearer {token(Role.DASHBOARD_READER)}"}
+    bad_query = client.get("/leads", params={"limit": 0, "min_position": -1}, headers=auth)
+    assert problem(bad_query) == forbidden
+    # The admitted role gets the validation problems instead.
+    auth = {**headers, "Authorization": f"Bearer {token(Role.COMMITTEE)}"}
+    malformed = client.post("/rounds/not-a-uuid/approve", content=b"{not json", headers=auth)
+    assert malformed.status_code == 422
+    assert problem(client.get("/leads", params={"limit": 0}, headers=auth))[0] == 400
