@@ -62,6 +62,7 @@ def _datetime(text: str) -> datetime:
 def audit_export(settings: Settings, args: argparse.Namespace) -> int:
     """Export the filtered audit trail to a file; progress on stderr."""
     from api.auditing import open_export
+    from api.container import make_runner
     from api.database import make_recorder, open_database
     from commands.store import EventStore
     from events.base import Actor
@@ -71,6 +72,7 @@ def audit_export(settings: Settings, args: argparse.Namespace) -> int:
     database = open_database(settings)
     recorder = make_recorder(database.conninfo, pool_size=1)
     try:
+        make_runner(settings, database.conninfo).setup()  # the read model's tables exist
         if not _caught_up(database.conninfo, args.max_wait):
             print(
                 "xuncha: the audit trail read model is behind the log (is a projection runner "

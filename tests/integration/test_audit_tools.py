@@ -546,3 +546,19 @@ def test_no_sealed_plaintext_in_history_states_timelines_or_exports(api: Api) ->
     assert "[sealed]" in text
     state = api.get(f"/history/{interview_id}/state", who=AUDITOR, version=2)["state"]
     assert state["signed"] is True
+
+
+def test_cli_export_says_when_the_read_model_is_behind(
+    api: Api, cli_env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from api.cli import main
+
+    life = closed_item(api)
+    projected = whole_trail(api)
+    api.client.app.state.container.runner.stop()  # type: ignore[attr-defined]
+    life.propose_round()  # in the log, not in the trail
+    out = tmp_path / "trail.ndjson"
+    assert main(["audit", "export", "--out", str(out), "--max-wait", "0.3"]) == 0
+    assert "behind the log" in capsys.readouterr().err
+    rows = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [r["position"] for r in rows] == [e["position"] for e in projected]
