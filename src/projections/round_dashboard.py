@@ -178,11 +178,17 @@ class RoundDashboard:
 
     def create(self, cur: Cursor[Any]) -> None:
         cur.execute(DDL)
-        # Reference data owned by this module: rewritten from TAXONOMY_MAP at every start.
-        cur.execute("DELETE FROM rm_rd_taxonomy_map")
+        # Reference data owned by this module, brought in line with TAXONOMY_MAP at every
+        # start (upserts: several processes may start at once).
         cur.executemany(
-            "INSERT INTO rm_rd_taxonomy_map VALUES (%s, %s, %s)",
+            "INSERT INTO rm_rd_taxonomy_map VALUES (%s, %s, %s) ON CONFLICT (taxonomy_version,"
+            " category) DO UPDATE SET mapped_category = EXCLUDED.mapped_category",
             [(version, category, to) for (version, category), to in TAXONOMY_MAP.items()],
+        )
+        cur.execute(
+            "DELETE FROM rm_rd_taxonomy_map WHERE (taxonomy_version, category) NOT IN"
+            " (SELECT * FROM unnest(%s::text[], %s::text[]))",
+            ([version for version, _ in TAXONOMY_MAP], [category for _, category in TAXONOMY_MAP]),
         )
 
     def handles(self, type_name: str) -> bool:
