@@ -149,6 +149,9 @@ def test_sealed_data_is_encrypted_read_with_justification_and_erased(
     ]
     assert {a["data"]["justification"] for a in accesses} == {WHY}
     assert accesses[0]["data"]["subject_id"] == f"petitioner:{petition_id}"
+    timeline = api.get(f"/audit-trail/inspections/{life.inspection_id}/timeline", limit=500)
+    types = [e["type"] for e in timeline["events"]]
+    assert types.count("audit.sensitive_record_accessed") == 3
     assert plaintext_found(database_url) == {}
 
     # Crypto-shredding.
