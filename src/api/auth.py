@@ -105,7 +105,9 @@ def verification_key(settings: Settings, token: str) -> Any:
         kid = jwt.get_unverified_header(token).get("kid")
     except jwt.InvalidTokenError as error:
         raise Unauthenticated(f"the bearer token is not valid: {error}") from None
-    candidates = [k for k in keys.keys if k.key_id == kid] if kid else list(keys.keys)
+    # Only RSA signing keys can verify RS256; other keys of the set are never tried.
+    usable = [k for k in keys.keys if k.key_type == "RSA" and k.public_key_use in (None, "sig")]
+    candidates = [k for k in usable if k.key_id == kid] if kid else usable
     if len(candidates) != 1:
         raise Unauthenticated(
             "the bearer token's key id ('kid') names no single key of the configured JWKS"
@@ -127,7 +129,7 @@ def verify(settings: Settings, token: str) -> dict[str, Any]:
         )
     except jwt.ExpiredSignatureError:
         raise Unauthenticated("the bearer token has expired") from None
-    except jwt.InvalidTokenError as error:
+    except jwt.PyJWTError as error:  # also a key of the set that cannot verify RS256
         raise Unauthenticated(f"the bearer token is not valid: {error}") from None
     return claims
 

@@ -166,6 +166,24 @@ def test_a_jwks_file_picks_the_key_by_kid_and_follows_rotation(tmp_path: Path) -
     assert actor_from_header(settings, bearer(sign(new))).user_id == "auditor-1"  # single key
 
 
+def test_a_jwks_key_of_another_type_never_verifies_rs256(tmp_path: Path) -> None:
+    ec_key = ec.generate_private_key(ec.SECP256R1())
+    ec_jwk = {**json.loads(jwt.algorithms.ECAlgorithm.to_jwk(ec_key.public_key())), "kid": "ec"}
+    rsa_private = rsa_key()
+    path = tmp_path / "jwks.json"
+    path.write_text(json.dumps({"keys": [jwk(rsa_private, "rsa"), ec_jwk]}))
+    settings = Settings(
+        jwt_algorithm="RS256", jwt_jwks_file=path, jwt_issuer="https://idp.example/realms/xuncha"
+    )
+    assert actor_from_header(settings, bearer(sign(rsa_private, "rsa"))).role == Role.AUDITOR
+    with pytest.raises(Unauthenticated, match="kid"):
+        actor_from_header(settings, bearer(sign(rsa_private, "ec")))
+    with pytest.raises(Unauthenticated, match="kid"):
+        actor_from_header(settings, bearer(sign(ec_key, "ec", algorithm="ES256")))
+    # without a kid, the single RSA key of the set is the one
+    assert actor_from_header(settings, bearer(sign(rsa_private))).role == Role.AUDITOR
+
+
 def test_no_token_may_carry_the_system_role(pem_settings: Settings, key: rsa.RSAPrivateKey) -> None:
     with pytest.raises(Unauthenticated, match="system"):
         actor_from_header(pem_settings, bearer(sign(key, role="system")))
