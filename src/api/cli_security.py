@@ -1,5 +1,5 @@
-"""`xuncha checkpoint`, `xuncha verify-log`, `xuncha db grant-app-role`, `xuncha erase-subject`
-(docs/security.md)."""
+"""`xuncha checkpoint`, `xuncha verify-log`, `xuncha db grant-app-role`, `xuncha erase-subject`,
+`xuncha rotate-kek` (docs/security.md)."""
 
 from __future__ import annotations
 
@@ -136,6 +136,38 @@ def erase_subject(settings: Settings, args: argparse.Namespace) -> int:
         database.close()
 
 
+def rotate_kek(settings: Settings, args: argparse.Namespace) -> int:
+    """Rewrap every subject's data key from the old key-encryption key (read from a file) to
+    the configured `XUNCHA_KEY_ENCRYPTION_KEY`."""
+    import base64
+    import binascii
+
+    from api.database import make_recorder, open_database
+    from commands.subject_keys import SubjectKeys
+
+    try:
+        old = base64.b64decode(Path(args.old_key_file).read_text().strip(), validate=True)
+    except (OSError, binascii.Error, ValueError) as error:
+        print(f"xuncha: cannot read the old key: {error}", file=sys.stderr)
+        return 2
+    if len(old) != 32:
+        print("xuncha: the old key must be base64 of exactly 32 bytes", file=sys.stderr)
+        return 2
+    database = open_database(settings)
+    recorder = make_recorder(database.conninfo, pool_size=1)
+    try:
+        keys = SubjectKeys(recorder.datastore, settings.kek_bytes)
+        keys.create_table()
+        count = keys.rewrap(old)
+        recorder.datastore.close()
+        _vacuum(database.conninfo)  # the dead rows held the keys wrapped with the old key
+    finally:
+        recorder.datastore.close()
+        database.close()
+    print(f"rewrapped {count} subject keys under key-encryption key {keys.kek_id}")
+    return 0
+
+
 def _vacuum(conninfo: str) -> None:
     """Reclaim the dead row that still held the wrapped key (owner only; best effort)."""
     try:
@@ -156,6 +188,11 @@ def add_parsers(sub: Any) -> None:
     es.add_argument("--reason", required=True, help="why (retention rule, request); no names")
     es.add_argument("--by", required=True, help="who orders the erasure (user id)")
     es.set_defaults(fn=erase_subject)
+    rk = sub.add_parser(
+        "rotate-kek", help="rewrap every subject key under the configured key-encryption key"
+    )
+    rk.add_argument("--old-key-file", required=True, help="file holding the old key (base64)")
+    rk.set_defaults(fn=rotate_kek)
     cp = sub.add_parser("checkpoint", help="sign the log's hash chain head (or export them)")
     cp.set_defaults(fn=checkpoint)
     cp_sub = cp.add_subparsers(dest="action", required=False)

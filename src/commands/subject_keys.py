@@ -156,6 +156,40 @@ class SubjectKeys:
             row = cur.fetchone()
         return None if row is None else SubjectKey(**row)
 
+    def rewrap(self, old_key_encryption_key: bytes) -> int:
+        """Rotate the key-encryption key: rewrap every data key wrapped with the old one under
+        the configured one, in one transaction (rows locked). Returns how many were rewrapped;
+        data keys, and so every ciphertext in the log, stay as they are."""
+        old = SubjectKeys(self.datastore, old_key_encryption_key)
+        if old.kek_id == self.kek_id:
+            return 0
+        count = 0
+        with self.datastore.transaction(commit=True) as cur:
+            cur.execute(
+                SQL(
+                    "SELECT subject_id, wrapped_key FROM {} WHERE kek_id = %s"
+                    " AND wrapped_key IS NOT NULL FOR UPDATE"
+                ).format(self.table),
+                (old.kek_id,),
+            )
+            for row in cur.fetchall():
+                subject = row["subject_id"]
+                key = old._unwrap(subject, bytes(row["wrapped_key"]), old.kek_id)
+                cur.execute(
+                    SQL("UPDATE {} SET wrapped_key = %s, kek_id = %s WHERE subject_id = %s").format(
+                        self.table
+                    ),
+                    (self._wrap(subject, key), self.kek_id, subject),
+                )
+                count += 1
+            cur.execute(  # erased rows keep no key; they only carry the new key's id
+                SQL("UPDATE {} SET kek_id = %s WHERE kek_id = %s AND wrapped_key IS NULL").format(
+                    self.table
+                ),
+                (self.kek_id, old.kek_id),
+            )
+        return count
+
     def erase(self, subject_id: str, erased_by: str, reason: str) -> tuple[SubjectKey, bool]:
         """Destroy the subject's key; returns its row and whether this call destroyed it
         (False: it was erased before). NotFound if the subject never had a key."""

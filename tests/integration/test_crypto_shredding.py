@@ -3,7 +3,9 @@ audited reads, and crypto-shredding with `xuncha erase-subject` (docs/security.m
 
 from __future__ import annotations
 
+import base64
 import threading
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -256,3 +258,38 @@ def test_subject_keys_are_created_once_under_concurrency_and_need_their_kek(
     assert keys.open(subject, *sealed[0], aad) is None
     with pytest.raises(SubjectKeyDestroyed, match="was erased"):
         keys.seal(subject, b"more", aad)
+
+
+def test_rotating_the_key_encryption_key_rewraps_every_subject_key(
+    container: Any,
+    database_url: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    old: SubjectKeys = container.keys
+    aad = b"aad"
+    sealed = {f"s:{n}": old.seal(f"s:{n}", f"secret {n}".encode(), aad) for n in range(3)}
+    old.erase("s:2", "dpo-1", "test")
+    new_kek = new_key()
+    old_file = tmp_path / "old-kek"
+    old_file.write_text(base64.b64encode(old.kek).decode())
+    monkeypatch.setenv("XUNCHA_DATABASE_URL", database_url)
+    monkeypatch.setenv("XUNCHA_KEY_ENCRYPTION_KEY", base64.b64encode(new_kek).decode())
+
+    assert cli.main(["rotate-kek", "--old-key-file", str(old_file)]) == 0
+    assert "rewrapped 2 subject keys" in capsys.readouterr().out
+
+    new = SubjectKeys(old.datastore, new_kek)
+    assert [new.open(s, *sealed[s], aad) for s in ("s:0", "s:1", "s:2")] == [
+        b"secret 0",
+        b"secret 1",
+        None,
+    ]
+    with pytest.raises(WrongKeyEncryptionKey):
+        old.open("s:0", *sealed["s:0"], aad)
+    with psycopg.connect(database_url) as conn:
+        ids = conn.execute("SELECT DISTINCT kek_id FROM subject_keys").fetchall()
+    assert ids == [(new.kek_id,)]
+    assert cli.main(["rotate-kek", "--old-key-file", str(old_file)]) == 0  # nothing left
+    assert "rewrapped 0 subject keys" in capsys.readouterr().out
