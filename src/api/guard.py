@@ -1,4 +1,5 @@
-"""Hostile and careless input at the edge: body size, request rate, security headers.
+"""Hostile and careless input at the edge: body size, request rate, repeated query
+parameters, security headers.
 
 Pure ASGI middleware (no BaseHTTPMiddleware): they see every request before routing and every
 response start, including error responses. Page sizes are checked where query parameters are
@@ -13,6 +14,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
+from urllib.parse import parse_qsl
 
 from fastapi import FastAPI
 
@@ -128,6 +130,29 @@ class BodyLimit:
         await self.app(scope, _replay([body], receive), send)
 
 
+class SingleQueryValues:
+    """Refuses a query parameter given more than once (400). Every query parameter of this API
+    is a single value; frameworks would silently keep the last one, so `?type=a&type=b` would
+    filter on something other than what the client sent."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http" and scope.get("query_string"):
+            query = scope["query_string"].decode("latin-1")
+            names = [name for name, _ in parse_qsl(query, keep_blank_values=True)]
+            repeated = sorted({name for name in names if names.count(name) > 1})
+            if repeated:
+                detail = (
+                    f"query parameter {', '.join(repeated)} given more than once; "
+                    "each takes one value"
+                )
+                await _send_problem(send, 400, "repeated_query_parameter", detail)
+                return
+        await self.app(scope, receive, send)
+
+
 def _replay(messages: list[Message], then: Receive | None = None) -> Receive:
     queue = list(messages)
 
@@ -212,6 +237,7 @@ class RateLimit:
 
 def install(app: FastAPI, settings: Settings) -> None:
     """Outermost first: headers on everything, then the rate, then the body size."""
+    app.add_middleware(SingleQueryValues)
     app.add_middleware(BodyLimit, settings=settings)
     if settings.rate_limit_per_second > 0:
         app.add_middleware(RateLimit, settings=settings)

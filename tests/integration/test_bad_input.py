@@ -178,3 +178,8 @@ def test_a_query_with_a_position_not_reached_answers_503(api: Api) -> None:
     )
     refused(api, response, 503, "has not reached position")
     assert response.headers["Retry-After"] == "1"
+
+
+def test_a_query_parameter_given_twice_is_refused(api: Api) -> None:
+    response = api.client.get("/rounds?limit=1&limit=500", headers=api.headers(OFFICE))
+    refused(api, response, 400, "limit", "more than once")

@@ -6,11 +6,13 @@ Each names the roles that may read it and narrows what it shows to the reader's 
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
+from pydantic import BeforeValidator
 
 from api.access import (
     AUTHORITIES,
@@ -29,7 +31,21 @@ from projections import inspection_overview, rectification_ledger
 router = APIRouter(tags=["queries"])
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
 Offset = Annotated[int, Query(ge=0, le=1_000_000)]
-AsOf = Annotated[date | None, Query(description="Reference day for overdue (default: today)")]
+
+
+def _iso_day(value: Any) -> Any:
+    """Only `YYYY-MM-DD`, as the OpenAPI `date` format says: pydantic would read a number as a
+    Unix time."""
+    if isinstance(value, str) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        raise ValueError("as_of is a day written YYYY-MM-DD")
+    return value
+
+
+AsOf = Annotated[
+    date | None,
+    BeforeValidator(_iso_day),
+    Query(description="Reference day for overdue, YYYY-MM-DD (default: today)"),
+]
 OVERVIEW = Depends(consistent_read("inspection_overview"))
 LEDGER = Depends(consistent_read("rectification_ledger"))
 
