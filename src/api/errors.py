@@ -109,7 +109,8 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(HTTPException)
     def http_error(_: Request, exc: HTTPException) -> JSONResponse:
         """Routing's own answers (no such path, method not allowed) as problems too."""
-        code = {404: "no_such_path", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        codes = {400: "malformed_body", 404: "no_such_path", 405: "method_not_allowed"}
+        code = codes.get(exc.status_code, "http_error")
         headers = dict(exc.headers) if exc.headers else None
         return problem(exc.status_code, code, str(exc.detail), headers=headers)
 

@@ -183,3 +183,25 @@ def test_a_query_with_a_position_not_reached_answers_503(api: Api) -> None:
 def test_a_query_parameter_given_twice_is_refused(api: Api) -> None:
     response = api.client.get("/rounds?limit=1&limit=500", headers=api.headers(OFFICE))
     refused(api, response, 400, "limit", "more than once")
+
+
+def test_values_valid_only_by_coercion_are_refused(api: Api, stationed: Lifecycle) -> None:
+    before = api.event_count()
+    path = f"{stationed.at}/end-stationing"
+    for value in (0, 1.5, True):  # pydantic's lax mode would read a number as a Unix time
+        refused(api, api.post(path, {"withdrawn_on": value}, LEADER), 422, "withdrawn_on")
+    nested = api.client.post(
+        path,
+        content=b"[" * 100_000,
+        headers={**api.headers(LEADER), "Content-Type": "application/json"},
+    )
+    refused(api, nested, 400)
+    assert api.event_count() == before
+
+
+def test_whole_numbers_are_integers_as_in_json_schema() -> None:
+    from api.routes.factory import _whole_numbers_as_integers
+
+    rewritten = _whole_numbers_as_integers(b'{"a": 2.0, "b": [1.5, -3.0]}')
+    assert rewritten == b'{"a": 2, "b": [1.5, -3]}'
+    assert _whole_numbers_as_integers(b'{"a": ') == b'{"a": '  # left for pydantic to report

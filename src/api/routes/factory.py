@@ -6,6 +6,7 @@ expected version of the addressed record, `Idempotency-Key` makes retries safe.
 
 # No `from __future__ import annotations` here: FastAPI reads the endpoint's annotations,
 # which name the body model made at run time.
+import json
 import re
 from typing import Annotated, Any
 from uuid import UUID
@@ -64,6 +65,20 @@ def body_model(command: type[Command], path_param: str | None) -> type[BaseModel
     return model
 
 
+def _whole_number(text: str) -> float | int:
+    number = float(text)
+    return int(number) if number.is_integer() and abs(number) < 2**63 else number
+
+
+def _whole_numbers_as_integers(body: bytes) -> bytes:
+    """`2.0` is an integer in JSON Schema, but not in pydantic's strict mode: rewrite it `2`.
+    Malformed or absurdly nested JSON is left for pydantic to report."""
+    try:
+        return json.dumps(json.loads(body, parse_float=_whole_number)).encode()
+    except (ValueError, RecursionError):
+        return body
+
+
 def strict_body(body_type: type[BaseModel]) -> Any:
     """A dependency refusing what the schema refuses: the body is read as JSON in pydantic's
     strict mode, so 0 is not a boolean, "5" not an integer and 1.5 not a date, as in the
@@ -71,7 +86,8 @@ def strict_body(body_type: type[BaseModel]) -> Any:
 
     async def check(request: Request, _: CurrentActor) -> None:  # authenticated first
         try:
-            body_type.model_validate_json(await request.body() or b"null", strict=True)
+            body = _whole_numbers_as_integers(await request.body() or b"null")
+            body_type.model_validate_json(body, strict=True)
         except ValidationError as error:
             errors = [
                 {**e, "loc": ("body", *e.get("loc", ()))}
