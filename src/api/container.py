@@ -96,9 +96,7 @@ def build(settings: Settings, conninfo: str) -> Container:
         open=True,
         kwargs={"autocommit": True},
     )
-    return Container(
-        settings, conninfo, store, Application(store), pool, runner, projections, keys
-    )
+    return Container(settings, conninfo, store, Application(store), pool, runner, projections, keys)
 
 
 def kafka_target(settings: Settings) -> KafkaTarget:
