@@ -20,7 +20,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +47,10 @@ UUID_RE = re.compile(r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 # (or v5) id stays a valid v4 (v5) id.
 KEEP = (0xF << 76) | (0x3 << 62)
 READERS = (Role.INSPECTION_OFFICE, Role.COMMITTEE, Role.LEADING_GROUP)
+# Not queries: health, metrics, and the audit export (streams the whole trail and records an
+# audit.export_performed event per request).
 SKIP_PATHS = ("/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json")
+SKIP_SUFFIXES = ("/export",)
 
 
 def log(message: str) -> None:
@@ -187,7 +190,9 @@ class Rebuilt:
         return self.events / self.seconds
 
 
-def rebuild_all(settings: Settings, conninfo: str, head: int) -> list[Rebuilt]:
+def rebuild_all(
+    settings: Settings, conninfo: str, head: int, show: Callable[[Rebuilt], None]
+) -> list[Rebuilt]:
     runner = make_runner(settings, conninfo)
     results = []
     for projection in runner.projections:
@@ -207,6 +212,7 @@ def rebuild_all(settings: Settings, conninfo: str, head: int) -> list[Rebuilt]:
                 ).fetchone()[0]  # type: ignore[index]
             )
         results.append(Rebuilt(projection.name, result.events, result.seconds, parked, marks))
+        show(results[-1])
     return results
 
 
@@ -263,7 +269,7 @@ def query_latencies(settings: Settings, conninfo: str, repeat: int) -> list[Quer
         routes = sorted(path for path, operations in paths.items() if "get" in operations)
         results = []
         for path in routes:
-            if path.startswith(SKIP_PATHS):
+            if path.startswith(SKIP_PATHS) or path.endswith(SKIP_SUFFIXES):
                 continue
             names = re.findall(r"\{(\w+)\}", path)
             if any(n not in ids for n in names):
@@ -277,6 +283,7 @@ def query_latencies(settings: Settings, conninfo: str, repeat: int) -> list[Quer
                     break
             if chosen is None:
                 results.append(Query(path, status, []))
+                out(f"{path:<52} {status:>6}")
                 continue
             for _ in range(5):
                 client.get(url, headers=chosen)
@@ -286,12 +293,18 @@ def query_latencies(settings: Settings, conninfo: str, repeat: int) -> list[Quer
                 client.get(url, headers=chosen)
                 latencies.append(time.perf_counter() - sent)
             results.append(Query(path, 200, sorted(latencies)))
+            q = results[-1]
+            out(f"{q.path:<52} {q.status:>6} {q.ms(0.5):>8.1f} {q.ms(0.99):>8.1f}")
         return results
     finally:
         container.close()
 
 
 # ---- the run --------------------------------------------------------------------------------
+
+
+def out(line: str = "") -> None:
+    print(line, flush=True)  # each figure as soon as it is measured
 
 
 def main() -> int:
@@ -307,6 +320,12 @@ def main() -> int:
         with psycopg.connect(conninfo) as conn:
             names = ("server_version", "fsync", "synchronous_commit", "shared_buffers")
             server = {n: conn.execute(f"SHOW {n}").fetchone()[0] for n in names}  # type: ignore[index]
+        out(
+            f"PostgreSQL {server['server_version']}, fsync={server['fsync']},"
+            f" synchronous_commit={server['synchronous_commit']},"
+            f" shared_buffers={server['shared_buffers']}; {os.cpu_count()} CPUs;"
+            f" batch {args.batch_size} events"
+        )
         log("loading the demo through the commands (the template)")
         container = build(settings, conninfo)
         started = time.perf_counter()
@@ -324,57 +343,51 @@ def main() -> int:
                 "SELECT pg_size_pretty(pg_total_relation_size('stored_events')),"
                 " avg(length(state))::int FROM stored_events"
             ).fetchone()
+        out(
+            f"log: {total:,} events ({size[0] if size else '?'}, state"
+            f" {size[1] if size else '?'} bytes on average): the demo ({commands} commands,"
+            f" {t.size} events, {demo_seconds:.0f} s through the commands) and {copied:,}"
+            f" copies of its events with new ids, loaded by COPY at"
+            f" {copied / load_seconds:,.0f} events/s"
+        )
         log(f"log: {total:,} events; scanning")
         raw_scan(conninfo, args.batch_size, decode=False)  # warm the cache
         scanned, scan_seconds = raw_scan(conninfo, args.batch_size, decode=False)
+        scan_rate = scanned / scan_seconds
+        out()
+        out(f"{'scan / rebuild':<30} {'events':>10} {'seconds':>8} {'events/s':>10} {'vs scan':>8}")
+        row = f"{'raw scan (baseline)':<30} {scanned:>10,} {scan_seconds:>8.1f}"
+        out(f"{row} {scan_rate:>10,.0f} {1:>8.2f}")
         decoded, decode_seconds = raw_scan(conninfo, args.batch_size, decode=True)
+        rate = decoded / decode_seconds
+        row = f"{'scan + decode every event':<30} {decoded:>10,} {decode_seconds:>8.1f}"
+        out(f"{row} {rate:>10,.0f} {rate / scan_rate:>8.2f}")
         rss_before = rss_mb()
-        rebuilt = rebuild_all(settings, conninfo, head)
-        log("querying")
-        queries = query_latencies(settings, conninfo, args.queries)
 
-    scan_rate = scanned / scan_seconds
-    print(
-        f"PostgreSQL {server['server_version']}, fsync={server['fsync']},"
-        f" synchronous_commit={server['synchronous_commit']},"
-        f" shared_buffers={server['shared_buffers']}; {os.cpu_count()} CPUs;"
-        f" batch {args.batch_size} events"
-    )
-    print(
-        f"log: {total:,} events ({size[0] if size else '?'}, state {size[1] if size else '?'}"
-        f" bytes on average): the demo ({commands} commands, {t.size} events,"
-        f" {demo_seconds:.0f} s through the commands) and {copied:,} copies of its events"
-        f" with new ids, loaded by COPY at {copied / load_seconds:,.0f} events/s"
-    )
-    print()
-    print(f"{'scan / rebuild':<30} {'events':>10} {'seconds':>8} {'events/s':>10} {'vs scan':>8}")
-    row = f"{'raw scan (baseline)':<30} {scanned:>10,} {scan_seconds:>8.1f}"
-    print(f"{row} {scan_rate:>10,.0f} {1:>8.2f}")
-    rate = decoded / decode_seconds
-    row = f"{'scan + decode every event':<30} {decoded:>10,} {decode_seconds:>8.1f}"
-    print(f"{row} {rate:>10,.0f} {rate / scan_rate:>8.2f}")
-    for r in rebuilt:
-        print(
-            f"{'rebuild ' + r.name:<30} {r.events:>10,} {r.seconds:>8.1f} {r.rate:>10,.0f}"
-            f" {r.rate / scan_rate:>8.2f}" + (f"  ({r.parked} parked)" if r.parked else "")
+        def show(r: Rebuilt) -> None:
+            out(
+                f"{'rebuild ' + r.name:<30} {r.events:>10,} {r.seconds:>8.1f} {r.rate:>10,.0f}"
+                f" {r.rate / scan_rate:>8.2f}" + (f"  ({r.parked} parked)" if r.parked else "")
+            )
+
+        rebuilt = rebuild_all(settings, conninfo, head, show)
+        out()
+        out(
+            f"memory of this process (RSS, MB): {rss_before:.0f} before the rebuilds,"
+            f" peak {peak_rss_mb():.0f} (peak includes loading)"
         )
-    print()
-    print(
-        f"memory of this process (RSS, MB): {rss_before:.0f} before the rebuilds,"
-        f" peak {peak_rss_mb():.0f} (peak includes loading)"
-    )
-    print(f"{'rebuild':<30} {'at 25%':>8} {'at 50%':>8} {'at 100%':>8}")
-    for r in rebuilt:
-        cells = [f"{r.rss[p]:>8.0f}" if p in r.rss else f"{'-':>8}" for p in (25, 50, 100)]
-        print(f"{r.name:<30} {' '.join(cells)}")
-    print()
-    title = f"query (HTTP, {args.queries} requests each)"
-    print(f"{title:<52} {'status':>6} {'p50 ms':>8} {'p99 ms':>8}")
-    for q in queries:
-        print(f"{q.path:<52} {q.status:>6} {q.ms(0.5):>8.1f} {q.ms(0.99):>8.1f}")
+        out(f"{'rebuild':<30} {'at 25%':>8} {'at 50%':>8} {'at 100%':>8}")
+        for r in rebuilt:
+            cells = [f"{r.rss[p]:>8.0f}" if p in r.rss else f"{'-':>8}" for p in (25, 50, 100)]
+            out(f"{r.name:<30} {' '.join(cells)}")
+        log("querying")
+        out()
+        title = f"query (HTTP, {args.queries} requests each)"
+        out(f"{title:<52} {'status':>6} {'p50 ms':>8} {'p99 ms':>8}")
+        queries = query_latencies(settings, conninfo, args.queries)
     slowest = max((q.ms(0.99) for q in queries if q.latencies), default=float("nan"))
     median = statistics.median([q.ms(0.5) for q in queries if q.latencies] or [float("nan")])
-    print(f"median of the p50s {median:.1f} ms; worst p99 {slowest:.1f} ms")
+    out(f"median of the p50s {median:.1f} ms; worst p99 {slowest:.1f} ms")
     return 0
 
 
