@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 import time
+import zlib
 from datetime import date
 from typing import Any
 
@@ -16,7 +17,15 @@ from api import cli
 from api.container import read_models
 from commands.round import ProposeRound
 from events.base import Actor, Role
-from projections.rebuild import Scratch, compare_table, find, rebuild, verify
+from projections.rebuild import (
+    REBUILD_LOCK_BASE,
+    RebuildBusy,
+    Scratch,
+    compare_table,
+    find,
+    rebuild,
+    verify,
+)
 from projections.runner import ProjectionRunner
 from tests.support.api import OFFICE as OFFICE_READER
 from tests.support.api import Api
@@ -296,3 +305,19 @@ def test_rebuild_from_the_command_line_shows_progress_and_keeps_parked_events_co
     assert row == (1,)
     assert cli.main(["projections", "rebuild", "no_such_model"]) == 2
     assert scratch_schemas(container.conninfo) == []
+
+
+def test_a_second_rebuild_of_the_same_read_model_is_refused_while_one_runs(
+    container: Any,
+) -> None:
+    database_url = container.conninfo
+    runner = fresh_runner(container)
+    key = REBUILD_LOCK_BASE + zlib.crc32(b"audit_trail")
+    key = key - 2**64 if key >= 2**63 else key
+    with psycopg.connect(database_url, autocommit=True) as holder:
+        holder.execute("SELECT pg_advisory_lock(%s)", (key,))  # a rebuild of it is running
+        with pytest.raises(RebuildBusy, match="already running"):
+            rebuild(runner, "audit_trail")
+        assert rebuild(runner, "rectification_ledger").position == 0  # another model is free
+    assert rebuild(runner, "audit_trail").switch_attempts == 1
+    assert scratch_schemas(database_url) == []
