@@ -232,13 +232,17 @@ def test_runner_killed_mid_batch_resumes_to_the_same_read_models(
         second.wait(10)
     resumed = snapshot(database_url)
 
+    # A fresh rebuild: every read model's tables dropped, created anew (with any reference
+    # rows their creation seeds) and fed from position 0.
     with psycopg.connect(database_url) as conn:
         for projection in read_models():
             for table in projection.tables:
-                conn.execute(f"TRUNCATE {table}")  # type: ignore[arg-type]
+                conn.execute(f"DROP TABLE {table} CASCADE")  # type: ignore[arg-type]
         conn.execute("UPDATE projection_tracking SET position = 0")
         conn.commit()
-        ProjectionRunner(database_url, read_models()).catch_up(conn)
+        fresh = ProjectionRunner(database_url, read_models())
+        fresh.setup()
+        fresh.catch_up(conn)
     rebuilt = snapshot(database_url)
 
     assert resumed == rebuilt
