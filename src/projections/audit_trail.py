@@ -16,7 +16,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -119,12 +119,21 @@ UPDATE rm_audit_event SET recorded_in_error_reason = %s
 WHERE stream_id = %s AND stream_version = %s AND recorded_in_error_reason IS NULL
 """
 
-INSERT = """
-INSERT INTO rm_audit_event (position, event_id, stream_id, stream_type, stream_version, type,
+EVENT_COLUMNS = """(position, event_id, stream_id, stream_type, stream_version, type,
     version, occurred_at, actor_user_id, actor_role, actor_organization_id, command, reason,
-    correlation_id, causation_id, data)
+    correlation_id, causation_id, data)"""
+INSERT = f"""
+INSERT INTO rm_audit_event {EVENT_COLUMNS}
 VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
 ON CONFLICT (position) DO NOTHING
+"""
+COPY_EVENTS = f"COPY rm_audit_event {EVENT_COLUMNS} FROM STDIN"
+INDEX_RANGE = """
+INSERT INTO rm_audit_inspection (inspection_id, position)
+SELECT l.inspection_id, e.position
+FROM rm_audit_event e JOIN rm_audit_stream_inspection l USING (stream_id)
+WHERE e.position BETWEEN %s AND %s
+ON CONFLICT DO NOTHING
 """
 
 
@@ -150,36 +159,72 @@ class AuditTrail:
         return True
 
     def apply(self, cur: Cursor[Any], recorded: RecordedEvent) -> None:
+        cur.execute(INSERT, _row(recorded))
+        marks, links, named = _index_facts([recorded])
+        for statement, rows in ((MARK_IN_ERROR, marks), (LINK_STREAM, links), (INDEX_NAMED, named)):
+            for params in rows:
+                cur.execute(statement, params)
+        cur.execute(INDEX_EVENT, (recorded.position, recorded.metadata.stream_id))
+
+    def apply_batch(self, cur: Cursor[Any], batch: Sequence[RecordedEvent]) -> None:
+        """The batch in four statements' worth of round trips: the rows by COPY (the runner
+        never hands over a position twice: its tracking row moves in the same transaction),
+        then corrections, stream links and named inspections, then every event of the batch
+        on a stream linked to an inspection, set-wise. A stream is linked by its first event,
+        before any other of its events, so the result equals applying them one by one."""
+        if not batch:
+            return
+        with cur.copy(COPY_EVENTS) as copy:
+            for recorded in batch:
+                copy.write_row(_row(recorded))
+        marks, links, named = _index_facts(batch)
+        for statement, rows in ((MARK_IN_ERROR, marks), (LINK_STREAM, links), (INDEX_NAMED, named)):
+            if rows:
+                cur.executemany(statement, rows)
+        cur.execute(INDEX_RANGE, (batch[0].position, batch[-1].position))
+
+
+def _row(recorded: RecordedEvent) -> tuple[Any, ...]:
+    m = recorded.metadata
+    return (
+        recorded.position,
+        m.event_id,
+        m.stream_id,
+        m.stream_type,
+        m.stream_version,
+        recorded.event.type_name,
+        recorded.event.schema_version,
+        m.occurred_at,
+        m.actor.user_id,
+        m.actor.role.value,
+        m.actor.organization_id,
+        m.command,
+        m.reason,
+        m.correlation_id,
+        m.causation_id,
+        json.dumps(recorded.event.public_data(), ensure_ascii=False),
+    )
+
+
+Params = list[tuple[Any, ...]]
+
+
+def _index_facts(batch: Sequence[RecordedEvent]) -> tuple[Params, Params, Params]:
+    """Corrections to mark, streams to link to an inspection and (inspection, position)
+    pairs of the inspections each event names, in log order."""
+    marks: Params = []
+    links: Params = []
+    named: Params = []
+    for recorded in batch:
         m = recorded.metadata
-        cur.execute(
-            INSERT,
-            (
-                recorded.position,
-                m.event_id,
-                m.stream_id,
-                m.stream_type,
-                m.stream_version,
-                recorded.event.type_name,
-                recorded.event.schema_version,
-                m.occurred_at,
-                m.actor.user_id,
-                m.actor.role.value,
-                m.actor.organization_id,
-                m.command,
-                m.reason,
-                m.correlation_id,
-                m.causation_id,
-                json.dumps(recorded.event.public_data(), ensure_ascii=False),
-            ),
-        )
         event = recorded.event
         if isinstance(event, EventRecordedInError):
-            cur.execute(MARK_IN_ERROR, (event.reason, event.stream_id, event.stream_version))
+            marks.append((event.reason, event.stream_id, event.stream_version))
         for inspection_id in named_inspections(recorded):
             if m.stream_version == 1:  # the record was created for this inspection
-                cur.execute(LINK_STREAM, (m.stream_id, inspection_id))
-            cur.execute(INDEX_NAMED, (inspection_id, recorded.position))
-        cur.execute(INDEX_EVENT, (recorded.position, m.stream_id))
+                links.append((m.stream_id, inspection_id))
+            named.append((inspection_id, recorded.position))
+    return marks, links, named
 
 
 def named_inspections(recorded: RecordedEvent) -> set[UUID]:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from collections.abc import Sequence
+from typing import Any, Protocol, runtime_checkable
 
 from psycopg import Cursor
 
@@ -21,3 +22,13 @@ class Projection(Protocol):
     def handles(self, type_name: str) -> bool: ...
 
     def apply(self, cur: Cursor[Any], recorded: RecordedEvent) -> None: ...
+
+
+@runtime_checkable
+class BatchApplying(Protocol):
+    """A read model that can also apply a whole batch at once (set-wise SQL, COPY). The
+    runner hands it the batch's handled events in log order, in the batch's transaction;
+    the effect must equal applying them one by one with `apply`, which the runner still
+    uses for single events (retries, parked events)."""
+
+    def apply_batch(self, cur: Cursor[Any], batch: Sequence[RecordedEvent]) -> None: ...

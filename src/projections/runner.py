@@ -24,7 +24,7 @@ from psycopg.sql import SQL, Identifier
 
 from events.mapper import EnvelopeMapper
 from projections import parking, tracking
-from projections.base import Projection
+from projections.base import BatchApplying, Projection
 
 log = logging.getLogger(__name__)
 RUNNER_LOCK = 0x58554E4348410001  # "XUNCHA" + 1: the projection runner's advisory lock
@@ -135,6 +135,17 @@ class ProjectionRunner:
         rows = cur.fetchall()
         if not rows:
             return 0
+        if isinstance(projection, BatchApplying) and len(rows) > 1:
+            projection.apply_batch(
+                cur,
+                [
+                    self.mapper.decode(bytes(state), topic, notification_id)
+                    for notification_id, _, _, topic, state in rows
+                    if projection.handles(topic)
+                ],
+            )
+            tracking.advance(cur, name, rows[-1][0])
+            return len(rows)
         if not self.pipeline or len(rows) == 1:
             for notification_id, _, _, topic, state in rows:
                 if projection.handles(topic):

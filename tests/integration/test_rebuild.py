@@ -321,3 +321,28 @@ def test_a_second_rebuild_of_the_same_read_model_is_refused_while_one_runs(
         assert rebuild(runner, "rectification_ledger").position == 0  # another model is free
     assert rebuild(runner, "audit_trail").switch_attempts == 1
     assert scratch_schemas(database_url) == []
+
+
+def test_a_batch_applied_at_once_equals_its_events_applied_one_by_one(api: Api) -> None:
+    """The audit trail applies a batch set-wise (COPY, then its indexes); a build in batches
+    of 500 and a build event by event both equal the live model, corrections included."""
+    life = seeded(api)
+    (stationed,) = api.get(
+        "/audit-trail", stream_id=life.inspection_id, type="inspection.group_stationed"
+    )
+    api.command(
+        f"/streams/{life.inspection_id}/events-recorded-in-error",
+        {
+            "stream_version": stationed["stream_version"],
+            "why": "进驻日期录错",
+            "approved_by": {"user_id": "director-1", "name": "王主任"},
+        },
+        OFFICE_READER,
+    )
+    container = api.client.app.state.container  # type: ignore[attr-defined]
+    caught_up(container)
+    for batch_size in (1, 500):
+        report = verify(fresh_runner(container, batch_size=batch_size), "audit_trail")
+        assert report.equal, report.text()
+    timeline = api.get(f"/audit-trail/inspections/{life.inspection_id}/timeline")
+    assert any(r["recorded_in_error_reason"] == "进驻日期录错" for r in timeline["events"])
