@@ -128,6 +128,7 @@ VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)
 ON CONFLICT (position) DO NOTHING
 """
 COPY_EVENTS = f"COPY rm_audit_event {EVENT_COLUMNS} FROM STDIN"
+COPY_NAMED = "COPY rm_audit_inspection (inspection_id, position) FROM STDIN"
 INDEX_RANGE = """
 INSERT INTO rm_audit_inspection (inspection_id, position)
 SELECT l.inspection_id, e.position
@@ -167,10 +168,10 @@ class AuditTrail:
         cur.execute(INDEX_EVENT, (recorded.position, recorded.metadata.stream_id))
 
     def apply_batch(self, cur: Cursor[Any], batch: Sequence[RecordedEvent]) -> None:
-        """The batch in four statements' worth of round trips: the rows by COPY (the runner
-        never hands over a position twice: its tracking row moves in the same transaction),
-        then corrections, stream links and named inspections, then every event of the batch
-        on a stream linked to an inspection, set-wise. A stream is linked by its first event,
+        """The batch in a few round trips: the rows and the inspections they name by COPY (the
+        runner never hands over a position twice: its tracking row moves in the same
+        transaction), corrections and stream links, then every event of the batch on a
+        stream linked to an inspection, set-wise. A stream is linked by its first event,
         before any other of its events, so the result equals applying them one by one."""
         if not batch:
             return
@@ -178,9 +179,12 @@ class AuditTrail:
             for recorded in batch:
                 copy.write_row(_row(recorded))
         marks, links, named = _index_facts(batch)
-        for statement, rows in ((MARK_IN_ERROR, marks), (LINK_STREAM, links), (INDEX_NAMED, named)):
+        for statement, rows in ((MARK_IN_ERROR, marks), (LINK_STREAM, links)):
             if rows:
                 cur.executemany(statement, rows)
+        with cur.copy(COPY_NAMED) as copy:  # (inspection, position) pairs are new and distinct
+            for pair in named:
+                copy.write_row(pair)
         cur.execute(INDEX_RANGE, (batch[0].position, batch[-1].position))
 
 
