@@ -4,6 +4,7 @@ time travel (`/history`, which reads the event store itself, not a read model)."
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated, Any
 from uuid import UUID
@@ -80,6 +81,62 @@ def _filter(
     )
 
 
+@dataclass
+class EventFilters:
+    """The query parameters every view of the trail filters by (all must match), after the
+    view's own; `filter(...)` adds the view's scope."""
+
+    actor_user_id: ActorUser = None
+    actor_role: ActorRole = None
+    type: EventType = None
+    since: Since = None
+    until: Until = None
+    after_position: AfterPosition = 0
+
+    def filter(self, **scope: Any) -> audit_trail.AuditFilter:
+        return _filter(
+            after_position=self.after_position,
+            actor_user_id=self.actor_user_id,
+            actor_role=self.actor_role,
+            type=self.type,
+            since=self.since,
+            until=self.until,
+            **scope,
+        )
+
+
+@dataclass
+class PagedEventFilters(EventFilters):
+    """`EventFilters` and a page size: the timelines' parameters."""
+
+    limit: Limit = 100
+
+    def filter(self, **scope: Any) -> audit_trail.AuditFilter:
+        return super().filter(limit=self.limit, **scope)
+
+
+@dataclass
+class ExportOptions:
+    """The export's parameters after the filters."""
+
+    up_to_position: Annotated[
+        int | None, Query(ge=0, description="Nothing after this log position")
+    ] = None
+    justification: Annotated[
+        str, Query(max_length=2000, pattern=NO_NUL, description="Why (recorded with it)")
+    ] = ""
+    batch_size: Annotated[
+        int, Query(ge=1, le=10_000, description="Rows fetched per round trip")
+    ] = 1000
+
+
+TimelineFilters = Annotated[PagedEventFilters, Depends()]
+# As a parameter after the filters (rather than in the route's `dependencies`), so that
+# `min_position` keeps its place after them in the OpenAPI document; still before `conn`, so
+# no connection is held while waiting.
+AuditCaughtUp = Annotated[None, AUDIT]
+
+
 def trail() -> APIRouter:
     r = APIRouter(tags=["audit"])
 
@@ -120,67 +177,37 @@ def trail() -> APIRouter:
 
     @r.get(
         "/audit-trail/timeline",
-        dependencies=[READERS, AUDIT],
+        dependencies=[READERS],
         summary="Timeline of one correlation: every event of one command, across streams",
         description="`next_after_position` is the cursor of the next page (null: last page).",
     )
     def correlation_timeline(
+        correlation_id: UUID,
+        filters: TimelineFilters,
+        _caught_up: AuditCaughtUp,
         conn: ReadConnection,
         _: CurrentActor,
-        correlation_id: UUID,
-        actor_user_id: ActorUser = None,
-        actor_role: ActorRole = None,
-        type: EventType = None,
-        since: Since = None,
-        until: Until = None,
-        after_position: AfterPosition = 0,
-        limit: Limit = 100,
     ) -> dict[str, Any]:
-        f = _filter(
-            after_position=after_position,
-            limit=limit,
-            actor_user_id=actor_user_id,
-            actor_role=actor_role,
-            type=type,
-            since=since,
-            until=until,
-            correlation_id=correlation_id,
-        )
-        return audit_trail.page(conn, f)
+        return audit_trail.page(conn, filters.filter(correlation_id=correlation_id))
 
     @r.get(
         "/audit-trail/entities/{stream_id}/timeline",
-        dependencies=[READERS, AUDIT],
+        dependencies=[READERS],
         summary="Timeline of one record: its events, every event sharing a correlation id "
         "with them, and corrections of it, in log order",
     )
     def entity_timeline(
         stream_id: UUID,
+        filters: TimelineFilters,
+        _caught_up: AuditCaughtUp,
         conn: ReadConnection,
         _: CurrentActor,
-        actor_user_id: ActorUser = None,
-        actor_role: ActorRole = None,
-        type: EventType = None,
-        since: Since = None,
-        until: Until = None,
-        after_position: AfterPosition = 0,
-        limit: Limit = 100,
     ) -> dict[str, Any]:
-        f = _filter(
-            after_position=after_position,
-            limit=limit,
-            actor_user_id=actor_user_id,
-            actor_role=actor_role,
-            type=type,
-            since=since,
-            until=until,
-            entity_id=stream_id,
-        )
-        return audit_trail.page(conn, f)
+        return audit_trail.page(conn, filters.filter(entity_id=stream_id))
 
     @r.get(
         "/audit-trail/inspections/{inspection_id}/timeline",
-        dependencies=[READERS, AUDIT],
+        dependencies=[READERS],
         summary="Timeline of one inspection: the events of every record that belongs to it",
         description="An event belongs to an inspection when it is on the inspection's stream, "
         "names it in its data, or is on a stream some event of which names it (items, leads, "
@@ -188,31 +215,16 @@ def trail() -> APIRouter:
     )
     def inspection_timeline(
         inspection_id: UUID,
+        filters: TimelineFilters,
+        _caught_up: AuditCaughtUp,
         conn: ReadConnection,
         _: CurrentActor,
-        actor_user_id: ActorUser = None,
-        actor_role: ActorRole = None,
-        type: EventType = None,
-        since: Since = None,
-        until: Until = None,
-        after_position: AfterPosition = 0,
-        limit: Limit = 100,
     ) -> dict[str, Any]:
-        f = _filter(
-            after_position=after_position,
-            limit=limit,
-            actor_user_id=actor_user_id,
-            actor_role=actor_role,
-            type=type,
-            since=since,
-            until=until,
-            inspection_id=inspection_id,
-        )
-        return audit_trail.page(conn, f)
+        return audit_trail.page(conn, filters.filter(inspection_id=inspection_id))
 
     @r.get(
         "/audit-trail/export",
-        dependencies=[READERS, AUDIT],
+        dependencies=[READERS],
         summary="Export the filtered audit trail as NDJSON or CSV (streamed)",
         description="Streams every matching row in log order from a server-side cursor, in "
         "batches, from one snapshot. Before the first row, `audit.export_performed` records "
@@ -237,34 +249,17 @@ def trail() -> APIRouter:
         ] = None,
         correlation_id: UUID | None = None,
         inspection_id: UUID | None = None,
-        actor_user_id: ActorUser = None,
-        actor_role: ActorRole = None,
-        type: EventType = None,
-        since: Since = None,
-        until: Until = None,
-        after_position: AfterPosition = 0,
-        up_to_position: Annotated[
-            int | None, Query(ge=0, description="Nothing after this log position")
-        ] = None,
-        justification: Annotated[
-            str, Query(max_length=2000, pattern=NO_NUL, description="Why (recorded with it)")
-        ] = "",
-        batch_size: Annotated[
-            int, Query(ge=1, le=10_000, description="Rows fetched per round trip")
-        ] = 1000,
+        *,
+        filters: Annotated[EventFilters, Depends()],
+        options: Annotated[ExportOptions, Depends()],
+        _caught_up: AuditCaughtUp,
     ) -> StreamingResponse:
-        f = _filter(
-            after_position=after_position,
-            actor_user_id=actor_user_id,
-            actor_role=actor_role,
-            type=type,
-            since=since,
-            until=until,
+        f = filters.filter(
             stream_id=stream_id,
             entity_id=entity_id,
             correlation_id=correlation_id,
             inspection_id=inspection_id,
-            up_to_position=up_to_position,
+            up_to_position=options.up_to_position,
         )
         done = open_export(
             container.conninfo,
@@ -274,11 +269,11 @@ def trail() -> APIRouter:
             format=format,
             channel=ExportChannel.HTTP,
             filter=f,
-            justification=justification,
+            justification=options.justification,
         )
 
         def body() -> Iterator[str]:
-            for text, _ in done.batches(batch_size):
+            for text, _ in done.batches(options.batch_size):
                 yield text
 
         return StreamingResponse(
