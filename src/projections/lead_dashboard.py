@@ -25,7 +25,7 @@ Definitions (also in docs/read-models.md):
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 from psycopg import Connection, Cursor
@@ -35,6 +35,7 @@ from events import lead
 from events import round as rounds
 from events.base import RecordedEvent
 from events.correction import EventRecordedInError
+from projections.dashboard_support import class_entry, mark_in_error, order_by
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_ld_round (
@@ -95,16 +96,12 @@ COLUMNS: dict[type[Any], Any] = {
 ROUND_SORTS = ("open", "total", "closed", "planned_start", "name")
 
 
-T = TypeVar("T")
-
-
-def _entry(table: dict[type[Any], T], event: object) -> T | None:
-    """The table's entry for the event's class or the nearest class it derives from, so a
-    subclass of an event class (a variant an upcaster or reader returns) is not skipped."""
-    for cls in type(event).__mro__:
-        if cls in table:
-            return table[cls]
-    return None
+# A record whose creating event was recorded in error no longer counts: (table, key column) by
+# the type of the event marked.
+CREATIONS = {
+    "round.proposed": ("rm_ld_round", "round_id"),
+    "lead.registered": ("rm_ld_lead", "lead_id"),
+}
 
 
 class LeadDashboard:
@@ -140,15 +137,7 @@ class LeadDashboard:
             )
             return
         if isinstance(e, EventRecordedInError):
-            # A round proposed or a lead registered in error no longer counts.
-            if e.event_type == "round.proposed":
-                cur.execute(
-                    "UPDATE rm_ld_round SET in_error = true WHERE round_id = %s", (e.stream_id,)
-                )
-            if e.event_type == "lead.registered":
-                cur.execute(
-                    "UPDATE rm_ld_lead SET in_error = true WHERE lead_id = %s", (e.stream_id,)
-                )
+            mark_in_error(cur, CREATIONS, e)
             return
         if isinstance(e, lead.LeadRegistered):
             cur.execute(
@@ -158,7 +147,7 @@ class LeadDashboard:
                 (e.lead_id, e.inspection_id, e.round_id, e.organization_id, m.stream_version),
             )
             return
-        columns = _entry(COLUMNS, e)
+        columns = class_entry(COLUMNS, e)
         if columns is None:
             return
         values: dict[str, Any] = columns(e)
@@ -229,11 +218,7 @@ def dashboard(
             params,
         )
         forms = {row["level"]: row["n"] for row in cur.fetchall()}
-        descending = sort.startswith("-")
-        column = sort.lstrip("-")
-        if column == "name":
-            column = 'name COLLATE "C"'  # code point order, whatever the database's collation
-        order = f"{column} {'DESC' if descending else 'ASC'} NULLS LAST, round_id"
+        order = order_by(sort, ROUND_SORTS, "round_id")
         # Every round (a round without leads is cleared), or with `inspection_id` only the
         # rounds with leads in the filter.
         rounds_sql = (

@@ -22,7 +22,7 @@ Definitions (also in docs/read-models.md; consistent with the rectification ledg
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 from psycopg import Connection, Cursor
@@ -32,6 +32,7 @@ from events import rectification as rect
 from events import reference
 from events.base import RecordedEvent
 from events.correction import EventRecordedInError
+from projections.dashboard_support import class_entry, mark_in_error, order_by
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_rx_item (
@@ -105,16 +106,8 @@ SORTS = (
 )
 
 
-T = TypeVar("T")
-
-
-def _entry(table: dict[type[Any], T], event: object) -> T | None:
-    """The table's entry for the event's class or the nearest class it derives from, so a
-    subclass of an event class (a variant an upcaster or reader returns) is not skipped."""
-    for cls in type(event).__mro__:
-        if cls in table:
-            return table[cls]
-    return None
+# An item opened in error no longer counts.
+CREATIONS = {"rectification.item_opened": ("rm_rx_item", "item_id")}
 
 
 class RectificationDashboard:
@@ -150,11 +143,7 @@ class RectificationDashboard:
             )
             return
         if isinstance(e, EventRecordedInError):
-            # An item opened in error no longer counts.
-            if e.event_type == "rectification.item_opened":
-                cur.execute(
-                    "UPDATE rm_rx_item SET in_error = true WHERE item_id = %s", (e.stream_id,)
-                )
+            mark_in_error(cur, CREATIONS, e)
             return
         if isinstance(e, rect.RectificationItemOpened):
             cur.execute(
@@ -173,7 +162,7 @@ class RectificationDashboard:
                 ),
             )
             return
-        assignment = _entry(UPDATES, e)
+        assignment = class_entry(UPDATES, e)
         if assignment is None:
             return
         level = getattr(e, "level", None)
@@ -254,12 +243,7 @@ def dashboard(
     and SORTS) and for everything in the filter; `organization_scope` (None: every
     organization) limits the items to the reader's organizations."""
     key, more, labels = GROUPINGS[group_by]
-    descending = sort.startswith("-")
-    column = sort.lstrip("-")
-    # Text in code point order (COLLATE "C"), whatever the database's collation.
-    expression = 'key COLLATE "C"' if column == "key" else column
-    direction = "DESC" if descending else "ASC"
-    order = f'{expression} {direction} NULLS LAST, key COLLATE "C" ASC NULLS LAST'
+    order = order_by(sort, SORTS, 'key COLLATE "C" ASC NULLS LAST', text="key")
     if more:
         order += ', organization_id COLLATE "C"'
     params = {

@@ -21,7 +21,7 @@ Definitions (also in docs/read-models.md):
 
 from __future__ import annotations
 
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID
 
 from psycopg import Connection, Cursor
@@ -31,6 +31,7 @@ from psycopg.types.json import Jsonb
 from events import finding, group, inspection, interview, lead, petition, round
 from events.base import RecordedEvent
 from events.correction import EventRecordedInError
+from projections.dashboard_support import class_entry, mark_in_error, order_by
 from projections.inspection_overview import STAGE_COLUMNS
 
 CURRENT_TAXONOMY = "four-implementations-2022"
@@ -130,7 +131,6 @@ FINDING_APPROVED: dict[type[Any], bool] = {
     finding.FindingReturned: False,
     finding.FindingReviewRequired: False,
 }
-T = TypeVar("T")
 PREFIXES = (
     "round",
     "inspection",
@@ -151,15 +151,6 @@ CREATIONS = {
     "finding.drafted": ("rm_rd_finding", "finding_id"),
     "lead.registered": ("rm_rd_lead", "lead_id"),
 }
-
-
-def _entry(table: dict[type[Any], T], event: object) -> T | None:
-    """The table's entry for the event's class or the nearest class it derives from, so a
-    subclass of an event class (a variant an upcaster or reader returns) is not skipped."""
-    for cls in type(event).__mro__:
-        if cls in table:
-            return table[cls]
-    return None
 
 
 class RoundDashboard:
@@ -196,8 +187,8 @@ class RoundDashboard:
 
     def apply(self, cur: Cursor[Any], recorded: RecordedEvent) -> None:
         e, m = recorded.event, recorded.metadata
-        round_stage = _entry(ROUND_STAGES, e)
-        inspection_stage = _entry(INSPECTION_STAGES, e)
+        round_stage = class_entry(ROUND_STAGES, e)
+        inspection_stage = class_entry(INSPECTION_STAGES, e)
         if isinstance(e, round.RoundProposed):
             cur.execute(
                 "INSERT INTO rm_rd_round VALUES (%s, %s, %s, %s, 'proposed', %s)"
@@ -243,12 +234,7 @@ class RoundDashboard:
                 ),
             )
         elif isinstance(e, EventRecordedInError):
-            if e.event_type in CREATIONS:
-                table, key = CREATIONS[e.event_type]
-                cur.execute(
-                    f"UPDATE {table} SET in_error = true WHERE {key} = %s",  # fixed names
-                    (e.stream_id,),
-                )
+            mark_in_error(cur, CREATIONS, e)
         elif isinstance(e, group.GroupLeadershipProposed):
             for target in e.targets:
                 cur.execute(
@@ -260,9 +246,9 @@ class RoundDashboard:
             self._fieldwork(cur, e, m.stream_version)
 
     def _fieldwork(self, cur: Cursor[Any], e: Any, version: int) -> None:
-        flags = _entry(PETITION_FLAGS, e)
-        approved = _entry(FINDING_APPROVED, e)
-        status = _entry(LEAD_STATUS, e)
+        flags = class_entry(PETITION_FLAGS, e)
+        approved = class_entry(FINDING_APPROVED, e)
+        status = class_entry(LEAD_STATUS, e)
         if isinstance(e, petition.PetitionRegistered):
             cur.execute(
                 "INSERT INTO rm_rd_petition (petition_id, inspection_id) VALUES (%s, %s)"
@@ -396,15 +382,6 @@ GROUP_SORTS = {
 }
 
 
-def _order(sort: str, allowed: dict[str, str], tiebreak: str) -> str:
-    """`name` ascending, `-name` descending; the caller has checked the key is allowed."""
-    descending = sort.startswith("-")
-    column = allowed[sort.lstrip("-")]
-    if column == "name":
-        column = 'name COLLATE "C"'  # code point order, whatever the database's collation
-    return f"{column} {'DESC' if descending else 'ASC'} NULLS LAST, {tiebreak}"
-
-
 def list_rounds(
     conn: Connection[Any], *, stage: str | None, sort: str, limit: int, offset: int
 ) -> dict[str, Any]:
@@ -417,7 +394,7 @@ def list_rounds(
             " WHERE NOT r.in_error AND (%(stage)s::text IS NULL OR r.stage = %(stage)s)"
             " GROUP BY r.round_id)"
             " SELECT *, count(*) OVER () AS total_rows FROM r"
-            f" ORDER BY {_order(sort, ROUND_SORTS, 'round_id')}"
+            f" ORDER BY {order_by(sort, ROUND_SORTS, 'round_id')}"
             " LIMIT %(limit)s OFFSET %(offset)s",
             {"stage": stage, "limit": limit, "offset": offset},
         )
