@@ -96,3 +96,22 @@ def test_the_restricted_role_can_checkpoint_and_verify(
     assert main(["checkpoint"]) == 0
     assert main(["verify-log"]) == 0
     assert "1 checkpoints verified" in capsys.readouterr().out
+
+
+def test_the_restricted_role_can_erase_a_subject(
+    app_url: str, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Crypto-shredding runs as the application: it nulls a key and vacuums subject_keys."""
+    container = build(Settings(database_url=app_url, api_threads=2), app_url)
+    try:
+        assert container.keys is not None
+        nonce, ciphertext = container.keys.seal("petitioner:p-1", "张三".encode(), b"aad")
+        monkeypatch.setenv("XUNCHA_DATABASE_URL", app_url)
+        assert main(["erase-subject", "petitioner:p-1", "--reason", "到期", "--by", "dpo-1"]) == 0
+        assert "erased petitioner:p-1" in capsys.readouterr().out
+        key = container.keys.get("petitioner:p-1")
+        assert key is not None
+        assert key.erased
+        assert container.keys.open("petitioner:p-1", nonce, ciphertext, b"aad") is None
+    finally:
+        container.close()
