@@ -287,9 +287,14 @@ COLUMNS = (
     "data",
 )
 
+# One set of positions from two index lookups (an OR of the two would walk the whole trail):
+# the events sharing a correlation id with the record's, and the corrections naming it.
 ENTITY = SQL(
-    "(e.correlation_id IN (SELECT correlation_id FROM rm_audit_event WHERE stream_id = %s)"
-    " OR (e.type = 'correction.event_recorded_in_error' AND e.data->>'stream_id' = %s))"
+    "e.position IN ("
+    "SELECT c.position FROM rm_audit_event c WHERE c.correlation_id IN"
+    " (SELECT correlation_id FROM rm_audit_event WHERE stream_id = %s)"
+    " UNION SELECT k.position FROM rm_audit_event k"
+    " WHERE k.type = 'correction.event_recorded_in_error' AND k.data->>'stream_id' = %s)"
 )
 
 
