@@ -18,8 +18,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from eventsourcing.postgres import PostgresDatastore
+from psycopg import Cursor
 from psycopg.sql import SQL, Identifier
 
 from commands.errors import InvalidTransition, NotFound
@@ -115,13 +117,7 @@ class SubjectKeys:
             )
             inserted = cur.rowcount == 1
             if not inserted:
-                cur.execute(
-                    SQL("SELECT wrapped_key, kek_id FROM {} WHERE subject_id = %s").format(
-                        self.table
-                    ),
-                    (subject_id,),
-                )
-                row = cur.fetchone()
+                row = self._wrapped(cur, subject_id)
         if inserted:
             return fresh
         assert row is not None
@@ -134,14 +130,18 @@ class SubjectKeys:
 
     def _current_key(self, subject_id: str) -> bytes | None:
         with self.datastore.transaction(commit=False) as cur:
-            cur.execute(
-                SQL("SELECT wrapped_key, kek_id FROM {} WHERE subject_id = %s").format(self.table),
-                (subject_id,),
-            )
-            row = cur.fetchone()
+            row = self._wrapped(cur, subject_id)
         if row is None or row["wrapped_key"] is None:
             return None  # erased (a missing row can open nothing either)
         return self._unwrap(subject_id, bytes(row["wrapped_key"]), row["kek_id"])
+
+    def _wrapped(self, cur: Cursor[Any], subject_id: str) -> Any:
+        """The subject's row: its wrapped key (None once erased) and the KEK id, or None."""
+        cur.execute(
+            SQL("SELECT wrapped_key, kek_id FROM {} WHERE subject_id = %s").format(self.table),
+            (subject_id,),
+        )
+        return cur.fetchone()
 
     # administration -----------------------------------------------------------------------------
     def get(self, subject_id: str) -> SubjectKey | None:
