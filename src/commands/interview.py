@@ -33,8 +33,14 @@ from events.interview import (
     InterviewRecordSigned,
 )
 from events.policy import PolicyParameters
+from events.vocabulary import InspectionStage
 
-SIGNING_STAGES = ("stationed", "withdrawn", "report_drafted", "report_returned")
+SIGNING_STAGES = (
+    InspectionStage.STATIONED,
+    InspectionStage.WITHDRAWN,
+    InspectionStage.REPORT_DRAFTED,
+    InspectionStage.REPORT_RETURNED,
+)
 
 
 @dataclass(frozen=True)
