@@ -41,6 +41,7 @@ __all__ = [
     "PoolMemberStatus",
     "RectificationItemStatus",
     "RectificationPhase",
+    "RecusalKind",
     "ReopenReason",
     "Role",
     "RoundStage",
@@ -236,6 +237,15 @@ class ServiceStatus(StrEnum):
     SERVED = "served"
     NOT_SERVED = "not_served"
     RECUSED = "recused"
+
+
+class RecusalKind(StrEnum):
+    """回避: the entries of an inspector's recusal history."""
+
+    DECLARED = "declared"
+    RECUSED = "recused"
+    CLEARED = "cleared"
+    RECUSED_FROM_INSPECTION = "recused_from_inspection"
 
 
 class SanctionKind(StrEnum):
@@ -578,6 +588,21 @@ VOCABULARIES: tuple[Vocabulary, ...] = (
             ServiceStatus.SERVED: ("已完成任务", "Served"),
             ServiceStatus.NOT_SERVED: ("未参加", "Did not serve"),
             ServiceStatus.RECUSED: ("已回避", "Recused"),
+        },
+    ),
+    _vocabulary(
+        "recusal_kind",
+        "回避记录类别",
+        "Recusal entry",
+        RecusalKind,
+        {
+            RecusalKind.DECLARED: ("申报回避事项", "Conflict declared"),
+            RecusalKind.RECUSED: ("已回避", "Recused from the group"),
+            RecusalKind.CLEARED: ("经审查无需回避", "Cleared"),
+            RecusalKind.RECUSED_FROM_INSPECTION: (
+                "对该巡察对象回避",
+                "Recused from one inspection",
+            ),
         },
     ),
     _vocabulary(
