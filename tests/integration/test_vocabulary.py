@@ -85,3 +85,39 @@ def test_what_read_models_answer_is_in_the_vocabulary(api: Api) -> None:
     leads = api.get("/dashboards/leads")
     assert set(leads["four_forms"]) == set(vocabulary["four_forms"])
     assert set(leads["dispositions"]) == set(vocabulary["lead_disposition"])
+
+
+# Query filters on a vocabulary: (path, parameter, vocabulary).
+FILTERS = [
+    ("/inspections", "stage", "inspection_stage"),
+    ("/rectification-items", "status", "rectification_item_status"),
+    ("/leads", "status", "lead_stage"),
+    ("/inspections/{inspection_id}/petitions", "status", "petition_status"),
+    ("/dashboards/rounds", "stage", "round_stage"),
+    ("/dashboards/rounds/{round_id}", "stage", "inspection_stage"),
+    ("/coverage/terms/{term_id}", "status", "coverage_status"),
+    ("/shared-results", "evaluation_grade", "evaluation_grade"),
+    ("/inspectors", "pool_status", "pool_member_status"),
+]
+
+
+def _enum_of(document: dict[str, Any], path: str, name: str) -> list[str]:
+    [parameter] = [p for p in document["paths"][path]["get"]["parameters"] if p["name"] == name]
+    schemas = parameter["schema"].get("anyOf", [parameter["schema"]])
+    for schema in schemas:
+        if "$ref" in schema:
+            schema = document["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]]
+        if "enum" in schema:
+            return list(schema["enum"])
+    raise AssertionError(f"{path} {name}: no enum in {parameter['schema']}")
+
+
+def test_query_filters_on_a_vocabulary_declare_its_values_and_refuse_others(api: Api) -> None:
+    vocabulary = _vocabulary(api)
+    document = api.client.get("/openapi.json").json()
+    for path, name, values in FILTERS:
+        assert _enum_of(document, path, name) == list(vocabulary[values]), (path, name)
+    for path in ("/inspections", "/dashboards/rounds"):
+        response = api.client.get(path, params={"stage": "in_progres"}, headers=api.headers(OFFICE))
+        assert response.status_code == 422, (path, response.text)
+        assert response.headers["content-type"].startswith("application/problem+json")
