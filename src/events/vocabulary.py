@@ -35,6 +35,7 @@ __all__ = [
     "GroupStage",
     "ImmediateRectificationStatus",
     "InspectionStage",
+    "InterviewRecordState",
     "Label",
     "LeadStage",
     "PetitionStatus",
@@ -177,6 +178,13 @@ class PetitionStatus(StrEnum):
     ACKNOWLEDGED = "acknowledged"
     LINKED = "linked"
     CLOSED_NO_ACTION = "closed_no_action"
+
+
+class InterviewRecordState(StrEnum):
+    """个别谈话记录: whether the interviewee has signed the record."""
+
+    UNSIGNED = "unsigned"
+    SIGNED = "signed"
 
 
 class PoolMemberStatus(StrEnum):
@@ -443,6 +451,16 @@ VOCABULARIES: tuple[Vocabulary, ...] = (
             PetitionStatus.ACKNOWLEDGED: ("已签收", "Acknowledged"),
             PetitionStatus.LINKED: ("已关联", "Linked to a finding or lead"),
             PetitionStatus.CLOSED_NO_ACTION: ("了结", "Closed without action"),
+        },
+    ),
+    _vocabulary(
+        "interview_record_state",
+        "谈话记录状态",
+        "Interview record state",
+        InterviewRecordState,
+        {
+            InterviewRecordState.UNSIGNED: ("待签字", "Not yet signed"),
+            InterviewRecordState.SIGNED: ("已签字", "Signed"),
         },
     ),
     _vocabulary(

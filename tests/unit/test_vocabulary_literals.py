@@ -121,6 +121,51 @@ def test_every_exception_is_still_needed() -> None:
     assert set(EXCEPTIONS) <= used
 
 
+STATEFUL = frozenset({"stage", "status", "phase", "suspended_from"})
+
+
+def _strings(node: ast.AST) -> list[str]:
+    """String constants of an expression, looking into tuples, lists and sets."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.Tuple | ast.List | ast.Set):
+        return [s for element in node.elts for s in _strings(element)]
+    return []
+
+
+def _stage_checks(path: Path) -> Iterator[tuple[int, str]]:
+    """Strings a stage or status is checked against, vocabulary value or not (a misspelt
+    stage is caught too): comparisons with `.stage`/`.status`/`.phase` and `require_stage`."""
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Compare):
+            sides = [node.left, *node.comparators]
+            if any(isinstance(n, ast.Attribute) and n.attr in STATEFUL for n in sides):
+                yield from ((node.lineno, v) for n in sides for v in _strings(n))
+        elif isinstance(node, ast.Call) and getattr(node.func, "id", None) == "require_stage":
+            yield from ((node.lineno, v) for n in node.args[1:2] for v in _strings(n))
+
+
+def test_no_stage_or_status_is_checked_against_a_bare_string() -> None:
+    found = [
+        f"{path.relative_to(SRC)}:{line}: {value!r}"
+        for package in SCANNED
+        for path in sorted((SRC / package).rglob("*.py"))
+        for line, value in _stage_checks(path)
+    ]
+    assert found == []
+
+
+def test_the_stage_check_scan_finds_a_misspelt_stage(tmp_path: Path) -> None:
+    module = tmp_path / "m.py"
+    module.write_text(
+        "def f(state):\n"
+        '    require_stage(state.stage, ["stationd"], "do it")\n'
+        '    return state.status in ("in_progres", Status.CLOSED)\n',
+        encoding="utf-8",
+    )
+    assert sorted(_stage_checks(module)) == [(2, "stationd"), (3, "in_progres")]
+
+
 def test_the_scan_finds_a_bare_value_in_python_and_in_sql(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text(
