@@ -25,6 +25,9 @@ label. `GET /vocabulary` (every role) serves the same list, so clients, exports 
   string; `tests/unit/test_vocabulary_literals.py` refuses a bare value, with its listed
   exceptions (sort keys and field names that happen to be spelt like a value, a Kafka setting,
   JSON Patch operations).
+* Query filters on a stage or status (`/inspections?stage=`, `/rectification-items?status=`,
+  `/leads?status=`, `/dashboards/rounds?stage=`, …) declare the vocabulary's values as an enum
+  in the OpenAPI document; any other value answers 422.
 * A finding category outside 四个落实 (a tag the taxonomy mapping does not know) is answered
   under its own name, as `docs/read-models.md` says; `untagged` is a finding without a tag.
 * The integration events (`docs/contract`) keep their own, smaller enums: their schemas are
