@@ -28,6 +28,7 @@ __all__ = [
     "CoverageStatus",
     "Disposition",
     "EvaluationGrade",
+    "FeedbackStatus",
     "FindingCategory",
     "FindingStatus",
     "FourForms",
@@ -39,6 +40,7 @@ __all__ = [
     "Label",
     "LeadStage",
     "PetitionStatus",
+    "PlanStatus",
     "PoolMemberStatus",
     "RectificationItemStatus",
     "RectificationPhase",
@@ -139,6 +141,25 @@ class CoveragePlanStage(StrEnum):
 
     DRAFTED = "drafted"
     APPROVED = "approved"
+
+
+class FeedbackStatus(StrEnum):
+    """巡察反馈 of one inspection, from the opinion's first draft to its acknowledgement."""
+
+    NOT_DRAFTED = "not_drafted"
+    DRAFTED = "drafted"
+    DELIVERED = "delivered"
+    ACKNOWLEDGED = "acknowledged"
+
+
+class PlanStatus(StrEnum):
+    """整改方案 of one inspection: awaited, submitted, returned or accepted."""
+
+    AWAITING_FEEDBACK = "awaiting_feedback"
+    AWAITING_PLAN = "awaiting_plan"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    ACCEPTED = "accepted"
 
 
 class RectificationPhase(StrEnum):
@@ -495,6 +516,31 @@ VOCABULARIES: tuple[Vocabulary, ...] = (
             CoverageStatus.SCHEDULED: ("已安排", "Scheduled"),
             CoverageStatus.DUE: ("待巡察", "Due"),
             CoverageStatus.DEREGISTERED: ("已撤销", "Deregistered"),
+        },
+    ),
+    _vocabulary(
+        "feedback_status",
+        "反馈状态",
+        "Feedback status",
+        FeedbackStatus,
+        {
+            FeedbackStatus.NOT_DRAFTED: ("反馈意见未起草", "Not drafted"),
+            FeedbackStatus.DRAFTED: ("反馈意见已起草", "Opinion drafted"),
+            FeedbackStatus.DELIVERED: ("已反馈", "Delivered"),
+            FeedbackStatus.ACKNOWLEDGED: ("已签收", "Acknowledged"),
+        },
+    ),
+    _vocabulary(
+        "plan_status",
+        "整改方案状态",
+        "Rectification plan status",
+        PlanStatus,
+        {
+            PlanStatus.AWAITING_FEEDBACK: ("待反馈", "Awaiting feedback"),
+            PlanStatus.AWAITING_PLAN: ("待报送整改方案", "Awaiting the plan"),
+            PlanStatus.SUBMITTED: ("整改方案已报送", "Submitted"),
+            PlanStatus.RETURNED: ("整改方案已退回", "Returned"),
+            PlanStatus.ACCEPTED: ("整改方案已审核通过", "Accepted"),
         },
     ),
     _vocabulary(
