@@ -176,7 +176,9 @@ def _root_of(head: dict[str, Any], tree_size: int) -> bytes:
 def run_head(args: argparse.Namespace, public: Ed25519PublicKey) -> str:
     head = _load(args.file)
     check_head(head, public)
-    return f"head ok: tree size {head['tree_size']}, root {head['root']}, signed {head['signed_at']}"
+    return (
+        f"head ok: tree size {head['tree_size']}, root {head['root']}, signed {head['signed_at']}"
+    )
 
 
 def run_inclusion(args: argparse.Namespace, public: Ed25519PublicKey) -> str:
@@ -237,7 +239,7 @@ def _load(path: str) -> dict[str, Any]:
 
 
 def parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="verify-proof", description=__doc__.splitlines()[0])
+    p = argparse.ArgumentParser(prog="verify-proof", description=(__doc__ or "").splitlines()[0])
     p.add_argument("--public-key", required=True, help="the log's Ed25519 public key (PEM)")
     sub = p.add_subparsers(dest="what", required=True)
     sub.add_parser("head", help="a signed tree head").add_argument("file")
@@ -258,7 +260,10 @@ RUN = {"head": run_head, "inclusion": run_inclusion, "consistency": run_consiste
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parser().parse_args(argv)
+    return run(parser().parse_args(argv))
+
+
+def run(args: argparse.Namespace) -> int:
     try:
         loaded = load_pem_public_key(Path(args.public_key).read_bytes())
         if not isinstance(loaded, Ed25519PublicKey):
