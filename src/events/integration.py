@@ -255,8 +255,9 @@ HEX64 = r"^[0-9a-f]{64}$"
 
 @integration("xuncha.audit.checkpoint_signed", AUDIT_CHECKPOINT)
 class CheckpointSignedV1(IntegrationEvent):
-    """A signed tree head of the event log (checkpoint format v2); not a domain event: the
-    relay publishes each stored v2 checkpoint once it is signed."""
+    """A signed tree head of the event log: checkpoint format v2 (docs/security.md).
+
+    Not a domain event: the relay publishes each stored v2 checkpoint once it is signed."""
 
     format: Literal["xuncha.checkpoint.v2"]
     position: int = Field(ge=1, description="notification id of the last event covered")
