@@ -94,6 +94,17 @@ def _events_after(
     ).fetchall()
 
 
+def _copy(
+    conn: Connection[Any], table: str, columns: str, rows: list[Any], schema: str
+) -> None:
+    """COPY is several times faster than INSERTs for the initial build of a large log, and
+    needs only the INSERT privilege the application's role has."""
+    statement = SQL("COPY {} ({}) FROM STDIN").format(Identifier(schema, table), SQL(columns))
+    with conn.cursor() as cur, cur.copy(statement) as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 def _extend_batch(conn: Connection[Any], up_to: int, schema: str) -> int:
     """One transaction: append up to BATCH events to the tree; returns how many."""
     with conn.transaction():
@@ -111,19 +122,8 @@ def _extend_batch(conn: Connection[Any], up_to: int, schema: str) -> int:
             entry = integrity.canonical(position, originator, version, topic, bytes(state or b""))
             leaves.append((compact.size, position))
             compact.append(merkle.leaf_hash(entry), lambda n, h: new_nodes.append((*n, h)))
-        with conn.cursor() as cur:
-            cur.executemany(
-                SQL("INSERT INTO {} (level, idx, hash) VALUES (%s, %s, %s)").format(
-                    Identifier(schema, NODES_TABLE)
-                ),
-                new_nodes,
-            )
-            cur.executemany(
-                SQL("INSERT INTO {} (leaf, position) VALUES (%s, %s)").format(
-                    Identifier(schema, LEAVES_TABLE)
-                ),
-                leaves,
-            )
+        _copy(conn, NODES_TABLE, "level, idx, hash", new_nodes, schema)
+        _copy(conn, LEAVES_TABLE, "leaf, position", leaves, schema)
         return len(rows)
 
 
