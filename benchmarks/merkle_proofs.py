@@ -111,11 +111,11 @@ def measure(conninfo: str, events: int, grow: int, proofs_count: int) -> None:
         for _ in range(proofs_count):
             leaf = rng.randrange(size)
             position = tree_store.position_of(conn, leaf) or last
-            timed(inclusion, lambda: proofs.inclusion(conn, position, size))
+            timed(inclusion, lambda p=position: proofs.inclusion(conn, p, size))
         consistency: list[float] = []
         for _ in range(proofs_count):
             first = rng.randrange(1, size)
-            timed(consistency, lambda: proofs.consistency(conn, first, size))
+            timed(consistency, lambda f=first: proofs.consistency(conn, f, size))
         nodes = [len(merkle.needed(merkle.inclusion_ranges(rng.randrange(size), size)))]
     out(f"tree size {size}; stored nodes read per inclusion proof: {nodes[0]}")
     out(f"{'operation':<34} {'runs':>6} {'p50 ms':>9} {'p99 ms':>9} {'raw scan / p99':>15}")

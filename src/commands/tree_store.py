@@ -94,9 +94,7 @@ def _events_after(
     ).fetchall()
 
 
-def _copy(
-    conn: Connection[Any], table: str, columns: str, rows: list[Any], schema: str
-) -> None:
+def _copy(conn: Connection[Any], table: str, columns: str, rows: list[Any], schema: str) -> None:
     """COPY is several times faster than INSERTs for the initial build of a large log, and
     needs only the INSERT privilege the application's role has."""
     statement = SQL("COPY {} ({}) FROM STDIN").format(Identifier(schema, table), SQL(columns))

@@ -181,7 +181,8 @@ def test_heads_are_signed_on_a_schedule_in_time_as_well_as_in_events(
     life.approve_round()
     assert thread.check(now=datetime.now(UTC) + timedelta(seconds=30)) is None
     later = thread.check(now=datetime.now(UTC) + timedelta(seconds=61))
-    assert later is not None and later.tree_size is not None
+    assert later is not None
+    assert later.tree_size is not None
     assert later.tree_size > (first.tree_size or 0)
     assert thread.check(now=datetime.now(UTC) + timedelta(seconds=200)) is None  # no growth
     counted = CheckpointThread(database_url, key, every=1, seconds=0)

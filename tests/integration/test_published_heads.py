@@ -87,11 +87,12 @@ def anchored(
             database_url, load_private(tmp_path / "checkpoint-key.pem"), every=1000, seconds=60
         )
         head = thread.check(now=datetime.now(UTC) + timedelta(seconds=61))  # the time rule
-        assert head is not None and head.position > kept
+        assert head is not None
+        assert head.position > kept
         assert _published_up_to(database_url, head.position)
     finally:
         relay.stop()
-    yield Anchored(database_url, kept, head.position, topic_prefix, kafka_bootstrap)
+    return Anchored(database_url, kept, head.position, topic_prefix, kafka_bootstrap)
 
 
 def superuser(database_url: str, *statements: str) -> None:
@@ -131,7 +132,8 @@ def test_the_heads_on_kafka_follow_the_published_contract(anchored: Anchored) ->
     for message in received:
         validate(message)
         head = integrity.Checkpoint.from_dict(message.payload)
-        assert head.tree_size is not None and head.root is not None
+        assert head.tree_size is not None
+        assert head.root is not None
 
 
 def test_a_truncated_tail_is_found_from_the_published_heads(

@@ -39,8 +39,8 @@ def path(m: int, d: list[bytes]) -> list[bytes]:
         return []
     k = k_of(len(d))
     if m < k:
-        return path(m, d[:k]) + [mth(d[k:])]
-    return path(m - k, d[k:]) + [mth(d[:k])]
+        return [*path(m, d[:k]), mth(d[k:])]
+    return [*path(m - k, d[k:]), mth(d[:k])]
 
 
 def subproof(m: int, d: list[bytes], b: bool) -> list[bytes]:
@@ -48,8 +48,8 @@ def subproof(m: int, d: list[bytes], b: bool) -> list[bytes]:
         return [] if b else [mth(d)]
     k = k_of(len(d))
     if m <= k:
-        return subproof(m, d[:k], b) + [mth(d[k:])]
-    return subproof(m - k, d[k:], False) + [mth(d[:k])]
+        return [*subproof(m, d[:k], b), mth(d[k:])]
+    return [*subproof(m - k, d[k:], False), mth(d[:k])]
 
 
 # --- the code under test, fed from an in-memory node store ---------------------------------
@@ -146,25 +146,29 @@ def test_the_standalone_verifier_accepts_reference_proofs(
     verify_proof.check_consistency(first, n, mth(d[:first]), mth(d), subproof(first, d, True))
 
 
-@given(st.lists(st.binary(max_size=8), min_size=2, max_size=40), st.data())
-def test_the_standalone_verifier_refuses_wrong_proofs(
-    d: list[bytes], data: st.DataObject
-) -> None:
-    n = len(d)
+def accepted(index: int, size: int, leaf: bytes, proof: list[bytes], root: bytes) -> bool:
+    try:
+        return verify_proof.root_from_inclusion(index, size, leaf, proof) == root
+    except verify_proof.Failed:
+        return False
+
+
+@given(st.lists(st.binary(max_size=8), min_size=2, max_size=40, unique=True), st.data())
+def test_the_standalone_verifier_refuses_wrong_proofs(d: list[bytes], data: st.DataObject) -> None:
+    n, root = len(d), mth(d)
     m = data.draw(st.integers(0, n - 1))
-    other = (m + 1) % n
-    proof = path(m, d)
-    with pytest.raises(verify_proof.Failed):
-        wrong = verify_proof.root_from_inclusion(m, n, sha(b"\x00" + d[m] + b"x"), proof)
-        if wrong != mth(d):
-            raise verify_proof.Failed("mismatch")
-    if other != m and path(other, d) != proof:
-        with pytest.raises(verify_proof.Failed):
-            got = verify_proof.root_from_inclusion(other, n, sha(b"\x00" + d[m]), proof)
-            if got != mth(d):
-                raise verify_proof.Failed("mismatch")
+    proof, leaf = path(m, d), sha(b"\x00" + d[m])
+    assert accepted(m, n, leaf, proof, root)
+    assert not accepted(m, n, sha(b"\x00" + d[m] + b"x"), proof, root)  # another entry
+    assert not accepted((m + 1) % n, n, leaf, proof, root)  # another place
+    assert not accepted(m, n, leaf, proof[:-1], root)  # a shortened path
+    assert not accepted(m, n, leaf, [*proof, root], root)  # a lengthened path
     first = data.draw(st.integers(1, n - 1))
     with pytest.raises(verify_proof.Failed):
         verify_proof.check_consistency(
             first, n, mth(d[:first]), sha(b"not the root"), subproof(first, d, True)
+        )
+    with pytest.raises(verify_proof.Failed):
+        verify_proof.check_consistency(
+            first, n, sha(b"not the root"), root, subproof(first, d, True)
         )
