@@ -100,17 +100,25 @@ def heads_from_kafka(settings: Settings, timeout: float = 30.0) -> list[integrit
                 raise TimeoutError(f"reading {topic} took longer than {timeout} s")
             for records in consumer.poll(timeout_ms=500).values():
                 found.extend(integrity.Checkpoint.from_dict(json.loads(r.value)) for r in records)
+        if not found:
+            raise ValueError(f"no heads on the topic {topic} (check XUNCHA_KAFKA_TOPIC_PREFIX)")
         return found
     finally:
         consumer.close()
 
 
 def published_heads(settings: Settings, source: str) -> list[integrity.Checkpoint]:
-    if source == "kafka":
-        if not settings.kafka_bootstrap_servers:
-            raise ValueError("--heads-from kafka needs XUNCHA_KAFKA_BOOTSTRAP_SERVERS")
+    """The heads of `--heads-from`; ValueError when none can be read."""
+    from kafka.errors import KafkaError
+
+    if source != "kafka":
+        return heads_from_file(source)
+    if not settings.kafka_bootstrap_servers:
+        raise ValueError("--heads-from kafka needs XUNCHA_KAFKA_BOOTSTRAP_SERVERS")
+    try:
         return heads_from_kafka(settings)
-    return heads_from_file(source)
+    except KafkaError as error:
+        raise ValueError(f"Kafka: {error!r}") from error
 
 
 def add_parsers(sub: Any) -> None:

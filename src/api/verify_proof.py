@@ -217,18 +217,31 @@ def run_dossier(args: argparse.Namespace, public: Ed25519PublicKey) -> str:
         if not any(h.get("root") == head["root"] for h in same):
             raise Failed("the dossier's head is not among the collected heads")
     entity = dossier["entity_id"]
-    versions = []
-    for item in dossier["events"]:
-        event = verify_inclusion(item["proof"], _root_of(head, int(item["proof"]["tree_size"])))
-        if event["stream_id"] != entity:
-            raise Failed(f"position {event['position']} belongs to another record")
-        versions.append(event["stream_version"])
+    proven = [item for item in dossier["events"] if item.get("proof") is not None]
+    versions = [_check_dossier_event(item, head, entity) for item in proven]
     if versions != list(range(1, len(versions) + 1)):
         raise Failed(f"the record's versions are not 1..{len(versions)} in order: {versions}")
+    newer = len(dossier["events"]) - len(proven)
     return (
         f"dossier ok: record {entity}, versions 1..{len(versions)} included in the signed "
         f"tree of size {head['tree_size']} (signed {head['signed_at']})"
+        + (f"; {newer} newer events not covered by this head" if newer else "")
     )
+
+
+def _check_dossier_event(item: dict[str, Any], head: dict[str, Any], entity: str) -> int:
+    """One event: included under the head, of this record, and shown as it is stored."""
+    proof = item["proof"]
+    event = verify_inclusion(proof, _root_of(head, int(proof["tree_size"])))
+    where = f"position {event['position']}"
+    if event["stream_id"] != entity:
+        raise Failed(f"{where} belongs to another record")
+    state = event["state"] or {}
+    shown = (item.get("data"), item.get("metadata"), item.get("stream_version"), item.get("type"))
+    stored = (state.get("data"), state.get("metadata"), event["stream_version"], event["type"])
+    if shown != stored:
+        raise Failed(f"{where}: the readable fields differ from the proven entry")
+    return int(event["stream_version"])
 
 
 def _load(path: str) -> dict[str, Any]:
