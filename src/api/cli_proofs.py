@@ -34,7 +34,9 @@ def proof(settings: Settings, args: argparse.Namespace) -> int:
     try:
         with psycopg.connect(database.conninfo, autocommit=True) as conn:
             head = heads.latest_head(conn)
-            size: int | None = args.tree_size or (head.tree_size if head else None)
+            size: int | None = getattr(args, "tree_size", None) or (
+                head.tree_size if head else None
+            )
             if args.kind == "inclusion" and size is None:
                 print("xuncha: no signed tree head yet: give --tree-size", file=sys.stderr)
                 return 2

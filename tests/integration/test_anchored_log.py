@@ -279,3 +279,54 @@ def load_private(path_: Path) -> Ed25519PrivateKey:
 def latest(database_url: str) -> Any:
     with psycopg.connect(database_url, autocommit=True) as conn:
         return heads.latest_head(conn)
+
+
+def test_old_v1_checkpoints_still_verify_beside_v2_heads(
+    api: Api, database_url: str, cli_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from commands import integrity
+
+    life = Lifecycle(api)
+    life.propose_round()
+    assert main(["checkpoint", "public-key"]) == 0  # generates the development key
+    capsys.readouterr()
+    key = load_private(cli_env / "checkpoint-key.pem")
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        old = integrity.sign_checkpoint(conn, key)  # the v1 format signed before
+    assert old is not None
+    assert old.tree_size is None
+    life.approve_round()
+    sign(capsys)
+    exported = cli_env / "heads.jsonl"
+    assert main(["checkpoint", "export", str(exported)]) == 0
+    lines = [json.loads(x) for x in exported.read_text().splitlines()]
+    assert [x.get("format") for x in lines] == [None, "xuncha.checkpoint.v2"]
+    capsys.readouterr()
+    assert main(["verify-log", "--heads-from", str(exported)]) == 0
+    assert "4 checkpoints verified" in capsys.readouterr().out  # 2 stored + 2 from the file
+    forged = {**lines[0], "link": "00" * 32}
+    exported.write_text(json.dumps(forged) + "\n")
+    assert main(["verify-log", "--heads-from", str(exported)]) == 1
+
+
+def test_xuncha_proof_prints_what_the_api_answers_and_verify_proof_checks_it(
+    api: Api, cli_env: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Lifecycle(api).to_stationed()
+    head = sign(capsys)
+    assert main(["proof", "inclusion", "--position", "3"]) == 0  # under the latest head
+    printed = json.loads(capsys.readouterr().out)
+    answer = proof_get(api, "/audit/proofs/inclusion", position=3, tree_size=head["tree_size"])
+    assert printed == answer.json()
+    assert main(["proof", "consistency", "--from", "2", "--to", str(head["tree_size"])]) == 0
+    consistency = json.loads(capsys.readouterr().out)
+    assert consistency["second_root"] == head["root"]
+    assert main(["proof", "inclusion", "--position", "999999"]) == 1
+    pem = public_key(cli_env, capsys)
+    (cli_env / "proof.json").write_text(json.dumps(printed))
+    (cli_env / "head.json").write_text(json.dumps(head))
+    args = ["verify-proof", "--public-key", str(pem), "inclusion", str(cli_env / "proof.json")]
+    assert main([*args, "--head", str(cli_env / "head.json")]) == 0
+    assert "inclusion ok: position 3" in capsys.readouterr().out
+    (cli_env / "head.json").write_text(json.dumps({**head, "tree_size": head["tree_size"] + 1}))
+    assert main([*args, "--head", str(cli_env / "head.json")]) == 1
