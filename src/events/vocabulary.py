@@ -27,6 +27,7 @@ __all__ = [
     "CoveragePlanStage",
     "CoverageStatus",
     "Disposition",
+    "EducationRecordKind",
     "EvaluationGrade",
     "FeedbackStatus",
     "FindingCategory",
@@ -275,6 +276,15 @@ class RecusalKind(StrEnum):
     RECUSED = "recused"
     CLEARED = "cleared"
     RECUSED_FROM_INSPECTION = "recused_from_inspection"
+
+
+class EducationRecordKind(StrEnum):
+    """警示教育 records: what kind of warning-education record it is."""
+
+    BULLETIN = "bulletin"
+    CONFESSION_BOOK = "confession_book"
+    STUDY_SESSION = "study_session"
+    SECTOR_RECTIFICATION = "sector_rectification"
 
 
 class SanctionKind(StrEnum):
@@ -690,6 +700,21 @@ VOCABULARIES: tuple[Vocabulary, ...] = (
             SanctionKind.COMMENDATION: ("表彰", "Commendation"),
             SanctionKind.PENALTY: ("处分", "Penalty"),
             SanctionKind.ACCOUNTABILITY: ("问责", "Accountability"),
+        },
+    ),
+    _vocabulary(
+        "education_record_kind",
+        "警示教育记录类别",
+        "Warning education record",
+        EducationRecordKind,
+        {
+            EducationRecordKind.BULLETIN: ("典型案例通报", "Warning bulletin"),
+            EducationRecordKind.CONFESSION_BOOK: ("忏悔录", "Confession book"),
+            EducationRecordKind.STUDY_SESSION: ("警示教育会", "Warning study session"),
+            EducationRecordKind.SECTOR_RECTIFICATION: (
+                "行业系统整改建议",
+                "Sector rectification recommendation",
+            ),
         },
     ),
     _vocabulary(

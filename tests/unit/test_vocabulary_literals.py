@@ -126,7 +126,7 @@ def test_every_exception_is_still_needed() -> None:
     assert set(EXCEPTIONS) <= used
 
 
-STATEFUL = frozenset({"stage", "status", "phase", "suspended_from"})
+STATEFUL = frozenset({"stage", "status", "phase", "suspended_from", "kind"})
 
 
 def _strings(node: ast.AST) -> list[str]:
@@ -140,7 +140,7 @@ def _strings(node: ast.AST) -> list[str]:
 
 def _stage_checks(path: Path) -> Iterator[tuple[int, str]]:
     """Strings a stage or status is checked against, vocabulary value or not (a misspelt
-    stage is caught too): comparisons with `.stage`/`.status`/`.phase` and `require_stage`."""
+    stage is caught too): comparisons with an attribute in `STATEFUL`, and `require_stage`."""
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Compare):
             sides = [node.left, *node.comparators]
