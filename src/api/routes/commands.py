@@ -16,6 +16,10 @@ from commands import (
     side_exit,
 )
 from commands import rectification_plan as plan
+from commands.base import Command
+
+# Records kept per inspection: their commands answer this Location (`{id}`: the inspection).
+INSPECTION = "/inspections/{id}"
 
 
 def planning() -> APIRouter:
@@ -109,7 +113,6 @@ def findings() -> APIRouter:
 def reporting() -> APIRouter:
     r = APIRouter(prefix="/inspections/{inspection_id}", tags=["report and feedback"])
     specs: list[CommandSpec] = [
-        ("/report", report.DraftInspectionReport, "Draft the inspection report"),
         ("/report/review-by-office", report.ReviewReportByOffice, "Office review (巡察办审核)"),
         (
             "/report/return-for-revision",
@@ -128,21 +131,35 @@ def reporting() -> APIRouter:
             report.DecideResultsUse,
             "Decide how the results are used (成果运用)",
         ),
+        ("/feedback/deliver", feedback.DeliverFeedback, "Deliver feedback (starts the clocks)"),
+    ]
+    add_commands(r, specs, path_param="inspection_id")
+    records: list[tuple[str, type[Command], str, str]] = [
+        ("/report", report.DraftInspectionReport, "Draft the inspection report", "/report"),
         (
             "/feedback/opinion",
             feedback.DraftFeedbackOpinion,
             "Draft the feedback opinion and problem ledger (问题台账)",
+            "/feedback",
         ),
-        ("/feedback/deliver", feedback.DeliverFeedback, "Deliver feedback (starts the clocks)"),
     ]
-    add_commands(r, specs, path_param="inspection_id")
+    for path, command, summary, record in records:
+        location = INSPECTION + record
+        add_command(r, path, command, path_param="inspection_id", record=location, summary=summary)
     return r
 
 
 def rectifying() -> APIRouter:
     r = APIRouter(tags=["rectification"])
+    add_command(
+        r,
+        "/inspections/{inspection_id}/rectification-plan",
+        plan.SubmitRectificationPlan,
+        path_param="inspection_id",
+        record=INSPECTION + "/rectification-plan",
+        summary="Submit the rectification plan",
+    )
     specs: list[CommandSpec] = [
-        ("/rectification-plan", plan.SubmitRectificationPlan, "Submit the rectification plan"),
         ("/rectification-plan/return", plan.ReturnRectificationPlan, "Return the plan"),
         (
             "/rectification-plan/accept",
