@@ -42,7 +42,7 @@ def _new(e: fb.FeedbackOpinionDrafted | None, inspection_id: UUID, feedback_id: 
 
 def fold(doc: Document | None, recorded: RecordedEvent) -> Document | None:
     e = recorded.event
-    if not isinstance(e, fb.FeedbackOpinionDrafted | tuple(STEPS)):
+    if not isinstance(e, (fb.FeedbackOpinionDrafted, *STEPS)):
         return doc
     if doc is None:
         opinion = e if isinstance(e, fb.FeedbackOpinionDrafted) else None
