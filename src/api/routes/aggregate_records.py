@@ -8,7 +8,7 @@ oversight and the group; the report and supplementary reports — oversight, the
 receiving authorities; feedback and the rectification plan — also the inspected organization
 and its supervising department; pool members and draws — oversight and the organization
 department; petitions and interviews — oversight and the group's inspectors; education
-records — oversight and the authorities.
+records — oversight and the authorities (an inspected organization: its own study sessions).
 """
 
 from __future__ import annotations
@@ -61,7 +61,7 @@ RECTIFICATION_READERS = readable_by(
 POOL_READERS = readable_by(*OVERSIGHT, Role.ORGANIZATION_DEPARTMENT)
 SEALED_REGISTERS = readable_by(*OVERSIGHT, *GROUP_INSPECTORS)
 IMMEDIATE_READERS = readable_by(*OVERSIGHT, *GROUP, *INSPECTED, Role.SUPERVISING_DEPARTMENT)
-EDUCATION_READERS = readable_by(*OVERSIGHT, *AUTHORITIES)
+EDUCATION_READERS = readable_by(*OVERSIGHT, *AUTHORITIES, *INSPECTED)
 SCOPE_NOTE = "404 for a record outside the reader's scope, as for an unknown one."
 
 
@@ -185,9 +185,11 @@ def rectification_routes(r: APIRouter) -> None:
         "/education-records/{record_id}",
         dependencies=[EDUCATION_READERS, wait_for(EDUCATION)],
         summary="A warning-education record (通报, 忏悔录, study session, 行业整顿)",
+        description="An inspected organization reads its own study sessions only. " + SCOPE_NOTE,
     )
-    def education(record_id: UUID, conn: ReadConnection) -> out.EducationRecordOut:
-        document = _document(EDUCATION, conn, record_id, "education record")
+    def education(record_id: UUID, conn: ReadConnection, scope: Scope) -> out.EducationRecordOut:
+        found = EDUCATION.get(conn, record_id)
+        document = scope.visible(found, f"education record {record_id}")
         return out.EducationRecordOut.model_validate(document)
 
 

@@ -112,39 +112,50 @@ def findings() -> APIRouter:
 
 def reporting() -> APIRouter:
     r = APIRouter(prefix="/inspections/{inspection_id}", tags=["report and feedback"])
-    specs: list[CommandSpec] = [
-        ("/report/review-by-office", report.ReviewReportByOffice, "Office review (巡察办审核)"),
+    # (path, command, summary, the record it writes, kept per inspection, if any)
+    specs: list[tuple[str, type[Command], str, str | None]] = [
+        ("/report", report.DraftInspectionReport, "Draft the inspection report", "/report"),
+        (
+            "/report/review-by-office",
+            report.ReviewReportByOffice,
+            "Office review (巡察办审核)",
+            None,
+        ),
         (
             "/report/return-for-revision",
             report.ReturnReportForRevision,
             "Return the report for revision",
+            None,
         ),
-        ("/report/deliberate", report.DeliberateReport, "Leading-group deliberation"),
-        ("/report/approve", report.ApproveReport, "Committee approval (审定)"),
+        ("/report/deliberate", report.DeliberateReport, "Leading-group deliberation", None),
+        ("/report/approve", report.ApproveReport, "Committee approval (审定)", None),
         (
             "/report/exchange-views-on-facts",
             report.ExchangeViewsOnFacts,
             "Exchange views on the facts with the principal (optional)",
+            None,
         ),
         (
             "/report/decide-results-use",
             report.DecideResultsUse,
             "Decide how the results are used (成果运用)",
+            None,
         ),
-        ("/feedback/deliver", feedback.DeliverFeedback, "Deliver feedback (starts the clocks)"),
-    ]
-    add_commands(r, specs, path_param="inspection_id")
-    records: list[tuple[str, type[Command], str, str]] = [
-        ("/report", report.DraftInspectionReport, "Draft the inspection report", "/report"),
         (
             "/feedback/opinion",
             feedback.DraftFeedbackOpinion,
             "Draft the feedback opinion and problem ledger (问题台账)",
             "/feedback",
         ),
+        (
+            "/feedback/deliver",
+            feedback.DeliverFeedback,
+            "Deliver feedback (starts the clocks)",
+            None,
+        ),
     ]
-    for path, command, summary, record in records:
-        location = INSPECTION + record
+    for path, command, summary, record in specs:
+        location = INSPECTION + record if record else None
         add_command(r, path, command, path_param="inspection_id", record=location, summary=summary)
     return r
 
