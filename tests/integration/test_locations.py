@@ -92,6 +92,17 @@ def test_every_creating_route_is_run_by_the_seeded_workflow(api: Api, seeded: Cr
     assert missing == [], f"seed these in tests/support/creations.py: {missing}"
 
 
+def test_no_command_answers_an_id_without_a_location(api: Api, seeded: Creations) -> None:
+    """Every command the workflow ran (creating or not): a created id comes with a Location."""
+    locating = locating_routes(api)
+    unlocated = sorted(
+        path
+        for path, answers in seeded.answers.items()
+        if path not in locating and any(a.body["created_id"] for a in answers)
+    )
+    assert unlocated == []
+
+
 def test_every_created_record_has_an_id_and_its_location_answers_200(
     api: Api, seeded: Creations
 ) -> None:
