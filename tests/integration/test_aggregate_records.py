@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import psycopg
 import pytest
 
 from events.base import Role
@@ -200,3 +201,35 @@ def test_the_record_read_models_equal_a_rebuild(api: Api, seeded: tuple[Creation
         "education_record",
     ):
         assert equal_to_a_rebuild(api, name)
+
+
+RECORD_TABLES = (
+    "rm_group",
+    "rm_finding",
+    "rm_supplementary_report",
+    "rm_feedback",
+    "rm_pool_member",
+    "rm_draw",
+    "rm_education_record",
+)
+
+
+def test_each_record_version_equals_its_stream_version(
+    api: Api, seeded: tuple[Creations, Any]
+) -> None:
+    """A record's `stream_version` is what `If-Match` on its commands must carry."""
+    c, _ = seeded
+    api.get("/education-records/" + created(c, "/warning-bulletins"))  # caught up
+    conninfo = api.client.app.state.container.conninfo  # type: ignore[attr-defined]
+    with psycopg.connect(conninfo) as conn:
+        heads = dict(
+            conn.execute(
+                "SELECT originator_id, max(originator_version) FROM stored_events GROUP BY 1"
+            ).fetchall()
+        )
+        stale = []
+        for table in RECORD_TABLES:
+            rows = conn.execute(f"SELECT stream_id, stream_version FROM {table}").fetchall()
+            assert rows, f"{table} is empty: the workflow seeds it"
+            stale += [(table, s, v, heads.get(s)) for s, v in rows if heads.get(s) != v]
+    assert stale == []
