@@ -30,6 +30,7 @@ from api.access import (
 )
 from api.deps import ReadConnection, consistent_read
 from api.routes import record_models as out
+from api.routes import register_models as reg
 from commands.errors import NotFound
 from events.base import Role
 from projections import fieldwork_register, group_record
@@ -112,17 +113,17 @@ def group_routes(r: APIRouter) -> None:
         dependencies=[POOL_READERS, wait_for(POOL_MEMBERS)],
         summary="A member of the talent pool: profile, status, service evaluations",
     )
-    def pool_member(member_id: UUID, conn: ReadConnection) -> out.PoolMemberOut:
+    def pool_member(member_id: UUID, conn: ReadConnection) -> reg.PoolMemberOut:
         document = _document(POOL_MEMBERS, conn, member_id, "pool member")
-        return out.PoolMemberOut.model_validate(document)
+        return reg.PoolMemberOut.model_validate(document)
 
     @r.get(
         "/talent-pool/draws/{draw_id}",
         dependencies=[POOL_READERS, wait_for(DRAWS)],
         summary="A random draw: seed, filters, candidate set, result and digest",
     )
-    def draw(draw_id: UUID, conn: ReadConnection) -> out.DrawOut:
-        return out.DrawOut.model_validate(_document(DRAWS, conn, draw_id, "draw"))
+    def draw(draw_id: UUID, conn: ReadConnection) -> reg.DrawOut:
+        return reg.DrawOut.model_validate(_document(DRAWS, conn, draw_id, "draw"))
 
 
 def finding_and_report_routes(r: APIRouter) -> None:
@@ -187,10 +188,10 @@ def rectification_routes(r: APIRouter) -> None:
         summary="A warning-education record (通报, 忏悔录, study session, 行业整顿)",
         description="An inspected organization reads its own study sessions only. " + SCOPE_NOTE,
     )
-    def education(record_id: UUID, conn: ReadConnection, scope: Scope) -> out.EducationRecordOut:
+    def education(record_id: UUID, conn: ReadConnection, scope: Scope) -> reg.EducationRecordOut:
         found = EDUCATION.get(conn, record_id)
         document = scope.visible(found, f"education record {record_id}")
-        return out.EducationRecordOut.model_validate(document)
+        return reg.EducationRecordOut.model_validate(document)
 
 
 REGISTER = wait_for("fieldwork_register")
@@ -203,9 +204,9 @@ def fieldwork_routes(r: APIRouter) -> None:
         summary="A petition (no identity, no content)",
         description=SCOPE_NOTE,
     )
-    def petition(petition_id: UUID, conn: ReadConnection, scope: Scope) -> out.PetitionOut:
+    def petition(petition_id: UUID, conn: ReadConnection, scope: Scope) -> reg.PetitionOut:
         found = fieldwork_register.petition(conn, petition_id)
-        return out.PetitionOut.model_validate(scope.visible(found, f"petition {petition_id}"))
+        return reg.PetitionOut.model_validate(scope.visible(found, f"petition {petition_id}"))
 
     @r.get(
         "/interviews/{interview_id}",
@@ -213,9 +214,9 @@ def fieldwork_routes(r: APIRouter) -> None:
         summary="An interview and whether its record is signed (no interviewee, no record)",
         description=SCOPE_NOTE,
     )
-    def interview(interview_id: UUID, conn: ReadConnection, scope: Scope) -> out.InterviewOut:
+    def interview(interview_id: UUID, conn: ReadConnection, scope: Scope) -> reg.InterviewOut:
         found = fieldwork_register.interview(conn, interview_id)
-        return out.InterviewOut.model_validate(scope.visible(found, f"interview {interview_id}"))
+        return reg.InterviewOut.model_validate(scope.visible(found, f"interview {interview_id}"))
 
     @r.get(
         "/immediate-rectifications/{item_id}",
@@ -225,10 +226,10 @@ def fieldwork_routes(r: APIRouter) -> None:
     )
     def immediate(
         item_id: UUID, conn: ReadConnection, scope: Scope
-    ) -> out.ImmediateRectificationOut:
+    ) -> reg.ImmediateRectificationOut:
         found = fieldwork_register.immediate_rectification(conn, item_id)
         document = scope.visible(found, f"immediate rectification {item_id}")
-        return out.ImmediateRectificationOut.model_validate(document)
+        return reg.ImmediateRectificationOut.model_validate(document)
 
     @r.get(
         "/fieldwork-records/{record_id}",
@@ -239,14 +240,14 @@ def fieldwork_routes(r: APIRouter) -> None:
     )
     def fieldwork_record(
         record_id: UUID, conn: ReadConnection, scope: Scope
-    ) -> out.FieldworkRecordOut:
+    ) -> reg.FieldworkRecordOut:
         rows = fieldwork_register.record(conn, record_id)
         first = scope.visible(rows[0] if rows else None, f"fieldwork record {record_id}")
-        return out.FieldworkRecordOut(
+        return reg.FieldworkRecordOut(
             record_id=record_id,
             inspection_id=first["inspection_id"],
             kind=first["type"],
-            events=[out.FieldworkEventOut.model_validate(row) for row in rows],
+            events=[reg.FieldworkEventOut.model_validate(row) for row in rows],
         )
 
 
