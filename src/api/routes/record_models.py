@@ -58,7 +58,7 @@ class PersonOut(BaseModel):
 
 
 class GroupMemberOut(PersonOut):
-    role: str = Field(description="leader, deputy, member or expert")
+    role: str = Field(description="leader, deputy or member")
     external: bool = Field(description="An outside expert (外聘专家)")
 
 
