@@ -14,7 +14,14 @@ from api import cli_audit, cli_security
 from api.settings import Settings
 
 
-def serve(settings: Settings, _: argparse.Namespace) -> None:
+def _exit_on_signal(signum: int, _: Any) -> None:
+    """SIGTERM/SIGINT end `serve` through its `finally`, which stops the embedded database.
+    uvicorn shuts down on the signal and then re-raises it: with the default SIGTERM action
+    the process would die there, leaving the embedded PostgreSQL running."""
+    raise SystemExit(128 + signum)
+
+
+def serve(settings: Settings, args: argparse.Namespace) -> None:
     """API and projection runner in one process, on the embedded database if none is set."""
     import uvicorn
 
@@ -23,6 +30,10 @@ def serve(settings: Settings, _: argparse.Namespace) -> None:
     from api.container import build
     from api.database import open_database
 
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _exit_on_signal)
+    host = args.host or settings.host
+    port = settings.port if args.port is None else args.port
     database = open_database(settings)
     container = build(settings, database.conninfo)
     if settings.run_projections:
@@ -41,7 +52,7 @@ def serve(settings: Settings, _: argparse.Namespace) -> None:
     checkpoints = start_thread(settings, database.conninfo)
     app = create_app(container)
     try:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+        uvicorn.run(app, host=host, port=port, log_level="info")
     finally:
         if checkpoints is not None:
             checkpoints.stop()
@@ -378,7 +389,10 @@ def parser() -> argparse.ArgumentParser:
 
     p = argparse.ArgumentParser(prog="xuncha", description="Xuncha (巡察) back end")
     sub = p.add_subparsers(dest="command", required=True)
-    sub.add_parser("serve", help="run the API and the projections").set_defaults(fn=serve)
+    sv = sub.add_parser("serve", help="run the API and the projections (stop: SIGTERM or Ctrl-C)")
+    sv.add_argument("--host", default=None, help="address to listen on (default: XUNCHA_HOST)")
+    sv.add_argument("--port", type=int, default=None, help="port (default: XUNCHA_PORT)")
+    sv.set_defaults(fn=serve)
     dm = sub.add_parser("demo", help="load the Yulin-like demo data through the commands")
     dm.add_argument("--seed", type=int, default=1, help="makes every choice and id repeatable")
     dm.set_defaults(fn=demo)
