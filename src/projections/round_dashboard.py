@@ -32,7 +32,7 @@ from events import finding, group, inspection, interview, lead, petition, round
 from events.base import RecordedEvent
 from events.correction import EventRecordedInError
 from projections.dashboard_support import class_entry, mark_in_error, order_by
-from projections.inspection_overview import STAGE_COLUMNS
+from projections.stages import inspection_stage, round_stage
 
 CURRENT_TAXONOMY = "four-implementations-2022"
 # The four categories of 四个落实 (2022+).
@@ -99,8 +99,6 @@ CREATE TABLE IF NOT EXISTS rm_rd_taxonomy_map (
 );
 """
 
-ROUND_STAGES = {round.RoundApproved: "approved", round.RoundClosed: "closed"}
-INSPECTION_STAGES = {kind: stage for kind, (stage, _) in STAGE_COLUMNS.items()}
 PETITION_FLAGS: dict[type[Any], str] = {
     petition.PetitionAssessedInScope: "in_scope = true",
     petition.PetitionAssessedOutOfScope: "in_scope = false",
@@ -187,18 +185,15 @@ class RoundDashboard:
 
     def apply(self, cur: Cursor[Any], recorded: RecordedEvent) -> None:
         e, m = recorded.event, recorded.metadata
-        round_stage = class_entry(ROUND_STAGES, e)
-        inspection_stage = class_entry(INSPECTION_STAGES, e)
         if isinstance(e, round.RoundProposed):
             cur.execute(
                 "INSERT INTO rm_rd_round VALUES (%s, %s, %s, %s, 'proposed', %s)"
                 " ON CONFLICT DO NOTHING",
                 (e.round_id, e.jurisdiction_id, e.name, e.round_type.value, e.planned_start),
             )
-        elif round_stage is not None:
+        elif (stage := round_stage(e)) is not None:
             cur.execute(
-                "UPDATE rm_rd_round SET stage = %s WHERE round_id = %s",
-                (round_stage, m.stream_id),
+                "UPDATE rm_rd_round SET stage = %s WHERE round_id = %s", (stage, m.stream_id)
             )
         elif isinstance(e, inspection.InspectionPlanned):
             cur.execute(
@@ -213,26 +208,8 @@ class RoundDashboard:
                     m.stream_version,
                 ),
             )
-        elif inspection_stage is not None or isinstance(e, inspection.InspectionResumed):
-            stage = e.resumed_to if isinstance(e, inspection.InspectionResumed) else None
-            group_id = e.group_id if isinstance(e, inspection.GroupAuthorized) else None
-            stationed = e.stationed_on if isinstance(e, inspection.GroupStationed) else None
-            withdrawn = e.withdrawn_on if isinstance(e, inspection.GroupWithdrawn) else None
-            cur.execute(
-                "UPDATE rm_rd_inspection SET stage = %s, group_id = coalesce(%s, group_id),"
-                " stationed_on = coalesce(%s, stationed_on),"
-                " withdrawn_on = coalesce(%s, withdrawn_on),"
-                " stream_version = %s WHERE inspection_id = %s AND stream_version < %s",
-                (
-                    stage or inspection_stage,
-                    group_id,
-                    stationed,
-                    withdrawn,
-                    m.stream_version,
-                    m.stream_id,
-                    m.stream_version,
-                ),
-            )
+        elif m.stream_type == "inspection":
+            self._inspection(cur, e, m.stream_id, m.stream_version)
         elif isinstance(e, EventRecordedInError):
             mark_in_error(cur, CREATIONS, e)
         elif isinstance(e, group.GroupLeadershipProposed):
@@ -244,6 +221,21 @@ class RoundDashboard:
                 )
         else:
             self._fieldwork(cur, e, m.stream_version)
+
+    @staticmethod
+    def _inspection(cur: Cursor[Any], e: Any, inspection_id: UUID, version: int) -> None:
+        """Every event of the inspection's stream moves its version; some move the stage
+        (None keeps it) or set the group and the fieldwork dates."""
+        group_id = e.group_id if isinstance(e, inspection.GroupAuthorized) else None
+        stationed = e.stationed_on if isinstance(e, inspection.GroupStationed) else None
+        withdrawn = e.withdrawn_on if isinstance(e, inspection.GroupWithdrawn) else None
+        cur.execute(
+            "UPDATE rm_rd_inspection SET stage = coalesce(%s, stage),"
+            " group_id = coalesce(%s, group_id), stationed_on = coalesce(%s, stationed_on),"
+            " withdrawn_on = coalesce(%s, withdrawn_on), stream_version = %s"
+            " WHERE inspection_id = %s AND stream_version < %s",
+            (inspection_stage(e), group_id, stationed, withdrawn, version, inspection_id, version),
+        )
 
     def _fieldwork(self, cur: Cursor[Any], e: Any, version: int) -> None:
         flags = class_entry(PETITION_FLAGS, e)
