@@ -132,7 +132,7 @@ class LeadDashboard:
             return
         if (stage := round_stage(e)) is not None:
             cur.execute(
-                "UPDATE rm_ld_round SET stage = %s WHERE round_id = %s", (stage, e.round_id)
+                "UPDATE rm_ld_round SET stage = %s WHERE round_id = %s", (stage, m.stream_id)
             )
             return
         if isinstance(e, EventRecordedInError):

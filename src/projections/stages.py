@@ -45,7 +45,7 @@ INSPECTION_STAGES: dict[type[DomainEvent], str] = {
 # Type names, for the read models' `handles`.
 ROUND_STAGE_TYPES = frozenset(cls.type_name for cls in ROUND_STAGES)
 INSPECTION_STAGE_TYPES = frozenset(
-    cls.type_name for cls in (*INSPECTION_STAGES, inspection.InspectionResumed)
+    [*(cls.type_name for cls in INSPECTION_STAGES), inspection.InspectionResumed.type_name]
 )
 
 
