@@ -7,6 +7,7 @@ import json
 import logging
 import signal
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -63,22 +64,45 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
         database.close()
 
 
-def clock_tick(settings: Settings, args: argparse.Namespace) -> None:
-    """Run every timer once, as of now or `--now`, and print what each issued."""
-    from datetime import UTC, datetime
+def tick_moment(settings: Settings, text: str | None) -> datetime:
+    """The moment `xuncha clock tick` decides as of: now, or `--now` (UTC if no offset).
+    Outside development a `--now` ahead of the real clock is refused: timers would decide on
+    deadlines that have not passed. The events are recorded at the real time either way."""
+    real = datetime.now(UTC)
+    if text is None:
+        return real
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"--now must be an ISO date-time, got {text!r}") from None
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if moment > real and settings.environment != "development":
+        raise ValueError(
+            f"--now {moment.isoformat()} is ahead of the real clock ({real.isoformat()}); "
+            "only a development environment ticks in the future"
+        )
+    return moment
 
+
+def clock_tick(settings: Settings, args: argparse.Namespace) -> int:
+    """Run every timer once, as of now or `--now`, and print what each issued."""
     from api.container import build
     from api.database import open_database
     from commands.clock import run_ticks
 
+    try:
+        now = tick_moment(settings, args.now)
+    except ValueError as error:
+        print(f"xuncha clock tick: {error}", file=sys.stderr)
+        return 2
     database = open_database(settings)
     container = build(settings, database.conninfo)
     try:
-        now = datetime.fromisoformat(args.now) if args.now else datetime.now(UTC)
         print(json.dumps(run_ticks(container.app, now)))
     finally:
         container.close()
         database.close()
+    return 0
 
 
 def demo(settings: Settings, args: argparse.Namespace) -> int:
@@ -446,7 +470,11 @@ def parser() -> argparse.ArgumentParser:
         dest="action", required=True
     )
     ck = clock.add_parser("tick", help="run every timer once")
-    ck.add_argument("--now", default=None, help="ISO time to tick as of (default: now)")
+    ck.add_argument(
+        "--now",
+        default=None,
+        help="ISO time to tick as of (default: now; later than now only in development)",
+    )
     ck.set_defaults(fn=clock_tick)
     dr = sub.add_parser("draw", help="talent-pool draws").add_subparsers(
         dest="action", required=True

@@ -64,12 +64,15 @@ def verify_log(settings: Settings, args: argparse.Namespace) -> int:
     try:
         with psycopg.connect(database.conninfo) as conn:
             result = integrity.verify(conn, public, extra_checkpoints=extra)
+            times_ok = recorded_times_ok(conn)
     finally:
         database.close()
     if not result.ok:
         print(f"verify-log: FAILED at position {result.first_bad_position}", file=sys.stderr)
         for _, text in result.problems:
             print(f"  {text}", file=sys.stderr)
+        return 1
+    if not times_ok:
         return 1
     tail = result.head - result.anchored_at
     print(
@@ -78,6 +81,22 @@ def verify_log(settings: Settings, args: argparse.Namespace) -> int:
         f"unanchored tail: {tail} events after position {result.anchored_at}"
     )
     return 0
+
+
+def recorded_times_ok(conn: psycopg.Connection[Any]) -> bool:
+    """Recorded times never decrease along the log; else say where, on stderr."""
+    from commands.recorded_time import first_decrease
+
+    found = first_decrease(conn)
+    if found is None:
+        return True
+    print(
+        f"verify-log: FAILED at position {found.position}: recorded at "
+        f"{found.recorded_at.isoformat()}, before position {found.previous_position} "
+        f"({found.previous_recorded_at.isoformat()}): recorded times must never decrease",
+        file=sys.stderr,
+    )
+    return False
 
 
 def grant_app_role(settings: Settings, args: argparse.Namespace) -> int:

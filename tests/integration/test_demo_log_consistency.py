@@ -1,13 +1,14 @@
-"""Class tests over a whole demo log (`xuncha demo`) plus a mobilization and a look-back:
-every version a read model shows is its stream's version in the event store, every read
-model shows the same stage of a round or an inspection, and recorded times never decrease
-along the log."""
+"""Class tests over a whole demo log (`xuncha demo`) plus a mobilization, a timer tick a month
+ahead and a look-back: every version a read model shows is its stream's version in the event
+store, every read model shows the same stage of a round or an inspection, and recorded times
+never decrease along the log."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import uuid4
 
@@ -21,6 +22,8 @@ from api.app import create_app
 from api.container import build
 from api.demo import Progress, load
 from api.settings import Settings
+from commands.clock import run_ticks
+from commands.recorded_time import RECORDED_AT, first_decrease
 from projections.wait import wait_for_position
 from tests.support.api import COMMITTEE, OFFICE, Api
 from tests.support.lifecycle import day
@@ -65,6 +68,11 @@ def extra_steps(api: Api) -> tuple[str, str]:
     rounds = {r["name"]: r for r in api.get("/rounds")}
     open_round = rounds["2026年第一轮巡察"]["round_id"]
     api.command(f"/rounds/{open_round}/mobilize", {"meeting_on": day(-1)}, OFFICE)
+    # The timers as of a month ahead (`xuncha clock tick --now`, development), then more
+    # commands: their events are recorded after the timers' in time as in position.
+    app = api.client.app.state.container.app  # type: ignore[attr-defined]
+    issued = run_ticks(app, datetime.now(UTC) + timedelta(days=30))
+    assert sum(issued.values()) > 0, issued
     closed_round = rounds["2025年第一轮巡察"]["round_id"]
     earlier = api.get("/inspections", round_id=closed_round, limit=1)[0]
     body = {
@@ -147,3 +155,14 @@ def test_every_read_model_shows_the_same_stage(demo: Demo) -> None:
         ).fetchall()
         assert len(inspections) > 50
         assert [r for r in inspections if r[1] != r[2]] == []
+
+
+def test_recorded_times_never_decrease_along_the_log(demo: Demo) -> None:
+    with psycopg.connect(demo.conninfo) as conn:
+        assert first_decrease(conn) is None
+        row = conn.execute(
+            SQL("SELECT count(*), count(DISTINCT {at}) FROM stored_events").format(at=RECORDED_AT)
+        ).fetchone()
+    assert row is not None
+    events, distinct_times = row
+    assert events > 2000 and distinct_times > 500, row
