@@ -217,6 +217,11 @@ class ApproveLeadTransfer(LeadCommand):
 
     allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.LEADING_GROUP})
     note: str = Field(default="", max_length=2000)
+    approved_on: date | None = Field(
+        default=None,
+        description="the day the leading group approved the transfer, if not today; "
+        "not in the future",
+    )
 
 
 class TransferLead(LeadCommand):
@@ -262,6 +267,11 @@ class CloseLead(LeadCommand):
     """销号办结, by the office, after a terminal disposition and its outcome."""
 
     allowed_roles: ClassVar[frozenset[Role]] = OFFICE
+    closed_on: date | None = Field(
+        default=None,
+        description="the day the lead was closed, if not today; not in the future, not "
+        "before the outcome was reported",
+    )
 
 
 class MarkLeadAcknowledgementOverdue(LeadCommand):
@@ -338,7 +348,10 @@ def approve_transfer(
     cmd: ApproveLeadTransfer,
     ctx: Context,
     policy: tuple[PolicyRef, PolicyParameters],
+    inspection: InspectionState,
 ) -> list[DomainEvent]:
+    """`policy`: the policy in force on the approval day; `inspection`: the lead's
+    inspection (leads exist from stationing on, so no approval is dated before it)."""
     require_stage(state.stage, ["classified"], "approve the lead's transfer")
     assert state.lead_type is not None
     ref, params = policy
@@ -351,6 +364,14 @@ def approve_transfer(
         "publish a policy version whose lead_routes do",
     )
     assert route is not None
+    approved_on = cmd.approved_on or ctx.today
+    require_not_future(approved_on, ctx, "approved_on")
+    stationed_on = inspection.stationed_on
+    require(
+        stationed_on is None or approved_on >= stationed_on,
+        f"approved_on ({approved_on}) is before the group was stationed ({stationed_on}), "
+        "when the lead could not exist yet",
+    )
     receiver = ReceivingAuthority(
         channel=channel, organization_id=route.organization_id, name=route.name
     )
@@ -361,7 +382,7 @@ def approve_transfer(
             receiver=receiver,
             management_level=state.management_level,
             lead_type=state.lead_type,
-            approved_on=ctx.today,
+            approved_on=approved_on,
             note=cmd.note,
             policy=ref,
         )
@@ -566,8 +587,16 @@ def close(state: LeadState, cmd: CloseLead, ctx: Context) -> list[DomainEvent]:
             f"cannot close the lead while it is '{state.describe()}'; a lead is closed only "
             "after a terminal disposition and its reported outcome"
         )
+    closed_on = cmd.closed_on or ctx.today
+    require_not_future(closed_on, ctx, "closed_on")
+    assert state.outcome_reported_on is not None
+    require(
+        closed_on >= state.outcome_reported_on,
+        f"closed_on ({closed_on}) is before the outcome was reported "
+        f"({state.outcome_reported_on})",
+    )
     return [
-        LeadClosed(lead_id=state.lead_id, inspection_id=state.inspection_id, closed_on=ctx.today)
+        LeadClosed(lead_id=state.lead_id, inspection_id=state.inspection_id, closed_on=closed_on)
     ]
 
 
