@@ -20,6 +20,7 @@ from uuid import UUID
 
 from pydantic import Field
 
+from commands import consequences
 from commands.base import (
     Aggregate,
     Command,
@@ -30,6 +31,7 @@ from commands.base import (
     require_stage,
 )
 from commands.dates import add_months
+from commands.decision import Decision
 from commands.errors import InvalidTransition
 from commands.inspection import (
     INACTIVE_STAGES,
@@ -504,16 +506,21 @@ def acknowledge(state: LeadState, cmd: AcknowledgeLead, ctx: Context) -> list[Do
         cmd.acknowledged_on >= state.transferred_on,
         f"a lead cannot be acknowledged before it was transferred ({state.transferred_on})",
     )
-    return [
-        LeadAcknowledged(
-            lead_id=state.lead_id,
-            inspection_id=state.inspection_id,
-            receiver_organization_id=receiver.organization_id,
-            receiver_case_no=cmd.receiver_case_no,
-            acknowledged_on=cmd.acknowledged_on,
-            on_time=cmd.acknowledged_on <= state.acknowledgement_due,
-        )
-    ]
+    due = state.acknowledgement_due
+    acknowledged = LeadAcknowledged(
+        lead_id=state.lead_id,
+        inspection_id=state.inspection_id,
+        receiver_organization_id=receiver.organization_id,
+        receiver_case_no=cmd.receiver_case_no,
+        acknowledged_on=cmd.acknowledged_on,
+        on_time=cmd.acknowledged_on <= due,
+    )
+    late = (
+        []
+        if acknowledged.on_time
+        else [consequences.lead_acknowledged_late(cmd.acknowledged_on, due)]
+    )
+    return Decision([acknowledged], late)
 
 
 def record_disposition(
@@ -565,20 +572,21 @@ def report_outcome(state: LeadState, cmd: ReportLeadOutcome, ctx: Context) -> li
         cmd.reported_on >= state.decided_on,
         f"reported_on ({cmd.reported_on}) is before the disposition ({state.decided_on})",
     )
-    return [
-        LeadOutcomeReported(
-            lead_id=state.lead_id,
-            inspection_id=state.inspection_id,
-            receiver_organization_id=receiver.organization_id,
-            category=state.disposition,
-            four_forms_level=cmd.four_forms_level
-            if cmd.four_forms_level is not None
-            else state.four_forms_level,
-            summary=cmd.summary,
-            reported_on=cmd.reported_on,
-            on_time=cmd.reported_on <= state.outcome_due,
-        )
-    ]
+    due = state.outcome_due
+    reported = LeadOutcomeReported(
+        lead_id=state.lead_id,
+        inspection_id=state.inspection_id,
+        receiver_organization_id=receiver.organization_id,
+        category=state.disposition,
+        four_forms_level=cmd.four_forms_level
+        if cmd.four_forms_level is not None
+        else state.four_forms_level,
+        summary=cmd.summary,
+        reported_on=cmd.reported_on,
+        on_time=cmd.reported_on <= due,
+    )
+    late = [] if reported.on_time else [consequences.lead_outcome_late(cmd.reported_on, due)]
+    return Decision([reported], late)
 
 
 def close(state: LeadState, cmd: CloseLead, ctx: Context) -> list[DomainEvent]:
@@ -592,8 +600,7 @@ def close(state: LeadState, cmd: CloseLead, ctx: Context) -> list[DomainEvent]:
     assert state.outcome_reported_on is not None
     require(
         closed_on >= state.outcome_reported_on,
-        f"closed_on ({closed_on}) is before the outcome was reported "
-        f"({state.outcome_reported_on})",
+        f"closed_on ({closed_on}) is before the outcome was reported ({state.outcome_reported_on})",
     )
     return [
         LeadClosed(lead_id=state.lead_id, inspection_id=state.inspection_id, closed_on=closed_on)

@@ -17,6 +17,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import Field
 
+from commands import consequences
 from commands.base import (
     Aggregate,
     Command,
@@ -26,6 +27,7 @@ from commands.base import (
     require_not_future,
     require_stage,
 )
+from commands.decision import CommandWarning, Decision
 from commands.errors import InvalidTransition, RuleViolated
 from events.base import DomainEvent, Role
 from events.follow_up import CheckResult
@@ -266,18 +268,19 @@ def fail_verification(
     ]
 
 
-def close(state: ItemState, cmd: CloseItem, ctx: Context) -> list[DomainEvent]:
+def close(state: ItemState, cmd: CloseItem, ctx: Context) -> Decision:
     require_stage(state.status, ["verified"], "close (销号) the item")
     _not_own_org(state, ctx)
     closed_on = dated(state, cmd.closed_on, ctx, "closed_on")
-    return [
-        RectificationItemClosed(
-            item_id=state.item_id,
-            inspection_id=state.inspection_id,
-            closed_on=closed_on,
-            on_time=closed_on <= state.deadline,
-        )
-    ]
+    on_time = closed_on <= state.deadline
+    closed = RectificationItemClosed(
+        item_id=state.item_id,
+        inspection_id=state.inspection_id,
+        closed_on=closed_on,
+        on_time=on_time,
+    )
+    late = [] if on_time else [consequences.closed_after_deadline(closed_on, state.deadline)]
+    return Decision([closed], late)
 
 
 # Data-consistency warnings at closure (DOMAIN.md §6.2, signs of 纸面整改) ---------------------
@@ -343,6 +346,7 @@ def close_and_check(
     closed = close(state, cmd, ctx)
     closed_on = closing_day(cmd, ctx)
     warnings: list[DomainEvent] = []
+    said: list[CommandWarning] = list(closed.warnings)
     days_open = (closed_on - opened_on).days
     # A closure dated before the item was recorded as opened is history entered after the
     # fact: the real opening day is not known, so the speed of closure cannot be judged.
@@ -358,6 +362,7 @@ def close_and_check(
                 within_days=params.quick_closure_days,
             )
         )
+        said.append(consequences.quick_closure(days_open, params.quick_closure_days))
     earlier = day.item_ids if day else ()
     count = len(earlier) + (0 if state.item_id in earlier else 1)
     if count >= params.bulk_closure_threshold:
@@ -371,13 +376,14 @@ def close_and_check(
                 threshold=params.bulk_closure_threshold,
             )
         )
+        said.append(consequences.bulk_closure(count, params.bulk_closure_threshold, closed_on))
     tally = DailyClosureCounted(
         organization_id=state.organization_id,
         closed_on=closed_on,
         item_id=state.item_id,
         count=count,
     )
-    return Closure([*closed, *warnings], [tally])
+    return Closure(Decision([*closed, *warnings], said), [tally])
 
 
 # Long-term work, extensions, reopening -----------------------------------------------------------

@@ -36,9 +36,7 @@ def test_a_leads_whole_history_is_entered_with_its_own_days(api: Api) -> None:
     publish_lead_policy(api)
     lead = register(api, life)
     at = f"/leads/{lead}"
-    api.command(
-        f"{at}/classify", {"lead_type": "discipline", "meeting_ref": "第5次组务会"}, LEADER
-    )
+    api.command(f"{at}/classify", {"lead_type": "discipline", "meeting_ref": "第5次组务会"}, LEADER)
     life.draft_finding()
     life.review_and_approve_finding(life.finding_ids[0])
     life.withdraw()

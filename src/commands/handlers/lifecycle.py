@@ -233,6 +233,7 @@ def accept_plan(uow: UnitOfWork, cmd: plan.AcceptRectificationPlan) -> None:
     state = _inspection(uow, cmd.inspection_id)
     ledger = uow.get(FEEDBACK, feedback_stream_id(cmd.inspection_id), "feedback")
     accepted, items = plan.accept_plan(state, cmd, ledger)
+    uow.warn(*plan.passed_deadlines(state.plan_items, uow.ctx.today))
     uow.record(INSPECTION, cmd.inspection_id, accepted)
     for item_id, events in items.items():
         uow.record(RECTIFICATION_ITEM, item_id, events)
