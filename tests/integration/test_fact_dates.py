@@ -4,10 +4,12 @@ commands were typed in."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
 
+from commands.handlers.lead import flag_overdue_leads
 from tests.integration.test_leads import publish_lead_policy, register
 from tests.support import lifecycle
 from tests.support.api import DISCIPLINE, LEADER, LEADING_GROUP, OFFICE, PRINCIPAL, Api
@@ -44,6 +46,10 @@ def test_a_leads_whole_history_is_entered_with_its_own_days(api: Api) -> None:
     api.command(f"{at}/approve-transfer", {"approved_on": "2026-03-01"}, LEADING_GROUP)
     transfer = {"package_ref": "移交函 2026-3", "transferred_on": "2026-03-02"}
     api.command(f"{at}/transfer", transfer, OFFICE)
+    # The clock ticks before the rest is entered: the acknowledgement (due 2026-03-12) and
+    # the outcome (due 2026-06-02) are flagged overdue.
+    app = api.client.app.state.container.app  # type: ignore[attr-defined]
+    assert flag_overdue_leads(app, datetime.now(UTC)) == 2
     ack = {"receiver_case_no": "JW-2026-031", "acknowledged_on": "2026-03-05"}
     api.command(f"{at}/acknowledge", ack, DISCIPLINE)
     decided = {"category": "concluded", "four_forms_level": 1, "decided_on": "2026-03-20"}
@@ -60,6 +66,10 @@ def test_a_leads_whole_history_is_entered_with_its_own_days(api: Api) -> None:
     )
     lag = figures(api.get("/dashboards/leads", round_id=life.round_id))["acknowledgement"]
     assert (lag["acknowledged"], lag["average_days"], lag["max_days"]) == (1, 3.0, 3)
+    # Answered on time, recorded late: not counted as overdue.
+    assert (row["acknowledgement_overdue"], row["outcome_overdue"]) == (False, False)
+    summary = api.get("/lead-summary", round_id=life.round_id)
+    assert (summary["acknowledgement_overdue"], summary["outcome_overdue"]) == (0, 0)
 
 
 @pytest.mark.usefixtures("past")
