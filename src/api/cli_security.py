@@ -67,14 +67,20 @@ def verify_log(settings: Settings, args: argparse.Namespace) -> int:
     try:
         with psycopg.connect(database.conninfo) as conn:
             result = integrity.verify(conn, public, extra_checkpoints=extra)
+<<<<<<< HEAD
             if published is not None:
                 _merge(result, _against_heads(conn, public, published))
+=======
+            times_ok = recorded_times_ok(conn)
+>>>>>>> fixes
     finally:
         database.close()
     if not result.ok:
         print(f"verify-log: FAILED at position {result.first_bad_position}", file=sys.stderr)
         for _, text in result.problems:
             print(f"  {text}", file=sys.stderr)
+        return 1
+    if not times_ok:
         return 1
     tail = result.head - result.anchored_at
     print(
@@ -85,6 +91,7 @@ def verify_log(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+<<<<<<< HEAD
 def _published(settings: Settings, source: str | None) -> list[Any] | int | None:
     """The heads to check against (`--heads-from kafka|FILE`), None, or an exit status."""
     from api.cli_proofs import published_heads
@@ -110,6 +117,22 @@ def _merge(result: Any, against: Any) -> None:
     result.problems.sort(key=lambda p: p[0])
     result.checkpoints_verified += against.checkpoints_verified
     result.anchored_at = max(result.anchored_at, against.anchored_at)
+=======
+def recorded_times_ok(conn: psycopg.Connection[Any]) -> bool:
+    """Recorded times never decrease along the log; else say where, on stderr."""
+    from commands.recorded_time import first_decrease
+
+    found = first_decrease(conn)
+    if found is None:
+        return True
+    print(
+        f"verify-log: FAILED at position {found.position}: recorded at "
+        f"{found.recorded_at.isoformat()}, before position {found.previous_position} "
+        f"({found.previous_recorded_at.isoformat()}): recorded times must never decrease",
+        file=sys.stderr,
+    )
+    return False
+>>>>>>> fixes
 
 
 def grant_app_role(settings: Settings, args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
@@ -21,6 +22,11 @@ from commands.handlers import HANDLERS
 from commands.store import EventStore, IdempotencyRecord
 from commands.unit_of_work import UnitOfWork
 from events.base import Actor, EventMetadata, RecordedEvent
+
+# A command without If-Match whose append meets another append is decided again, this many
+# times in all, waiting backoff x attempt between tries.
+ATTEMPTS = 3
+BACKOFF_SECONDS = 0.01
 
 
 def utc_now() -> datetime:
@@ -67,14 +73,24 @@ class Application:
         *,
         clock: Callable[[], datetime] = utc_now,
         new_id: Callable[[], UUID] = uuid4,
+        attempts: int = ATTEMPTS,
+        backoff_seconds: float = BACKOFF_SECONDS,
     ) -> None:
         self.store = store
         self.clock = clock
         self.new_id = new_id
+        self.attempts = attempts
+        self.backoff_seconds = backoff_seconds
 
     def at(self, now: datetime) -> Application:
         """The same application deciding as of `now` (for timers replaying a moment)."""
-        return Application(self.store, clock=lambda: now, new_id=self.new_id)
+        return Application(
+            self.store,
+            clock=lambda: now,
+            new_id=self.new_id,
+            attempts=self.attempts,
+            backoff_seconds=self.backoff_seconds,
+        )
 
     def execute(
         self,
@@ -94,6 +110,33 @@ class Application:
             prior = self._replay(idempotency)
             if prior is not None:
                 return prior
+        correlation_id = correlation_id or uuid4()
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return self._decide_and_append(
+                    command, actor, expected_version, idempotency, correlation_id
+                )
+            except ConcurrencyConflict:
+                prior = self._replay(idempotency) if idempotency else None
+                if prior is not None:
+                    return prior
+                # With If-Match the client asked to decide itself; without, the conflict is
+                # another append (often the server's own timers): load and decide again.
+                if expected_version is not None or attempt == self.attempts:
+                    raise
+                time.sleep(self.backoff_seconds * attempt)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _decide_and_append(
+        self,
+        command: Command,
+        actor: Actor,
+        expected_version: int | None,
+        idempotency: IdempotencyRecord | None,
+        correlation_id: UUID,
+    ) -> CommandResult:
+        """Load, decide and append once; ConcurrencyConflict if a stream moved on meanwhile."""
+        name = type(command).__name__
         target_field = type(command).target
         target = getattr(command, target_field) if target_field else None
         uow = UnitOfWork(
@@ -104,7 +147,7 @@ class Application:
             new_id=self.new_id,
         )
         created = HANDLERS[type(command)](uow, command)
-        recorded = self.envelopes(uow, command, correlation_id or uuid4())
+        recorded = self.envelopes(uow, command, correlation_id)
         if not recorded:
             raise InvalidTransition(f"{name} has nothing to record in the current state")
         primary = created or target or recorded[0].metadata.stream_id
@@ -114,13 +157,7 @@ class Application:
             idempotency = IdempotencyRecord(
                 idempotency.scope, idempotency.request_hash, result.as_record()
             )
-        try:
-            positions = self.store.append(recorded, idempotency, reads=uow.reads())
-        except ConcurrencyConflict:
-            prior = self._replay(idempotency) if idempotency else None
-            if prior is not None:
-                return prior
-            raise
+        positions = self.store.append(recorded, idempotency, reads=uow.reads())
         return CommandResult(**{**result.__dict__, "position": max(positions)})
 
     def envelopes(

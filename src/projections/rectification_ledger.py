@@ -120,8 +120,10 @@ class RectificationLedger:
             )
             return
         assignment = UPDATES.get(type(e))
-        if assignment is None:
+        if assignment is None and m.stream_type != "rectification_item":
             return
+        # Every event of the item's stream moves its version, even one that changes no column.
+        sets = f"{assignment}, " if assignment else ""
         params = {
             "at": m.occurred_at,
             "version": m.stream_version,
@@ -141,7 +143,7 @@ class RectificationLedger:
             else None,
         }
         cur.execute(
-            f"UPDATE rm_rectification_item SET {assignment}, stream_version = %(version)s "
+            f"UPDATE rm_rectification_item SET {sets}stream_version = %(version)s "
             "WHERE item_id = %(id)s AND stream_version < %(version)s",
             params,
         )
