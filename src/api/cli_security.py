@@ -67,12 +67,9 @@ def verify_log(settings: Settings, args: argparse.Namespace) -> int:
     try:
         with psycopg.connect(database.conninfo) as conn:
             result = integrity.verify(conn, public, extra_checkpoints=extra)
-<<<<<<< HEAD
             if published is not None:
                 _merge(result, _against_heads(conn, public, published))
-=======
             times_ok = recorded_times_ok(conn)
->>>>>>> fixes
     finally:
         database.close()
     if not result.ok:
@@ -91,7 +88,6 @@ def verify_log(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-<<<<<<< HEAD
 def _published(settings: Settings, source: str | None) -> list[Any] | int | None:
     """The heads to check against (`--heads-from kafka|FILE`), None, or an exit status."""
     from api.cli_proofs import published_heads
@@ -117,7 +113,8 @@ def _merge(result: Any, against: Any) -> None:
     result.problems.sort(key=lambda p: p[0])
     result.checkpoints_verified += against.checkpoints_verified
     result.anchored_at = max(result.anchored_at, against.anchored_at)
-=======
+
+
 def recorded_times_ok(conn: psycopg.Connection[Any]) -> bool:
     """Recorded times never decrease along the log; else say where, on stderr."""
     from commands.recorded_time import first_decrease
@@ -132,7 +129,6 @@ def recorded_times_ok(conn: psycopg.Connection[Any]) -> bool:
         file=sys.stderr,
     )
     return False
->>>>>>> fixes
 
 
 def grant_app_role(settings: Settings, args: argparse.Namespace) -> int:
