@@ -207,8 +207,9 @@ class ResultsConsumer:
             item_id = event.item_id
         elif isinstance(event, ItemDeadlineChangedV1):
             cur.execute(
+                # `<=`: a reclassification's deadline change shares its status's version
                 "UPDATE ae_rectification_item SET deadline = %s, stream_version = %s"
-                " WHERE item_id = %s AND stream_version < %s",
+                " WHERE item_id = %s AND stream_version <= %s",
                 (event.deadline, version, event.item_id, version),
             )
             item_id = event.item_id

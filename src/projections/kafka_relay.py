@@ -32,7 +32,8 @@ from events.integration import (
     TOPICS,
     IntegrationEvent,
     is_published,
-    to_integration,
+    message_id,
+    to_integrations,
 )
 from events.mapper import EnvelopeMapper, dumps
 from projections import head_publisher, tracking
@@ -77,13 +78,14 @@ class KafkaTarget:
 
 
 def message_of(
-    recorded: RecordedEvent, published: IntegrationEvent, target: KafkaTarget
+    recorded: RecordedEvent, published: IntegrationEvent, target: KafkaTarget, index: int = 0
 ) -> Message:
-    """The Kafka record of one integration event: CloudEvents 1.0 binary mode."""
+    """The Kafka record of the index-th integration event of a domain event: CloudEvents 1.0
+    binary mode."""
     meta = recorded.metadata
     headers = {
         "ce_specversion": SPEC_VERSION,
-        "ce_id": str(meta.event_id),
+        "ce_id": str(message_id(meta.event_id, index, published)),
         "ce_source": target.source,
         "ce_type": published.ce_type(),
         "ce_subject": str(meta.stream_id),
@@ -190,9 +192,8 @@ class KafkaRelay:
             if not is_published(topic):
                 continue
             recorded = self.mapper.decode(bytes(state), topic, notification_id)
-            published = to_integration(recorded)
-            if published is not None:
-                out.append(message_of(recorded, published, self.target))
+            for index, published in enumerate(to_integrations(recorded)):
+                out.append(message_of(recorded, published, self.target, index))
         return out
 
     def run_batch(self, conn: Connection[Any]) -> int:
