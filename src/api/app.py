@@ -9,7 +9,9 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from api import access, errors, guard
+from api.admission import Admission, AdmissionState
 from api.container import Container
+from api.readiness import ReadinessMonitor
 from api.routes import (
     audit,
     commands,
@@ -63,14 +65,26 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Sync endpoints run in anyio's thread pool; the database pool is sized to match it.
     threads = app.state.container.settings.api_threads
     anyio.to_thread.current_default_thread_limiter().total_tokens = threads
-    yield
+    readiness: ReadinessMonitor = app.state.readiness
+    readiness.start()
+    try:
+        yield
+    finally:
+        readiness.stop()
 
 
 def create_app(container: Container) -> FastAPI:
     app = FastAPI(title="Xuncha 巡察", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.container = container
+    settings = container.settings
+    names = [p.name for p in container.projections]
+    app.state.readiness = ReadinessMonitor(container.conninfo, settings, names)
+    app.state.admission = AdmissionState(settings.max_requests_in_flight)
     errors.install(app)
-    guard.install(app, container.settings)
+    app.add_middleware(
+        Admission, state=app.state.admission, retry_after=settings.retry_after_seconds
+    )
+    guard.install(app, settings)
     for area in AREAS:
         for router in area.routers():
             app.include_router(router)

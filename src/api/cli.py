@@ -53,7 +53,9 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
     checkpoints = start_thread(settings, database.conninfo)
     app = create_app(container)
     try:
-        uvicorn.run(app, host=host, port=port, log_level="info")
+        # SIGTERM: stop accepting, give in-flight requests the grace period, then cancel.
+        grace = settings.shutdown_grace_seconds
+        uvicorn.run(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=grace)
     finally:
         if checkpoints is not None:
             checkpoints.stop()

@@ -59,8 +59,22 @@ class IdempotencyRecord:
     result: dict[str, Any]
 
 
+def _once(method: Any) -> Any:
+    """The library's method without its retry decorator (10 attempts, 0.2 s apart): with a
+    lock, statement or pool timeout each attempt waits the whole timeout again, so a request
+    would take ten timeouts to fail. The pool checks a connection before lending it, which
+    is what the retries were for."""
+    return getattr(method, "__wrapped__", method)
+
+
 class XunchaRecorder(PostgresApplicationRecorder):
-    """The library's application recorder plus the `command_idempotency` table."""
+    """The library's application recorder plus the `command_idempotency` table; one attempt
+    per call (the caller answers 503 and the client retries)."""
+
+    insert_events = _once(PostgresApplicationRecorder.insert_events)
+    select_events = _once(PostgresApplicationRecorder.select_events)
+    select_notifications = _once(PostgresApplicationRecorder.select_notifications)
+    max_notification_id = _once(PostgresApplicationRecorder.max_notification_id)
 
     def __init__(self, datastore: PostgresDatastore) -> None:
         super().__init__(datastore, events_table_name=EVENTS_TABLE)
