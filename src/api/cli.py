@@ -55,15 +55,29 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
     try:
         # SIGTERM: stop accepting, give in-flight requests the grace period, then cancel.
         grace = settings.shutdown_grace_seconds
-        uvicorn.run(app, host=host, port=port, log_level="info", timeout_graceful_shutdown=grace)
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_level="info",
+            log_config=None,  # uvicorn logs through the root logger: with timestamps
+            timeout_graceful_shutdown=grace,
+        )
     finally:
-        if checkpoints is not None:
-            checkpoints.stop()
-        clock.stop()
-        if relay is not None:
-            relay.stop()
-        container.close()
-        database.close()
+        from api.shutdown import exit_now, stop_all
+
+        stop_all(
+            [
+                ("the checkpoint signer", checkpoints.stop if checkpoints else lambda: None),
+                ("the timers", clock.stop),
+                ("the Kafka relay", relay.stop if relay else lambda: None),
+                ("the runner and the pools", container.close),
+                ("the database", database.close),
+            ]
+        )
+        stopped_by = sys.exc_info()[1]
+        if isinstance(stopped_by, SystemExit) and isinstance(stopped_by.code, int):
+            exit_now(stopped_by.code)  # a signal: everything is stopped, leave at once
 
 
 def tick_moment(settings: Settings, text: str | None) -> datetime:

@@ -94,8 +94,8 @@ class Settings(BaseSettings):
     ready_refresh_seconds: float = Field(
         default=0.5, gt=0, le=60, description="how often the readiness state is refreshed"
     )
-    shutdown_grace_seconds: float = Field(
-        default=10.0, ge=0, le=600, description="SIGTERM: in-flight requests get this long"
+    shutdown_grace_seconds: int = Field(
+        default=10, ge=0, le=600, description="SIGTERM: in-flight requests get this long"
     )
     run_projections: bool = True
     projection_batch_size: int = Field(default=500, ge=1, le=100_000)

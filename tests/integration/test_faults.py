@@ -266,7 +266,7 @@ def test_postgres_killed_under_load_503_then_recovery_without_restart(
             time.sleep(1)
             seconds = serve.stop()
         print(f"SIGTERM during the outage, under load: exited in {seconds:.2f} s")
-        assert seconds < 3 + 5  # the grace period, plus closing the pools
+        assert seconds < 3 + 2  # the grace period, plus closing the pools
     finally:
         if serve.process is not None and serve.process.poll() is None:
             serve.process.kill()
