@@ -78,7 +78,7 @@ class Container:
 
 def make_store(settings: Settings, recorder: XunchaRecorder) -> tuple[EventStore, SubjectKeys]:
     """The event store sealing personal data under the subject keys (docs/security.md)."""
-    keys = SubjectKeys(recorder.datastore, settings.kek_bytes)
+    keys = SubjectKeys(recorder.datastore, settings.kek_bytes, settings.wrapping_key_path)
     keys.create_table()
     return EventStore(recorder, EnvelopeMapper(sealer=keys)), keys
 

@@ -150,6 +150,12 @@ class Settings(BaseSettings):
         " (subject_keys); unset = a fixed development key, refused in production",
     )
 
+    wrapping_key_dir: Path | None = Field(
+        default=None,
+        description="directory of the bucket keys wrapping subject keys, outside PostgreSQL;"
+        " erasure destroys files here (docs/security.md); unset = data_dir/wrapping-keys",
+    )
+
     @model_validator(mode="after")
     def _refuse_defaults_outside_development(self) -> Settings:
         if self.environment != "development":
@@ -187,6 +193,10 @@ class Settings(BaseSettings):
             lock_seconds=self.db_lock_timeout_seconds,
             statement_seconds=self.db_statement_timeout_seconds,
         )
+
+    @property
+    def wrapping_key_path(self) -> Path:
+        return self.wrapping_key_dir or self.data_dir / "wrapping-keys"
 
     @property
     def checkpoint_key_path(self) -> Path:
