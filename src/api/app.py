@@ -13,6 +13,7 @@ from api.admission import Admission, AdmissionState
 from api.container import Container
 from api.readiness import ReadinessMonitor
 from api.routes import (
+    aggregate_records,
     audit,
     commands,
     dashboards,
@@ -31,6 +32,7 @@ from api.routes import fieldwork as fieldwork_routes
 
 # Each area of the workflow contributes its command routers.
 AREAS = [
+    aggregate_records,
     audit,
     commands,
     dashboards,

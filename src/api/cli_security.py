@@ -67,9 +67,9 @@ def verify_log(settings: Settings, args: argparse.Namespace) -> int:
     try:
         with psycopg.connect(database.conninfo) as conn:
             result = integrity.verify(conn, public, extra_checkpoints=extra)
+            times_ok = recorded_times_ok(conn)
             if published is not None:
                 _merge(result, _against_heads(conn, public, published))
-            times_ok = recorded_times_ok(conn)
     finally:
         database.close()
     if not result.ok:
@@ -86,6 +86,22 @@ def verify_log(settings: Settings, args: argparse.Namespace) -> int:
         f"unanchored tail: {tail} events after position {result.anchored_at}"
     )
     return 0
+
+
+def recorded_times_ok(conn: psycopg.Connection[Any]) -> bool:
+    """Recorded times never decrease along the log; else say where, on stderr."""
+    from commands.recorded_time import first_decrease
+
+    found = first_decrease(conn)
+    if found is None:
+        return True
+    print(
+        f"verify-log: FAILED at position {found.position}: recorded at "
+        f"{found.recorded_at.isoformat()}, before position {found.previous_position} "
+        f"({found.previous_recorded_at.isoformat()}): recorded times must never decrease",
+        file=sys.stderr,
+    )
+    return False
 
 
 def _published(settings: Settings, source: str | None) -> list[Any] | int | None:
@@ -113,22 +129,6 @@ def _merge(result: Any, against: Any) -> None:
     result.problems.sort(key=lambda p: p[0])
     result.checkpoints_verified += against.checkpoints_verified
     result.anchored_at = max(result.anchored_at, against.anchored_at)
-
-
-def recorded_times_ok(conn: psycopg.Connection[Any]) -> bool:
-    """Recorded times never decrease along the log; else say where, on stderr."""
-    from commands.recorded_time import first_decrease
-
-    found = first_decrease(conn)
-    if found is None:
-        return True
-    print(
-        f"verify-log: FAILED at position {found.position}: recorded at "
-        f"{found.recorded_at.isoformat()}, before position {found.previous_position} "
-        f"({found.previous_recorded_at.isoformat()}): recorded times must never decrease",
-        file=sys.stderr,
-    )
-    return False
 
 
 def grant_app_role(settings: Settings, args: argparse.Namespace) -> int:

@@ -58,14 +58,27 @@ class TimeDecrease:
 def first_decrease(
     conn: Connection[Any], *, events_table: str = "stored_events", schema: str = "public"
 ) -> TimeDecrease | None:
-    """The first position whose recorded time is earlier than its predecessor's, or None."""
-    query = SQL(
-        "SELECT position, at, previous_position, previous_at FROM ("
-        " SELECT notification_id AS position, at,"
-        "  lag(notification_id) OVER w AS previous_position, lag(at) OVER w AS previous_at"
-        " FROM (SELECT notification_id, {at} AS at FROM {events}) t"
-        " WINDOW w AS (ORDER BY notification_id)) x"
-        " WHERE at < previous_at ORDER BY position LIMIT 1"
-    ).format(at=RECORDED_AT, events=Identifier(schema, events_table))
-    row = conn.execute(query).fetchone()
-    return None if row is None else TimeDecrease(*row)
+    """The first position whose recorded time is earlier than its predecessor's, or None.
+    Rows that are not readable envelopes are passed over: the hash chain names edited bytes."""
+    query = SQL("SELECT notification_id, state FROM {} ORDER BY notification_id").format(
+        Identifier(schema, events_table)
+    )
+    previous: tuple[int, datetime] | None = None
+    with conn.transaction(), conn.cursor(name="xuncha_recorded_times") as cur:
+        cur.itersize = 2000
+        cur.execute(query)
+        for position, state in cur:
+            at = _recorded_at(bytes(state or b""))
+            if at is None:
+                continue
+            if previous is not None and at < previous[1]:
+                return TimeDecrease(position, at, *previous)
+            previous = (position, at)
+    return None
+
+
+def _recorded_at(state: bytes) -> datetime | None:
+    try:
+        return datetime.fromisoformat(json.loads(state)["metadata"]["occurred_at"])
+    except (ValueError, TypeError, KeyError):
+        return None

@@ -97,13 +97,18 @@ def caught_up(demo: Demo) -> None:
 
 
 def version_tables(conn: psycopg.Connection[Any]) -> list[tuple[str, str]]:
-    """Every read-model table with a `stream_version` column, with its one-column key."""
+    """Every read-model table with a `stream_version` column, with the column naming the
+    record's stream: `stream_id` where the table has one (a record keyed otherwise, e.g. a
+    feedback record by its inspection), else its one-column primary key."""
     rows = conn.execute(
-        "SELECT c.table_name, k.column_name FROM information_schema.columns c"
+        "SELECT c.table_name, coalesce(s.column_name, k.column_name)"
+        " FROM information_schema.columns c"
         " JOIN information_schema.table_constraints t ON t.table_name = c.table_name"
         "  AND t.table_schema = c.table_schema AND t.constraint_type = 'PRIMARY KEY'"
         " JOIN information_schema.key_column_usage k ON k.constraint_name = t.constraint_name"
         "  AND k.table_schema = t.table_schema"
+        " LEFT JOIN information_schema.columns s ON s.table_schema = c.table_schema"
+        "  AND s.table_name = c.table_name AND s.column_name = 'stream_id'"
         " WHERE c.table_schema = 'public' AND c.column_name = 'stream_version'"
         " ORDER BY 1"
     ).fetchall()
