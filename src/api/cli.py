@@ -297,7 +297,10 @@ def relay(settings: Settings, args: argparse.Namespace) -> Any:
             import psycopg
 
             with psycopg.connect(database.conninfo) as conn:
-                print(json.dumps(kafka_relay.status(conn), indent=2))
+                from api.consumer_health import status as consumers
+
+                state = {**kafka_relay.status(conn), "consumers": consumers(conn)}
+                print(json.dumps(state, indent=2))
             return 0
         if not settings.kafka_bootstrap_servers:
             print("xuncha: set XUNCHA_KAFKA_BOOTSTRAP_SERVERS to run the relay", file=sys.stderr)
@@ -343,7 +346,12 @@ def consume(settings: Settings, args: argparse.Namespace) -> Any:
                 topic_prefix=settings.kafka_topic_prefix,
             )
         signal.signal(signal.SIGTERM, lambda *_: worker.stopped.set())
-        worker.run_forever()
+        if isinstance(worker, DispositionsAdapter):
+            from api.consumer_health import ConsumerHealth
+
+            worker.run_forever(ConsumerHealth(database.conninfo, worker.group_id))
+        else:
+            worker.run_forever()
         return 0
     finally:
         if container is not None:

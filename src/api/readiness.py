@@ -17,6 +17,7 @@ from typing import Any
 
 import psycopg
 
+from api.consumer_health import status as consumer_status
 from api.settings import Settings
 from projections import kafka_relay
 from projections.tracking import head, positions
@@ -59,6 +60,7 @@ def check(conn: psycopg.Connection[Any], settings: Settings, names: list[str]) -
         "read_models": {n: tracked.get(n, 0) for n in names},
         "lag": lag,
         "relay": relay,
+        "consumers": consumer_status(conn),  # shown, not a reason for 503: they run apart
     }
     return Readiness(time.monotonic(), problems, body)
 

@@ -13,6 +13,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from psycopg import Connection
 
 from api.admission import AdmissionState
+from api.consumer_health import status as consumer_status
 from api.readiness import PROBE_THREADS, ReadinessMonitor
 from api.settings import Settings
 from projections import kafka_relay, tracking
@@ -145,7 +146,36 @@ def render_metrics(conn: Connection[Any], projection_names: list[str]) -> str:
             "Seconds since the relay last published or found nothing to publish.",
             [("", _age(relay.get("last_success_at")))],
         )
+    _consumer_metrics(lines, consumer_status(conn))
     return "\n".join(lines) + "\n"
+
+
+def _consumer_metrics(lines: list[str], consumers: list[dict[str, Any]]) -> None:
+    """The Kafka consumers' rows (`xuncha consume`), once any has run."""
+    if not consumers:
+        return
+    by = [(f'{{consumer="{_label(c["name"])}"}}', c) for c in consumers]
+    _metric(
+        lines,
+        "xuncha_consumer_lag_messages",
+        "gauge",
+        "Messages on the consumer's partitions after its position (-1: unknown).",
+        [(labels, -1 if c["lag"] is None else int(c["lag"])) for labels, c in by],
+    )
+    _metric(
+        lines,
+        "xuncha_consumer_failing",
+        "gauge",
+        "1 while the consumer's last error is newer than its last success.",
+        [(labels, 1 if c["failing"] else 0) for labels, c in by],
+    )
+    _metric(
+        lines,
+        "xuncha_consumer_last_success_age_seconds",
+        "gauge",
+        "Seconds since the consumer's last good poll (-1: none yet).",
+        [(labels, _age(c["last_success_at"])) for labels, c in by],
+    )
 
 
 @router.get(
