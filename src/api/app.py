@@ -67,7 +67,10 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Sync endpoints run in anyio's thread pool; the database pool is sized to match it.
     threads = app.state.container.settings.api_threads
     anyio.to_thread.current_default_thread_limiter().total_tokens = threads
-    readiness: ReadinessMonitor = app.state.readiness
+    container = app.state.container
+    names = [p.name for p in container.projections]
+    readiness = ReadinessMonitor(container.conninfo, container.settings, names)
+    app.state.readiness = readiness
     readiness.start()
     try:
         yield
@@ -79,8 +82,7 @@ def create_app(container: Container) -> FastAPI:
     app = FastAPI(title="Xuncha 巡察", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.container = container
     settings = container.settings
-    names = [p.name for p in container.projections]
-    app.state.readiness = ReadinessMonitor(container.conninfo, settings, names)
+    app.state.readiness = None  # started with the app (lifespan)
     app.state.admission = AdmissionState(settings.max_requests_in_flight)
     errors.install(app)
     app.add_middleware(

@@ -43,10 +43,14 @@ async def healthz() -> dict[str, str]:
     ),
 )
 async def readyz(request: Request) -> Any:
-    monitor: ReadinessMonitor = request.app.state.readiness
-    if monitor.thread is None:  # no lifespan (some tests): check now, on the probe threads
+    monitor: ReadinessMonitor | None = request.app.state.readiness
+    if monitor is None:  # no lifespan (some tests): check now, on the probe threads
+        container = request.app.state.container
+        names = [p.name for p in container.projections]
+        monitor = ReadinessMonitor(container.conninfo, container.settings, names)
         with anyio.move_on_after(1):
             monitor.state = await anyio.to_thread.run_sync(monitor.check_once, limiter=PROBES)
+        monitor.close_connection()
     state = monitor.current()
     body = {**state.body, "problems": state.problems}
     if state.ready:
@@ -214,7 +218,7 @@ def scrape(conninfo: str, settings: Settings, names: list[str]) -> str:
 def service_metrics(app: Any) -> str:
     """This process's admission counters and readiness."""
     admission: AdmissionState = app.state.admission
-    readiness: ReadinessMonitor = app.state.readiness
+    readiness: ReadinessMonitor | None = app.state.readiness
     lines: list[str] = []
     _metric(
         lines,
@@ -230,7 +234,7 @@ def service_metrics(app: Any) -> str:
         "Requests refused with 503 because max_requests_in_flight were in flight.",
         [("", admission.shed_total)],
     )
-    if readiness.thread is not None:  # the background check runs (not in bare test apps)
+    if readiness is not None:  # the background check runs (not in bare test apps)
         state = readiness.current()
         _metric(
             lines,
