@@ -29,11 +29,25 @@ from api.demo_data import (
     COUNTIES,
     EXPERTS,
     INSPECTORS,
+    INTERVIEWEES,
     LEAD_ALLEGATIONS,
+    PETITIONS,
     PROBLEMS,
     TOWNSHIPS,
 )
-from commands import cross, feedback, finding, group, lead, pool, preparation, reference, report
+from commands import (
+    cross,
+    feedback,
+    finding,
+    group,
+    interview,
+    lead,
+    petition,
+    pool,
+    preparation,
+    reference,
+    report,
+)
 from commands import rectification as item
 from commands import rectification_plan as plan
 from commands import round as round_
@@ -42,7 +56,9 @@ from commands.clock import run_ticks
 from commands.errors import DomainError
 from commands.service import Application, CommandResult
 from events.base import Actor, Role
+from events.interview import IntervieweeCategory
 from events.lead import Disposition
+from events.petition import PetitionChannel
 from projections.taxonomy import CURRENT_TAXONOMY
 
 OFFICE = Actor(user_id="office-demo", role=Role.INSPECTION_OFFICE, organization_id="org-xcb")
@@ -441,6 +457,7 @@ class Demo:
         """Drive one inspection from authorization as far as its stage."""
         self.prepare(ins)
         b = ins.start
+        self.fieldwork(ins)
         findings = self.findings(ins)
         leads = [self.lead(ins) for _ in range(self.rng.choice([0, 0, 1, 1, 1, 2]))]
         if ins.stage == "stationed":
@@ -505,6 +522,43 @@ class Demo:
         )
         self.make(
             preparation.StationGroup, ins.leader, inspection_id=iid, stationed_on=self.day(b + 10)
+        )
+
+    def fieldwork(self, ins: Inspection) -> None:
+        """Petitions received while stationed (most anonymous) and one signed interview."""
+        for _ in range(self.rng.randint(1, 3)):
+            anonymous = self.rng.random() < 0.6
+            name = f"{self.rng.choice('王李张刘杨高郭马贺白')}某"
+            self.make(
+                petition.RegisterPetition,
+                ins.member,
+                inspection_id=ins.iid,
+                channel=self.rng.choice(list(PetitionChannel)),
+                received_on=self.day(ins.start + self.rng.randint(11, 35)),
+                anonymous=anonymous,
+                petitioner=None if anonymous else {"name": name},
+                content=self.rng.choice(PETITIONS),
+            )
+        on = ins.start + self.rng.randint(11, 30)
+        category, position = self.rng.choice(INTERVIEWEES)
+        created = self.make(
+            interview.ConductInterview,
+            ins.member,
+            inspection_id=ins.iid,
+            interviewers=[ins.member.user_id, ins.leader.user_id],
+            category=IntervieweeCategory(category),
+            conducted_on=self.day(on),
+            interviewee={
+                "name": f"{self.rng.choice('赵钱孙周吴郑冯陈')}某某",
+                "position": position,
+            },
+            record="个别谈话记录：谈及班子运行、选人用人和作风建设情况。",
+        )
+        self.make(
+            interview.SignInterviewRecord,
+            ins.member,
+            interview_id=created.created_id,
+            signed_on=self.day(on),
         )
 
     def findings(self, ins: Inspection) -> list[tuple[UUID, str]]:
@@ -751,7 +805,12 @@ def load(app: Application, seed: int = 1, progress: Progress | None = None) -> i
     demo.pool()
     names = round_names(demo.today)
     city = [(t, None) for t in targets]
-    portions = {"first": city[:16], "second": city[16:32], "third": city[32:44], "next": city[44:46]}
+    portions = {
+        "first": city[:16],
+        "second": city[16:32],
+        "third": city[32:44],
+        "next": city[44:46],
+    }
     towns = [(f"{c}-{TOWNSHIPS[c][0][0]}", c) for c, _, _ in COUNTIES[:8]]
     for r in ROUNDS:
         chosen = towns if r.kind == "cross" else portions[r.key]

@@ -227,6 +227,24 @@ LEAD_ALLEGATIONS = [
     ("副院长", "反映其违规兼职取酬"),
 ]
 
+PETITIONS = [
+    "反映单位违规发放节日福利",
+    "反映工程项目验收把关不严，存在质量问题",
+    "反映干部提拔程序不规范",
+    "反映惠民补贴资金发放不及时",
+    "反映领导干部经常出入私人会所",
+    "反映单位办事推诿扯皮、效率低下",
+]
+# (interviewee category, position) of individual talks (个别谈话).
+INTERVIEWEES = [
+    ("leadership_team", "党组成员、副局长"),
+    ("discipline_head", "派驻纪检监察组组长"),
+    ("organization_head", "人事科科长"),
+    ("middle_manager", "办公室主任"),
+    ("recent_retiree", "原党组成员、调研员"),
+    ("staff", "一级科员"),
+]
+
 assert len(COUNTIES) == 12
 assert len(CITY_ORGANIZATIONS) == 49
 assert len(INSPECTORS) == 37

@@ -115,6 +115,13 @@ def test_the_demo_loads_a_city_that_looks_real(api: Api) -> None:
         "mizhi",
     }
 
+    # Fieldwork: petitions and signed interviews in every round that has been stationed.
+    boards = {r["name"]: r for r in api.get("/dashboards/rounds")["items"]}
+    for key in ("first", "second", "special", "third"):
+        board = boards[named[key]]
+        assert board["petitions_received"] > 0, board
+        assert board["interview_records_signed"] == board["interviews_held"] > 0, board
+
     # Problems worded as a report words them, across the four categories of 四个落实.
     items = api.get("/rectification-items", limit=500)
     assert [i["problem"] for i in items if ID_LIKE.search(i["problem"])] == []
