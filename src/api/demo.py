@@ -69,7 +69,7 @@ DISCIPLINE = Actor(
 )
 VERIFIER = Actor(user_id="jw-verifier", role=Role.DISCIPLINE_COMMISSION, organization_id="org-jw")
 GROUP_SIZE = 5
-EXPECTED_COMMANDS = 2500  # with the default seed; only scales the progress bar
+EXPECTED_COMMANDS = 2580  # with the default seed; only scales the progress bar
 NUMERALS = "一二三四五六七八九十"
 # Where pool members work: offices that are not inspected, so no draw conflicts with a target
 # (市纪委监委, 市委组织部, 市委巡察办, 市委办公室, 市审计中心).
