@@ -206,6 +206,7 @@ class Demo:
         self.names: dict[str, str] = {}  # organization id -> name
         self.categories = [c for c in PROBLEMS for _ in range(2)]  # cycled per finding
         self.dispositions = 0  # rotates the 处置方式 so that each one occurs
+        self.leads_per_inspection = [0, 0, 1, 1, 1, 2]  # drawn from, per inspection
 
     def day(self, offset: int) -> date:
         return self.today + timedelta(days=offset)
@@ -459,7 +460,7 @@ class Demo:
         b = ins.start
         self.fieldwork(ins)
         findings = self.findings(ins)
-        leads = [self.lead(ins) for _ in range(self.rng.choice([0, 0, 1, 1, 1, 2]))]
+        leads = [self.lead(ins) for _ in range(self.rng.choice(self.leads_per_inspection))]
         if ins.stage == "stationed":
             return
         self.make(
