@@ -11,12 +11,14 @@ from fastapi import FastAPI
 from api import access, errors, guard
 from api.container import Container
 from api.routes import (
+    aggregate_records,
     audit,
     commands,
     dashboards,
     groups,
     health,
     leads,
+    proofs,
     queries,
     records,
     rectification_followup,
@@ -28,12 +30,14 @@ from api.routes import fieldwork as fieldwork_routes
 
 # Each area of the workflow contributes its command routers.
 AREAS = [
+    aggregate_records,
     audit,
     commands,
     dashboards,
     groups,
     fieldwork_routes,
     leads,
+    proofs,
     records,
     rectification_followup,
     reference,
