@@ -24,7 +24,9 @@ a record is not (yet) in the actor's scope, the check waits, bounded by
 `read_wait_max_seconds`, for `read_scope` to reach the log's head as it was at that moment,
 and decides again: a record created just before, by the same client or another, is never
 refused for lag. A read model that does not catch up in time answers 503 (Retry-After), never
-a wrong 404. In-scope commands and unrestricted roles do not wait.
+a wrong 404. In-scope commands and unrestricted roles do not wait. A scope withdrawn a moment
+ago (a recusal not applied yet) lets the command reach the domain, whose own rules (e.g.
+`require_group_member`) refuse it from the record's events: 403, nothing appended.
 """
 
 from __future__ import annotations

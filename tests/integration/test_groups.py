@@ -193,7 +193,9 @@ def test_a_late_recusal_sends_the_person_s_findings_back_for_review(api: Api) ->
 
     # Signed again only after a new review; the recused person no longer drafts.
     refused(api, f"/findings/{approved}/approve", {}, LEADER, 409, "approve the finding")
-    # Recused: out of the inspection's scope, answered as an unknown inspection (404).
+    # Recused: out of the inspection's scope, answered as an unknown inspection (404) once
+    # `read_scope` has applied the recusal (until then the domain's own rule answers 403).
+    api.get(life.at)  # waits for the recusal's position, `read_scope` included
     refused(api, f"{life.at}/findings", {"content": FINDING}, MEMBER, 404, "does not exist")
     life.review_and_approve_finding(approved)
     life.review_and_approve_finding(reviewed)
