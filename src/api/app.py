@@ -27,6 +27,7 @@ from api.routes import (
     reference,
     sealed,
     supplementary_reports,
+    vocabulary,
 )
 from api.routes import fieldwork as fieldwork_routes
 
@@ -45,6 +46,7 @@ AREAS = [
     reference,
     sealed,
     supplementary_reports,
+    vocabulary,
 ]
 
 DESCRIPTION = """

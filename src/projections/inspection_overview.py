@@ -11,6 +11,7 @@ from psycopg.rows import dict_row
 
 from events import finding, inspection, rectification, round
 from events.base import DomainEvent, RecordedEvent
+from events.vocabulary import InspectionStage, RoundStage
 from projections.dashboard_support import class_entry
 from projections.stages import inspection_stage, round_stage
 
@@ -129,8 +130,7 @@ class InspectionOverview:
         e, m = recorded.event, recorded.metadata
         if isinstance(e, round.RoundProposed):
             cur.execute(
-                "INSERT INTO rm_round VALUES (%s,%s,%s,%s,%s,%s,%s,'proposed',%s) "
-                "ON CONFLICT DO NOTHING",
+                "INSERT INTO rm_round VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
                 (
                     e.round_id,
                     e.jurisdiction_id,
@@ -139,6 +139,7 @@ class InspectionOverview:
                     e.round_type.value,
                     e.planned_start,
                     e.planned_end,
+                    RoundStage.PROPOSED,
                     m.stream_version,
                 ),
             )
@@ -148,7 +149,7 @@ class InspectionOverview:
             cur.execute(
                 "INSERT INTO rm_inspection (inspection_id, round_id, jurisdiction_id, round_type,"
                 " organization_id, organization_name, group_name, stage, stream_version,"
-                " updated_at) VALUES (%s,%s,%s,%s,%s,%s,%s,'planned',%s,%s)"
+                " updated_at) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
                 " ON CONFLICT DO NOTHING",
                 (
                     e.inspection_id,
@@ -158,6 +159,7 @@ class InspectionOverview:
                     e.organization_id,
                     e.organization_name,
                     e.group_name,
+                    InspectionStage.PLANNED,
                     m.stream_version,
                     m.occurred_at,
                 ),

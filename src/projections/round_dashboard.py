@@ -31,6 +31,7 @@ from psycopg.types.json import Jsonb
 from events import finding, group, inspection, interview, lead, petition, round
 from events.base import RecordedEvent
 from events.correction import EventRecordedInError
+from events.vocabulary import FindingCategory, InspectionStage, LeadStage, RoundStage
 from projections.dashboard_support import class_entry, mark_in_error, order_by
 from projections.stages import inspection_stage, round_stage
 from projections.taxonomy import CURRENT_TAXONOMY, mapped_category
@@ -84,24 +85,24 @@ PETITION_FLAGS: dict[type[Any], str] = {
     petition.PetitionForwarded: "forwarded = true",
 }
 LEAD_STATUS: dict[type[Any], str] = {
-    lead.LeadClassified: "classified",
-    lead.LeadTransferApproved: "transfer_approved",
-    lead.LeadTransferred: "transferred",
-    lead.LeadTransferredDuringFieldwork: "transferred",
-    lead.LeadAcknowledged: "acknowledged",
-    lead.LeadDispositionRecorded: "disposed",
-    lead.LeadOutcomeReported: "outcome_reported",
-    lead.LeadClosed: "closed",
+    lead.LeadClassified: LeadStage.CLASSIFIED,
+    lead.LeadTransferApproved: LeadStage.TRANSFER_APPROVED,
+    lead.LeadTransferred: LeadStage.TRANSFERRED,
+    lead.LeadTransferredDuringFieldwork: LeadStage.TRANSFERRED,
+    lead.LeadAcknowledged: LeadStage.ACKNOWLEDGED,
+    lead.LeadDispositionRecorded: LeadStage.DISPOSED,
+    lead.LeadOutcomeReported: LeadStage.OUTCOME_REPORTED,
+    lead.LeadClosed: LeadStage.CLOSED,
 }
 LEAD_STATES = (
-    "registered",
-    "classified",
-    "transfer_approved",
-    "transferred",
-    "acknowledged",
-    "disposed",
-    "outcome_reported",
-    "closed",
+    LeadStage.REGISTERED,
+    LeadStage.CLASSIFIED,
+    LeadStage.TRANSFER_APPROVED,
+    LeadStage.TRANSFERRED,
+    LeadStage.ACKNOWLEDGED,
+    LeadStage.DISPOSED,
+    LeadStage.OUTCOME_REPORTED,
+    LeadStage.CLOSED,
 )
 FINDING_APPROVED: dict[type[Any], bool] = {
     finding.FindingApproved: True,
@@ -153,9 +154,15 @@ class RoundDashboard:
         e, m = recorded.event, recorded.metadata
         if isinstance(e, round.RoundProposed):
             cur.execute(
-                "INSERT INTO rm_rd_round VALUES (%s, %s, %s, %s, 'proposed', %s)"
-                " ON CONFLICT DO NOTHING",
-                (e.round_id, e.jurisdiction_id, e.name, e.round_type.value, e.planned_start),
+                "INSERT INTO rm_rd_round VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                (
+                    e.round_id,
+                    e.jurisdiction_id,
+                    e.name,
+                    e.round_type.value,
+                    RoundStage.PROPOSED,
+                    e.planned_start,
+                ),
             )
         elif (stage := round_stage(e)) is not None:
             cur.execute(
@@ -163,7 +170,7 @@ class RoundDashboard:
             )
         elif isinstance(e, inspection.InspectionPlanned):
             cur.execute(
-                "INSERT INTO rm_rd_inspection VALUES (%s, %s, %s, %s, NULL, %s, 'planned', %s)"
+                "INSERT INTO rm_rd_inspection VALUES (%s, %s, %s, %s, NULL, %s, %s, %s)"
                 " ON CONFLICT DO NOTHING",
                 (
                     e.inspection_id,
@@ -171,6 +178,7 @@ class RoundDashboard:
                     e.organization_id,
                     e.organization_name,
                     e.group_name,
+                    InspectionStage.PLANNED,
                     m.stream_version,
                 ),
             )
@@ -249,9 +257,8 @@ class RoundDashboard:
             )
         elif isinstance(e, lead.LeadRegistered):
             cur.execute(
-                "INSERT INTO rm_rd_lead VALUES (%s, %s, %s, 'registered', %s)"
-                " ON CONFLICT DO NOTHING",
-                (e.lead_id, e.inspection_id, e.round_id, version),
+                "INSERT INTO rm_rd_lead VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                (e.lead_id, e.inspection_id, e.round_id, LeadStage.REGISTERED, version),
             )
         elif status is not None:
             cur.execute(
@@ -303,7 +310,7 @@ LEFT JOIN (SELECT inspection_id, count(*)::int AS total,
            FROM rm_rd_finding WHERE NOT in_error {only} GROUP BY inspection_id) f
     ON f.inspection_id = i.inspection_id
 LEFT JOIN (SELECT inspection_id, count(*)::int AS total,
-           count(*) FILTER (WHERE status <> 'closed')::int AS open
+           count(*) FILTER (WHERE status <> %(lead_closed)s)::int AS open
            FROM rm_rd_lead WHERE NOT in_error {only} GROUP BY inspection_id) l
     ON l.inspection_id = i.inspection_id
 WHERE NOT i.in_error
@@ -361,7 +368,7 @@ def list_rounds(
             " SELECT *, count(*) OVER () AS total_rows FROM r"
             f" ORDER BY {order_by(sort, ROUND_SORTS, 'round_id')}"
             " LIMIT %(limit)s OFFSET %(offset)s",
-            {"stage": stage, "limit": limit, "offset": offset},
+            {"stage": stage, "limit": limit, "offset": offset, "lead_closed": LeadStage.CLOSED},
         )
         rows = cur.fetchall()
     total = rows[0]["total_rows"] if rows else _count_rounds(conn, stage)
@@ -405,7 +412,12 @@ def round_dashboard(
             " AND (%(group)s::text IS NULL OR i.group_name = %(group)s)"
             " AND (%(stage)s::text IS NULL OR i.stage = %(stage)s)"
             " ORDER BY i.organization_name, i.inspection_id",
-            {"round": round_id, "group": group_name, "stage": stage},
+            {
+                "round": round_id,
+                "group": group_name,
+                "stage": stage,
+                "lead_closed": LeadStage.CLOSED,
+            },
         )
         inspections = cur.fetchall()
     ids = [row["inspection_id"] for row in inspections]
@@ -480,11 +492,11 @@ def _categories(conn: Connection[Any], ids: list[UUID]) -> dict[UUID, list[dict[
     mapping (`projections.taxonomy`) is applied here, as the figures are read."""
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(
-            "SELECT f.inspection_id, f.taxonomy_version, coalesce(tag, 'untagged') AS tag,"
+            "SELECT f.inspection_id, f.taxonomy_version, coalesce(tag, %s) AS tag,"
             "   count(*)::int AS findings, count(*) FILTER (WHERE f.approved)::int AS approved"
             " FROM rm_rd_finding f LEFT JOIN LATERAL jsonb_array_elements_text(f.tags) tag"
             " ON true WHERE f.inspection_id = ANY(%s) AND NOT f.in_error GROUP BY 1, 2, 3",
-            (ids,),
+            (FindingCategory.UNTAGGED, ids),
         )
         out: dict[UUID, list[dict[str, Any]]] = {}
         for row in cur.fetchall():
