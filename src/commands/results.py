@@ -41,17 +41,18 @@ from events.results import (
     WarningBulletinIssued,
     WarningStudySessionHeld,
 )
+from events.vocabulary import EducationRecordKind, InspectionStage, RectificationItemStatus
 
 AFTER_APPROVAL = (
-    "report_approved",
-    "feedback_delivered",
-    "plan_submitted",
-    "plan_returned",
-    "rectifying",
-    "rectification_report_submitted",
-    "rectification_report_returned",
-    "rectification_report_accepted",
-    "closed",
+    InspectionStage.REPORT_APPROVED,
+    InspectionStage.FEEDBACK_DELIVERED,
+    InspectionStage.PLAN_SUBMITTED,
+    InspectionStage.PLAN_RETURNED,
+    InspectionStage.RECTIFYING,
+    InspectionStage.RECTIFICATION_REPORT_SUBMITTED,
+    InspectionStage.RECTIFICATION_REPORT_RETURNED,
+    InspectionStage.RECTIFICATION_REPORT_ACCEPTED,
+    InspectionStage.CLOSED,
 )
 SHARERS = frozenset({Role.INSPECTION_OFFICE})
 EDUCATORS = frozenset({Role.LEADING_GROUP, Role.INSPECTION_OFFICE, Role.DISCIPLINE_COMMISSION})
@@ -121,11 +122,15 @@ def publish_shared_result(
     tags = Counter(tag for content in findings for tag in content.tags)
     rectification = None
     if items:
-        closed = sum(1 for i in items.values() if i.status == "closed")
+        closed = sum(1 for i in items.values() if i.status == RectificationItemStatus.CLOSED)
         rectification = RectificationStatus(
             items_total=len(items),
             items_closed=closed,
-            items_long_term=sum(1 for i in items.values() if i.long_term and i.status != "closed"),
+            items_long_term=sum(
+                1
+                for i in items.values()
+                if i.long_term and i.status != RectificationItemStatus.CLOSED
+            ),
             items_reopened=sum(1 for i in items.values() if i.reopens),
             items_extended=sum(1 for i in items.values() if i.extensions),
             completion_rate=round(closed / len(items), 4),
@@ -159,7 +164,7 @@ def publish_shared_result(
 @dataclass(frozen=True)
 class EducationRecord:
     record_id: UUID
-    kind: str
+    kind: EducationRecordKind
     entries: int = 0
     published: bool = False
 
@@ -167,13 +172,13 @@ class EducationRecord:
 def evolve_education(state: EducationRecord | None, event: DomainEvent) -> EducationRecord | None:
     match event:
         case WarningBulletinIssued():
-            return EducationRecord(event.record_id, "bulletin")
+            return EducationRecord(event.record_id, EducationRecordKind.BULLETIN)
         case ConfessionBookCompiled():
-            return EducationRecord(event.record_id, "confession_book")
+            return EducationRecord(event.record_id, EducationRecordKind.CONFESSION_BOOK)
         case WarningStudySessionHeld():
-            return EducationRecord(event.record_id, "study_session")
+            return EducationRecord(event.record_id, EducationRecordKind.STUDY_SESSION)
         case SectorRectificationRecommended():
-            return EducationRecord(event.record_id, "sector_rectification")
+            return EducationRecord(event.record_id, EducationRecordKind.SECTOR_RECTIFICATION)
         case ConfessionEntryAdded() if state:
             return replace(state, entries=event.entry_no)
         case ConfessionBookPublished() if state:
@@ -259,7 +264,7 @@ def compile_book(cmd: CompileConfessionBook, record_id: UUID) -> list[DomainEven
 
 
 def _open_book(state: EducationRecord, action: str) -> None:
-    if state.kind != "confession_book":
+    if state.kind != EducationRecordKind.CONFESSION_BOOK:
         raise InvalidTransition(
             f"record {state.record_id} is a {state.kind}, not a confession book"
         )

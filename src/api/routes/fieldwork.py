@@ -18,6 +18,7 @@ from commands import management as mg
 from commands import petition as pt
 from commands.base import Command
 from events.base import Role
+from events.vocabulary import PetitionStatus
 from projections import fieldwork_register
 
 REGISTER = Depends(consistent_read("fieldwork_register"))
@@ -220,7 +221,10 @@ def queries() -> APIRouter:
         description=SCOPE_NOTE,
     )
     def list_petitions(
-        inspection_id: UUID, conn: ReadConnection, scope: Scope, status: str | None = None
+        inspection_id: UUID,
+        conn: ReadConnection,
+        scope: Scope,
+        status: PetitionStatus | None = None,
     ) -> list[dict[str, Any]]:
         scope.require_inspection(conn, inspection_id)
         return fieldwork_register.petitions(conn, inspection_id, status)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Path, Query
 from api.access import AUTHORITIES, GROUP, INSPECTED, OVERSIGHT, Scope, readable_by
 from api.deps import ReadConnection, consistent_read
 from commands.errors import NotFound
+from events import vocabulary
 from events.base import Role
 from projections import inspector_record, shared_results, term_coverage
 
@@ -33,7 +34,7 @@ ROSTER_READERS = readable_by(Role.INSPECTION_OFFICE, Role.ORGANIZATION_DEPARTMEN
 CoverageSort = Literal[
     "plan_order", "organization_id", "organization_name", "status", "stationed_on"
 ]
-CoverageStatus = Literal["inspected", "scheduled", "due", "deregistered"]
+CoverageStatus = vocabulary.CoverageStatus
 SharedSort = Literal[
     "organization",
     "year",
@@ -45,7 +46,7 @@ SharedSort = Literal[
     "findings_total",
     "-findings_total",
 ]
-Grade = Literal["excellent", "good", "fair", "poor"]
+Grade = vocabulary.EvaluationGrade
 InspectorSort = Literal[
     "name",
     "user_id",
@@ -56,7 +57,7 @@ InspectorSort = Literal[
     "penalties",
     "-penalties",
 ]
-PoolStatus = Literal["nominated", "admitted", "suspended", "removed"]
+PoolStatus = vocabulary.PoolMemberStatus
 
 COVERAGE_FIGURES = """
 * **planned**: organizations in the term's coverage plan (the last draft).
