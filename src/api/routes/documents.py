@@ -9,21 +9,27 @@ Each file is read through the query and the reader's scope of the GET it mirrors
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, Field
 
-from api.access import ReadScope, Scope
-from api.deps import ContainerDep, ReadConnection
-from api.exports import service
+from api.access import ReadScope, Scope, command_route
+from api.deps import ContainerDep, CurrentActor, ReadConnection
+from api.errors import FileRefused
+from api.exports import plan_import, service
+from api.exports.ledger_import import MAX_FILE_BYTES
 from api.exports.xlsx import MEDIA_TYPE, stream_file
 from api.routes import aggregate_records as records
 from api.routes import leads as lead_routes
 from api.routes import queries
 from api.routes import records as shared_routes
+from api.routes.factory import CommandResponse
+from commands.rectification_plan import SubmitRectificationPlan
 from events.export import ExportChannel
 from events.vocabulary import LeadStage, RectificationItemStatus
 
@@ -189,5 +195,103 @@ def spreadsheets() -> APIRouter:
     return r
 
 
+class ImportedItemOut(BaseModel):
+    row: int = Field(description="The sheet row it came from")
+    ledger_item_no: int
+    measures: str
+    responsible_leader: str
+    responsible_department: str
+    deadline: date
+
+
+class ImportOut(BaseModel):
+    """What the import appended (or, with `dry_run`, would append)."""
+
+    sha256: str = Field(description="The file's SHA-256: the import's idempotency key")
+    dry_run: bool
+    already_imported: bool = Field(description="This file was imported before: nothing new")
+    items: list[ImportedItemOut]
+    would_append: list[str] = Field(description="Dry run: the event types it would append")
+    result: CommandResponse | None = Field(description="The command's answer (not dry)")
+
+
+IMPORT_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "properties": {"file": {"type": "string", "format": "binary"}},
+                    "required": ["file"],
+                }
+            },
+            MEDIA_TYPE: {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
+IMPORT_DESCRIPTION = (
+    "Upload a 三清单/整改台账 workbook (.xlsx) as `multipart/form-data` (field `file`) or as "
+    "the raw body. The whole file is checked first; every problem is listed in `errors` "
+    "with its row, column and what is wrong in Chinese (`zh`) and English (`en`), and nothing "
+    "is appended (422). Encrypted, legacy .xls or macro-carrying files: 415; oversized files, "
+    "sheets or zip bombs: 413. The rows become the items of one `SubmitRectificationPlan` "
+    "with all its rules; the same file imported twice appends once. Layout and template: "
+    "docs/documents.md."
+)
+
+
+async def _upload(request: Request) -> bytes:
+    kind = request.headers.get("content-type", "")
+    if kind.startswith("multipart/form-data"):
+        try:
+            form = await request.form(max_files=1, max_fields=5)
+        except Exception as error:  # a malformed multipart body
+            raise FileRefused(
+                400, "malformed_upload", f"malformed multipart body: {error}"
+            ) from None
+        upload = form.get("file")
+        if upload is None or isinstance(upload, str):
+            raise FileRefused(422, "no_file", "the form has no `file` part holding the workbook")
+        return await upload.read(MAX_FILE_BYTES + 1)
+    return await request.body()
+
+
+def imports() -> APIRouter:
+    r = APIRouter(
+        tags=["documents"],
+        route_class=command_route(SubmitRectificationPlan.allowed_roles, "import a plan"),
+    )
+
+    @r.post(
+        "/inspections/{inspection_id}/rectification-plan/import",
+        summary="Import a 三清单/整改台账 workbook as the rectification plan",
+        description=IMPORT_DESCRIPTION,
+        openapi_extra=IMPORT_BODY,
+        responses={
+            413: {"description": "File, sheet or inflated size too large"},
+            415: {"description": "Encrypted, legacy .xls or macro-carrying workbook"},
+        },
+    )
+    async def import_plan(
+        inspection_id: UUID,
+        request: Request,
+        response: Response,
+        actor: CurrentActor,
+        container: ContainerDep,
+        dry_run: Annotated[bool, Query(description="Check and decide; append nothing")] = False,
+    ) -> ImportOut:
+        data = await _upload(request)
+        done = await run_in_threadpool(
+            plan_import.import_plan, container.app, actor, inspection_id, data, dry_run=dry_run
+        )
+        if done.result is not None:
+            response.headers["X-Xuncha-Position"] = str(done.result.position)
+            response.headers["Location"] = f"/inspections/{inspection_id}/rectification-plan"
+        return ImportOut.model_validate(plan_import.as_json(done))
+
+    return r
+
+
 def routers() -> list[APIRouter]:
-    return [spreadsheets()]
+    return [spreadsheets(), imports()]
