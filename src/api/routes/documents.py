@@ -13,15 +13,16 @@ from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
 from api.access import ReadScope, Scope, command_route
-from api.deps import ContainerDep, CurrentActor, ReadConnection
+from api.deps import ContainerDep, CurrentActor, ReadConnection, consistent_read
 from api.errors import FileRefused
-from api.exports import plan_import, service
+from api.exports import documents, plan_import, service
+from api.exports.docx_writer import MEDIA_TYPE as DOCX
 from api.exports.ledger_import import MAX_FILE_BYTES
 from api.exports.xlsx import MEDIA_TYPE, stream_file
 from api.routes import aggregate_records as records
@@ -293,5 +294,92 @@ def imports() -> APIRouter:
     return r
 
 
+DOCX_ANSWER: dict[int | str, dict[str, Any]] = {
+    200: {"content": {DOCX: {}}, "description": "The document"}
+}
+FOOTER = (
+    " The footer states the record, the read model's log position and the content hash "
+    "(SHA-256 of the record's JSON answer in canonical form; also in `X-Content-Hash` and "
+    "`X-Record-Position`). Layout: GB/T 9704 (docs/documents.md)."
+)
+OVERVIEW = Depends(consistent_read("inspection_overview"))
+
+
+def _docx(done: documents.Generated) -> Response:
+    return Response(
+        done.content,
+        media_type=DOCX,
+        headers={
+            "Content-Disposition": f'attachment; filename="{done.filename}"',
+            "X-Content-Hash": done.content_hash,
+            "X-Record-Position": str(done.position),
+        },
+    )
+
+
+def word() -> APIRouter:
+    r = APIRouter(tags=["documents"])
+
+    @r.get(
+        "/findings/{finding_id}/approval-form.docx",
+        dependencies=[records.WORKING_PAPERS, records.wait_for(records.FINDINGS), OVERVIEW],
+        summary="The finding's 问题底稿审批单 (.docx)",
+        description="Read like `GET /findings/{id}`." + FOOTER,
+        response_class=Response,
+        responses=DOCX_ANSWER,
+    )
+    def approval_form(finding_id: UUID, conn: ReadConnection, scope: Scope) -> Response:
+        return _docx(documents.approval_form(conn, scope, finding_id))
+
+    @r.get(
+        "/inspections/{inspection_id}/feedback/opinion.docx",
+        dependencies=[records.RECTIFICATION_READERS, records.wait_for(records.FEEDBACK), OVERVIEW],
+        summary="The 反馈意见 with its problem ledger as a table (.docx)",
+        description="Read like `GET /inspections/{id}/feedback`." + FOOTER,
+        response_class=Response,
+        responses=DOCX_ANSWER,
+    )
+    def feedback_opinion(inspection_id: UUID, conn: ReadConnection, scope: Scope) -> Response:
+        return _docx(documents.feedback_opinion(conn, scope, inspection_id))
+
+    @r.get(
+        "/inspections/{inspection_id}/rectification-plan/three-lists.docx",
+        dependencies=[records.RECTIFICATION_READERS, records.wait_for(records.PLANS), OVERVIEW],
+        summary="The plan's 三清单 (.docx)",
+        description="Read like `GET /inspections/{id}/rectification-plan`." + FOOTER,
+        response_class=Response,
+        responses=DOCX_ANSWER,
+    )
+    def three_lists_docx(inspection_id: UUID, conn: ReadConnection, scope: Scope) -> Response:
+        return _docx(documents.three_lists(conn, scope, inspection_id))
+
+    @r.get(
+        "/inspections/{inspection_id}/rectification-plan/report-skeleton.docx",
+        dependencies=[
+            records.RECTIFICATION_READERS,
+            records.wait_for(records.PLANS),
+            queries.LEDGER,
+            OVERVIEW,
+        ],
+        summary="A rectification report (整改情况报告) skeleton filled from the ledger (.docx)",
+        description="The plan as `GET /inspections/{id}/rectification-plan` and its items as "
+        "`GET /rectification-items?inspection_id=…` answer them for this reader; the sections "
+        "to write are marked 【此处填写】. The content hash covers "
+        '`{"plan": …, "items": …}`.' + FOOTER,
+        response_class=Response,
+        responses=DOCX_ANSWER,
+    )
+    def report_skeleton(
+        inspection_id: UUID,
+        conn: ReadConnection,
+        scope: Scope,
+        as_of: queries.AsOf = None,
+    ) -> Response:
+        today = as_of or datetime.now(UTC).date()
+        return _docx(documents.report_skeleton(conn, scope, inspection_id, today))
+
+    return r
+
+
 def routers() -> list[APIRouter]:
-    return [spreadsheets(), imports()]
+    return [spreadsheets(), imports(), word()]
