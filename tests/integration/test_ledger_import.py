@@ -233,3 +233,33 @@ def test_a_template_without_measures_reports_each_empty_cell(
         (3, "responsible_department"),
         (3, "deadline"),
     }
+
+
+def test_cli_exports_the_three_lists_and_imports_them_elsewhere(
+    api: Api, settings: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
+) -> None:
+    from api.cli import main
+
+    monkeypatch.setenv("XUNCHA_DATABASE_URL", settings.database_url)
+    source = Lifecycle(api)
+    source.to_rectifying()
+    out = tmp_path / "三清单.xlsx"
+    args = ["--inspection-id", source.inspection_id, "--by", "office-7", "--org", "org-xcb"]
+    assert main(["export", "three-lists", "--out", str(out), *args]) == 0
+    target = Lifecycle(api)
+    target.to_report_approved()
+    target.feedback()
+    who = ["--by", PRINCIPAL.user_id, "--org", PRINCIPAL.organization_id]
+    before = api.event_count()
+    assert main(["import", "ledger", str(out), "--inspection", target.inspection_id, *who]) == 0
+    assert api.event_count() == before + 1  # the plan, submitted
+    again = main(["import", "ledger", str(out), "--inspection", target.inspection_id, *who])
+    assert again == 0
+    assert api.event_count() == before + 1  # the same file: nothing new
+    api.position = api.event_count()
+    original = api.get(f"{source.at}/rectification-plan")["versions"][-1]["items"]
+    imported = api.get(f"{target.at}/rectification-plan")["versions"][-1]["items"]
+    assert imported == original
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(workbook([good_row(deadline="2026-03-05")]))
+    assert main(["import", "ledger", str(bad), "--inspection", target.inspection_id, *who]) == 2

@@ -260,7 +260,7 @@ async def _upload(request: Request) -> bytes:
 
 def imports() -> APIRouter:
     r = APIRouter(
-        tags=["documents"],
+        tags=["rectification", "documents"],
         route_class=command_route(SubmitRectificationPlan.allowed_roles, "import a plan"),
     )
 
