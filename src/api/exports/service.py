@@ -69,6 +69,7 @@ class Produced:
 def title(what: ExportedRecord, subject: str, actor: Actor, position: int, lang: Lang) -> str:
     """The title row: what, whose, for whom, as of which log position."""
     zh, en = NAMES[what]
+    subject = subject.replace("all", "全部") if lang == "zh" else subject
     if lang == "zh":
         reader = f"{actor.user_id}（{labelled(actor.role, 'zh')}）"
         return f"{zh} · {subject} · 导出给 {reader} · 截至日志位置 {position}"
