@@ -29,6 +29,7 @@ from projections import lead_register, rectification_ledger, shared_results, tra
 from projections.feedback_record import FeedbackRecord
 from projections.plan_record import PlanRecord
 
+ALL = "all"  # the subject of an unfiltered ledger
 FEEDBACK = FeedbackRecord()
 PLANS = PlanRecord()
 NAMES: dict[ExportedRecord, tuple[str, str]] = {
@@ -69,7 +70,8 @@ class Produced:
 def title(what: ExportedRecord, subject: str, actor: Actor, position: int, lang: Lang) -> str:
     """The title row: what, whose, for whom, as of which log position."""
     zh, en = NAMES[what]
-    subject = subject.replace("all", "全部") if lang == "zh" else subject
+    if lang == "zh" and (subject == ALL or subject.startswith(ALL + " ")):
+        subject = "全部" + subject.removeprefix(ALL)
     if lang == "zh":
         reader = f"{actor.user_id}（{labelled(actor.role, 'zh')}）"
         return f"{zh} · {subject} · 导出给 {reader} · 截至日志位置 {position}"
