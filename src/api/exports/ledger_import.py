@@ -262,13 +262,7 @@ def _read(ws: Any, errors: list[dict[str, Any]]) -> tuple[list[PlanItem], list[i
                 columns = found
                 _missing(found, number, errors)
             elif number >= HEADER_SEARCH:
-                raise FileRefused(
-                    422,
-                    "no_header_row",
-                    "no header row (序号, 整改措施, 责任领导, 责任部门, 完成时限) in the first "
-                    f"{HEADER_SEARCH} rows",
-                    [problem(1, "A", "未找到表头行", "no header row found")],
-                )
+                raise _no_header()
             continue
         if all(c.value is None or str(c.value).strip() == "" for c in cells):
             continue  # blank rows between items are common
@@ -276,13 +270,25 @@ def _read(ws: Any, errors: list[dict[str, Any]]) -> tuple[list[PlanItem], list[i
         if item is not None:
             items.append(item)
             rows.append(number)
-    if columns is not None and not items and not errors:
+    if columns is None:  # a short sheet without headers, or none at all
+        raise _no_header()
+    if not items and not errors:
         errors.append(problem(3, "A", "没有任何整改事项", "the sheet holds no items"))
     if len(items) > MAX_ITEMS:
         errors.append(
             problem(rows[MAX_ITEMS], "A", f"最多 {MAX_ITEMS} 项", f"at most {MAX_ITEMS} items")
         )
     return items, rows
+
+
+def _no_header() -> FileRefused:
+    return FileRefused(
+        422,
+        "no_header_row",
+        "no header row (序号, 整改措施, 责任领导, 责任部门, 完成时限) in the first "
+        f"{HEADER_SEARCH} rows",
+        [problem(1, "A", "未找到表头行", "no header row found")],
+    )
 
 
 def _missing(columns: dict[str, int], row: int, errors: list[dict[str, Any]]) -> None:
