@@ -119,7 +119,7 @@ def publish_shared_result(
             min(counts.transferred, counts.disposed, counts.open) >= 0,
             "lead counts cannot be negative",
         )
-    tags = Counter(tag for content in findings for tag in content.tags)
+    tags = Counter((c.taxonomy_version, tag) for c in findings for tag in c.tags)
     rectification = None
     if items:
         closed = sum(1 for i in items.values() if i.status == RectificationItemStatus.CLOSED)
@@ -148,7 +148,9 @@ def publish_shared_result(
             organization_id=state.organization_id,
             organization_name=state.organization_name,
             findings_total=len(findings),
-            findings_by_tag=[TagCount(tag=t, count=n) for t, n in sorted(tags.items())],
+            findings_by_tag=[
+                TagCount(taxonomy_version=v, tag=t, count=n) for (v, t), n in sorted(tags.items())
+            ],
             rectification=rectification,
             leads=cmd.leads,
             evaluation_grade=evaluations[-1].value if evaluations else None,

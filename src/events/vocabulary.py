@@ -28,6 +28,7 @@ __all__ = [
     "CoverageStatus",
     "Disposition",
     "EducationRecordKind",
+    "EducationRecordStatus",
     "EvaluationGrade",
     "FeedbackStatus",
     "FindingCategory",
@@ -47,6 +48,7 @@ __all__ = [
     "RectificationPhase",
     "RecusalKind",
     "ReopenReason",
+    "ReportStatus",
     "Role",
     "RoundStage",
     "RoundType",
@@ -126,6 +128,16 @@ class LeadStage(StrEnum):
     DISPOSED = "disposed"
     OUTCOME_REPORTED = "outcome_reported"
     CLOSED = "closed"
+
+
+class ReportStatus(StrEnum):
+    """巡察报告: the status of an inspection's report through review and approval."""
+
+    DRAFTED = "drafted"
+    OFFICE_REVIEWED = "office_reviewed"
+    RETURNED = "returned"
+    DELIBERATED = "deliberated"
+    APPROVED = "approved"
 
 
 class SupplementaryReportStage(StrEnum):
@@ -285,6 +297,14 @@ class EducationRecordKind(StrEnum):
     CONFESSION_BOOK = "confession_book"
     STUDY_SESSION = "study_session"
     SECTOR_RECTIFICATION = "sector_rectification"
+
+
+class EducationRecordStatus(StrEnum):
+    """警示教育 record status: recorded; a confession book is compiled, then published."""
+
+    RECORDED = "recorded"
+    COMPILED = "compiled"
+    PUBLISHED = "published"
 
 
 class SanctionKind(StrEnum):
@@ -492,6 +512,19 @@ VOCABULARIES: tuple[Vocabulary, ...] = (
         {
             InterviewRecordState.UNSIGNED: ("待签字", "Not yet signed"),
             InterviewRecordState.SIGNED: ("已签字", "Signed"),
+        },
+    ),
+    _vocabulary(
+        "report_status",
+        "巡察报告状态",
+        "Report status",
+        ReportStatus,
+        {
+            ReportStatus.DRAFTED: ("已起草", "Drafted"),
+            ReportStatus.OFFICE_REVIEWED: ("巡察办已审核", "Reviewed by the office"),
+            ReportStatus.RETURNED: ("退回修改", "Returned for revision"),
+            ReportStatus.DELIBERATED: ("领导小组已审议", "Deliberated by the leading group"),
+            ReportStatus.APPROVED: ("已批准", "Approved"),
         },
     ),
     _vocabulary(
@@ -715,6 +748,17 @@ VOCABULARIES: tuple[Vocabulary, ...] = (
                 "行业系统整改建议",
                 "Sector rectification recommendation",
             ),
+        },
+    ),
+    _vocabulary(
+        "education_record_status",
+        "警示教育记录状态",
+        "Warning education record status",
+        EducationRecordStatus,
+        {
+            EducationRecordStatus.RECORDED: ("已记录", "Recorded"),
+            EducationRecordStatus.COMPILED: ("汇编中", "Being compiled"),
+            EducationRecordStatus.PUBLISHED: ("已印发", "Published"),
         },
     ),
     _vocabulary(

@@ -14,6 +14,18 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field, JsonValue
 
+from events.vocabulary import (
+    FeedbackStatus,
+    FindingStatus,
+    GroupRole,
+    GroupStage,
+    PlanStatus,
+    RecusalKind,
+    ReportStatus,
+    RoundType,
+    SupplementaryReportStage,
+)
+
 SEALED: Literal["[sealed]"] = "[sealed]"
 Sealed = Literal["[sealed]"]
 STREAM_VERSION = "The record's stream version (the ETag for `If-Match` on its commands)"
@@ -58,7 +70,7 @@ class PersonOut(BaseModel):
 
 
 class GroupMemberOut(PersonOut):
-    role: str = Field(description="leader, deputy or member")
+    role: GroupRole = Field(description="leader, deputy or member")
     external: bool = Field(description="An outside expert (外聘专家)")
 
 
@@ -69,7 +81,7 @@ class RecusalOut(BaseModel):
     declared_on: date | None = Field(description="None: recused without a declaration")
     conflicts: int = Field(description="Number of conflicts the declaration showed")
     conflict_kinds: list[str] = Field(description="Kinds of those conflicts")
-    status: str = Field(description="declared, cleared or recused")
+    status: RecusalKind = Field(description="declared, cleared or recused")
     recused_role: str | None = Field(None, description="The role the person was recused from")
     reason: str | None = Field(None, description="Why the person was recused")
 
@@ -122,9 +134,9 @@ class GroupRecordOut(Corrected):
     group_id: UUID
     round_id: UUID
     jurisdiction_id: str
-    round_type: str
+    round_type: RoundType
     name: str
-    status: str = Field(description="proposed, leaderless, formed, authorized or dissolved")
+    status: GroupStage = Field(description="proposed, leaderless, formed, authorized or dissolved")
     home_jurisdiction: str = Field(description="Where the group comes from")
     authorizer: str
     stream_version: int = Field(description=STREAM_VERSION)
@@ -183,7 +195,7 @@ class FindingRecordOut(Corrected):
 
     finding_id: UUID
     inspection_id: UUID
-    status: str = Field(description="drafted, reviewed, returned or approved")
+    status: FindingStatus = Field(description="drafted, reviewed, returned or approved")
     version: int = Field(description="The current content version")
     content: FindingContentOut = Field(description="The current content")
     review_required: bool = Field(description="Its drafter was recused: review and sign again")
@@ -249,7 +261,7 @@ class ReportRecordOut(Corrected):
     """The inspection report (巡察报告): versions, reviews, deliberation and approval."""
 
     inspection_id: UUID
-    status: str = Field(
+    status: ReportStatus = Field(
         description="drafted, office_reviewed, returned, deliberated or approved (last step)"
     )
     version: int = Field(description="The latest drafted version")
@@ -290,7 +302,9 @@ class SupplementaryReportOut(Corrected):
     topic: str
     addressees: list[str]
     version: int
-    status: str = Field(description="drafted, office_reviewed, returned or approved")
+    status: SupplementaryReportStage = Field(
+        description="drafted, office_reviewed, returned or approved"
+    )
     stream_version: int = Field(description=STREAM_VERSION)
     versions: list[SupplementaryVersionOut]
     office_reviews: list[SupplementaryCommentOut]
@@ -371,7 +385,7 @@ class FeedbackRecordOut(Corrected):
 
     inspection_id: UUID
     feedback_id: UUID
-    status: str = Field(description="drafted, delivered or acknowledged")
+    status: FeedbackStatus = Field(description="not_drafted, drafted, delivered or acknowledged")
     draft_no: int = Field(description="The latest draft of the opinion")
     opinion: str | None = Field(description="The feedback opinion as last drafted")
     ledger: list[LedgerItemOut] = Field(description="The problem ledger as last drafted")
@@ -460,7 +474,7 @@ class PlanRecordOut(BaseModel):
     """The rectification plan (整改方案) with its 三清单, written reports and programme."""
 
     inspection_id: UUID
-    status: str = Field(
+    status: PlanStatus = Field(
         description="awaiting_feedback, awaiting_plan, submitted, returned or accepted"
     )
     plan_version: int = Field(description="The latest submitted version (0: none yet)")

@@ -9,6 +9,14 @@ from uuid import UUID
 from pydantic import BaseModel, Field, JsonValue
 
 from api.routes.record_models import SEALED, STREAM_VERSION, Corrected, Sealed
+from events.vocabulary import (
+    EducationRecordKind,
+    EducationRecordStatus,
+    ImmediateRectificationStatus,
+    PetitionStatus,
+    PoolMemberStatus,
+    ServiceGrade,
+)
 
 # Talent pool --------------------------------------------------------------------------------
 
@@ -26,7 +34,7 @@ class ProfileOut(BaseModel):
 
 
 class StatusChangeOut(BaseModel):
-    status: str
+    status: PoolMemberStatus
     reason: str | None
     at: datetime
 
@@ -34,7 +42,7 @@ class StatusChangeOut(BaseModel):
 class ServiceEvaluationOut(BaseModel):
     user_id: str
     group_id: UUID
-    grade: str
+    grade: ServiceGrade
     text: str
     sent_to: str
     issued_on: date
@@ -49,7 +57,7 @@ class PoolMemberOut(Corrected):
     external: bool = Field(description="An outside expert (外聘专家)")
     expert_category: str | None
     nominating_organization: str | None
-    status: str = Field(description="nominated, admitted, suspended or removed")
+    status: PoolMemberStatus = Field(description="nominated, admitted, suspended or removed")
     status_changes: list[StatusChangeOut]
     service_evaluations: list[ServiceEvaluationOut]
     stream_version: int = Field(description=STREAM_VERSION)
@@ -104,7 +112,7 @@ class PetitionOut(BaseModel):
     channel: str
     received_on: date
     anonymous: bool
-    status: str
+    status: PetitionStatus
     in_scope: bool | None
     forwarded_to: str | None
     forwarded_on: date | None
@@ -141,7 +149,7 @@ class ImmediateRectificationOut(BaseModel):
     measures: str
     finding_id: UUID | None
     requested_on: date
-    status: str = Field(description="requested or completed")
+    status: ImmediateRectificationStatus = Field(description="requested or completed")
     completed_on: date | None
     outcome: str | None
     stream_version: int = Field(description=STREAM_VERSION)
@@ -180,8 +188,12 @@ class EducationRecordOut(Corrected):
     recommendation; fields that do not apply to its kind are null."""
 
     record_id: UUID
-    kind: str = Field(description="bulletin, confession_book, study_session, sector_rectification")
-    status: str = Field(description="recorded; a confession book: compiled or published")
+    kind: EducationRecordKind = Field(
+        description="bulletin, confession_book, study_session, sector_rectification"
+    )
+    status: EducationRecordStatus = Field(
+        description="recorded; a confession book: compiled or published"
+    )
     title: str | None = None
     case_summaries: list[str] | None = None
     audience: str | None = None
