@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from functools import partial
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -98,7 +99,7 @@ def spreadsheets() -> APIRouter:
         lang: LangParam = "zh",
         justification: Justification = "",
     ) -> StreamingResponse:
-        build = lambda: service.problem_ledger(conn, scope, inspection_id)  # noqa: E731
+        build = partial(service.problem_ledger, conn, scope, inspection_id)
         return _xlsx(container, scope, build, lang, justification)
 
     @r.get(
@@ -119,7 +120,7 @@ def spreadsheets() -> APIRouter:
         lang: LangParam = "zh",
         justification: Justification = "",
     ) -> StreamingResponse:
-        build = lambda: service.three_lists(conn, scope, inspection_id)  # noqa: E731
+        build = partial(service.three_lists, conn, scope, inspection_id)
         return _xlsx(container, scope, build, lang, justification)
 
     @r.get(
@@ -145,7 +146,7 @@ def spreadsheets() -> APIRouter:
     ) -> StreamingResponse:
         f = service.LedgerFilters(inspection_id, organization_id, round_id, status, overdue, as_of)
         today = datetime.now(UTC).date()
-        build = lambda: service.rectification(conn, scope, f, today)  # noqa: E731
+        build = partial(service.rectification, conn, scope, f, today)
         return _xlsx(container, scope, build, lang, justification)
 
     @r.get(
@@ -169,7 +170,7 @@ def spreadsheets() -> APIRouter:
         justification: Justification = "",
     ) -> StreamingResponse:
         f = service.LeadFilters(inspection_id, round_id, status, open)
-        build = lambda: service.leads(conn, scope, f)  # noqa: E731
+        build = partial(service.leads, conn, scope, f)
         return _xlsx(container, scope, build, lang, justification)
 
     @r.get(
@@ -190,7 +191,7 @@ def spreadsheets() -> APIRouter:
         lang: LangParam = "zh",
         justification: Justification = "",
     ) -> StreamingResponse:
-        build = lambda: service.shared(conn, scope, year, organization_id)  # noqa: E731
+        build = partial(service.shared, conn, scope, year, organization_id)
         return _xlsx(container, scope, build, lang, justification)
 
     return r
