@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import os
+import zipfile
 from datetime import date
 
 import openpyxl
@@ -76,3 +77,25 @@ def test_headers_without_rows_say_there_are_no_items() -> None:
     with pytest.raises(FileRefused) as refused:
         parse(written([]))
     assert [e["en"] for e in refused.value.errors] == ["the sheet holds no items"]
+
+
+def test_entity_declarations_in_a_sheet_are_refused() -> None:
+    """An XML entity bomb (billion laughs) inside a sheet: the parser refuses the DTD."""
+    row = {"ledger_item_no": 1, "measures": "m", "responsible_leader": "l"}
+    data = written([{**row, "responsible_department": "d", "deadline": "2027-01-04"}])
+    laughs = (
+        '<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+        '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+        '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>&lol2;</t></is></c></row>'
+        "</sheetData></worksheet>"
+    )
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as bomb:
+        for name in source.namelist():
+            text = laughs.encode() if name == "xl/worksheets/sheet1.xml" else source.read(name)
+            bomb.writestr(name, text)
+    with pytest.raises(FileRefused) as refused:
+        parse(out.getvalue())
+    assert refused.value.code == "malformed_workbook"
