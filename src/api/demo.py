@@ -59,6 +59,7 @@ from events.base import Actor, Role
 from events.interview import IntervieweeCategory
 from events.lead import Disposition
 from events.petition import PetitionChannel
+from events.vocabulary import InspectionStage, RoundType
 from projections.taxonomy import CURRENT_TAXONOMY
 
 OFFICE = Actor(user_id="office-demo", role=Role.INSPECTION_OFFICE, organization_id="org-xcb")
@@ -102,7 +103,7 @@ def round_names(today: date) -> dict[str, str]:
     names, counted = {}, dict[int, int]()
     for r in ROUNDS:
         year = (today + timedelta(days=r.start)).year
-        if r.kind == "cross":
+        if r.kind == RoundType.CROSS:
             names[r.key] = f"{year}年{r.topic}专项巡察"
             continue
         counted[year] = counted.get(year, 0) + 1
@@ -354,11 +355,11 @@ class Demo:
                 organization_jurisdiction_id=registry,
             )
             inspections.append((UUID(str(created.created_id)), org_id, registry))
-        if stage == "planned":
+        if stage == InspectionStage.PLANNED:
             return
-        per_group = 1 if kind == "cross" else 4
+        per_group = 1 if kind == RoundType.CROSS else 4
         batches = [inspections[i : i + per_group] for i in range(0, len(inspections), per_group)]
-        if kind == "cross":
+        if kind == RoundType.CROSS:
             self.arrange_cross(UUID(str(rid)), batches)
         people = self.draw(UUID(str(rid)), len(batches) * GROUP_SIZE, start)
         for n, batch in enumerate(batches):
@@ -367,7 +368,7 @@ class Demo:
             gid = self.form_group(UUID(str(rid)), gname, batch, crew, start)
             for inspection_id, org_id, _ in batch:
                 self.inspection(inspection_id, org_id, gid, crew, start + n, stage)
-        if stage == "closed":
+        if stage == InspectionStage.CLOSED:
             self.make(round_.CloseRound, OFFICE, round_id=rid)
 
     def arrange_cross(self, rid: UUID, batches: list[list[tuple[UUID, str, str | None]]]) -> None:
@@ -461,7 +462,7 @@ class Demo:
         self.fieldwork(ins)
         findings = self.findings(ins)
         leads = [self.lead(ins) for _ in range(self.rng.choice(self.leads_per_inspection))]
-        if ins.stage == "stationed":
+        if ins.stage == InspectionStage.STATIONED:
             return
         self.make(
             preparation.EndStationing,
@@ -471,15 +472,15 @@ class Demo:
         )
         for lid in leads:
             self.settle_lead(lid, b, ins.stage)
-        if ins.stage == "withdrawn":
+        if ins.stage == InspectionStage.WITHDRAWN:
             return
         self.report(ins, findings)
-        if ins.stage == "report_approved":
+        if ins.stage == InspectionStage.REPORT_APPROVED:
             return
         items = self.rectify(ins, findings)
         for item_id, problem_deadline in items:
             self.follow(ins, item_id, *problem_deadline)
-        if ins.stage == "closed":
+        if ins.stage == InspectionStage.CLOSED:
             self.make(
                 plan.SubmitRectificationReport,
                 ins.principal,
@@ -718,7 +719,7 @@ class Demo:
         return list(zip(opened, zip(fates, deadlines, strict=True), strict=True))
 
     def fate(self, stage: str) -> str:
-        if stage == "closed":
+        if stage == InspectionStage.CLOSED:
             return self.rng.choices(["on_time", "late"], [3, 1])[0]
         return self.rng.choices(list(FATES), list(FATES.values()))[0]
 
@@ -814,7 +815,7 @@ def load(app: Application, seed: int = 1, progress: Progress | None = None) -> i
     }
     towns = [(f"{c}-{TOWNSHIPS[c][0][0]}", c) for c, _, _ in COUNTIES[:8]]
     for r in ROUNDS:
-        chosen = towns if r.kind == "cross" else portions[r.key]
+        chosen = towns if r.kind == RoundType.CROSS else portions[r.key]
         demo.round(names[r.key], r.kind, r.start, chosen, r.stage, topic=r.topic)
     run_ticks(app, app.clock())
     progress.out.write("\n")
