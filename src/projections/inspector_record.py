@@ -39,6 +39,7 @@ from events import management as mg
 from events import pool
 from events.base import RecordedEvent
 from events.correction import EventRecordedInError
+from projections.paging import fetch_page
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_ir_person (
@@ -470,25 +471,24 @@ def list_inspectors(
     sort: str,
     limit: int,
     offset: int,
-) -> list[dict[str, Any]]:
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(
-            f"SELECT * FROM ({COUNTS}) c"
-            " WHERE (%(j)s::text IS NULL OR jurisdiction_id = %(j)s)"
-            " AND (%(status)s::text IS NULL OR pool_status = %(status)s)"
-            " AND (%(external)s::boolean IS NULL OR external = %(external)s)"
-            " AND (%(rounds)s::int IS NULL OR rounds_served >= %(rounds)s)"
-            f" ORDER BY {SORTS[sort]} LIMIT %(limit)s OFFSET %(offset)s",
-            {
-                "j": jurisdiction_id,
-                "status": pool_status,
-                "external": external,
-                "rounds": min_rounds_served,
-                "limit": limit,
-                "offset": offset,
-            },
-        )
-        return cur.fetchall()
+) -> dict[str, Any]:
+    return fetch_page(
+        conn,
+        f"SELECT * FROM ({COUNTS}) c"
+        " WHERE (%(j)s::text IS NULL OR jurisdiction_id = %(j)s)"
+        " AND (%(status)s::text IS NULL OR pool_status = %(status)s)"
+        " AND (%(external)s::boolean IS NULL OR external = %(external)s)"
+        " AND (%(rounds)s::int IS NULL OR rounds_served >= %(rounds)s)",
+        {
+            "j": jurisdiction_id,
+            "status": pool_status,
+            "external": external,
+            "rounds": min_rounds_served,
+        },
+        order_by=SORTS[sort],
+        limit=limit,
+        offset=offset,
+    )
 
 
 def get_record(conn: Connection[Any], user_id: str) -> dict[str, Any] | None:

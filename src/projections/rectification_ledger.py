@@ -23,6 +23,7 @@ from psycopg.types.json import Jsonb
 
 from events import rectification as rect
 from events.base import RecordedEvent
+from projections.paging import fetch_page
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_rectification_item (
@@ -179,29 +180,28 @@ def list_items(
     offset: int,
     inspection_ids: Collection[UUID] | None = None,
     organization_ids: Collection[str] | None = None,
-) -> list[dict[str, Any]]:
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(
-            "SELECT *, (status <> 'closed' AND deadline < %(as_of)s) AS overdue"
-            " FROM rm_rectification_item"
-            + FILTER
-            + " AND (%(status)s::text IS NULL OR status = %(status)s)"
-            " AND (%(overdue)s::boolean IS NULL OR"
-            "      (status <> 'closed' AND deadline < %(as_of)s) = %(overdue)s)"
-            " ORDER BY deadline, ledger_item_no, item_id LIMIT %(limit)s OFFSET %(offset)s",
-            {
-                "inspection": inspection_id,
-                "org": organization_id,
-                "round": round_id,
-                "status": status,
-                "overdue": overdue,
-                "as_of": as_of,
-                "limit": limit,
-                "offset": offset,
-                **_scope(inspection_ids, organization_ids),
-            },
-        )
-        return cur.fetchall()
+) -> dict[str, Any]:
+    return fetch_page(
+        conn,
+        "SELECT *, (status <> 'closed' AND deadline < %(as_of)s) AS overdue"
+        " FROM rm_rectification_item"
+        + FILTER
+        + " AND (%(status)s::text IS NULL OR status = %(status)s)"
+        " AND (%(overdue)s::boolean IS NULL OR"
+        "      (status <> 'closed' AND deadline < %(as_of)s) = %(overdue)s)",
+        {
+            "inspection": inspection_id,
+            "org": organization_id,
+            "round": round_id,
+            "status": status,
+            "overdue": overdue,
+            "as_of": as_of,
+            **_scope(inspection_ids, organization_ids),
+        },
+        order_by="deadline, ledger_item_no, item_id",
+        limit=limit,
+        offset=offset,
+    )
 
 
 def get_item(conn: Connection[Any], item_id: UUID, as_of: date) -> dict[str, Any] | None:

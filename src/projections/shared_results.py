@@ -38,6 +38,7 @@ from events.base import RecordedEvent
 from events.correction import EventRecordedInError
 from events.follow_up import RectificationEvaluated
 from events.results import InspectionResultShared
+from projections.paging import fetch_page
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_shared_result (
@@ -205,17 +206,12 @@ def list_results(
     sort: str,
     limit: int,
     offset: int,
-) -> list[dict[str, Any]]:
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(
-            SELECT + f" ORDER BY {SORTS[sort]} LIMIT %(limit)s OFFSET %(offset)s",
-            {
-                "org": organization_id,
-                "year": year,
-                "round": round_id,
-                "grade": evaluation_grade,
-                "limit": limit,
-                "offset": offset,
-            },
-        )
-        return cur.fetchall()
+) -> dict[str, Any]:
+    return fetch_page(
+        conn,
+        SELECT,
+        {"org": organization_id, "year": year, "round": round_id, "grade": evaluation_grade},
+        order_by=SORTS[sort],
+        limit=limit,
+        offset=offset,
+    )

@@ -15,6 +15,8 @@ from pydantic import BeforeValidator
 
 from api.access import AUTHORITIES, OVERSIGHT, Scope, readable_by
 from api.deps import CurrentActor, ReadConnection, consistent_read
+from api.schemas.common import Page
+from api.schemas.dashboards import LeadDashboard, RectificationDashboard, RoundDashboard, RoundRow
 from commands.errors import NotFound
 from commands.lead import RECEIVERS
 from events.base import Role
@@ -144,8 +146,11 @@ def routers() -> list[APIRouter]:
         sort: str = ROUND_SORT,
         limit: Limit = 50,
         offset: Offset = 0,
-    ) -> dict[str, Any]:
-        return round_dashboard.list_rounds(conn, stage=stage, sort=sort, limit=limit, offset=offset)
+    ) -> Page[RoundRow]:
+        found = round_dashboard.list_rounds(
+            conn, stage=stage, sort=sort, limit=limit, offset=offset
+        )
+        return Page[RoundRow].model_validate(found)
 
     @r.get(
         "/rounds/{round_id}",
@@ -161,7 +166,7 @@ def routers() -> list[APIRouter]:
         sort: str = GROUP_SORT,
         limit: Limit = 100,
         offset: Offset = 0,
-    ) -> dict[str, Any]:
+    ) -> RoundDashboard:
         found = round_dashboard.round_dashboard(
             conn,
             round_id,
@@ -173,7 +178,7 @@ def routers() -> list[APIRouter]:
         )
         if found is None:
             raise NotFound(f"round {round_id} does not exist (or the read model has not seen it)")
-        return found
+        return RoundDashboard.model_validate(found)
 
     @r.get(
         "/rectification",
@@ -197,8 +202,8 @@ def routers() -> list[APIRouter]:
         sort: str = RECT_SORT,
         limit: Limit = 100,
         offset: Offset = 0,
-    ) -> dict[str, Any]:
-        return rectification_dashboard.dashboard(
+    ) -> RectificationDashboard:
+        found = rectification_dashboard.dashboard(
             conn,
             group_by=group_by,
             as_of=_today(as_of),
@@ -212,6 +217,7 @@ def routers() -> list[APIRouter]:
             offset=offset,
             organization_scope=scope.organization_ids,
         )
+        return RectificationDashboard.model_validate(found)
 
     @r.get(
         "/leads",
@@ -227,9 +233,9 @@ def routers() -> list[APIRouter]:
         sort: str = LEAD_ROUND_SORT,
         limit: Limit = 100,
         offset: Offset = 0,
-    ) -> dict[str, Any]:
+    ) -> LeadDashboard:
         receiver = actor.organization_id if actor.role in RECEIVERS else None
-        return lead_dashboard.dashboard(
+        found = lead_dashboard.dashboard(
             conn,
             round_id=round_id,
             inspection_id=inspection_id,
@@ -238,5 +244,6 @@ def routers() -> list[APIRouter]:
             limit=limit,
             offset=offset,
         )
+        return LeadDashboard.model_validate(found)
 
     return [r]

@@ -11,6 +11,8 @@ from fastapi import APIRouter, Depends, Query
 from api.access import GROUP, GROUP_INSPECTORS, INSPECTED, OVERSIGHT, Scope, readable_by
 from api.deps import ReadConnection, consistent_read
 from api.routes.factory import add_command
+from api.schemas.common import Page
+from api.schemas.fieldwork import FieldworkRecord, ImmediateRectification, Interview, Petition
 from commands import fieldwork as fw
 from commands import immediate_rectification as ir
 from commands import interview as iv
@@ -158,8 +160,8 @@ def petitions() -> APIRouter:
     return r
 
 
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Rows to skip")]
 
 
 # Fieldwork records are the group's working papers: the bodies overseeing the work and the
@@ -188,9 +190,10 @@ def queries() -> APIRouter:
         type: str | None = None,
         limit: Limit = 100,
         offset: Offset = 0,
-    ) -> list[dict[str, Any]]:
+    ) -> Page[FieldworkRecord]:
         scope.require_inspection(conn, inspection_id)
-        return fieldwork_register.records(conn, inspection_id, type, limit, offset)
+        found = fieldwork_register.records(conn, inspection_id, type, limit, offset)
+        return Page[FieldworkRecord].model_validate(found)
 
     @r.get(
         "/petitions",
@@ -199,10 +202,16 @@ def queries() -> APIRouter:
         description=SCOPE_NOTE,
     )
     def list_petitions(
-        inspection_id: UUID, conn: ReadConnection, scope: Scope, status: str | None = None
-    ) -> list[dict[str, Any]]:
+        inspection_id: UUID,
+        conn: ReadConnection,
+        scope: Scope,
+        status: str | None = None,
+        limit: Limit = 100,
+        offset: Offset = 0,
+    ) -> Page[Petition]:
         scope.require_inspection(conn, inspection_id)
-        return fieldwork_register.petitions(conn, inspection_id, status)
+        found = fieldwork_register.petitions(conn, inspection_id, status, limit, offset)
+        return Page[Petition].model_validate(found)
 
     @r.get(
         "/interviews",
@@ -211,10 +220,15 @@ def queries() -> APIRouter:
         description=SCOPE_NOTE,
     )
     def list_interviews(
-        inspection_id: UUID, conn: ReadConnection, scope: Scope
-    ) -> list[dict[str, Any]]:
+        inspection_id: UUID,
+        conn: ReadConnection,
+        scope: Scope,
+        limit: Limit = 100,
+        offset: Offset = 0,
+    ) -> Page[Interview]:
         scope.require_inspection(conn, inspection_id)
-        return fieldwork_register.interviews(conn, inspection_id)
+        found = fieldwork_register.interviews(conn, inspection_id, limit, offset)
+        return Page[Interview].model_validate(found)
 
     @r.get(
         "/immediate-rectifications",
@@ -223,10 +237,15 @@ def queries() -> APIRouter:
         description=SCOPE_NOTE,
     )
     def list_immediate(
-        inspection_id: UUID, conn: ReadConnection, scope: Scope
-    ) -> list[dict[str, Any]]:
+        inspection_id: UUID,
+        conn: ReadConnection,
+        scope: Scope,
+        limit: Limit = 100,
+        offset: Offset = 0,
+    ) -> Page[ImmediateRectification]:
         scope.require_inspection(conn, inspection_id)
-        return fieldwork_register.immediate_rectifications(conn, inspection_id)
+        found = fieldwork_register.immediate_rectifications(conn, inspection_id, limit, offset)
+        return Page[ImmediateRectification].model_validate(found)
 
     return r
 
