@@ -12,7 +12,6 @@ from typing import Any
 from uuid import UUID
 
 from psycopg import Connection, Cursor
-from psycopg.rows import dict_row
 
 from events import fieldwork as fw
 from events import interview as iv

@@ -171,9 +171,7 @@ def list_leads(
 ) -> dict[str, Any]:
     return fetch_page(
         conn,
-        "SELECT * FROM rm_lead"
-        + FILTER
-        + " AND (%(status)s::text IS NULL OR status = %(status)s)"
+        "SELECT * FROM rm_lead" + FILTER + " AND (%(status)s::text IS NULL OR status = %(status)s)"
         " AND (%(open)s::boolean IS NULL OR (status <> 'closed') = %(open)s)",
         {
             "inspection": inspection_id,

@@ -10,14 +10,19 @@ from psycopg.rows import dict_row
 
 
 def count_rows(
-    conn: Connection[Any], select: str, params: dict[str, Any], *, shown: int, limit: int,
+    conn: Connection[Any],
+    select: str,
+    params: dict[str, Any],
+    *,
+    shown: int,
+    limit: int,
     offset: int,
 ) -> int:
     """How many rows `select` matches. A page that is neither full nor empty past the start
     already says it (the rows before it, plus its own), so the count runs only otherwise."""
     if 0 < shown < limit or (shown == 0 and offset == 0):
         return offset + shown
-    row = conn.execute(f"SELECT count(*) FROM ({select}) counted", params).fetchone()  # type: ignore[arg-type]
+    row = conn.execute(f"SELECT count(*) FROM ({select}) counted", params).fetchone()
     return int(row[0]) if row else 0
 
 
@@ -33,7 +38,7 @@ def fetch_page(
     """The page of `select` (no ORDER BY, LIMIT or OFFSET of its own) in `order_by` order."""
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(
-            f"{select} ORDER BY {order_by} LIMIT %(page_limit)s OFFSET %(page_offset)s",  # type: ignore[arg-type]
+            f"{select} ORDER BY {order_by} LIMIT %(page_limit)s OFFSET %(page_offset)s",
             {**params, "page_limit": limit, "page_offset": offset},
         )
         rows = cur.fetchall()

@@ -31,7 +31,6 @@ from typing import Any
 from uuid import UUID
 
 from psycopg import Connection, Cursor
-from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from events.base import RecordedEvent

@@ -137,6 +137,8 @@ TimelineFilters = Annotated[PagedEventFilters, Depends()]
 def _page(conn: Any, f: audit_trail.AuditFilter) -> AuditPage:
     """A keyset page of the trail (`next_after_position` is the next page's cursor)."""
     return AuditPage.model_validate(audit_trail.page(conn, f))
+
+
 # As a parameter after the filters (rather than in the route's `dependencies`), so that
 # `min_position` keeps its place after them in the OpenAPI document; still before `conn`, so
 # no connection is held while waiting.

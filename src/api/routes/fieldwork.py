@@ -3,7 +3,7 @@ inspectors' management regime, with the queries of the fieldwork register."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query

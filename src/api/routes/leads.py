@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -141,9 +141,7 @@ def queries() -> APIRouter:
         summary="One lead (sealed fields omitted)",
         description="404 for a lead the reader may not see, as for an unknown one.",
     )
-    def get_lead(
-        lead_id: UUID, conn: ReadConnection, scope: Scope, response: Response
-    ) -> Lead:
+    def get_lead(lead_id: UUID, conn: ReadConnection, scope: Scope, response: Response) -> Lead:
         receiver = _receiver_scope(scope.actor)
         row = lead_register.get_lead(conn, lead_id)
         if receiver is not None and row is not None:

@@ -90,9 +90,7 @@ def _today(as_of: date | None) -> date:
     description="Readers: committee, leading group, office, auditor, discipline commission, "
     "organization department, dashboard reader.",
 )
-def list_rounds(
-    conn: ReadConnection, limit: Limit = 50, offset: Offset = 0
-) -> Page[Round]:
+def list_rounds(conn: ReadConnection, limit: Limit = 50, offset: Offset = 0) -> Page[Round]:
     return Page[Round].model_validate(inspection_overview.list_rounds(conn, limit, offset))
 
 
@@ -144,7 +142,9 @@ def get_inspection(
     inspection_id: UUID, conn: ReadConnection, scope: Scope, response: Response
 ) -> Inspection:
     row = inspection_overview.get_inspection(conn, inspection_id)
-    return Inspection.model_validate(_etag(scope.visible(row, f"inspection {inspection_id}"), response))
+    return Inspection.model_validate(
+        _etag(scope.visible(row, f"inspection {inspection_id}"), response)
+    )
 
 
 @router.get(

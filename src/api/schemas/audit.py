@@ -60,8 +60,7 @@ class Actor(Answer):
 JsonValue = Annotated[
     Any,
     Field(
-        description="Any JSON value: a part of the record's state, whose shape depends on "
-        "the path",
+        description="Any JSON value: a part of the record's state, whose shape depends on the path",
         json_schema_extra=FREE_FORM,
     ),
 ]

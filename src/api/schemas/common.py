@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Generic, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field
+from pydantic.config import JsonDict
 
 
 class Answer(BaseModel):
@@ -34,7 +35,7 @@ def page(items: list[Any], total: int, limit: int, offset: int) -> dict[str, Any
 
 # Deliberately free-form values, marked so that the OpenAPI walk can tell them from an
 # untyped answer (tests/contract/test_openapi_answers.py).
-FREE_FORM = {"x-free-form": True}
+FREE_FORM: JsonDict = {"x-free-form": True}
 
 EventData = Annotated[
     dict[str, Any],

@@ -57,7 +57,7 @@ class RoundHead(Answer):
 class RecordedAs(Answer):
     """A (taxonomy version, tag) pair counted under a category."""
 
-    taxonomy_version: int
+    taxonomy_version: str = Field(description="The taxonomy the finding was written under")
     category: str = Field(description="The tag as recorded under that taxonomy version")
     findings: int
 
@@ -109,7 +109,7 @@ class RoundDashboard(Answer):
     """The round dashboard."""
 
     round: RoundHead
-    current_taxonomy: int = Field(description="The taxonomy version categories are mapped to")
+    current_taxonomy: str = Field(description="The taxonomy version categories are mapped to")
     totals: RoundTotals
     groups: Page[GroupRow]
 
