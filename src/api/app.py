@@ -23,6 +23,7 @@ from api.routes import (
     reference,
     sealed,
     supplementary_reports,
+    vocabulary,
 )
 from api.routes import fieldwork as fieldwork_routes
 
@@ -39,6 +40,7 @@ AREAS = [
     reference,
     sealed,
     supplementary_reports,
+    vocabulary,
 ]
 
 DESCRIPTION = """

@@ -17,7 +17,9 @@ from events import fieldwork as fw
 from events import interview as iv
 from events import petition as pt
 from events.base import RecordedEvent
+from events.vocabulary import ImmediateRectificationStatus, PetitionStatus
 from projections.paging import fetch_page
+from projections.vocabulary_params import value_params
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_fieldwork_record (
@@ -59,22 +61,26 @@ RECORD_IDS = (
     "leave_id",
     "instruction_id",
 )
+# The petition statuses the SQL below names: %(status_in_scope)s…
+PETITION_VALUES = value_params("status", PetitionStatus)
 PETITION_STATUS: dict[type[Any], str] = {
-    pt.PetitionAssessedInScope: "status = 'in_scope', in_scope = true",
-    pt.PetitionAssessedOutOfScope: "status = 'out_of_scope', in_scope = false",
+    pt.PetitionAssessedInScope: "status = %(status_in_scope)s, in_scope = true",
+    pt.PetitionAssessedOutOfScope: "status = %(status_out_of_scope)s, in_scope = false",
     pt.PetitionForwarded: (
-        "status = 'forwarded', forwarded_to = %(department_id)s, forwarded_on = %(forwarded_on)s"
+        "status = %(status_forwarded)s, forwarded_to = %(department_id)s,"
+        " forwarded_on = %(forwarded_on)s"
     ),
     pt.PetitionForwardAcknowledged: (
-        "status = 'acknowledged', acknowledged_on = %(acknowledged_on)s"
+        "status = %(status_acknowledged)s, acknowledged_on = %(acknowledged_on)s"
     ),
     pt.PetitionLinkedToFinding: (
-        "status = 'linked', finding_ids = finding_ids || jsonb_build_array(%(finding_id)s::text)"
+        "status = %(status_linked)s,"
+        " finding_ids = finding_ids || jsonb_build_array(%(finding_id)s::text)"
     ),
     pt.PetitionLinkedToLead: (
-        "status = 'linked', lead_ids = lead_ids || jsonb_build_array(%(lead_id)s::text)"
+        "status = %(status_linked)s, lead_ids = lead_ids || jsonb_build_array(%(lead_id)s::text)"
     ),
-    pt.PetitionClosedNoAction: "status = 'closed_no_action'",
+    pt.PetitionClosedNoAction: "status = %(status_closed_no_action)s",
 }
 
 
@@ -119,7 +125,7 @@ class FieldworkRegister:
         elif isinstance(event, pt.PetitionRegistered):
             cur.execute(
                 "INSERT INTO rm_petition (petition_id, inspection_id, channel, received_on,"
-                " anonymous, status, stream_version) VALUES (%s, %s, %s, %s, %s, 'registered', %s)"
+                " anonymous, status, stream_version) VALUES (%s, %s, %s, %s, %s, %s, %s)"
                 " ON CONFLICT (petition_id) DO NOTHING",
                 (
                     event.petition_id,
@@ -127,11 +133,17 @@ class FieldworkRegister:
                     event.channel.value,
                     event.received_on,
                     event.anonymous,
+                    PetitionStatus.REGISTERED,
                     version,
                 ),
             )
         elif type(event) in PETITION_STATUS:
-            params = {**event.model_dump(mode="json"), "v": version, "id": m.stream_id}
+            params = {
+                **event.model_dump(mode="json"),
+                **PETITION_VALUES,
+                "v": version,
+                "id": m.stream_id,
+            }
             cur.execute(
                 f"UPDATE rm_petition SET {PETITION_STATUS[type(event)]}, stream_version = %(v)s"
                 " WHERE petition_id = %(id)s AND stream_version < %(v)s",
@@ -159,7 +171,7 @@ class FieldworkRegister:
         elif isinstance(event, fw.ImmediateRectificationRequested):
             cur.execute(
                 "INSERT INTO rm_immediate_rectification VALUES"
-                " (%s, %s, %s, %s, %s, %s, %s, 'requested', NULL, NULL, %s)"
+                " (%s, %s, %s, %s, %s, %s, %s, %s, NULL, NULL, %s)"
                 " ON CONFLICT (item_id) DO NOTHING",
                 (
                     event.item_id,
@@ -169,14 +181,22 @@ class FieldworkRegister:
                     event.measures,
                     event.finding_id,
                     event.requested_on,
+                    ImmediateRectificationStatus.REQUESTED,
                     version,
                 ),
             )
         elif isinstance(event, fw.ImmediateRectificationCompleted):
             cur.execute(
-                "UPDATE rm_immediate_rectification SET status = 'completed', completed_on = %s,"
+                "UPDATE rm_immediate_rectification SET status = %s, completed_on = %s,"
                 " outcome = %s, stream_version = %s WHERE item_id = %s AND stream_version < %s",
-                (event.completed_on, event.outcome, version, event.item_id, version),
+                (
+                    ImmediateRectificationStatus.COMPLETED,
+                    event.completed_on,
+                    event.outcome,
+                    version,
+                    event.item_id,
+                    version,
+                ),
             )
 
 

@@ -11,6 +11,7 @@ from psycopg.rows import dict_row
 
 from events import finding, inspection, rectification, round
 from events.base import DomainEvent, RecordedEvent
+from events.vocabulary import InspectionStage, RoundStage
 from projections.paging import fetch_page
 
 DDL = """
@@ -54,7 +55,7 @@ ALTER TABLE rm_inspection ADD COLUMN IF NOT EXISTS side_exit_reason text;
 # Inspection events that only move the stage and set columns taken from the payload.
 STAGE_COLUMNS: dict[type[DomainEvent], tuple[str, dict[str, Callable[[Any], Any]]]] = {
     inspection.GroupAuthorized: (
-        "group_authorized",
+        InspectionStage.GROUP_AUTHORIZED,
         {
             "leader_user_id": lambda e: e.leader.user_id,
             "window_start": lambda e: e.window_start,
@@ -62,28 +63,37 @@ STAGE_COLUMNS: dict[type[DomainEvent], tuple[str, dict[str, Callable[[Any], Any]
         },
     ),
     inspection.InspectionNoticeIssued: (
-        "notified",
+        InspectionStage.NOTIFIED,
         {
             "notice_date": lambda e: e.notice_date,
             "planned_stationing_date": lambda e: e.planned_stationing_date,
         },
     ),
     inspection.InspectionAnnouncementPublished: (
-        "announced",
+        InspectionStage.ANNOUNCED,
         {"announced_on": lambda e: e.published_on},
     ),
-    inspection.GroupStationed: ("stationed", {"stationed_on": lambda e: e.stationed_on}),
-    inspection.GroupWithdrawn: ("withdrawn", {"withdrawn_on": lambda e: e.withdrawn_on}),
+    inspection.GroupStationed: (
+        InspectionStage.STATIONED,
+        {"stationed_on": lambda e: e.stationed_on},
+    ),
+    inspection.GroupWithdrawn: (
+        InspectionStage.WITHDRAWN,
+        {"withdrawn_on": lambda e: e.withdrawn_on},
+    ),
     inspection.InspectionReportDrafted: (
-        "report_drafted",
+        InspectionStage.REPORT_DRAFTED,
         {"report_version": lambda e: e.report_version},
     ),
-    inspection.ReportReviewedByOffice: ("report_office_reviewed", {}),
-    inspection.ReportReturnedForRevision: ("report_returned", {}),
-    inspection.ReportDeliberatedByLeadingGroup: ("report_deliberated", {}),
-    inspection.ReportApproved: ("report_approved", {"report_approved_on": lambda e: e.approved_on}),
+    inspection.ReportReviewedByOffice: (InspectionStage.REPORT_OFFICE_REVIEWED, {}),
+    inspection.ReportReturnedForRevision: (InspectionStage.REPORT_RETURNED, {}),
+    inspection.ReportDeliberatedByLeadingGroup: (InspectionStage.REPORT_DELIBERATED, {}),
+    inspection.ReportApproved: (
+        InspectionStage.REPORT_APPROVED,
+        {"report_approved_on": lambda e: e.approved_on},
+    ),
     inspection.InspectionFeedbackDelivered: (
-        "feedback_delivered",
+        InspectionStage.FEEDBACK_DELIVERED,
         {
             "feedback_delivered_on": lambda e: e.delivered_on,
             "plan_due": lambda e: e.plan_due,
@@ -92,35 +102,35 @@ STAGE_COLUMNS: dict[type[DomainEvent], tuple[str, dict[str, Callable[[Any], Any]
         },
     ),
     inspection.RectificationPlanSubmitted: (
-        "plan_submitted",
+        InspectionStage.PLAN_SUBMITTED,
         {"plan_version": lambda e: e.plan_version},
     ),
-    inspection.RectificationPlanReturned: ("plan_returned", {}),
-    inspection.RectificationPlanAccepted: ("rectifying", {}),
+    inspection.RectificationPlanReturned: (InspectionStage.PLAN_RETURNED, {}),
+    inspection.RectificationPlanAccepted: (InspectionStage.RECTIFYING, {}),
     inspection.RectificationReportSubmitted: (
-        "rectification_report_submitted",
+        InspectionStage.RECTIFICATION_REPORT_SUBMITTED,
         {
             "rectification_report_submitted_on": lambda e: e.submitted_on,
             "rectification_report_on_time": lambda e: e.on_time,
         },
     ),
-    inspection.RectificationReportReturned: ("rectification_report_returned", {}),
-    inspection.RectificationReportAccepted: ("rectification_report_accepted", {}),
-    inspection.InspectionClosed: ("closed", {"closed_on": lambda e: e.closed_on}),
+    inspection.RectificationReportReturned: (InspectionStage.RECTIFICATION_REPORT_RETURNED, {}),
+    inspection.RectificationReportAccepted: (InspectionStage.RECTIFICATION_REPORT_ACCEPTED, {}),
+    inspection.InspectionClosed: (InspectionStage.CLOSED, {"closed_on": lambda e: e.closed_on}),
     # Side-exits: `suspended_from` is the stage to resume to (`inspection.resumed` carries it).
     inspection.InspectionSuspended: (
-        "suspended",
+        InspectionStage.SUSPENDED,
         {"suspended_from": lambda e: e.suspended_from, "side_exit_reason": lambda e: e.reason},
     ),
     inspection.InspectionCancelled: (
-        "cancelled",
+        InspectionStage.CANCELLED,
         {"suspended_from": lambda e: None, "side_exit_reason": lambda e: e.reason},
     ),
 }
-ROUND_STAGES = {round.RoundApproved: "approved", round.RoundClosed: "closed"}
+ROUND_STAGES = {round.RoundApproved: RoundStage.APPROVED, round.RoundClosed: RoundStage.CLOSED}
 # Round events that set a column (and, for the mobilization, the stage shown).
 ROUND_COLUMNS: dict[type[DomainEvent], tuple[str | None, str, Callable[[Any], Any]]] = {
-    round.RoundMobilized: ("mobilized", "mobilized_on", lambda e: e.meeting_on),
+    round.RoundMobilized: (RoundStage.MOBILIZED, "mobilized_on", lambda e: e.meeting_on),
     round.RoundPlanFiledWithUpperOffice: (None, "plan_filed_on", lambda e: e.filed_on),
 }
 ITEM_EVENTS = (rectification.RectificationItemOpened, rectification.RectificationItemClosed)
@@ -153,8 +163,7 @@ class InspectionOverview:
         e, m = recorded.event, recorded.metadata
         if isinstance(e, round.RoundProposed):
             cur.execute(
-                "INSERT INTO rm_round VALUES (%s,%s,%s,%s,%s,%s,%s,'proposed',%s) "
-                "ON CONFLICT DO NOTHING",
+                "INSERT INTO rm_round VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s) ON CONFLICT DO NOTHING",
                 (
                     e.round_id,
                     e.jurisdiction_id,
@@ -163,6 +172,7 @@ class InspectionOverview:
                     e.round_type.value,
                     e.planned_start,
                     e.planned_end,
+                    RoundStage.PROPOSED,
                     m.stream_version,
                 ),
             )
@@ -189,7 +199,7 @@ class InspectionOverview:
             cur.execute(
                 "INSERT INTO rm_inspection (inspection_id, round_id, jurisdiction_id, round_type,"
                 " organization_id, organization_name, group_name, stage, stream_version,"
-                " updated_at) VALUES (%s,%s,%s,%s,%s,%s,%s,'planned',%s,%s)"
+                " updated_at) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
                 " ON CONFLICT DO NOTHING",
                 (
                     e.inspection_id,
@@ -199,6 +209,7 @@ class InspectionOverview:
                     e.organization_id,
                     e.organization_name,
                     e.group_name,
+                    InspectionStage.PLANNED,
                     m.stream_version,
                     m.occurred_at,
                 ),

@@ -35,6 +35,7 @@ from events import lead
 from events import round as rounds
 from events.base import RecordedEvent
 from events.correction import EventRecordedInError
+from events.vocabulary import FourForms, LeadStage, RoundStage
 from projections.dashboard_support import class_entry, mark_in_error, order_by
 
 DDL = """
@@ -57,12 +58,12 @@ CREATE INDEX IF NOT EXISTS rm_ld_lead_inspection ON rm_ld_lead (inspection_id);
 """
 
 DISPOSITIONS = tuple(d.value for d in lead.Disposition)
-FORMS = ("1", "2", "3", "4", "none")
+FORMS = tuple(FourForms)
 
 
 def _transferred(e: Any) -> dict[str, Any]:
     return {
-        "status": "transferred",
+        "status": LeadStage.TRANSFERRED,
         "receiver_organization_id": e.receiver.organization_id,
         "transferred_on": e.transferred_on,
     }
@@ -70,7 +71,9 @@ def _transferred(e: Any) -> dict[str, Any]:
 
 def _decided(e: Any) -> dict[str, Any]:
     return {
-        "status": "disposed" if isinstance(e, lead.LeadDispositionRecorded) else "outcome_reported",
+        "status": LeadStage.DISPOSED
+        if isinstance(e, lead.LeadDispositionRecorded)
+        else LeadStage.OUTCOME_REPORTED,
         "disposition": e.category.value,
         "four_forms_level": e.four_forms_level,
         "disposed": True,
@@ -78,20 +81,20 @@ def _decided(e: Any) -> dict[str, Any]:
 
 
 COLUMNS: dict[type[Any], Any] = {
-    lead.LeadClassified: lambda e: {"status": "classified"},
+    lead.LeadClassified: lambda e: {"status": LeadStage.CLASSIFIED},
     lead.LeadTransferApproved: lambda e: {
-        "status": "transfer_approved",
+        "status": LeadStage.TRANSFER_APPROVED,
         "receiver_organization_id": e.receiver.organization_id,
     },
     lead.LeadTransferred: _transferred,
     lead.LeadTransferredDuringFieldwork: _transferred,
     lead.LeadAcknowledged: lambda e: {
-        "status": "acknowledged",
+        "status": LeadStage.ACKNOWLEDGED,
         "acknowledged_on": e.acknowledged_on,
     },
     lead.LeadDispositionRecorded: _decided,
     lead.LeadOutcomeReported: _decided,
-    lead.LeadClosed: lambda e: {"status": "closed", "closed": True},
+    lead.LeadClosed: lambda e: {"status": LeadStage.CLOSED, LeadStage.CLOSED: True},
 }
 ROUND_SORTS = ("open", "total", "closed", "planned_start", "name")
 
@@ -126,12 +129,12 @@ class LeadDashboard:
         if isinstance(e, rounds.RoundProposed):
             cur.execute(
                 "INSERT INTO rm_ld_round (round_id, name, planned_start, stage)"
-                " VALUES (%s, %s, %s, 'proposed') ON CONFLICT DO NOTHING",
-                (e.round_id, e.name, e.planned_start),
+                " VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                (e.round_id, e.name, e.planned_start, RoundStage.PROPOSED),
             )
             return
         if isinstance(e, rounds.RoundApproved | rounds.RoundClosed):
-            stage = "closed" if isinstance(e, rounds.RoundClosed) else "approved"
+            stage = RoundStage.CLOSED if isinstance(e, rounds.RoundClosed) else RoundStage.APPROVED
             cur.execute(
                 "UPDATE rm_ld_round SET stage = %s WHERE round_id = %s", (stage, e.round_id)
             )
@@ -142,9 +145,16 @@ class LeadDashboard:
         if isinstance(e, lead.LeadRegistered):
             cur.execute(
                 "INSERT INTO rm_ld_lead (lead_id, inspection_id, round_id, organization_id,"
-                " status, stream_version) VALUES (%s, %s, %s, %s, 'registered', %s)"
+                " status, stream_version) VALUES (%s, %s, %s, %s, %s, %s)"
                 " ON CONFLICT DO NOTHING",
-                (e.lead_id, e.inspection_id, e.round_id, e.organization_id, m.stream_version),
+                (
+                    e.lead_id,
+                    e.inspection_id,
+                    e.round_id,
+                    e.organization_id,
+                    LeadStage.REGISTERED,
+                    m.stream_version,
+                ),
             )
             return
         columns = class_entry(COLUMNS, e)
@@ -212,10 +222,10 @@ def dashboard(
         )
         dispositions = {row["disposition"]: row["n"] for row in cur.fetchall()}
         cur.execute(
-            "SELECT coalesce(l.four_forms_level::text, 'none') AS level, count(*)::int AS n"
+            "SELECT coalesce(l.four_forms_level::text, %(form_none)s) AS level, count(*)::int AS n"
             + FILTER
             + " AND l.disposed GROUP BY 1",
-            params,
+            {**params, "form_none": FourForms.NONE},
         )
         forms = {row["level"]: row["n"] for row in cur.fetchall()}
         order = order_by(sort, ROUND_SORTS, "round_id")

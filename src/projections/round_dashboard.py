@@ -31,15 +31,16 @@ from psycopg.types.json import Jsonb
 from events import finding, group, inspection, interview, lead, petition, round
 from events.base import RecordedEvent
 from events.correction import EventRecordedInError
+from events.vocabulary import FindingCategory, InspectionStage, LeadStage, RoundStage
 from projections.dashboard_support import class_entry, mark_in_error, order_by
 from projections.inspection_overview import STAGE_COLUMNS
 
 CURRENT_TAXONOMY = "four-implementations-2022"
 # The four categories of 四个落实 (2022+).
-PARTY_LINE = "落实党的理论路线方针政策和党中央重大决策部署"
-STRICT_GOVERNANCE = "落实全面从严治党战略部署"
-ORGANIZATIONAL_LINE = "落实新时代党的组织路线"
-RECTIFICATION = "落实巡视巡察整改和日常监督发现问题整改"
+PARTY_LINE = FindingCategory.PARTY_LINE
+STRICT_GOVERNANCE = FindingCategory.STRICT_GOVERNANCE
+ORGANIZATIONAL_LINE = FindingCategory.ORGANIZATIONAL_LINE
+RECTIFICATION = FindingCategory.RECTIFICATION
 # (taxonomy version, category as tagged) -> category of the current taxonomy (DOMAIN.md §7.6).
 TAXONOMY_MAP: dict[tuple[str, str], str] = {
     # 2017: 三大问题 (巡视工作条例 Art. 15 as amended)
@@ -99,7 +100,7 @@ CREATE TABLE IF NOT EXISTS rm_rd_taxonomy_map (
 );
 """
 
-ROUND_STAGES = {round.RoundApproved: "approved", round.RoundClosed: "closed"}
+ROUND_STAGES = {round.RoundApproved: RoundStage.APPROVED, round.RoundClosed: RoundStage.CLOSED}
 INSPECTION_STAGES = {kind: stage for kind, (stage, _) in STAGE_COLUMNS.items()}
 PETITION_FLAGS: dict[type[Any], str] = {
     petition.PetitionAssessedInScope: "in_scope = true",
@@ -107,24 +108,24 @@ PETITION_FLAGS: dict[type[Any], str] = {
     petition.PetitionForwarded: "forwarded = true",
 }
 LEAD_STATUS: dict[type[Any], str] = {
-    lead.LeadClassified: "classified",
-    lead.LeadTransferApproved: "transfer_approved",
-    lead.LeadTransferred: "transferred",
-    lead.LeadTransferredDuringFieldwork: "transferred",
-    lead.LeadAcknowledged: "acknowledged",
-    lead.LeadDispositionRecorded: "disposed",
-    lead.LeadOutcomeReported: "outcome_reported",
-    lead.LeadClosed: "closed",
+    lead.LeadClassified: LeadStage.CLASSIFIED,
+    lead.LeadTransferApproved: LeadStage.TRANSFER_APPROVED,
+    lead.LeadTransferred: LeadStage.TRANSFERRED,
+    lead.LeadTransferredDuringFieldwork: LeadStage.TRANSFERRED,
+    lead.LeadAcknowledged: LeadStage.ACKNOWLEDGED,
+    lead.LeadDispositionRecorded: LeadStage.DISPOSED,
+    lead.LeadOutcomeReported: LeadStage.OUTCOME_REPORTED,
+    lead.LeadClosed: LeadStage.CLOSED,
 }
 LEAD_STATES = (
-    "registered",
-    "classified",
-    "transfer_approved",
-    "transferred",
-    "acknowledged",
-    "disposed",
-    "outcome_reported",
-    "closed",
+    LeadStage.REGISTERED,
+    LeadStage.CLASSIFIED,
+    LeadStage.TRANSFER_APPROVED,
+    LeadStage.TRANSFERRED,
+    LeadStage.ACKNOWLEDGED,
+    LeadStage.DISPOSED,
+    LeadStage.OUTCOME_REPORTED,
+    LeadStage.CLOSED,
 )
 FINDING_APPROVED: dict[type[Any], bool] = {
     finding.FindingApproved: True,
@@ -191,9 +192,15 @@ class RoundDashboard:
         inspection_stage = class_entry(INSPECTION_STAGES, e)
         if isinstance(e, round.RoundProposed):
             cur.execute(
-                "INSERT INTO rm_rd_round VALUES (%s, %s, %s, %s, 'proposed', %s)"
-                " ON CONFLICT DO NOTHING",
-                (e.round_id, e.jurisdiction_id, e.name, e.round_type.value, e.planned_start),
+                "INSERT INTO rm_rd_round VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                (
+                    e.round_id,
+                    e.jurisdiction_id,
+                    e.name,
+                    e.round_type.value,
+                    RoundStage.PROPOSED,
+                    e.planned_start,
+                ),
             )
         elif round_stage is not None:
             cur.execute(
@@ -202,7 +209,7 @@ class RoundDashboard:
             )
         elif isinstance(e, inspection.InspectionPlanned):
             cur.execute(
-                "INSERT INTO rm_rd_inspection VALUES (%s, %s, %s, %s, NULL, %s, 'planned', %s)"
+                "INSERT INTO rm_rd_inspection VALUES (%s, %s, %s, %s, NULL, %s, %s, %s)"
                 " ON CONFLICT DO NOTHING",
                 (
                     e.inspection_id,
@@ -210,6 +217,7 @@ class RoundDashboard:
                     e.organization_id,
                     e.organization_name,
                     e.group_name,
+                    InspectionStage.PLANNED,
                     m.stream_version,
                 ),
             )
@@ -291,9 +299,8 @@ class RoundDashboard:
             )
         elif isinstance(e, lead.LeadRegistered):
             cur.execute(
-                "INSERT INTO rm_rd_lead VALUES (%s, %s, %s, 'registered', %s)"
-                " ON CONFLICT DO NOTHING",
-                (e.lead_id, e.inspection_id, e.round_id, version),
+                "INSERT INTO rm_rd_lead VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                (e.lead_id, e.inspection_id, e.round_id, LeadStage.REGISTERED, version),
             )
         elif status is not None:
             cur.execute(
@@ -338,7 +345,7 @@ LEFT JOIN (SELECT inspection_id, count(*)::int AS total,
            FROM rm_rd_finding WHERE NOT in_error {only} GROUP BY inspection_id) f
     ON f.inspection_id = i.inspection_id
 LEFT JOIN (SELECT inspection_id, count(*)::int AS total,
-           count(*) FILTER (WHERE status <> 'closed')::int AS open
+           count(*) FILTER (WHERE status <> %(lead_closed)s)::int AS open
            FROM rm_rd_lead WHERE NOT in_error {only} GROUP BY inspection_id) l
     ON l.inspection_id = i.inspection_id
 WHERE NOT i.in_error
@@ -396,7 +403,7 @@ def list_rounds(
             " SELECT *, count(*) OVER () AS total_rows FROM r"
             f" ORDER BY {order_by(sort, ROUND_SORTS, 'round_id')}"
             " LIMIT %(limit)s OFFSET %(offset)s",
-            {"stage": stage, "limit": limit, "offset": offset},
+            {"stage": stage, "limit": limit, "offset": offset, "lead_closed": LeadStage.CLOSED},
         )
         rows = cur.fetchall()
     total = rows[0]["total_rows"] if rows else _count_rounds(conn, stage)
@@ -440,7 +447,12 @@ def round_dashboard(
             " AND (%(group)s::text IS NULL OR i.group_name = %(group)s)"
             " AND (%(stage)s::text IS NULL OR i.stage = %(stage)s)"
             " ORDER BY i.organization_name, i.inspection_id",
-            {"round": round_id, "group": group_name, "stage": stage},
+            {
+                "round": round_id,
+                "group": group_name,
+                "stage": stage,
+                "lead_closed": LeadStage.CLOSED,
+            },
         )
         inspections = cur.fetchall()
     ids = [row["inspection_id"] for row in inspections]
@@ -515,7 +527,7 @@ def _categories(conn: Connection[Any], ids: list[UUID]) -> dict[UUID, list[dict[
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(
             "WITH t AS (SELECT f.inspection_id, f.taxonomy_version, f.approved,"
-            "   coalesce(tag, 'untagged') AS tag"
+            "   coalesce(tag, %s) AS tag"
             "   FROM rm_rd_finding f LEFT JOIN LATERAL jsonb_array_elements_text(f.tags) tag"
             "   ON true WHERE f.inspection_id = ANY(%s) AND NOT f.in_error)"
             " SELECT t.inspection_id, coalesce(m.mapped_category, t.tag) AS category,"
@@ -524,7 +536,7 @@ def _categories(conn: Connection[Any], ids: list[UUID]) -> dict[UUID, list[dict[
             " FROM t LEFT JOIN rm_rd_taxonomy_map m"
             "   ON m.taxonomy_version = t.taxonomy_version AND m.category = t.tag"
             " GROUP BY 1, 2, 3, 4, 5",
-            (ids,),
+            (FindingCategory.UNTAGGED, ids),
         )
         out: dict[UUID, list[dict[str, Any]]] = {}
         for row in cur.fetchall():

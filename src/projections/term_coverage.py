@@ -34,7 +34,9 @@ from events import reference as ref
 from events import round as rnd
 from events.base import DomainEvent, RecordedEvent
 from events.correction import EventRecordedInError
+from events.vocabulary import CoverageStatus
 from projections.paging import fetch_page
+from projections.vocabulary_params import value_params
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_cov_plan (
@@ -228,10 +230,10 @@ SELECT po.plan_id, po.organization_id, po.position,
        done.inspection_id, done.round_id, done.stationed_on, done.feedback_delivered_on,
        done.closed_on, done.inspections,
        next.inspection_id AS scheduled_inspection_id, next.round_id AS scheduled_round_id,
-       CASE WHEN done.inspection_id IS NOT NULL THEN 'inspected'
-            WHEN NOT coalesce(o.active, true) THEN 'deregistered'
-            WHEN next.inspection_id IS NOT NULL THEN 'scheduled'
-            ELSE 'due' END AS status
+       CASE WHEN done.inspection_id IS NOT NULL THEN %(status_inspected)s
+            WHEN NOT coalesce(o.active, true) THEN %(status_deregistered)s
+            WHEN next.inspection_id IS NOT NULL THEN %(status_scheduled)s
+            ELSE %(status_due)s END AS status
 FROM rm_cov_plan p
 JOIN rm_cov_plan_organization po ON po.plan_id = p.plan_id
 LEFT JOIN rm_cov_jurisdiction j ON j.jurisdiction_id = p.jurisdiction_id
@@ -261,20 +263,22 @@ SORTS = {
     "status": "status, position",
     "stationed_on": "stationed_on NULLS LAST, position",
 }
-STATUSES = ("inspected", "scheduled", "due", "deregistered")
+STATUSES = tuple(CoverageStatus)
+# The statuses the SQL above names: %(status_inspected)s…
+VOCABULARY = value_params("status", CoverageStatus)
 
 
 def _summary(conn: Connection[Any], plan_id: str) -> dict[str, Any]:
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(
             "SELECT count(*) AS planned,"
-            " count(*) FILTER (WHERE status = 'inspected') AS inspected,"
-            " count(*) FILTER (WHERE status = 'scheduled') AS scheduled,"
-            " count(*) FILTER (WHERE status = 'due') AS due,"
-            " count(*) FILTER (WHERE status = 'deregistered') AS deregistered,"
+            " count(*) FILTER (WHERE status = %(status_inspected)s) AS inspected,"
+            " count(*) FILTER (WHERE status = %(status_scheduled)s) AS scheduled,"
+            " count(*) FILTER (WHERE status = %(status_due)s) AS due,"
+            " count(*) FILTER (WHERE status = %(status_deregistered)s) AS deregistered,"
             " count(*) FILTER (WHERE feedback_delivered_on IS NOT NULL) AS feedback_delivered"
             f" FROM ({ROWS}) rows",
-            {"plan": plan_id},
+            {"plan": plan_id, **VOCABULARY},
         )
         row = cur.fetchone()
     assert row is not None
@@ -323,7 +327,7 @@ def list_organizations(
     return fetch_page(
         conn,
         f"SELECT * FROM ({ROWS}) rows WHERE (%(status)s::text IS NULL OR status = %(status)s)",
-        {"plan": plan_id, "status": status},
+        {"plan": plan_id, "status": status, **VOCABULARY},
         order_by=SORTS[sort],
         limit=limit,
         offset=offset,

@@ -20,6 +20,7 @@ from api.schemas.dashboards import LeadDashboard, RectificationDashboard, RoundD
 from commands.errors import NotFound
 from commands.lead import RECEIVERS
 from events.base import Role
+from events.vocabulary import InspectionStage, RoundStage
 from projections import lead_dashboard, rectification_dashboard, round_dashboard
 
 # Dashboards show aggregates: the oversight bodies, dashboard readers and the organization
@@ -142,7 +143,7 @@ def routers() -> list[APIRouter]:
     )
     def list_rounds(
         conn: ReadConnection,
-        stage: Annotated[str | None, Query(max_length=40, pattern=TEXT)] = None,
+        stage: RoundStage | None = None,
         sort: str = ROUND_SORT,
         limit: Limit = 50,
         offset: Offset = 0,
@@ -162,7 +163,7 @@ def routers() -> list[APIRouter]:
         round_id: UUID,
         conn: ReadConnection,
         group_name: Annotated[str | None, Query(max_length=200, pattern=TEXT)] = None,
-        stage: Annotated[str | None, Query(max_length=40, pattern=TEXT)] = None,
+        stage: InspectionStage | None = None,
         sort: str = GROUP_SORT,
         limit: Limit = 100,
         offset: Offset = 0,

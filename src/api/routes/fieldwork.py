@@ -20,6 +20,7 @@ from commands import management as mg
 from commands import petition as pt
 from commands.base import Command
 from events.base import Role
+from events.vocabulary import PetitionStatus
 from projections import fieldwork_register
 
 REGISTER = Depends(consistent_read("fieldwork_register"))
@@ -205,7 +206,7 @@ def queries() -> APIRouter:
         inspection_id: UUID,
         conn: ReadConnection,
         scope: Scope,
-        status: str | None = None,
+        status: PetitionStatus | None = None,
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> Page[Petition]:

@@ -16,6 +16,7 @@ from commands import lead
 from commands.base import Command
 from commands.errors import NotFound
 from events.base import Actor, Role
+from events.vocabulary import LeadStage
 from projections import lead_register
 
 REGISTER = Depends(consistent_read("lead_register"))
@@ -96,7 +97,7 @@ def queries() -> APIRouter:
         scope: Scope,
         inspection_id: UUID | None = None,
         round_id: UUID | None = None,
-        status: str | None = None,
+        status: LeadStage | None = None,
         open: bool | None = None,
         limit: Limit = 100,
         offset: Offset = 0,

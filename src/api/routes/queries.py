@@ -28,6 +28,7 @@ from api.schemas.common import Page
 from api.schemas.queries import Inspection, RectificationItem, RectificationSummary, Round
 from commands.errors import NotFound
 from events.base import Role
+from events.vocabulary import InspectionStage, RectificationItemStatus
 from projections import inspection_overview, rectification_ledger
 
 router = APIRouter(tags=["queries"])
@@ -114,7 +115,7 @@ def list_inspections(
     conn: ReadConnection,
     scope: Scope,
     round_id: UUID | None = None,
-    stage: str | None = None,
+    stage: InspectionStage | None = None,
     organization_id: str | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
@@ -159,7 +160,7 @@ def list_items(
     inspection_id: UUID | None = None,
     organization_id: str | None = None,
     round_id: UUID | None = None,
-    status: str | None = None,
+    status: RectificationItemStatus | None = None,
     overdue: bool | None = None,
     as_of: AsOf = None,
     limit: Limit = 100,

@@ -19,6 +19,7 @@ from api.schemas.records import (
     TermDetail,
 )
 from commands.errors import NotFound
+from events import vocabulary
 from events.base import Role
 from projections import inspector_record, shared_results, term_coverage
 
@@ -41,7 +42,7 @@ ROSTER_READERS = readable_by(Role.INSPECTION_OFFICE, Role.ORGANIZATION_DEPARTMEN
 CoverageSort = Literal[
     "plan_order", "organization_id", "organization_name", "status", "stationed_on"
 ]
-CoverageStatus = Literal["inspected", "scheduled", "due", "deregistered"]
+CoverageStatus = vocabulary.CoverageStatus
 SharedSort = Literal[
     "organization",
     "year",
@@ -53,7 +54,7 @@ SharedSort = Literal[
     "findings_total",
     "-findings_total",
 ]
-Grade = Literal["excellent", "good", "fair", "poor"]
+Grade = vocabulary.EvaluationGrade
 InspectorSort = Literal[
     "name",
     "user_id",
@@ -64,7 +65,7 @@ InspectorSort = Literal[
     "penalties",
     "-penalties",
 ]
-PoolStatus = Literal["nominated", "admitted", "suspended", "removed"]
+PoolStatus = vocabulary.PoolMemberStatus
 
 COVERAGE_FIGURES = """
 * **planned**: organizations in the term's coverage plan (the last draft).

@@ -11,10 +11,16 @@ from uuid import UUID
 from pydantic import Field
 
 from api.schemas.common import Answer, Page
-from api.schemas.vocabulary import InspectionStage, RoundStage
-from events.values import RoundType
+from events.vocabulary import (
+    Disposition,
+    FourForms,
+    InspectionStage,
+    LeadStage,
+    RoundStage,
+    RoundType,
+)
 
-StageCounts = dict[str, int]
+StageCounts = dict[InspectionStage, int]
 
 
 class Counts(Answer):
@@ -88,7 +94,7 @@ class RoundFigures(Counts):
     inspections: int
     stages: StageCounts = Field(description="Inspections per stage")
     findings_by_category: list[CategoryCount]
-    leads_by_state: dict[str, int] = Field(description="Leads per state")
+    leads_by_state: dict[LeadStage, int] = Field(description="Leads per state")
 
 
 class RoundTotals(RoundFigures):
@@ -195,8 +201,8 @@ class LeadTotals(Answer):
         description="线索处置率 = disposed ÷ transferred, 4 decimals; null when none transferred"
     )
     acknowledgement: Acknowledgement
-    dispositions: dict[str, int] = Field(description="Disposed leads by latest 处置方式")
-    four_forms: dict[str, int] = Field(
+    dispositions: dict[Disposition, int] = Field(description="Disposed leads by latest 处置方式")
+    four_forms: dict[FourForms, int] = Field(
         description="Disposed leads by latest 四种形态 level (`1`-`4`, `none`)"
     )
 

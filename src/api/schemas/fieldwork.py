@@ -9,9 +9,9 @@ from uuid import UUID
 from pydantic import Field
 
 from api.schemas.common import Answer, EventData
-from api.schemas.vocabulary import ImmediateStatus, PetitionStatus
 from events.interview import IntervieweeCategory
 from events.petition import PetitionChannel
+from events.vocabulary import ImmediateRectificationStatus, PetitionStatus
 
 
 class FieldworkRecord(Answer):
@@ -71,7 +71,7 @@ class ImmediateRectification(Answer):
     measures: str
     finding_id: UUID | None
     requested_on: date
-    status: ImmediateStatus = Field(description="`requested` or `completed`")
+    status: ImmediateRectificationStatus = Field(description="`requested` or `completed`")
     completed_on: date | None
     outcome: str | None
     stream_version: int

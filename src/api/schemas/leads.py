@@ -9,8 +9,8 @@ from uuid import UUID
 from pydantic import Field
 
 from api.schemas.common import Answer
-from api.schemas.vocabulary import LeadStatus
-from events.lead import CadreLevel, Disposition, FastTrack, LeadChannel, LeadType, Urgency
+from events.lead import CadreLevel, FastTrack, LeadChannel, LeadType, Urgency
+from events.vocabulary import Disposition, LeadStage
 
 
 class Lead(Answer):
@@ -23,7 +23,7 @@ class Lead(Answer):
     organization_id: str
     management_level: CadreLevel = Field(description="干部管理权限: decides the receiver")
     during_fieldwork: bool
-    status: LeadStatus = Field(description="Lead status (docs/read-models.md)")
+    status: LeadStage = Field(description="Lead status (docs/read-models.md)")
     lead_type: LeadType | None
     urgency: Urgency | None
     fast_track: FastTrack | None = Field(description="Grounds of a 边办案 transfer")

@@ -9,8 +9,13 @@ from uuid import UUID
 from pydantic import Field
 
 from api.schemas.common import Answer
-from api.schemas.vocabulary import InspectionStage, ItemStatus, RoundStage, WarningColour
-from events.values import RoundType
+from events.vocabulary import (
+    InspectionStage,
+    RectificationItemStatus,
+    RoundStage,
+    RoundType,
+    WarningLevel,
+)
 
 VERSION = "The record's stream version: send it as `If-Match` (also the `ETag`)"
 
@@ -92,7 +97,7 @@ class RectificationItem(Answer):
     responsible_department: str = Field(description="责任部门")
     deadline: date = Field(description="Deadline in force (after extensions, reclassification)")
     original_deadline: date | None = Field(description="The plan's deadline, once changed")
-    status: ItemStatus
+    status: RectificationItemStatus
     percent: int = Field(description="Progress last reported, 0-100")
     opened_at: datetime
     closure_requested_at: datetime | None
@@ -108,7 +113,7 @@ class RectificationItem(Answer):
     milestones: list[Milestone] | None
     extensions: int = Field(description="Approved deadline extensions")
     reopens: int = Field(description="Reopenings after a return visit")
-    colour: WarningColour | None = Field(
+    colour: WarningLevel | None = Field(
         description="三色预警: the clock's last warning against the current deadline"
     )
     supervision_notices: int = Field(description="督办单 issued")

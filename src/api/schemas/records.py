@@ -10,9 +10,18 @@ from uuid import UUID
 from pydantic import Field
 
 from api.schemas.common import Answer, Page
+from events.pool import ExpertCategory
+from events.vocabulary import (
+    CoverageStatus,
+    EvaluationGrade,
+    GroupRole,
+    PoolMemberStatus,
+    RecusalKind,
+    SanctionKind,
+    ServiceGrade,
+    ServiceStatus,
+)
 
-CoverageStatus = Literal["inspected", "scheduled", "due", "deregistered"]
-ServiceStatus = Literal["recused", "appointed", "serving", "served", "not_served"]
 IN_ERROR = "Why the event behind this entry was recorded in error; null when it stands"
 
 
@@ -96,7 +105,7 @@ class SharedEvaluation(Answer):
     evaluation_no: int
     evaluated_on: date
     score: float
-    grade: str
+    grade: EvaluationGrade
 
 
 class SharedResult(Answer):
@@ -117,7 +126,9 @@ class SharedResult(Answer):
     )
     rectification: SharedRectification | None = Field(description="null before the plan")
     leads: SharedLeads | None = Field(description="null when not given")
-    evaluation_grade: str | None = Field(description="The latest evaluation's grade when shared")
+    evaluation_grade: EvaluationGrade | None = Field(
+        description="The latest evaluation's grade when shared"
+    )
     evaluation: SharedEvaluation | None
     responsible_leaders: list[str] | None = Field(
         description="责任领导 names, only where the policy allowed sharing them"
@@ -134,8 +145,8 @@ class InspectorFigures(Answer):
     jurisdiction_id: str | None
     employer_organization: str | None
     external: bool = Field(description="An outside expert")
-    expert_category: str | None
-    pool_status: Literal["nominated", "admitted", "suspended", "removed"] | None
+    expert_category: ExpertCategory | None
+    pool_status: PoolMemberStatus | None
     rounds_served: int = Field(description="Distinct rounds of services serving or served")
     as_leader: int
     as_deputy: int
@@ -166,7 +177,7 @@ class Service(Answer):
     group_name: str
     round_id: UUID
     jurisdiction_id: str
-    role: Literal["leader", "deputy", "member"]
+    role: GroupRole
     external: bool
     seconded: str | None = Field(description="Seconded direction (市县联动)")
     status: ServiceStatus
@@ -179,7 +190,7 @@ class ServiceEvaluation(Answer):
 
     group_id: UUID
     member_id: UUID
-    grade: str
+    grade: ServiceGrade
     text: str
     sent_to: str
     issued_on: date
@@ -202,7 +213,7 @@ class Training(Answer):
 class RecusalEntry(Answer):
     """A declaration, clearance or recusal; only the kinds of conflict, never the ties."""
 
-    kind: str
+    kind: RecusalKind
     group_id: UUID | None
     inspection_id: UUID | None
     on_day: date | None
@@ -214,7 +225,7 @@ class RecusalEntry(Answer):
 class Sanction(Answer):
     """A commendation, penalty or accountability decision."""
 
-    kind: Literal["commendation", "penalty", "accountability"]
+    kind: SanctionKind
     inspection_id: UUID
     measure: str | None
     reason: str
