@@ -91,7 +91,9 @@ class HistoryEvent(Answer):
     causation_id: UUID
     data: EventData
     changes: list[Change] | None = Field(
-        default=None, description="The state paths it changed (absent with `diffs=false`)"
+        default=None,
+        description="The state paths it changed; null with `diffs=false` or for a stream "
+        "type without a state",
     )
 
 
