@@ -1,4 +1,5 @@
-"""The checkpoint signing key, and the thread that signs a checkpoint every N events.
+"""The checkpoint signing key, and the thread that extends the Merkle tree and signs a
+checkpoint (a v2 signed tree head) every N events or every T seconds, whichever comes first.
 
 The key is an Ed25519 private key in a PEM file (`XUNCHA_CHECKPOINT_KEY_FILE`). In
 development a missing key is generated (file mode 0600); elsewhere it must be provided.
@@ -10,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
+from datetime import UTC, datetime
 
 import psycopg
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -21,7 +23,7 @@ from cryptography.hazmat.primitives.serialization import (
 )
 
 from api.settings import Settings
-from commands import integrity
+from commands import heads, integrity, tree_store
 
 log = logging.getLogger(__name__)
 
@@ -57,21 +59,29 @@ def load_key(settings: Settings) -> Ed25519PrivateKey:
 
 
 class CheckpointThread:
-    """Signs a checkpoint whenever the log has grown `every` events past the last one."""
+    """Extends the tree, then signs a head when the log has grown `every` events past the
+    last checkpoint, or has grown at all and the last checkpoint is `seconds` old."""
 
     def __init__(
-        self, conninfo: str, key: Ed25519PrivateKey, every: int, interval: float = 5.0
+        self,
+        conninfo: str,
+        key: Ed25519PrivateKey,
+        every: int,
+        seconds: float = 0,
+        interval: float = 5.0,
     ) -> None:
-        self.conninfo, self.key, self.every, self.interval = conninfo, key, every, interval
+        self.conninfo, self.key, self.every, self.seconds = conninfo, key, every, seconds
+        # Checked at least as often as the time rule asks, so the window stays `seconds`.
+        self.interval = min(interval, seconds) if seconds > 0 else interval
         self.stopped = threading.Event()
         self.thread = threading.Thread(target=self._run, name="checkpoints", daemon=True)
 
-    def check(self) -> integrity.Checkpoint | None:
+    def check(self, now: datetime | None = None) -> integrity.Checkpoint | None:
         with psycopg.connect(self.conninfo, autocommit=True) as conn:
-            head, _ = integrity.chain_head(conn)
-            if head - integrity.last_checkpoint_position(conn) < self.every:
+            tree_store.extend(conn)  # keep proofs available between heads
+            if not heads.signing_due(conn, self.every, self.seconds, now or datetime.now(UTC)):
                 return None
-            return integrity.sign_checkpoint(conn, self.key)
+            return heads.sign_head(conn, self.key, now=now)
 
     def _run(self) -> None:
         while not self.stopped.wait(self.interval):
@@ -91,9 +101,12 @@ class CheckpointThread:
 
 
 def start_thread(settings: Settings, conninfo: str) -> CheckpointThread | None:
-    """The checkpoint thread of `xuncha serve`, unless XUNCHA_CHECKPOINT_EVERY is 0."""
-    if settings.checkpoint_every <= 0:
+    """The checkpoint thread of `xuncha serve`, unless XUNCHA_CHECKPOINT_EVERY and
+    XUNCHA_CHECKPOINT_SECONDS are both 0."""
+    if settings.checkpoint_every <= 0 and settings.checkpoint_seconds <= 0:
         return None
-    thread = CheckpointThread(conninfo, load_key(settings), settings.checkpoint_every)
+    thread = CheckpointThread(
+        conninfo, load_key(settings), settings.checkpoint_every, settings.checkpoint_seconds
+    )
     thread.start()
     return thread

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from api import cli_audit, cli_security
+from api import cli_audit, cli_proofs, cli_security
 from api.settings import Settings
 
 
@@ -449,6 +449,7 @@ def parser() -> argparse.ArgumentParser:
     tk.set_defaults(fn=token)
     cli_security.add_parsers(sub)
     cli_audit.add_parsers(sub)
+    cli_proofs.add_parsers(sub)
     return p
 
 

@@ -14,16 +14,16 @@ from api.settings import Settings
 
 
 def checkpoint(settings: Settings, _: argparse.Namespace) -> int:
-    """Sign the chain's head now and store the checkpoint."""
+    """Extend the Merkle tree, sign the head now and store the checkpoint (format v2)."""
     from api.checkpoints import load_key
     from api.database import open_database
-    from commands import integrity
+    from commands import heads
 
     key = load_key(settings)
     database = open_database(settings)
     try:
         with psycopg.connect(database.conninfo, autocommit=True) as conn:
-            signed = integrity.sign_checkpoint(conn, key)
+            signed = heads.sign_head(conn, key)
     finally:
         database.close()
     if signed is None:
@@ -60,10 +60,15 @@ def verify_log(settings: Settings, args: argparse.Namespace) -> int:
     if args.checkpoints:
         lines = Path(args.checkpoints).read_text().splitlines()
         extra = [integrity.Checkpoint.from_json(line) for line in lines if line.strip()]
+    published = _published(settings, args.heads_from)
+    if isinstance(published, int):
+        return published
     database = open_database(settings)
     try:
         with psycopg.connect(database.conninfo) as conn:
             result = integrity.verify(conn, public, extra_checkpoints=extra)
+            if published is not None:
+                _merge(result, _against_heads(conn, public, published))
     finally:
         database.close()
     if not result.ok:
@@ -78,6 +83,33 @@ def verify_log(settings: Settings, args: argparse.Namespace) -> int:
         f"unanchored tail: {tail} events after position {result.anchored_at}"
     )
     return 0
+
+
+def _published(settings: Settings, source: str | None) -> list[Any] | int | None:
+    """The heads to check against (`--heads-from kafka|FILE`), None, or an exit status."""
+    from api.cli_proofs import published_heads
+
+    if source is None:
+        return None
+    try:
+        return published_heads(settings, source)
+    except (OSError, ValueError, KeyError, TimeoutError) as error:
+        print(f"xuncha: cannot read the published heads: {error}", file=sys.stderr)
+        return 2
+
+
+def _against_heads(conn: Any, public: Any, published: list[Any]) -> Any:
+    from commands import heads
+
+    return heads.verify_against_heads(conn, public, published)
+
+
+def _merge(result: Any, against: Any) -> None:
+    """Add what the published heads found to the chain's verification."""
+    result.problems.extend(against.problems)
+    result.problems.sort(key=lambda p: p[0])
+    result.checkpoints_verified += against.checkpoints_verified
+    result.anchored_at = max(result.anchored_at, against.anchored_at)
 
 
 def grant_app_role(settings: Settings, args: argparse.Namespace) -> int:
@@ -199,8 +231,19 @@ def add_parsers(sub: Any) -> None:
     ex = cp_sub.add_parser("export", help="write all checkpoints as JSON lines to FILE")
     ex.add_argument("file")
     ex.set_defaults(fn=checkpoint_export)
+    from api.cli_proofs import public_key
+
+    pk = cp_sub.add_parser("public-key", help="print the checkpoint key's public key (PEM)")
+    pk.set_defaults(fn=public_key)
     vl = sub.add_parser("verify-log", help="check the event log's hash chain and checkpoints")
     vl.add_argument("--checkpoints", default=None, help="exported checkpoints (JSON lines)")
+    vl.add_argument(
+        "--heads-from",
+        default=None,
+        metavar="kafka|FILE",
+        help="also check the log against published signed tree heads: the Kafka topic "
+        "xuncha.audit.checkpoint, or a file of collected heads (JSON lines)",
+    )
     vl.set_defaults(fn=verify_log)
     db = sub.add_parser("db", help="database administration").add_subparsers(
         dest="action", required=True

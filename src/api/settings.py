@@ -80,6 +80,13 @@ class Settings(BaseSettings):
     checkpoint_every: int = Field(
         default=1000, ge=0, description="sign a checkpoint every N events in serve; 0 = off"
     )
+    checkpoint_seconds: float = Field(
+        default=60,
+        ge=0,
+        le=86400,
+        description="sign a checkpoint in serve when the log grew and the last one is this "
+        "old; bounds the unanchored window in time; 0 = off",
+    )
     max_body_bytes: int = Field(default=1024 * 1024, ge=1024, le=64 * 1024 * 1024)
     rate_limit_per_second: float = Field(
         default=0, ge=0, description="requests per second per client; 0 = no rate limit"

@@ -42,7 +42,7 @@ import hashlib
 import json
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -53,9 +53,12 @@ from psycopg import Connection
 from psycopg.sql import SQL, Composed, Identifier
 
 GENESIS = bytes(32)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 CHAIN_TABLE = "event_chain"
 CHECKPOINT_TABLE = "chain_checkpoints"
 CHECKPOINT_CONTEXT = b"xuncha.checkpoint.v1\x00"
+# v2 also signs the Merkle tree head (commands/merkle.py) and the signing time.
+CHECKPOINT_CONTEXT_V2 = b"xuncha.checkpoint.v2\x00"
 
 
 def canonical(
@@ -97,6 +100,11 @@ def create_statements(schema: str) -> list[Composed]:
             "CREATE TABLE IF NOT EXISTS {} (position bigint PRIMARY KEY, link bytea NOT NULL,"
             " key_id text NOT NULL, signature bytea NOT NULL,"
             " signed_at timestamptz NOT NULL DEFAULT now())"
+        ).format(Identifier(schema, CHECKPOINT_TABLE)),
+        # v2 checkpoints: the Merkle tree's size and root at the same position (v1: NULL).
+        SQL(
+            "ALTER TABLE {} ADD COLUMN IF NOT EXISTS tree_size bigint,"
+            " ADD COLUMN IF NOT EXISTS root bytea"
         ).format(Identifier(schema, CHECKPOINT_TABLE)),
     ]
 
@@ -142,41 +150,91 @@ def checkpoint_message(position: int, link: bytes) -> bytes:
     return CHECKPOINT_CONTEXT + position.to_bytes(8, "big", signed=True) + link
 
 
+def epoch_ms(moment: datetime) -> int:
+    return (moment - EPOCH) // timedelta(milliseconds=1)
+
+
+def head_message(
+    position: int, link: bytes, tree_size: int, root: bytes, signed_at: datetime
+) -> bytes:
+    """What a v2 checkpoint signs: context, int8(position), link, int8(tree_size), root,
+    int8(signed_at in milliseconds since the Unix epoch)."""
+    return b"".join(
+        (
+            CHECKPOINT_CONTEXT_V2,
+            position.to_bytes(8, "big", signed=True),
+            link,
+            tree_size.to_bytes(8, "big", signed=True),
+            root,
+            epoch_ms(signed_at).to_bytes(8, "big", signed=True),
+        )
+    )
+
+
 @dataclass(frozen=True)
 class Checkpoint:
+    """A signed head: v1 (position, link) or v2 (also tree_size, root and signed_at)."""
+
     position: int
     link: bytes
     key_id: str
     signature: bytes
     signed_at: datetime | None = None
+    tree_size: int | None = None
+    root: bytes | None = None
+
+    @property
+    def format(self) -> str:
+        return "xuncha.checkpoint.v1" if self.tree_size is None else "xuncha.checkpoint.v2"
+
+    def as_dict(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "position": self.position,
+            "link": self.link.hex(),
+            "key_id": self.key_id,
+            "signature": self.signature.hex(),
+            "signed_at": self.signed_at.isoformat() if self.signed_at else None,
+        }
+        if self.tree_size is not None and self.root is not None and self.signed_at:
+            data |= {
+                "format": self.format,
+                "tree_size": self.tree_size,
+                "root": self.root.hex(),
+                "timestamp_ms": epoch_ms(self.signed_at),
+            }
+        return data
 
     def as_json(self) -> str:
-        return json.dumps(
-            {
-                "position": self.position,
-                "link": self.link.hex(),
-                "key_id": self.key_id,
-                "signature": self.signature.hex(),
-                "signed_at": self.signed_at.isoformat() if self.signed_at else None,
-            },
-            sort_keys=True,
-        )
+        return json.dumps(self.as_dict(), sort_keys=True)
 
     @classmethod
-    def from_json(cls, line: str) -> Checkpoint:
-        data = json.loads(line)
+    def from_dict(cls, data: dict[str, Any]) -> Checkpoint:
         signed_at = data.get("signed_at")
+        at = datetime.fromisoformat(signed_at) if signed_at else None
+        if "timestamp_ms" in data:  # v2: the signed milliseconds are the exact time
+            at = EPOCH + timedelta(milliseconds=int(data["timestamp_ms"]))
         return cls(
             position=int(data["position"]),
             link=bytes.fromhex(data["link"]),
             key_id=str(data["key_id"]),
             signature=bytes.fromhex(data["signature"]),
-            signed_at=datetime.fromisoformat(signed_at) if signed_at else None,
+            signed_at=at,
+            tree_size=int(data["tree_size"]) if data.get("tree_size") is not None else None,
+            root=bytes.fromhex(data["root"]) if data.get("root") is not None else None,
         )
+
+    @classmethod
+    def from_json(cls, line: str) -> Checkpoint:
+        return cls.from_dict(json.loads(line))
+
+    def message(self) -> bytes:
+        if self.tree_size is None or self.root is None or self.signed_at is None:
+            return checkpoint_message(self.position, self.link)
+        return head_message(self.position, self.link, self.tree_size, self.root, self.signed_at)
 
     def signature_valid(self, public: Ed25519PublicKey) -> bool:
         try:
-            public.verify(self.signature, checkpoint_message(self.position, self.link))
+            public.verify(self.signature, self.message())
         except InvalidSignature:
             return False
         return True
@@ -215,12 +273,23 @@ def checkpoints(
 ) -> list[Checkpoint]:
     rows = conn.execute(
         SQL(
-            "SELECT position, link, key_id, signature, signed_at FROM {}"
+            "SELECT position, link, key_id, signature, signed_at, tree_size, root FROM {}"
             " WHERE position > %s ORDER BY position"
         ).format(Identifier(schema, CHECKPOINT_TABLE)),
         (since,),
     ).fetchall()
-    return [Checkpoint(int(p), bytes(lk), k, bytes(s), at) for p, lk, k, s, at in rows]
+    return [
+        Checkpoint(
+            int(p),
+            bytes(lk),
+            k,
+            bytes(s),
+            at,
+            None if n is None else int(n),
+            None if r is None else bytes(r),
+        )
+        for p, lk, k, s, at, n, r in rows
+    ]
 
 
 def last_checkpoint_position(conn: Connection[Any], schema: str = "public") -> int:

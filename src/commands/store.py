@@ -29,7 +29,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier, Literal
 
-from commands import integrity
+from commands import integrity, tree_store
 from commands.errors import CommandTooLarge, ConcurrencyConflict
 from events.base import RecordedEvent
 from events.mapper import EnvelopeMapper
@@ -42,7 +42,13 @@ MAX_APPEND_BYTES = 256 * 1024
 # Taken by every append, held until commit: "XUNCHA" + 0xA0 ("append").
 APPEND_LOCK = 0x58554E43484100A0
 # Tables the application may only INSERT into and SELECT from (`xuncha db grant-app-role`).
-APPEND_ONLY_TABLES = (EVENTS_TABLE, integrity.CHAIN_TABLE, integrity.CHECKPOINT_TABLE)
+APPEND_ONLY_TABLES = (
+    EVENTS_TABLE,
+    integrity.CHAIN_TABLE,
+    integrity.CHECKPOINT_TABLE,
+    tree_store.NODES_TABLE,
+    tree_store.LEAVES_TABLE,
+)
 
 
 @dataclass(frozen=True)
@@ -65,6 +71,7 @@ class XunchaRecorder(PostgresApplicationRecorder):
             ).format(self.idempotency_table)
         )
         self.sql_create_statements.extend(integrity.create_statements(datastore.schema))
+        self.sql_create_statements.extend(tree_store.create_statements(datastore.schema))
         self.link_statement = integrity.link_statement(datastore.schema, EVENTS_TABLE)
         events = Identifier(datastore.schema, EVENTS_TABLE)
         # A stream read at version v that has a version v + 1 now: insert that row again, so

@@ -16,9 +16,9 @@ gain optional fields) and are frozen. Stable type names carry their version:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -71,12 +71,15 @@ ROUND, INSPECTION, RECTIFICATION_ITEM, LEAD, RESULT = (
     "xuncha.lead",
     "xuncha.result",
 )
+AUDIT_CHECKPOINT = "xuncha.audit.checkpoint"
 TOPICS: dict[str, str] = {
     ROUND: "rounds: proposed, approved, closed",
     INSPECTION: "inspections: planned, stage changes, feedback delivered",
     RECTIFICATION_ITEM: "rectification items (整改台账): opened, status, deadline changes",
     LEAD: "leads: transferred (the receiving authority's share only) and their status",
     RESULT: "shared inspection results (结果共享) for annual evaluations",
+    AUDIT_CHECKPOINT: "signed tree heads of the event log (docs/security.md): collect them "
+    "to verify the log from outside its database (key: the signing key's uuid5)",
 }
 
 
@@ -245,6 +248,26 @@ class InspectionResultSharedV1(IntegrationEvent):
     leads_open: int | None = None
     evaluation_grade: str | None = None
     published_on: date
+
+
+HEX64 = r"^[0-9a-f]{64}$"
+
+
+@integration("xuncha.audit.checkpoint_signed", AUDIT_CHECKPOINT)
+class CheckpointSignedV1(IntegrationEvent):
+    """A signed tree head of the event log: checkpoint format v2 (docs/security.md).
+
+    Not a domain event: the relay publishes each stored v2 checkpoint once it is signed."""
+
+    format: Literal["xuncha.checkpoint.v2"]
+    position: int = Field(ge=1, description="notification id of the last event covered")
+    link: str = Field(pattern=HEX64, description="the hash chain's link at position")
+    tree_size: int = Field(ge=1, description="events (Merkle leaves) covered")
+    root: str = Field(pattern=HEX64, description="RFC 9162 Merkle tree hash")
+    key_id: str = Field(pattern=r"^[0-9a-f]{16}$")
+    signature: str = Field(pattern=r"^[0-9a-f]{128}$", description="Ed25519, hex")
+    signed_at: datetime
+    timestamp_ms: int = Field(description="signed_at in ms since the Unix epoch (signed)")
 
 
 # ---- the mapping: domain event type -> integration event (default: internal) ----

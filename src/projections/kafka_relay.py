@@ -26,6 +26,7 @@ from psycopg import Connection
 
 from events.base import RecordedEvent
 from events.integration import (
+    AUDIT_CHECKPOINT,
     CONTENT_TYPE,
     SPEC_VERSION,
     TOPICS,
@@ -34,7 +35,7 @@ from events.integration import (
     to_integration,
 )
 from events.mapper import EnvelopeMapper, dumps
-from projections import tracking
+from projections import head_publisher, tracking
 from projections.runner import CHANNEL, SELECT_BATCH
 
 log = logging.getLogger(__name__)
@@ -178,6 +179,7 @@ class KafkaRelay:
         with psycopg.connect(self.conninfo) as conn, conn.cursor() as cur:
             tracking.ensure(cur, NAME)
             cur.execute(STATUS_DDL)
+            head_publisher.setup(conn)
             cur.execute(
                 "INSERT INTO kafka_relay_status (name) VALUES (%s) ON CONFLICT DO NOTHING", (NAME,)
             )
@@ -233,6 +235,17 @@ class KafkaRelay:
         total = 0
         while not self.stopped.is_set() and (read := self.run_batch(conn)) > 0:
             total += read
+        self.publish_heads(conn)
+        return total
+
+    def publish_heads(self, conn: Connection[Any]) -> int:
+        """Signed tree heads to `xuncha.audit.checkpoint` (projections/head_publisher.py)."""
+        if self.producer is None:
+            self.producer = make_producer(self.target)
+        topic = self.target.topic(AUDIT_CHECKPOINT)
+        total = 0
+        while (sent := head_publisher.publish(conn, self.producer, topic, self.target.source)) > 0:
+            total += sent
         return total
 
     def record_error(self, conn: Connection[Any], error: BaseException) -> None:

@@ -66,7 +66,10 @@ def test_commands_and_read_models_work_as_the_restricted_role(app_url: str) -> N
     assert rows == (2, 1)
 
 
-@pytest.mark.parametrize("table", ["stored_events", "event_chain", "chain_checkpoints"])
+@pytest.mark.parametrize(
+    "table",
+    ["stored_events", "event_chain", "chain_checkpoints", "merkle_nodes", "merkle_leaves"],
+)
 @pytest.mark.parametrize(
     "statement",
     [
@@ -80,8 +83,8 @@ def test_commands_and_read_models_work_as_the_restricted_role(app_url: str) -> N
 def test_the_restricted_role_cannot_change_the_log(
     app_url: str, table: str, statement: str
 ) -> None:
-    if table == "stored_events":
-        statement = statement.replace("position = position", "topic = topic")
+    column = {"stored_events": "topic", "merkle_nodes": "level"}.get(table, "position")
+    statement = statement.replace("position = position", f"{column} = {column}")
     with (
         psycopg.connect(app_url, autocommit=True) as conn,
         pytest.raises(pg.InsufficientPrivilege, match=r"permission denied|must be owner"),
