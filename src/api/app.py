@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from api import access, errors, guard
 from api.container import Container
 from api.routes import (
+    aggregate_records,
     audit,
     commands,
     dashboards,
@@ -30,6 +31,7 @@ from api.routes import fieldwork as fieldwork_routes
 
 # Each area of the workflow contributes its command routers.
 AREAS = [
+    aggregate_records,
     audit,
     commands,
     dashboards,

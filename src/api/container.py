@@ -15,18 +15,26 @@ from commands.subject_keys import SubjectKeys
 from events.mapper import EnvelopeMapper
 from projections.audit_trail import AuditTrail
 from projections.base import Projection
+from projections.education_record import EducationRecordDocuments
+from projections.feedback_record import FeedbackRecord
 from projections.fieldwork_register import FieldworkRegister
+from projections.finding_record import FindingRecord
+from projections.group_record import GroupRecord
 from projections.inspection_overview import InspectionOverview
 from projections.inspector_record import InspectorRecord
 from projections.kafka_relay import KafkaRelay, KafkaTarget
 from projections.lead_dashboard import LeadDashboard
 from projections.lead_register import LeadRegister
+from projections.plan_record import PlanRecord
+from projections.pool_record import DrawRecord, PoolMemberRecord
 from projections.read_scope import ReadScope
 from projections.rectification_dashboard import RectificationDashboard
 from projections.rectification_ledger import RectificationLedger
+from projections.report_record import ReportRecord
 from projections.round_dashboard import RoundDashboard
 from projections.runner import ProjectionRunner
 from projections.shared_results import SharedResults
+from projections.supplementary_report_record import SupplementaryReportRecord
 from projections.term_coverage import TermCoverage
 
 
@@ -44,6 +52,22 @@ def read_models() -> list[Projection]:
         SharedResults(),
         InspectorRecord(),
         ReadScope(),
+        *record_documents(),
+    ]
+
+
+def record_documents() -> list[Projection]:
+    """The readable record behind each aggregate's id (docs/read-models.md, "Records")."""
+    return [
+        GroupRecord(),
+        FindingRecord(),
+        ReportRecord(),
+        SupplementaryReportRecord(),
+        FeedbackRecord(),
+        PlanRecord(),
+        PoolMemberRecord(),
+        DrawRecord(),
+        EducationRecordDocuments(),
     ]
 
 

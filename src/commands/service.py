@@ -107,7 +107,10 @@ class Application:
         recorded = self.envelopes(uow, command, correlation_id or uuid4())
         if not recorded:
             raise InvalidTransition(f"{name} has nothing to record in the current state")
-        primary = created or target or recorded[0].metadata.stream_id
+        # A record created inside another stream (a briefing in the fieldwork stream) has an
+        # id but no stream: the result then names the stream addressed, as before.
+        own_stream = created is not None and any(r.metadata.stream_id == created for r in recorded)
+        primary = (created if own_stream else None) or target or recorded[0].metadata.stream_id
         loaded = uow.streams[primary].version if primary in uow.streams else 0
         result = self._result(name, primary, recorded, created, loaded)
         if idempotency is not None:

@@ -12,6 +12,7 @@ from typing import Any
 from uuid import UUID
 
 from psycopg import Connection, Cursor
+from psycopg.rows import dict_row
 
 from events import fieldwork as fw
 from events import interview as iv
@@ -29,6 +30,7 @@ CREATE TABLE IF NOT EXISTS rm_fieldwork_record (
 );
 CREATE INDEX IF NOT EXISTS rm_fieldwork_record_inspection
     ON rm_fieldwork_record (inspection_id, type, position);
+CREATE INDEX IF NOT EXISTS rm_fieldwork_record_id ON rm_fieldwork_record (record_id);
 CREATE TABLE IF NOT EXISTS rm_petition (
     petition_id uuid PRIMARY KEY, inspection_id uuid NOT NULL, channel text NOT NULL,
     received_on date NOT NULL, anonymous boolean NOT NULL, status text NOT NULL,
@@ -252,3 +254,34 @@ def immediate_rectifications(
         limit=limit,
         offset=offset,
     )
+
+
+def _rows(conn: Connection[Any], query: str, params: list[Any]) -> list[dict[str, Any]]:
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(query, params)
+        return cur.fetchall()
+
+
+def _one(conn: Connection[Any], query: str, record_id: UUID) -> dict[str, Any] | None:
+    found = _rows(conn, query, [record_id])
+    return found[0] if found else None
+
+
+def petition(conn: Connection[Any], petition_id: UUID) -> dict[str, Any] | None:
+    return _one(conn, "SELECT * FROM rm_petition WHERE petition_id = %s", petition_id)
+
+
+def interview(conn: Connection[Any], interview_id: UUID) -> dict[str, Any] | None:
+    return _one(conn, "SELECT * FROM rm_interview WHERE interview_id = %s", interview_id)
+
+
+def immediate_rectification(conn: Connection[Any], item_id: UUID) -> dict[str, Any] | None:
+    query = "SELECT * FROM rm_immediate_rectification WHERE item_id = %s"
+    return _one(conn, query, item_id)
+
+
+def record(conn: Connection[Any], record_id: UUID) -> list[dict[str, Any]]:
+    """The events of one fieldwork or management record (a briefing, survey, document
+    request, site visit, special check, group meeting, leave, instruction), in log order."""
+    query = "SELECT * FROM rm_fieldwork_record WHERE record_id = %s ORDER BY position"
+    return _rows(conn, query, [record_id])

@@ -51,9 +51,10 @@ def meeting(api: Api, life: Lifecycle) -> str:
         "decisions": ["第1件受理，第2件转办"],
         "attendees": ["leader-1", "deputy-1", "member-1"],
     }
-    api.command(f"{life.at}/group-meetings", body, LEADER)
+    created = api.command(f"{life.at}/group-meetings", body, LEADER, 201)["created_id"]
     (row,) = records(api, life, "fieldwork.group_meeting_held")
     assert row["data"]["meeting_no"] == 1
+    assert row["record_id"] == created  # the id the next command names, answered at once
     return str(row["record_id"])
 
 
@@ -164,6 +165,7 @@ def test_documents_custody_closes_only_when_everything_is_returned(api: Api) -> 
         f"{life.at}/documents/request",
         {"items": ["2025年党组会议记录", "采购合同"], "requested_on": day(-65)},
         MEMBER,
+        201,
     )
     (request,) = records(api, life, "fieldwork.documents_requested")
     receive = {
@@ -207,6 +209,7 @@ def test_a_full_fieldwork_scenario_leaves_no_sealed_data_in_any_read_model(api: 
         f"{at}/briefings",
         {"provider": "discipline", "subject": "信访与问题线索", "requested_on": day(-79)},
         OFFICE,
+        201,
     )
     (briefing,) = records(api, life, "fieldwork.briefing_requested")
     refused(
@@ -281,6 +284,7 @@ def test_a_full_fieldwork_scenario_leaves_no_sealed_data_in_any_read_model(api: 
         f"{at}/surveys",
         {"instrument": "民主测评表", "distributed": 60, "distributed_on": day(-69)},
         MEMBER,
+        201,
     )
     (survey,) = records(api, life, "fieldwork.survey_distributed")
     api.command(
@@ -314,6 +318,7 @@ def test_a_full_fieldwork_scenario_leaves_no_sealed_data_in_any_read_model(api: 
             "visitors": ["member-1", "member-2"],
         },
         MEMBER,
+        201,
     )
     refused(
         api,
@@ -331,6 +336,7 @@ def test_a_full_fieldwork_scenario_leaves_no_sealed_data_in_any_read_model(api: 
             "completed_on": day(-61),
         },
         MEMBER,
+        201,
     )
     meeting_id = meeting(api, life)
     named = petition(api, life)
@@ -394,6 +400,7 @@ def test_a_full_fieldwork_scenario_leaves_no_sealed_data_in_any_read_model(api: 
         f"{at}/management/leave",
         {"first_day": day(-55), "last_day": day(-54), "reason_text": "家中有事"},
         MEMBER,
+        201,
     )
     (leave,) = records(api, life, "management.leave_requested")
     api.command(f"{at}/management/leave/approve", {"leave_id": leave["record_id"]}, LEADER)

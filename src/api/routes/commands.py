@@ -16,6 +16,10 @@ from commands import (
     side_exit,
 )
 from commands import rectification_plan as plan
+from commands.base import Command
+
+# Records kept per inspection: their commands answer this Location (`{id}`: the inspection).
+INSPECTION = "/inspections/{id}"
 
 
 def planning() -> APIRouter:
@@ -108,41 +112,65 @@ def findings() -> APIRouter:
 
 def reporting() -> APIRouter:
     r = APIRouter(prefix="/inspections/{inspection_id}", tags=["report and feedback"])
-    specs: list[CommandSpec] = [
-        ("/report", report.DraftInspectionReport, "Draft the inspection report"),
-        ("/report/review-by-office", report.ReviewReportByOffice, "Office review (巡察办审核)"),
+    # (path, command, summary, the record it writes, kept per inspection, if any)
+    specs: list[tuple[str, type[Command], str, str | None]] = [
+        ("/report", report.DraftInspectionReport, "Draft the inspection report", "/report"),
+        (
+            "/report/review-by-office",
+            report.ReviewReportByOffice,
+            "Office review (巡察办审核)",
+            None,
+        ),
         (
             "/report/return-for-revision",
             report.ReturnReportForRevision,
             "Return the report for revision",
+            None,
         ),
-        ("/report/deliberate", report.DeliberateReport, "Leading-group deliberation"),
-        ("/report/approve", report.ApproveReport, "Committee approval (审定)"),
+        ("/report/deliberate", report.DeliberateReport, "Leading-group deliberation", None),
+        ("/report/approve", report.ApproveReport, "Committee approval (审定)", None),
         (
             "/report/exchange-views-on-facts",
             report.ExchangeViewsOnFacts,
             "Exchange views on the facts with the principal (optional)",
+            None,
         ),
         (
             "/report/decide-results-use",
             report.DecideResultsUse,
             "Decide how the results are used (成果运用)",
+            None,
         ),
         (
             "/feedback/opinion",
             feedback.DraftFeedbackOpinion,
             "Draft the feedback opinion and problem ledger (问题台账)",
+            "/feedback",
         ),
-        ("/feedback/deliver", feedback.DeliverFeedback, "Deliver feedback (starts the clocks)"),
+        (
+            "/feedback/deliver",
+            feedback.DeliverFeedback,
+            "Deliver feedback (starts the clocks)",
+            None,
+        ),
     ]
-    add_commands(r, specs, path_param="inspection_id")
+    for path, command, summary, record in specs:
+        location = INSPECTION + record if record else None
+        add_command(r, path, command, path_param="inspection_id", record=location, summary=summary)
     return r
 
 
 def rectifying() -> APIRouter:
     r = APIRouter(tags=["rectification"])
+    add_command(
+        r,
+        "/inspections/{inspection_id}/rectification-plan",
+        plan.SubmitRectificationPlan,
+        path_param="inspection_id",
+        record=INSPECTION + "/rectification-plan",
+        summary="Submit the rectification plan",
+    )
     specs: list[CommandSpec] = [
-        ("/rectification-plan", plan.SubmitRectificationPlan, "Submit the rectification plan"),
         ("/rectification-plan/return", plan.ReturnRectificationPlan, "Return the plan"),
         (
             "/rectification-plan/accept",

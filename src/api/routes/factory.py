@@ -98,12 +98,22 @@ def strict_body(body_type: type[BaseModel]) -> Any:
     return Depends(check)
 
 
-def respond(response: Response, result: CommandResult, location: str | None) -> CommandResponse:
+def respond(
+    response: Response, result: CommandResult, location: str | None, addressed: UUID | None = None
+) -> CommandResponse:
+    """The command's answer; `Location` names the record created (`{id}`: its id) or, for a
+    command that writes a record kept per addressed id, that record (`{id}`: the path id)."""
     response.headers["ETag"] = f'"{result.stream_version}"'
     response.headers["X-Xuncha-Position"] = str(result.position)
-    if location and result.created_id:
-        response.headers["Location"] = location.format(id=result.created_id)
+    record_id = result.created_id or addressed
+    if location and record_id:
+        response.headers["Location"] = location.format(id=record_id)
     return CommandResponse.model_validate(result.as_record())
+
+
+def location_header(template: str) -> dict[str, Any]:
+    """The OpenAPI description of the `Location` header an answer carries."""
+    return {"Location": {"description": f"The record: {template}", "schema": {"type": "string"}}}
 
 
 def add_command(
@@ -113,9 +123,12 @@ def add_command(
     *,
     path_param: str | None = None,
     created: str | None = None,
+    record: str | None = None,
     summary: str,
 ) -> None:
-    """Register `POST path` for `command`; `created` is the Location template of a new record."""
+    """Register `POST path` for `command`; `created` is the Location template of a new record
+    (answered 201), `record` that of the record the command writes, kept under the path's id
+    (e.g. an inspection's report; answered 200)."""
     body_type = body_model(command, path_param)
     id_description = f"The {path_param.removesuffix('_id')} addressed" if path_param else ""
 
@@ -149,7 +162,9 @@ def add_command(
             idempotency_key=idempotency_key,
             correlation_id=x_correlation_id,
         )
-        return respond(response, result, created)
+        if created:
+            return respond(response, result, created)
+        return respond(response, result, record, record_id if record else None)
 
     if not path_param:  # no id in the path: drop the parameter FastAPI would otherwise expect
 
@@ -187,6 +202,11 @@ def add_command(
         methods=["POST"],
         status_code=201 if created else 200,
         response_model=CommandResponse,
+        responses=(
+            {201 if created else 200: {"headers": location_header(created or record or "")}}
+            if created or record
+            else None
+        ),
         summary=summary,
         description=command.__doc__ or "",
         name=handler.__name__,

@@ -88,10 +88,31 @@ MANAGEMENT: list[tuple[str, type[Command], str]] = [
 ]
 
 
+# Commands that create a record of their own (answered 201 with its id and Location).
+CREATING = frozenset(
+    {
+        "/briefings",
+        "/surveys",
+        "/documents/request",
+        "/site-visits",
+        "/special-checks",
+        "/group-meetings",
+        "/leave",
+        "/instructions",
+    }
+)
+FIELDWORK_RECORD = "/fieldwork-records/{id}"
+
+
+def _add(r: APIRouter, path: str, command: type[Command], summary: str) -> None:
+    created = FIELDWORK_RECORD if path in CREATING else None
+    add_command(r, path, command, path_param="inspection_id", created=created, summary=summary)
+
+
 def fieldwork() -> APIRouter:
     r = APIRouter(prefix=INSPECTION, tags=["fieldwork records"])
     for path, command, summary in FIELDWORK:
-        add_command(r, path, command, path_param="inspection_id", summary=summary)
+        _add(r, path, command, summary)
     add_command(
         r,
         "/petitions",
@@ -122,7 +143,7 @@ def fieldwork() -> APIRouter:
 def management() -> APIRouter:
     r = APIRouter(prefix=INSPECTION + "/management", tags=["inspector management"])
     for path, command, summary in MANAGEMENT:
-        add_command(r, path, command, path_param="inspection_id", summary=summary)
+        _add(r, path, command, summary)
     return r
 
 

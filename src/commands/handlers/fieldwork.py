@@ -34,23 +34,33 @@ def _fieldwork(uow: UnitOfWork, inspection_id: UUID) -> FieldworkState:
     return found or FieldworkState(inspection_id)
 
 
+def _created(events: list[Any], new_id: UUID) -> UUID | None:
+    """The id of the record the events create inside the stream (a briefing, a survey, a
+    document request, a group meeting, a leave, ...): the new id one of them carries."""
+    return new_id if any(new_id in vars(event).values() for event in events) else None
+
+
 def _on_fieldwork(decide: Callable[..., Any]) -> Handler:
-    def handler(uow: UnitOfWork, cmd: Any) -> None:
+    def handler(uow: UnitOfWork, cmd: Any) -> UUID | None:
         inspection = _inspection(uow, cmd.inspection_id)
         state = _fieldwork(uow, cmd.inspection_id)
-        events = decide(state, inspection, cmd, uow.ctx, _params(uow, inspection), uow.new_id())
+        new_id = uow.new_id()
+        events = decide(state, inspection, cmd, uow.ctx, _params(uow, inspection), new_id)
         uow.record(FIELDWORK, fieldwork_stream_id(cmd.inspection_id), events)
+        return _created(events, new_id)
 
     return handler
 
 
 def _on_management(decide: Callable[..., Any]) -> Handler:
-    def handler(uow: UnitOfWork, cmd: Any) -> None:
+    def handler(uow: UnitOfWork, cmd: Any) -> UUID | None:
         inspection = _inspection(uow, cmd.inspection_id)
         stream_id = management_stream_id(cmd.inspection_id)
         state = uow.find(GROUP_MANAGEMENT, stream_id) or ManagementState(cmd.inspection_id)
-        events = decide(state, inspection, cmd, uow.ctx, _params(uow, inspection), uow.new_id())
+        new_id = uow.new_id()
+        events = decide(state, inspection, cmd, uow.ctx, _params(uow, inspection), new_id)
         uow.record(GROUP_MANAGEMENT, stream_id, events)
+        return _created(events, new_id)
 
     return handler
 
