@@ -25,6 +25,7 @@ from api.routes import (
     reference,
     sealed,
     supplementary_reports,
+    vocabulary,
 )
 from api.routes import fieldwork as fieldwork_routes
 
@@ -43,6 +44,7 @@ AREAS = [
     reference,
     sealed,
     supplementary_reports,
+    vocabulary,
 ]
 
 DESCRIPTION = """

@@ -42,6 +42,7 @@ from events.integration import (
     InspectionResultSharedV1,
     IntegrationEvent,
     ItemDeadlineChangedV1,
+    ItemStatus,
     ItemStatusChangedV1,
     RectificationItemOpenedV1,
 )
@@ -108,9 +109,9 @@ RECOUNT = """
 INSERT INTO ae_annual_evaluation AS a (organization_id, year, organization_name, items_total,
     items_closed, items_closed_on_time, completion_rate, results_shared, last_grade)
 SELECT %(org)s, %(year)s, coalesce(max(i.organization_name), %(org)s), count(i.item_id),
-    count(*) FILTER (WHERE i.status = 'closed'),
-    count(*) FILTER (WHERE i.status = 'closed' AND i.on_time),
-    (count(*) FILTER (WHERE i.status = 'closed'))::float / nullif(count(i.item_id), 0),
+    count(*) FILTER (WHERE i.status = %(closed)s),
+    count(*) FILTER (WHERE i.status = %(closed)s AND i.on_time),
+    (count(*) FILTER (WHERE i.status = %(closed)s))::float / nullif(count(i.item_id), 0),
     (SELECT count(*) FROM ae_shared_result r WHERE r.organization_id = %(org)s
         AND r.year = %(year)s),
     (SELECT r.evaluation_grade FROM ae_shared_result r WHERE r.organization_id = %(org)s
@@ -245,7 +246,7 @@ class ResultsConsumer:
                 if (key := self.apply(cur, record)) is not None:
                     touched.add(key)
             for org, year in sorted(touched):
-                cur.execute(RECOUNT, {"org": org, "year": year})
+                cur.execute(RECOUNT, {"org": org, "year": year, "closed": ItemStatus.CLOSED})
         return count
 
     def poll_once(self, timeout_ms: int = 500) -> int:

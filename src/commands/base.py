@@ -94,7 +94,7 @@ def require_stage(current: str, allowed: Iterable[str], action: str) -> None:
     if current not in allowed:
         raise InvalidTransition(
             f"cannot {action} while the stage is '{current}'; "
-            f"it is possible only when the stage is {' or '.join(repr(s) for s in allowed)}"
+            f"it is possible only when the stage is {' or '.join(repr(str(s)) for s in allowed)}"
         )
 
 

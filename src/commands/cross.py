@@ -16,6 +16,7 @@ from events.cross import CrossInspectionArranged, CrossPair
 from events.group import AuthorizerKind
 from events.policy import PolicyParameters
 from events.values import RoundType
+from events.vocabulary import RoundStage
 
 
 def cross_stream_id(round_id: UUID) -> UUID:
@@ -61,7 +62,7 @@ def arrange(
         round_.round_type == RoundType.CROSS,
         f"only a cross round is arranged in pairs; this is a {round_.round_type.value} round",
     )
-    require_stage(round_.stage, ["approved"], "arrange the cross inspection")
+    require_stage(round_.stage, [RoundStage.APPROVED], "arrange the cross inspection")
     if existing is not None:
         raise InvalidTransition("the cross inspection of this round is arranged already")
     targets = set(round_.inspections.values())

@@ -40,6 +40,7 @@ from events.feedback import (
 from events.inspection import InspectionFeedbackDelivered
 from events.policy import PolicyParameters
 from events.values import LedgerItem, PolicyRef
+from events.vocabulary import InspectionStage
 
 
 def feedback_stream_id(inspection_id: UUID) -> UUID:
@@ -108,7 +109,7 @@ def draft_opinion(
     ctx: Context,
     inspection: InspectionState,
 ) -> list[DomainEvent]:
-    require_stage(inspection.stage, ["report_approved"], "draft the feedback opinion")
+    require_stage(inspection.stage, [InspectionStage.REPORT_APPROVED], "draft the feedback opinion")
     if ctx.actor.role == Role.GROUP_LEADER:
         require_leader(inspection, ctx)
     numbers = [item.item_no for item in cmd.ledger]
@@ -139,7 +140,7 @@ def deliver(
     policy: tuple[PolicyRef, PolicyParameters],
 ) -> tuple[list[DomainEvent], list[DomainEvent]]:
     """Returns the feedback's events and the inspection's events (the clocks start here)."""
-    require_stage(inspection.stage, ["report_approved"], "deliver feedback")
+    require_stage(inspection.stage, [InspectionStage.REPORT_APPROVED], "deliver feedback")
     require_leader(inspection, ctx)
     if state is None:
         raise InvalidTransition("draft the feedback opinion before delivering feedback")
@@ -218,7 +219,7 @@ class PublishFeedbackSummary(InspectionCommand):
 def _before_delivery(
     state: FeedbackState | None, inspection: InspectionState, action: str
 ) -> FeedbackState:
-    require_stage(inspection.stage, ["report_approved"], action)
+    require_stage(inspection.stage, [InspectionStage.REPORT_APPROVED], action)
     if state is None:
         raise InvalidTransition(f"draft the feedback opinion before you {action}")
     return state

@@ -67,6 +67,7 @@ from events.fieldwork import (
     WorkReportHeard,
 )
 from events.policy import PolicyParameters
+from events.vocabulary import InspectionStage
 
 GROUP = frozenset(
     {Role.GROUP_LEADER, Role.DEPUTY_GROUP_LEADER, Role.GROUP_MEMBER, Role.EXTERNAL_EXPERT}
@@ -74,9 +75,14 @@ GROUP = frozenset(
 LEADERS = frozenset({Role.GROUP_LEADER, Role.DEPUTY_GROUP_LEADER})
 LEADER_ONLY = frozenset({Role.GROUP_LEADER})
 OFFICE = frozenset({Role.INSPECTION_OFFICE})
-PREPARATION_STAGES = ("group_authorized", "notified", "announced", "stationed")
+PREPARATION_STAGES = (
+    InspectionStage.GROUP_AUTHORIZED,
+    InspectionStage.NOTIFIED,
+    InspectionStage.ANNOUNCED,
+    InspectionStage.STATIONED,
+)
 # After authorization and until the inspection closes: the group exists and meets.
-GROUP_STAGES_EXCLUDED = ("planned", *INACTIVE_STAGES)
+GROUP_STAGES_EXCLUDED = (InspectionStage.PLANNED, *INACTIVE_STAGES)
 Text = Field(min_length=1, max_length=4000)
 LongText = Field(min_length=1, max_length=50000)
 
@@ -171,7 +177,7 @@ def in_window(inspection: InspectionState, day: date) -> bool:
 def require_in_scope(inspection: InspectionState, ctx: Context, day: date, what: str) -> None:
     """一次一授权: a member of this inspection's group, stationed, on a day in the window."""
     require_group_member(inspection, ctx)
-    require_stage(inspection.stage, ["stationed"], what)
+    require_stage(inspection.stage, [InspectionStage.STATIONED], what)
     require_not_future(day, ctx, f"the date of '{what}'")
     require_actor(
         in_window(inspection, day),
@@ -628,7 +634,11 @@ def record_survey(
     new_id: UUID,
 ) -> list[DomainEvent]:
     require_group_member(inspection, ctx)
-    require_stage(inspection.stage, ["stationed", "withdrawn"], "record survey results")
+    require_stage(
+        inspection.stage,
+        [InspectionStage.STATIONED, InspectionStage.WITHDRAWN],
+        "record survey results",
+    )
     distributed = state.surveys.get(cmd.survey_id)
     if distributed is None:
         raise NotFound(f"no survey {cmd.survey_id} was distributed in this inspection")
@@ -757,7 +767,12 @@ def close_custody(
     require_leader(inspection, ctx)
     require_stage(
         inspection.stage,
-        ["stationed", "withdrawn", "report_drafted", "report_returned"],
+        [
+            InspectionStage.STATIONED,
+            InspectionStage.WITHDRAWN,
+            InspectionStage.REPORT_DRAFTED,
+            InspectionStage.REPORT_RETURNED,
+        ],
         "close the document custody ledger",
     )
     _custody_open(state)
@@ -838,7 +853,7 @@ def hold_group_meeting(
 
 
 def _while_inspecting(inspection: InspectionState, ctx: Context, day: date, what: str) -> None:
-    require_stage(inspection.stage, ["stationed"], what)
+    require_stage(inspection.stage, [InspectionStage.STATIONED], what)
     require_not_future(day, ctx, f"the date of '{what}'")
     assert inspection.stationed_on is not None
     require(day >= inspection.stationed_on, f"cannot {what} before the group was stationed")

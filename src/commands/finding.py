@@ -33,12 +33,18 @@ from events.finding import (
     FindingReviewRequired,
 )
 from events.inspection import InspectionFindingRegistered
+from events.vocabulary import FindingStatus, InspectionStage
 
 GROUP = frozenset(
     {Role.GROUP_LEADER, Role.DEPUTY_GROUP_LEADER, Role.GROUP_MEMBER, Role.EXTERNAL_EXPERT}
 )
 REVIEWERS = frozenset({Role.GROUP_LEADER, Role.DEPUTY_GROUP_LEADER})
-FIELDWORK_STAGES = ("stationed", "withdrawn", "report_drafted", "report_returned")
+FIELDWORK_STAGES = (
+    InspectionStage.STATIONED,
+    InspectionStage.WITHDRAWN,
+    InspectionStage.REPORT_DRAFTED,
+    InspectionStage.REPORT_RETURNED,
+)
 
 
 @dataclass(frozen=True)
@@ -47,7 +53,7 @@ class FindingState:
     inspection_id: UUID
     content: FindingContent
     version: int = 1
-    status: str = "drafted"
+    status: FindingStatus = FindingStatus.DRAFTED
     review_required: bool = False  # its drafter was recused: review and sign it again
 
 
@@ -56,15 +62,21 @@ def evolve(state: FindingState | None, event: DomainEvent) -> FindingState | Non
         case FindingDrafted():
             return FindingState(event.finding_id, event.inspection_id, event.content)
         case FindingReviewed() if state:
-            return replace(state, status="reviewed", review_required=False)
+            return replace(state, status=FindingStatus.REVIEWED, review_required=False)
         case FindingReturned() if state:
-            return replace(state, status="returned")
+            return replace(state, status=FindingStatus.RETURNED)
         case FindingApproved() if state:
-            return replace(state, status="approved")
+            return replace(state, status=FindingStatus.APPROVED)
         case FindingAmended() if state:
-            return replace(state, content=event.content, version=event.version, status="drafted")
+            return replace(
+                state, content=event.content, version=event.version, status=FindingStatus.DRAFTED
+            )
         case FindingReviewRequired() if state:
-            status = "drafted" if state.status in ("reviewed", "approved") else state.status
+            status = (
+                FindingStatus.DRAFTED
+                if state.status in (FindingStatus.REVIEWED, FindingStatus.APPROVED)
+                else state.status
+            )
             return replace(state, status=status, review_required=True)
     return state
 
@@ -158,7 +170,7 @@ def register(inspection: InspectionState, finding_id: UUID, ctx: Context) -> lis
 def review(
     state: FindingState, cmd: ReviewFinding, ctx: Context, inspection: InspectionState
 ) -> list[DomainEvent]:
-    require_stage(state.status, ["drafted"], "review the finding")
+    require_stage(state.status, [FindingStatus.DRAFTED], "review the finding")
     require_group_member(inspection, ctx)
     return [
         FindingReviewed(
@@ -174,7 +186,9 @@ def review(
 def return_(
     state: FindingState, cmd: ReturnFinding, ctx: Context, inspection: InspectionState
 ) -> list[DomainEvent]:
-    require_stage(state.status, ["drafted", "reviewed"], "return the finding")
+    require_stage(
+        state.status, [FindingStatus.DRAFTED, FindingStatus.REVIEWED], "return the finding"
+    )
     require_group_member(inspection, ctx)
     return [
         FindingReturned(
@@ -189,7 +203,7 @@ def return_(
 def approve(
     state: FindingState, cmd: ApproveFinding, ctx: Context, inspection: InspectionState
 ) -> list[DomainEvent]:
-    require_stage(state.status, ["reviewed"], "approve the finding")
+    require_stage(state.status, [FindingStatus.REVIEWED], "approve the finding")
     require_leader(inspection, ctx)
     c = state.content
     missing = [

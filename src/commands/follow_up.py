@@ -43,6 +43,7 @@ from events.follow_up import (
 )
 from events.policy import PolicyParameters
 from events.values import RoundType
+from events.vocabulary import InspectionStage
 
 FOLLOWERS = frozenset(
     {Role.INSPECTION_OFFICE, Role.LEADING_GROUP, Role.GROUP_LEADER, Role.DEPUTY_GROUP_LEADER}
@@ -56,11 +57,11 @@ EVALUATORS = frozenset(
     }
 )
 AFTER_PLAN = (
-    "rectifying",
-    "rectification_report_submitted",
-    "rectification_report_returned",
-    "rectification_report_accepted",
-    "closed",
+    InspectionStage.RECTIFYING,
+    InspectionStage.RECTIFICATION_REPORT_SUBMITTED,
+    InspectionStage.RECTIFICATION_REPORT_RETURNED,
+    InspectionStage.RECTIFICATION_REPORT_ACCEPTED,
+    InspectionStage.CLOSED,
 )
 
 
@@ -277,7 +278,9 @@ def evaluate(
 ) -> list[DomainEvent]:
     """`params`: the policy version pinned when feedback started the rectification clocks."""
     require_stage(
-        state.stage, ["rectification_report_accepted", "closed"], "evaluate the rectification"
+        state.stage,
+        [InspectionStage.RECTIFICATION_REPORT_ACCEPTED, InspectionStage.CLOSED],
+        "evaluate the rectification",
     )
     require_not_future(cmd.evaluated_on, ctx, "evaluated_on")
     assert state.delivered_on is not None

@@ -64,6 +64,7 @@ from events.inspection import InspectionGroupMemberRecused, ReportReturnedForRev
 from events.policy import PolicyParameters
 from events.pool import Gender, InspectorProfile, RelativeTie, WorkSpell
 from events.values import Member, RoundType
+from events.vocabulary import GroupStage, InspectionStage, RoundStage
 
 OFFICE = frozenset({Role.INSPECTION_OFFICE})
 PROPOSERS = frozenset({Role.INSPECTION_OFFICE, Role.ORGANIZATION_DEPARTMENT})
@@ -95,7 +96,7 @@ class GroupState:
     deputies: tuple[Member, ...]
     members: tuple[GroupPerson, ...] = ()
     external: frozenset[str] = frozenset()
-    stage: str = "proposed"
+    stage: GroupStage = GroupStage.PROPOSED
     conflicts: Mapping[str, tuple[Conflict, ...]] = field(default_factory=dict)
     cleared: frozenset[str] = frozenset()
     pledged: frozenset[str] = frozenset()
@@ -137,9 +138,9 @@ def _recused(state: GroupState, e: MemberRecused) -> GroupState:
         members=tuple(m for m in state.members if m.user_id != e.user_id),
     )
     if state.leader is not None and state.leader.user_id == e.user_id:
-        return replace(state, leader=None, stage="leaderless")
-    if state.stage == "formed":
-        return replace(state, stage="proposed")
+        return replace(state, leader=None, stage=GroupStage.LEADERLESS)
+    if state.stage == GroupStage.FORMED:
+        return replace(state, stage=GroupStage.PROPOSED)
     return state
 
 
@@ -173,7 +174,7 @@ def evolve(state: GroupState | None, event: DomainEvent) -> GroupState | None:
             people = [event.leader, *event.deputies, *event.members]
             return replace(
                 state,
-                stage="formed",
+                stage=GroupStage.FORMED,
                 members=tuple(event.members),
                 external=frozenset(p.user_id for p in people if p.external),
             )
@@ -185,10 +186,14 @@ def evolve(state: GroupState | None, event: DomainEvent) -> GroupState | None:
             return replace(state, seconded={**state.seconded, event.user_id: event})
         case GroupAuthorizedForTarget():
             return replace(
-                state, stage="authorized", authorized=state.authorized | {event.inspection_id}
+                state,
+                stage=GroupStage.AUTHORIZED,
+                authorized=state.authorized | {event.inspection_id},
             )
         case GroupDissolved():
-            return replace(state, stage="dissolved", served=frozenset(event.served_user_ids))
+            return replace(
+                state, stage=GroupStage.DISSOLVED, served=frozenset(event.served_user_ids)
+            )
     return state
 
 
@@ -315,16 +320,22 @@ class DissolveGroup(GroupCommand):
 
 # Stages of an inspection in which its group is still needed (or not yet released).
 BEFORE_THE_END_OF_FIELDWORK = frozenset(
-    {"planned", "group_authorized", "notified", "announced", "stationed"}
+    {
+        InspectionStage.PLANNED,
+        InspectionStage.GROUP_AUTHORIZED,
+        InspectionStage.NOTIFIED,
+        InspectionStage.ANNOUNCED,
+        InspectionStage.STATIONED,
+    }
 )
 
 
 def _in_fieldwork(inspection: InspectionState) -> bool:
     """A suspended inspection counts in the stage it was suspended from."""
     stage = inspection.stage
-    if stage == "suspended":
+    if stage == InspectionStage.SUSPENDED:
         stage = inspection.suspended_from or stage
-    return stage in BEFORE_THE_END_OF_FIELDWORK or stage == "suspended"
+    return stage in BEFORE_THE_END_OF_FIELDWORK or stage == InspectionStage.SUSPENDED
 
 
 def dissolve_group(
@@ -333,7 +344,7 @@ def dissolve_group(
     ctx: Context,
     inspections: Mapping[UUID, InspectionState | None],
 ) -> list[DomainEvent]:
-    if state.stage == "dissolved":
+    if state.stage == GroupStage.DISSOLVED:
         raise InvalidTransition("the group is dissolved already")
     require_not_future(cmd.dissolved_on, ctx, "dissolved_on")
     busy = sorted(
@@ -492,7 +503,7 @@ def propose_leadership(
     params: PolicyParameters,
     group_id: UUID,
 ) -> list[DomainEvent]:
-    require_stage(round_.stage, ["approved"], "propose a group")
+    require_stage(round_.stage, [RoundStage.APPROVED], "propose a group")
     require(
         len(set(cmd.inspection_ids)) == len(cmd.inspection_ids), "an inspection is listed twice"
     )
@@ -503,7 +514,9 @@ def propose_leadership(
             f"inspection {inspection_id} is not a target of this round",
         )
         assert inspection is not None
-        require_stage(inspection.stage, ["planned"], f"propose a group for {inspection_id}")
+        require_stage(
+            inspection.stage, [InspectionStage.PLANNED], f"propose a group for {inspection_id}"
+        )
     _unique_people([cmd.leader, *cmd.deputies])
     require(
         len(cmd.deputies) <= params.deputies_max,
@@ -555,7 +568,7 @@ def propose_leadership(
     return [proposed, *warnings]
 
 
-BEFORE_AUTHORIZATION = ["proposed", "formed"]
+BEFORE_AUTHORIZATION = [GroupStage.PROPOSED, GroupStage.FORMED]
 
 
 def _require_in_group(state: GroupState, user_id: str) -> GroupRole:
@@ -621,13 +634,19 @@ def clear_recusal(state: GroupState, cmd: ClearRecusal) -> list[DomainEvent]:
 
 def recuse_member(state: GroupState, cmd: RecuseMember) -> list[DomainEvent]:
     require_stage(
-        state.stage, [*BEFORE_AUTHORIZATION, "leaderless", "authorized"], "recuse a member"
+        state.stage,
+        [*BEFORE_AUTHORIZATION, GroupStage.LEADERLESS, GroupStage.AUTHORIZED],
+        "recuse a member",
     )
     role = _require_in_group(state, cmd.user_id)
     return [MemberRecused(group_id=state.group_id, user_id=cmd.user_id, role=role, reason=cmd.why)]
 
 
-REPORT_PENDING = ("report_drafted", "report_office_reviewed", "report_deliberated")
+REPORT_PENDING = (
+    InspectionStage.REPORT_DRAFTED,
+    InspectionStage.REPORT_OFFICE_REVIEWED,
+    InspectionStage.REPORT_DELIBERATED,
+)
 
 
 @dataclass(frozen=True)
@@ -658,7 +677,7 @@ def late_recusal(
     `state` is the group before the recusal; `inspections` are its authorized inspections,
     `findings` the person's findings in them.
     """
-    if state.stage != "authorized":
+    if state.stage != GroupStage.AUTHORIZED:
         return LateRecusal([], {}, {})
     on_inspections: dict[UUID, list[DomainEvent]] = {}
     on_findings: dict[UUID, list[DomainEvent]] = {}
@@ -732,9 +751,9 @@ def form_group(
     params: PolicyParameters,
     known: Mapping[str, Known],
 ) -> list[DomainEvent]:
-    if state.stage == "leaderless":
+    if state.stage == GroupStage.LEADERLESS:
         raise InvalidTransition("the leader was recused: propose a new group")
-    require_stage(state.stage, ["proposed"], "form the group")
+    require_stage(state.stage, [GroupStage.PROPOSED], "form the group")
     assert state.leader is not None
     everyone = [state.leader, *state.deputies, *cmd.members]
     _unique_people(everyone)
@@ -879,7 +898,7 @@ def sign_pledge(
 def record_training(
     state: GroupState, cmd: RecordPreStationingTraining, ctx: Context
 ) -> list[DomainEvent]:
-    require_stage(state.stage, [*BEFORE_AUTHORIZATION, "authorized"], "record training")
+    require_stage(state.stage, [*BEFORE_AUTHORIZATION, GroupStage.AUTHORIZED], "record training")
     for user_id in cmd.user_ids:
         _require_in_group(state, user_id)
     require_not_future(cmd.completed_on, ctx, "completed_on")
@@ -900,7 +919,7 @@ SECONDMENT_ROLES = {
 
 
 def second_inspector(state: GroupState, cmd: SecondInspector) -> list[DomainEvent]:
-    require_stage(state.stage, ["proposed"], "second an inspector to the group")
+    require_stage(state.stage, [GroupStage.PROPOSED], "second an inspector to the group")
     require(
         state.round_type in REGIONAL_ROUNDS,
         f"secondment is for linked or cross rounds; this is a {state.round_type.value} round",

@@ -29,6 +29,7 @@ from commands.finding import FindingState
 from commands.inspection import INACTIVE_STAGES, InspectionState, require_group_member
 from events.base import DomainEvent, Role
 from events.fieldwork import ImmediateRectificationCompleted, ImmediateRectificationRequested
+from events.vocabulary import ImmediateRectificationStatus, InspectionStage
 
 INSPECTED = frozenset({Role.INSPECTED_ORG_PRINCIPAL, Role.INSPECTED_ORG_LIAISON})
 
@@ -39,7 +40,7 @@ class ImmediateState:
     inspection_id: UUID
     organization_id: str
     requested_on: date
-    status: str = "requested"
+    status: ImmediateRectificationStatus = ImmediateRectificationStatus.REQUESTED
 
 
 def evolve(state: ImmediateState | None, event: DomainEvent) -> ImmediateState | None:
@@ -49,7 +50,7 @@ def evolve(state: ImmediateState | None, event: DomainEvent) -> ImmediateState |
                 event.item_id, event.inspection_id, event.organization_id, event.requested_on
             )
         case ImmediateRectificationCompleted() if state:
-            return replace(state, status="completed")
+            return replace(state, status=ImmediateRectificationStatus.COMPLETED)
     return state
 
 
@@ -85,7 +86,9 @@ def request(
     item_id: UUID,
 ) -> list[DomainEvent]:
     require_group_member(inspection, ctx)
-    require_stage(inspection.stage, ["stationed"], "request an immediate rectification")
+    require_stage(
+        inspection.stage, [InspectionStage.STATIONED], "request an immediate rectification"
+    )
     require_not_future(cmd.requested_on, ctx, "requested_on")
     assert inspection.stationed_on is not None
     require(
@@ -122,7 +125,11 @@ def complete(
         )
     else:
         require_group_member(inspection, ctx)
-    require_stage(state.status, ["requested"], "complete the immediate rectification")
+    require_stage(
+        state.status,
+        [ImmediateRectificationStatus.REQUESTED],
+        "complete the immediate rectification",
+    )
     if inspection.stage in INACTIVE_STAGES:
         raise InvalidTransition(f"the inspection is {inspection.stage}")
     require_not_future(cmd.completed_on, ctx, "completed_on")

@@ -48,6 +48,7 @@ from events.inspection import (
 )
 from events.lead import InspectionLeadRegistered
 from events.values import FindingRef, Member, PlanItem, PolicyRef, RoundType
+from events.vocabulary import InspectionStage
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,8 @@ class InspectionState:
     round_type: RoundType
     organization_id: str
     organization_name: str
-    stage: str = "planned"
+    # An InspectionStage value; `str` because a resumption restores the stage its event recorded.
+    stage: str = InspectionStage.PLANNED
     leader: Member | None = None
     group_user_ids: frozenset[str] = frozenset()
     window: tuple[date, date] | None = None
@@ -110,7 +112,7 @@ def evolve(state: InspectionState | None, event: DomainEvent) -> InspectionState
             people = [event.leader, *event.deputies, *event.members]
             return replace(
                 state,
-                stage="group_authorized",
+                stage=InspectionStage.GROUP_AUTHORIZED,
                 leader=event.leader,
                 group_user_ids=frozenset(p.user_id for p in people),
                 window=(event.window_start, event.window_end),
@@ -118,46 +120,46 @@ def evolve(state: InspectionState | None, event: DomainEvent) -> InspectionState
         case InspectionNoticeIssued():
             return replace(
                 state,
-                stage="notified",
+                stage=InspectionStage.NOTIFIED,
                 notice_date=event.notice_date,
                 planned_stationing_date=event.planned_stationing_date,
             )
         case InspectionAnnouncementPublished():
             return replace(
                 state,
-                stage="announced",
+                stage=InspectionStage.ANNOUNCED,
                 announced_on=event.published_on,
                 intake_deadline=event.intake_deadline,
             )
         case GroupStationed():
-            return replace(state, stage="stationed", stationed_on=event.stationed_on)
+            return replace(state, stage=InspectionStage.STATIONED, stationed_on=event.stationed_on)
         case GroupWithdrawn():
-            return replace(state, stage="withdrawn", withdrawn_on=event.withdrawn_on)
+            return replace(state, stage=InspectionStage.WITHDRAWN, withdrawn_on=event.withdrawn_on)
         case InspectionReportDrafted():
             return replace(
                 state,
-                stage="report_drafted",
+                stage=InspectionStage.REPORT_DRAFTED,
                 report_version=event.report_version,
                 report_findings=tuple(event.findings),
                 report_hash=event.content_hash,
             )
         case ReportReviewedByOffice():
-            return replace(state, stage="report_office_reviewed")
+            return replace(state, stage=InspectionStage.REPORT_OFFICE_REVIEWED)
         case ReportReturnedForRevision():
-            return replace(state, stage="report_returned")
+            return replace(state, stage=InspectionStage.REPORT_RETURNED)
         case ReportDeliberatedByLeadingGroup():
-            return replace(state, stage="report_deliberated")
+            return replace(state, stage=InspectionStage.REPORT_DELIBERATED)
         case ReportApproved():
             return replace(
                 state,
-                stage="report_approved",
+                stage=InspectionStage.REPORT_APPROVED,
                 approved_on=event.approved_on,
                 approved_finding_ids=frozenset(f.finding_id for f in state.report_findings),
             )
         case InspectionFeedbackDelivered():
             return replace(
                 state,
-                stage="feedback_delivered",
+                stage=InspectionStage.FEEDBACK_DELIVERED,
                 delivered_on=event.delivered_on,
                 ledger_item_nos=tuple(event.ledger_item_nos),
                 written_report_due=event.written_report_due,
@@ -166,24 +168,24 @@ def evolve(state: InspectionState | None, event: DomainEvent) -> InspectionState
         case RectificationPlanSubmitted():
             return replace(
                 state,
-                stage="plan_submitted",
+                stage=InspectionStage.PLAN_SUBMITTED,
                 plan_version=event.plan_version,
                 plan_items=tuple(event.items),
             )
         case RectificationPlanReturned():
-            return replace(state, stage="plan_returned")
+            return replace(state, stage=InspectionStage.PLAN_RETURNED)
         case RectificationPlanAccepted():
-            return replace(state, stage="rectifying", item_ids=tuple(event.item_ids))
+            return replace(state, stage=InspectionStage.RECTIFYING, item_ids=tuple(event.item_ids))
         case RectificationReportSubmitted():
             return replace(
                 state,
-                stage="rectification_report_submitted",
+                stage=InspectionStage.RECTIFICATION_REPORT_SUBMITTED,
                 rectification_report_no=event.report_no,
             )
         case RectificationReportReturned():
-            return replace(state, stage="rectification_report_returned")
+            return replace(state, stage=InspectionStage.RECTIFICATION_REPORT_RETURNED)
         case RectificationReportAccepted():
-            return replace(state, stage="rectification_report_accepted")
+            return replace(state, stage=InspectionStage.RECTIFICATION_REPORT_ACCEPTED)
         case InspectionLeadRegistered():
             return replace(state, lead_ids=(*state.lead_ids, event.lead_id))
         case InspectionFindingRegistered():
@@ -201,15 +203,17 @@ def evolve(state: InspectionState | None, event: DomainEvent) -> InspectionState
                 state, leader=leader, group_user_ids=state.group_user_ids - {event.user_id}
             )
         case InspectionClosed():
-            return replace(state, stage="closed")
+            return replace(state, stage=InspectionStage.CLOSED)
         case InspectionSuspended():
-            return replace(state, stage="suspended", suspended_from=event.suspended_from)
+            return replace(
+                state, stage=InspectionStage.SUSPENDED, suspended_from=event.suspended_from
+            )
         case InspectionResumed():
             return replace(
                 state, stage=state.suspended_from or event.resumed_to, suspended_from=None
             )
         case InspectionCancelled():
-            return replace(state, stage="cancelled", suspended_from=None)
+            return replace(state, stage=InspectionStage.CANCELLED, suspended_from=None)
     return state
 
 
@@ -217,7 +221,7 @@ INSPECTION = Aggregate[InspectionState]("inspection", evolve)
 
 
 # Stages in which no work is recorded on the inspection: finished, paused or abandoned.
-INACTIVE_STAGES = ("closed", "suspended", "cancelled")
+INACTIVE_STAGES = (InspectionStage.CLOSED, InspectionStage.SUSPENDED, InspectionStage.CANCELLED)
 
 
 def require_leader(state: InspectionState, ctx: Context) -> None:

@@ -33,8 +33,14 @@ from events.interview import (
     InterviewRecordSigned,
 )
 from events.policy import PolicyParameters
+from events.vocabulary import InspectionStage, InterviewRecordState
 
-SIGNING_STAGES = ("stationed", "withdrawn", "report_drafted", "report_returned")
+SIGNING_STAGES = (
+    InspectionStage.STATIONED,
+    InspectionStage.WITHDRAWN,
+    InspectionStage.REPORT_DRAFTED,
+    InspectionStage.REPORT_RETURNED,
+)
 
 
 @dataclass(frozen=True)
@@ -119,7 +125,8 @@ def sign(
 ) -> list[DomainEvent]:
     require_group_member(inspection, ctx)
     require_stage(inspection.stage, SIGNING_STAGES, "record the interviewee's signature")
-    require_stage("signed" if state.signed else "unsigned", ["unsigned"], "sign the record")
+    signed = InterviewRecordState.SIGNED if state.signed else InterviewRecordState.UNSIGNED
+    require_stage(signed, [InterviewRecordState.UNSIGNED], "sign the record")
     require_not_future(cmd.signed_on, ctx, "signed_on")
     require(
         cmd.signed_on >= state.conducted_on,

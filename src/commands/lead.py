@@ -62,6 +62,7 @@ from events.lead import (
 )
 from events.policy import PolicyParameters
 from events.values import PolicyRef
+from events.vocabulary import InspectionStage, LeadStage
 
 REGISTRARS = frozenset({Role.GROUP_LEADER, Role.DEPUTY_GROUP_LEADER, Role.GROUP_MEMBER})
 RECEIVERS = frozenset(
@@ -93,7 +94,7 @@ class LeadState:
     round_id: UUID
     jurisdiction_id: str
     management_level: CadreLevel
-    stage: str = "registered"
+    stage: LeadStage = LeadStage.REGISTERED
     lead_type: LeadType | None = None
     fast_track: FastTrack | None = None
     receiver: ReceivingAuthority | None = None
@@ -113,11 +114,11 @@ class LeadState:
 
     @property
     def is_open(self) -> bool:
-        return self.stage != "closed"
+        return self.stage != LeadStage.CLOSED
 
     def describe(self) -> str:
         """The stage in words for messages, with the disposition when there is one."""
-        if self.stage == "disposed" and self.disposition is not None:
+        if self.stage == LeadStage.DISPOSED and self.disposition is not None:
             return f"disposed: {self.disposition.value} ({LABELS[self.disposition]})"
         return self.stage
 
@@ -136,19 +137,22 @@ def evolve(state: LeadState | None, event: DomainEvent) -> LeadState | None:
     match event:
         case LeadClassified():
             return replace(
-                state, stage="classified", lead_type=event.lead_type, fast_track=event.fast_track
+                state,
+                stage=LeadStage.CLASSIFIED,
+                lead_type=event.lead_type,
+                fast_track=event.fast_track,
             )
         case LeadTransferApproved():
             return replace(
                 state,
-                stage="transfer_approved",
+                stage=LeadStage.TRANSFER_APPROVED,
                 receiver=event.receiver,
                 approved_on=event.approved_on,
             )
         case LeadTransferred() | LeadTransferredDuringFieldwork():
             return replace(
                 state,
-                stage="transferred",
+                stage=LeadStage.TRANSFERRED,
                 receiver=event.receiver,
                 transferred_on=event.transferred_on,
                 acknowledgement_due=event.acknowledgement_due,
@@ -156,24 +160,28 @@ def evolve(state: LeadState | None, event: DomainEvent) -> LeadState | None:
                 clock_policy=event.policy,
             )
         case LeadAcknowledged():
-            return replace(state, stage="acknowledged", acknowledged_on=event.acknowledged_on)
+            return replace(
+                state, stage=LeadStage.ACKNOWLEDGED, acknowledged_on=event.acknowledged_on
+            )
         case LeadAcknowledgementOverdue():
             return replace(state, acknowledgement_overdue=True)
         case LeadDispositionRecorded():
             return replace(
                 state,
-                stage="disposed",
+                stage=LeadStage.DISPOSED,
                 disposition=event.category,
                 four_forms_level=event.four_forms_level,
                 decided_on=event.decided_on,
                 dispositions=(*state.dispositions, event.category),
             )
         case LeadOutcomeReported():
-            return replace(state, stage="outcome_reported", outcome_reported_on=event.reported_on)
+            return replace(
+                state, stage=LeadStage.OUTCOME_REPORTED, outcome_reported_on=event.reported_on
+            )
         case LeadOutcomeOverdue():
             return replace(state, outcome_overdue=True)
         case LeadClosed():
-            return replace(state, stage="closed")
+            return replace(state, stage=LeadStage.CLOSED)
     return state
 
 
@@ -304,7 +312,7 @@ def register(
         management_level=cmd.management_level,
         allegation=cmd.allegation,
         sources=cmd.sources,
-        during_fieldwork=inspection.stage == "stationed",
+        during_fieldwork=inspection.stage == InspectionStage.STATIONED,
     )
     on_inspection = InspectionLeadRegistered(
         inspection_id=inspection.inspection_id, lead_id=lead_id
@@ -315,7 +323,7 @@ def register(
 def classify(
     state: LeadState, cmd: ClassifyLead, ctx: Context, inspection: InspectionState
 ) -> list[DomainEvent]:
-    require_stage(state.stage, ["registered", "classified"], "classify the lead")
+    require_stage(state.stage, [LeadStage.REGISTERED, LeadStage.CLASSIFIED], "classify the lead")
     require_leader(inspection, ctx)
     require(
         cmd.fast_track is None or cmd.lead_type == LeadType.DISCIPLINE,
@@ -339,7 +347,7 @@ def approve_transfer(
     ctx: Context,
     policy: tuple[PolicyRef, PolicyParameters],
 ) -> list[DomainEvent]:
-    require_stage(state.stage, ["classified"], "approve the lead's transfer")
+    require_stage(state.stage, [LeadStage.CLASSIFIED], "approve the lead's transfer")
     assert state.lead_type is not None
     ref, params = policy
     channel = CHANNEL[state.lead_type]
@@ -391,8 +399,8 @@ def transfer(
     inspection: InspectionState,
     policy: tuple[PolicyRef, PolicyParameters],
 ) -> list[DomainEvent]:
-    require_stage(state.stage, ["transfer_approved"], "transfer the lead")
-    if inspection.stage == "stationed":
+    require_stage(state.stage, [LeadStage.TRANSFER_APPROVED], "transfer the lead")
+    if inspection.stage == InspectionStage.STATIONED:
         raise InvalidTransition(
             "the group is still stationed: during fieldwork only fast-track leads "
             "(八项规定/四风) are transferred, by the group leader (transfer during fieldwork)"
@@ -421,20 +429,21 @@ def transfer_during_fieldwork(
     inspection: InspectionState,
     policy: tuple[PolicyRef, PolicyParameters],
 ) -> list[DomainEvent]:
-    if state.stage in ("registered", "classified"):
+    if state.stage in (LeadStage.REGISTERED, LeadStage.CLASSIFIED):
         raise InvalidTransition(
             "a fast-track lead is transferred during fieldwork only with the leading group's "
             "approval; approve the transfer first"
         )
-    require_stage(state.stage, ["transfer_approved"], "transfer the lead during fieldwork")
+    require_stage(state.stage, [LeadStage.TRANSFER_APPROVED], "transfer the lead during fieldwork")
     require(
         state.fast_track is not None,
         "only leads classified fast-track (八项规定/四风) are transferred during fieldwork",
     )
-    if inspection.stage != "stationed":
+    if inspection.stage != InspectionStage.STATIONED:
         raise InvalidTransition(
-            f"the inspection's stage is '{inspection.stage}', not 'stationed': the fast track "
-            "is for fieldwork; after it the office transfers the lead"
+            f"the inspection's stage is '{inspection.stage}', not "
+            f"'{InspectionStage.STATIONED}': the fast track is for fieldwork; after it the office "
+            "transfers the lead"
         )
     require_leader(inspection, ctx)
     assert inspection.stationed_on is not None
@@ -474,7 +483,7 @@ def _require_receiver(state: LeadState, ctx: Context) -> ReceivingAuthority:
 
 
 def acknowledge(state: LeadState, cmd: AcknowledgeLead, ctx: Context) -> list[DomainEvent]:
-    require_stage(state.stage, ["transferred"], "acknowledge the lead")
+    require_stage(state.stage, [LeadStage.TRANSFERRED], "acknowledge the lead")
     receiver = _require_receiver(state, ctx)
     require_not_future(cmd.acknowledged_on, ctx, "acknowledged_on")
     assert state.transferred_on is not None
@@ -498,7 +507,11 @@ def acknowledge(state: LeadState, cmd: AcknowledgeLead, ctx: Context) -> list[Do
 def record_disposition(
     state: LeadState, cmd: RecordLeadDisposition, ctx: Context
 ) -> list[DomainEvent]:
-    require_stage(state.stage, ["acknowledged", "disposed"], "record a disposition of the lead")
+    require_stage(
+        state.stage,
+        [LeadStage.ACKNOWLEDGED, LeadStage.DISPOSED],
+        "record a disposition of the lead",
+    )
     if state.disposition in FINAL:
         raise InvalidTransition(
             f"the lead's disposition '{state.disposition}' is final; report its outcome"
@@ -529,7 +542,7 @@ def record_disposition(
 
 
 def report_outcome(state: LeadState, cmd: ReportLeadOutcome, ctx: Context) -> list[DomainEvent]:
-    require_stage(state.stage, ["disposed"], "report the lead's outcome")
+    require_stage(state.stage, [LeadStage.DISPOSED], "report the lead's outcome")
     if state.disposition in NOT_TERMINAL:
         raise InvalidTransition(
             "the lead is shelved (暂存待查), which is not terminal; record a further "
@@ -561,7 +574,7 @@ def report_outcome(state: LeadState, cmd: ReportLeadOutcome, ctx: Context) -> li
 
 
 def close(state: LeadState, cmd: CloseLead, ctx: Context) -> list[DomainEvent]:
-    if state.stage != "outcome_reported":
+    if state.stage != LeadStage.OUTCOME_REPORTED:
         raise InvalidTransition(
             f"cannot close the lead while it is '{state.describe()}'; a lead is closed only "
             "after a terminal disposition and its reported outcome"
@@ -603,7 +616,7 @@ def _overdue(
 def mark_acknowledgement_overdue(
     state: LeadState, cmd: MarkLeadAcknowledgementOverdue, ctx: Context
 ) -> list[DomainEvent]:
-    require_stage(state.stage, ["transferred"], "flag the acknowledgement as overdue")
+    require_stage(state.stage, [LeadStage.TRANSFERRED], "flag the acknowledgement as overdue")
     return _overdue(
         state,
         "acknowledgement",
@@ -618,7 +631,9 @@ def mark_outcome_overdue(
     state: LeadState, cmd: MarkLeadOutcomeOverdue, ctx: Context
 ) -> list[DomainEvent]:
     require_stage(
-        state.stage, ["transferred", "acknowledged", "disposed"], "flag the outcome as overdue"
+        state.stage,
+        [LeadStage.TRANSFERRED, LeadStage.ACKNOWLEDGED, LeadStage.DISPOSED],
+        "flag the outcome as overdue",
     )
     return _overdue(
         state, "outcome", state.outcome_due, state.outcome_overdue, cmd.as_of, LeadOutcomeOverdue

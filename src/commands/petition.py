@@ -49,9 +49,15 @@ from events.petition import (
     PetitionLinkedToLead,
     PetitionRegistered,
 )
+from events.vocabulary import InspectionStage, PetitionStatus
 
 # Stages in which a petition already received may still be triaged, forwarded or linked.
-HANDLING_STAGES = ("stationed", "withdrawn", "report_drafted", "report_returned")
+HANDLING_STAGES = (
+    InspectionStage.STATIONED,
+    InspectionStage.WITHDRAWN,
+    InspectionStage.REPORT_DRAFTED,
+    InspectionStage.REPORT_RETURNED,
+)
 RECEIVING_DEPARTMENTS = frozenset(
     {
         Role.SUPERVISING_DEPARTMENT,
@@ -69,7 +75,7 @@ class PetitionState:
     petition_id: UUID
     inspection_id: UUID
     received_on: date
-    status: str = "registered"
+    status: PetitionStatus = PetitionStatus.REGISTERED
     forwarded_to: str | None = None
     forwarded_on: date | None = None
     finding_ids: frozenset[UUID] = frozenset()
@@ -77,7 +83,7 @@ class PetitionState:
 
     @property
     def closed(self) -> bool:
-        return self.status in ("acknowledged", "closed_no_action")
+        return self.status in (PetitionStatus.ACKNOWLEDGED, PetitionStatus.CLOSED_NO_ACTION)
 
 
 def evolve(state: PetitionState | None, event: DomainEvent) -> PetitionState | None:
@@ -87,26 +93,30 @@ def evolve(state: PetitionState | None, event: DomainEvent) -> PetitionState | N
         return None
     match event:
         case PetitionAssessedInScope():
-            return replace(state, status="in_scope")
+            return replace(state, status=PetitionStatus.IN_SCOPE)
         case PetitionAssessedOutOfScope():
-            return replace(state, status="out_of_scope")
+            return replace(state, status=PetitionStatus.OUT_OF_SCOPE)
         case PetitionForwarded():
             return replace(
                 state,
-                status="forwarded",
+                status=PetitionStatus.FORWARDED,
                 forwarded_to=event.department_id,
                 forwarded_on=event.forwarded_on,
             )
         case PetitionForwardAcknowledged():
-            return replace(state, status="acknowledged")
+            return replace(state, status=PetitionStatus.ACKNOWLEDGED)
         case PetitionLinkedToFinding():
             return replace(
-                state, status="linked", finding_ids=state.finding_ids | {event.finding_id}
+                state,
+                status=PetitionStatus.LINKED,
+                finding_ids=state.finding_ids | {event.finding_id},
             )
         case PetitionLinkedToLead():
-            return replace(state, status="linked", lead_ids=state.lead_ids | {event.lead_id})
+            return replace(
+                state, status=PetitionStatus.LINKED, lead_ids=state.lead_ids | {event.lead_id}
+            )
         case PetitionClosedNoAction():
-            return replace(state, status="closed_no_action")
+            return replace(state, status=PetitionStatus.CLOSED_NO_ACTION)
     return state
 
 
@@ -234,7 +244,7 @@ def triage(
     fieldwork: FieldworkState,
 ) -> list[DomainEvent]:
     _handling(inspection, ctx, "triage a petition")
-    require_stage(state.status, ["registered"], "triage the petition")
+    require_stage(state.status, [PetitionStatus.REGISTERED], "triage the petition")
     require_meeting(fieldwork, cmd.meeting_id)
     ids = {"petition_id": state.petition_id, "inspection_id": state.inspection_id}
     if cmd.decision == Decision.IN_SCOPE:
@@ -271,7 +281,7 @@ def forward(
 ) -> list[DomainEvent]:
     if ctx.actor.role != Role.INSPECTION_OFFICE:
         require_group_member(inspection, ctx)
-    require_stage(state.status, ["out_of_scope"], "forward the petition")
+    require_stage(state.status, [PetitionStatus.OUT_OF_SCOPE], "forward the petition")
     require_not_future(cmd.forwarded_on, ctx, "forwarded_on")
     require(cmd.forwarded_on >= state.received_on, "a petition is forwarded after its receipt")
     return [
@@ -288,7 +298,7 @@ def forward(
 def acknowledge(
     state: PetitionState, cmd: AcknowledgePetitionForward, ctx: Context
 ) -> list[DomainEvent]:
-    require_stage(state.status, ["forwarded"], "acknowledge the forwarded petition")
+    require_stage(state.status, [PetitionStatus.FORWARDED], "acknowledge the forwarded petition")
     require_actor(
         ctx.actor.organization_id == state.forwarded_to,
         f"only the receiving department ({state.forwarded_to}) acknowledges this petition",
@@ -316,7 +326,11 @@ def link_to_finding(
     finding: FindingState | None,
 ) -> list[DomainEvent]:
     _handling(inspection, ctx, "link a petition to a finding")
-    require_stage(state.status, ["in_scope", "linked"], "link the petition to a finding")
+    require_stage(
+        state.status,
+        [PetitionStatus.IN_SCOPE, PetitionStatus.LINKED],
+        "link the petition to a finding",
+    )
     if finding is None or finding.inspection_id != state.inspection_id:
         raise NotFound(f"finding {cmd.finding_id} is not a finding of this inspection")
     if cmd.finding_id in state.finding_ids:
@@ -338,7 +352,11 @@ def link_to_lead(
     lead: LeadState | None,
 ) -> list[DomainEvent]:
     _handling(inspection, ctx, "link a petition to a lead")
-    require_stage(state.status, ["in_scope", "linked"], "link the petition to a lead")
+    require_stage(
+        state.status,
+        [PetitionStatus.IN_SCOPE, PetitionStatus.LINKED],
+        "link the petition to a lead",
+    )
     if lead is None or lead.inspection_id != state.inspection_id:
         raise NotFound(f"lead {cmd.lead_id} is not a lead of this inspection")
     if cmd.lead_id in state.lead_ids:
@@ -360,12 +378,12 @@ def close_no_action(
     fieldwork: FieldworkState,
 ) -> list[DomainEvent]:
     _handling(inspection, ctx, "close a petition")
-    if state.status in ("out_of_scope", "forwarded"):
+    if state.status in (PetitionStatus.OUT_OF_SCOPE, PetitionStatus.FORWARDED):
         raise InvalidTransition(
             "an out-of-scope petition cannot be closed without action: it must be forwarded to "
             "a named department and acknowledged by it"
         )
-    require_stage(state.status, ["in_scope"], "close the petition without action")
+    require_stage(state.status, [PetitionStatus.IN_SCOPE], "close the petition without action")
     require_meeting(fieldwork, cmd.meeting_id)
     return [
         PetitionClosedNoAction(

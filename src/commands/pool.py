@@ -45,6 +45,7 @@ from events.pool import (
     ServiceGrade,
     TalentPoolMemberEnrolled,
 )
+from events.vocabulary import GroupStage, PoolMemberStatus
 
 OFFICE = frozenset({Role.INSPECTION_OFFICE})
 LEADING_GROUP = frozenset({Role.LEADING_GROUP})
@@ -64,7 +65,7 @@ class PoolMemberState:
     jurisdiction_id: str
     profile: InspectorProfile
     external: bool = False
-    status: str = "nominated"
+    status: PoolMemberStatus = PoolMemberStatus.NOMINATED
     evaluated_groups: frozenset[UUID] = frozenset()
 
 
@@ -74,14 +75,18 @@ def evolve_member(state: PoolMemberState | None, event: DomainEvent) -> PoolMemb
             return PoolMemberState(event.member_id, event.jurisdiction_id, event.profile)
         case ExternalExpertEngaged():
             return PoolMemberState(
-                event.member_id, event.jurisdiction_id, event.profile, True, "admitted"
+                event.member_id,
+                event.jurisdiction_id,
+                event.profile,
+                True,
+                PoolMemberStatus.ADMITTED,
             )
         case PoolMemberAdmitted() if state:
-            return replace(state, status="admitted")
+            return replace(state, status=PoolMemberStatus.ADMITTED)
         case PoolMemberSuspended() if state:
-            return replace(state, status="suspended")
+            return replace(state, status=PoolMemberStatus.SUSPENDED)
         case PoolMemberRemoved() if state:
-            return replace(state, status="removed")
+            return replace(state, status=PoolMemberStatus.REMOVED)
         case ServiceEvaluationIssued() if state:
             return replace(state, evaluated_groups=state.evaluated_groups | {event.group_id})
     return state
@@ -200,7 +205,7 @@ def require_not_after_today(day: date, ctx: Context, what: str) -> None:
 
 
 def _not_yet_in_pool(existing: PoolMemberState | None, user_id: str) -> None:
-    if existing is not None and existing.status != "removed":
+    if existing is not None and existing.status != PoolMemberStatus.REMOVED:
         raise InvalidTransition(
             f"{user_id} is already in the talent pool of {existing.jurisdiction_id} "
             f"(status '{existing.status}')"
@@ -248,17 +253,25 @@ def _enrolled(jurisdiction_id: str, member_id: UUID, user_id: str) -> DomainEven
 
 
 def admit(state: PoolMemberState, cmd: AdmitPoolMember) -> list[DomainEvent]:
-    require_stage(state.status, ["nominated", "suspended"], "admit the pool member")
+    require_stage(
+        state.status,
+        [PoolMemberStatus.NOMINATED, PoolMemberStatus.SUSPENDED],
+        "admit the pool member",
+    )
     return [PoolMemberAdmitted(member_id=state.member_id)]
 
 
 def suspend(state: PoolMemberState, cmd: SuspendPoolMember) -> list[DomainEvent]:
-    require_stage(state.status, ["admitted"], "suspend the pool member")
+    require_stage(state.status, [PoolMemberStatus.ADMITTED], "suspend the pool member")
     return [PoolMemberSuspended(member_id=state.member_id, reason=cmd.why)]
 
 
 def remove(state: PoolMemberState, cmd: RemovePoolMember) -> list[DomainEvent]:
-    require_stage(state.status, ["nominated", "admitted", "suspended"], "remove the pool member")
+    require_stage(
+        state.status,
+        [PoolMemberStatus.NOMINATED, PoolMemberStatus.ADMITTED, PoolMemberStatus.SUSPENDED],
+        "remove the pool member",
+    )
     return [PoolMemberRemoved(member_id=state.member_id, reason=cmd.why)]
 
 
@@ -295,7 +308,7 @@ def draw_members(
     recusal exclusions when the draw is for a group."""
     since = add_months(ctx.today, -params.recusal_work_lookback_months)
     candidates = sorted(
-        (candidate(m, since) for m in members if m.status == "admitted"),
+        (candidate(m, since) for m in members if m.status == PoolMemberStatus.ADMITTED),
         key=lambda c: str(c.member_id),
     )
     drawn = draw(candidates, filters, cmd.count, seed)
@@ -346,7 +359,7 @@ def issue_service_evaluation(
     """`group_stage` and `served` are those of the group (None: no such group)."""
     if group_stage is None:
         raise NotFound(f"inspection group {cmd.group_id} does not exist")
-    require_stage(group_stage, ["dissolved"], "evaluate service in the group")
+    require_stage(group_stage, [GroupStage.DISSOLVED], "evaluate service in the group")
     user_id = state.profile.user_id
     require(user_id in served, f"{user_id} did not serve in group {cmd.group_id}")
     if cmd.group_id in state.evaluated_groups:

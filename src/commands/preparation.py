@@ -32,6 +32,7 @@ from events.inspection import (
 from events.petition import PetitionChannelsClosed, PetitionChannelsOpened
 from events.policy import PolicyParameters
 from events.values import Contacts, PolicyRef
+from events.vocabulary import GroupStage, InspectionStage
 
 LEADER = frozenset({Role.GROUP_LEADER})
 
@@ -114,8 +115,8 @@ def authorize_group(
     policy: tuple[PolicyRef, PolicyParameters],
 ) -> Authorization:
     ref, params = policy
-    require_stage(state.stage, ["planned"], "authorize the group")
-    if group.stage not in ("formed", "authorized"):
+    require_stage(state.stage, [InspectionStage.PLANNED], "authorize the group")
+    if group.stage not in (GroupStage.FORMED, GroupStage.AUTHORIZED):
         raise InvalidTransition(
             f"group {group.name} cannot be authorized while its stage is '{group.stage}'; "
             "form it first"
@@ -155,7 +156,7 @@ def issue_notice(
     policy: tuple[PolicyRef, PolicyParameters],
 ) -> list[DomainEvent]:
     ref, params = policy
-    require_stage(state.stage, ["group_authorized"], "issue the inspection notice")
+    require_stage(state.stage, [InspectionStage.GROUP_AUTHORIZED], "issue the inspection notice")
     require_not_future(cmd.notice_date, ctx, "notice_date")
     require(
         _in_window(state, cmd.planned_stationing_date),
@@ -182,7 +183,7 @@ def issue_notice(
 def publish_announcement(
     state: InspectionState, cmd: PublishInspectionAnnouncement, ctx: Context
 ) -> list[DomainEvent]:
-    require_stage(state.stage, ["notified"], "publish the announcement")
+    require_stage(state.stage, [InspectionStage.NOTIFIED], "publish the announcement")
     if ctx.actor.role == Role.GROUP_LEADER:
         require_leader(state, ctx)
     require_not_future(cmd.published_on, ctx, "published_on")
@@ -208,7 +209,7 @@ def publish_announcement(
 
 
 def station_group(state: InspectionState, cmd: StationGroup, ctx: Context) -> list[DomainEvent]:
-    require_stage(state.stage, ["announced"], "station the group")
+    require_stage(state.stage, [InspectionStage.ANNOUNCED], "station the group")
     require_leader(state, ctx)
     require_not_future(cmd.stationed_on, ctx, "stationed_on")
     require(
@@ -229,7 +230,7 @@ def station_group(state: InspectionState, cmd: StationGroup, ctx: Context) -> li
 
 
 def end_stationing(state: InspectionState, cmd: EndStationing, ctx: Context) -> list[DomainEvent]:
-    require_stage(state.stage, ["stationed"], "end the stationing")
+    require_stage(state.stage, [InspectionStage.STATIONED], "end the stationing")
     require_leader(state, ctx)
     require_not_future(cmd.withdrawn_on, ctx, "withdrawn_on")
     assert state.stationed_on is not None

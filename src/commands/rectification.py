@@ -52,6 +52,7 @@ from events.rectification import (
     WarningLevel,
 )
 from events.values import PolicyRef
+from events.vocabulary import RectificationItemStatus
 
 INSPECTED = frozenset({Role.INSPECTED_ORG_PRINCIPAL, Role.INSPECTED_ORG_LIAISON})
 VERIFIERS = frozenset(
@@ -64,7 +65,11 @@ VERIFIERS = frozenset(
 )
 
 
-OPEN = ("opened", "in_progress", "long_term")
+OPEN = (
+    RectificationItemStatus.OPENED,
+    RectificationItemStatus.IN_PROGRESS,
+    RectificationItemStatus.LONG_TERM,
+)
 LEVELS = {WarningLevel.GREEN: 1, WarningLevel.YELLOW: 2, WarningLevel.RED: 3}
 
 
@@ -74,7 +79,7 @@ class ItemState:
     inspection_id: UUID
     organization_id: str
     deadline: date
-    status: str = "opened"
+    status: RectificationItemStatus = RectificationItemStatus.OPENED
     policy: PolicyRef | None = None
     responsible_leader: str = ""
     long_term: bool = False
@@ -97,24 +102,36 @@ def evolve(state: ItemState | None, event: DomainEvent) -> ItemState | None:
                 responsible_leader=event.responsible_leader,
             )
         case RectificationProgressReported() | ItemVerificationFailed() if state:
-            status = "long_term" if state.long_term else "in_progress"
+            status = (
+                RectificationItemStatus.LONG_TERM
+                if state.long_term
+                else RectificationItemStatus.IN_PROGRESS
+            )
             return replace(state, status=status)
         case ItemClosureRequested() if state:
-            return replace(state, status="closure_requested")
+            return replace(state, status=RectificationItemStatus.CLOSURE_REQUESTED)
         case ItemVerified() if state:
-            return replace(state, status="verified")
+            return replace(state, status=RectificationItemStatus.VERIFIED)
         case RectificationItemClosed() if state:
-            return replace(state, status="closed")
+            return replace(state, status=RectificationItemStatus.CLOSED)
         case ItemReclassifiedLongTerm() if state:
             return replace(
-                state, status="long_term", long_term=True, deadline=event.deadline, warned=None
+                state,
+                status=RectificationItemStatus.LONG_TERM,
+                long_term=True,
+                deadline=event.deadline,
+                warned=None,
             )
         case ItemDeadlineExtended() if state:
             return replace(
                 state, deadline=event.deadline, extensions=event.extension_no, warned=None
             )
         case RectificationItemReopened() if state:
-            status = "long_term" if state.long_term else "in_progress"
+            status = (
+                RectificationItemStatus.LONG_TERM
+                if state.long_term
+                else RectificationItemStatus.IN_PROGRESS
+            )
             return replace(state, status=status, reopens=event.reopen_no)
         case ItemDeadlineApproaching() if state and event.deadline == state.deadline:
             return replace(state, warned=event.level)
@@ -206,7 +223,7 @@ def request_closure(state: ItemState, cmd: RequestItemClosure, ctx: Context) -> 
 
 
 def verify(state: ItemState, cmd: VerifyItem, ctx: Context) -> list[DomainEvent]:
-    require_stage(state.status, ["closure_requested"], "verify the item")
+    require_stage(state.status, [RectificationItemStatus.CLOSURE_REQUESTED], "verify the item")
     _not_own_org(state, ctx)
     return [
         ItemVerified(
@@ -221,7 +238,9 @@ def verify(state: ItemState, cmd: VerifyItem, ctx: Context) -> list[DomainEvent]
 def fail_verification(
     state: ItemState, cmd: FailItemVerification, ctx: Context
 ) -> list[DomainEvent]:
-    require_stage(state.status, ["closure_requested"], "fail the verification")
+    require_stage(
+        state.status, [RectificationItemStatus.CLOSURE_REQUESTED], "fail the verification"
+    )
     _not_own_org(state, ctx)
     return [
         ItemVerificationFailed(
@@ -234,7 +253,7 @@ def fail_verification(
 
 
 def close(state: ItemState, cmd: CloseItem, ctx: Context) -> list[DomainEvent]:
-    require_stage(state.status, ["verified"], "close (销号) the item")
+    require_stage(state.status, [RectificationItemStatus.VERIFIED], "close (销号) the item")
     _not_own_org(state, ctx)
     return [
         RectificationItemClosed(
@@ -381,7 +400,11 @@ class ReopenItem(ItemCommand):
 def reclassify_long_term(
     state: ItemState, cmd: ReclassifyItemAsLongTerm, ctx: Context
 ) -> list[DomainEvent]:
-    require_stage(state.status, ["opened", "in_progress"], "reclassify the item as long-term")
+    require_stage(
+        state.status,
+        [RectificationItemStatus.OPENED, RectificationItemStatus.IN_PROGRESS],
+        "reclassify the item as long-term",
+    )
     _not_own_org(state, ctx)
     dues = [m.due for m in cmd.milestones]
     require(
@@ -441,7 +464,7 @@ def reopen(
     visit_checks: dict[int, dict[UUID, CheckResult]],
 ) -> list[DomainEvent]:
     """`visit_checks`: the follow-up's recorded return visits, visit no → item → result."""
-    require_stage(state.status, ["closed"], "reopen the item")
+    require_stage(state.status, [RectificationItemStatus.CLOSED], "reopen the item")
     _not_own_org(state, ctx)
     if cmd.visit_no not in visit_checks:
         raise RuleViolated(f"return visit {cmd.visit_no} of this inspection is not recorded")
@@ -504,7 +527,7 @@ def issue_supervision_notice(
 def hold_accountability_talk(
     state: ItemState, cmd: HoldAccountabilityTalk, ctx: Context
 ) -> list[DomainEvent]:
-    if state.status == "closed":
+    if state.status == RectificationItemStatus.CLOSED:
         raise InvalidTransition("the item is closed (销号); a talk about it needs it reopened")
     require_not_future(cmd.held_on, ctx, "held_on")
     return [
@@ -545,7 +568,11 @@ def raise_warnings(
 ) -> list[DomainEvent]:
     """The most severe colour reached and not yet raised for the current deadline, or
     nothing. A late first tick raises only the current colour, not those it skipped."""
-    if state.status not in (*OPEN, "closure_requested", "verified"):
+    if state.status not in (
+        *OPEN,
+        RectificationItemStatus.CLOSURE_REQUESTED,
+        RectificationItemStatus.VERIFIED,
+    ):
         return []
     level = due_level(state.deadline, ctx.today, params)
     if level is None or (state.warned is not None and LEVELS[state.warned] >= LEVELS[level]):

@@ -47,6 +47,7 @@ from events.rectification_plan import (
     RectificationTaskforceEstablished,
 )
 from events.values import PlanItem
+from events.vocabulary import InspectionStage, RectificationItemStatus, RectificationPhase
 
 PRINCIPAL = frozenset({Role.INSPECTED_ORG_PRINCIPAL})
 
@@ -111,7 +112,11 @@ def _principal_of(state: InspectionState, ctx: Context) -> None:
 def submit_plan(
     state: InspectionState, cmd: SubmitRectificationPlan, ctx: Context, params: PolicyParameters
 ) -> list[DomainEvent]:
-    require_stage(state.stage, ["feedback_delivered", "plan_returned"], "submit the plan")
+    require_stage(
+        state.stage,
+        [InspectionStage.FEEDBACK_DELIVERED, InspectionStage.PLAN_RETURNED],
+        "submit the plan",
+    )
     _principal_of(state, ctx)
     assert state.delivered_on is not None
     covered = {item.ledger_item_no for item in cmd.items}
@@ -136,7 +141,7 @@ def submit_plan(
 
 
 def _same_plan(state: InspectionState, cmd: PlanStep) -> None:
-    require_stage(state.stage, ["plan_submitted"], "review the rectification plan")
+    require_stage(state.stage, [InspectionStage.PLAN_SUBMITTED], "review the rectification plan")
     if cmd.plan_version != state.plan_version:
         raise InvalidTransition(
             f"plan version {cmd.plan_version} is not the submitted one (v{state.plan_version})"
@@ -195,7 +200,7 @@ def submit_report(
 ) -> list[DomainEvent]:
     require_stage(
         state.stage,
-        ["rectifying", "rectification_report_returned"],
+        [InspectionStage.RECTIFYING, InspectionStage.RECTIFICATION_REPORT_RETURNED],
         "submit the rectification report",
     )
     _principal_of(state, ctx)
@@ -218,7 +223,9 @@ def submit_report(
 
 def _same_report(state: InspectionState, cmd: RectificationReportStep) -> None:
     require_stage(
-        state.stage, ["rectification_report_submitted"], "review the rectification report"
+        state.stage,
+        [InspectionStage.RECTIFICATION_REPORT_SUBMITTED],
+        "review the rectification report",
     )
     if cmd.report_no != state.rectification_report_no:
         raise InvalidTransition(
@@ -244,8 +251,12 @@ def accept_report(state: InspectionState, cmd: AcceptRectificationReport) -> lis
 def close(
     state: InspectionState, cmd: CloseInspection, ctx: Context, item_statuses: Mapping[UUID, str]
 ) -> list[DomainEvent]:
-    require_stage(state.stage, ["rectification_report_accepted"], "close the inspection")
-    still_open = sorted(str(i) for i, status in item_statuses.items() if status != "closed")
+    require_stage(
+        state.stage, [InspectionStage.RECTIFICATION_REPORT_ACCEPTED], "close the inspection"
+    )
+    still_open = sorted(
+        str(i) for i, status in item_statuses.items() if status != RectificationItemStatus.CLOSED
+    )
     if still_open:
         raise InvalidTransition(
             f"{len(still_open)} rectification item(s) are not closed (销号): "
@@ -257,20 +268,20 @@ def close(
 # The rectification as a whole (整改工作): taskforce, life meeting, disclosure, stages -------------
 
 AFTER_FEEDBACK = (
-    "feedback_delivered",
-    "plan_submitted",
-    "plan_returned",
-    "rectifying",
-    "rectification_report_submitted",
-    "rectification_report_returned",
-    "rectification_report_accepted",
+    InspectionStage.FEEDBACK_DELIVERED,
+    InspectionStage.PLAN_SUBMITTED,
+    InspectionStage.PLAN_RETURNED,
+    InspectionStage.RECTIFYING,
+    InspectionStage.RECTIFICATION_REPORT_SUBMITTED,
+    InspectionStage.RECTIFICATION_REPORT_RETURNED,
+    InspectionStage.RECTIFICATION_REPORT_ACCEPTED,
 )
 AFTER_PLAN = (
-    "rectifying",
-    "rectification_report_submitted",
-    "rectification_report_returned",
-    "rectification_report_accepted",
-    "closed",
+    InspectionStage.RECTIFYING,
+    InspectionStage.RECTIFICATION_REPORT_SUBMITTED,
+    InspectionStage.RECTIFICATION_REPORT_RETURNED,
+    InspectionStage.RECTIFICATION_REPORT_ACCEPTED,
+    InspectionStage.CLOSED,
 )
 INSPECTED_ORG = frozenset({Role.INSPECTED_ORG_PRINCIPAL, Role.INSPECTED_ORG_LIAISON})
 
@@ -310,7 +321,8 @@ class ProgrammeState:
     taskforce_on: date | None = None
     life_meeting_on: date | None = None
     disclosed: frozenset[str] = frozenset()
-    phase: str = "centralized"  # → centralized_ended → continuous → summarized
+    # centralized → centralized_ended → continuous → summarized
+    phase: RectificationPhase = RectificationPhase.CENTRALIZED
     centralized_ended_on: date | None = None
 
 
@@ -340,11 +352,15 @@ def evolve_programme(state: ProgrammeState | None, event: DomainEvent) -> Progra
         case RectificationDisclosedPublicly():
             return replace(state, disclosed=state.disclosed | {"public"})
         case CentralizedRectificationPeriodEnded():
-            return replace(state, phase="centralized_ended", centralized_ended_on=event.ended_on)
+            return replace(
+                state,
+                phase=RectificationPhase.CENTRALIZED_ENDED,
+                centralized_ended_on=event.ended_on,
+            )
         case ContinuousRectificationStarted():
-            return replace(state, phase="continuous")
+            return replace(state, phase=RectificationPhase.CONTINUOUS)
         case RectificationSummarized():
-            return replace(state, phase="summarized")
+            return replace(state, phase=RectificationPhase.SUMMARIZED)
     return state
 
 
@@ -473,7 +489,9 @@ def disclose(
 ) -> list[DomainEvent]:
     state = reported.inspection
     require_stage(
-        state.stage, ["rectification_report_accepted", "closed"], "disclose the rectification"
+        state.stage,
+        [InspectionStage.RECTIFICATION_REPORT_ACCEPTED, InspectionStage.CLOSED],
+        "disclose the rectification",
     )
     if ctx.actor.role == Role.INSPECTED_ORG_PRINCIPAL:
         _own(state, ctx, "rectification disclosure")
@@ -512,12 +530,12 @@ def end_centralized(
 ) -> list[DomainEvent]:
     require_stage(state.stage, AFTER_PLAN, "end the centralized rectification period")
     require_stage(
-        programme.phase if programme else "centralized",
-        ["centralized"],
+        programme.phase if programme else RectificationPhase.CENTRALIZED,
+        [RectificationPhase.CENTRALIZED],
         "end the centralized rectification period",
     )
     require_not_future(cmd.ended_on, ctx, "ended_on")
-    closed = sum(1 for s in item_statuses.values() if s == "closed")
+    closed = sum(1 for s in item_statuses.values() if s == RectificationItemStatus.CLOSED)
     return [
         CentralizedRectificationPeriodEnded(
             rectification_id=rectification_stream_id(state.inspection_id),
@@ -536,8 +554,8 @@ def start_continuous(
     state: InspectionState,
     long_term: list[UUID],
 ) -> list[DomainEvent]:
-    phase = programme.phase if programme else "centralized"
-    require_stage(phase, ["centralized_ended"], "start continuous rectification")
+    phase = programme.phase if programme else RectificationPhase.CENTRALIZED
+    require_stage(phase, [RectificationPhase.CENTRALIZED_ENDED], "start continuous rectification")
     assert programme is not None
     assert programme.centralized_ended_on is not None
     require_not_future(cmd.started_on, ctx, "started_on")
@@ -563,17 +581,19 @@ def summarize(
     items: Mapping[UUID, tuple[str, bool]],
 ) -> list[DomainEvent]:
     """`items`: item → (status, long-term). Every item is closed or formally long-term."""
-    phase = programme.phase if programme else "centralized"
-    require_stage(phase, ["continuous"], "summarize the rectification")
+    phase = programme.phase if programme else RectificationPhase.CENTRALIZED
+    require_stage(phase, [RectificationPhase.CONTINUOUS], "summarize the rectification")
     assert programme is not None
     require_not_future(cmd.summarized_on, ctx, "summarized_on")
-    pending = sorted(str(i) for i, (s, lt) in items.items() if s != "closed" and not lt)
+    pending = sorted(
+        str(i) for i, (s, lt) in items.items() if s != RectificationItemStatus.CLOSED and not lt
+    )
     if pending:
         raise InvalidTransition(
             f"{len(pending)} item(s) are neither closed (销号) nor reclassified long-term: "
             + ", ".join(pending)
         )
-    closed = sum(1 for s, _ in items.values() if s == "closed")
+    closed = sum(1 for s, _ in items.values() if s == RectificationItemStatus.CLOSED)
     return [
         RectificationSummarized(
             rectification_id=programme.rectification_id,

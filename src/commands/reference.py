@@ -29,6 +29,7 @@ from events.reference import (
     TermCoveragePlanDrafted,
 )
 from events.values import RoundType
+from events.vocabulary import CoveragePlanStage
 
 Ident = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
 
@@ -91,7 +92,7 @@ class CoveragePlanState:
     jurisdiction_id: str
     term: str
     organization_ids: tuple[str, ...]
-    stage: str = "drafted"
+    stage: CoveragePlanStage = CoveragePlanStage.DRAFTED
 
 
 def evolve_plan(state: CoveragePlanState | None, event: DomainEvent) -> CoveragePlanState | None:
@@ -101,7 +102,7 @@ def evolve_plan(state: CoveragePlanState | None, event: DomainEvent) -> Coverage
                 event.jurisdiction_id, event.term, tuple(event.organization_ids)
             )
         case TermCoveragePlanApproved() if state:
-            return replace(state, stage="approved")
+            return replace(state, stage=CoveragePlanStage.APPROVED)
     return state
 
 
@@ -215,7 +216,7 @@ def draft_coverage_plan(
     plan: CoveragePlanState | None, registry: JurisdictionState, cmd: DraftTermCoveragePlan
 ) -> list[DomainEvent]:
     if plan is not None:
-        require_stage(plan.stage, ["drafted"], "redraft the coverage plan")
+        require_stage(plan.stage, [CoveragePlanStage.DRAFTED], "redraft the coverage plan")
     require(cmd.term_start < cmd.term_end, "term_start must be before term_end")
     require(
         len(set(cmd.organization_ids)) == len(cmd.organization_ids),
@@ -230,7 +231,7 @@ def draft_coverage_plan(
 def approve_coverage_plan(
     plan: CoveragePlanState, registry: JurisdictionState, cmd: ApproveTermCoveragePlan
 ) -> list[DomainEvent]:
-    require_stage(plan.stage, ["drafted"], "approve the coverage plan")
+    require_stage(plan.stage, [CoveragePlanStage.DRAFTED], "approve the coverage plan")
     missing = sorted(registry.active() - set(plan.organization_ids))
     require(
         not missing,

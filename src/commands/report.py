@@ -29,6 +29,7 @@ from events.inspection import (
     ResultsUseDecided,
 )
 from events.values import FindingRef
+from events.vocabulary import FindingStatus, InspectionStage
 
 
 class DraftInspectionReport(InspectionCommand):
@@ -91,16 +92,20 @@ class DecideResultsUse(InspectionCommand):
     decisions: list[ResultsUse] = Field(min_length=1, max_length=50)
 
 
-UNDER_REVIEW = ("report_drafted", "report_office_reviewed", "report_deliberated")
+UNDER_REVIEW = (
+    InspectionStage.REPORT_DRAFTED,
+    InspectionStage.REPORT_OFFICE_REVIEWED,
+    InspectionStage.REPORT_DELIBERATED,
+)
 AFTER_APPROVAL = (
-    "report_approved",
-    "feedback_delivered",
-    "plan_submitted",
-    "plan_returned",
-    "rectifying",
-    "rectification_report_submitted",
-    "rectification_report_returned",
-    "rectification_report_accepted",
+    InspectionStage.REPORT_APPROVED,
+    InspectionStage.FEEDBACK_DELIVERED,
+    InspectionStage.PLAN_SUBMITTED,
+    InspectionStage.PLAN_RETURNED,
+    InspectionStage.RECTIFYING,
+    InspectionStage.RECTIFICATION_REPORT_SUBMITTED,
+    InspectionStage.RECTIFICATION_REPORT_RETURNED,
+    InspectionStage.RECTIFICATION_REPORT_ACCEPTED,
 )
 
 
@@ -116,7 +121,11 @@ def draft(
     ctx: Context,
     findings: Mapping[UUID, FindingState],
 ) -> list[DomainEvent]:
-    require_stage(state.stage, ["withdrawn", "report_returned"], "draft the report")
+    require_stage(
+        state.stage,
+        [InspectionStage.WITHDRAWN, InspectionStage.REPORT_RETURNED],
+        "draft the report",
+    )
     require_group_member(state, ctx)
     require(len(set(cmd.finding_ids)) == len(cmd.finding_ids), "a finding is listed twice")
     refs = []
@@ -125,7 +134,7 @@ def draft(
         if finding is None or finding.inspection_id != state.inspection_id:
             raise NotFound(f"finding {finding_id} does not exist in this inspection")
         require(
-            finding.status == "approved",
+            finding.status == FindingStatus.APPROVED,
             f"finding {finding_id} is '{finding.status}'; only approved findings enter a report",
         )
         refs.append(FindingRef(finding_id=finding_id, version=finding.version))
@@ -149,7 +158,7 @@ def _same_version(state: InspectionState, cmd: ReportStep) -> None:
 
 
 def review_by_office(state: InspectionState, cmd: ReviewReportByOffice) -> list[DomainEvent]:
-    require_stage(state.stage, ["report_drafted"], "review the report")
+    require_stage(state.stage, [InspectionStage.REPORT_DRAFTED], "review the report")
     _same_version(state, cmd)
     return [
         ReportReviewedByOffice(
@@ -163,7 +172,11 @@ def review_by_office(state: InspectionState, cmd: ReviewReportByOffice) -> list[
 def return_for_revision(state: InspectionState, cmd: ReturnReportForRevision) -> list[DomainEvent]:
     require_stage(
         state.stage,
-        ["report_drafted", "report_office_reviewed", "report_deliberated"],
+        [
+            InspectionStage.REPORT_DRAFTED,
+            InspectionStage.REPORT_OFFICE_REVIEWED,
+            InspectionStage.REPORT_DELIBERATED,
+        ],
         "return the report for revision",
     )
     _same_version(state, cmd)
@@ -177,7 +190,7 @@ def return_for_revision(state: InspectionState, cmd: ReturnReportForRevision) ->
 
 
 def deliberate(state: InspectionState, cmd: DeliberateReport) -> list[DomainEvent]:
-    require_stage(state.stage, ["report_office_reviewed"], "deliberate the report")
+    require_stage(state.stage, [InspectionStage.REPORT_OFFICE_REVIEWED], "deliberate the report")
     _same_version(state, cmd)
     return [
         ReportDeliberatedByLeadingGroup(
@@ -189,7 +202,7 @@ def deliberate(state: InspectionState, cmd: DeliberateReport) -> list[DomainEven
 
 
 def approve(state: InspectionState, cmd: ApproveReport, ctx: Context) -> list[DomainEvent]:
-    require_stage(state.stage, ["report_deliberated"], "approve the report")
+    require_stage(state.stage, [InspectionStage.REPORT_DELIBERATED], "approve the report")
     _same_version(state, cmd)
     require_not_future(cmd.approved_on, ctx, "approved_on")
     assert state.withdrawn_on is not None

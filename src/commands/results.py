@@ -41,17 +41,18 @@ from events.results import (
     WarningBulletinIssued,
     WarningStudySessionHeld,
 )
+from events.vocabulary import InspectionStage, RectificationItemStatus
 
 AFTER_APPROVAL = (
-    "report_approved",
-    "feedback_delivered",
-    "plan_submitted",
-    "plan_returned",
-    "rectifying",
-    "rectification_report_submitted",
-    "rectification_report_returned",
-    "rectification_report_accepted",
-    "closed",
+    InspectionStage.REPORT_APPROVED,
+    InspectionStage.FEEDBACK_DELIVERED,
+    InspectionStage.PLAN_SUBMITTED,
+    InspectionStage.PLAN_RETURNED,
+    InspectionStage.RECTIFYING,
+    InspectionStage.RECTIFICATION_REPORT_SUBMITTED,
+    InspectionStage.RECTIFICATION_REPORT_RETURNED,
+    InspectionStage.RECTIFICATION_REPORT_ACCEPTED,
+    InspectionStage.CLOSED,
 )
 SHARERS = frozenset({Role.INSPECTION_OFFICE})
 EDUCATORS = frozenset({Role.LEADING_GROUP, Role.INSPECTION_OFFICE, Role.DISCIPLINE_COMMISSION})
@@ -121,11 +122,15 @@ def publish_shared_result(
     tags = Counter((c.taxonomy_version, tag) for c in findings for tag in c.tags)
     rectification = None
     if items:
-        closed = sum(1 for i in items.values() if i.status == "closed")
+        closed = sum(1 for i in items.values() if i.status == RectificationItemStatus.CLOSED)
         rectification = RectificationStatus(
             items_total=len(items),
             items_closed=closed,
-            items_long_term=sum(1 for i in items.values() if i.long_term and i.status != "closed"),
+            items_long_term=sum(
+                1
+                for i in items.values()
+                if i.long_term and i.status != RectificationItemStatus.CLOSED
+            ),
             items_reopened=sum(1 for i in items.values() if i.reopens),
             items_extended=sum(1 for i in items.values() if i.extensions),
             completion_rate=round(closed / len(items), 4),

@@ -30,6 +30,7 @@ from events.round import (
     RoundTargetAssigned,
 )
 from events.values import RoundType
+from events.vocabulary import InspectionStage, RoundStage
 
 OFFICE = frozenset({Role.INSPECTION_OFFICE})
 
@@ -40,7 +41,7 @@ class RoundState:
     jurisdiction_id: str
     name: str
     round_type: RoundType
-    stage: str = "proposed"
+    stage: RoundStage = RoundStage.PROPOSED
     inspections: Mapping[str, UUID] = field(default_factory=dict)  # organization -> inspection
     plan_filed_with: str | None = None  # upper office the work plan was filed with (报备)
     mobilized_on: date | None = None  # date of the mobilization meeting (动员部署会)
@@ -51,7 +52,7 @@ def evolve(state: RoundState | None, event: DomainEvent) -> RoundState | None:
         case RoundProposed():
             return RoundState(event.round_id, event.jurisdiction_id, event.name, event.round_type)
         case RoundApproved() if state:
-            return replace(state, stage="approved")
+            return replace(state, stage=RoundStage.APPROVED)
         case RoundPlanFiledWithUpperOffice() if state:
             return replace(state, plan_filed_with=event.upper_office)
         case RoundMobilized() if state:
@@ -61,7 +62,7 @@ def evolve(state: RoundState | None, event: DomainEvent) -> RoundState | None:
                 state, inspections={**state.inspections, event.organization_id: event.inspection_id}
             )
         case RoundClosed() if state:
-            return replace(state, stage="closed")
+            return replace(state, stage=RoundStage.CLOSED)
     return state
 
 
@@ -153,14 +154,16 @@ def propose(cmd: ProposeRound, round_id: UUID) -> list[DomainEvent]:
 
 
 def approve(state: RoundState, cmd: ApproveRound, ctx: Context) -> list[DomainEvent]:
-    require_stage(state.stage, ["proposed"], "approve the round")
+    require_stage(state.stage, [RoundStage.PROPOSED], "approve the round")
     return [RoundApproved(round_id=state.round_id)]
 
 
 def file_plan_with_upper_office(
     state: RoundState, cmd: FileRoundPlanWithUpperOffice, ctx: Context
 ) -> list[DomainEvent]:
-    require_stage(state.stage, ["approved"], "file the round's work plan with the upper office")
+    require_stage(
+        state.stage, [RoundStage.APPROVED], "file the round's work plan with the upper office"
+    )
     if state.plan_filed_with is not None:
         raise InvalidTransition(
             f"the round's work plan is already filed with {state.plan_filed_with}"
@@ -174,7 +177,7 @@ def file_plan_with_upper_office(
 
 
 def mobilize(state: RoundState, cmd: MobilizeRound, ctx: Context) -> list[DomainEvent]:
-    require_stage(state.stage, ["approved"], "mobilize the round")
+    require_stage(state.stage, [RoundStage.APPROVED], "mobilize the round")
     if state.mobilized_on is not None:
         raise InvalidTransition(f"the round was already mobilized on {state.mobilized_on}")
     require_not_future(cmd.meeting_on, ctx, "meeting_on")
@@ -182,7 +185,7 @@ def mobilize(state: RoundState, cmd: MobilizeRound, ctx: Context) -> list[Domain
 
 
 def assign_target(state: RoundState, cmd: PlanInspection, inspection_id: UUID) -> list[DomainEvent]:
-    require_stage(state.stage, ["approved"], "plan an inspection in this round")
+    require_stage(state.stage, [RoundStage.APPROVED], "plan an inspection in this round")
     if cmd.organization_id in state.inspections:
         raise RuleViolated(
             f"organization {cmd.organization_id} is already a target of this round "
@@ -207,8 +210,8 @@ def close(
 ) -> list[DomainEvent]:
     """`open_leads`: the leads of the round's inspections not closed yet, with their stage;
     `leads_closed`: how many are closed. A cancelled inspection counts as closed."""
-    require_stage(state.stage, ["approved"], "close the round")
-    done = ("closed", "cancelled")
+    require_stage(state.stage, [RoundStage.APPROVED], "close the round")
+    done = (InspectionStage.CLOSED, InspectionStage.CANCELLED)
     open_ones = sorted(str(i) for i, stage in inspection_stages.items() if stage not in done)
     if open_ones:
         raise InvalidTransition(

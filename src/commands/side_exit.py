@@ -19,28 +19,29 @@ from commands.preparation import InspectionCommand
 from commands.round import OFFICE
 from events.base import DomainEvent, Role
 from events.inspection import InspectionCancelled, InspectionResumed, InspectionSuspended
+from events.vocabulary import InspectionStage
 
 BEFORE_FEEDBACK = (
-    "planned",
-    "group_authorized",
-    "notified",
-    "announced",
-    "stationed",
-    "withdrawn",
-    "report_drafted",
-    "report_returned",
-    "report_office_reviewed",
-    "report_deliberated",
-    "report_approved",
+    InspectionStage.PLANNED,
+    InspectionStage.GROUP_AUTHORIZED,
+    InspectionStage.NOTIFIED,
+    InspectionStage.ANNOUNCED,
+    InspectionStage.STATIONED,
+    InspectionStage.WITHDRAWN,
+    InspectionStage.REPORT_DRAFTED,
+    InspectionStage.REPORT_RETURNED,
+    InspectionStage.REPORT_OFFICE_REVIEWED,
+    InspectionStage.REPORT_DELIBERATED,
+    InspectionStage.REPORT_APPROVED,
 )
 AFTER_FEEDBACK = (
-    "feedback_delivered",
-    "plan_submitted",
-    "plan_returned",
-    "rectifying",
-    "rectification_report_submitted",
-    "rectification_report_returned",
-    "rectification_report_accepted",
+    InspectionStage.FEEDBACK_DELIVERED,
+    InspectionStage.PLAN_SUBMITTED,
+    InspectionStage.PLAN_RETURNED,
+    InspectionStage.RECTIFYING,
+    InspectionStage.RECTIFICATION_REPORT_SUBMITTED,
+    InspectionStage.RECTIFICATION_REPORT_RETURNED,
+    InspectionStage.RECTIFICATION_REPORT_ACCEPTED,
 )
 SUSPENDABLE = BEFORE_FEEDBACK + AFTER_FEEDBACK  # every stage before `closed`
 
@@ -77,18 +78,20 @@ def suspend(state: InspectionState, cmd: SuspendInspection, ctx: Context) -> lis
 
 
 def resume(state: InspectionState, cmd: ResumeInspection, ctx: Context) -> list[DomainEvent]:
-    require_stage(state.stage, ["suspended"], "resume the inspection")
+    require_stage(state.stage, [InspectionStage.SUSPENDED], "resume the inspection")
     assert state.suspended_from is not None  # recorded with the suspension
     return [InspectionResumed(inspection_id=state.inspection_id, resumed_to=state.suspended_from)]
 
 
 def cancel(state: InspectionState, cmd: CancelInspection, ctx: Context) -> list[DomainEvent]:
-    left = state.suspended_from if state.stage == "suspended" else state.stage
+    left = state.suspended_from if state.stage == InspectionStage.SUSPENDED else state.stage
     if left in AFTER_FEEDBACK:
         raise InvalidTransition(
             f"cannot cancel the inspection after feedback was delivered (stage '{left}')"
         )
-    require_stage(state.stage, (*BEFORE_FEEDBACK, "suspended"), "cancel the inspection")
+    require_stage(
+        state.stage, (*BEFORE_FEEDBACK, InspectionStage.SUSPENDED), "cancel the inspection"
+    )
     return [
         InspectionCancelled(
             inspection_id=state.inspection_id, reason=cmd.why, cancelled_from=left or state.stage

@@ -23,14 +23,15 @@ from events.supplementary_report import (
     SupplementaryReportReturned,
     SupplementaryReportReviewed,
 )
+from events.vocabulary import InspectionStage, SupplementaryReportStage
 
 AFTER_FIELDWORK = (
-    "withdrawn",
-    "report_drafted",
-    "report_office_reviewed",
-    "report_returned",
-    "report_deliberated",
-    "report_approved",
+    InspectionStage.WITHDRAWN,
+    InspectionStage.REPORT_DRAFTED,
+    InspectionStage.REPORT_OFFICE_REVIEWED,
+    InspectionStage.REPORT_RETURNED,
+    InspectionStage.REPORT_DELIBERATED,
+    InspectionStage.REPORT_APPROVED,
 )
 
 
@@ -41,7 +42,7 @@ class SupplementaryState:
     kind: SupplementaryKind
     version: int
     content_hash: str
-    stage: str = "drafted"
+    stage: SupplementaryReportStage = SupplementaryReportStage.DRAFTED
 
 
 def evolve(state: SupplementaryState | None, event: DomainEvent) -> SupplementaryState | None:
@@ -51,11 +52,11 @@ def evolve(state: SupplementaryState | None, event: DomainEvent) -> Supplementar
                 event.report_id, event.inspection_id, event.kind, event.version, event.content_hash
             )
         case SupplementaryReportReviewed() if state:
-            return replace(state, stage="office_reviewed")
+            return replace(state, stage=SupplementaryReportStage.OFFICE_REVIEWED)
         case SupplementaryReportReturned() if state:
-            return replace(state, stage="returned")
+            return replace(state, stage=SupplementaryReportStage.RETURNED)
         case SupplementaryReportApproved() if state:
-            return replace(state, stage="approved")
+            return replace(state, stage=SupplementaryReportStage.APPROVED)
     return state
 
 
@@ -133,7 +134,7 @@ def redraft(
     ctx: Context,
     inspection: InspectionState,
 ) -> list[DomainEvent]:
-    require_stage(state.stage, ["returned"], "redraft the report")
+    require_stage(state.stage, [SupplementaryReportStage.RETURNED], "redraft the report")
     require_group_member(inspection, ctx)
     return [
         SupplementaryReportDrafted(
@@ -157,7 +158,7 @@ def _current(state: SupplementaryState, cmd: SupplementaryStep) -> None:
 
 
 def review(state: SupplementaryState, cmd: ReviewSupplementaryReport) -> list[DomainEvent]:
-    require_stage(state.stage, ["drafted"], "review the report")
+    require_stage(state.stage, [SupplementaryReportStage.DRAFTED], "review the report")
     _current(state, cmd)
     return [
         SupplementaryReportReviewed(
@@ -170,7 +171,11 @@ def review(state: SupplementaryState, cmd: ReviewSupplementaryReport) -> list[Do
 
 
 def return_(state: SupplementaryState, cmd: ReturnSupplementaryReport) -> list[DomainEvent]:
-    require_stage(state.stage, ["drafted", "office_reviewed"], "return the report")
+    require_stage(
+        state.stage,
+        [SupplementaryReportStage.DRAFTED, SupplementaryReportStage.OFFICE_REVIEWED],
+        "return the report",
+    )
     _current(state, cmd)
     return [
         SupplementaryReportReturned(
@@ -185,7 +190,7 @@ def return_(state: SupplementaryState, cmd: ReturnSupplementaryReport) -> list[D
 def approve(
     state: SupplementaryState, cmd: ApproveSupplementaryReport, ctx: Context
 ) -> list[DomainEvent]:
-    require_stage(state.stage, ["office_reviewed"], "approve the report")
+    require_stage(state.stage, [SupplementaryReportStage.OFFICE_REVIEWED], "approve the report")
     _current(state, cmd)
     require_not_future(cmd.approved_on, ctx, "approved_on")
     return [

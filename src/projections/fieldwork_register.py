@@ -18,6 +18,9 @@ from events import fieldwork as fw
 from events import interview as iv
 from events import petition as pt
 from events.base import RecordedEvent
+from events.vocabulary import ImmediateRectificationStatus, PetitionStatus
+from projections.paging import fetch_page
+from projections.vocabulary_params import value_params
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_fieldwork_record (
@@ -60,22 +63,26 @@ RECORD_IDS = (
     "leave_id",
     "instruction_id",
 )
+# The petition statuses the SQL below names: %(status_in_scope)s…
+PETITION_VALUES = value_params("status", PetitionStatus)
 PETITION_STATUS: dict[type[Any], str] = {
-    pt.PetitionAssessedInScope: "status = 'in_scope', in_scope = true",
-    pt.PetitionAssessedOutOfScope: "status = 'out_of_scope', in_scope = false",
+    pt.PetitionAssessedInScope: "status = %(status_in_scope)s, in_scope = true",
+    pt.PetitionAssessedOutOfScope: "status = %(status_out_of_scope)s, in_scope = false",
     pt.PetitionForwarded: (
-        "status = 'forwarded', forwarded_to = %(department_id)s, forwarded_on = %(forwarded_on)s"
+        "status = %(status_forwarded)s, forwarded_to = %(department_id)s,"
+        " forwarded_on = %(forwarded_on)s"
     ),
     pt.PetitionForwardAcknowledged: (
-        "status = 'acknowledged', acknowledged_on = %(acknowledged_on)s"
+        "status = %(status_acknowledged)s, acknowledged_on = %(acknowledged_on)s"
     ),
     pt.PetitionLinkedToFinding: (
-        "status = 'linked', finding_ids = finding_ids || jsonb_build_array(%(finding_id)s::text)"
+        "status = %(status_linked)s,"
+        " finding_ids = finding_ids || jsonb_build_array(%(finding_id)s::text)"
     ),
     pt.PetitionLinkedToLead: (
-        "status = 'linked', lead_ids = lead_ids || jsonb_build_array(%(lead_id)s::text)"
+        "status = %(status_linked)s, lead_ids = lead_ids || jsonb_build_array(%(lead_id)s::text)"
     ),
-    pt.PetitionClosedNoAction: "status = 'closed_no_action'",
+    pt.PetitionClosedNoAction: "status = %(status_closed_no_action)s",
 }
 
 
@@ -120,7 +127,7 @@ class FieldworkRegister:
         elif isinstance(event, pt.PetitionRegistered):
             cur.execute(
                 "INSERT INTO rm_petition (petition_id, inspection_id, channel, received_on,"
-                " anonymous, status, stream_version) VALUES (%s, %s, %s, %s, %s, 'registered', %s)"
+                " anonymous, status, stream_version) VALUES (%s, %s, %s, %s, %s, %s, %s)"
                 " ON CONFLICT (petition_id) DO NOTHING",
                 (
                     event.petition_id,
@@ -128,11 +135,17 @@ class FieldworkRegister:
                     event.channel.value,
                     event.received_on,
                     event.anonymous,
+                    PetitionStatus.REGISTERED,
                     version,
                 ),
             )
         elif type(event) in PETITION_STATUS:
-            params = {**event.model_dump(mode="json"), "v": version, "id": m.stream_id}
+            params = {
+                **event.model_dump(mode="json"),
+                **PETITION_VALUES,
+                "v": version,
+                "id": m.stream_id,
+            }
             cur.execute(
                 f"UPDATE rm_petition SET {PETITION_STATUS[type(event)]}, stream_version = %(v)s"
                 " WHERE petition_id = %(id)s AND stream_version < %(v)s",
@@ -160,7 +173,7 @@ class FieldworkRegister:
         elif isinstance(event, fw.ImmediateRectificationRequested):
             cur.execute(
                 "INSERT INTO rm_immediate_rectification VALUES"
-                " (%s, %s, %s, %s, %s, %s, %s, 'requested', NULL, NULL, %s)"
+                " (%s, %s, %s, %s, %s, %s, %s, %s, NULL, NULL, %s)"
                 " ON CONFLICT (item_id) DO NOTHING",
                 (
                     event.item_id,
@@ -170,60 +183,83 @@ class FieldworkRegister:
                     event.measures,
                     event.finding_id,
                     event.requested_on,
+                    ImmediateRectificationStatus.REQUESTED,
                     version,
                 ),
             )
         elif isinstance(event, fw.ImmediateRectificationCompleted):
             cur.execute(
-                "UPDATE rm_immediate_rectification SET status = 'completed', completed_on = %s,"
+                "UPDATE rm_immediate_rectification SET status = %s, completed_on = %s,"
                 " outcome = %s, stream_version = %s WHERE item_id = %s AND stream_version < %s",
-                (event.completed_on, event.outcome, version, event.item_id, version),
+                (
+                    ImmediateRectificationStatus.COMPLETED,
+                    event.completed_on,
+                    event.outcome,
+                    version,
+                    event.item_id,
+                    version,
+                ),
             )
+
+
+def records(
+    conn: Connection[Any], inspection_id: UUID, type_: str | None, limit: int, offset: int
+) -> dict[str, Any]:
+    return fetch_page(
+        conn,
+        "SELECT * FROM rm_fieldwork_record WHERE inspection_id = %(inspection)s"
+        " AND (%(type)s::text IS NULL OR type = %(type)s)",
+        {"inspection": inspection_id, "type": type_ or None},
+        order_by="position",
+        limit=limit,
+        offset=offset,
+    )
+
+
+def petitions(
+    conn: Connection[Any], inspection_id: UUID, status: str | None, limit: int, offset: int
+) -> dict[str, Any]:
+    return fetch_page(
+        conn,
+        "SELECT * FROM rm_petition WHERE inspection_id = %(inspection)s"
+        " AND (%(status)s::text IS NULL OR status = %(status)s)",
+        {"inspection": inspection_id, "status": status or None},
+        order_by="received_on, petition_id",
+        limit=limit,
+        offset=offset,
+    )
+
+
+def interviews(
+    conn: Connection[Any], inspection_id: UUID, limit: int, offset: int
+) -> dict[str, Any]:
+    return fetch_page(
+        conn,
+        "SELECT * FROM rm_interview WHERE inspection_id = %(inspection)s",
+        {"inspection": inspection_id},
+        order_by="conducted_on, interview_id",
+        limit=limit,
+        offset=offset,
+    )
+
+
+def immediate_rectifications(
+    conn: Connection[Any], inspection_id: UUID, limit: int, offset: int
+) -> dict[str, Any]:
+    return fetch_page(
+        conn,
+        "SELECT * FROM rm_immediate_rectification WHERE inspection_id = %(inspection)s",
+        {"inspection": inspection_id},
+        order_by="requested_on, item_id",
+        limit=limit,
+        offset=offset,
+    )
 
 
 def _rows(conn: Connection[Any], query: str, params: list[Any]) -> list[dict[str, Any]]:
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(query, params)
         return cur.fetchall()
-
-
-def records(
-    conn: Connection[Any], inspection_id: UUID, type_: str | None, limit: int, offset: int
-) -> list[dict[str, Any]]:
-    query = "SELECT * FROM rm_fieldwork_record WHERE inspection_id = %s"
-    params: list[Any] = [inspection_id]
-    if type_:
-        query += " AND type = %s"
-        params.append(type_)
-    return _rows(conn, query + " ORDER BY position LIMIT %s OFFSET %s", [*params, limit, offset])
-
-
-def petitions(
-    conn: Connection[Any], inspection_id: UUID, status: str | None
-) -> list[dict[str, Any]]:
-    query = "SELECT * FROM rm_petition WHERE inspection_id = %s"
-    params: list[Any] = [inspection_id]
-    if status:
-        query += " AND status = %s"
-        params.append(status)
-    return _rows(conn, query + " ORDER BY received_on, petition_id", params)
-
-
-def interviews(conn: Connection[Any], inspection_id: UUID) -> list[dict[str, Any]]:
-    return _rows(
-        conn,
-        "SELECT * FROM rm_interview WHERE inspection_id = %s ORDER BY conducted_on, interview_id",
-        [inspection_id],
-    )
-
-
-def immediate_rectifications(conn: Connection[Any], inspection_id: UUID) -> list[dict[str, Any]]:
-    return _rows(
-        conn,
-        "SELECT * FROM rm_immediate_rectification WHERE inspection_id = %s"
-        " ORDER BY requested_on, item_id",
-        [inspection_id],
-    )
 
 
 def _one(conn: Connection[Any], query: str, record_id: UUID) -> dict[str, Any] | None:

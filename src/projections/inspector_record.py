@@ -39,6 +39,15 @@ from events import management as mg
 from events import pool
 from events.base import RecordedEvent
 from events.correction import EventRecordedInError
+from events.vocabulary import (
+    GroupRole,
+    PoolMemberStatus,
+    RecusalKind,
+    SanctionKind,
+    ServiceStatus,
+)
+from projections.paging import fetch_page
+from projections.vocabulary_params import value_params
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_ir_person (
@@ -125,9 +134,9 @@ HANDLED = frozenset(
     )
 )
 POOL_STATUS: dict[type[Any], str] = {
-    pool.PoolMemberAdmitted: "admitted",
-    pool.PoolMemberSuspended: "suspended",
-    pool.PoolMemberRemoved: "removed",
+    pool.PoolMemberAdmitted: PoolMemberStatus.ADMITTED,
+    pool.PoolMemberSuspended: PoolMemberStatus.SUSPENDED,
+    pool.PoolMemberRemoved: PoolMemberStatus.REMOVED,
 }
 
 
@@ -246,7 +255,11 @@ class InspectorRecord:
                 p = e.profile
                 external = isinstance(e, pool.ExternalExpertEngaged) and e.external
                 category = e.category.value if isinstance(e, pool.ExternalExpertEngaged) else None
-                status = "admitted" if isinstance(e, pool.ExternalExpertEngaged) else "nominated"
+                status = (
+                    PoolMemberStatus.ADMITTED
+                    if isinstance(e, pool.ExternalExpertEngaged)
+                    else PoolMemberStatus.NOMINATED
+                )
                 cur.execute(
                     "INSERT INTO rm_ir_person (user_id, name, member_id, jurisdiction_id,"
                     " employer_organization, external, expert_category, pool_status)"
@@ -312,7 +325,14 @@ class InspectorRecord:
                     "UPDATE rm_ir_service SET recused = true WHERE user_id = %s AND group_id = %s",
                     (e.user_id, e.group_id),
                 )
-                _recusal(cur, recorded, e.user_id, "recused", group_id=e.group_id, reason=e.reason)
+                _recusal(
+                    cur,
+                    recorded,
+                    e.user_id,
+                    RecusalKind.RECUSED,
+                    group_id=e.group_id,
+                    reason=e.reason,
+                )
             case grp.RecusalDeclared():
                 # Only the kinds of conflict found: the declared ties are sealed.
                 kinds = sorted({c.kind.value for c in e.conflicts})
@@ -320,19 +340,19 @@ class InspectorRecord:
                     cur,
                     recorded,
                     e.user_id,
-                    "declared",
+                    RecusalKind.DECLARED,
                     group_id=e.group_id,
                     on_day=e.declared_on,
                     conflict_kinds=Jsonb(kinds),
                 )
             case grp.RecusalCleared():
-                _recusal(cur, recorded, e.user_id, "cleared", group_id=e.group_id)
+                _recusal(cur, recorded, e.user_id, RecusalKind.CLEARED, group_id=e.group_id)
             case ins.InspectionGroupMemberRecused():
                 _recusal(
                     cur,
                     recorded,
                     e.user_id,
-                    "recused_from_inspection",
+                    RecusalKind.RECUSED_FROM_INSPECTION,
                     group_id=e.group_id,
                     inspection_id=e.inspection_id,
                 )
@@ -386,17 +406,25 @@ class InspectorRecord:
                         (e.reason, e.event_id),
                     )
             case mg.InspectorCommended():
-                _sanction(cur, recorded, e, "commendation", None, e.reason)
+                _sanction(cur, recorded, e, SanctionKind.COMMENDATION, None, e.reason)
             case mg.InspectorPenalized():
-                _sanction(cur, recorded, e, "penalty", e.penalty, e.reason)
+                _sanction(cur, recorded, e, SanctionKind.PENALTY, e.penalty, e.reason)
             case mg.InspectorHeldAccountable():
-                _sanction(cur, recorded, e, "accountability", e.measure, e.basis)
+                _sanction(cur, recorded, e, SanctionKind.ACCOUNTABILITY, e.measure, e.basis)
 
 
+# The vocabulary values the SQL below names: %(service_served)s, %(role_leader)s…
+VOCABULARY = {
+    **value_params("service", ServiceStatus),
+    **value_params("role", GroupRole),
+    **value_params("recusal", RecusalKind),
+    **value_params("sanction", SanctionKind),
+}
 STATUS = (
-    "CASE WHEN s.recused THEN 'recused'"
-    " WHEN g.dissolved_on IS NOT NULL THEN CASE WHEN s.served THEN 'served' ELSE 'not_served' END"
-    " WHEN g.authorized THEN 'serving' ELSE 'appointed' END"
+    "CASE WHEN s.recused THEN %(service_recused)s"
+    " WHEN g.dissolved_on IS NOT NULL THEN"
+    "   CASE WHEN s.served THEN %(service_served)s ELSE %(service_not_served)s END"
+    " WHEN g.authorized THEN %(service_serving)s ELSE %(service_appointed)s END"
 )
 SERVICES = f"""
 SELECT s.user_id, s.group_id, g.name AS group_name, g.round_id, g.jurisdiction_id, s.role,
@@ -422,11 +450,11 @@ SELECT p.user_id, p.name, p.member_id, p.jurisdiction_id, p.employer_organizatio
 FROM rm_ir_person p
 LEFT JOIN (
     SELECT s.user_id, count(DISTINCT g.round_id) AS rounds_served,
-           count(*) FILTER (WHERE s.role = 'leader') AS as_leader,
-           count(*) FILTER (WHERE s.role = 'deputy') AS as_deputy,
-           count(*) FILTER (WHERE s.role = 'member') AS as_member
+           count(*) FILTER (WHERE s.role = %(role_leader)s) AS as_leader,
+           count(*) FILTER (WHERE s.role = %(role_deputy)s) AS as_deputy,
+           count(*) FILTER (WHERE s.role = %(role_member)s) AS as_member
     FROM rm_ir_service s JOIN rm_ir_group g ON g.group_id = s.group_id
-    WHERE {STATUS} IN ('serving', 'served') GROUP BY s.user_id
+    WHERE {STATUS} IN (%(service_serving)s, %(service_served)s) GROUP BY s.user_id
 ) sv ON sv.user_id = p.user_id
 LEFT JOIN (
     SELECT user_id, count(*) AS evaluations FROM rm_ir_evaluation
@@ -438,12 +466,12 @@ LEFT JOIN (
 ) tr ON tr.user_id = p.user_id
 LEFT JOIN (
     SELECT user_id, count(*) AS recusals FROM rm_ir_recusal
-    WHERE kind = 'recused' AND recorded_in_error IS NULL GROUP BY user_id
+    WHERE kind = %(recusal_recused)s AND recorded_in_error IS NULL GROUP BY user_id
 ) rc ON rc.user_id = p.user_id
 LEFT JOIN (
-    SELECT user_id, count(*) FILTER (WHERE kind = 'commendation') AS commendations,
-           count(*) FILTER (WHERE kind = 'penalty') AS penalties,
-           count(*) FILTER (WHERE kind = 'accountability') AS accountability
+    SELECT user_id, count(*) FILTER (WHERE kind = %(sanction_commendation)s) AS commendations,
+           count(*) FILTER (WHERE kind = %(sanction_penalty)s) AS penalties,
+           count(*) FILTER (WHERE kind = %(sanction_accountability)s) AS accountability
     FROM rm_ir_sanction WHERE recorded_in_error IS NULL GROUP BY user_id
 ) sa ON sa.user_id = p.user_id
 """
@@ -470,35 +498,36 @@ def list_inspectors(
     sort: str,
     limit: int,
     offset: int,
-) -> list[dict[str, Any]]:
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(
-            f"SELECT * FROM ({COUNTS}) c"
-            " WHERE (%(j)s::text IS NULL OR jurisdiction_id = %(j)s)"
-            " AND (%(status)s::text IS NULL OR pool_status = %(status)s)"
-            " AND (%(external)s::boolean IS NULL OR external = %(external)s)"
-            " AND (%(rounds)s::int IS NULL OR rounds_served >= %(rounds)s)"
-            f" ORDER BY {SORTS[sort]} LIMIT %(limit)s OFFSET %(offset)s",
-            {
-                "j": jurisdiction_id,
-                "status": pool_status,
-                "external": external,
-                "rounds": min_rounds_served,
-                "limit": limit,
-                "offset": offset,
-            },
-        )
-        return cur.fetchall()
+) -> dict[str, Any]:
+    return fetch_page(
+        conn,
+        f"SELECT * FROM ({COUNTS}) c"
+        " WHERE (%(j)s::text IS NULL OR jurisdiction_id = %(j)s)"
+        " AND (%(status)s::text IS NULL OR pool_status = %(status)s)"
+        " AND (%(external)s::boolean IS NULL OR external = %(external)s)"
+        " AND (%(rounds)s::int IS NULL OR rounds_served >= %(rounds)s)",
+        {
+            "j": jurisdiction_id,
+            "status": pool_status,
+            "external": external,
+            "rounds": min_rounds_served,
+            **VOCABULARY,
+        },
+        order_by=SORTS[sort],
+        limit=limit,
+        offset=offset,
+    )
 
 
 def get_record(conn: Connection[Any], user_id: str) -> dict[str, Any] | None:
     with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(COUNTS + " WHERE p.user_id = %s", (user_id,))
+        cur.execute(COUNTS + " WHERE p.user_id = %(user)s", {"user": user_id, **VOCABULARY})
         person = cur.fetchone()
         if person is None:
             return None
         cur.execute(
-            SERVICES + " WHERE s.user_id = %s ORDER BY g.round_id, g.name, s.group_id", (user_id,)
+            SERVICES + " WHERE s.user_id = %(user)s ORDER BY g.round_id, g.name, s.group_id",
+            {"user": user_id, **VOCABULARY},
         )
         person["services"] = cur.fetchall()
         cur.execute(

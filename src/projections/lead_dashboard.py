@@ -35,6 +35,7 @@ from events import lead
 from events import round as rounds
 from events.base import RecordedEvent
 from events.correction import EventRecordedInError
+from events.vocabulary import FourForms, LeadStage, RoundStage
 from projections.dashboard_support import class_entry, mark_in_error, order_by
 from projections.stages import ROUND_STAGE_TYPES, round_stage
 
@@ -58,12 +59,12 @@ CREATE INDEX IF NOT EXISTS rm_ld_lead_inspection ON rm_ld_lead (inspection_id);
 """
 
 DISPOSITIONS = tuple(d.value for d in lead.Disposition)
-FORMS = ("1", "2", "3", "4", "none")
+FORMS = tuple(FourForms)
 
 
 def _transferred(e: Any) -> dict[str, Any]:
     return {
-        "status": "transferred",
+        "status": LeadStage.TRANSFERRED,
         "receiver_organization_id": e.receiver.organization_id,
         "transferred_on": e.transferred_on,
     }
@@ -71,7 +72,9 @@ def _transferred(e: Any) -> dict[str, Any]:
 
 def _decided(e: Any) -> dict[str, Any]:
     return {
-        "status": "disposed" if isinstance(e, lead.LeadDispositionRecorded) else "outcome_reported",
+        "status": LeadStage.DISPOSED
+        if isinstance(e, lead.LeadDispositionRecorded)
+        else LeadStage.OUTCOME_REPORTED,
         "disposition": e.category.value,
         "four_forms_level": e.four_forms_level,
         "disposed": True,
@@ -79,20 +82,20 @@ def _decided(e: Any) -> dict[str, Any]:
 
 
 COLUMNS: dict[type[Any], Any] = {
-    lead.LeadClassified: lambda e: {"status": "classified"},
+    lead.LeadClassified: lambda e: {"status": LeadStage.CLASSIFIED},
     lead.LeadTransferApproved: lambda e: {
-        "status": "transfer_approved",
+        "status": LeadStage.TRANSFER_APPROVED,
         "receiver_organization_id": e.receiver.organization_id,
     },
     lead.LeadTransferred: _transferred,
     lead.LeadTransferredDuringFieldwork: _transferred,
     lead.LeadAcknowledged: lambda e: {
-        "status": "acknowledged",
+        "status": LeadStage.ACKNOWLEDGED,
         "acknowledged_on": e.acknowledged_on,
     },
     lead.LeadDispositionRecorded: _decided,
     lead.LeadOutcomeReported: _decided,
-    lead.LeadClosed: lambda e: {"status": "closed", "closed": True},
+    lead.LeadClosed: lambda e: {"status": LeadStage.CLOSED, LeadStage.CLOSED: True},
 }
 ROUND_SORTS = ("open", "total", "closed", "planned_start", "name")
 
@@ -126,11 +129,16 @@ class LeadDashboard:
         if isinstance(e, rounds.RoundProposed):
             cur.execute(
                 "INSERT INTO rm_ld_round (round_id, name, planned_start, stage)"
-                " VALUES (%s, %s, %s, 'proposed') ON CONFLICT DO NOTHING",
-                (e.round_id, e.name, e.planned_start),
+                " VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                (e.round_id, e.name, e.planned_start, RoundStage.PROPOSED),
             )
             return
+<<<<<<< HEAD
         if (stage := round_stage(e)) is not None:
+=======
+        if isinstance(e, rounds.RoundApproved | rounds.RoundClosed):
+            stage = RoundStage.CLOSED if isinstance(e, rounds.RoundClosed) else RoundStage.APPROVED
+>>>>>>> typed
             cur.execute(
                 "UPDATE rm_ld_round SET stage = %s WHERE round_id = %s", (stage, m.stream_id)
             )
@@ -141,9 +149,16 @@ class LeadDashboard:
         if isinstance(e, lead.LeadRegistered):
             cur.execute(
                 "INSERT INTO rm_ld_lead (lead_id, inspection_id, round_id, organization_id,"
-                " status, stream_version) VALUES (%s, %s, %s, %s, 'registered', %s)"
+                " status, stream_version) VALUES (%s, %s, %s, %s, %s, %s)"
                 " ON CONFLICT DO NOTHING",
-                (e.lead_id, e.inspection_id, e.round_id, e.organization_id, m.stream_version),
+                (
+                    e.lead_id,
+                    e.inspection_id,
+                    e.round_id,
+                    e.organization_id,
+                    LeadStage.REGISTERED,
+                    m.stream_version,
+                ),
             )
             return
         columns = class_entry(COLUMNS, e)
@@ -211,10 +226,10 @@ def dashboard(
         )
         dispositions = {row["disposition"]: row["n"] for row in cur.fetchall()}
         cur.execute(
-            "SELECT coalesce(l.four_forms_level::text, 'none') AS level, count(*)::int AS n"
+            "SELECT coalesce(l.four_forms_level::text, %(form_none)s) AS level, count(*)::int AS n"
             + FILTER
             + " AND l.disposed GROUP BY 1",
-            params,
+            {**params, "form_none": FourForms.NONE},
         )
         forms = {row["level"]: row["n"] for row in cur.fetchall()}
         order = order_by(sort, ROUND_SORTS, "round_id")
@@ -240,7 +255,7 @@ def dashboard(
         counted = cur.fetchone()
     total_rounds = counted["n"] if counted else 0
     transferred = figures["transferred"]
-    return {
+    totals = {
         "total": figures["total"],
         "open": figures["open"],
         "cleared": figures["open"] == 0,
@@ -256,5 +271,8 @@ def dashboard(
         },
         "dispositions": {d: dispositions.get(d, 0) for d in DISPOSITIONS},
         "four_forms": {level: forms.get(level, 0) for level in FORMS},
+    }
+    return {
+        "totals": totals,
         "rounds": {"total": total_rounds, "limit": limit, "offset": offset, "items": rounds},
     }

@@ -19,6 +19,9 @@ from psycopg.rows import dict_row
 
 from events import lead
 from events.base import RecordedEvent
+from events.vocabulary import Disposition, LeadStage
+from projections.paging import fetch_page
+from projections.vocabulary_params import value_params
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_lead (
@@ -40,10 +43,13 @@ CREATE INDEX IF NOT EXISTS rm_lead_round ON rm_lead (round_id, status);
 CREATE INDEX IF NOT EXISTS rm_lead_receiver ON rm_lead (receiver_organization_id, status);
 """
 
+# The vocabulary values the SQL below names: %(status_closed)s, %(disposition_shelved)s…
+VOCABULARY = {**value_params("status", LeadStage), **value_params("disposition", Disposition)}
+
 
 def _transferred(e: Any) -> dict[str, Any]:
     return {
-        "status": "transferred",
+        "status": LeadStage.TRANSFERRED,
         "receiver_channel": e.receiver.channel.value,
         "receiver_organization_id": e.receiver.organization_id,
         "receiver_name": e.receiver.name,
@@ -58,13 +64,13 @@ def _transferred(e: Any) -> dict[str, Any]:
 # The columns each event sets (never a sealed field).
 COLUMNS: dict[type[Any], Any] = {
     lead.LeadClassified: lambda e: {
-        "status": "classified",
+        "status": LeadStage.CLASSIFIED,
         "lead_type": e.lead_type.value,
         "urgency": e.urgency.value,
         "fast_track": e.fast_track.value if e.fast_track else None,
     },
     lead.LeadTransferApproved: lambda e: {
-        "status": "transfer_approved",
+        "status": LeadStage.TRANSFER_APPROVED,
         "receiver_channel": e.receiver.channel.value,
         "receiver_organization_id": e.receiver.organization_id,
         "receiver_name": e.receiver.name,
@@ -72,23 +78,23 @@ COLUMNS: dict[type[Any], Any] = {
     lead.LeadTransferred: _transferred,
     lead.LeadTransferredDuringFieldwork: _transferred,
     lead.LeadAcknowledged: lambda e: {
-        "status": "acknowledged",
+        "status": LeadStage.ACKNOWLEDGED,
         "acknowledged_on": e.acknowledged_on,
         "receiver_case_no": e.receiver_case_no,
     },
     lead.LeadAcknowledgementOverdue: lambda e: {"acknowledgement_overdue": True},
     lead.LeadDispositionRecorded: lambda e: {
-        "status": "disposed",
+        "status": LeadStage.DISPOSED,
         "disposition": e.category.value,
         "four_forms_level": e.four_forms_level,
     },
     lead.LeadOutcomeReported: lambda e: {
-        "status": "outcome_reported",
+        "status": LeadStage.OUTCOME_REPORTED,
         "outcome_reported_on": e.reported_on,
         "four_forms_level": e.four_forms_level,
     },
     lead.LeadOutcomeOverdue: lambda e: {"outcome_overdue": True},
-    lead.LeadClosed: lambda e: {"status": "closed", "closed_on": e.closed_on},
+    lead.LeadClosed: lambda e: {"status": LeadStage.CLOSED, "closed_on": e.closed_on},
 }
 
 
@@ -110,7 +116,7 @@ class LeadRegister:
             cur.execute(
                 "INSERT INTO rm_lead (lead_id, inspection_id, round_id, jurisdiction_id,"
                 " organization_id, management_level, during_fieldwork, status, registered_at,"
-                " stream_version) VALUES (%s,%s,%s,%s,%s,%s,%s,'registered',%s,%s)"
+                " stream_version) VALUES (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
                 " ON CONFLICT DO NOTHING",
                 (
                     e.lead_id,
@@ -120,6 +126,7 @@ class LeadRegister:
                     e.organization_id,
                     e.management_level.value,
                     e.during_fieldwork,
+                    LeadStage.REGISTERED,
                     m.occurred_at,
                     m.stream_version,
                 ),
@@ -167,26 +174,24 @@ def list_leads(
     limit: int,
     offset: int,
     inspection_ids: Collection[UUID] | None = None,
-) -> list[dict[str, Any]]:
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(
-            "SELECT * FROM rm_lead"
-            + FILTER
-            + " AND (%(status)s::text IS NULL OR status = %(status)s)"
-            " AND (%(open)s::boolean IS NULL OR (status <> 'closed') = %(open)s)"
-            " ORDER BY registered_at, lead_id LIMIT %(limit)s OFFSET %(offset)s",
-            {
-                "inspection": inspection_id,
-                "round": round_id,
-                "receiver": receiver_organization_id,
-                "status": status,
-                "open": open,
-                "limit": limit,
-                "offset": offset,
-                "inspections": _inspections(inspection_ids),
-            },
-        )
-        return cur.fetchall()
+) -> dict[str, Any]:
+    return fetch_page(
+        conn,
+        "SELECT * FROM rm_lead" + FILTER + " AND (%(status)s::text IS NULL OR status = %(status)s)"
+        " AND (%(open)s::boolean IS NULL OR (status <> %(status_closed)s) = %(open)s)",
+        {
+            "inspection": inspection_id,
+            "round": round_id,
+            "receiver": receiver_organization_id,
+            "status": status,
+            "open": open,
+            **VOCABULARY,
+            "inspections": _inspections(inspection_ids),
+        },
+        order_by="registered_at, lead_id",
+        limit=limit,
+        offset=offset,
+    )
 
 
 def get_lead(conn: Connection[Any], lead_id: UUID) -> dict[str, Any] | None:
@@ -206,12 +211,14 @@ def summary(
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(
             "SELECT count(*) AS total,"
-            " count(*) FILTER (WHERE status <> 'closed') AS open,"
-            " count(*) FILTER (WHERE status = 'closed') AS closed,"
-            " count(*) FILTER (WHERE status = 'registered' OR status = 'classified'"
-            "   OR status = 'transfer_approved') AS not_transferred,"
+            " count(*) FILTER (WHERE status <> %(status_closed)s) AS open,"
+            " count(*) FILTER (WHERE status = %(status_closed)s) AS closed,"
+            " count(*) FILTER (WHERE status = %(status_registered)s"
+            "   OR status = %(status_classified)s OR status = %(status_transfer_approved)s)"
+            "   AS not_transferred,"
             " count(*) FILTER (WHERE fast_tracked) AS fast_tracked,"
-            " count(*) FILTER (WHERE disposition = 'shelved' AND status = 'disposed') AS shelved,"
+            " count(*) FILTER (WHERE disposition = %(disposition_shelved)s"
+            "   AND status = %(status_disposed)s) AS shelved,"
             " count(*) FILTER (WHERE acknowledgement_overdue) AS acknowledgement_overdue,"
             " count(*) FILTER (WHERE outcome_overdue) AS outcome_overdue"
             " FROM rm_lead" + FILTER,
@@ -220,6 +227,7 @@ def summary(
                 "round": round_id,
                 "receiver": receiver_organization_id,
                 "inspections": _inspections(inspection_ids),
+                **VOCABULARY,
             },
         )
         row = cur.fetchone()

@@ -32,7 +32,9 @@ from events import rectification as rect
 from events import reference
 from events.base import RecordedEvent
 from events.correction import EventRecordedInError
+from events.vocabulary import AgingBucket, RectificationItemStatus, WarningLevel
 from projections.dashboard_support import class_entry, mark_in_error, order_by
+from projections.vocabulary_params import value_params
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_rx_item (
@@ -55,22 +57,29 @@ CREATE INDEX IF NOT EXISTS rm_rx_organization_supervisor
     ON rm_rx_organization (supervising_department);
 """
 
-OPEN_AGAIN = "status = CASE WHEN long_term THEN 'long_term' ELSE 'in_progress' END"
+# The vocabulary values the SQL below names: %(status_closed)s, %(colour_red)s…
+VOCABULARY = {
+    **value_params("status", RectificationItemStatus),
+    **value_params("colour", WarningLevel),
+}
+OPEN_AGAIN = (
+    "status = CASE WHEN long_term THEN %(status_long_term)s ELSE %(status_in_progress)s END"
+)
 UPDATES: dict[type[Any], str] = {
     rect.RectificationProgressReported: OPEN_AGAIN,
-    rect.ItemClosureRequested: "status = 'closure_requested'",
-    rect.ItemVerified: "status = 'verified'",
+    rect.ItemClosureRequested: "status = %(status_closure_requested)s",
+    rect.ItemVerified: "status = %(status_verified)s",
     rect.ItemVerificationFailed: OPEN_AGAIN,
-    rect.RectificationItemClosed: "status = 'closed', closed_on = %(closed_on)s,"
+    rect.RectificationItemClosed: "status = %(status_closed)s, closed_on = %(closed_on)s,"
     " closed_on_time = %(on_time)s, colour = NULL",
-    rect.ItemReclassifiedLongTerm: "status = 'long_term', long_term = true,"
+    rect.ItemReclassifiedLongTerm: "status = %(status_long_term)s, long_term = true,"
     " deadline = %(deadline)s, colour = NULL",
     rect.ItemDeadlineExtended: "deadline = %(deadline)s, extensions = %(extension_no)s,"
     " colour = NULL",
     rect.RectificationItemReopened: OPEN_AGAIN + ", reopens = %(reopen_no)s, closed_on = NULL,"
     " closed_on_time = NULL",
     rect.ItemDeadlineApproaching: "colour = %(level)s",
-    rect.ItemOverdue: "colour = 'red'",
+    rect.ItemOverdue: "colour = %(colour_red)s",
 }
 # group_by -> (the group's key, what else identifies the group, its label columns).
 # A 责任领导 is a post in one organization ("局长"): leaders are grouped per organization.
@@ -91,7 +100,7 @@ GROUPINGS: dict[str, tuple[str, str, str]] = {
         "count(DISTINCT i.organization_id)::int AS organizations",
     ),
 }
-BUCKETS = ("not_overdue", "overdue_1_30", "overdue_31_90", "overdue_91_180", "overdue_over_180")
+BUCKETS = tuple(AgingBucket)
 SORTS = (
     "key",
     "total",
@@ -149,7 +158,7 @@ class RectificationDashboard:
             cur.execute(
                 "INSERT INTO rm_rx_item (item_id, inspection_id, round_id, organization_id,"
                 " organization_name, responsible_leader, deadline, status, stream_version)"
-                " VALUES (%s, %s, %s, %s, %s, %s, %s, 'opened', %s) ON CONFLICT DO NOTHING",
+                " VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
                 (
                     e.item_id,
                     e.inspection_id,
@@ -158,6 +167,7 @@ class RectificationDashboard:
                     e.organization_name,
                     e.responsible_leader,
                     e.deadline,
+                    RectificationItemStatus.OPENED,
                     m.stream_version,
                 ),
             )
@@ -169,6 +179,7 @@ class RectificationDashboard:
         sets = f"{assignment}, " if assignment else ""
         level = getattr(e, "level", None)
         params = {
+            **VOCABULARY,
             "version": m.stream_version,
             "id": m.stream_id,
             "closed_on": getattr(e, "closed_on", None),
@@ -187,24 +198,25 @@ class RectificationDashboard:
 
 FIGURES = """
 count(*)::int AS total,
-count(*) FILTER (WHERE i.status = 'closed')::int AS closed,
-count(*) FILTER (WHERE i.status = 'closed' AND i.closed_on_time)::int AS closed_on_time,
-count(*) FILTER (WHERE i.status <> 'closed' AND i.deadline < %(as_of)s)::int AS overdue,
-count(*) FILTER (WHERE i.status <> 'closed' AND i.deadline >= %(as_of)s)::int AS not_overdue,
-count(*) FILTER (WHERE i.status <> 'closed'
+count(*) FILTER (WHERE i.status = %(status_closed)s)::int AS closed,
+count(*) FILTER (WHERE i.status = %(status_closed)s AND i.closed_on_time)::int AS closed_on_time,
+count(*) FILTER (WHERE i.status <> %(status_closed)s AND i.deadline < %(as_of)s)::int AS overdue,
+count(*) FILTER (WHERE i.status <> %(status_closed)s AND i.deadline >= %(as_of)s)::int
+    AS not_overdue,
+count(*) FILTER (WHERE i.status <> %(status_closed)s
     AND %(as_of)s - i.deadline BETWEEN 1 AND 30)::int AS overdue_1_30,
-count(*) FILTER (WHERE i.status <> 'closed'
+count(*) FILTER (WHERE i.status <> %(status_closed)s
     AND %(as_of)s - i.deadline BETWEEN 31 AND 90)::int AS overdue_31_90,
-count(*) FILTER (WHERE i.status <> 'closed'
+count(*) FILTER (WHERE i.status <> %(status_closed)s
     AND %(as_of)s - i.deadline BETWEEN 91 AND 180)::int AS overdue_91_180,
-count(*) FILTER (WHERE i.status <> 'closed' AND %(as_of)s - i.deadline > 180)::int
+count(*) FILTER (WHERE i.status <> %(status_closed)s AND %(as_of)s - i.deadline > 180)::int
     AS overdue_over_180,
-count(*) FILTER (WHERE i.colour = 'green')::int AS green,
-count(*) FILTER (WHERE i.colour = 'yellow')::int AS yellow,
-count(*) FILTER (WHERE i.colour = 'red')::int AS red,
+count(*) FILTER (WHERE i.colour = %(colour_green)s)::int AS green,
+count(*) FILTER (WHERE i.colour = %(colour_yellow)s)::int AS yellow,
+count(*) FILTER (WHERE i.colour = %(colour_red)s)::int AS red,
 count(*) FILTER (WHERE i.reopens > 0)::int AS reopened,
 coalesce(sum(i.reopens), 0)::int AS reopens,
-count(*) FILTER (WHERE i.long_term AND i.status <> 'closed')::int AS long_term,
+count(*) FILTER (WHERE i.long_term AND i.status <> %(status_closed)s)::int AS long_term,
 count(*) FILTER (WHERE i.extensions > 0)::int AS extended
 """
 RATES = """
@@ -249,6 +261,7 @@ def dashboard(
     if more:
         order += ', organization_id COLLATE "C"'
     params = {
+        **VOCABULARY,
         "as_of": as_of,
         "round": round_id,
         "inspection": inspection_id,
@@ -285,8 +298,5 @@ def dashboard(
         "as_of": as_of,
         "group_by": group_by,
         "totals": totals,
-        "total": groups,
-        "limit": limit,
-        "offset": offset,
-        "items": rows,
+        "groups": {"total": groups, "limit": limit, "offset": offset, "items": rows},
     }

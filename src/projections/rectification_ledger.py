@@ -23,6 +23,9 @@ from psycopg.types.json import Jsonb
 
 from events import rectification as rect
 from events.base import RecordedEvent
+from events.vocabulary import RectificationItemStatus, WarningLevel
+from projections.paging import fetch_page
+from projections.vocabulary_params import value_params
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_rectification_item (
@@ -50,29 +53,37 @@ CREATE INDEX IF NOT EXISTS rm_rect_org ON rm_rectification_item (organization_id
 CREATE INDEX IF NOT EXISTS rm_rect_status ON rm_rectification_item (status, deadline);
 """
 
+# The vocabulary values the SQL below names: %(status_closed)s, %(colour_red)s…
+VOCABULARY = {
+    **value_params("status", RectificationItemStatus),
+    **value_params("colour", WarningLevel),
+}
+
 # Each update applies only if the row has not seen this stream version yet (idempotent SQL).
 UPDATES: dict[type[Any], str] = {
-    rect.RectificationProgressReported: "status = CASE WHEN long_term THEN 'long_term'"
-    " ELSE 'in_progress' END, percent = %(percent)s",
-    rect.ItemClosureRequested: "status = 'closure_requested', closure_requested_at = %(at)s",
+    rect.RectificationProgressReported: "status = CASE WHEN long_term THEN %(status_long_term)s"
+    " ELSE %(status_in_progress)s END, percent = %(percent)s",
+    rect.ItemClosureRequested: "status = %(status_closure_requested)s,"
+    " closure_requested_at = %(at)s",
     rect.ItemVerified: (
-        "status = 'verified', verified_at = %(at)s, verifier_organization_id = %(verifier)s"
+        "status = %(status_verified)s, verified_at = %(at)s,"
+        " verifier_organization_id = %(verifier)s"
     ),
     rect.ItemVerificationFailed: (
-        "status = CASE WHEN long_term THEN 'long_term' ELSE 'in_progress' END,"
+        "status = CASE WHEN long_term THEN %(status_long_term)s ELSE %(status_in_progress)s END,"
         " verification_failures = verification_failures + 1"
     ),
-    rect.RectificationItemClosed: "status = 'closed', percent = 100, closed_on = %(closed_on)s,"
-    " closed_on_time = %(on_time)s, colour = NULL",
-    rect.ItemReclassifiedLongTerm: "status = 'long_term', long_term = true,"
+    rect.RectificationItemClosed: "status = %(status_closed)s, percent = 100,"
+    " closed_on = %(closed_on)s, closed_on_time = %(on_time)s, colour = NULL",
+    rect.ItemReclassifiedLongTerm: "status = %(status_long_term)s, long_term = true,"
     " deadline = %(deadline)s, milestones = %(milestones)s, colour = NULL",
     rect.ItemDeadlineExtended: "deadline = %(deadline)s, extensions = %(extension_no)s,"
     " colour = NULL",
-    rect.RectificationItemReopened: "status = CASE WHEN long_term THEN 'long_term'"
-    " ELSE 'in_progress' END, reopens = %(reopen_no)s, closed_on = NULL,"
+    rect.RectificationItemReopened: "status = CASE WHEN long_term THEN %(status_long_term)s"
+    " ELSE %(status_in_progress)s END, reopens = %(reopen_no)s, closed_on = NULL,"
     " closed_on_time = NULL, verified_at = NULL",
     rect.ItemDeadlineApproaching: "colour = %(level)s",
-    rect.ItemOverdue: "colour = 'red'",
+    rect.ItemOverdue: "colour = %(colour_red)s",
     rect.SupervisionNoticeIssued: "supervision_notices = %(notice_no)s",
     rect.AccountabilityTalkHeld: "accountability_talks = %(talk_no)s",
 }
@@ -98,7 +109,7 @@ class RectificationLedger:
                 " organization_id, organization_name, ledger_item_no, problem, measures,"
                 " responsible_leader, responsible_department, deadline, original_deadline,"
                 " status, opened_at, policy_version, stream_version) VALUES"
-                " (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,'opened',%s,%s,%s)"
+                " (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
                 " ON CONFLICT DO NOTHING",
                 (
                     e.item_id,
@@ -113,6 +124,7 @@ class RectificationLedger:
                     e.responsible_department,
                     e.deadline,
                     e.deadline,
+                    RectificationItemStatus.OPENED,
                     m.occurred_at,
                     e.policy.version,
                     m.stream_version,
@@ -125,6 +137,7 @@ class RectificationLedger:
         # Every event of the item's stream moves its version, even one that changes no column.
         sets = f"{assignment}, " if assignment else ""
         params = {
+            **VOCABULARY,
             "at": m.occurred_at,
             "version": m.stream_version,
             "id": m.stream_id,
@@ -181,37 +194,37 @@ def list_items(
     offset: int,
     inspection_ids: Collection[UUID] | None = None,
     organization_ids: Collection[str] | None = None,
-) -> list[dict[str, Any]]:
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(
-            "SELECT *, (status <> 'closed' AND deadline < %(as_of)s) AS overdue"
-            " FROM rm_rectification_item"
-            + FILTER
-            + " AND (%(status)s::text IS NULL OR status = %(status)s)"
-            " AND (%(overdue)s::boolean IS NULL OR"
-            "      (status <> 'closed' AND deadline < %(as_of)s) = %(overdue)s)"
-            " ORDER BY deadline, ledger_item_no, item_id LIMIT %(limit)s OFFSET %(offset)s",
-            {
-                "inspection": inspection_id,
-                "org": organization_id,
-                "round": round_id,
-                "status": status,
-                "overdue": overdue,
-                "as_of": as_of,
-                "limit": limit,
-                "offset": offset,
-                **_scope(inspection_ids, organization_ids),
-            },
-        )
-        return cur.fetchall()
+) -> dict[str, Any]:
+    return fetch_page(
+        conn,
+        "SELECT *, (status <> %(status_closed)s AND deadline < %(as_of)s) AS overdue"
+        " FROM rm_rectification_item"
+        + FILTER
+        + " AND (%(status)s::text IS NULL OR status = %(status)s)"
+        " AND (%(overdue)s::boolean IS NULL OR"
+        "      (status <> %(status_closed)s AND deadline < %(as_of)s) = %(overdue)s)",
+        {
+            "inspection": inspection_id,
+            "org": organization_id,
+            "round": round_id,
+            "status": status,
+            "overdue": overdue,
+            "as_of": as_of,
+            **VOCABULARY,
+            **_scope(inspection_ids, organization_ids),
+        },
+        order_by="deadline, ledger_item_no, item_id",
+        limit=limit,
+        offset=offset,
+    )
 
 
 def get_item(conn: Connection[Any], item_id: UUID, as_of: date) -> dict[str, Any] | None:
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(
-            "SELECT *, (status <> 'closed' AND deadline < %s) AS overdue"
-            " FROM rm_rectification_item WHERE item_id = %s",
-            (as_of, item_id),
+            "SELECT *, (status <> %(status_closed)s AND deadline < %(as_of)s) AS overdue"
+            " FROM rm_rectification_item WHERE item_id = %(id)s",
+            {"as_of": as_of, "id": item_id, **VOCABULARY},
         )
         return cur.fetchone()
 
@@ -229,24 +242,28 @@ def summary(
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(
             "SELECT count(*) AS total,"
-            " count(*) FILTER (WHERE status = 'closed') AS closed,"
-            " count(*) FILTER (WHERE status = 'closed' AND closed_on_time) AS closed_on_time,"
-            " count(*) FILTER (WHERE status <> 'closed' AND deadline < %(as_of)s) AS overdue,"
-            " count(*) FILTER (WHERE status = 'closure_requested') AS awaiting_verification,"
-            " count(*) FILTER (WHERE long_term AND status <> 'closed') AS long_term,"
+            " count(*) FILTER (WHERE status = %(status_closed)s) AS closed,"
+            " count(*) FILTER (WHERE status = %(status_closed)s AND closed_on_time)"
+            "   AS closed_on_time,"
+            " count(*) FILTER (WHERE status <> %(status_closed)s AND deadline < %(as_of)s)"
+            "   AS overdue,"
+            " count(*) FILTER (WHERE status = %(status_closure_requested)s)"
+            "   AS awaiting_verification,"
+            " count(*) FILTER (WHERE long_term AND status <> %(status_closed)s) AS long_term,"
             " count(*) FILTER (WHERE reopens > 0) AS reopened,"
             " count(*) FILTER (WHERE extensions > 0) AS extended,"
             " coalesce(sum(extensions), 0)::int AS extensions,"
             " coalesce(sum(reopens), 0)::int AS reopens,"
-            " count(*) FILTER (WHERE colour = 'green') AS green,"
-            " count(*) FILTER (WHERE colour = 'yellow') AS yellow,"
-            " count(*) FILTER (WHERE colour = 'red') AS red"
+            " count(*) FILTER (WHERE colour = %(colour_green)s) AS green,"
+            " count(*) FILTER (WHERE colour = %(colour_yellow)s) AS yellow,"
+            " count(*) FILTER (WHERE colour = %(colour_red)s) AS red"
             " FROM rm_rectification_item" + FILTER,
             {
                 "inspection": inspection_id,
                 "org": organization_id,
                 "round": round_id,
                 "as_of": as_of,
+                **VOCABULARY,
                 **_scope(inspection_ids, organization_ids),
             },
         )

@@ -31,9 +31,34 @@ from psycopg.types.json import Jsonb
 from events import finding, group, inspection, interview, lead, petition, round
 from events.base import RecordedEvent
 from events.correction import EventRecordedInError
+from events.vocabulary import FindingCategory, InspectionStage, LeadStage, RoundStage
 from projections.dashboard_support import class_entry, mark_in_error, order_by
+<<<<<<< HEAD
 from projections.stages import inspection_stage, round_stage
 from projections.taxonomy import CURRENT_TAXONOMY, mapped_category
+=======
+from projections.inspection_overview import STAGE_COLUMNS
+
+CURRENT_TAXONOMY = "four-implementations-2022"
+# The four categories of 四个落实 (2022+).
+PARTY_LINE = FindingCategory.PARTY_LINE
+STRICT_GOVERNANCE = FindingCategory.STRICT_GOVERNANCE
+ORGANIZATIONAL_LINE = FindingCategory.ORGANIZATIONAL_LINE
+RECTIFICATION = FindingCategory.RECTIFICATION
+# (taxonomy version, category as tagged) -> category of the current taxonomy (DOMAIN.md §7.6).
+TAXONOMY_MAP: dict[tuple[str, str], str] = {
+    # 2017: 三大问题 (巡视工作条例 Art. 15 as amended)
+    ("three-problems-2017", "党的领导弱化"): PARTY_LINE,
+    ("three-problems-2017", "党的建设缺失"): ORGANIZATIONAL_LINE,
+    ("three-problems-2017", "全面从严治党不力"): STRICT_GOVERNANCE,
+    # the seed's "643": 六大纪律 / 四个着力 / 三个重点
+    ("643", "六大纪律"): STRICT_GOVERNANCE,
+    ("643", "党风廉政建设"): STRICT_GOVERNANCE,
+    ("643", "作风建设"): STRICT_GOVERNANCE,
+    ("643", "选人用人"): ORGANIZATIONAL_LINE,
+    ("643", "基层党建"): ORGANIZATIONAL_LINE,
+}
+>>>>>>> typed
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_rd_round (
@@ -78,30 +103,35 @@ ALTER TABLE rm_rd_lead ADD COLUMN IF NOT EXISTS in_error boolean NOT NULL DEFAUL
 DROP TABLE IF EXISTS rm_rd_taxonomy_map;
 """
 
+<<<<<<< HEAD
+=======
+ROUND_STAGES = {round.RoundApproved: RoundStage.APPROVED, round.RoundClosed: RoundStage.CLOSED}
+INSPECTION_STAGES = {kind: stage for kind, (stage, _) in STAGE_COLUMNS.items()}
+>>>>>>> typed
 PETITION_FLAGS: dict[type[Any], str] = {
     petition.PetitionAssessedInScope: "in_scope = true",
     petition.PetitionAssessedOutOfScope: "in_scope = false",
     petition.PetitionForwarded: "forwarded = true",
 }
 LEAD_STATUS: dict[type[Any], str] = {
-    lead.LeadClassified: "classified",
-    lead.LeadTransferApproved: "transfer_approved",
-    lead.LeadTransferred: "transferred",
-    lead.LeadTransferredDuringFieldwork: "transferred",
-    lead.LeadAcknowledged: "acknowledged",
-    lead.LeadDispositionRecorded: "disposed",
-    lead.LeadOutcomeReported: "outcome_reported",
-    lead.LeadClosed: "closed",
+    lead.LeadClassified: LeadStage.CLASSIFIED,
+    lead.LeadTransferApproved: LeadStage.TRANSFER_APPROVED,
+    lead.LeadTransferred: LeadStage.TRANSFERRED,
+    lead.LeadTransferredDuringFieldwork: LeadStage.TRANSFERRED,
+    lead.LeadAcknowledged: LeadStage.ACKNOWLEDGED,
+    lead.LeadDispositionRecorded: LeadStage.DISPOSED,
+    lead.LeadOutcomeReported: LeadStage.OUTCOME_REPORTED,
+    lead.LeadClosed: LeadStage.CLOSED,
 }
 LEAD_STATES = (
-    "registered",
-    "classified",
-    "transfer_approved",
-    "transferred",
-    "acknowledged",
-    "disposed",
-    "outcome_reported",
-    "closed",
+    LeadStage.REGISTERED,
+    LeadStage.CLASSIFIED,
+    LeadStage.TRANSFER_APPROVED,
+    LeadStage.TRANSFERRED,
+    LeadStage.ACKNOWLEDGED,
+    LeadStage.DISPOSED,
+    LeadStage.OUTCOME_REPORTED,
+    LeadStage.CLOSED,
 )
 FINDING_APPROVED: dict[type[Any], bool] = {
     finding.FindingApproved: True,
@@ -153,9 +183,15 @@ class RoundDashboard:
         e, m = recorded.event, recorded.metadata
         if isinstance(e, round.RoundProposed):
             cur.execute(
-                "INSERT INTO rm_rd_round VALUES (%s, %s, %s, %s, 'proposed', %s)"
-                " ON CONFLICT DO NOTHING",
-                (e.round_id, e.jurisdiction_id, e.name, e.round_type.value, e.planned_start),
+                "INSERT INTO rm_rd_round VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                (
+                    e.round_id,
+                    e.jurisdiction_id,
+                    e.name,
+                    e.round_type.value,
+                    RoundStage.PROPOSED,
+                    e.planned_start,
+                ),
             )
         elif (stage := round_stage(e)) is not None:
             cur.execute(
@@ -163,7 +199,7 @@ class RoundDashboard:
             )
         elif isinstance(e, inspection.InspectionPlanned):
             cur.execute(
-                "INSERT INTO rm_rd_inspection VALUES (%s, %s, %s, %s, NULL, %s, 'planned', %s)"
+                "INSERT INTO rm_rd_inspection VALUES (%s, %s, %s, %s, NULL, %s, %s, %s)"
                 " ON CONFLICT DO NOTHING",
                 (
                     e.inspection_id,
@@ -171,6 +207,7 @@ class RoundDashboard:
                     e.organization_id,
                     e.organization_name,
                     e.group_name,
+                    InspectionStage.PLANNED,
                     m.stream_version,
                 ),
             )
@@ -249,9 +286,8 @@ class RoundDashboard:
             )
         elif isinstance(e, lead.LeadRegistered):
             cur.execute(
-                "INSERT INTO rm_rd_lead VALUES (%s, %s, %s, 'registered', %s)"
-                " ON CONFLICT DO NOTHING",
-                (e.lead_id, e.inspection_id, e.round_id, version),
+                "INSERT INTO rm_rd_lead VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                (e.lead_id, e.inspection_id, e.round_id, LeadStage.REGISTERED, version),
             )
         elif status is not None:
             cur.execute(
@@ -296,7 +332,7 @@ LEFT JOIN (SELECT inspection_id, count(*)::int AS total,
            FROM rm_rd_finding WHERE NOT in_error {only} GROUP BY inspection_id) f
     ON f.inspection_id = i.inspection_id
 LEFT JOIN (SELECT inspection_id, count(*)::int AS total,
-           count(*) FILTER (WHERE status <> 'closed')::int AS open
+           count(*) FILTER (WHERE status <> %(lead_closed)s)::int AS open
            FROM rm_rd_lead WHERE NOT in_error {only} GROUP BY inspection_id) l
     ON l.inspection_id = i.inspection_id
 WHERE NOT i.in_error
@@ -354,7 +390,7 @@ def list_rounds(
             " SELECT *, count(*) OVER () AS total_rows FROM r"
             f" ORDER BY {order_by(sort, ROUND_SORTS, 'round_id')}"
             " LIMIT %(limit)s OFFSET %(offset)s",
-            {"stage": stage, "limit": limit, "offset": offset},
+            {"stage": stage, "limit": limit, "offset": offset, "lead_closed": LeadStage.CLOSED},
         )
         rows = cur.fetchall()
     total = rows[0]["total_rows"] if rows else _count_rounds(conn, stage)
@@ -398,7 +434,12 @@ def round_dashboard(
             " AND (%(group)s::text IS NULL OR i.group_name = %(group)s)"
             " AND (%(stage)s::text IS NULL OR i.stage = %(stage)s)"
             " ORDER BY i.organization_name, i.inspection_id",
-            {"round": round_id, "group": group_name, "stage": stage},
+            {
+                "round": round_id,
+                "group": group_name,
+                "stage": stage,
+                "lead_closed": LeadStage.CLOSED,
+            },
         )
         inspections = cur.fetchall()
     ids = [row["inspection_id"] for row in inspections]
@@ -473,11 +514,25 @@ def _categories(conn: Connection[Any], ids: list[UUID]) -> dict[UUID, list[dict[
     mapping (`projections.taxonomy`) is applied here, as the figures are read."""
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(
+<<<<<<< HEAD
             "SELECT f.inspection_id, f.taxonomy_version, coalesce(tag, 'untagged') AS tag,"
             "   count(*)::int AS findings, count(*) FILTER (WHERE f.approved)::int AS approved"
             " FROM rm_rd_finding f LEFT JOIN LATERAL jsonb_array_elements_text(f.tags) tag"
             " ON true WHERE f.inspection_id = ANY(%s) AND NOT f.in_error GROUP BY 1, 2, 3",
             (ids,),
+=======
+            "WITH t AS (SELECT f.inspection_id, f.taxonomy_version, f.approved,"
+            "   coalesce(tag, %s) AS tag"
+            "   FROM rm_rd_finding f LEFT JOIN LATERAL jsonb_array_elements_text(f.tags) tag"
+            "   ON true WHERE f.inspection_id = ANY(%s) AND NOT f.in_error)"
+            " SELECT t.inspection_id, coalesce(m.mapped_category, t.tag) AS category,"
+            "   t.taxonomy_version, t.tag, (m.mapped_category IS NOT NULL) AS mapped,"
+            "   count(*)::int AS findings, count(*) FILTER (WHERE t.approved)::int AS approved"
+            " FROM t LEFT JOIN rm_rd_taxonomy_map m"
+            "   ON m.taxonomy_version = t.taxonomy_version AND m.category = t.tag"
+            " GROUP BY 1, 2, 3, 4, 5",
+            (FindingCategory.UNTAGGED, ids),
+>>>>>>> typed
         )
         out: dict[UUID, list[dict[str, Any]]] = {}
         for row in cur.fetchall():

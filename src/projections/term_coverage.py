@@ -34,6 +34,9 @@ from events import reference as ref
 from events import round as rnd
 from events.base import DomainEvent, RecordedEvent
 from events.correction import EventRecordedInError
+from events.vocabulary import CoverageStatus
+from projections.paging import fetch_page
+from projections.vocabulary_params import value_params
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_cov_plan (
@@ -227,10 +230,10 @@ SELECT po.plan_id, po.organization_id, po.position,
        done.inspection_id, done.round_id, done.stationed_on, done.feedback_delivered_on,
        done.closed_on, done.inspections,
        next.inspection_id AS scheduled_inspection_id, next.round_id AS scheduled_round_id,
-       CASE WHEN done.inspection_id IS NOT NULL THEN 'inspected'
-            WHEN NOT coalesce(o.active, true) THEN 'deregistered'
-            WHEN next.inspection_id IS NOT NULL THEN 'scheduled'
-            ELSE 'due' END AS status
+       CASE WHEN done.inspection_id IS NOT NULL THEN %(status_inspected)s
+            WHEN NOT coalesce(o.active, true) THEN %(status_deregistered)s
+            WHEN next.inspection_id IS NOT NULL THEN %(status_scheduled)s
+            ELSE %(status_due)s END AS status
 FROM rm_cov_plan p
 JOIN rm_cov_plan_organization po ON po.plan_id = p.plan_id
 LEFT JOIN rm_cov_jurisdiction j ON j.jurisdiction_id = p.jurisdiction_id
@@ -260,20 +263,22 @@ SORTS = {
     "status": "status, position",
     "stationed_on": "stationed_on NULLS LAST, position",
 }
-STATUSES = ("inspected", "scheduled", "due", "deregistered")
+STATUSES = tuple(CoverageStatus)
+# The statuses the SQL above names: %(status_inspected)s…
+VOCABULARY = value_params("status", CoverageStatus)
 
 
 def _summary(conn: Connection[Any], plan_id: str) -> dict[str, Any]:
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(
             "SELECT count(*) AS planned,"
-            " count(*) FILTER (WHERE status = 'inspected') AS inspected,"
-            " count(*) FILTER (WHERE status = 'scheduled') AS scheduled,"
-            " count(*) FILTER (WHERE status = 'due') AS due,"
-            " count(*) FILTER (WHERE status = 'deregistered') AS deregistered,"
+            " count(*) FILTER (WHERE status = %(status_inspected)s) AS inspected,"
+            " count(*) FILTER (WHERE status = %(status_scheduled)s) AS scheduled,"
+            " count(*) FILTER (WHERE status = %(status_due)s) AS due,"
+            " count(*) FILTER (WHERE status = %(status_deregistered)s) AS deregistered,"
             " count(*) FILTER (WHERE feedback_delivered_on IS NOT NULL) AS feedback_delivered"
             f" FROM ({ROWS}) rows",
-            {"plan": plan_id},
+            {"plan": plan_id, **VOCABULARY},
         )
         row = cur.fetchone()
     assert row is not None
@@ -297,17 +302,17 @@ def get_term(conn: Connection[Any], plan_id: str) -> dict[str, Any] | None:
 
 def list_terms(
     conn: Connection[Any], *, jurisdiction_id: str | None, limit: int, offset: int
-) -> list[dict[str, Any]]:
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT plan_id FROM rm_cov_plan"
-            " WHERE (%(j)s::text IS NULL OR jurisdiction_id = %(j)s)"
-            " ORDER BY jurisdiction_id, term_start DESC, plan_id LIMIT %(limit)s OFFSET %(offset)s",
-            {"j": jurisdiction_id, "limit": limit, "offset": offset},
-        )
-        ids = [row[0] for row in cur.fetchall()]
-    terms = [get_term(conn, plan_id) for plan_id in ids]
-    return [t for t in terms if t is not None]
+) -> dict[str, Any]:
+    plans = fetch_page(
+        conn,
+        "SELECT plan_id FROM rm_cov_plan WHERE (%(j)s::text IS NULL OR jurisdiction_id = %(j)s)",
+        {"j": jurisdiction_id},
+        order_by="jurisdiction_id, term_start DESC, plan_id",
+        limit=limit,
+        offset=offset,
+    )
+    terms = [get_term(conn, row["plan_id"]) for row in plans["items"]]
+    return {**plans, "items": [t for t in terms if t is not None]}
 
 
 def list_organizations(
@@ -318,11 +323,12 @@ def list_organizations(
     sort: str,
     limit: int,
     offset: int,
-) -> list[dict[str, Any]]:
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(
-            f"SELECT * FROM ({ROWS}) rows WHERE (%(status)s::text IS NULL OR status = %(status)s)"
-            f" ORDER BY {SORTS[sort]} LIMIT %(limit)s OFFSET %(offset)s",
-            {"plan": plan_id, "status": status, "limit": limit, "offset": offset},
-        )
-        return cur.fetchall()
+) -> dict[str, Any]:
+    return fetch_page(
+        conn,
+        f"SELECT * FROM ({ROWS}) rows WHERE (%(status)s::text IS NULL OR status = %(status)s)",
+        {"plan": plan_id, "status": status, **VOCABULARY},
+        order_by=SORTS[sort],
+        limit=limit,
+        offset=offset,
+    )

@@ -33,10 +33,10 @@ def test_the_demo_loads_and_the_read_models_show_every_stage(api: Api) -> None:
     assert issued > 1000
     api.position = container.store.head()
 
-    rounds = {r["name"]: r for r in api.get("/rounds")}
+    rounds = {r["name"]: r for r in api.get("/rounds")["items"]}
     assert len(rounds) == 4
     assert rounds["2025年第一轮巡察"]["stage"] == "closed"
-    inspections = api.get("/inspections", limit=100)
+    inspections = api.get("/inspections", limit=100)["items"]
     assert len(inspections) == 16 + 16 + 17 + 8
     by_round: dict[str, set[str]] = {}
     names = {r["round_id"]: r["name"] for r in rounds.values()}

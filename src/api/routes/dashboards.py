@@ -15,9 +15,12 @@ from pydantic import BeforeValidator
 
 from api.access import AUTHORITIES, OVERSIGHT, Scope, readable_by
 from api.deps import CurrentActor, ReadConnection, consistent_read
+from api.schemas.common import Page
+from api.schemas.dashboards import LeadDashboard, RectificationDashboard, RoundDashboard, RoundRow
 from commands.errors import NotFound
 from commands.lead import RECEIVERS
 from events.base import Role
+from events.vocabulary import InspectionStage, RoundStage
 from projections import lead_dashboard, rectification_dashboard, round_dashboard
 
 # Dashboards show aggregates: the oversight bodies, dashboard readers and the organization
@@ -141,12 +144,15 @@ def routers() -> list[APIRouter]:
     )
     def list_rounds(
         conn: ReadConnection,
-        stage: Annotated[str | None, Query(max_length=40, pattern=TEXT)] = None,
+        stage: RoundStage | None = None,
         sort: str = ROUND_SORT,
         limit: Limit = 50,
         offset: Offset = 0,
-    ) -> dict[str, Any]:
-        return round_dashboard.list_rounds(conn, stage=stage, sort=sort, limit=limit, offset=offset)
+    ) -> Page[RoundRow]:
+        found = round_dashboard.list_rounds(
+            conn, stage=stage, sort=sort, limit=limit, offset=offset
+        )
+        return Page[RoundRow].model_validate(found)
 
     @r.get(
         "/rounds/{round_id}",
@@ -158,11 +164,11 @@ def routers() -> list[APIRouter]:
         round_id: UUID,
         conn: ReadConnection,
         group_name: Annotated[str | None, Query(max_length=200, pattern=TEXT)] = None,
-        stage: Annotated[str | None, Query(max_length=40, pattern=TEXT)] = None,
+        stage: InspectionStage | None = None,
         sort: str = GROUP_SORT,
         limit: Limit = 100,
         offset: Offset = 0,
-    ) -> dict[str, Any]:
+    ) -> RoundDashboard:
         found = round_dashboard.round_dashboard(
             conn,
             round_id,
@@ -174,7 +180,7 @@ def routers() -> list[APIRouter]:
         )
         if found is None:
             raise NotFound(f"round {round_id} does not exist (or the read model has not seen it)")
-        return found
+        return RoundDashboard.model_validate(found)
 
     @r.get(
         "/rectification",
@@ -198,8 +204,8 @@ def routers() -> list[APIRouter]:
         sort: str = RECT_SORT,
         limit: Limit = 100,
         offset: Offset = 0,
-    ) -> dict[str, Any]:
-        return rectification_dashboard.dashboard(
+    ) -> RectificationDashboard:
+        found = rectification_dashboard.dashboard(
             conn,
             group_by=group_by,
             as_of=_today(as_of),
@@ -213,6 +219,7 @@ def routers() -> list[APIRouter]:
             offset=offset,
             organization_scope=scope.organization_ids,
         )
+        return RectificationDashboard.model_validate(found)
 
     @r.get(
         "/leads",
@@ -228,9 +235,9 @@ def routers() -> list[APIRouter]:
         sort: str = LEAD_ROUND_SORT,
         limit: Limit = 100,
         offset: Offset = 0,
-    ) -> dict[str, Any]:
+    ) -> LeadDashboard:
         receiver = actor.organization_id if actor.role in RECEIVERS else None
-        return lead_dashboard.dashboard(
+        found = lead_dashboard.dashboard(
             conn,
             round_id=round_id,
             inspection_id=inspection_id,
@@ -239,5 +246,6 @@ def routers() -> list[APIRouter]:
             limit=limit,
             offset=offset,
         )
+        return LeadDashboard.model_validate(found)
 
     return [r]

@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse, PlainTextResponse
 from psycopg import Connection
 
 from api.deps import ContainerDep
+from api.schemas.health import Alive, Ready, Unavailable
 from projections import kafka_relay, tracking
 from projections.runner import PARKED_TOTAL
 from projections.tracking import positions
@@ -17,11 +18,16 @@ router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", summary="The process is alive")
-def healthz() -> dict[str, str]:
-    return {"status": "ok"}
+def healthz() -> Alive:
+    return Alive(status="ok")
 
 
-@router.get("/readyz", summary="The database answers; read-model positions and the log head")
+@router.get(
+    "/readyz",
+    summary="The database answers; read-model positions and the log head",
+    response_model=Ready,
+    responses={503: {"model": Unavailable, "description": "The database does not answer"}},
+)
 def readyz(container: ContainerDep) -> Any:
     try:
         head = container.store.head()
@@ -30,7 +36,7 @@ def readyz(container: ContainerDep) -> Any:
     except Exception as error:  # any failure to reach the database means not ready
         return JSONResponse({"status": "unavailable", "detail": type(error).__name__}, 503)
     lag = {name: head - position for name, position in tracked.items()}
-    return {"status": "ready", "log_head": head, "read_models": tracked, "lag": lag}
+    return Ready(status="ready", log_head=head, read_models=tracked, lag=lag)
 
 
 PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8"
@@ -117,6 +123,10 @@ def render_metrics(conn: Connection[Any], projection_names: list[str]) -> str:
         " positions and counts only, never record contents."
     ),
     response_class=PlainTextResponse,
+    responses={
+        200: {"content": {PROMETHEUS: {"schema": {"type": "string"}}}},
+        503: {"content": {PROMETHEUS: {"schema": {"type": "string"}}}},
+    },
 )
 def metrics(container: ContainerDep) -> Response:
     try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -10,10 +10,13 @@ from fastapi import APIRouter, Depends, Query, Response
 from api.access import Scope, readable_by
 from api.deps import ReadConnection, consistent_read
 from api.routes.factory import add_command
+from api.schemas.common import Page
+from api.schemas.leads import Lead, LeadSummary
 from commands import lead
 from commands.base import Command
 from commands.errors import NotFound
 from events.base import Actor, Role
+from events.vocabulary import LeadStage
 from projections import lead_register
 
 REGISTER = Depends(consistent_read("lead_register"))
@@ -94,12 +97,12 @@ def queries() -> APIRouter:
         scope: Scope,
         inspection_id: UUID | None = None,
         round_id: UUID | None = None,
-        status: str | None = None,
+        status: LeadStage | None = None,
         open: bool | None = None,
         limit: Limit = 100,
         offset: Offset = 0,
-    ) -> list[dict[str, Any]]:
-        return lead_register.list_leads(
+    ) -> Page[Lead]:
+        found = lead_register.list_leads(
             conn,
             inspection_id=inspection_id,
             round_id=round_id,
@@ -110,6 +113,7 @@ def queries() -> APIRouter:
             offset=offset,
             inspection_ids=scope.inspection_ids,
         )
+        return Page[Lead].model_validate(found)
 
     @r.get(
         "/lead-summary",
@@ -122,14 +126,15 @@ def queries() -> APIRouter:
         scope: Scope,
         inspection_id: UUID | None = None,
         round_id: UUID | None = None,
-    ) -> dict[str, Any]:
-        return lead_register.summary(
+    ) -> LeadSummary:
+        found = lead_register.summary(
             conn,
             inspection_id=inspection_id,
             round_id=round_id,
             receiver_organization_id=_receiver_scope(scope.actor),
             inspection_ids=scope.inspection_ids,
         )
+        return LeadSummary.model_validate(found)
 
     @r.get(
         "/leads/{lead_id}",
@@ -137,9 +142,7 @@ def queries() -> APIRouter:
         summary="One lead (sealed fields omitted)",
         description="404 for a lead the reader may not see, as for an unknown one.",
     )
-    def get_lead(
-        lead_id: UUID, conn: ReadConnection, scope: Scope, response: Response
-    ) -> dict[str, Any]:
+    def get_lead(lead_id: UUID, conn: ReadConnection, scope: Scope, response: Response) -> Lead:
         receiver = _receiver_scope(scope.actor)
         row = lead_register.get_lead(conn, lead_id)
         if receiver is not None and row is not None:
@@ -150,7 +153,7 @@ def queries() -> APIRouter:
         if row is None:
             raise NotFound(f"lead {lead_id} does not exist (or the read model has not seen it yet)")
         response.headers["ETag"] = f'"{row["stream_version"]}"'
-        return row
+        return Lead.model_validate(row)
 
     return r
 

@@ -24,8 +24,11 @@ from api.access import (
     readable_by,
 )
 from api.deps import ReadConnection, consistent_read
+from api.schemas.common import Page
+from api.schemas.queries import Inspection, RectificationItem, RectificationSummary, Round
 from commands.errors import NotFound
 from events.base import Role
+from events.vocabulary import InspectionStage, RectificationItemStatus
 from projections import inspection_overview, rectification_ledger
 
 router = APIRouter(tags=["queries"])
@@ -88,18 +91,16 @@ def _today(as_of: date | None) -> date:
     description="Readers: committee, leading group, office, auditor, discipline commission, "
     "organization department, dashboard reader.",
 )
-def list_rounds(
-    conn: ReadConnection, limit: Limit = 50, offset: Offset = 0
-) -> list[dict[str, Any]]:
-    return inspection_overview.list_rounds(conn, limit, offset)
+def list_rounds(conn: ReadConnection, limit: Limit = 50, offset: Offset = 0) -> Page[Round]:
+    return Page[Round].model_validate(inspection_overview.list_rounds(conn, limit, offset))
 
 
 @router.get("/rounds/{round_id}", dependencies=[ROUNDS, OVERVIEW], summary="One round")
-def get_round(round_id: UUID, conn: ReadConnection, response: Response) -> dict[str, Any]:
+def get_round(round_id: UUID, conn: ReadConnection, response: Response) -> Round:
     row = inspection_overview.get_round(conn, round_id)
     if row is None:
         raise NotFound(f"round {round_id} does not exist (or the read model has not seen it yet)")
-    return _etag(row, response)
+    return Round.model_validate(_etag(row, response))
 
 
 @router.get(
@@ -114,12 +115,12 @@ def list_inspections(
     conn: ReadConnection,
     scope: Scope,
     round_id: UUID | None = None,
-    stage: str | None = None,
+    stage: InspectionStage | None = None,
     organization_id: str | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> list[dict[str, Any]]:
-    return inspection_overview.list_inspections(
+) -> Page[Inspection]:
+    found = inspection_overview.list_inspections(
         conn,
         round_id=round_id,
         stage=stage,
@@ -129,6 +130,7 @@ def list_inspections(
         inspection_ids=scope.inspection_ids,
         organization_ids=scope.organization_ids,
     )
+    return Page[Inspection].model_validate(found)
 
 
 @router.get(
@@ -139,9 +141,11 @@ def list_inspections(
 )
 def get_inspection(
     inspection_id: UUID, conn: ReadConnection, scope: Scope, response: Response
-) -> dict[str, Any]:
+) -> Inspection:
     row = inspection_overview.get_inspection(conn, inspection_id)
-    return _etag(scope.visible(row, f"inspection {inspection_id}"), response)
+    return Inspection.model_validate(
+        _etag(scope.visible(row, f"inspection {inspection_id}"), response)
+    )
 
 
 @router.get(
@@ -156,13 +160,13 @@ def list_items(
     inspection_id: UUID | None = None,
     organization_id: str | None = None,
     round_id: UUID | None = None,
-    status: str | None = None,
+    status: RectificationItemStatus | None = None,
     overdue: bool | None = None,
     as_of: AsOf = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> list[dict[str, Any]]:
-    return rectification_ledger.list_items(
+) -> Page[RectificationItem]:
+    found = rectification_ledger.list_items(
         conn,
         inspection_id=inspection_id,
         organization_id=organization_id,
@@ -175,6 +179,7 @@ def list_items(
         inspection_ids=scope.inspection_ids,
         organization_ids=scope.organization_ids,
     )
+    return Page[RectificationItem].model_validate(found)
 
 
 @router.get(
@@ -189,9 +194,10 @@ def get_item(
     scope: Scope,
     response: Response,
     as_of: AsOf = None,
-) -> dict[str, Any]:
+) -> RectificationItem:
     row = rectification_ledger.get_item(conn, item_id, _today(as_of))
-    return _etag(scope.visible(row, f"rectification item {item_id}"), response)
+    visible = scope.visible(row, f"rectification item {item_id}")
+    return RectificationItem.model_validate(_etag(visible, response))
 
 
 @router.get(
@@ -207,8 +213,8 @@ def rectification_summary(
     organization_id: str | None = None,
     round_id: UUID | None = None,
     as_of: AsOf = None,
-) -> dict[str, Any]:
-    return rectification_ledger.summary(
+) -> RectificationSummary:
+    found = rectification_ledger.summary(
         conn,
         inspection_id=inspection_id,
         organization_id=organization_id,
@@ -217,3 +223,4 @@ def rectification_summary(
         inspection_ids=scope.inspection_ids,
         organization_ids=scope.organization_ids,
     )
+    return RectificationSummary.model_validate(found)

@@ -12,14 +12,16 @@ from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field, JsonValue
+from pydantic import Field, JsonValue
+
+from api.schemas.common import FREE_FORM, Answer
 
 SEALED: Literal["[sealed]"] = "[sealed]"
 Sealed = Literal["[sealed]"]
 STREAM_VERSION = "The record's stream version (the ETag for `If-Match` on its commands)"
 
 
-class Correction(BaseModel):
+class Correction(Answer):
     """An event of the record that the office declared recorded in error (its facts no
     longer hold; the event itself stays in the log)."""
 
@@ -28,7 +30,7 @@ class Correction(BaseModel):
     reason: str = Field(description="Why it was recorded in error")
 
 
-class Corrected(BaseModel):
+class Corrected(Answer):
     recorded_in_error: bool = Field(
         False, description="True when the event that created the record was recorded in error"
     )
@@ -37,7 +39,7 @@ class Corrected(BaseModel):
     )
 
 
-class Step(BaseModel):
+class Step(Answer):
     at: datetime = Field(description="When the step was recorded")
     by: str = Field(description="User id of who recorded it")
 
@@ -45,14 +47,14 @@ class Step(BaseModel):
 # Groups -------------------------------------------------------------------------------------
 
 
-class GroupTargetOut(BaseModel):
+class GroupTargetOut(Answer):
     inspection_id: UUID
     organization_id: str
     organization_name: str
     jurisdiction_id: str = Field(description="Where the target lies")
 
 
-class PersonOut(BaseModel):
+class PersonOut(Answer):
     user_id: str
     name: str
 
@@ -62,7 +64,7 @@ class GroupMemberOut(PersonOut):
     external: bool = Field(description="An outside expert (外聘专家)")
 
 
-class RecusalOut(BaseModel):
+class RecusalOut(Answer):
     """A recusal declaration (回避申请书) and what became of it; never its sealed contents."""
 
     user_id: str
@@ -74,18 +76,18 @@ class RecusalOut(BaseModel):
     reason: str | None = Field(None, description="Why the person was recused")
 
 
-class PledgeOut(BaseModel):
+class PledgeOut(Answer):
     user_id: str
     signed_on: date = Field(description="Day the confidentiality pledge (保密承诺) was signed")
 
 
-class TrainingOut(BaseModel):
+class TrainingOut(Answer):
     user_ids: list[str]
     training: str
     completed_on: date
 
 
-class SecondmentOut(BaseModel):
+class SecondmentOut(Answer):
     user_id: str
     name: str
     direction: str
@@ -93,7 +95,7 @@ class SecondmentOut(BaseModel):
     home_jurisdiction: str
 
 
-class GroupWarningOut(BaseModel):
+class GroupWarningOut(Answer):
     """A composition (结构) or leader-rotation warning raised for the group."""
 
     type: str
@@ -107,7 +109,7 @@ class GroupWarningOut(BaseModel):
     within_rounds: int | None = None
 
 
-class GroupAuthorizationOut(BaseModel):
+class GroupAuthorizationOut(Answer):
     inspection_id: UUID
     organization_id: str
     window_start: date
@@ -144,7 +146,7 @@ class GroupRecordOut(Corrected):
 # Findings -----------------------------------------------------------------------------------
 
 
-class FindingContentOut(BaseModel):
+class FindingContentOut(Answer):
     title: str
     facts: str
     basis: str
@@ -154,7 +156,7 @@ class FindingContentOut(BaseModel):
     tags: list[str] = Field(description="Taxonomy tags (e.g. 四个落实 categories)")
 
 
-class FindingVersionOut(BaseModel):
+class FindingVersionOut(Answer):
     version: int
     content: FindingContentOut
     recorded_at: datetime
@@ -197,7 +199,7 @@ class FindingRecordOut(Corrected):
 # The inspection report ----------------------------------------------------------------------
 
 
-class FindingRefOut(BaseModel):
+class FindingRefOut(Answer):
     finding_id: UUID
     version: int
 
@@ -233,7 +235,7 @@ class FactualViewsOut(Step):
     views: str
 
 
-class ResultsUseOut(BaseModel):
+class ResultsUseOut(Answer):
     addressee: str
     use: str
 
@@ -301,7 +303,7 @@ class SupplementaryReportOut(Corrected):
 # Feedback and the rectification plan --------------------------------------------------------
 
 
-class LedgerItemOut(BaseModel):
+class LedgerItemOut(Answer):
     """One problem of the problem ledger (问题台账)."""
 
     item_no: int
@@ -309,55 +311,55 @@ class LedgerItemOut(BaseModel):
     finding_ids: list[UUID]
 
 
-class DraftOut(BaseModel):
+class DraftOut(Answer):
     draft_no: int
     at: datetime
     by: str
 
 
-class DeliveryOut(BaseModel):
+class DeliveryOut(Answer):
     draft_no: int
     delivered_on: date
     attendees: list[str]
     at: datetime
 
 
-class JointMemberOut(BaseModel):
+class JointMemberOut(Answer):
     unit: str
     organization_id: str
     name: str
 
 
-class JointTeamOut(BaseModel):
+class JointTeamOut(Answer):
     members: list[JointMemberOut]
     at: datetime
 
 
-class OneToOneOut(BaseModel):
+class OneToOneOut(Answer):
     leader_user_id: str
     principal_name: str
     briefed_on: date
     at: datetime
 
 
-class CopyRecipientOut(BaseModel):
+class CopyRecipientOut(Answer):
     kind: str
     name: str
 
 
-class CopiesOut(BaseModel):
+class CopiesOut(Answer):
     recipients: list[CopyRecipientOut]
     sent_on: date
     at: datetime
 
 
-class AcknowledgementOut(BaseModel):
+class AcknowledgementOut(Answer):
     principal_user_id: str
     acknowledged_on: date
     at: datetime
 
 
-class PublicationOut(BaseModel):
+class PublicationOut(Answer):
     scope: str
     summary: str
     published_on: date
@@ -385,7 +387,7 @@ class FeedbackRecordOut(Corrected):
     stream_version: int = Field(description="The feedback stream's version")
 
 
-class PlanItemOut(BaseModel):
+class PlanItemOut(Answer):
     ledger_item_no: int
     measures: str
     responsible_leader: str
@@ -408,7 +410,7 @@ class PlanAcceptanceOut(Step):
     item_ids: list[UUID] = Field(description="The ledger items opened, one per plan item")
 
 
-class ProblemOut(BaseModel):
+class ProblemOut(Answer):
     """问题清单: one problem of the feedback's ledger."""
 
     ledger_item_no: int
@@ -416,7 +418,7 @@ class ProblemOut(BaseModel):
     finding_ids: list[UUID]
 
 
-class TaskOut(BaseModel):
+class TaskOut(Answer):
     """任务清单: what is done about a problem, by when."""
 
     ledger_item_no: int
@@ -425,7 +427,7 @@ class TaskOut(BaseModel):
     item_id: UUID | None = Field(description="The rectification item opened for it, if any")
 
 
-class ResponsibilityOut(BaseModel):
+class ResponsibilityOut(Answer):
     """责任清单: who answers for a task."""
 
     ledger_item_no: int
@@ -453,10 +455,14 @@ class ProgrammeStepOut(Step):
     disclosure, end of the centralized period, continuous rectification, summary)."""
 
     type: str = Field(description="The event type, e.g. `rectification_plan.summarized`")
-    details: dict[str, JsonValue] = Field(description="The step's recorded fields")
+    details: dict[str, JsonValue] = Field(
+        description="The step's recorded fields. Free-form: they are the fields of the "
+        "step's event (its type names them), which differ from one step to another",
+        json_schema_extra=FREE_FORM,
+    )
 
 
-class PlanRecordOut(BaseModel):
+class PlanRecordOut(Answer):
     """The rectification plan (整改方案) with its 三清单, written reports and programme."""
 
     inspection_id: UUID

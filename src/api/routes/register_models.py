@@ -6,14 +6,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
-from pydantic import BaseModel, Field, JsonValue
+from pydantic import Field, JsonValue
 
 from api.routes.record_models import SEALED, STREAM_VERSION, Corrected, Sealed
+from api.schemas.common import FREE_FORM, Answer
 
 # Talent pool --------------------------------------------------------------------------------
 
 
-class ProfileOut(BaseModel):
+class ProfileOut(Answer):
     user_id: str
     name: str
     specialties: list[str]
@@ -25,13 +26,13 @@ class ProfileOut(BaseModel):
     employer_organization: str
 
 
-class StatusChangeOut(BaseModel):
+class StatusChangeOut(Answer):
     status: str
     reason: str | None
     at: datetime
 
 
-class ServiceEvaluationOut(BaseModel):
+class ServiceEvaluationOut(Answer):
     user_id: str
     group_id: UUID
     grade: str
@@ -55,7 +56,7 @@ class PoolMemberOut(Corrected):
     stream_version: int = Field(description=STREAM_VERSION)
 
 
-class DrawCandidateOut(BaseModel):
+class DrawCandidateOut(Answer):
     member_id: UUID
     user_id: str
     specialties: list[str]
@@ -64,7 +65,7 @@ class DrawCandidateOut(BaseModel):
     organizations: list[str] = Field(description="Organizations the candidate is tied to")
 
 
-class DrawFiltersOut(BaseModel):
+class DrawFiltersOut(Answer):
     specialties_any: list[str]
     include_external: bool
     exclude_organizations: list[str]
@@ -96,7 +97,7 @@ class DrawOut(Corrected):
 # Fieldwork ----------------------------------------------------------------------------------
 
 
-class PetitionOut(BaseModel):
+class PetitionOut(Answer):
     """A petition (信访件) without the petitioner's identity or the content (sealed)."""
 
     petition_id: UUID
@@ -116,7 +117,7 @@ class PetitionOut(BaseModel):
     stream_version: int = Field(description=STREAM_VERSION)
 
 
-class InterviewOut(BaseModel):
+class InterviewOut(Answer):
     """An individual talk (个别谈话) without the interviewee or the record (sealed)."""
 
     interview_id: UUID
@@ -131,7 +132,7 @@ class InterviewOut(BaseModel):
     stream_version: int = Field(description=STREAM_VERSION)
 
 
-class ImmediateRectificationOut(BaseModel):
+class ImmediateRectificationOut(Answer):
     """An immediate rectification (立行立改)."""
 
     item_id: UUID
@@ -147,15 +148,19 @@ class ImmediateRectificationOut(BaseModel):
     stream_version: int = Field(description=STREAM_VERSION)
 
 
-class FieldworkEventOut(BaseModel):
+class FieldworkEventOut(Answer):
     position: int
     type: str
     occurred_at: datetime
     actor_user_id: str
-    data: dict[str, JsonValue] = Field(description="Public payload (sealed fields: [sealed])")
+    data: dict[str, JsonValue] = Field(
+        description="Public payload (sealed fields: [sealed]). Free-form: the fields of the "
+        "event type named beside it, which differ from one type to another",
+        json_schema_extra=FREE_FORM,
+    )
 
 
-class FieldworkRecordOut(BaseModel):
+class FieldworkRecordOut(Answer):
     """A fieldwork or management record: a briefing, survey, document request, site visit,
     special check, group meeting, leave or instruction, with its events."""
 
@@ -168,7 +173,7 @@ class FieldworkRecordOut(BaseModel):
 # Warning education --------------------------------------------------------------------------
 
 
-class ConfessionEntryOut(BaseModel):
+class ConfessionEntryOut(Answer):
     entry_no: int
     subject_label: str
     text: str
