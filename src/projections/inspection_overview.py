@@ -11,13 +11,10 @@ from psycopg.rows import dict_row
 
 from events import finding, inspection, rectification, round
 from events.base import DomainEvent, RecordedEvent
-<<<<<<< HEAD
-from projections.dashboard_support import class_entry
-from projections.stages import inspection_stage, round_stage
-=======
 from events.vocabulary import InspectionStage, RoundStage
+from projections.dashboard_support import class_entry
 from projections.paging import fetch_page
->>>>>>> typed
+from projections.stages import inspection_stage, round_stage
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_round (
@@ -57,7 +54,6 @@ ALTER TABLE rm_inspection ADD COLUMN IF NOT EXISTS suspended_from text;
 ALTER TABLE rm_inspection ADD COLUMN IF NOT EXISTS side_exit_reason text;
 """
 
-<<<<<<< HEAD
 # Columns an inspection event sets from its payload (the stage: `projections.stages`).
 INSPECTION_COLUMNS: dict[type[DomainEvent], dict[str, Callable[[Any], Any]]] = {
     inspection.GroupAuthorized: {
@@ -104,88 +100,6 @@ INSPECTION_COLUMNS: dict[type[DomainEvent], dict[str, Callable[[Any], Any]]] = {
 ROUND_COLUMNS: dict[type[DomainEvent], dict[str, Callable[[Any], Any]]] = {
     round.RoundMobilized: {"mobilized_on": lambda e: e.meeting_on},
     round.RoundPlanFiledWithUpperOffice: {"plan_filed_on": lambda e: e.filed_on},
-=======
-# Inspection events that only move the stage and set columns taken from the payload.
-STAGE_COLUMNS: dict[type[DomainEvent], tuple[str, dict[str, Callable[[Any], Any]]]] = {
-    inspection.GroupAuthorized: (
-        InspectionStage.GROUP_AUTHORIZED,
-        {
-            "leader_user_id": lambda e: e.leader.user_id,
-            "window_start": lambda e: e.window_start,
-            "window_end": lambda e: e.window_end,
-        },
-    ),
-    inspection.InspectionNoticeIssued: (
-        InspectionStage.NOTIFIED,
-        {
-            "notice_date": lambda e: e.notice_date,
-            "planned_stationing_date": lambda e: e.planned_stationing_date,
-        },
-    ),
-    inspection.InspectionAnnouncementPublished: (
-        InspectionStage.ANNOUNCED,
-        {"announced_on": lambda e: e.published_on},
-    ),
-    inspection.GroupStationed: (
-        InspectionStage.STATIONED,
-        {"stationed_on": lambda e: e.stationed_on},
-    ),
-    inspection.GroupWithdrawn: (
-        InspectionStage.WITHDRAWN,
-        {"withdrawn_on": lambda e: e.withdrawn_on},
-    ),
-    inspection.InspectionReportDrafted: (
-        InspectionStage.REPORT_DRAFTED,
-        {"report_version": lambda e: e.report_version},
-    ),
-    inspection.ReportReviewedByOffice: (InspectionStage.REPORT_OFFICE_REVIEWED, {}),
-    inspection.ReportReturnedForRevision: (InspectionStage.REPORT_RETURNED, {}),
-    inspection.ReportDeliberatedByLeadingGroup: (InspectionStage.REPORT_DELIBERATED, {}),
-    inspection.ReportApproved: (
-        InspectionStage.REPORT_APPROVED,
-        {"report_approved_on": lambda e: e.approved_on},
-    ),
-    inspection.InspectionFeedbackDelivered: (
-        InspectionStage.FEEDBACK_DELIVERED,
-        {
-            "feedback_delivered_on": lambda e: e.delivered_on,
-            "plan_due": lambda e: e.plan_due,
-            "written_report_due": lambda e: e.written_report_due,
-            "ledger_items": lambda e: len(e.ledger_item_nos),
-        },
-    ),
-    inspection.RectificationPlanSubmitted: (
-        InspectionStage.PLAN_SUBMITTED,
-        {"plan_version": lambda e: e.plan_version},
-    ),
-    inspection.RectificationPlanReturned: (InspectionStage.PLAN_RETURNED, {}),
-    inspection.RectificationPlanAccepted: (InspectionStage.RECTIFYING, {}),
-    inspection.RectificationReportSubmitted: (
-        InspectionStage.RECTIFICATION_REPORT_SUBMITTED,
-        {
-            "rectification_report_submitted_on": lambda e: e.submitted_on,
-            "rectification_report_on_time": lambda e: e.on_time,
-        },
-    ),
-    inspection.RectificationReportReturned: (InspectionStage.RECTIFICATION_REPORT_RETURNED, {}),
-    inspection.RectificationReportAccepted: (InspectionStage.RECTIFICATION_REPORT_ACCEPTED, {}),
-    inspection.InspectionClosed: (InspectionStage.CLOSED, {"closed_on": lambda e: e.closed_on}),
-    # Side-exits: `suspended_from` is the stage to resume to (`inspection.resumed` carries it).
-    inspection.InspectionSuspended: (
-        InspectionStage.SUSPENDED,
-        {"suspended_from": lambda e: e.suspended_from, "side_exit_reason": lambda e: e.reason},
-    ),
-    inspection.InspectionCancelled: (
-        InspectionStage.CANCELLED,
-        {"suspended_from": lambda e: None, "side_exit_reason": lambda e: e.reason},
-    ),
-}
-ROUND_STAGES = {round.RoundApproved: RoundStage.APPROVED, round.RoundClosed: RoundStage.CLOSED}
-# Round events that set a column (and, for the mobilization, the stage shown).
-ROUND_COLUMNS: dict[type[DomainEvent], tuple[str | None, str, Callable[[Any], Any]]] = {
-    round.RoundMobilized: (RoundStage.MOBILIZED, "mobilized_on", lambda e: e.meeting_on),
-    round.RoundPlanFiledWithUpperOffice: (None, "plan_filed_on", lambda e: e.filed_on),
->>>>>>> typed
 }
 ITEM_EVENTS = (rectification.RectificationItemOpened, rectification.RectificationItemClosed)
 FINDING_APPROVED = {
@@ -314,7 +228,6 @@ class InspectionOverview:
         )
 
 
-<<<<<<< HEAD
 def _update(cur: Cursor[Any], table: str, key: str, values: dict[str, Any], id_: UUID) -> None:
     """Set `values` on the record at a newer version (a stage of None keeps the stage)."""
     assignments = ", ".join(
@@ -327,14 +240,6 @@ def _update(cur: Cursor[Any], table: str, key: str, values: dict[str, Any], id_:
     )
 
 
-def list_rounds(conn: Connection[Any], limit: int, offset: int) -> list[dict[str, Any]]:
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(
-            "SELECT * FROM rm_round ORDER BY planned_start DESC, round_id LIMIT %s OFFSET %s",
-            (limit, offset),
-        )
-        return cur.fetchall()
-=======
 def list_rounds(conn: Connection[Any], limit: int, offset: int) -> dict[str, Any]:
     return fetch_page(
         conn,
@@ -344,7 +249,6 @@ def list_rounds(conn: Connection[Any], limit: int, offset: int) -> dict[str, Any
         limit=limit,
         offset=offset,
     )
->>>>>>> typed
 
 
 def get_round(conn: Connection[Any], round_id: UUID) -> dict[str, Any] | None:

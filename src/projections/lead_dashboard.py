@@ -133,12 +133,7 @@ class LeadDashboard:
                 (e.round_id, e.name, e.planned_start, RoundStage.PROPOSED),
             )
             return
-<<<<<<< HEAD
         if (stage := round_stage(e)) is not None:
-=======
-        if isinstance(e, rounds.RoundApproved | rounds.RoundClosed):
-            stage = RoundStage.CLOSED if isinstance(e, rounds.RoundClosed) else RoundStage.APPROVED
->>>>>>> typed
             cur.execute(
                 "UPDATE rm_ld_round SET stage = %s WHERE round_id = %s", (stage, m.stream_id)
             )

@@ -31,34 +31,10 @@ from psycopg.types.json import Jsonb
 from events import finding, group, inspection, interview, lead, petition, round
 from events.base import RecordedEvent
 from events.correction import EventRecordedInError
-from events.vocabulary import FindingCategory, InspectionStage, LeadStage, RoundStage
+from events.vocabulary import InspectionStage, LeadStage, RoundStage
 from projections.dashboard_support import class_entry, mark_in_error, order_by
-<<<<<<< HEAD
 from projections.stages import inspection_stage, round_stage
 from projections.taxonomy import CURRENT_TAXONOMY, mapped_category
-=======
-from projections.inspection_overview import STAGE_COLUMNS
-
-CURRENT_TAXONOMY = "four-implementations-2022"
-# The four categories of 四个落实 (2022+).
-PARTY_LINE = FindingCategory.PARTY_LINE
-STRICT_GOVERNANCE = FindingCategory.STRICT_GOVERNANCE
-ORGANIZATIONAL_LINE = FindingCategory.ORGANIZATIONAL_LINE
-RECTIFICATION = FindingCategory.RECTIFICATION
-# (taxonomy version, category as tagged) -> category of the current taxonomy (DOMAIN.md §7.6).
-TAXONOMY_MAP: dict[tuple[str, str], str] = {
-    # 2017: 三大问题 (巡视工作条例 Art. 15 as amended)
-    ("three-problems-2017", "党的领导弱化"): PARTY_LINE,
-    ("three-problems-2017", "党的建设缺失"): ORGANIZATIONAL_LINE,
-    ("three-problems-2017", "全面从严治党不力"): STRICT_GOVERNANCE,
-    # the seed's "643": 六大纪律 / 四个着力 / 三个重点
-    ("643", "六大纪律"): STRICT_GOVERNANCE,
-    ("643", "党风廉政建设"): STRICT_GOVERNANCE,
-    ("643", "作风建设"): STRICT_GOVERNANCE,
-    ("643", "选人用人"): ORGANIZATIONAL_LINE,
-    ("643", "基层党建"): ORGANIZATIONAL_LINE,
-}
->>>>>>> typed
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_rd_round (
@@ -103,11 +79,6 @@ ALTER TABLE rm_rd_lead ADD COLUMN IF NOT EXISTS in_error boolean NOT NULL DEFAUL
 DROP TABLE IF EXISTS rm_rd_taxonomy_map;
 """
 
-<<<<<<< HEAD
-=======
-ROUND_STAGES = {round.RoundApproved: RoundStage.APPROVED, round.RoundClosed: RoundStage.CLOSED}
-INSPECTION_STAGES = {kind: stage for kind, (stage, _) in STAGE_COLUMNS.items()}
->>>>>>> typed
 PETITION_FLAGS: dict[type[Any], str] = {
     petition.PetitionAssessedInScope: "in_scope = true",
     petition.PetitionAssessedOutOfScope: "in_scope = false",
@@ -514,25 +485,11 @@ def _categories(conn: Connection[Any], ids: list[UUID]) -> dict[UUID, list[dict[
     mapping (`projections.taxonomy`) is applied here, as the figures are read."""
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(
-<<<<<<< HEAD
             "SELECT f.inspection_id, f.taxonomy_version, coalesce(tag, 'untagged') AS tag,"
             "   count(*)::int AS findings, count(*) FILTER (WHERE f.approved)::int AS approved"
             " FROM rm_rd_finding f LEFT JOIN LATERAL jsonb_array_elements_text(f.tags) tag"
             " ON true WHERE f.inspection_id = ANY(%s) AND NOT f.in_error GROUP BY 1, 2, 3",
             (ids,),
-=======
-            "WITH t AS (SELECT f.inspection_id, f.taxonomy_version, f.approved,"
-            "   coalesce(tag, %s) AS tag"
-            "   FROM rm_rd_finding f LEFT JOIN LATERAL jsonb_array_elements_text(f.tags) tag"
-            "   ON true WHERE f.inspection_id = ANY(%s) AND NOT f.in_error)"
-            " SELECT t.inspection_id, coalesce(m.mapped_category, t.tag) AS category,"
-            "   t.taxonomy_version, t.tag, (m.mapped_category IS NOT NULL) AS mapped,"
-            "   count(*)::int AS findings, count(*) FILTER (WHERE t.approved)::int AS approved"
-            " FROM t LEFT JOIN rm_rd_taxonomy_map m"
-            "   ON m.taxonomy_version = t.taxonomy_version AND m.category = t.tag"
-            " GROUP BY 1, 2, 3, 4, 5",
-            (FindingCategory.UNTAGGED, ids),
->>>>>>> typed
         )
         out: dict[UUID, list[dict[str, Any]]] = {}
         for row in cur.fetchall():
