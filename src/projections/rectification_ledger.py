@@ -277,3 +277,34 @@ def summary(
     row["completion_rate_excluding_long_term"] = round(row["closed"] / short, 4) if short else None
     row["as_of"] = as_of
     return row
+
+
+def monthly_trend(
+    conn: Connection[Any],
+    *,
+    months: int,
+    inspection_ids: Collection[UUID] | None = None,
+    organization_ids: Collection[str] | None = None,
+) -> list[dict[str, Any]]:
+    """Items opened (month of `opened_at`, UTC) and closed (month of `closed_on`) per month,
+    the last `months` months that have any, oldest first; a reopened item counts as closed
+    only when closed again."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(
+            "WITH scoped AS (SELECT opened_at, closed_on FROM rm_rectification_item"
+            "   WHERE (%(ii)s::uuid[] IS NULL OR inspection_id = ANY(%(ii)s))"
+            "   AND (%(oo)s::text[] IS NULL OR organization_id = ANY(%(oo)s))),"
+            " opened AS (SELECT to_char(opened_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month,"
+            "   count(*) AS n FROM scoped GROUP BY 1),"
+            " closed AS (SELECT to_char(closed_on, 'YYYY-MM') AS month, count(*) AS n"
+            "   FROM scoped WHERE closed_on IS NOT NULL GROUP BY 1)"
+            " SELECT month, coalesce(o.n, 0)::int AS opened, coalesce(c.n, 0)::int AS closed"
+            " FROM opened o FULL JOIN closed c USING (month)"
+            " ORDER BY month DESC LIMIT %(months)s",
+            {
+                "ii": None if inspection_ids is None else sorted(inspection_ids),
+                "oo": None if organization_ids is None else sorted(organization_ids),
+                "months": months,
+            },
+        )
+        return list(reversed(cur.fetchall()))

@@ -16,12 +16,23 @@ from pydantic import BeforeValidator
 from api.access import AUTHORITIES, OVERSIGHT, Scope, readable_by
 from api.deps import CurrentActor, ReadConnection, consistent_read
 from api.schemas.common import Page
-from api.schemas.dashboards import LeadDashboard, RectificationDashboard, RoundDashboard, RoundRow
+from api.schemas.dashboards import (
+    LeadDashboard,
+    RectificationDashboard,
+    RectificationTrend,
+    RoundDashboard,
+    RoundRow,
+)
 from commands.errors import NotFound
 from commands.lead import RECEIVERS
 from events.base import Role
 from events.vocabulary import InspectionStage, RoundStage
-from projections import lead_dashboard, rectification_dashboard, round_dashboard
+from projections import (
+    lead_dashboard,
+    rectification_dashboard,
+    rectification_ledger,
+    round_dashboard,
+)
 
 # Dashboards show aggregates: the oversight bodies, dashboard readers and the organization
 # department read them all; the discipline commission reads the lead dashboard.
@@ -220,6 +231,31 @@ def routers() -> list[APIRouter]:
             organization_scope=scope.organization_ids,
         )
         return RectificationDashboard.model_validate(found)
+
+    @r.get(
+        "/rectification/trend",
+        dependencies=[
+            readable_by(*RECTIFICATION_READERS),
+            Depends(consistent_read("rectification_ledger")),
+        ],
+        summary="Rectification items opened and closed per month (the overview's trend)",
+        description="Per month, oldest first, the last `months` months that have any: items "
+        "`opened` (month of `opened_at`, UTC) and `closed` (month of the current `closed_on`; "
+        "a reopened item counts again only when closed again). Scoped like "
+        "`/dashboards/rectification`.",
+    )
+    def rectification_trend(
+        conn: ReadConnection,
+        scope: Scope,
+        months: Annotated[int, Query(ge=1, le=120, description="Months shown")] = 24,
+    ) -> RectificationTrend:
+        rows = rectification_ledger.monthly_trend(
+            conn,
+            months=months,
+            inspection_ids=scope.inspection_ids,
+            organization_ids=scope.organization_ids,
+        )
+        return RectificationTrend.model_validate({"months": rows})
 
     @r.get(
         "/leads",

@@ -225,3 +225,17 @@ class LeadDashboard(Answer):
 
     totals: LeadTotals
     rounds: Page[LeadRound]
+
+
+class MonthCounts(Answer):
+    """Rectification items opened and closed in one month."""
+
+    month: str = Field(description="YYYY-MM")
+    opened: int = Field(description="Items opened (month of `opened_at`, UTC)")
+    closed: int = Field(description="Items whose current closure (销号) falls in the month")
+
+
+class RectificationTrend(Answer):
+    """Monthly trend of rectification items, oldest month first."""
+
+    months: list[MonthCounts]
