@@ -100,6 +100,7 @@ export async function render() {
     else a.removeAttribute("aria-current");
   }
   const mine = ++rendering;
+  const hash = location.hash;
   const page = document.createElement("div");
   try {
     await PAGES[name].render(page, args);
@@ -107,12 +108,13 @@ export async function render() {
     if (!(error instanceof Refused)) throw error;
     page.replaceChildren(el("h2", { text: t(name) }), refusal(error));
   }
-  if (mine !== rendering) return; // a newer render started meanwhile
+  if (mine !== rendering || hash !== location.hash) return; // a newer render started meanwhile
   const scroll = window.scrollY;
   main.replaceChildren(...page.childNodes);
   window.scrollTo(0, scroll);
   for (const chart of main.querySelectorAll("[data-chart]")) drawChart(chart);
   main.dataset.rendered = String(mine);
+  main.dataset.hash = location.hash; // what was rendered (tests wait for it)
 }
 
 export const CHARTS = new WeakMap();
