@@ -121,7 +121,7 @@ export const CHARTS = new WeakMap();
 function drawChart(node) {
   if (!window.echarts) return;
   const chart = window.echarts.init(node, null, { renderer: "canvas" });
-  chart.setOption(CHARTS.get(node));
+  chart.setOption({ animation: false, ...CHARTS.get(node) }); // drawn at once: print, screenshots
 }
 
 function applyLabels() {
