@@ -120,6 +120,8 @@ export async function render() {
 export const CHARTS = new WeakMap();
 function drawChart(node) {
   if (!window.echarts) return;
+  // Time to the first chart after sign-in (docs/pages.md, "Weight and speed").
+  performance.getEntriesByName("first-chart").length || performance.mark("first-chart");
   const chart = window.echarts.init(node, null, { renderer: "canvas" });
   chart.setOption({ animation: false, ...CHARTS.get(node) }); // drawn at once: print, screenshots
 }
@@ -194,6 +196,7 @@ function claims(token) {
 }
 
 async function signedIn(token, user) {
+  performance.mark("signed-in");
   state.token = token || null;
   state.user = user ?? claims(token);
   await loadVocabulary();
