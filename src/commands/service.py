@@ -6,12 +6,13 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
 from commands.base import Command, Context
+from commands.decision import CommandWarning, WarningCode
 from commands.errors import (
     ConcurrencyConflict,
     IdempotencyKeyReused,
@@ -53,6 +54,7 @@ class CommandResult:
     events: list[AppendedEvent]
     created_id: str | None = None
     replayed: bool = field(default=False)
+    warnings: list[CommandWarning] = field(default_factory=list)
 
     def as_record(self) -> dict[str, Any]:
         return asdict(self)
@@ -60,8 +62,14 @@ class CommandResult:
     @classmethod
     def from_record(cls, data: dict[str, Any], *, position: int) -> CommandResult:
         events = [AppendedEvent(**e) for e in data["events"]]
-        fields = {k: v for k, v in data.items() if k not in ("events", "position", "replayed")}
-        return cls(**fields, events=events, position=position, replayed=True)
+        # Results stored before warnings existed have none.
+        warnings = [
+            CommandWarning(WarningCode(w["code"]), w["message_zh"], w["message_en"])
+            for w in data.get("warnings", [])
+        ]
+        skip = ("events", "position", "replayed", "warnings")
+        fields = {k: v for k, v in data.items() if k not in skip}
+        return cls(**fields, events=events, position=position, replayed=True, warnings=warnings)
 
 
 class Application:
@@ -155,7 +163,9 @@ class Application:
         own_stream = created is not None and any(r.metadata.stream_id == created for r in recorded)
         primary = (created if own_stream else None) or target or recorded[0].metadata.stream_id
         loaded = uow.streams[primary].version if primary in uow.streams else 0
-        result = self._result(name, primary, recorded, created, loaded)
+        result = replace(
+            self._result(name, primary, recorded, created, loaded), warnings=list(uow.warnings)
+        )
         if idempotency is not None:
             idempotency = IdempotencyRecord(
                 idempotency.scope, idempotency.request_hash, result.as_record()

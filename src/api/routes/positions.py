@@ -72,6 +72,20 @@ async def stream(container: Container) -> AsyncIterator[str]:
             quiet += POLL_SECONDS
 
 
+# One server-sent event: `event: positions`, `data:` the JSON of `Positions`.
+EVENT_SCHEMA = {
+    "type": "object",
+    "properties": {
+        "event": {"const": "positions"},
+        "data": {
+            "type": "string",
+            "contentMediaType": "application/json",
+            "contentSchema": Positions.model_json_schema(),
+        },
+    },
+    "required": ["event", "data"],
+}
+
 router = APIRouter(tags=["queries"])
 
 
@@ -84,7 +98,7 @@ router = APIRouter(tags=["queries"])
     responses={
         200: {
             "description": "`text/event-stream` of `positions` events (data: Positions)",
-            "content": {"text/event-stream": {"schema": {"type": "string"}}},
+            "content": {"text/event-stream": {"schema": EVENT_SCHEMA}},
         }
     },
 )
