@@ -14,14 +14,14 @@ from uuid import UUID
 
 from pydantic import Field, JsonValue
 
-from api.schemas.common import FREE_FORM, Answer
+from api.schemas.common import FREE_FORM, View
 
 SEALED: Literal["[sealed]"] = "[sealed]"
 Sealed = Literal["[sealed]"]
 STREAM_VERSION = "The record's stream version (the ETag for `If-Match` on its commands)"
 
 
-class Correction(Answer):
+class Correction(View):
     """An event of the record that the office declared recorded in error (its facts no
     longer hold; the event itself stays in the log)."""
 
@@ -30,7 +30,7 @@ class Correction(Answer):
     reason: str = Field(description="Why it was recorded in error")
 
 
-class Corrected(Answer):
+class Corrected(View):
     recorded_in_error: bool = Field(
         False, description="True when the event that created the record was recorded in error"
     )
@@ -39,7 +39,7 @@ class Corrected(Answer):
     )
 
 
-class Step(Answer):
+class Step(View):
     at: datetime = Field(description="When the step was recorded")
     by: str = Field(description="User id of who recorded it")
 
@@ -47,14 +47,14 @@ class Step(Answer):
 # Groups -------------------------------------------------------------------------------------
 
 
-class GroupTargetOut(Answer):
+class GroupTargetOut(View):
     inspection_id: UUID
     organization_id: str
     organization_name: str
     jurisdiction_id: str = Field(description="Where the target lies")
 
 
-class PersonOut(Answer):
+class PersonOut(View):
     user_id: str
     name: str
 
@@ -64,7 +64,7 @@ class GroupMemberOut(PersonOut):
     external: bool = Field(description="An outside expert (外聘专家)")
 
 
-class RecusalOut(Answer):
+class RecusalOut(View):
     """A recusal declaration (回避申请书) and what became of it; never its sealed contents."""
 
     user_id: str
@@ -76,18 +76,18 @@ class RecusalOut(Answer):
     reason: str | None = Field(None, description="Why the person was recused")
 
 
-class PledgeOut(Answer):
+class PledgeOut(View):
     user_id: str
     signed_on: date = Field(description="Day the confidentiality pledge (保密承诺) was signed")
 
 
-class TrainingOut(Answer):
+class TrainingOut(View):
     user_ids: list[str]
     training: str
     completed_on: date
 
 
-class SecondmentOut(Answer):
+class SecondmentOut(View):
     user_id: str
     name: str
     direction: str
@@ -95,7 +95,7 @@ class SecondmentOut(Answer):
     home_jurisdiction: str
 
 
-class GroupWarningOut(Answer):
+class GroupWarningOut(View):
     """A composition (结构) or leader-rotation warning raised for the group."""
 
     type: str
@@ -109,7 +109,7 @@ class GroupWarningOut(Answer):
     within_rounds: int | None = None
 
 
-class GroupAuthorizationOut(Answer):
+class GroupAuthorizationOut(View):
     inspection_id: UUID
     organization_id: str
     window_start: date
@@ -146,7 +146,7 @@ class GroupRecordOut(Corrected):
 # Findings -----------------------------------------------------------------------------------
 
 
-class FindingContentOut(Answer):
+class FindingContentOut(View):
     title: str
     facts: str
     basis: str
@@ -156,7 +156,7 @@ class FindingContentOut(Answer):
     tags: list[str] = Field(description="Taxonomy tags (e.g. 四个落实 categories)")
 
 
-class FindingVersionOut(Answer):
+class FindingVersionOut(View):
     version: int
     content: FindingContentOut
     recorded_at: datetime
@@ -199,7 +199,7 @@ class FindingRecordOut(Corrected):
 # The inspection report ----------------------------------------------------------------------
 
 
-class FindingRefOut(Answer):
+class FindingRefOut(View):
     finding_id: UUID
     version: int
 
@@ -235,7 +235,7 @@ class FactualViewsOut(Step):
     views: str
 
 
-class ResultsUseOut(Answer):
+class ResultsUseOut(View):
     addressee: str
     use: str
 
@@ -303,7 +303,7 @@ class SupplementaryReportOut(Corrected):
 # Feedback and the rectification plan --------------------------------------------------------
 
 
-class LedgerItemOut(Answer):
+class LedgerItemOut(View):
     """One problem of the problem ledger (问题台账)."""
 
     item_no: int
@@ -311,55 +311,55 @@ class LedgerItemOut(Answer):
     finding_ids: list[UUID]
 
 
-class DraftOut(Answer):
+class DraftOut(View):
     draft_no: int
     at: datetime
     by: str
 
 
-class DeliveryOut(Answer):
+class DeliveryOut(View):
     draft_no: int
     delivered_on: date
     attendees: list[str]
     at: datetime
 
 
-class JointMemberOut(Answer):
+class JointMemberOut(View):
     unit: str
     organization_id: str
     name: str
 
 
-class JointTeamOut(Answer):
+class JointTeamOut(View):
     members: list[JointMemberOut]
     at: datetime
 
 
-class OneToOneOut(Answer):
+class OneToOneOut(View):
     leader_user_id: str
     principal_name: str
     briefed_on: date
     at: datetime
 
 
-class CopyRecipientOut(Answer):
+class CopyRecipientOut(View):
     kind: str
     name: str
 
 
-class CopiesOut(Answer):
+class CopiesOut(View):
     recipients: list[CopyRecipientOut]
     sent_on: date
     at: datetime
 
 
-class AcknowledgementOut(Answer):
+class AcknowledgementOut(View):
     principal_user_id: str
     acknowledged_on: date
     at: datetime
 
 
-class PublicationOut(Answer):
+class PublicationOut(View):
     scope: str
     summary: str
     published_on: date
@@ -387,7 +387,7 @@ class FeedbackRecordOut(Corrected):
     stream_version: int = Field(description="The feedback stream's version")
 
 
-class PlanItemOut(Answer):
+class PlanItemOut(View):
     ledger_item_no: int
     measures: str
     responsible_leader: str
@@ -410,7 +410,7 @@ class PlanAcceptanceOut(Step):
     item_ids: list[UUID] = Field(description="The ledger items opened, one per plan item")
 
 
-class ProblemOut(Answer):
+class ProblemOut(View):
     """问题清单: one problem of the feedback's ledger."""
 
     ledger_item_no: int
@@ -418,7 +418,7 @@ class ProblemOut(Answer):
     finding_ids: list[UUID]
 
 
-class TaskOut(Answer):
+class TaskOut(View):
     """任务清单: what is done about a problem, by when."""
 
     ledger_item_no: int
@@ -427,7 +427,7 @@ class TaskOut(Answer):
     item_id: UUID | None = Field(description="The rectification item opened for it, if any")
 
 
-class ResponsibilityOut(Answer):
+class ResponsibilityOut(View):
     """责任清单: who answers for a task."""
 
     ledger_item_no: int
@@ -462,7 +462,7 @@ class ProgrammeStepOut(Step):
     )
 
 
-class PlanRecordOut(Answer):
+class PlanRecordOut(View):
     """The rectification plan (整改方案) with its 三清单, written reports and programme."""
 
     inspection_id: UUID

@@ -9,12 +9,12 @@ from uuid import UUID
 from pydantic import Field, JsonValue
 
 from api.routes.record_models import SEALED, STREAM_VERSION, Corrected, Sealed
-from api.schemas.common import FREE_FORM, Answer
+from api.schemas.common import FREE_FORM, View
 
 # Talent pool --------------------------------------------------------------------------------
 
 
-class ProfileOut(Answer):
+class ProfileOut(View):
     user_id: str
     name: str
     specialties: list[str]
@@ -26,13 +26,13 @@ class ProfileOut(Answer):
     employer_organization: str
 
 
-class StatusChangeOut(Answer):
+class StatusChangeOut(View):
     status: str
     reason: str | None
     at: datetime
 
 
-class ServiceEvaluationOut(Answer):
+class ServiceEvaluationOut(View):
     user_id: str
     group_id: UUID
     grade: str
@@ -56,7 +56,7 @@ class PoolMemberOut(Corrected):
     stream_version: int = Field(description=STREAM_VERSION)
 
 
-class DrawCandidateOut(Answer):
+class DrawCandidateOut(View):
     member_id: UUID
     user_id: str
     specialties: list[str]
@@ -65,7 +65,7 @@ class DrawCandidateOut(Answer):
     organizations: list[str] = Field(description="Organizations the candidate is tied to")
 
 
-class DrawFiltersOut(Answer):
+class DrawFiltersOut(View):
     specialties_any: list[str]
     include_external: bool
     exclude_organizations: list[str]
@@ -97,7 +97,7 @@ class DrawOut(Corrected):
 # Fieldwork ----------------------------------------------------------------------------------
 
 
-class PetitionOut(Answer):
+class PetitionOut(View):
     """A petition (信访件) without the petitioner's identity or the content (sealed)."""
 
     petition_id: UUID
@@ -117,7 +117,7 @@ class PetitionOut(Answer):
     stream_version: int = Field(description=STREAM_VERSION)
 
 
-class InterviewOut(Answer):
+class InterviewOut(View):
     """An individual talk (个别谈话) without the interviewee or the record (sealed)."""
 
     interview_id: UUID
@@ -132,7 +132,7 @@ class InterviewOut(Answer):
     stream_version: int = Field(description=STREAM_VERSION)
 
 
-class ImmediateRectificationOut(Answer):
+class ImmediateRectificationOut(View):
     """An immediate rectification (立行立改)."""
 
     item_id: UUID
@@ -148,7 +148,7 @@ class ImmediateRectificationOut(Answer):
     stream_version: int = Field(description=STREAM_VERSION)
 
 
-class FieldworkEventOut(Answer):
+class FieldworkEventOut(View):
     position: int
     type: str
     occurred_at: datetime
@@ -160,7 +160,7 @@ class FieldworkEventOut(Answer):
     )
 
 
-class FieldworkRecordOut(Answer):
+class FieldworkRecordOut(View):
     """A fieldwork or management record: a briefing, survey, document request, site visit,
     special check, group meeting, leave or instruction, with its events."""
 
@@ -173,7 +173,7 @@ class FieldworkRecordOut(Answer):
 # Warning education --------------------------------------------------------------------------
 
 
-class ConfessionEntryOut(Answer):
+class ConfessionEntryOut(View):
     entry_no: int
     subject_label: str
     text: str
