@@ -7,6 +7,7 @@ import json
 import logging
 import signal
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +15,14 @@ from api import cli_audit, cli_proofs, cli_security
 from api.settings import Settings
 
 
-def serve(settings: Settings, _: argparse.Namespace) -> None:
+def _exit_on_signal(signum: int, _: Any) -> None:
+    """SIGTERM/SIGINT end `serve` through its `finally`, which stops the embedded database.
+    uvicorn shuts down on the signal and then re-raises it: with the default SIGTERM action
+    the process would die there, leaving the embedded PostgreSQL running."""
+    raise SystemExit(128 + signum)
+
+
+def serve(settings: Settings, args: argparse.Namespace) -> None:
     """API and projection runner in one process, on the embedded database if none is set."""
     import uvicorn
 
@@ -23,6 +31,10 @@ def serve(settings: Settings, _: argparse.Namespace) -> None:
     from api.container import build
     from api.database import open_database
 
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, _exit_on_signal)
+    host = args.host or settings.host
+    port = settings.port if args.port is None else args.port
     database = open_database(settings)
     container = build(settings, database.conninfo)
     if settings.run_projections:
@@ -41,7 +53,7 @@ def serve(settings: Settings, _: argparse.Namespace) -> None:
     checkpoints = start_thread(settings, database.conninfo)
     app = create_app(container)
     try:
-        uvicorn.run(app, host=settings.host, port=settings.port, log_level="info")
+        uvicorn.run(app, host=host, port=port, log_level="info")
     finally:
         if checkpoints is not None:
             checkpoints.stop()
@@ -52,22 +64,45 @@ def serve(settings: Settings, _: argparse.Namespace) -> None:
         database.close()
 
 
-def clock_tick(settings: Settings, args: argparse.Namespace) -> None:
-    """Run every timer once, as of now or `--now`, and print what each issued."""
-    from datetime import UTC, datetime
+def tick_moment(settings: Settings, text: str | None) -> datetime:
+    """The moment `xuncha clock tick` decides as of: now, or `--now` (UTC if no offset).
+    Outside development a `--now` ahead of the real clock is refused: timers would decide on
+    deadlines that have not passed. The events are recorded at the real time either way."""
+    real = datetime.now(UTC)
+    if text is None:
+        return real
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"--now must be an ISO date-time, got {text!r}") from None
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if moment > real and settings.environment != "development":
+        raise ValueError(
+            f"--now {moment.isoformat()} is ahead of the real clock ({real.isoformat()}); "
+            "only a development environment ticks in the future"
+        )
+    return moment
 
+
+def clock_tick(settings: Settings, args: argparse.Namespace) -> int:
+    """Run every timer once, as of now or `--now`, and print what each issued."""
     from api.container import build
     from api.database import open_database
     from commands.clock import run_ticks
 
+    try:
+        now = tick_moment(settings, args.now)
+    except ValueError as error:
+        print(f"xuncha clock tick: {error}", file=sys.stderr)
+        return 2
     database = open_database(settings)
     container = build(settings, database.conninfo)
     try:
-        now = datetime.fromisoformat(args.now) if args.now else datetime.now(UTC)
         print(json.dumps(run_ticks(container.app, now)))
     finally:
         container.close()
         database.close()
+    return 0
 
 
 def demo(settings: Settings, args: argparse.Namespace) -> int:
@@ -378,7 +413,10 @@ def parser() -> argparse.ArgumentParser:
 
     p = argparse.ArgumentParser(prog="xuncha", description="Xuncha (巡察) back end")
     sub = p.add_subparsers(dest="command", required=True)
-    sub.add_parser("serve", help="run the API and the projections").set_defaults(fn=serve)
+    sv = sub.add_parser("serve", help="run the API and the projections (stop: SIGTERM or Ctrl-C)")
+    sv.add_argument("--host", default=None, help="address to listen on (default: XUNCHA_HOST)")
+    sv.add_argument("--port", type=int, default=None, help="port (default: XUNCHA_PORT)")
+    sv.set_defaults(fn=serve)
     dm = sub.add_parser("demo", help="load the Yulin-like demo data through the commands")
     dm.add_argument("--seed", type=int, default=1, help="makes every choice and id repeatable")
     dm.set_defaults(fn=demo)
@@ -432,7 +470,11 @@ def parser() -> argparse.ArgumentParser:
         dest="action", required=True
     )
     ck = clock.add_parser("tick", help="run every timer once")
-    ck.add_argument("--now", default=None, help="ISO time to tick as of (default: now)")
+    ck.add_argument(
+        "--now",
+        default=None,
+        help="ISO time to tick as of (default: now; later than now only in development)",
+    )
     ck.set_defaults(fn=clock_tick)
     dr = sub.add_parser("draw", help="talent-pool draws").add_subparsers(
         dest="action", required=True

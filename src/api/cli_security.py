@@ -67,6 +67,7 @@ def verify_log(settings: Settings, args: argparse.Namespace) -> int:
     try:
         with psycopg.connect(database.conninfo) as conn:
             result = integrity.verify(conn, public, extra_checkpoints=extra)
+            times_ok = recorded_times_ok(conn)
             if published is not None:
                 _merge(result, _against_heads(conn, public, published))
     finally:
@@ -76,6 +77,8 @@ def verify_log(settings: Settings, args: argparse.Namespace) -> int:
         for _, text in result.problems:
             print(f"  {text}", file=sys.stderr)
         return 1
+    if not times_ok:
+        return 1
     tail = result.head - result.anchored_at
     print(
         f"verify-log: ok: {result.events} events up to position {result.head}, "
@@ -83,6 +86,22 @@ def verify_log(settings: Settings, args: argparse.Namespace) -> int:
         f"unanchored tail: {tail} events after position {result.anchored_at}"
     )
     return 0
+
+
+def recorded_times_ok(conn: psycopg.Connection[Any]) -> bool:
+    """Recorded times never decrease along the log; else say where, on stderr."""
+    from commands.recorded_time import first_decrease
+
+    found = first_decrease(conn)
+    if found is None:
+        return True
+    print(
+        f"verify-log: FAILED at position {found.position}: recorded at "
+        f"{found.recorded_at.isoformat()}, before position {found.previous_position} "
+        f"({found.previous_recorded_at.isoformat()}): recorded times must never decrease",
+        file=sys.stderr,
+    )
+    return False
 
 
 def _published(settings: Settings, source: str | None) -> list[Any] | int | None:

@@ -13,6 +13,7 @@ from uuid import UUID
 
 from pydantic import ConfigDict, Field
 
+from commands import consequences
 from commands.base import (
     Aggregate,
     Command,
@@ -20,6 +21,7 @@ from commands.base import (
     require,
     require_stage,
 )
+from commands.decision import Decision
 from commands.errors import InvalidTransition
 from commands.inspection import InspectionState, require_group_member, require_leader
 from events.base import Contract, DomainEvent, Role
@@ -234,11 +236,13 @@ def amend(
             "report is frozen and its findings cannot be amended"
         )
     content = FindingContent(**cmd.content.model_dump())
-    return [
-        FindingAmended(
-            finding_id=state.finding_id,
-            inspection_id=state.inspection_id,
-            version=state.version + 1,
-            content=content,
-        )
-    ]
+    amended = FindingAmended(
+        finding_id=state.finding_id,
+        inspection_id=state.inspection_id,
+        version=state.version + 1,
+        content=content,
+    )
+    reset = state.status in (FindingStatus.REVIEWED, FindingStatus.APPROVED)
+    return Decision(
+        [amended], [consequences.finding_back_to_drafted(state.status)] if reset else []
+    )

@@ -19,6 +19,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import Field
 
+from commands import consequences
 from commands.base import (
     Aggregate,
     Command,
@@ -30,6 +31,7 @@ from commands.base import (
 )
 from commands.cross import CrossState
 from commands.dates import add_months
+from commands.decision import CommandWarning, Decision
 from commands.errors import InvalidTransition, RuleViolated
 from commands.finding import FindingState
 from commands.inspection import InspectionState
@@ -639,7 +641,13 @@ def recuse_member(state: GroupState, cmd: RecuseMember) -> list[DomainEvent]:
         "recuse a member",
     )
     role = _require_in_group(state, cmd.user_id)
-    return [MemberRecused(group_id=state.group_id, user_id=cmd.user_id, role=role, reason=cmd.why)]
+    recused = MemberRecused(group_id=state.group_id, user_id=cmd.user_id, role=role, reason=cmd.why)
+    warnings: list[CommandWarning] = []
+    if state.leader is not None and state.leader.user_id == cmd.user_id:
+        warnings.append(consequences.group_leaderless(cmd.user_id))
+    elif state.stage == GroupStage.FORMED:
+        warnings.append(consequences.group_back_to_proposed(cmd.user_id))
+    return Decision([recused], warnings)
 
 
 REPORT_PENDING = (
@@ -656,6 +664,7 @@ class LateRecusal:
     on_group: list[DomainEvent]
     on_inspections: dict[UUID, list[DomainEvent]]
     on_findings: dict[UUID, list[DomainEvent]]
+    warnings: tuple[CommandWarning, ...] = ()
 
 
 def late_recusal(
@@ -732,7 +741,26 @@ def late_recusal(
         on_group.append(
             RecusalFindingsReported(group_id=state.group_id, user_id=user_id, findings=reported)
         )
-    return LateRecusal(on_group, on_inspections, on_findings)
+    late = LateRecusal(on_group, on_inspections, on_findings)
+    return replace(late, warnings=_late_recusal_warnings(user_id, late, len(reported)))
+
+
+def _late_recusal_warnings(
+    user_id: str, late: LateRecusal, reported: int
+) -> tuple[CommandWarning, ...]:
+    """What a recusal after the authorization did, for the command's answer."""
+    events = [e for on in late.on_inspections.values() for e in on]
+    returned = sum(isinstance(e, ReportReturnedForRevision) for e in events)
+    warnings: list[CommandWarning] = []
+    if late.on_inspections:
+        warnings.append(consequences.member_left_inspections(user_id, len(late.on_inspections)))
+    if late.on_findings:
+        warnings.append(consequences.findings_review_required(user_id, len(late.on_findings)))
+    if returned:
+        warnings.append(consequences.report_returned_for_revision(returned))
+    if reported:
+        warnings.append(consequences.recused_findings_in_approved_report(user_id, reported))
+    return tuple(warnings)
 
 
 @dataclass(frozen=True)

@@ -4,10 +4,11 @@ with what each event changed. Pure: the caller loads the stream's recorded event
 * **At a version N**: the stream's first N events folded with its aggregate's `evolve`.
 * **At a moment T**: the longest prefix of the stream (in version order, which is the log's
   recorded order) whose events all have an envelope `occurred_at` at or before T.
-  `occurred_at` is when the system decided and recorded the command (the service clock), not
-  a business date carried in the data (stationing day, approval day, ...). It grows with the
-  log except for timers run as of an earlier moment; stopping at the first later event keeps
-  the answer a state the record really passed through.
+  `occurred_at` is when the events were stored (`commands.recorded_time`: under the append
+  lock, never decreasing along the log), not a business date carried in the data (stationing
+  day, approval day, ...) nor a timer's moment (in its payload). Stopping at the first later
+  event keeps the answer a state the record really passed through even in a log written
+  before recorded times were taken under the lock.
 * **Sealed data** never appears: a state field named like a sealed field of the stream's
   events, and any text equal to a sealed value of those events, show as ``[sealed]``.
   Event data is shown as `DomainEvent.public_data`.

@@ -20,6 +20,7 @@ from uuid import UUID
 
 from pydantic import Field
 
+from commands import consequences
 from commands.base import (
     Aggregate,
     Command,
@@ -30,6 +31,7 @@ from commands.base import (
     require_stage,
 )
 from commands.dates import add_months
+from commands.decision import Decision
 from commands.errors import InvalidTransition
 from commands.inspection import (
     INACTIVE_STAGES,
@@ -225,6 +227,11 @@ class ApproveLeadTransfer(LeadCommand):
 
     allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.LEADING_GROUP})
     note: str = Field(default="", max_length=2000)
+    approved_on: date | None = Field(
+        default=None,
+        description="the day the leading group approved the transfer, if not today; "
+        "not in the future",
+    )
 
 
 class TransferLead(LeadCommand):
@@ -270,6 +277,11 @@ class CloseLead(LeadCommand):
     """销号办结, by the office, after a terminal disposition and its outcome."""
 
     allowed_roles: ClassVar[frozenset[Role]] = OFFICE
+    closed_on: date | None = Field(
+        default=None,
+        description="the day the lead was closed, if not today; not in the future, not "
+        "before the outcome was reported",
+    )
 
 
 class MarkLeadAcknowledgementOverdue(LeadCommand):
@@ -346,7 +358,10 @@ def approve_transfer(
     cmd: ApproveLeadTransfer,
     ctx: Context,
     policy: tuple[PolicyRef, PolicyParameters],
+    inspection: InspectionState,
 ) -> list[DomainEvent]:
+    """`policy`: the policy in force on the approval day; `inspection`: the lead's
+    inspection (leads exist from stationing on, so no approval is dated before it)."""
     require_stage(state.stage, [LeadStage.CLASSIFIED], "approve the lead's transfer")
     assert state.lead_type is not None
     ref, params = policy
@@ -359,6 +374,14 @@ def approve_transfer(
         "publish a policy version whose lead_routes do",
     )
     assert route is not None
+    approved_on = cmd.approved_on or ctx.today
+    require_not_future(approved_on, ctx, "approved_on")
+    stationed_on = inspection.stationed_on
+    require(
+        stationed_on is None or approved_on >= stationed_on,
+        f"approved_on ({approved_on}) is before the group was stationed ({stationed_on}), "
+        "when the lead could not exist yet",
+    )
     receiver = ReceivingAuthority(
         channel=channel, organization_id=route.organization_id, name=route.name
     )
@@ -369,7 +392,7 @@ def approve_transfer(
             receiver=receiver,
             management_level=state.management_level,
             lead_type=state.lead_type,
-            approved_on=ctx.today,
+            approved_on=approved_on,
             note=cmd.note,
             policy=ref,
         )
@@ -492,16 +515,21 @@ def acknowledge(state: LeadState, cmd: AcknowledgeLead, ctx: Context) -> list[Do
         cmd.acknowledged_on >= state.transferred_on,
         f"a lead cannot be acknowledged before it was transferred ({state.transferred_on})",
     )
-    return [
-        LeadAcknowledged(
-            lead_id=state.lead_id,
-            inspection_id=state.inspection_id,
-            receiver_organization_id=receiver.organization_id,
-            receiver_case_no=cmd.receiver_case_no,
-            acknowledged_on=cmd.acknowledged_on,
-            on_time=cmd.acknowledged_on <= state.acknowledgement_due,
-        )
-    ]
+    due = state.acknowledgement_due
+    acknowledged = LeadAcknowledged(
+        lead_id=state.lead_id,
+        inspection_id=state.inspection_id,
+        receiver_organization_id=receiver.organization_id,
+        receiver_case_no=cmd.receiver_case_no,
+        acknowledged_on=cmd.acknowledged_on,
+        on_time=cmd.acknowledged_on <= due,
+    )
+    late = (
+        []
+        if acknowledged.on_time
+        else [consequences.lead_acknowledged_late(cmd.acknowledged_on, due)]
+    )
+    return Decision([acknowledged], late)
 
 
 def record_disposition(
@@ -557,20 +585,21 @@ def report_outcome(state: LeadState, cmd: ReportLeadOutcome, ctx: Context) -> li
         cmd.reported_on >= state.decided_on,
         f"reported_on ({cmd.reported_on}) is before the disposition ({state.decided_on})",
     )
-    return [
-        LeadOutcomeReported(
-            lead_id=state.lead_id,
-            inspection_id=state.inspection_id,
-            receiver_organization_id=receiver.organization_id,
-            category=state.disposition,
-            four_forms_level=cmd.four_forms_level
-            if cmd.four_forms_level is not None
-            else state.four_forms_level,
-            summary=cmd.summary,
-            reported_on=cmd.reported_on,
-            on_time=cmd.reported_on <= state.outcome_due,
-        )
-    ]
+    due = state.outcome_due
+    reported = LeadOutcomeReported(
+        lead_id=state.lead_id,
+        inspection_id=state.inspection_id,
+        receiver_organization_id=receiver.organization_id,
+        category=state.disposition,
+        four_forms_level=cmd.four_forms_level
+        if cmd.four_forms_level is not None
+        else state.four_forms_level,
+        summary=cmd.summary,
+        reported_on=cmd.reported_on,
+        on_time=cmd.reported_on <= due,
+    )
+    late = [] if reported.on_time else [consequences.lead_outcome_late(cmd.reported_on, due)]
+    return Decision([reported], late)
 
 
 def close(state: LeadState, cmd: CloseLead, ctx: Context) -> list[DomainEvent]:
@@ -579,8 +608,15 @@ def close(state: LeadState, cmd: CloseLead, ctx: Context) -> list[DomainEvent]:
             f"cannot close the lead while it is '{state.describe()}'; a lead is closed only "
             "after a terminal disposition and its reported outcome"
         )
+    closed_on = cmd.closed_on or ctx.today
+    require_not_future(closed_on, ctx, "closed_on")
+    assert state.outcome_reported_on is not None
+    require(
+        closed_on >= state.outcome_reported_on,
+        f"closed_on ({closed_on}) is before the outcome was reported ({state.outcome_reported_on})",
+    )
     return [
-        LeadClosed(lead_id=state.lead_id, inspection_id=state.inspection_id, closed_on=ctx.today)
+        LeadClosed(lead_id=state.lead_id, inspection_id=state.inspection_id, closed_on=closed_on)
     ]
 
 

@@ -12,11 +12,12 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
-from typing import ClassVar
+from typing import Any, ClassVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import Field
 
+from commands import consequences
 from commands.base import (
     Aggregate,
     Command,
@@ -26,6 +27,7 @@ from commands.base import (
     require_not_future,
     require_stage,
 )
+from commands.decision import CommandWarning, Decision
 from commands.errors import InvalidTransition, RuleViolated
 from events.base import DomainEvent, Role
 from events.follow_up import CheckResult
@@ -88,6 +90,7 @@ class ItemState:
     notices: int = 0
     talks: int = 0
     warned: WarningLevel | None = None  # the highest colour raised against `deadline`
+    last_step_on: date | None = None  # the day of the latest dated step (request, check, 销号)
 
 
 def evolve(state: ItemState | None, event: DomainEvent) -> ItemState | None:
@@ -101,19 +104,34 @@ def evolve(state: ItemState | None, event: DomainEvent) -> ItemState | None:
                 policy=event.policy,
                 responsible_leader=event.responsible_leader,
             )
-        case RectificationProgressReported() | ItemVerificationFailed() if state:
+        case RectificationProgressReported() if state:
             status = (
                 RectificationItemStatus.LONG_TERM
                 if state.long_term
                 else RectificationItemStatus.IN_PROGRESS
             )
             return replace(state, status=status)
+        case ItemVerificationFailed() if state:
+            status = (
+                RectificationItemStatus.LONG_TERM
+                if state.long_term
+                else RectificationItemStatus.IN_PROGRESS
+            )
+            return replace(state, status=status, last_step_on=event.failed_on)
         case ItemClosureRequested() if state:
-            return replace(state, status=RectificationItemStatus.CLOSURE_REQUESTED)
+            return replace(
+                state,
+                status=RectificationItemStatus.CLOSURE_REQUESTED,
+                last_step_on=event.requested_on,
+            )
         case ItemVerified() if state:
-            return replace(state, status=RectificationItemStatus.VERIFIED)
+            return replace(
+                state, status=RectificationItemStatus.VERIFIED, last_step_on=event.verified_on
+            )
         case RectificationItemClosed() if state:
-            return replace(state, status=RectificationItemStatus.CLOSED)
+            return replace(
+                state, status=RectificationItemStatus.CLOSED, last_step_on=event.closed_on
+            )
         case ItemReclassifiedLongTerm() if state:
             return replace(
                 state,
@@ -159,26 +177,52 @@ class ReportItemProgress(ItemCommand):
     evidence_refs: list[str] = Field(default_factory=list, max_length=200)
 
 
+def fact_date(what: str) -> Any:
+    """An optional date of a fact that may be recorded after the day it happened."""
+    return Field(
+        default=None,
+        description=f"the day {what}, if not today; not in the future, not before the "
+        "item's previous dated step",
+    )
+
+
 class RequestItemClosure(ItemCommand):
     allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.INSPECTED_ORG_PRINCIPAL})
     summary: str = Field(min_length=1, max_length=10000)
     evidence_refs: list[str] = Field(min_length=1, max_length=200)
+    requested_on: date | None = fact_date("closure was requested")
 
 
 class VerifyItem(ItemCommand):
     allowed_roles: ClassVar[frozenset[Role]] = VERIFIERS
     note: str = Field(default="", max_length=10000)
+    verified_on: date | None = fact_date("the rectification was verified")
 
 
 class FailItemVerification(ItemCommand):
     allowed_roles: ClassVar[frozenset[Role]] = VERIFIERS
     comments: str = Field(min_length=1, max_length=10000)
+    failed_on: date | None = fact_date("the verification found the rectification wanting")
 
 
 class CloseItem(ItemCommand):
-    """销号: only the inspection office closes, and only a verified item."""
+    """销号: only the inspection office closes, and only a verified item. 按期 (on time) when
+    `closed_on` is on or before the deadline in force."""
 
     allowed_roles: ClassVar[frozenset[Role]] = frozenset({Role.INSPECTION_OFFICE})
+    closed_on: date | None = fact_date("the item was closed (销号)")
+
+
+def dated(state: ItemState, day: date | None, ctx: Context, what: str) -> date:
+    """The day of the step: `day`, or today when omitted; not in the future and not before
+    the item's previous dated step."""
+    on = day or ctx.today
+    require_not_future(on, ctx, what)
+    require(
+        state.last_step_on is None or on >= state.last_step_on,
+        f"{what} ({on}) cannot be before the item's previous step ({state.last_step_on})",
+    )
+    return on
 
 
 def _own_org(state: ItemState, ctx: Context) -> None:
@@ -218,6 +262,7 @@ def request_closure(state: ItemState, cmd: RequestItemClosure, ctx: Context) -> 
             inspection_id=state.inspection_id,
             summary=cmd.summary,
             evidence_refs=cmd.evidence_refs,
+            requested_on=dated(state, cmd.requested_on, ctx, "requested_on"),
         )
     ]
 
@@ -231,6 +276,7 @@ def verify(state: ItemState, cmd: VerifyItem, ctx: Context) -> list[DomainEvent]
             inspection_id=state.inspection_id,
             verifier_organization_id=ctx.actor.organization_id,
             note=cmd.note,
+            verified_on=dated(state, cmd.verified_on, ctx, "verified_on"),
         )
     ]
 
@@ -248,21 +294,24 @@ def fail_verification(
             inspection_id=state.inspection_id,
             verifier_organization_id=ctx.actor.organization_id,
             comments=cmd.comments,
+            failed_on=dated(state, cmd.failed_on, ctx, "failed_on"),
         )
     ]
 
 
-def close(state: ItemState, cmd: CloseItem, ctx: Context) -> list[DomainEvent]:
+def close(state: ItemState, cmd: CloseItem, ctx: Context) -> Decision:
     require_stage(state.status, [RectificationItemStatus.VERIFIED], "close (销号) the item")
     _not_own_org(state, ctx)
-    return [
-        RectificationItemClosed(
-            item_id=state.item_id,
-            inspection_id=state.inspection_id,
-            closed_on=ctx.today,
-            on_time=ctx.today <= state.deadline,
-        )
-    ]
+    closed_on = dated(state, cmd.closed_on, ctx, "closed_on")
+    on_time = closed_on <= state.deadline
+    closed = RectificationItemClosed(
+        item_id=state.item_id,
+        inspection_id=state.inspection_id,
+        closed_on=closed_on,
+        on_time=on_time,
+    )
+    late = [] if on_time else [consequences.closed_after_deadline(closed_on, state.deadline)]
+    return Decision([closed], late)
 
 
 # Data-consistency warnings at closure (DOMAIN.md §6.2, signs of 纸面整改) ---------------------
@@ -301,6 +350,11 @@ def evolve_closure_day(state: ClosureDayState | None, event: DomainEvent) -> Clo
 CLOSURE_DAY = Aggregate[ClosureDayState]("closure_day", evolve_closure_day)
 
 
+def closing_day(cmd: CloseItem, ctx: Context) -> date:
+    """The day of 销号: the command's `closed_on`, or today."""
+    return cmd.closed_on or ctx.today
+
+
 @dataclass(frozen=True)
 class Closure:
     on_item: list[DomainEvent]
@@ -318,22 +372,28 @@ def close_and_check(
     """销号 (`close`) with its soft warnings, which never refuse it: quick closure when the
     item is closed within `quick_closure_days` of `opened_on`, bulk closure when this is at
     least the `bulk_closure_threshold`th item of the organization closed today (every closure
-    from the threshold on is flagged). `day`: the organization's closures today so far."""
+    from the threshold on is flagged). `day`: the organization's closures on the closing day
+    (`closed_on`, today when omitted) so far."""
     closed = close(state, cmd, ctx)
+    closed_on = closing_day(cmd, ctx)
     warnings: list[DomainEvent] = []
-    days_open = (ctx.today - opened_on).days
-    if days_open <= params.quick_closure_days:
+    said: list[CommandWarning] = list(closed.warnings)
+    days_open = (closed_on - opened_on).days
+    # A closure dated before the item was recorded as opened is history entered after the
+    # fact: the real opening day is not known, so the speed of closure cannot be judged.
+    if 0 <= days_open <= params.quick_closure_days:
         warnings.append(
             QuickClosureFlagged(
                 item_id=state.item_id,
                 inspection_id=state.inspection_id,
                 organization_id=state.organization_id,
                 opened_on=opened_on,
-                closed_on=ctx.today,
+                closed_on=closed_on,
                 days_open=days_open,
                 within_days=params.quick_closure_days,
             )
         )
+        said.append(consequences.quick_closure(days_open, params.quick_closure_days))
     earlier = day.item_ids if day else ()
     count = len(earlier) + (0 if state.item_id in earlier else 1)
     if count >= params.bulk_closure_threshold:
@@ -342,18 +402,19 @@ def close_and_check(
                 item_id=state.item_id,
                 inspection_id=state.inspection_id,
                 organization_id=state.organization_id,
-                closed_on=ctx.today,
+                closed_on=closed_on,
                 closed_that_day=count,
                 threshold=params.bulk_closure_threshold,
             )
         )
+        said.append(consequences.bulk_closure(count, params.bulk_closure_threshold, closed_on))
     tally = DailyClosureCounted(
         organization_id=state.organization_id,
-        closed_on=ctx.today,
+        closed_on=closed_on,
         item_id=state.item_id,
         count=count,
     )
-    return Closure([*closed, *warnings], [tally])
+    return Closure(Decision([*closed, *warnings], said), [tally])
 
 
 # Long-term work, extensions, reopening -----------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import ClassVar
@@ -10,6 +10,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import Field
 
+from commands import consequences
 from commands.base import (
     Aggregate,
     Context,
@@ -19,6 +20,7 @@ from commands.base import (
     require_stage,
 )
 from commands.dates import add_months
+from commands.decision import CommandWarning, Decision
 from commands.errors import InvalidTransition
 from commands.feedback import FeedbackState, require_exemptions_approved
 from commands.inspection import INSPECTION, InspectionState
@@ -131,13 +133,17 @@ def submit_plan(
             f"the deadline {item.deadline} of the item for ledger problem {item.ledger_item_no} "
             f"must fall after the feedback ({state.delivered_on}) and by {latest}",
         )
-    return [
-        RectificationPlanSubmitted(
-            inspection_id=state.inspection_id,
-            plan_version=state.plan_version + 1,
-            items=cmd.items,
-        )
-    ]
+    submitted = RectificationPlanSubmitted(
+        inspection_id=state.inspection_id, plan_version=state.plan_version + 1, items=cmd.items
+    )
+    return Decision([submitted], passed_deadlines(cmd.items, ctx.today))
+
+
+def passed_deadlines(items: Sequence[PlanItem], today: date) -> list[CommandWarning]:
+    """A plan entered after the fact may have items already past their deadline: accepted,
+    they open overdue. Said at submission and at acceptance, not refused."""
+    late = sorted({item.ledger_item_no for item in items if item.deadline < today})
+    return [consequences.plan_item_deadline_passed(late, today)] if late else []
 
 
 def _same_plan(state: InspectionState, cmd: PlanStep) -> None:

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
 from commands.base import Command, Context
+from commands.decision import CommandWarning, WarningCode
 from commands.errors import (
     ConcurrencyConflict,
     IdempotencyKeyReused,
@@ -21,6 +23,11 @@ from commands.handlers import HANDLERS
 from commands.store import EventStore, IdempotencyRecord
 from commands.unit_of_work import UnitOfWork
 from events.base import Actor, EventMetadata, RecordedEvent
+
+# A command without If-Match whose append meets another append is decided again, this many
+# times in all, waiting backoff x attempt between tries.
+ATTEMPTS = 3
+BACKOFF_SECONDS = 0.01
 
 
 def utc_now() -> datetime:
@@ -47,6 +54,7 @@ class CommandResult:
     events: list[AppendedEvent]
     created_id: str | None = None
     replayed: bool = field(default=False)
+    warnings: list[CommandWarning] = field(default_factory=list)
 
     def as_record(self) -> dict[str, Any]:
         return asdict(self)
@@ -54,8 +62,14 @@ class CommandResult:
     @classmethod
     def from_record(cls, data: dict[str, Any], *, position: int) -> CommandResult:
         events = [AppendedEvent(**e) for e in data["events"]]
-        fields = {k: v for k, v in data.items() if k not in ("events", "position", "replayed")}
-        return cls(**fields, events=events, position=position, replayed=True)
+        # Results stored before warnings existed have none.
+        warnings = [
+            CommandWarning(WarningCode(w["code"]), w["message_zh"], w["message_en"])
+            for w in data.get("warnings", [])
+        ]
+        skip = ("events", "position", "replayed", "warnings")
+        fields = {k: v for k, v in data.items() if k not in skip}
+        return cls(**fields, events=events, position=position, replayed=True, warnings=warnings)
 
 
 class Application:
@@ -67,14 +81,24 @@ class Application:
         *,
         clock: Callable[[], datetime] = utc_now,
         new_id: Callable[[], UUID] = uuid4,
+        attempts: int = ATTEMPTS,
+        backoff_seconds: float = BACKOFF_SECONDS,
     ) -> None:
         self.store = store
         self.clock = clock
         self.new_id = new_id
+        self.attempts = attempts
+        self.backoff_seconds = backoff_seconds
 
     def at(self, now: datetime) -> Application:
         """The same application deciding as of `now` (for timers replaying a moment)."""
-        return Application(self.store, clock=lambda: now, new_id=self.new_id)
+        return Application(
+            self.store,
+            clock=lambda: now,
+            new_id=self.new_id,
+            attempts=self.attempts,
+            backoff_seconds=self.backoff_seconds,
+        )
 
     def execute(
         self,
@@ -94,6 +118,33 @@ class Application:
             prior = self._replay(idempotency)
             if prior is not None:
                 return prior
+        correlation_id = correlation_id or uuid4()
+        for attempt in range(1, self.attempts + 1):
+            try:
+                return self._decide_and_append(
+                    command, actor, expected_version, idempotency, correlation_id
+                )
+            except ConcurrencyConflict:
+                prior = self._replay(idempotency) if idempotency else None
+                if prior is not None:
+                    return prior
+                # With If-Match the client asked to decide itself; without, the conflict is
+                # another append (often the server's own timers): load and decide again.
+                if expected_version is not None or attempt == self.attempts:
+                    raise
+                time.sleep(self.backoff_seconds * attempt)
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _decide_and_append(
+        self,
+        command: Command,
+        actor: Actor,
+        expected_version: int | None,
+        idempotency: IdempotencyRecord | None,
+        correlation_id: UUID,
+    ) -> CommandResult:
+        """Load, decide and append once; ConcurrencyConflict if a stream moved on meanwhile."""
+        name = type(command).__name__
         target_field = type(command).target
         target = getattr(command, target_field) if target_field else None
         uow = UnitOfWork(
@@ -104,7 +155,7 @@ class Application:
             new_id=self.new_id,
         )
         created = HANDLERS[type(command)](uow, command)
-        recorded = self.envelopes(uow, command, correlation_id or uuid4())
+        recorded = self.envelopes(uow, command, correlation_id)
         if not recorded:
             raise InvalidTransition(f"{name} has nothing to record in the current state")
         # A record created inside another stream (a briefing in the fieldwork stream) has an
@@ -112,18 +163,14 @@ class Application:
         own_stream = created is not None and any(r.metadata.stream_id == created for r in recorded)
         primary = (created if own_stream else None) or target or recorded[0].metadata.stream_id
         loaded = uow.streams[primary].version if primary in uow.streams else 0
-        result = self._result(name, primary, recorded, created, loaded)
+        result = replace(
+            self._result(name, primary, recorded, created, loaded), warnings=list(uow.warnings)
+        )
         if idempotency is not None:
             idempotency = IdempotencyRecord(
                 idempotency.scope, idempotency.request_hash, result.as_record()
             )
-        try:
-            positions = self.store.append(recorded, idempotency, reads=uow.reads())
-        except ConcurrencyConflict:
-            prior = self._replay(idempotency) if idempotency else None
-            if prior is not None:
-                return prior
-            raise
+        positions = self.store.append(recorded, idempotency, reads=uow.reads())
         return CommandResult(**{**result.__dict__, "position": max(positions)})
 
     def envelopes(

@@ -2,7 +2,8 @@
 
 An idempotency record is inserted in the same transaction as the command's events, so a
 retried command either finds the first result or appends nothing. So are the events' links
-of the tamper-evident hash chain (`commands.integrity`).
+of the tamper-evident hash chain (`commands.integrity`). Each event's recorded time
+(`occurred_at`) is taken under the append lock (`commands.recorded_time`).
 
 Appends are serialized by a transaction-scoped advisory lock instead of the library's
 `LOCK TABLE stored_events IN EXCLUSIVE MODE`: that lock mode needs UPDATE, DELETE or
@@ -29,7 +30,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier, Literal
 
-from commands import integrity, tree_store
+from commands import integrity, recorded_time, tree_store
 from commands.errors import CommandTooLarge, ConcurrencyConflict
 from events.base import RecordedEvent
 from events.mapper import EnvelopeMapper
@@ -83,6 +84,9 @@ class XunchaRecorder(PostgresApplicationRecorder):
             " WHERE EXISTS (SELECT 1 FROM {events} e"
             "  WHERE e.originator_id = r.id AND e.originator_version = r.v + 1)"
         ).format(events=events)
+        self.recording_time_statement = recorded_time.recording_time_statement(
+            datastore.schema, EVENTS_TABLE
+        )
         self.lock_table_statements = [
             SQL("SET LOCAL lock_timeout = '{0}s'").format(datastore.lock_timeout),
             SQL("SELECT pg_advisory_xact_lock({0})").format(Literal(APPEND_LOCK)),
@@ -115,13 +119,25 @@ class XunchaRecorder(PostgresApplicationRecorder):
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> None:
         """The library's sequence (lock, notify, insert) with the read streams' check after
-        the lock, in the same pipeline."""
+        the lock, and the events stamped with their recording time taken under the lock."""
         self._lock_table(curs)
         reads: Mapping[UUID, int] = kwargs.get("reads") or {}
         if reads:
             curs.execute(self.read_guard_statement, (list(reads), list(reads.values())))
+        stamped = self._stamp(curs, stored_events)
         self._notify_channel(curs)
-        PostgresAggregateRecorder._insert_stored_events(self, curs, stored_events, **kwargs)
+        PostgresAggregateRecorder._insert_stored_events(self, curs, stamped, **kwargs)
+
+    def _stamp(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent]
+    ) -> list[StoredEvent]:
+        """Each event's recorded time is the moment it is stored: read under the append lock
+        (one round trip), never before the last stored event's, so the log's times never
+        decrease whichever writer took the lock first (commands.recorded_time)."""
+        curs.execute(self.recording_time_statement, prepare=True)
+        row = curs.fetchone()  # syncs the pipeline: a failed read guard raises here
+        assert row is not None
+        return [recorded_time.stamped(s, row["recorded_at"]) for s in stored_events]
 
     def _insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any

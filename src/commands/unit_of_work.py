@@ -9,6 +9,7 @@ from typing import Any, TypeVar, cast
 from uuid import UUID, uuid4
 
 from commands.base import Aggregate, Context
+from commands.decision import CommandWarning, warnings_of
 from commands.errors import NotFound, VersionMismatch
 from commands.policy import POLICY, PolicyBook, policy_stream_id
 from commands.store import EventStore
@@ -47,6 +48,7 @@ class UnitOfWork:
         self.new_id = new_id
         self.streams: dict[UUID, Stream] = {}
         self.order: list[UUID] = []
+        self.warnings: list[CommandWarning] = []
 
     def find(self, aggregate: Aggregate[S], stream_id: UUID) -> S | None:
         if stream_id not in self.streams:
@@ -79,7 +81,9 @@ class UnitOfWork:
 
     def record(self, aggregate: Aggregate[Any], stream_id: UUID, events: list[DomainEvent]) -> None:
         """Queue `events` for `stream_id`, folding them so later decisions see them. A stream
-        not loaded yet is loaded first, so its next version is known (new ids load nothing)."""
+        not loaded yet is loaded first, so its next version is known (new ids load nothing).
+        The warnings of a `Decision` go to the command's answer."""
+        self.warn(*warnings_of(events))
         if stream_id not in self.streams:
             self.find(aggregate, stream_id)
         stream = self.streams[stream_id]
@@ -87,6 +91,10 @@ class UnitOfWork:
         stream.state = aggregate.fold(events, stream.state)
         if stream_id not in self.order:
             self.order.append(stream_id)
+
+    def warn(self, *warnings: CommandWarning) -> None:
+        """State consequences of the command in its answer (each once)."""
+        self.warnings.extend(w for w in dict.fromkeys(warnings) if w not in self.warnings)
 
     def policy(self, jurisdiction_id: str, on: date) -> tuple[PolicyRef, PolicyParameters]:
         book = self.find(POLICY, policy_stream_id(jurisdiction_id))

@@ -85,7 +85,7 @@ class EnvelopeMapper:
         data = envelope["data"]
         sealed = envelope.get("sealed")
         if sealed is None:  # no sealed fields, or stored before sealing existed
-            event = self.registry.load(topic, version, data)
+            event = self.registry.load(topic, version, data, metadata)
         else:
             event = self._load_sealed(topic, version, data, sealed, metadata, unseal)
         return RecordedEvent(metadata=metadata, event=event, position=position)
@@ -109,7 +109,7 @@ class EnvelopeMapper:
             opened = sealing.open_fields(self.sealer, sealed, aad)
             marker = sealing.ERASED
         if opened is not None:
-            return self.registry.load(topic, version, {**data, **opened})
+            return self.registry.load(topic, version, {**data, **opened}, metadata)
         markers = dict.fromkeys(cls.sealed_fields, marker)
-        upcast = self.registry.upcast(topic, version, {**data, **markers})
+        upcast = self.registry.upcast(topic, version, {**data, **markers}, metadata)
         return sealing.with_markers(cls, sealing.redacted_model(cls).model_validate(upcast))

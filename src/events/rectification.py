@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
-from events.base import Contract, DomainEvent
-from events.registry import event
+from events.base import Contract, DomainEvent, EventMetadata
+from events.registry import EnvelopeUpcaster, envelope_upcaster, event
 from events.values import PolicyRef
 
 
@@ -37,17 +38,39 @@ class RectificationProgressReported(DomainEvent):
     evidence_refs: list[str]
 
 
-@event("rectification.closure_requested")
-class ItemClosureRequested(DomainEvent):
+def _recorded_on(field: str) -> EnvelopeUpcaster:
+    """Upcaster to a version that dates its fact: a version without the date was always
+    recorded on the day of the fact, so the date is the day of the envelope's `occurred_at`."""
+
+    def upcast(data: dict[str, Any], metadata: EventMetadata) -> dict[str, Any]:
+        return {**data, field: metadata.occurred_at.date().isoformat()}
+
+    return upcast
+
+
+class ItemClosureRequestedV1(DomainEvent):
+    """Version 1, undated; read through the upcaster."""
+
     item_id: UUID
     inspection_id: UUID
     summary: str
     evidence_refs: list[str]
 
 
-@event("rectification.item_verified")
-class ItemVerified(DomainEvent):
-    """A party other than the rectifying organization checked the evidence."""
+@event("rectification.closure_requested", version=2)
+class ItemClosureRequested(DomainEvent):
+    """v2 adds `requested_on`, the day the organization asked for closure (it may be
+    recorded later)."""
+
+    item_id: UUID
+    inspection_id: UUID
+    summary: str
+    evidence_refs: list[str]
+    requested_on: date
+
+
+class ItemVerifiedV1(DomainEvent):
+    """Version 1, undated; read through the upcaster."""
 
     item_id: UUID
     inspection_id: UUID
@@ -55,12 +78,47 @@ class ItemVerified(DomainEvent):
     note: str
 
 
-@event("rectification.verification_failed")
-class ItemVerificationFailed(DomainEvent):
+@event("rectification.item_verified", version=2)
+class ItemVerified(DomainEvent):
+    """A party other than the rectifying organization checked the evidence. v2 adds
+    `verified_on`, the day of the check (it may be recorded later)."""
+
+    item_id: UUID
+    inspection_id: UUID
+    verifier_organization_id: str
+    note: str
+    verified_on: date
+
+
+class ItemVerificationFailedV1(DomainEvent):
+    """Version 1, undated; read through the upcaster."""
+
     item_id: UUID
     inspection_id: UUID
     verifier_organization_id: str
     comments: str
+
+
+@event("rectification.verification_failed", version=2)
+class ItemVerificationFailed(DomainEvent):
+    """v2 adds `failed_on`, the day of the check that failed (it may be recorded later)."""
+
+    item_id: UUID
+    inspection_id: UUID
+    verifier_organization_id: str
+    comments: str
+    failed_on: date
+
+
+envelope_upcaster("rectification.closure_requested", 1, legacy_model=ItemClosureRequestedV1)(
+    _recorded_on("requested_on")
+)
+envelope_upcaster("rectification.item_verified", 1, legacy_model=ItemVerifiedV1)(
+    _recorded_on("verified_on")
+)
+envelope_upcaster("rectification.verification_failed", 1, legacy_model=ItemVerificationFailedV1)(
+    _recorded_on("failed_on")
+)
 
 
 @event("rectification.item_closed")

@@ -5,14 +5,20 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
-from events.base import DomainEvent
+from events.base import DomainEvent, EventMetadata
 
 E = TypeVar("E", bound=type[DomainEvent])
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
+EnvelopeUpcaster = Callable[[dict[str, Any], EventMetadata], dict[str, Any]]
+"""An upcaster that needs the stored envelope, e.g. to date an old fact by its `occurred_at`."""
 
 
 class UnknownEventType(LookupError):
     """A stored event's type or version is not in the registry."""
+
+
+class MetadataRequired(ValueError):
+    """An old version whose upcaster reads the envelope was loaded without its metadata."""
 
 
 class EventRegistry:
@@ -25,7 +31,8 @@ class EventRegistry:
     def __init__(self) -> None:
         self._current: dict[str, type[DomainEvent]] = {}
         self._by_class: dict[type[DomainEvent], str] = {}
-        self._upcasters: dict[tuple[str, int], Upcaster] = {}
+        self._upcasters: dict[tuple[str, int], EnvelopeUpcaster | None] = {}
+        self._data_upcasters: dict[tuple[str, int], Upcaster] = {}
         self._legacy: dict[tuple[str, int], type[DomainEvent] | None] = {}
 
     def event(self, type_name: str, version: int = 1) -> Callable[[E], E]:
@@ -52,14 +59,36 @@ class EventRegistry:
         """Register a function turning `from_version` data into `from_version + 1` data."""
 
         def register(fn: Upcaster) -> Upcaster:
-            key = (type_name, from_version)
-            if key in self._upcasters:
-                raise ValueError(f"an upcaster for {type_name} v{from_version} exists already")
-            self._upcasters[key] = fn
-            self._legacy[key] = legacy_model
+            self._register(type_name, from_version, legacy_model, None)
+            self._data_upcasters[(type_name, from_version)] = fn
             return fn
 
         return register
+
+    def envelope_upcaster(
+        self, type_name: str, from_version: int, legacy_model: type[DomainEvent] | None = None
+    ) -> Callable[[EnvelopeUpcaster], EnvelopeUpcaster]:
+        """Like `upcaster`, for a step that also reads the stored event's metadata (an old
+        version's fact dated by the day it was recorded, `occurred_at`)."""
+
+        def register(fn: EnvelopeUpcaster) -> EnvelopeUpcaster:
+            self._register(type_name, from_version, legacy_model, fn)
+            return fn
+
+        return register
+
+    def _register(
+        self,
+        type_name: str,
+        from_version: int,
+        legacy_model: type[DomainEvent] | None,
+        fn: EnvelopeUpcaster | None,
+    ) -> None:
+        key = (type_name, from_version)
+        if key in self._upcasters:
+            raise ValueError(f"an upcaster for {type_name} v{from_version} exists already")
+        self._upcasters[key] = fn
+        self._legacy[key] = legacy_model
 
     def resolve(self, type_name: str) -> type[DomainEvent]:
         try:
@@ -67,22 +96,45 @@ class EventRegistry:
         except KeyError:
             raise UnknownEventType(f"unknown event type {type_name!r}") from None
 
-    def upcast(self, type_name: str, version: int, data: dict[str, Any]) -> dict[str, Any]:
-        """Bring `data` stored at `version` up to the current version of `type_name`."""
+    def upcast(
+        self,
+        type_name: str,
+        version: int,
+        data: dict[str, Any],
+        metadata: EventMetadata | None = None,
+    ) -> dict[str, Any]:
+        """Bring `data` stored at `version` up to the current version of `type_name`;
+        `metadata` is the stored envelope, which some steps read."""
         current = self.resolve(type_name).schema_version
         if version > current:
             raise UnknownEventType(f"{type_name} v{version} is newer than this code (v{current})")
         while version < current:
-            step = self._upcasters.get((type_name, version))
-            if step is None:
-                raise UnknownEventType(f"no upcaster for {type_name} v{version}")
-            data = step(data)
+            data = self._step(type_name, version, data, metadata)
             version += 1
         return data
 
-    def load(self, type_name: str, version: int, data: dict[str, Any]) -> DomainEvent:
+    def _step(
+        self, type_name: str, version: int, data: dict[str, Any], metadata: EventMetadata | None
+    ) -> dict[str, Any]:
+        key = (type_name, version)
+        if key not in self._upcasters:
+            raise UnknownEventType(f"no upcaster for {type_name} v{version}")
+        with_envelope = self._upcasters[key]
+        if with_envelope is None:
+            return self._data_upcasters[key](data)
+        if metadata is None:
+            raise MetadataRequired(f"upcasting {type_name} v{version} needs the event's metadata")
+        return with_envelope(data, metadata)
+
+    def load(
+        self,
+        type_name: str,
+        version: int,
+        data: dict[str, Any],
+        metadata: EventMetadata | None = None,
+    ) -> DomainEvent:
         cls = self.resolve(type_name)
-        return cls.model_validate(self.upcast(type_name, version, data))
+        return cls.model_validate(self.upcast(type_name, version, data, metadata))
 
     def __iter__(self) -> Iterator[type[DomainEvent]]:
         return iter(sorted(self._current.values(), key=lambda c: c.type_name))
@@ -96,3 +148,4 @@ class EventRegistry:
 REGISTRY = EventRegistry()
 event = REGISTRY.event
 upcaster = REGISTRY.upcaster
+envelope_upcaster = REGISTRY.envelope_upcaster

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 from events.base import Contract, DomainEvent
-from events.registry import event
+from events.registry import event, upcaster
 
 
 class ShareBasis(StrEnum):
@@ -16,7 +17,18 @@ class ShareBasis(StrEnum):
     EVALUATED = "evaluated"
 
 
+class TagCountV1(Contract):
+    """Version 1 of `findings_by_tag`: without the taxonomy the tag belongs to."""
+
+    tag: str
+    count: int
+
+
 class TagCount(Contract):
+    """Findings counted under one tag of one taxonomy version (a finding counts under each of
+    its tags); None: shared by v1, which did not keep the version."""
+
+    taxonomy_version: str | None
     tag: str
     count: int
 
@@ -38,10 +50,37 @@ class LeadsSummary(Contract):
     open: int
 
 
-@event("results.inspection_result_shared")
+class InspectionResultSharedV1(DomainEvent):
+    """Version 1, with tags counted without their taxonomy version; read through the
+    upcaster."""
+
+    result_id: UUID
+    sequence: int
+    basis: ShareBasis
+    inspection_id: UUID
+    round_id: UUID
+    organization_id: str
+    organization_name: str
+    findings_total: int
+    findings_by_tag: list[TagCountV1]
+    rectification: RectificationStatus | None
+    leads: LeadsSummary | None
+    evaluation_grade: str | None
+    responsible_leaders: list[str] | None
+    published_on: date
+
+
+@upcaster("results.inspection_result_shared", 1, legacy_model=InspectionResultSharedV1)
+def _shared_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    tags = [{**t, "taxonomy_version": None} for t in data["findings_by_tag"]]
+    return {**data, "findings_by_tag": tags}
+
+
+@event("results.inspection_result_shared", version=2)
 class InspectionResultShared(DomainEvent):
     """结果共享: for 组织部 (考核, 干部考察, 评先评优), 纪委 and 考核办. Minimized: counts, rates
-    and the evaluation grade; responsible leaders only when the policy allows."""
+    and the evaluation grade; responsible leaders only when the policy allows. v2 counts each
+    tag with its taxonomy version, so figures by category map it onto the current taxonomy."""
 
     result_id: UUID
     sequence: int

@@ -12,7 +12,9 @@ from psycopg.rows import dict_row
 from events import finding, inspection, rectification, round
 from events.base import DomainEvent, RecordedEvent
 from events.vocabulary import InspectionStage, RoundStage
+from projections.dashboard_support import class_entry
 from projections.paging import fetch_page
+from projections.stages import inspection_stage, round_stage
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_round (
@@ -52,86 +54,52 @@ ALTER TABLE rm_inspection ADD COLUMN IF NOT EXISTS suspended_from text;
 ALTER TABLE rm_inspection ADD COLUMN IF NOT EXISTS side_exit_reason text;
 """
 
-# Inspection events that only move the stage and set columns taken from the payload.
-STAGE_COLUMNS: dict[type[DomainEvent], tuple[str, dict[str, Callable[[Any], Any]]]] = {
-    inspection.GroupAuthorized: (
-        InspectionStage.GROUP_AUTHORIZED,
-        {
-            "leader_user_id": lambda e: e.leader.user_id,
-            "window_start": lambda e: e.window_start,
-            "window_end": lambda e: e.window_end,
-        },
-    ),
-    inspection.InspectionNoticeIssued: (
-        InspectionStage.NOTIFIED,
-        {
-            "notice_date": lambda e: e.notice_date,
-            "planned_stationing_date": lambda e: e.planned_stationing_date,
-        },
-    ),
-    inspection.InspectionAnnouncementPublished: (
-        InspectionStage.ANNOUNCED,
-        {"announced_on": lambda e: e.published_on},
-    ),
-    inspection.GroupStationed: (
-        InspectionStage.STATIONED,
-        {"stationed_on": lambda e: e.stationed_on},
-    ),
-    inspection.GroupWithdrawn: (
-        InspectionStage.WITHDRAWN,
-        {"withdrawn_on": lambda e: e.withdrawn_on},
-    ),
-    inspection.InspectionReportDrafted: (
-        InspectionStage.REPORT_DRAFTED,
-        {"report_version": lambda e: e.report_version},
-    ),
-    inspection.ReportReviewedByOffice: (InspectionStage.REPORT_OFFICE_REVIEWED, {}),
-    inspection.ReportReturnedForRevision: (InspectionStage.REPORT_RETURNED, {}),
-    inspection.ReportDeliberatedByLeadingGroup: (InspectionStage.REPORT_DELIBERATED, {}),
-    inspection.ReportApproved: (
-        InspectionStage.REPORT_APPROVED,
-        {"report_approved_on": lambda e: e.approved_on},
-    ),
-    inspection.InspectionFeedbackDelivered: (
-        InspectionStage.FEEDBACK_DELIVERED,
-        {
-            "feedback_delivered_on": lambda e: e.delivered_on,
-            "plan_due": lambda e: e.plan_due,
-            "written_report_due": lambda e: e.written_report_due,
-            "ledger_items": lambda e: len(e.ledger_item_nos),
-        },
-    ),
-    inspection.RectificationPlanSubmitted: (
-        InspectionStage.PLAN_SUBMITTED,
-        {"plan_version": lambda e: e.plan_version},
-    ),
-    inspection.RectificationPlanReturned: (InspectionStage.PLAN_RETURNED, {}),
-    inspection.RectificationPlanAccepted: (InspectionStage.RECTIFYING, {}),
-    inspection.RectificationReportSubmitted: (
-        InspectionStage.RECTIFICATION_REPORT_SUBMITTED,
-        {
-            "rectification_report_submitted_on": lambda e: e.submitted_on,
-            "rectification_report_on_time": lambda e: e.on_time,
-        },
-    ),
-    inspection.RectificationReportReturned: (InspectionStage.RECTIFICATION_REPORT_RETURNED, {}),
-    inspection.RectificationReportAccepted: (InspectionStage.RECTIFICATION_REPORT_ACCEPTED, {}),
-    inspection.InspectionClosed: (InspectionStage.CLOSED, {"closed_on": lambda e: e.closed_on}),
+# Columns an inspection event sets from its payload (the stage: `projections.stages`).
+INSPECTION_COLUMNS: dict[type[DomainEvent], dict[str, Callable[[Any], Any]]] = {
+    inspection.GroupAuthorized: {
+        "leader_user_id": lambda e: e.leader.user_id,
+        "window_start": lambda e: e.window_start,
+        "window_end": lambda e: e.window_end,
+    },
+    inspection.InspectionNoticeIssued: {
+        "notice_date": lambda e: e.notice_date,
+        "planned_stationing_date": lambda e: e.planned_stationing_date,
+    },
+    inspection.InspectionAnnouncementPublished: {"announced_on": lambda e: e.published_on},
+    inspection.GroupStationed: {"stationed_on": lambda e: e.stationed_on},
+    inspection.GroupWithdrawn: {"withdrawn_on": lambda e: e.withdrawn_on},
+    inspection.InspectionReportDrafted: {"report_version": lambda e: e.report_version},
+    inspection.ReportApproved: {"report_approved_on": lambda e: e.approved_on},
+    inspection.InspectionFeedbackDelivered: {
+        "feedback_delivered_on": lambda e: e.delivered_on,
+        "plan_due": lambda e: e.plan_due,
+        "written_report_due": lambda e: e.written_report_due,
+        "ledger_items": lambda e: len(e.ledger_item_nos),
+    },
+    inspection.RectificationPlanSubmitted: {"plan_version": lambda e: e.plan_version},
+    inspection.RectificationReportSubmitted: {
+        "rectification_report_submitted_on": lambda e: e.submitted_on,
+        "rectification_report_on_time": lambda e: e.on_time,
+    },
+    inspection.InspectionClosed: {"closed_on": lambda e: e.closed_on},
     # Side-exits: `suspended_from` is the stage to resume to (`inspection.resumed` carries it).
-    inspection.InspectionSuspended: (
-        InspectionStage.SUSPENDED,
-        {"suspended_from": lambda e: e.suspended_from, "side_exit_reason": lambda e: e.reason},
-    ),
-    inspection.InspectionCancelled: (
-        InspectionStage.CANCELLED,
-        {"suspended_from": lambda e: None, "side_exit_reason": lambda e: e.reason},
-    ),
+    inspection.InspectionSuspended: {
+        "suspended_from": lambda e: e.suspended_from,
+        "side_exit_reason": lambda e: e.reason,
+    },
+    inspection.InspectionCancelled: {
+        "suspended_from": lambda e: None,
+        "side_exit_reason": lambda e: e.reason,
+    },
+    inspection.InspectionResumed: {
+        "suspended_from": lambda e: None,
+        "side_exit_reason": lambda e: None,
+    },
 }
-ROUND_STAGES = {round.RoundApproved: RoundStage.APPROVED, round.RoundClosed: RoundStage.CLOSED}
-# Round events that set a column (and, for the mobilization, the stage shown).
-ROUND_COLUMNS: dict[type[DomainEvent], tuple[str | None, str, Callable[[Any], Any]]] = {
-    round.RoundMobilized: (RoundStage.MOBILIZED, "mobilized_on", lambda e: e.meeting_on),
-    round.RoundPlanFiledWithUpperOffice: (None, "plan_filed_on", lambda e: e.filed_on),
+# Round events that set a column from their payload.
+ROUND_COLUMNS: dict[type[DomainEvent], dict[str, Callable[[Any], Any]]] = {
+    round.RoundMobilized: {"mobilized_on": lambda e: e.meeting_on},
+    round.RoundPlanFiledWithUpperOffice: {"plan_filed_on": lambda e: e.filed_on},
 }
 ITEM_EVENTS = (rectification.RectificationItemOpened, rectification.RectificationItemClosed)
 FINDING_APPROVED = {
@@ -176,25 +144,8 @@ class InspectionOverview:
                     m.stream_version,
                 ),
             )
-        elif type(e) in ROUND_STAGES:
-            cur.execute(
-                "UPDATE rm_round SET stage = %s, stream_version = %s WHERE round_id = %s",
-                (ROUND_STAGES[type(e)], m.stream_version, m.stream_id),
-            )
-        elif type(e) in ROUND_COLUMNS:
-            stage, column, get = ROUND_COLUMNS[type(e)]
-            cur.execute(
-                f"UPDATE rm_round SET {column} = %s, stage = coalesce(%s, stage),"  # fixed names
-                " stream_version = %s WHERE round_id = %s",
-                (get(e), stage, m.stream_version, m.stream_id),
-            )
-        elif isinstance(e, inspection.InspectionResumed):
-            cur.execute(
-                "UPDATE rm_inspection SET stage = %s, suspended_from = NULL,"
-                " side_exit_reason = NULL, stream_version = %s, updated_at = %s"
-                " WHERE inspection_id = %s",
-                (e.resumed_to, m.stream_version, m.occurred_at, m.stream_id),
-            )
+        elif m.stream_type == "round":
+            self._round(cur, e, recorded)
         elif isinstance(e, inspection.InspectionPlanned):
             cur.execute(
                 "INSERT INTO rm_inspection (inspection_id, round_id, jurisdiction_id, round_type,"
@@ -214,24 +165,34 @@ class InspectionOverview:
                     m.occurred_at,
                 ),
             )
-        elif type(e) in STAGE_COLUMNS:
-            stage, columns = STAGE_COLUMNS[type(e)]
-            values = {
-                "stage": stage,
-                "stream_version": m.stream_version,
-                "updated_at": m.occurred_at,
-            }
-            values.update({column: get(e) for column, get in columns.items()})
-            assignments = ", ".join(f"{column} = %({column})s" for column in values)
-            cur.execute(
-                f"UPDATE rm_inspection SET {assignments} "  # columns come from STAGE_COLUMNS
-                "WHERE inspection_id = %(id)s",
-                {**values, "id": m.stream_id},
-            )
+        elif m.stream_type == "inspection":
+            self._inspection(cur, e, recorded)
         elif type(e) in FINDING_APPROVED:
             self._finding(cur, e, FINDING_APPROVED[type(e)])
         elif isinstance(e, ITEM_EVENTS):
             self._item(cur, e)
+
+    @staticmethod
+    def _round(cur: Cursor[Any], e: DomainEvent, recorded: RecordedEvent) -> None:
+        """Every event of a round's stream moves its version (the `If-Match` a client takes
+        from here); some also move the stage or set a column."""
+        m = recorded.metadata
+        values = {"stage": round_stage(e), "stream_version": m.stream_version}
+        values.update({c: get(e) for c, get in (class_entry(ROUND_COLUMNS, e) or {}).items()})
+        _update(cur, "rm_round", "round_id", values, m.stream_id)
+
+    @staticmethod
+    def _inspection(cur: Cursor[Any], e: DomainEvent, recorded: RecordedEvent) -> None:
+        """Every event of an inspection's stream moves its version and `updated_at`; some
+        also move the stage or set columns."""
+        m = recorded.metadata
+        values = {
+            "stage": inspection_stage(e),
+            "stream_version": m.stream_version,
+            "updated_at": m.occurred_at,
+        }
+        values.update({c: get(e) for c, get in (class_entry(INSPECTION_COLUMNS, e) or {}).items()})
+        _update(cur, "rm_inspection", "inspection_id", values, m.stream_id)
 
     def _finding(self, cur: Cursor[Any], e: Any, approved: bool) -> None:
         cur.execute(
@@ -265,6 +226,18 @@ class InspectionOverview:
             " WHERE inspection_id = %(id)s",
             {"id": inspection_id},
         )
+
+
+def _update(cur: Cursor[Any], table: str, key: str, values: dict[str, Any], id_: UUID) -> None:
+    """Set `values` on the record at a newer version (a stage of None keeps the stage)."""
+    assignments = ", ".join(
+        f"{c} = coalesce(%({c})s, {c})" if c == "stage" else f"{c} = %({c})s" for c in values
+    )
+    cur.execute(
+        f"UPDATE {table} SET {assignments} WHERE {key} = %(id)s"  # fixed names
+        " AND stream_version < %(stream_version)s",
+        {**values, "id": id_},
+    )
 
 
 def list_rounds(conn: Connection[Any], limit: int, offset: int) -> dict[str, Any]:

@@ -37,6 +37,7 @@ from events.base import RecordedEvent
 from events.correction import EventRecordedInError
 from events.vocabulary import FourForms, LeadStage, RoundStage
 from projections.dashboard_support import class_entry, mark_in_error, order_by
+from projections.stages import ROUND_STAGE_TYPES, round_stage
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_ld_round (
@@ -117,11 +118,10 @@ class LeadDashboard:
         cur.execute(DDL)
 
     def handles(self, type_name: str) -> bool:
-        return type_name.startswith("lead.") or type_name in (
-            "round.proposed",
-            "round.approved",
-            "round.closed",
-            "correction.event_recorded_in_error",
+        return (
+            type_name.startswith("lead.")
+            or type_name in ROUND_STAGE_TYPES
+            or type_name in ("round.proposed", "correction.event_recorded_in_error")
         )
 
     def apply(self, cur: Cursor[Any], recorded: RecordedEvent) -> None:
@@ -133,10 +133,9 @@ class LeadDashboard:
                 (e.round_id, e.name, e.planned_start, RoundStage.PROPOSED),
             )
             return
-        if isinstance(e, rounds.RoundApproved | rounds.RoundClosed):
-            stage = RoundStage.CLOSED if isinstance(e, rounds.RoundClosed) else RoundStage.APPROVED
+        if (stage := round_stage(e)) is not None:
             cur.execute(
-                "UPDATE rm_ld_round SET stage = %s WHERE round_id = %s", (stage, e.round_id)
+                "UPDATE rm_ld_round SET stage = %s WHERE round_id = %s", (stage, m.stream_id)
             )
             return
         if isinstance(e, EventRecordedInError):

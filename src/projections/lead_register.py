@@ -61,6 +61,12 @@ def _transferred(e: Any) -> dict[str, Any]:
     }
 
 
+def _answered_on_time(flag: str, on_time: bool) -> dict[str, Any]:
+    """An answer dated on or before its due day clears the clock's overdue flag: it was
+    recorded late, not given late. A late answer leaves the flag as it is."""
+    return {flag: False} if on_time else {}
+
+
 # The columns each event sets (never a sealed field).
 COLUMNS: dict[type[Any], Any] = {
     lead.LeadClassified: lambda e: {
@@ -81,6 +87,7 @@ COLUMNS: dict[type[Any], Any] = {
         "status": LeadStage.ACKNOWLEDGED,
         "acknowledged_on": e.acknowledged_on,
         "receiver_case_no": e.receiver_case_no,
+        **_answered_on_time("acknowledgement_overdue", e.on_time),
     },
     lead.LeadAcknowledgementOverdue: lambda e: {"acknowledgement_overdue": True},
     lead.LeadDispositionRecorded: lambda e: {
@@ -92,6 +99,7 @@ COLUMNS: dict[type[Any], Any] = {
         "status": LeadStage.OUTCOME_REPORTED,
         "outcome_reported_on": e.reported_on,
         "four_forms_level": e.four_forms_level,
+        **_answered_on_time("outcome_overdue", e.on_time),
     },
     lead.LeadOutcomeOverdue: lambda e: {"outcome_overdue": True},
     lead.LeadClosed: lambda e: {"status": LeadStage.CLOSED, "closed_on": e.closed_on},

@@ -173,8 +173,10 @@ class RectificationDashboard:
             )
             return
         assignment = class_entry(UPDATES, e)
-        if assignment is None:
+        if assignment is None and m.stream_type != "rectification_item":
             return
+        # Every event of the item's stream moves its version, even one that changes no column.
+        sets = f"{assignment}, " if assignment else ""
         level = getattr(e, "level", None)
         params = {
             **VOCABULARY,
@@ -188,7 +190,7 @@ class RectificationDashboard:
             "level": level.value if level is not None else None,
         }
         cur.execute(
-            f"UPDATE rm_rx_item SET {assignment}, stream_version = %(version)s"  # fixed SQL
+            f"UPDATE rm_rx_item SET {sets}stream_version = %(version)s"  # fixed SQL
             " WHERE item_id = %(id)s AND stream_version < %(version)s",
             params,
         )

@@ -4,7 +4,9 @@ Definitions (also in docs/read-models.md):
 - completion rate (整改完成率) = closed items / all items, null when there are none; long-term
   (持续整改) items stay in the denominator and are not closed (DOMAIN.md §11.8);
 - overdue = not closed and the deadline is before the reference day (`as_of`, default today);
-- closed on time = closed (销号) on or before the deadline in force when it was closed;
+- closed on time = closed (销号) on or before the deadline in force when it was closed, by the
+  day of 销号 the office gave (`closed_on`), not the day it was recorded;
+- `*_at` columns are when a step was recorded, `*_on` columns the day it happened;
 - colour = the last three-colour warning raised by the clock against the current deadline
   (green, yellow, red), none after an extension or reclassification until the clock raises
   one again, and none once closed.
@@ -47,7 +49,9 @@ ALTER TABLE rm_rectification_item
     ADD COLUMN IF NOT EXISTS reopens int NOT NULL DEFAULT 0,
     ADD COLUMN IF NOT EXISTS colour text,
     ADD COLUMN IF NOT EXISTS supervision_notices int NOT NULL DEFAULT 0,
-    ADD COLUMN IF NOT EXISTS accountability_talks int NOT NULL DEFAULT 0;
+    ADD COLUMN IF NOT EXISTS accountability_talks int NOT NULL DEFAULT 0,
+    ADD COLUMN IF NOT EXISTS closure_requested_on date,
+    ADD COLUMN IF NOT EXISTS verified_on date;
 CREATE INDEX IF NOT EXISTS rm_rect_inspection ON rm_rectification_item (inspection_id);
 CREATE INDEX IF NOT EXISTS rm_rect_org ON rm_rectification_item (organization_id, deadline);
 CREATE INDEX IF NOT EXISTS rm_rect_status ON rm_rectification_item (status, deadline);
@@ -64,9 +68,9 @@ UPDATES: dict[type[Any], str] = {
     rect.RectificationProgressReported: "status = CASE WHEN long_term THEN %(status_long_term)s"
     " ELSE %(status_in_progress)s END, percent = %(percent)s",
     rect.ItemClosureRequested: "status = %(status_closure_requested)s,"
-    " closure_requested_at = %(at)s",
+    " closure_requested_at = %(at)s, closure_requested_on = %(requested_on)s",
     rect.ItemVerified: (
-        "status = %(status_verified)s, verified_at = %(at)s,"
+        "status = %(status_verified)s, verified_at = %(at)s, verified_on = %(verified_on)s,"
         " verifier_organization_id = %(verifier)s"
     ),
     rect.ItemVerificationFailed: (
@@ -81,7 +85,7 @@ UPDATES: dict[type[Any], str] = {
     " colour = NULL",
     rect.RectificationItemReopened: "status = CASE WHEN long_term THEN %(status_long_term)s"
     " ELSE %(status_in_progress)s END, reopens = %(reopen_no)s, closed_on = NULL,"
-    " closed_on_time = NULL, verified_at = NULL",
+    " closed_on_time = NULL, verified_at = NULL, verified_on = NULL",
     rect.ItemDeadlineApproaching: "colour = %(level)s",
     rect.ItemOverdue: "colour = %(colour_red)s",
     rect.SupervisionNoticeIssued: "supervision_notices = %(notice_no)s",
@@ -132,8 +136,10 @@ class RectificationLedger:
             )
             return
         assignment = UPDATES.get(type(e))
-        if assignment is None:
+        if assignment is None and m.stream_type != "rectification_item":
             return
+        # Every event of the item's stream moves its version, even one that changes no column.
+        sets = f"{assignment}, " if assignment else ""
         params = {
             **VOCABULARY,
             "at": m.occurred_at,
@@ -143,6 +149,8 @@ class RectificationLedger:
             "verifier": getattr(e, "verifier_organization_id", None),
             "closed_on": getattr(e, "closed_on", None),
             "on_time": getattr(e, "on_time", None),
+            "requested_on": getattr(e, "requested_on", None),
+            "verified_on": getattr(e, "verified_on", None),
             "deadline": getattr(e, "deadline", None),
             "extension_no": getattr(e, "extension_no", None),
             "reopen_no": getattr(e, "reopen_no", None),
@@ -154,7 +162,7 @@ class RectificationLedger:
             else None,
         }
         cur.execute(
-            f"UPDATE rm_rectification_item SET {assignment}, stream_version = %(version)s "
+            f"UPDATE rm_rectification_item SET {sets}stream_version = %(version)s "
             "WHERE item_id = %(id)s AND stream_version < %(version)s",
             params,
         )

@@ -11,9 +11,9 @@ Definitions (also in docs/read-models.md):
   (acknowledged or not);
 - interviews held = interviews conducted; signed = the interviewee signed the record;
 - findings by category: a finding counts once under each of its tags (no tag: `untagged`),
-  mapped through `rm_rd_taxonomy_map` from the taxonomy version it was written under to the
-  current taxonomy (四个落实); a tag without a mapping counts under its own name. The mapping is
-  joined at query time, so changing it needs no rebuild;
+  mapped from the taxonomy version it was written under to the current taxonomy (四个落实) by
+  `projections.taxonomy`, the one mapping every figure by category uses; a tag without a
+  mapping counts under its own name. The mapping is applied at query time (no rebuild);
 - leads by state: the lead register's states (registered … closed); open = not closed.
 - a record whose creating event was recorded in error (`correction.event_recorded_in_error`)
   no longer counts; a transition recorded in error is not undone here.
@@ -33,27 +33,8 @@ from events.base import RecordedEvent
 from events.correction import EventRecordedInError
 from events.vocabulary import FindingCategory, InspectionStage, LeadStage, RoundStage
 from projections.dashboard_support import class_entry, mark_in_error, order_by
-from projections.inspection_overview import STAGE_COLUMNS
-
-CURRENT_TAXONOMY = "four-implementations-2022"
-# The four categories of 四个落实 (2022+).
-PARTY_LINE = FindingCategory.PARTY_LINE
-STRICT_GOVERNANCE = FindingCategory.STRICT_GOVERNANCE
-ORGANIZATIONAL_LINE = FindingCategory.ORGANIZATIONAL_LINE
-RECTIFICATION = FindingCategory.RECTIFICATION
-# (taxonomy version, category as tagged) -> category of the current taxonomy (DOMAIN.md §7.6).
-TAXONOMY_MAP: dict[tuple[str, str], str] = {
-    # 2017: 三大问题 (巡视工作条例 Art. 15 as amended)
-    ("three-problems-2017", "党的领导弱化"): PARTY_LINE,
-    ("three-problems-2017", "党的建设缺失"): ORGANIZATIONAL_LINE,
-    ("three-problems-2017", "全面从严治党不力"): STRICT_GOVERNANCE,
-    # the seed's "643": 六大纪律 / 四个着力 / 三个重点
-    ("643", "六大纪律"): STRICT_GOVERNANCE,
-    ("643", "党风廉政建设"): STRICT_GOVERNANCE,
-    ("643", "作风建设"): STRICT_GOVERNANCE,
-    ("643", "选人用人"): ORGANIZATIONAL_LINE,
-    ("643", "基层党建"): ORGANIZATIONAL_LINE,
-}
+from projections.stages import inspection_stage, round_stage
+from projections.taxonomy import CURRENT_TAXONOMY, mapped_category
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_rd_round (
@@ -94,14 +75,10 @@ ALTER TABLE rm_rd_petition ADD COLUMN IF NOT EXISTS in_error boolean NOT NULL DE
 ALTER TABLE rm_rd_interview ADD COLUMN IF NOT EXISTS in_error boolean NOT NULL DEFAULT false;
 ALTER TABLE rm_rd_finding ADD COLUMN IF NOT EXISTS in_error boolean NOT NULL DEFAULT false;
 ALTER TABLE rm_rd_lead ADD COLUMN IF NOT EXISTS in_error boolean NOT NULL DEFAULT false;
-CREATE TABLE IF NOT EXISTS rm_rd_taxonomy_map (
-    taxonomy_version text NOT NULL, category text NOT NULL, mapped_category text NOT NULL,
-    PRIMARY KEY (taxonomy_version, category)
-);
+-- The mapping moved to code (projections/taxonomy.py), shared with the shared results.
+DROP TABLE IF EXISTS rm_rd_taxonomy_map;
 """
 
-ROUND_STAGES = {round.RoundApproved: RoundStage.APPROVED, round.RoundClosed: RoundStage.CLOSED}
-INSPECTION_STAGES = {kind: stage for kind, (stage, _) in STAGE_COLUMNS.items()}
 PETITION_FLAGS: dict[type[Any], str] = {
     petition.PetitionAssessedInScope: "in_scope = true",
     petition.PetitionAssessedOutOfScope: "in_scope = false",
@@ -165,31 +142,16 @@ class RoundDashboard:
         "rm_rd_interview",
         "rm_rd_finding",
         "rm_rd_lead",
-        "rm_rd_taxonomy_map",
     )
 
     def create(self, cur: Cursor[Any]) -> None:
         cur.execute(DDL)
-        # Reference data owned by this module, brought in line with TAXONOMY_MAP at every
-        # start (upserts: several processes may start at once).
-        cur.executemany(
-            "INSERT INTO rm_rd_taxonomy_map VALUES (%s, %s, %s) ON CONFLICT (taxonomy_version,"
-            " category) DO UPDATE SET mapped_category = EXCLUDED.mapped_category",
-            [(version, category, to) for (version, category), to in TAXONOMY_MAP.items()],
-        )
-        cur.execute(
-            "DELETE FROM rm_rd_taxonomy_map WHERE (taxonomy_version, category) NOT IN"
-            " (SELECT * FROM unnest(%s::text[], %s::text[]))",
-            ([version for version, _ in TAXONOMY_MAP], [category for _, category in TAXONOMY_MAP]),
-        )
 
     def handles(self, type_name: str) -> bool:
         return type_name.split(".", 1)[0] in PREFIXES
 
     def apply(self, cur: Cursor[Any], recorded: RecordedEvent) -> None:
         e, m = recorded.event, recorded.metadata
-        round_stage = class_entry(ROUND_STAGES, e)
-        inspection_stage = class_entry(INSPECTION_STAGES, e)
         if isinstance(e, round.RoundProposed):
             cur.execute(
                 "INSERT INTO rm_rd_round VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
@@ -202,10 +164,9 @@ class RoundDashboard:
                     e.planned_start,
                 ),
             )
-        elif round_stage is not None:
+        elif (stage := round_stage(e)) is not None:
             cur.execute(
-                "UPDATE rm_rd_round SET stage = %s WHERE round_id = %s",
-                (round_stage, m.stream_id),
+                "UPDATE rm_rd_round SET stage = %s WHERE round_id = %s", (stage, m.stream_id)
             )
         elif isinstance(e, inspection.InspectionPlanned):
             cur.execute(
@@ -221,26 +182,8 @@ class RoundDashboard:
                     m.stream_version,
                 ),
             )
-        elif inspection_stage is not None or isinstance(e, inspection.InspectionResumed):
-            stage = e.resumed_to if isinstance(e, inspection.InspectionResumed) else None
-            group_id = e.group_id if isinstance(e, inspection.GroupAuthorized) else None
-            stationed = e.stationed_on if isinstance(e, inspection.GroupStationed) else None
-            withdrawn = e.withdrawn_on if isinstance(e, inspection.GroupWithdrawn) else None
-            cur.execute(
-                "UPDATE rm_rd_inspection SET stage = %s, group_id = coalesce(%s, group_id),"
-                " stationed_on = coalesce(%s, stationed_on),"
-                " withdrawn_on = coalesce(%s, withdrawn_on),"
-                " stream_version = %s WHERE inspection_id = %s AND stream_version < %s",
-                (
-                    stage or inspection_stage,
-                    group_id,
-                    stationed,
-                    withdrawn,
-                    m.stream_version,
-                    m.stream_id,
-                    m.stream_version,
-                ),
-            )
+        elif m.stream_type == "inspection":
+            self._inspection(cur, e, m.stream_id, m.stream_version)
         elif isinstance(e, EventRecordedInError):
             mark_in_error(cur, CREATIONS, e)
         elif isinstance(e, group.GroupLeadershipProposed):
@@ -252,6 +195,21 @@ class RoundDashboard:
                 )
         else:
             self._fieldwork(cur, e, m.stream_version)
+
+    @staticmethod
+    def _inspection(cur: Cursor[Any], e: Any, inspection_id: UUID, version: int) -> None:
+        """Every event of the inspection's stream moves its version; some move the stage
+        (None keeps it) or set the group and the fieldwork dates."""
+        group_id = e.group_id if isinstance(e, inspection.GroupAuthorized) else None
+        stationed = e.stationed_on if isinstance(e, inspection.GroupStationed) else None
+        withdrawn = e.withdrawn_on if isinstance(e, inspection.GroupWithdrawn) else None
+        cur.execute(
+            "UPDATE rm_rd_inspection SET stage = coalesce(%s, stage),"
+            " group_id = coalesce(%s, group_id), stationed_on = coalesce(%s, stationed_on),"
+            " withdrawn_on = coalesce(%s, withdrawn_on), stream_version = %s"
+            " WHERE inspection_id = %s AND stream_version < %s",
+            (inspection_stage(e), group_id, stationed, withdrawn, version, inspection_id, version),
+        )
 
     def _fieldwork(self, cur: Cursor[Any], e: Any, version: int) -> None:
         flags = class_entry(PETITION_FLAGS, e)
@@ -523,23 +481,20 @@ def round_dashboard(
 
 
 def _categories(conn: Connection[Any], ids: list[UUID]) -> dict[UUID, list[dict[str, Any]]]:
-    """Per inspection: (mapped category, recorded version and tag) with finding counts."""
+    """Per inspection: (mapped category, recorded version and tag) with finding counts; the
+    mapping (`projections.taxonomy`) is applied here, as the figures are read."""
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(
-            "WITH t AS (SELECT f.inspection_id, f.taxonomy_version, f.approved,"
-            "   coalesce(tag, %s) AS tag"
-            "   FROM rm_rd_finding f LEFT JOIN LATERAL jsonb_array_elements_text(f.tags) tag"
-            "   ON true WHERE f.inspection_id = ANY(%s) AND NOT f.in_error)"
-            " SELECT t.inspection_id, coalesce(m.mapped_category, t.tag) AS category,"
-            "   t.taxonomy_version, t.tag, (m.mapped_category IS NOT NULL) AS mapped,"
-            "   count(*)::int AS findings, count(*) FILTER (WHERE t.approved)::int AS approved"
-            " FROM t LEFT JOIN rm_rd_taxonomy_map m"
-            "   ON m.taxonomy_version = t.taxonomy_version AND m.category = t.tag"
-            " GROUP BY 1, 2, 3, 4, 5",
+            "SELECT f.inspection_id, f.taxonomy_version, coalesce(tag, %s) AS tag,"
+            "   count(*)::int AS findings, count(*) FILTER (WHERE f.approved)::int AS approved"
+            " FROM rm_rd_finding f LEFT JOIN LATERAL jsonb_array_elements_text(f.tags) tag"
+            " ON true WHERE f.inspection_id = ANY(%s) AND NOT f.in_error GROUP BY 1, 2, 3",
             (FindingCategory.UNTAGGED, ids),
         )
         out: dict[UUID, list[dict[str, Any]]] = {}
         for row in cur.fetchall():
+            mapped = mapped_category(row["taxonomy_version"], row["tag"])
+            row |= {"category": mapped or row["tag"], "mapped": mapped is not None}
             out.setdefault(row.pop("inspection_id"), []).append(row)
     return out
 

@@ -11,8 +11,10 @@ Definitions (also in docs/read-models.md):
 - **year** = the year of the share's `published_on`; the record of an inspection for a year is
   its last share published that year (highest `sequence`), so a result shared at report
   approval in one year and again after the evaluation in the next gives one record per year;
-- **findings_by_category**: the approved report's findings counted by tag (a finding with
-  several tags counts under each); **findings_total** counts findings once;
+- **findings_by_category**: the approved report's findings counted by category (a finding
+  with several tags counts under each), each tag mapped from its taxonomy version onto the
+  current taxonomy by `projections.taxonomy` when read (the round dashboard's mapping; a tag
+  without a mapping counts under its own name); **findings_total** counts findings once;
 - **rectification**: items opened from the accepted plan at the time of sharing; completion
   rate = closed / total (long-term items stay in the denominator), null before any item;
 - **leads**: counts only (transferred, disposed, open), as shared; null if not given;
@@ -27,6 +29,7 @@ Definitions (also in docs/read-models.md):
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 from uuid import UUID
 
@@ -38,6 +41,7 @@ from events.correction import EventRecordedInError
 from events.follow_up import RectificationEvaluated
 from events.results import InspectionResultShared
 from projections.paging import fetch_page
+from projections.taxonomy import category_of
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_shared_result (
@@ -45,7 +49,6 @@ CREATE TABLE IF NOT EXISTS rm_shared_result (
     organization_id text NOT NULL, organization_name text NOT NULL,
     result_id uuid NOT NULL, sequence int NOT NULL, basis text NOT NULL,
     published_on date NOT NULL, findings_total int NOT NULL,
-    findings_by_category jsonb NOT NULL,
     items_total int, items_closed int, items_long_term int, items_reopened int,
     items_extended int, completion_rate numeric,
     leads_transferred int, leads_disposed int, leads_open int,
@@ -57,6 +60,9 @@ CREATE INDEX IF NOT EXISTS rm_shared_result_year ON rm_shared_result (year, orga
 CREATE INDEX IF NOT EXISTS rm_shared_result_round ON rm_shared_result (round_id);
 ALTER TABLE rm_shared_result ADD COLUMN IF NOT EXISTS event_id uuid,
     ADD COLUMN IF NOT EXISTS recorded_in_error text;
+-- Tags as recorded (version, tag, count), mapped when read: no mapped figure is stored.
+ALTER TABLE rm_shared_result ADD COLUMN IF NOT EXISTS findings_by_tag jsonb,
+    DROP COLUMN IF EXISTS findings_by_category;
 CREATE TABLE IF NOT EXISTS rm_shared_evaluation (
     inspection_id uuid NOT NULL, evaluation_no int NOT NULL, evaluated_on date NOT NULL,
     score numeric NOT NULL, grade text NOT NULL,
@@ -67,7 +73,7 @@ ALTER TABLE rm_shared_evaluation ADD COLUMN IF NOT EXISTS event_id uuid;
 
 COLUMNS = (
     "inspection_id, year, round_id, organization_id, organization_name, result_id, sequence,"
-    " basis, published_on, findings_total, findings_by_category, items_total, items_closed,"
+    " basis, published_on, findings_total, findings_by_tag, items_total, items_closed,"
     " items_long_term, items_reopened, items_extended, completion_rate, leads_transferred,"
     " leads_disposed, leads_open, evaluation_grade, responsible_leaders, event_id"
 )
@@ -130,7 +136,7 @@ class SharedResults:
             e.basis.value,
             e.published_on,
             e.findings_total,
-            Jsonb({t["tag"]: t["count"] for t in data["findings_by_tag"]}),
+            Jsonb(data["findings_by_tag"]),
             rect.get("items_total"),
             rect.get("items_closed"),
             rect.get("items_long_term"),
@@ -156,7 +162,7 @@ class SharedResults:
 SELECT = """
 SELECT r.organization_id, r.organization_name, r.year, r.round_id, r.inspection_id,
        r.result_id, r.sequence, r.basis, r.published_on, r.findings_total,
-       r.findings_by_category,
+       r.findings_by_tag,
        CASE WHEN r.items_total IS NULL THEN NULL ELSE jsonb_build_object(
            'items_total', r.items_total, 'items_closed', r.items_closed,
            'items_long_term', r.items_long_term, 'items_reopened', r.items_reopened,
@@ -206,7 +212,7 @@ def list_results(
     limit: int,
     offset: int,
 ) -> dict[str, Any]:
-    return fetch_page(
+    found = fetch_page(
         conn,
         SELECT,
         {"org": organization_id, "year": year, "round": round_id, "grade": evaluation_grade},
@@ -214,3 +220,14 @@ def list_results(
         limit=limit,
         offset=offset,
     )
+    for row in found["items"]:
+        row["findings_by_category"] = by_category(row.pop("findings_by_tag") or [])
+    return found
+
+
+def by_category(tags: list[dict[str, Any]]) -> dict[str, int]:
+    """Findings per current-taxonomy category (`projections.taxonomy`), largest first."""
+    counts: Counter[str] = Counter()
+    for t in tags:
+        counts[category_of(t.get("taxonomy_version"), t["tag"])] += t["count"]
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))

@@ -4,11 +4,17 @@ unchanged. A field renamed, removed, retyped or added fails here."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, date, datetime
 
 import pytest
 
 from events import REGISTRY
-from tests.contract.examples import GOLDEN, golden_path
+from events.base import EventMetadata
+from events.registry import MetadataRequired
+from tests.contract.examples import GOLDEN, example_of, golden_path
+
+# The envelope an old version is read with (some upcasters date a fact by its `occurred_at`).
+METADATA = EventMetadata.model_validate(example_of(EventMetadata))
 
 CURRENT = sorted((c.type_name, c.schema_version) for c in REGISTRY)
 LEGACY = sorted((n, v) for n, v, model in REGISTRY.legacy_versions())
@@ -26,7 +32,7 @@ def test_golden_round_trips_through_the_current_model(type_name: str, version: i
 @pytest.mark.parametrize(("type_name", "version"), LEGACY)
 def test_legacy_golden_upcasts_to_a_valid_current_event(type_name: str, version: int) -> None:
     golden = json.loads(golden_path(type_name, version).read_text())
-    event = REGISTRY.load(type_name, version, golden)
+    event = REGISTRY.load(type_name, version, golden, METADATA)
     assert event.type_name == type_name
 
 
@@ -34,3 +40,20 @@ def test_every_golden_file_belongs_to_a_registered_version() -> None:
     known = {golden_path(n, v).name for n, v in CURRENT + LEGACY}
     stray = sorted(p.name for p in GOLDEN.glob("*.json") if p.name not in known)
     assert stray == [], f"golden files without a registered event version: {stray}"
+
+
+@pytest.mark.parametrize(
+    ("type_name", "field"),
+    [
+        ("rectification.closure_requested", "requested_on"),
+        ("rectification.item_verified", "verified_on"),
+        ("rectification.verification_failed", "failed_on"),
+    ],
+)
+def test_an_undated_v1_is_dated_by_the_day_it_was_recorded(type_name: str, field: str) -> None:
+    golden = json.loads(golden_path(type_name, 1).read_text())
+    recorded = METADATA.model_copy(update={"occurred_at": datetime(2026, 4, 7, 23, 30, tzinfo=UTC)})
+    event = REGISTRY.load(type_name, 1, golden, recorded)
+    assert getattr(event, field) == date(2026, 4, 7)
+    with pytest.raises(MetadataRequired):
+        REGISTRY.load(type_name, 1, golden)

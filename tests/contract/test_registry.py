@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from uuid import uuid4
 
 import pytest
 
-from events.base import DomainEvent
+from events.base import DomainEvent, EventMetadata
 from events.inspection import InspectionAnnouncementPublished
-from events.registry import REGISTRY, EventRegistry, UnknownEventType
+from events.mapper import EnvelopeMapper
+from events.registry import REGISTRY, EventRegistry, MetadataRequired, UnknownEventType
+from tests.contract.examples import example_of, golden_path
 
 
 class Sample(DomainEvent):
@@ -63,3 +66,21 @@ def test_announcement_v1_with_flat_contacts_is_read_as_v2() -> None:
     assert event.contacts.email == "xuncha@example.org"
     assert event.contacts.phone_hours is None
     assert event.contacts.drop_boxes == []
+
+
+def test_a_stored_undated_verification_is_read_with_the_day_it_was_recorded() -> None:
+    """v1 of `rectification.item_verified` had no date: the mapper hands the envelope to the
+    upcaster, which dates it by `occurred_at` (UTC), as the command then dated it (today)."""
+    metadata = example_of(EventMetadata) | {"occurred_at": "2026-04-07T23:59:00Z"}
+    data = json.loads(golden_path("rectification.item_verified", 1).read_text())
+    state = json.dumps({"version": 1, "metadata": metadata, "data": data}).encode()
+    recorded = EnvelopeMapper().decode(state, "rectification.item_verified")
+    assert recorded.event.model_dump()["verified_on"] == date(2026, 4, 7)
+
+
+def test_an_upcaster_that_reads_the_envelope_needs_it() -> None:
+    registry = EventRegistry()
+    registry.event("sample.happened", version=2)(Sample)
+    registry.envelope_upcaster("sample.happened", 1)(lambda d, m: {**d, "value": 1})
+    with pytest.raises(MetadataRequired, match="needs the event's metadata"):
+        registry.load("sample.happened", 1, {})

@@ -9,12 +9,10 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-import psycopg
-
 from commands.clock import TICKS
 from events.base import Role
 from projections.rebuild import verify
-from projections.round_dashboard import ORGANIZATIONAL_LINE, TAXONOMY_MAP, RoundDashboard
+from projections.taxonomy import ORGANIZATIONAL_LINE
 from tests.integration.test_fieldwork import meeting, petition
 from tests.integration.test_leads import classify_and_approve, publish_lead_policy, register
 from tests.support.api import (
@@ -277,22 +275,6 @@ def test_round_dashboard_per_group(api: Api) -> None:
     )
     assert "untagged" not in categories(totals["findings_by_category"])
     assert consistent(api, "round_dashboard")
-
-
-def test_the_taxonomy_mapping_follows_the_module_at_every_start(database_url: str) -> None:
-    def mapping(conn: psycopg.Connection[Any]) -> dict[tuple[str, str], str]:
-        rows = conn.execute("SELECT * FROM rm_rd_taxonomy_map").fetchall()
-        return {(version, category): to for version, category, to in rows}
-
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        with conn.cursor() as cur:
-            RoundDashboard().create(cur)
-        assert mapping(conn) == TAXONOMY_MAP
-        conn.execute("INSERT INTO rm_rd_taxonomy_map VALUES ('old', '旧类别', '别处')")
-        conn.execute("UPDATE rm_rd_taxonomy_map SET mapped_category = '改过的'")
-        with conn.cursor() as cur:
-            RoundDashboard().create(cur)  # a restart, or a second process starting
-        assert mapping(conn) == TAXONOMY_MAP
 
 
 # ---- rectification dashboard --------------------------------------------------------------

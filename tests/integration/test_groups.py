@@ -189,6 +189,10 @@ def test_a_late_recusal_sends_the_person_s_findings_back_for_review(api: Api) ->
         ]
     )
     assert others["created_id"] not in {e["stream_id"] for e in result["events"]}
+    assert [w["code"] for w in result["warnings"]] == [
+        "member_left_inspections",
+        "findings_review_required",
+    ]
 
     # Signed again only after a new review; the recused person no longer drafts.
     refused(api, f"/findings/{approved}/approve", {}, LEADER, 409, "approve the finding")
@@ -207,6 +211,10 @@ def test_a_late_recusal_leaves_an_approved_report_and_warns_the_office(api: Api)
         "group.member_recused",
         "group.recusal_findings_reported",
         "inspection.group_member_recused",
+    ]
+    assert [w["code"] for w in result["warnings"]] == [
+        "member_left_inspections",
+        "recused_findings_in_approved_report",
     ]
     with psycopg.connect(api.client.app.state.container.conninfo) as conn:  # type: ignore[attr-defined]
         row = conn.execute(

@@ -110,13 +110,18 @@ def _streams(n: int) -> list[tuple[str, Any, list[DomainEvent]]]:
                     policy=POLICY,
                 ),
                 r.ItemClosureRequested(
-                    item_id=item_id, inspection_id=inspection_id, summary="s", evidence_refs=["e"]
+                    item_id=item_id,
+                    inspection_id=inspection_id,
+                    summary="s",
+                    evidence_refs=["e"],
+                    requested_on=date(2026, 8, 1),
                 ),
                 r.ItemVerificationFailed(
                     item_id=item_id,
                     inspection_id=inspection_id,
                     verifier_organization_id="org-jw",
                     comments="c",
+                    failed_on=date(2026, 8, 2),
                 ),
                 r.RectificationProgressReported(
                     item_id=item_id,

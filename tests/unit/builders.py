@@ -449,6 +449,7 @@ def closure_requested() -> list[DomainEvent]:
         inspection_id=INSPECTION_ID,
         summary="整改完成",
         evidence_refs=["doc-2026-101"],
+        requested_on=TODAY,
     )
     return [*item_in_progress(), request]
 
@@ -459,6 +460,7 @@ def item_verified() -> list[DomainEvent]:
         inspection_id=INSPECTION_ID,
         verifier_organization_id="org-jw",
         note="核查属实",
+        verified_on=TODAY,
     )
     return [*closure_requested(), verified]
 
@@ -478,7 +480,11 @@ def every_event() -> list[DomainEvent]:
             finding_id=FINDING_1, inspection_id=INSPECTION_ID, version=2, content=COMPLETE
         ),
         ItemVerificationFailed(
-            item_id=ITEM_1, inspection_id=INSPECTION_ID, verifier_organization_id="o", comments="c"
+            item_id=ITEM_1,
+            inspection_id=INSPECTION_ID,
+            verifier_organization_id="o",
+            comments="c",
+            failed_on=TODAY,
         ),
         RectificationItemClosed(
             item_id=ITEM_1, inspection_id=INSPECTION_ID, closed_on=TODAY, on_time=True

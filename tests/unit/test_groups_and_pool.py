@@ -12,6 +12,7 @@ from hypothesis import given as for_all
 from hypothesis import strategies as st
 
 from commands import cross, group, pool
+from commands.decision import WarningCode, warnings_of
 from commands.draw import ALGORITHM, digest, draw, verify
 from commands.errors import InvalidTransition, NotPermitted, RuleViolated
 from commands.group import INSPECTION_GROUP, LEADERSHIP_REGISTER, Known, RegisterState
@@ -412,6 +413,7 @@ def test_recusing_a_member_after_formation_sends_the_group_back_to_proposed() ->
         "proposed",
         ["member-1", "member-2"],
     )
+    assert [w.code for w in warnings_of(events)] == [WarningCode.GROUP_BACK_TO_PROPOSED]
     with refused(RuleViolated, "cannot rejoin"):
         group.form_group(state, form_cmd(MEMBERS), ctx(OFFICE), 0, PARAMS, balanced())
 
@@ -421,6 +423,7 @@ def test_recusing_the_leader_leaves_the_group_leaderless() -> None:
     events = group.recuse_member(
         state, group.RecuseMember(group_id=GROUP_ID, user_id="leader-1", why="任职回避")
     )
+    assert [w.code for w in warnings_of(events)] == [WarningCode.GROUP_LEADERLESS]
     state = given(INSPECTION_GROUP, *proposed(), *events)
     with refused(InvalidTransition, "propose a new group"):
         group.form_group(state, form_cmd(), ctx(OFFICE), 0, PARAMS, {})

@@ -129,6 +129,7 @@ SOURCES = [
     SourceRef(kind=SourceKind.INTERVIEW, ref="interview-2026-007"),
 ]
 APPROVED_ON = date(2026, 4, 1)  # during fieldwork (stationed 11 Mar - withdrawn 10 Apr)
+STATIONED = given(INSPECTION, *stationed())
 TRANSFERRED_ON = date(2026, 4, 20)
 ACK_DUE = date(2026, 4, 30)  # + 10 days under POLICY
 OUTCOME_DUE = date(2026, 7, 20)  # + 3 months
@@ -444,7 +445,7 @@ def test_the_receiver_follows_the_management_level_and_the_type(
 ) -> None:
     state = given(LEAD, *classified_as(lead_type))
     then(
-        lead.approve_transfer(state, APPROVE, ctx(LEADING_GROUP, APPROVED_ON), POLICY),
+        lead.approve_transfer(state, APPROVE, ctx(LEADING_GROUP, APPROVED_ON), POLICY, STATIONED),
         [
             LeadTransferApproved(
                 lead_id=LEAD_ID,
@@ -462,7 +463,7 @@ def test_the_receiver_follows_the_management_level_and_the_type(
 
 def test_the_default_policy_routes_city_managed_cadres_to_the_city_commission() -> None:
     (event,) = lead.approve_transfer(
-        given(LEAD, *classified()), APPROVE, ctx(LEADING_GROUP), DEFAULT_POLICY
+        given(LEAD, *classified()), APPROVE, ctx(LEADING_GROUP), DEFAULT_POLICY, STATIONED
     )
     assert isinstance(event, LeadTransferApproved)
     assert (event.receiver.organization_id, event.policy) == (
@@ -475,7 +476,7 @@ def test_a_level_without_a_route_is_refused() -> None:
     state = given(LEAD, *classified())
     no_route = (REF_V1, PolicyParameters(lead_routes=ROUTES[1:]))
     with refused(RuleViolated, "no receiving authority", "city_managed"):
-        lead.approve_transfer(state, APPROVE, ctx(LEADING_GROUP), no_route)
+        lead.approve_transfer(state, APPROVE, ctx(LEADING_GROUP), no_route, STATIONED)
 
 
 def test_two_routes_for_one_level_are_refused_by_the_policy() -> None:
@@ -486,7 +487,9 @@ def test_two_routes_for_one_level_are_refused_by_the_policy() -> None:
 @pytest.mark.parametrize("history", [registered, approved, transferred])
 def test_approval_follows_classification_once(history: History) -> None:
     with refused(InvalidTransition, "approve the lead's transfer"):
-        lead.approve_transfer(given(LEAD, *history()), APPROVE, ctx(LEADING_GROUP), POLICY)
+        lead.approve_transfer(
+            given(LEAD, *history()), APPROVE, ctx(LEADING_GROUP), POLICY, STATIONED
+        )
 
 
 def test_only_the_leading_group_approves_transfers() -> None:

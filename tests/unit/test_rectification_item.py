@@ -68,7 +68,11 @@ def closed() -> list[DomainEvent]:
 
 def verification_failed() -> list[DomainEvent]:
     failed = ItemVerificationFailed(
-        item_id=ITEM_1, inspection_id=INSPECTION_ID, verifier_organization_id="org-jw", comments=""
+        item_id=ITEM_1,
+        inspection_id=INSPECTION_ID,
+        verifier_organization_id="org-jw",
+        comments="",
+        failed_on=TODAY,
     )
     return [*closure_requested(), failed]
 
@@ -125,6 +129,7 @@ def test_request_closure_with_evidence(history: History) -> None:
                 inspection_id=INSPECTION_ID,
                 summary="整改完成",
                 evidence_refs=["doc-2026-101"],
+                requested_on=TODAY,
             )
         ],
     )
@@ -164,6 +169,7 @@ def test_verify_records_the_verifier_organization(who: Actor, organization: str)
                 inspection_id=INSPECTION_ID,
                 verifier_organization_id=organization,
                 note="核查属实",
+                verified_on=TODAY,
             )
         ],
     )
@@ -197,6 +203,7 @@ def test_fail_verification_sends_the_item_back_to_work() -> None:
                 inspection_id=INSPECTION_ID,
                 verifier_organization_id="org-jw",
                 comments="证据不足",
+                failed_on=TODAY,
             )
         ],
     )

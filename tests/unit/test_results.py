@@ -73,7 +73,9 @@ def test_first_share_after_report_approval_is_minimized() -> None:
                 organization_id=TARGET_ORG,
                 organization_name="市水务局党组",
                 findings_total=2,
-                findings_by_tag=[TagCount(tag="三重一大", count=2)],
+                findings_by_tag=[
+                    TagCount(taxonomy_version="four-implementations-2022", tag="三重一大", count=2)
+                ],
                 rectification=None,
                 leads=SHARE.leads,
                 evaluation_grade=None,

@@ -81,8 +81,9 @@ stage, and the counts of `GET /dashboards/rounds`, plus:
 * `stages`: inspections per stage (see docs/read-models.md for the stages);
 * `findings_by_category`: a finding counts once under each of its tags (`untagged` when it has
   none), mapped from the taxonomy version it was written under to the current taxonomy
-  (`current_taxonomy`, 四个落实) through the mapping table; a tag without a mapping counts under
-  its own name. `recorded_as` lists the (taxonomy version, tag) pairs behind each category;
+  (`current_taxonomy`, 四个落实) by the one mapping shared results use too; a tag without a
+  mapping counts under its own name. `recorded_as` lists the (taxonomy version, tag) pairs
+  behind each category;
 * `leads_by_state`: leads per state (`registered` … `closed`).
 
 Filter the inspections by `group_name` or `stage`; sort groups by `sort`.

@@ -19,6 +19,7 @@ from api.access import command_route
 from api.deps import ContainerDep, CurrentActor
 from api.errors import BadRequest
 from commands.base import Command
+from commands.decision import WarningCode
 from commands.service import CommandResult
 
 ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
@@ -31,9 +32,31 @@ class AppendedEventOut(BaseModel):
     stream_version: int
 
 
+class CommandWarningOut(BaseModel):
+    """A consequence of the accepted command that the caller should know."""
+
+    code: WarningCode = Field(description="Stable code of the consequence")
+    message_zh: str = Field(description="What happened and what to do, in Chinese")
+    message_en: str = Field(description="What happened and what to do, in English")
+
+
 class CommandResponse(BaseModel):
     """The outcome of a command. `position` is the log position of its last event: pass it
-    as `min_position` to a query to read your own write."""
+    as `min_position` to a query to read your own write.
+
+    `warnings` states consequences of an accepted command that its caller would not guess;
+    a command whose consequence is not allowed is refused instead (422/409, nothing appended).
+    Warned: recusing a member of a formed group (`group_back_to_proposed`) or its leader
+    (`group_leaderless`); a recusal after the authorization (`member_left_inspections`,
+    `findings_review_required`, `report_returned_for_revision`,
+    `recused_findings_in_approved_report`); amending a reviewed or approved finding
+    (`finding_back_to_drafted`); a plan item whose deadline has already passed, at
+    submission and acceptance (`plan_item_deadline_passed`); closing (销号) an item after
+    its deadline (`closed_after_deadline`), quickly after opening (`quick_closure`) or as one
+    of many of an organization on one day (`bulk_closure`); a lead acknowledged or its
+    outcome reported after the due day (`lead_acknowledged_late`, `lead_outcome_late`). An
+    idempotent replay answers the first result's warnings.
+    """
 
     command: str
     stream_id: UUID
@@ -42,6 +65,11 @@ class CommandResponse(BaseModel):
     events: list[AppendedEventOut]
     created_id: UUID | None = None
     replayed: bool = Field(description="True when an Idempotency-Key replayed a first result")
+    warnings: list[CommandWarningOut] = Field(
+        default_factory=list,
+        description="Consequences of the command, each a code with a Chinese and an English "
+        "message; empty when there are none",
+    )
 
 
 def parse_if_match(value: str | None) -> int | None:

@@ -15,6 +15,17 @@ from uuid import UUID
 from pydantic import Field, JsonValue
 
 from api.schemas.common import FREE_FORM, View
+from events.vocabulary import (
+    FeedbackStatus,
+    FindingStatus,
+    GroupRole,
+    GroupStage,
+    PlanStatus,
+    RecusalKind,
+    ReportStatus,
+    RoundType,
+    SupplementaryReportStage,
+)
 
 SEALED: Literal["[sealed]"] = "[sealed]"
 Sealed = Literal["[sealed]"]
@@ -60,7 +71,7 @@ class PersonOut(View):
 
 
 class GroupMemberOut(PersonOut):
-    role: str = Field(description="leader, deputy or member")
+    role: GroupRole = Field(description="leader, deputy or member")
     external: bool = Field(description="An outside expert (外聘专家)")
 
 
@@ -71,7 +82,7 @@ class RecusalOut(View):
     declared_on: date | None = Field(description="None: recused without a declaration")
     conflicts: int = Field(description="Number of conflicts the declaration showed")
     conflict_kinds: list[str] = Field(description="Kinds of those conflicts")
-    status: str = Field(description="declared, cleared or recused")
+    status: RecusalKind = Field(description="declared, cleared or recused")
     recused_role: str | None = Field(None, description="The role the person was recused from")
     reason: str | None = Field(None, description="Why the person was recused")
 
@@ -124,9 +135,9 @@ class GroupRecordOut(Corrected):
     group_id: UUID
     round_id: UUID
     jurisdiction_id: str
-    round_type: str
+    round_type: RoundType
     name: str
-    status: str = Field(description="proposed, leaderless, formed, authorized or dissolved")
+    status: GroupStage = Field(description="proposed, leaderless, formed, authorized or dissolved")
     home_jurisdiction: str = Field(description="Where the group comes from")
     authorizer: str
     stream_version: int = Field(description=STREAM_VERSION)
@@ -185,7 +196,7 @@ class FindingRecordOut(Corrected):
 
     finding_id: UUID
     inspection_id: UUID
-    status: str = Field(description="drafted, reviewed, returned or approved")
+    status: FindingStatus = Field(description="drafted, reviewed, returned or approved")
     version: int = Field(description="The current content version")
     content: FindingContentOut = Field(description="The current content")
     review_required: bool = Field(description="Its drafter was recused: review and sign again")
@@ -251,7 +262,7 @@ class ReportRecordOut(Corrected):
     """The inspection report (巡察报告): versions, reviews, deliberation and approval."""
 
     inspection_id: UUID
-    status: str = Field(
+    status: ReportStatus = Field(
         description="drafted, office_reviewed, returned, deliberated or approved (last step)"
     )
     version: int = Field(description="The latest drafted version")
@@ -292,7 +303,9 @@ class SupplementaryReportOut(Corrected):
     topic: str
     addressees: list[str]
     version: int
-    status: str = Field(description="drafted, office_reviewed, returned or approved")
+    status: SupplementaryReportStage = Field(
+        description="drafted, office_reviewed, returned or approved"
+    )
     stream_version: int = Field(description=STREAM_VERSION)
     versions: list[SupplementaryVersionOut]
     office_reviews: list[SupplementaryCommentOut]
@@ -373,7 +386,7 @@ class FeedbackRecordOut(Corrected):
 
     inspection_id: UUID
     feedback_id: UUID
-    status: str = Field(description="drafted, delivered or acknowledged")
+    status: FeedbackStatus = Field(description="not_drafted, drafted, delivered or acknowledged")
     draft_no: int = Field(description="The latest draft of the opinion")
     opinion: str | None = Field(description="The feedback opinion as last drafted")
     ledger: list[LedgerItemOut] = Field(description="The problem ledger as last drafted")
@@ -466,7 +479,7 @@ class PlanRecordOut(View):
     """The rectification plan (整改方案) with its 三清单, written reports and programme."""
 
     inspection_id: UUID
-    status: str = Field(
+    status: PlanStatus = Field(
         description="awaiting_feedback, awaiting_plan, submitted, returned or accepted"
     )
     plan_version: int = Field(description="The latest submitted version (0: none yet)")

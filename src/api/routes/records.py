@@ -85,7 +85,8 @@ One record per inspection (one organization in one round) and year of publicatio
 result the inspection office shared that year (`results.inspection_result_shared`).
 
 * **findings_total / findings_by_category**: the approved report's findings, counted once /
-  by tag (a finding with several tags counts under each).
+  by category (a finding with several tags counts under each), each tag mapped from its
+  taxonomy version onto the current taxonomy (四个落实) as on the round dashboard.
 * **rectification**: items from the accepted plan when shared; **completion_rate** = closed /
   total (long-term 持续整改 items stay in the denominator); null before any item.
 * **leads**: counts only (transferred, disposed, open), as shared; null if not given.

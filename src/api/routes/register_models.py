@@ -10,6 +10,14 @@ from pydantic import Field, JsonValue
 
 from api.routes.record_models import SEALED, STREAM_VERSION, Corrected, Sealed
 from api.schemas.common import FREE_FORM, View
+from events.vocabulary import (
+    EducationRecordKind,
+    EducationRecordStatus,
+    ImmediateRectificationStatus,
+    PetitionStatus,
+    PoolMemberStatus,
+    ServiceGrade,
+)
 
 # Talent pool --------------------------------------------------------------------------------
 
@@ -27,7 +35,7 @@ class ProfileOut(View):
 
 
 class StatusChangeOut(View):
-    status: str
+    status: PoolMemberStatus
     reason: str | None
     at: datetime
 
@@ -35,7 +43,7 @@ class StatusChangeOut(View):
 class ServiceEvaluationOut(View):
     user_id: str
     group_id: UUID
-    grade: str
+    grade: ServiceGrade
     text: str
     sent_to: str
     issued_on: date
@@ -50,7 +58,7 @@ class PoolMemberOut(Corrected):
     external: bool = Field(description="An outside expert (外聘专家)")
     expert_category: str | None
     nominating_organization: str | None
-    status: str = Field(description="nominated, admitted, suspended or removed")
+    status: PoolMemberStatus = Field(description="nominated, admitted, suspended or removed")
     status_changes: list[StatusChangeOut]
     service_evaluations: list[ServiceEvaluationOut]
     stream_version: int = Field(description=STREAM_VERSION)
@@ -105,7 +113,7 @@ class PetitionOut(View):
     channel: str
     received_on: date
     anonymous: bool
-    status: str
+    status: PetitionStatus
     in_scope: bool | None
     forwarded_to: str | None
     forwarded_on: date | None
@@ -142,7 +150,7 @@ class ImmediateRectificationOut(View):
     measures: str
     finding_id: UUID | None
     requested_on: date
-    status: str = Field(description="requested or completed")
+    status: ImmediateRectificationStatus = Field(description="requested or completed")
     completed_on: date | None
     outcome: str | None
     stream_version: int = Field(description=STREAM_VERSION)
@@ -185,8 +193,12 @@ class EducationRecordOut(Corrected):
     recommendation; fields that do not apply to its kind are null."""
 
     record_id: UUID
-    kind: str = Field(description="bulletin, confession_book, study_session, sector_rectification")
-    status: str = Field(description="recorded; a confession book: compiled or published")
+    kind: EducationRecordKind = Field(
+        description="bulletin, confession_book, study_session, sector_rectification"
+    )
+    status: EducationRecordStatus = Field(
+        description="recorded; a confession book: compiled or published"
+    )
     title: str | None = None
     case_summaries: list[str] | None = None
     audience: str | None = None

@@ -7,6 +7,7 @@ from uuid import UUID
 
 from commands import cross, group, preparation
 from commands.cross import CROSS_ARRANGEMENT, cross_stream_id
+from commands.decision import warnings_of
 from commands.finding import FINDING
 from commands.group import INSPECTION_GROUP, LEADERSHIP_REGISTER, GroupState, register_stream_id
 from commands.inspection import INSPECTION
@@ -82,6 +83,7 @@ def recuse(uow: UnitOfWork, cmd: group.RecuseMember) -> None:
     mine = [f for s in inspections.values() for f in s.findings_by_drafter.get(cmd.user_id, ())]
     findings = {f: uow.get(FINDING, f, "finding") for f in mine}
     late = group.late_recusal(state, cmd.user_id, inspections, findings)
+    uow.warn(*warnings_of(recused), *late.warnings)
     uow.record(INSPECTION_GROUP, cmd.group_id, [*recused, *late.on_group])
     for inspection_id, events in late.on_inspections.items():
         uow.record(INSPECTION, inspection_id, events)

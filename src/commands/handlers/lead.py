@@ -53,8 +53,11 @@ def classify_lead(uow: UnitOfWork, cmd: lead.ClassifyLead) -> None:
 @handles(lead.ApproveLeadTransfer)
 def approve_transfer(uow: UnitOfWork, cmd: lead.ApproveLeadTransfer) -> None:
     state = _lead(uow, cmd.lead_id)
-    in_force = uow.policy(state.jurisdiction_id, uow.ctx.today)
-    uow.record(LEAD, cmd.lead_id, lead.approve_transfer(state, cmd, uow.ctx, in_force))
+    inspection = _inspection(uow, state.inspection_id)
+    # The receiver follows the policy in force on the approval day.
+    in_force = uow.policy(state.jurisdiction_id, cmd.approved_on or uow.ctx.today)
+    decided = lead.approve_transfer(state, cmd, uow.ctx, in_force, inspection)
+    uow.record(LEAD, cmd.lead_id, decided)
 
 
 @handles(lead.TransferLead)

@@ -175,8 +175,9 @@ def close_item(uow: UnitOfWork, cmd: rectification.CloseItem) -> None:
     state = uow.get(RECTIFICATION_ITEM, cmd.item_id, "rectification item")
     opened = uow.store.load(cmd.item_id, up_to_version=1)[0].metadata.occurred_at.date()
     assert state.policy is not None  # every item is opened under a policy version
-    _, params = uow.policy(state.policy.jurisdiction_id, uow.ctx.today)
-    day_id = closure_day_stream_id(state.organization_id, uow.ctx.today)
+    closed_on = rectification.closing_day(cmd, uow.ctx)
+    _, params = uow.policy(state.policy.jurisdiction_id, closed_on)
+    day_id = closure_day_stream_id(state.organization_id, closed_on)
     day = uow.find(CLOSURE_DAY, day_id)
     done = rectification.close_and_check(state, cmd, uow.ctx, params, opened, day)
     uow.record(RECTIFICATION_ITEM, cmd.item_id, done.on_item)
@@ -232,6 +233,7 @@ def accept_plan(uow: UnitOfWork, cmd: plan.AcceptRectificationPlan) -> None:
     state = _inspection(uow, cmd.inspection_id)
     ledger = uow.get(FEEDBACK, feedback_stream_id(cmd.inspection_id), "feedback")
     accepted, items = plan.accept_plan(state, cmd, ledger)
+    uow.warn(*plan.passed_deadlines(state.plan_items, uow.ctx.today))
     uow.record(INSPECTION, cmd.inspection_id, accepted)
     for item_id, events in items.items():
         uow.record(RECTIFICATION_ITEM, item_id, events)

@@ -1,0 +1,95 @@
+"""`xuncha serve` as a service manager runs it: `--host`/`--port` on the command line, and a
+SIGTERM or SIGINT stops the embedded PostgreSQL it started, not only the API."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+XUNCHA = Path(sys.executable).parent / "xuncha"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def data_dir() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="xsrv"))  # short: the server's socket lives under it
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+def start(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("XUNCHA_")}
+    env |= {
+        "XUNCHA_DATA_DIR": str(data_dir),
+        "XUNCHA_CLOCK_SECONDS": "0",
+        "XUNCHA_CHECKPOINT_EVERY": "0",
+        "XUNCHA_API_THREADS": "4",
+    }
+    return subprocess.Popen(
+        [str(XUNCHA), "serve", "--host", "127.0.0.1", "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def wait_healthy(process: subprocess.Popen[bytes], port: int) -> None:
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        assert process.poll() is None, process.stderr.read().decode() if process.stderr else ""
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    raise AssertionError("xuncha serve did not answer /healthz")
+
+
+def postmaster_pid(data_dir: Path) -> int:
+    return int((data_dir / "pgdata" / "postmaster.pid").read_text().splitlines()[0])
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    return True
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_a_signal_stops_serve_and_its_embedded_postgres(data_dir: Path, signum: int) -> None:
+    port = free_port()
+    process = start(data_dir, port)
+    try:
+        wait_healthy(process, port)
+        postgres = postmaster_pid(data_dir)
+        assert alive(postgres)
+        process.send_signal(signum)
+        process.wait(timeout=60)
+        deadline = time.monotonic() + 30
+        while alive(postgres) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not alive(postgres), "the embedded PostgreSQL outlived xuncha serve"
+        assert not (data_dir / "pgdata" / "postmaster.pid").exists()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
