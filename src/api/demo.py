@@ -28,6 +28,7 @@ from commands.base import Command
 from commands.errors import DomainError
 from commands.service import Application, CommandResult
 from events.base import Actor, Role
+from events.vocabulary import Disposition, InspectionStage, RoundType
 
 OFFICE = Actor(user_id="office-demo", role=Role.INSPECTION_OFFICE, organization_id="org-xcb")
 COMMITTEE = Actor(user_id="secretary-demo", role=Role.COMMITTEE, organization_id="org-swb")
@@ -200,10 +201,10 @@ class Demo:
     def round(
         self,
         name: str,
-        kind: str,
+        kind: RoundType,
         start: int,
         targets: Sequence[tuple[str, str | None]],
-        stage: str,
+        stage: InspectionStage,
         topic: str | None = None,
     ) -> None:
         rid = self.make(
@@ -230,9 +231,9 @@ class Demo:
                 organization_jurisdiction_id=registry,
             )
             inspections.append((UUID(str(created.created_id)), org_id, registry))
-        per_group = 1 if kind == "cross" else 4
+        per_group = 1 if kind == RoundType.CROSS else 4
         batches = [inspections[i : i + per_group] for i in range(0, len(inspections), per_group)]
-        if kind == "cross":
+        if kind == RoundType.CROSS:
             self.arrange_cross(UUID(str(rid)), batches)
         people = self.draw(UUID(str(rid)), len(batches) * GROUP_SIZE, start)
         for n, batch in enumerate(batches):
@@ -240,7 +241,7 @@ class Demo:
             gid = self.form_group(UUID(str(rid)), f"{name}第{n + 1}组", batch, crew, start)
             for inspection_id, org_id, _ in batch:
                 self.inspection(inspection_id, org_id, gid, crew, start, stage)
-        if stage == "closed":
+        if stage == InspectionStage.CLOSED:
             self.make(round_.CloseRound, OFFICE, round_id=rid)
 
     def arrange_cross(self, rid: UUID, batches: list[list[tuple[UUID, str, str | None]]]) -> None:
@@ -318,7 +319,13 @@ class Demo:
     # One inspection, as far as its stage ----------------------------------------------
 
     def inspection(
-        self, iid: UUID, org_id: str, gid: UUID, crew: list[tuple[str, str]], b: int, stage: str
+        self,
+        iid: UUID,
+        org_id: str,
+        gid: UUID,
+        crew: list[tuple[str, str]],
+        b: int,
+        stage: InspectionStage,
     ) -> None:
         leader = Actor(user_id=crew[0][0], role=Role.GROUP_LEADER, organization_id="org-xcb")
         member = Actor(user_id=crew[2][0], role=Role.GROUP_MEMBER, organization_id="org-xcb")
@@ -335,7 +342,7 @@ class Demo:
         leader: Actor,
         member: Actor,
         principal: Actor,
-        stage: str,
+        stage: InspectionStage,
     ) -> None:
         """Drive one inspection from authorization as far as `stage`."""
         self.make(
@@ -371,24 +378,24 @@ class Demo:
         )
         findings = self.findings(iid, leader, member)
         lead_id = self.lead(iid, leader, member) if self.rng.random() < 0.5 else None
-        if stage == "stationed":
+        if stage == InspectionStage.STATIONED:
             return
         self.make(
             preparation.EndStationing, leader, inspection_id=iid, withdrawn_on=self.day(b + 40)
         )
-        if lead_id is not None and stage == "closed":
+        if lead_id is not None and stage == InspectionStage.CLOSED:
             self.settle_lead(lead_id, b)
-        if stage == "withdrawn":
+        if stage == InspectionStage.WITHDRAWN:
             return
         self.report(iid, leader, findings, b)
-        if stage == "report_approved":
+        if stage == InspectionStage.REPORT_APPROVED:
             return
         items = self.rectify(iid, leader, principal, findings, b)
-        overdue_ok = stage == "rectifying"
+        overdue_ok = stage == InspectionStage.RECTIFYING
         for n, item_id in enumerate(items):
-            if stage == "closed" or (overdue_ok and n % 2 == 0):
+            if stage == InspectionStage.CLOSED or (overdue_ok and n % 2 == 0):
                 self.close_item(item_id, principal)
-        if stage == "closed":
+        if stage == InspectionStage.CLOSED:
             self.make(
                 plan.SubmitRectificationReport,
                 principal,
@@ -457,7 +464,7 @@ class Demo:
             lead.RecordLeadDisposition,
             DISCIPLINE,
             lead_id=lid,
-            category="concluded",
+            category=Disposition.CONCLUDED,
             decided_on=self.day(0),
         )
         self.make(
@@ -550,16 +557,17 @@ def load(app: Application, seed: int = 1, progress: Progress | None = None) -> i
         raise AlreadyLoaded(str(error)) from error
     demo.pool()
     city = [(t, None) for t in targets]
-    demo.round("2025年第一轮巡察", "regular", -420, city[:16], "closed")
-    demo.round("2025年第二轮巡察", "regular", -250, city[16:32], "rectifying")
-    demo.round("2026年第一轮巡察", "regular", -70, city[32:], "report_approved")
+    regular = RoundType.REGULAR
+    demo.round("2025年第一轮巡察", regular, -420, city[:16], InspectionStage.CLOSED)
+    demo.round("2025年第二轮巡察", regular, -250, city[16:32], InspectionStage.RECTIFYING)
+    demo.round("2026年第一轮巡察", regular, -70, city[32:], InspectionStage.REPORT_APPROVED)
     counties = [(f"{c}-xczx", c) for c, _, _ in COUNTIES[:8]]
     demo.round(
         "脱贫攻坚与扫黑除恶专项巡察",
-        "cross",
+        RoundType.CROSS,
         -200,
         counties,
-        "rectifying",
+        InspectionStage.RECTIFYING,
         topic="脱贫攻坚与扫黑除恶",
     )
     progress.out.write("\n")

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import date
 
 from commands.decision import CommandWarning, WarningCode
+from events.vocabulary import FindingStatus, GroupStage, label
 
 
 def _numbers(values: Sequence[int]) -> str:
@@ -16,8 +17,10 @@ def _numbers(values: Sequence[int]) -> str:
 def group_back_to_proposed(user_id: str) -> CommandWarning:
     return CommandWarning(
         WarningCode.GROUP_BACK_TO_PROPOSED,
-        f"{user_id} 回避后，巡察组退回“拟组建”状态：须补充人员后重新组建，方可授权。",
-        f"With {user_id} recused, the formed group went back to 'proposed': form it again "
+        f"{user_id} 回避后，巡察组退回“{label(GroupStage.PROPOSED).zh}”状态：须补充人员后重新组建，"
+        "方可授权。",
+        f"With {user_id} recused, the formed group went back to '{GroupStage.PROPOSED}': form "
+        "it again "
         "(with a replacement) before it can be authorized.",
     )
 
@@ -65,11 +68,13 @@ def recused_findings_in_approved_report(user_id: str, findings: int) -> CommandW
     )
 
 
-def finding_back_to_drafted(status: str) -> CommandWarning:
+def finding_back_to_drafted(status: FindingStatus) -> CommandWarning:
+    drafted = FindingStatus.DRAFTED
     return CommandWarning(
         WarningCode.FINDING_BACK_TO_DRAFTED,
-        f"问题修改后由“{status}”退回“起草”状态：须重新审核、批准。",
-        f"The amended finding went back from '{status}' to 'drafted': review and approve it again.",
+        f"问题修改后由“{label(status).zh}”退回“{label(drafted).zh}”状态：须重新审核、批准。",
+        f"The amended finding went back from '{status}' to '{drafted}': review and approve it"
+        " again.",
     )
 
 

@@ -242,7 +242,7 @@ def amend(
         version=state.version + 1,
         content=content,
     )
-    reset = state.status in ("reviewed", "approved")
+    reset = state.status in (FindingStatus.REVIEWED, FindingStatus.APPROVED)
     return Decision(
         [amended], [consequences.finding_back_to_drafted(state.status)] if reset else []
     )

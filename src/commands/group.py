@@ -645,7 +645,7 @@ def recuse_member(state: GroupState, cmd: RecuseMember) -> list[DomainEvent]:
     warnings: list[CommandWarning] = []
     if state.leader is not None and state.leader.user_id == cmd.user_id:
         warnings.append(consequences.group_leaderless(cmd.user_id))
-    elif state.stage == "formed":
+    elif state.stage == GroupStage.FORMED:
         warnings.append(consequences.group_back_to_proposed(cmd.user_id))
     return Decision([recused], warnings)
 

@@ -41,7 +41,7 @@ from events.results import (
     WarningBulletinIssued,
     WarningStudySessionHeld,
 )
-from events.vocabulary import InspectionStage, RectificationItemStatus
+from events.vocabulary import EducationRecordKind, InspectionStage, RectificationItemStatus
 
 AFTER_APPROVAL = (
     InspectionStage.REPORT_APPROVED,
@@ -166,7 +166,7 @@ def publish_shared_result(
 @dataclass(frozen=True)
 class EducationRecord:
     record_id: UUID
-    kind: str
+    kind: EducationRecordKind
     entries: int = 0
     published: bool = False
 
@@ -174,13 +174,13 @@ class EducationRecord:
 def evolve_education(state: EducationRecord | None, event: DomainEvent) -> EducationRecord | None:
     match event:
         case WarningBulletinIssued():
-            return EducationRecord(event.record_id, "bulletin")
+            return EducationRecord(event.record_id, EducationRecordKind.BULLETIN)
         case ConfessionBookCompiled():
-            return EducationRecord(event.record_id, "confession_book")
+            return EducationRecord(event.record_id, EducationRecordKind.CONFESSION_BOOK)
         case WarningStudySessionHeld():
-            return EducationRecord(event.record_id, "study_session")
+            return EducationRecord(event.record_id, EducationRecordKind.STUDY_SESSION)
         case SectorRectificationRecommended():
-            return EducationRecord(event.record_id, "sector_rectification")
+            return EducationRecord(event.record_id, EducationRecordKind.SECTOR_RECTIFICATION)
         case ConfessionEntryAdded() if state:
             return replace(state, entries=event.entry_no)
         case ConfessionBookPublished() if state:
@@ -266,7 +266,7 @@ def compile_book(cmd: CompileConfessionBook, record_id: UUID) -> list[DomainEven
 
 
 def _open_book(state: EducationRecord, action: str) -> None:
-    if state.kind != "confession_book":
+    if state.kind != EducationRecordKind.CONFESSION_BOOK:
         raise InvalidTransition(
             f"record {state.record_id} is a {state.kind}, not a confession book"
         )

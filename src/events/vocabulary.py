@@ -27,7 +27,10 @@ __all__ = [
     "CoveragePlanStage",
     "CoverageStatus",
     "Disposition",
+    "EducationRecordKind",
+    "EducationRecordStatus",
     "EvaluationGrade",
+    "FeedbackStatus",
     "FindingCategory",
     "FindingStatus",
     "FourForms",
@@ -39,11 +42,13 @@ __all__ = [
     "Label",
     "LeadStage",
     "PetitionStatus",
+    "PlanStatus",
     "PoolMemberStatus",
     "RectificationItemStatus",
     "RectificationPhase",
     "RecusalKind",
     "ReopenReason",
+    "ReportStatus",
     "Role",
     "RoundStage",
     "RoundType",
@@ -125,6 +130,16 @@ class LeadStage(StrEnum):
     CLOSED = "closed"
 
 
+class ReportStatus(StrEnum):
+    """巡察报告: the status of an inspection's report through review and approval."""
+
+    DRAFTED = "drafted"
+    OFFICE_REVIEWED = "office_reviewed"
+    RETURNED = "returned"
+    DELIBERATED = "deliberated"
+    APPROVED = "approved"
+
+
 class SupplementaryReportStage(StrEnum):
     """专题报告 / 补充报告 stage."""
 
@@ -139,6 +154,25 @@ class CoveragePlanStage(StrEnum):
 
     DRAFTED = "drafted"
     APPROVED = "approved"
+
+
+class FeedbackStatus(StrEnum):
+    """巡察反馈 of one inspection, from the opinion's first draft to its acknowledgement."""
+
+    NOT_DRAFTED = "not_drafted"
+    DRAFTED = "drafted"
+    DELIVERED = "delivered"
+    ACKNOWLEDGED = "acknowledged"
+
+
+class PlanStatus(StrEnum):
+    """整改方案 of one inspection: awaited, submitted, returned or accepted."""
+
+    AWAITING_FEEDBACK = "awaiting_feedback"
+    AWAITING_PLAN = "awaiting_plan"
+    SUBMITTED = "submitted"
+    RETURNED = "returned"
+    ACCEPTED = "accepted"
 
 
 class RectificationPhase(StrEnum):
@@ -254,6 +288,23 @@ class RecusalKind(StrEnum):
     RECUSED = "recused"
     CLEARED = "cleared"
     RECUSED_FROM_INSPECTION = "recused_from_inspection"
+
+
+class EducationRecordKind(StrEnum):
+    """警示教育 records: what kind of warning-education record it is."""
+
+    BULLETIN = "bulletin"
+    CONFESSION_BOOK = "confession_book"
+    STUDY_SESSION = "study_session"
+    SECTOR_RECTIFICATION = "sector_rectification"
+
+
+class EducationRecordStatus(StrEnum):
+    """警示教育 record status: recorded; a confession book is compiled, then published."""
+
+    RECORDED = "recorded"
+    COMPILED = "compiled"
+    PUBLISHED = "published"
 
 
 class SanctionKind(StrEnum):
@@ -464,6 +515,19 @@ VOCABULARIES: tuple[Vocabulary, ...] = (
         },
     ),
     _vocabulary(
+        "report_status",
+        "巡察报告状态",
+        "Report status",
+        ReportStatus,
+        {
+            ReportStatus.DRAFTED: ("已起草", "Drafted"),
+            ReportStatus.OFFICE_REVIEWED: ("巡察办已审核", "Reviewed by the office"),
+            ReportStatus.RETURNED: ("退回修改", "Returned for revision"),
+            ReportStatus.DELIBERATED: ("领导小组已审议", "Deliberated by the leading group"),
+            ReportStatus.APPROVED: ("已批准", "Approved"),
+        },
+    ),
+    _vocabulary(
         "supplementary_report_stage",
         "专题报告状态",
         "Supplementary report stage",
@@ -495,6 +559,31 @@ VOCABULARIES: tuple[Vocabulary, ...] = (
             CoverageStatus.SCHEDULED: ("已安排", "Scheduled"),
             CoverageStatus.DUE: ("待巡察", "Due"),
             CoverageStatus.DEREGISTERED: ("已撤销", "Deregistered"),
+        },
+    ),
+    _vocabulary(
+        "feedback_status",
+        "反馈状态",
+        "Feedback status",
+        FeedbackStatus,
+        {
+            FeedbackStatus.NOT_DRAFTED: ("反馈意见未起草", "Not drafted"),
+            FeedbackStatus.DRAFTED: ("反馈意见已起草", "Opinion drafted"),
+            FeedbackStatus.DELIVERED: ("已反馈", "Delivered"),
+            FeedbackStatus.ACKNOWLEDGED: ("已签收", "Acknowledged"),
+        },
+    ),
+    _vocabulary(
+        "plan_status",
+        "整改方案状态",
+        "Rectification plan status",
+        PlanStatus,
+        {
+            PlanStatus.AWAITING_FEEDBACK: ("待反馈", "Awaiting feedback"),
+            PlanStatus.AWAITING_PLAN: ("待报送整改方案", "Awaiting the plan"),
+            PlanStatus.SUBMITTED: ("整改方案已报送", "Submitted"),
+            PlanStatus.RETURNED: ("整改方案已退回", "Returned"),
+            PlanStatus.ACCEPTED: ("整改方案已审核通过", "Accepted"),
         },
     ),
     _vocabulary(
@@ -644,6 +733,32 @@ VOCABULARIES: tuple[Vocabulary, ...] = (
             SanctionKind.COMMENDATION: ("表彰", "Commendation"),
             SanctionKind.PENALTY: ("处分", "Penalty"),
             SanctionKind.ACCOUNTABILITY: ("问责", "Accountability"),
+        },
+    ),
+    _vocabulary(
+        "education_record_kind",
+        "警示教育记录类别",
+        "Warning education record",
+        EducationRecordKind,
+        {
+            EducationRecordKind.BULLETIN: ("典型案例通报", "Warning bulletin"),
+            EducationRecordKind.CONFESSION_BOOK: ("忏悔录", "Confession book"),
+            EducationRecordKind.STUDY_SESSION: ("警示教育会", "Warning study session"),
+            EducationRecordKind.SECTOR_RECTIFICATION: (
+                "行业系统整改建议",
+                "Sector rectification recommendation",
+            ),
+        },
+    ),
+    _vocabulary(
+        "education_record_status",
+        "警示教育记录状态",
+        "Warning education record status",
+        EducationRecordStatus,
+        {
+            EducationRecordStatus.RECORDED: ("已记录", "Recorded"),
+            EducationRecordStatus.COMPILED: ("汇编中", "Being compiled"),
+            EducationRecordStatus.PUBLISHED: ("已印发", "Published"),
         },
     ),
     _vocabulary(

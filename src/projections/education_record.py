@@ -8,13 +8,14 @@ from uuid import UUID
 
 from events import results as r
 from events.base import RecordedEvent
+from events.vocabulary import EducationRecordKind, EducationRecordStatus
 from projections.record_documents import Document, RecordDocuments, public
 
 KINDS: dict[type[object], str] = {
-    r.WarningBulletinIssued: "bulletin",
-    r.ConfessionBookCompiled: "confession_book",
-    r.WarningStudySessionHeld: "study_session",
-    r.SectorRectificationRecommended: "sector_rectification",
+    r.WarningBulletinIssued: EducationRecordKind.BULLETIN,
+    r.ConfessionBookCompiled: EducationRecordKind.CONFESSION_BOOK,
+    r.WarningStudySessionHeld: EducationRecordKind.STUDY_SESSION,
+    r.SectorRectificationRecommended: EducationRecordKind.SECTOR_RECTIFICATION,
 }
 
 
@@ -25,7 +26,9 @@ def fold(doc: Document | None, recorded: RecordedEvent) -> Document | None:
         return {
             **public(recorded),
             "kind": KINDS[type(e)],
-            "status": "compiled" if isinstance(e, r.ConfessionBookCompiled) else "recorded",
+            "status": EducationRecordStatus.COMPILED
+            if isinstance(e, r.ConfessionBookCompiled)
+            else EducationRecordStatus.RECORDED,
             "entries": [],
             "published_on": None,
             "recorded_at": m.occurred_at.isoformat(),
@@ -36,7 +39,7 @@ def fold(doc: Document | None, recorded: RecordedEvent) -> Document | None:
     if isinstance(e, r.ConfessionEntryAdded):
         doc["entries"].append(public(recorded, "record_id"))
     elif isinstance(e, r.ConfessionBookPublished):
-        doc.update(status="published", published_on=e.published_on.isoformat())
+        doc.update(status=EducationRecordStatus.PUBLISHED, published_on=e.published_on.isoformat())
     return doc
 
 

@@ -9,15 +9,16 @@ from uuid import UUID
 
 from events import feedback as fb
 from events.base import RecordedEvent
+from events.vocabulary import FeedbackStatus
 from projections.record_documents import Document, RecordDocuments, public
 
 # event -> (the key it is stored under, a list?, the status it leaves the feedback in)
 STEPS: dict[type[object], tuple[str, bool, str | None]] = {
-    fb.FeedbackDelivered: ("delivery", False, "delivered"),
+    fb.FeedbackDelivered: ("delivery", False, FeedbackStatus.DELIVERED),
     fb.JointFeedbackTeamFormed: ("joint_team", False, None),
     fb.PrincipalBriefedOneToOne: ("one_to_one", False, None),
     fb.FeedbackCopiedTo: ("copies", True, None),
-    fb.FeedbackAcknowledged: ("acknowledgement", False, "acknowledged"),
+    fb.FeedbackAcknowledged: ("acknowledgement", False, FeedbackStatus.ACKNOWLEDGED),
     fb.FeedbackPublished: ("publications", True, None),
 }
 
@@ -26,7 +27,7 @@ def _new(e: fb.FeedbackOpinionDrafted | None, inspection_id: UUID, feedback_id: 
     return {
         "inspection_id": str(inspection_id),
         "feedback_id": str(feedback_id),
-        "status": "drafted" if e else "not_drafted",
+        "status": FeedbackStatus.DRAFTED if e else FeedbackStatus.NOT_DRAFTED,
         "draft_no": 0,
         "opinion": None,
         "ledger": [],
@@ -54,8 +55,8 @@ def fold(doc: Document | None, recorded: RecordedEvent) -> Document | None:
         doc.update(draft_no=e.draft_no, opinion=e.opinion, ledger=ledger)
         doc["drafts"].append({"draft_no": e.draft_no, "at": m.occurred_at.isoformat()})
         doc["drafts"][-1]["by"] = m.actor.user_id
-        if doc["status"] == "not_drafted":
-            doc["status"] = "drafted"
+        if doc["status"] == FeedbackStatus.NOT_DRAFTED:
+            doc["status"] = FeedbackStatus.DRAFTED
         return doc
     key, listed, status = STEPS[type(e)]
     data = {**public(recorded, "inspection_id", "feedback_id"), "at": m.occurred_at.isoformat()}

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from events import finding as f
 from events.base import RecordedEvent
+from events.vocabulary import FindingStatus
 from projections.record_documents import Document, RecordDocuments
 
 
@@ -32,7 +33,7 @@ def fold(doc: Document | None, recorded: RecordedEvent) -> Document | None:
         return {
             "finding_id": str(e.finding_id),
             "inspection_id": str(e.inspection_id),
-            "status": "drafted",
+            "status": FindingStatus.DRAFTED,
             "version": 1,
             "content": e.content.model_dump(mode="json"),
             "review_required": False,
@@ -47,20 +48,20 @@ def fold(doc: Document | None, recorded: RecordedEvent) -> Document | None:
         case f.FindingReviewed():
             doc["reviews"].append(_act(recorded, e.version, meeting_ref=e.meeting_ref))
             doc["reviews"][-1]["opinion"] = e.opinion
-            doc.update(status="reviewed", review_required=False)
+            doc.update(status=FindingStatus.REVIEWED, review_required=False)
         case f.FindingReturned():
             doc["returns"].append(_act(recorded, e.version, comments=e.comments))
-            doc["status"] = "returned"
+            doc["status"] = FindingStatus.RETURNED
         case f.FindingApproved():
             doc["approvals"].append(_act(recorded, e.version))
-            doc["status"] = "approved"
+            doc["status"] = FindingStatus.APPROVED
         case f.FindingAmended():
             doc["versions"].append(_version(recorded, e.content, e.version))
             doc.update(content=e.content.model_dump(mode="json"), version=e.version)
-            doc["status"] = "drafted"
+            doc["status"] = FindingStatus.DRAFTED
         case f.FindingReviewRequired():
-            if doc["status"] in ("reviewed", "approved"):
-                doc["status"] = "drafted"
+            if doc["status"] in (FindingStatus.REVIEWED, FindingStatus.APPROVED):
+                doc["status"] = FindingStatus.DRAFTED
             doc["review_required"] = True
     return doc
 

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from events import group as g
 from events.base import RecordedEvent
+from events.vocabulary import GroupRole, GroupStage, RecusalKind
 from projections.record_documents import Document, RecordDocuments, public
 
 
@@ -24,7 +25,7 @@ def _people(doc: Document, e: g.InspectionGroupFormed) -> None:
         {"user_id": p.user_id, "name": p.name, "role": p.role.value, "external": p.external}
         for p in (e.leader, *e.deputies, *e.members)
     ]
-    doc["status"] = "formed"
+    doc["status"] = GroupStage.FORMED
 
 
 def _recusal(doc: Document, user_id: str) -> dict[str, Any]:
@@ -33,20 +34,20 @@ def _recusal(doc: Document, user_id: str) -> dict[str, Any]:
     )
     if found is None:
         found = {"user_id": user_id, "declared_on": None, "conflicts": 0, "conflict_kinds": []}
-        found["status"] = "declared"
+        found["status"] = RecusalKind.DECLARED
         doc["recusals"].append(found)
     return found
 
 
 def _recused(doc: Document, e: g.MemberRecused) -> None:
     recusal = _recusal(doc, e.user_id)
-    recusal.update(status="recused", recused_role=e.role.value, reason=e.reason)
+    recusal.update(status=RecusalKind.RECUSED, recused_role=e.role.value, reason=e.reason)
     doc["deputies"] = [d for d in doc["deputies"] if d["user_id"] != e.user_id]
     doc["members"] = [m for m in doc["members"] if m["user_id"] != e.user_id]
     if doc["leader"] and doc["leader"]["user_id"] == e.user_id:
-        doc["leader"], doc["status"] = None, "leaderless"
-    elif doc["status"] == "formed":
-        doc["status"] = "proposed"  # as the group aggregate: forming again is needed
+        doc["leader"], doc["status"] = None, GroupStage.LEADERLESS
+    elif doc["status"] == GroupStage.FORMED:
+        doc["status"] = GroupStage.PROPOSED  # as the group aggregate: forming again is needed
 
 
 def _proposed(e: g.GroupLeadershipProposed) -> Document:
@@ -56,7 +57,7 @@ def _proposed(e: g.GroupLeadershipProposed) -> Document:
         "jurisdiction_id": e.jurisdiction_id,
         "round_type": e.round_type.value,
         "name": e.name,
-        "status": "proposed",
+        "status": GroupStage.PROPOSED,
         "home_jurisdiction": e.home_jurisdiction,
         "authorizer": e.authorizer.value,
         "targets": [t.model_dump(mode="json") for t in e.targets],
@@ -64,7 +65,10 @@ def _proposed(e: g.GroupLeadershipProposed) -> Document:
         "deputies": [d.model_dump(mode="json") for d in e.deputies],
         "members": [
             {"user_id": p.user_id, "name": p.name, "role": role, "external": False}
-            for p, role in [(e.leader, "leader"), *((d, "deputy") for d in e.deputies)]
+            for p, role in [
+                (e.leader, GroupRole.LEADER),
+                *((d, GroupRole.DEPUTY) for d in e.deputies),
+            ]
         ],
         "recusals": [],
         "pledges": [],
@@ -90,10 +94,10 @@ def fold(doc: Document | None, recorded: RecordedEvent) -> Document | None:
                 declared_on=e.declared_on.isoformat(),
                 conflicts=len(e.conflicts),
                 conflict_kinds=kinds,
-                status="declared",
+                status=RecusalKind.DECLARED,
             )
         case g.RecusalCleared():
-            _recusal(doc, e.user_id)["status"] = "cleared"
+            _recusal(doc, e.user_id)["status"] = RecusalKind.CLEARED
         case g.MemberRecused():
             _recused(doc, e)
         case g.InspectionGroupFormed():
@@ -108,9 +112,9 @@ def fold(doc: Document | None, recorded: RecordedEvent) -> Document | None:
             doc["warnings"].append({"type": e.type_name, **public(recorded, "group_id")})
         case g.GroupAuthorizedForTarget():
             doc["authorizations"].append(public(recorded, "group_id", "round_id"))
-            doc["status"] = "authorized"
+            doc["status"] = GroupStage.AUTHORIZED
         case g.GroupDissolved():
-            doc.update(status="dissolved", dissolved_on=e.dissolved_on.isoformat())
+            doc.update(status=GroupStage.DISSOLVED, dissolved_on=e.dissolved_on.isoformat())
     return doc
 
 

@@ -14,13 +14,14 @@ from uuid import UUID
 from events import feedback as fb
 from events import inspection as i
 from events.base import RecordedEvent
+from events.vocabulary import PlanStatus
 from projections.record_documents import Document, RecordDocuments, public
 
 # Inspection events about the plan and the written report: (list, status or None).
 INSPECTION_STEPS: dict[type[object], tuple[str, str | None]] = {
-    i.RectificationPlanSubmitted: ("versions", "submitted"),
-    i.RectificationPlanReturned: ("returns", "returned"),
-    i.RectificationPlanAccepted: ("acceptances", "accepted"),
+    i.RectificationPlanSubmitted: ("versions", PlanStatus.SUBMITTED),
+    i.RectificationPlanReturned: ("returns", PlanStatus.RETURNED),
+    i.RectificationPlanAccepted: ("acceptances", PlanStatus.ACCEPTED),
     i.RectificationReportSubmitted: ("reports", None),
     i.RectificationReportReturned: ("report_returns", None),
     i.RectificationReportAccepted: ("report_acceptances", None),
@@ -39,7 +40,7 @@ LISTS = ("versions", "returns", "acceptances", "reports", "report_returns", "rep
 def _new(inspection_id: UUID) -> Document:
     doc: Document = {
         "inspection_id": str(inspection_id),
-        "status": "awaiting_feedback",
+        "status": PlanStatus.AWAITING_FEEDBACK,
         "plan_version": 0,
         "plan_due": None,
         "written_report_due": None,
@@ -99,7 +100,7 @@ def fold(doc: Document | None, recorded: RecordedEvent) -> Document | None:
     if isinstance(e, fb.FeedbackOpinionDrafted):
         doc["ledger"] = [item.model_dump(mode="json") for item in e.ledger]
     elif isinstance(e, i.InspectionFeedbackDelivered):
-        doc.update(plan_due=e.plan_due.isoformat(), status="awaiting_plan")
+        doc.update(plan_due=e.plan_due.isoformat(), status=PlanStatus.AWAITING_PLAN)
         doc["written_report_due"] = e.written_report_due.isoformat()
     elif type(e) in INSPECTION_STEPS:
         listing, status = INSPECTION_STEPS[type(e)]

@@ -14,13 +14,14 @@ from uuid import UUID
 
 from events import pool as p
 from events.base import RecordedEvent
+from events.vocabulary import PoolMemberStatus
 from projections.record_documents import Document, RecordDocuments, public
 
 PRIVATE_TIES = ("relatives_organizations", "recent_work")
 STATUS: dict[type[object], str] = {
-    p.PoolMemberAdmitted: "admitted",
-    p.PoolMemberSuspended: "suspended",
-    p.PoolMemberRemoved: "removed",
+    p.PoolMemberAdmitted: PoolMemberStatus.ADMITTED,
+    p.PoolMemberSuspended: PoolMemberStatus.SUSPENDED,
+    p.PoolMemberRemoved: PoolMemberStatus.REMOVED,
 }
 
 
@@ -34,7 +35,7 @@ def _member(e: p.PoolMemberNominated | p.ExternalExpertEngaged) -> Document:
         "external": expert.external if expert else False,
         "expert_category": expert.category.value if expert else None,
         "nominating_organization": getattr(e, "nominating_organization", None),
-        "status": "admitted" if expert else "nominated",
+        "status": PoolMemberStatus.ADMITTED if expert else PoolMemberStatus.NOMINATED,
         "status_changes": [],
         "service_evaluations": [],
     }

@@ -9,6 +9,7 @@ from uuid import UUID
 
 from events import inspection as i
 from events.base import RecordedEvent
+from events.vocabulary import ReportStatus
 from projections.record_documents import Document, RecordDocuments, public
 
 TYPES = frozenset(
@@ -24,11 +25,11 @@ TYPES = frozenset(
 )
 # event -> (the list it is added to, the status it leaves the report in, or None)
 STEPS: dict[type[object], tuple[str, str | None]] = {
-    i.InspectionReportDrafted: ("versions", "drafted"),
-    i.ReportReviewedByOffice: ("office_reviews", "office_reviewed"),
-    i.ReportReturnedForRevision: ("returns", "returned"),
-    i.ReportDeliberatedByLeadingGroup: ("deliberations", "deliberated"),
-    i.ReportApproved: ("approvals", "approved"),
+    i.InspectionReportDrafted: ("versions", ReportStatus.DRAFTED),
+    i.ReportReviewedByOffice: ("office_reviews", ReportStatus.OFFICE_REVIEWED),
+    i.ReportReturnedForRevision: ("returns", ReportStatus.RETURNED),
+    i.ReportDeliberatedByLeadingGroup: ("deliberations", ReportStatus.DELIBERATED),
+    i.ReportApproved: ("approvals", ReportStatus.APPROVED),
     i.FactualViewsExchanged: ("factual_views", None),
     i.ResultsUseDecided: ("results_use", None),
 }
@@ -42,7 +43,7 @@ def fold(doc: Document | None, recorded: RecordedEvent) -> Document | None:
     if doc is None:
         if not isinstance(e, i.InspectionReportDrafted):
             return None
-        doc = {"inspection_id": str(e.inspection_id), "status": "drafted", "version": 1}
+        doc = {"inspection_id": str(e.inspection_id), "status": ReportStatus.DRAFTED, "version": 1}
         doc.update({name: [] for name, _ in STEPS.values()})
     m = recorded.metadata
     entry = {

@@ -31,7 +31,7 @@ from psycopg.types.json import Jsonb
 from events import finding, group, inspection, interview, lead, petition, round
 from events.base import RecordedEvent
 from events.correction import EventRecordedInError
-from events.vocabulary import InspectionStage, LeadStage, RoundStage
+from events.vocabulary import FindingCategory, InspectionStage, LeadStage, RoundStage
 from projections.dashboard_support import class_entry, mark_in_error, order_by
 from projections.stages import inspection_stage, round_stage
 from projections.taxonomy import CURRENT_TAXONOMY, mapped_category
@@ -485,11 +485,11 @@ def _categories(conn: Connection[Any], ids: list[UUID]) -> dict[UUID, list[dict[
     mapping (`projections.taxonomy`) is applied here, as the figures are read."""
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(
-            "SELECT f.inspection_id, f.taxonomy_version, coalesce(tag, 'untagged') AS tag,"
+            "SELECT f.inspection_id, f.taxonomy_version, coalesce(tag, %s) AS tag,"
             "   count(*)::int AS findings, count(*) FILTER (WHERE f.approved)::int AS approved"
             " FROM rm_rd_finding f LEFT JOIN LATERAL jsonb_array_elements_text(f.tags) tag"
             " ON true WHERE f.inspection_id = ANY(%s) AND NOT f.in_error GROUP BY 1, 2, 3",
-            (ids,),
+            (FindingCategory.UNTAGGED, ids),
         )
         out: dict[UUID, list[dict[str, Any]]] = {}
         for row in cur.fetchall():

@@ -212,7 +212,7 @@ def list_results(
     limit: int,
     offset: int,
 ) -> dict[str, Any]:
-    page = fetch_page(
+    found = fetch_page(
         conn,
         SELECT,
         {"org": organization_id, "year": year, "round": round_id, "grade": evaluation_grade},
@@ -220,9 +220,9 @@ def list_results(
         limit=limit,
         offset=offset,
     )
-    for row in page["items"]:
+    for row in found["items"]:
         row["findings_by_category"] = by_category(row.pop("findings_by_tag") or [])
-    return page
+    return found
 
 
 def by_category(tags: list[dict[str, Any]]) -> dict[str, int]:

@@ -12,35 +12,36 @@ from typing import Any
 
 from events import inspection, round
 from events.base import DomainEvent
+from events.vocabulary import InspectionStage, RoundStage
 from projections.dashboard_support import class_entry
 
 # A round's stage as shown: the aggregate's own stages plus `mobilized` (动员部署会 held).
 ROUND_STAGES: dict[type[DomainEvent], str] = {
-    round.RoundApproved: "approved",
-    round.RoundMobilized: "mobilized",
-    round.RoundClosed: "closed",
+    round.RoundApproved: RoundStage.APPROVED,
+    round.RoundMobilized: RoundStage.MOBILIZED,
+    round.RoundClosed: RoundStage.CLOSED,
 }
 INSPECTION_STAGES: dict[type[DomainEvent], str] = {
-    inspection.GroupAuthorized: "group_authorized",
-    inspection.InspectionNoticeIssued: "notified",
-    inspection.InspectionAnnouncementPublished: "announced",
-    inspection.GroupStationed: "stationed",
-    inspection.GroupWithdrawn: "withdrawn",
-    inspection.InspectionReportDrafted: "report_drafted",
-    inspection.ReportReviewedByOffice: "report_office_reviewed",
-    inspection.ReportReturnedForRevision: "report_returned",
-    inspection.ReportDeliberatedByLeadingGroup: "report_deliberated",
-    inspection.ReportApproved: "report_approved",
-    inspection.InspectionFeedbackDelivered: "feedback_delivered",
-    inspection.RectificationPlanSubmitted: "plan_submitted",
-    inspection.RectificationPlanReturned: "plan_returned",
-    inspection.RectificationPlanAccepted: "rectifying",
-    inspection.RectificationReportSubmitted: "rectification_report_submitted",
-    inspection.RectificationReportReturned: "rectification_report_returned",
-    inspection.RectificationReportAccepted: "rectification_report_accepted",
-    inspection.InspectionClosed: "closed",
-    inspection.InspectionSuspended: "suspended",
-    inspection.InspectionCancelled: "cancelled",
+    inspection.GroupAuthorized: InspectionStage.GROUP_AUTHORIZED,
+    inspection.InspectionNoticeIssued: InspectionStage.NOTIFIED,
+    inspection.InspectionAnnouncementPublished: InspectionStage.ANNOUNCED,
+    inspection.GroupStationed: InspectionStage.STATIONED,
+    inspection.GroupWithdrawn: InspectionStage.WITHDRAWN,
+    inspection.InspectionReportDrafted: InspectionStage.REPORT_DRAFTED,
+    inspection.ReportReviewedByOffice: InspectionStage.REPORT_OFFICE_REVIEWED,
+    inspection.ReportReturnedForRevision: InspectionStage.REPORT_RETURNED,
+    inspection.ReportDeliberatedByLeadingGroup: InspectionStage.REPORT_DELIBERATED,
+    inspection.ReportApproved: InspectionStage.REPORT_APPROVED,
+    inspection.InspectionFeedbackDelivered: InspectionStage.FEEDBACK_DELIVERED,
+    inspection.RectificationPlanSubmitted: InspectionStage.PLAN_SUBMITTED,
+    inspection.RectificationPlanReturned: InspectionStage.PLAN_RETURNED,
+    inspection.RectificationPlanAccepted: InspectionStage.RECTIFYING,
+    inspection.RectificationReportSubmitted: InspectionStage.RECTIFICATION_REPORT_SUBMITTED,
+    inspection.RectificationReportReturned: InspectionStage.RECTIFICATION_REPORT_RETURNED,
+    inspection.RectificationReportAccepted: InspectionStage.RECTIFICATION_REPORT_ACCEPTED,
+    inspection.InspectionClosed: InspectionStage.CLOSED,
+    inspection.InspectionSuspended: InspectionStage.SUSPENDED,
+    inspection.InspectionCancelled: InspectionStage.CANCELLED,
 }
 # Type names, for the read models' `handles`.
 ROUND_STAGE_TYPES = frozenset(cls.type_name for cls in ROUND_STAGES)

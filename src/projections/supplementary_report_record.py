@@ -8,13 +8,14 @@ from uuid import UUID
 
 from events import supplementary_report as s
 from events.base import RecordedEvent
+from events.vocabulary import SupplementaryReportStage
 from projections.record_documents import Document, RecordDocuments, public
 
 STEPS: dict[type[object], tuple[str, str]] = {
-    s.SupplementaryReportDrafted: ("versions", "drafted"),
-    s.SupplementaryReportReviewed: ("office_reviews", "office_reviewed"),
-    s.SupplementaryReportReturned: ("returns", "returned"),
-    s.SupplementaryReportApproved: ("approvals", "approved"),
+    s.SupplementaryReportDrafted: ("versions", SupplementaryReportStage.DRAFTED),
+    s.SupplementaryReportReviewed: ("office_reviews", SupplementaryReportStage.OFFICE_REVIEWED),
+    s.SupplementaryReportReturned: ("returns", SupplementaryReportStage.RETURNED),
+    s.SupplementaryReportApproved: ("approvals", SupplementaryReportStage.APPROVED),
 }
 
 

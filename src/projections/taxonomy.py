@@ -10,12 +10,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from events.vocabulary import FindingCategory
+
 CURRENT_TAXONOMY = "four-implementations-2022"
 # The four categories of 四个落实 (2022+).
-PARTY_LINE = "落实党的理论路线方针政策和党中央重大决策部署"
-STRICT_GOVERNANCE = "落实全面从严治党战略部署"
-ORGANIZATIONAL_LINE = "落实新时代党的组织路线"
-RECTIFICATION = "落实巡视巡察整改和日常监督发现问题整改"
+PARTY_LINE = FindingCategory.PARTY_LINE
+STRICT_GOVERNANCE = FindingCategory.STRICT_GOVERNANCE
+ORGANIZATIONAL_LINE = FindingCategory.ORGANIZATIONAL_LINE
+RECTIFICATION = FindingCategory.RECTIFICATION
 # (taxonomy version, category as tagged) -> category of the current taxonomy.
 TAXONOMY_MAP: dict[tuple[str, str], str] = {
     # 2017: 三大问题 (巡视工作条例 Art. 15 as amended)

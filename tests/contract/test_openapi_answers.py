@@ -9,9 +9,12 @@ from types import SimpleNamespace
 from typing import Any, cast
 
 import pytest
+from pydantic import ValidationError
 
 from api.app import create_app
 from api.container import Container
+from api.schemas.common import AnswerMismatch, answer
+from api.schemas.health import Alive
 from api.settings import Settings
 
 OFFSET_PAGE = {"items", "total", "limit", "offset"}
@@ -136,3 +139,12 @@ def test_dashboards_put_their_figures_under_totals(document: dict[str, Any]) -> 
             continue  # `/dashboards/rounds` is a page of rounds, each with its figures
         schema = _resolve(document, _json_answer(operation)["schema"])  # type: ignore[index]
         assert "totals" in schema["properties"], path
+
+
+def test_an_answer_its_model_does_not_describe_is_a_server_fault() -> None:
+    """A read model that grew a column its answer does not declare is refused as the server's
+    fault (500), not answered 422 as if the client had sent something invalid."""
+    assert answer(Alive, {"status": "ok"}) == Alive(status="ok")
+    with pytest.raises(AnswerMismatch, match="Alive"):
+        answer(Alive, {"status": "ok", "uptime": 3})
+    assert not issubclass(AnswerMismatch, ValidationError)

@@ -17,6 +17,7 @@ from api.access import OVERSIGHT, readable_by
 from api.auditing import MEDIA_TYPES, load_stream, open_export
 from api.deps import ContainerDep, CurrentActor, ReadConnection, consistent_read
 from api.schemas.audit import AuditPage, History, StateAt
+from api.schemas.common import answer
 from commands import history
 from events.base import Role
 from events.export import ExportChannel, ExportFormat
@@ -136,7 +137,7 @@ TimelineFilters = Annotated[PagedEventFilters, Depends()]
 
 def _page(conn: Any, f: audit_trail.AuditFilter) -> AuditPage:
     """A keyset page of the trail (`next_after_position` is the next page's cursor)."""
-    return AuditPage.model_validate(audit_trail.page(conn, f))
+    return answer(AuditPage, audit_trail.page(conn, f))
 
 
 # As a parameter after the filters (rather than in the route's `dependencies`), so that
@@ -182,7 +183,7 @@ def trail() -> APIRouter:
             correlation_id=correlation_id,
             inspection_id=inspection_id,
         )
-        return AuditPage.model_validate(audit_trail.page(conn, f))
+        return answer(AuditPage, audit_trail.page(conn, f))
 
     @r.get(
         "/audit-trail/timeline",
@@ -338,7 +339,7 @@ def time_travel() -> APIRouter:
         found = history.history(
             stream_id, recorded, after_version=after_version, limit=limit, diffs=diffs
         )
-        return History.model_validate(found)
+        return answer(History, found)
 
     @r.get(
         "/history/{stream_id}/state",
@@ -359,7 +360,7 @@ def time_travel() -> APIRouter:
     ) -> StateAt:
         with container.read_pool.connection() as conn:
             recorded = load_stream(container.store, conn, stream_id)
-        return StateAt.model_validate(history.state_at(stream_id, recorded, version=version, at=at))
+        return answer(StateAt, history.state_at(stream_id, recorded, version=version, at=at))
 
     return r
 

@@ -15,7 +15,7 @@ from pydantic import BeforeValidator
 
 from api.access import AUTHORITIES, OVERSIGHT, Scope, readable_by
 from api.deps import CurrentActor, ReadConnection, consistent_read
-from api.schemas.common import Page
+from api.schemas.common import Page, answer
 from api.schemas.dashboards import (
     LeadDashboard,
     RectificationDashboard,
@@ -163,7 +163,7 @@ def routers() -> list[APIRouter]:
         found = round_dashboard.list_rounds(
             conn, stage=stage, sort=sort, limit=limit, offset=offset
         )
-        return Page[RoundRow].model_validate(found)
+        return answer(Page[RoundRow], found)
 
     @r.get(
         "/rounds/{round_id}",
@@ -191,7 +191,7 @@ def routers() -> list[APIRouter]:
         )
         if found is None:
             raise NotFound(f"round {round_id} does not exist (or the read model has not seen it)")
-        return RoundDashboard.model_validate(found)
+        return answer(RoundDashboard, found)
 
     @r.get(
         "/rectification",
@@ -230,7 +230,7 @@ def routers() -> list[APIRouter]:
             offset=offset,
             organization_scope=scope.organization_ids,
         )
-        return RectificationDashboard.model_validate(found)
+        return answer(RectificationDashboard, found)
 
     @r.get(
         "/rectification/trend",
@@ -255,7 +255,7 @@ def routers() -> list[APIRouter]:
             inspection_ids=scope.inspection_ids,
             organization_ids=scope.organization_ids,
         )
-        return RectificationTrend.model_validate({"months": rows})
+        return answer(RectificationTrend, {"months": rows})
 
     @r.get(
         "/leads",
@@ -282,6 +282,6 @@ def routers() -> list[APIRouter]:
             limit=limit,
             offset=offset,
         )
-        return LeadDashboard.model_validate(found)
+        return answer(LeadDashboard, found)
 
     return [r]

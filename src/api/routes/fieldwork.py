@@ -11,7 +11,7 @@ from fastapi import APIRouter, Depends, Query
 from api.access import GROUP, GROUP_INSPECTORS, INSPECTED, OVERSIGHT, Scope, readable_by
 from api.deps import ReadConnection, consistent_read
 from api.routes.factory import add_command
-from api.schemas.common import Page
+from api.schemas.common import Page, answer
 from api.schemas.fieldwork import FieldworkRecord, ImmediateRectification, Interview, Petition
 from commands import fieldwork as fw
 from commands import immediate_rectification as ir
@@ -215,7 +215,7 @@ def queries() -> APIRouter:
     ) -> Page[FieldworkRecord]:
         scope.require_inspection(conn, inspection_id)
         found = fieldwork_register.records(conn, inspection_id, type, limit, offset)
-        return Page[FieldworkRecord].model_validate(found)
+        return answer(Page[FieldworkRecord], found)
 
     @r.get(
         "/petitions",
@@ -233,7 +233,7 @@ def queries() -> APIRouter:
     ) -> Page[Petition]:
         scope.require_inspection(conn, inspection_id)
         found = fieldwork_register.petitions(conn, inspection_id, status, limit, offset)
-        return Page[Petition].model_validate(found)
+        return answer(Page[Petition], found)
 
     @r.get(
         "/interviews",
@@ -250,7 +250,7 @@ def queries() -> APIRouter:
     ) -> Page[Interview]:
         scope.require_inspection(conn, inspection_id)
         found = fieldwork_register.interviews(conn, inspection_id, limit, offset)
-        return Page[Interview].model_validate(found)
+        return answer(Page[Interview], found)
 
     @r.get(
         "/immediate-rectifications",
@@ -267,7 +267,7 @@ def queries() -> APIRouter:
     ) -> Page[ImmediateRectification]:
         scope.require_inspection(conn, inspection_id)
         found = fieldwork_register.immediate_rectifications(conn, inspection_id, limit, offset)
-        return Page[ImmediateRectification].model_validate(found)
+        return answer(Page[ImmediateRectification], found)
 
     return r
 

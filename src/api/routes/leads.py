@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Query, Response
 from api.access import Scope, readable_by
 from api.deps import ReadConnection, consistent_read
 from api.routes.factory import add_command
-from api.schemas.common import Page
+from api.schemas.common import Page, answer
 from api.schemas.leads import Lead, LeadSummary
 from commands import lead
 from commands.base import Command
@@ -113,7 +113,7 @@ def queries() -> APIRouter:
             offset=offset,
             inspection_ids=scope.inspection_ids,
         )
-        return Page[Lead].model_validate(found)
+        return answer(Page[Lead], found)
 
     @r.get(
         "/lead-summary",
@@ -134,7 +134,7 @@ def queries() -> APIRouter:
             receiver_organization_id=_receiver_scope(scope.actor),
             inspection_ids=scope.inspection_ids,
         )
-        return LeadSummary.model_validate(found)
+        return answer(LeadSummary, found)
 
     @r.get(
         "/leads/{lead_id}",
@@ -153,7 +153,7 @@ def queries() -> APIRouter:
         if row is None:
             raise NotFound(f"lead {lead_id} does not exist (or the read model has not seen it yet)")
         response.headers["ETag"] = f'"{row["stream_version"]}"'
-        return Lead.model_validate(row)
+        return answer(Lead, row)
 
     return r
 

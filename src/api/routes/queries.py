@@ -24,7 +24,7 @@ from api.access import (
     readable_by,
 )
 from api.deps import ReadConnection, consistent_read
-from api.schemas.common import Page
+from api.schemas.common import Page, answer
 from api.schemas.queries import Inspection, RectificationItem, RectificationSummary, Round
 from commands.errors import NotFound
 from events.base import Role
@@ -92,7 +92,7 @@ def _today(as_of: date | None) -> date:
     "organization department, dashboard reader.",
 )
 def list_rounds(conn: ReadConnection, limit: Limit = 50, offset: Offset = 0) -> Page[Round]:
-    return Page[Round].model_validate(inspection_overview.list_rounds(conn, limit, offset))
+    return answer(Page[Round], inspection_overview.list_rounds(conn, limit, offset))
 
 
 @router.get("/rounds/{round_id}", dependencies=[ROUNDS, OVERVIEW], summary="One round")
@@ -100,7 +100,7 @@ def get_round(round_id: UUID, conn: ReadConnection, response: Response) -> Round
     row = inspection_overview.get_round(conn, round_id)
     if row is None:
         raise NotFound(f"round {round_id} does not exist (or the read model has not seen it yet)")
-    return Round.model_validate(_etag(row, response))
+    return answer(Round, _etag(row, response))
 
 
 @router.get(
@@ -130,7 +130,7 @@ def list_inspections(
         inspection_ids=scope.inspection_ids,
         organization_ids=scope.organization_ids,
     )
-    return Page[Inspection].model_validate(found)
+    return answer(Page[Inspection], found)
 
 
 @router.get(
@@ -143,9 +143,7 @@ def get_inspection(
     inspection_id: UUID, conn: ReadConnection, scope: Scope, response: Response
 ) -> Inspection:
     row = inspection_overview.get_inspection(conn, inspection_id)
-    return Inspection.model_validate(
-        _etag(scope.visible(row, f"inspection {inspection_id}"), response)
-    )
+    return answer(Inspection, _etag(scope.visible(row, f"inspection {inspection_id}"), response))
 
 
 @router.get(
@@ -179,7 +177,7 @@ def list_items(
         inspection_ids=scope.inspection_ids,
         organization_ids=scope.organization_ids,
     )
-    return Page[RectificationItem].model_validate(found)
+    return answer(Page[RectificationItem], found)
 
 
 @router.get(
@@ -197,7 +195,7 @@ def get_item(
 ) -> RectificationItem:
     row = rectification_ledger.get_item(conn, item_id, _today(as_of))
     visible = scope.visible(row, f"rectification item {item_id}")
-    return RectificationItem.model_validate(_etag(visible, response))
+    return answer(RectificationItem, _etag(visible, response))
 
 
 @router.get(
@@ -223,4 +221,4 @@ def rectification_summary(
         inspection_ids=scope.inspection_ids,
         organization_ids=scope.organization_ids,
     )
-    return RectificationSummary.model_validate(found)
+    return answer(RectificationSummary, found)

@@ -14,14 +14,25 @@ from uuid import UUID
 
 from pydantic import Field, JsonValue
 
-from api.schemas.common import FREE_FORM, Answer
+from api.schemas.common import FREE_FORM, View
+from events.vocabulary import (
+    FeedbackStatus,
+    FindingStatus,
+    GroupRole,
+    GroupStage,
+    PlanStatus,
+    RecusalKind,
+    ReportStatus,
+    RoundType,
+    SupplementaryReportStage,
+)
 
 SEALED: Literal["[sealed]"] = "[sealed]"
 Sealed = Literal["[sealed]"]
 STREAM_VERSION = "The record's stream version (the ETag for `If-Match` on its commands)"
 
 
-class Correction(Answer):
+class Correction(View):
     """An event of the record that the office declared recorded in error (its facts no
     longer hold; the event itself stays in the log)."""
 
@@ -30,7 +41,7 @@ class Correction(Answer):
     reason: str = Field(description="Why it was recorded in error")
 
 
-class Corrected(Answer):
+class Corrected(View):
     recorded_in_error: bool = Field(
         False, description="True when the event that created the record was recorded in error"
     )
@@ -39,7 +50,7 @@ class Corrected(Answer):
     )
 
 
-class Step(Answer):
+class Step(View):
     at: datetime = Field(description="When the step was recorded")
     by: str = Field(description="User id of who recorded it")
 
@@ -47,47 +58,47 @@ class Step(Answer):
 # Groups -------------------------------------------------------------------------------------
 
 
-class GroupTargetOut(Answer):
+class GroupTargetOut(View):
     inspection_id: UUID
     organization_id: str
     organization_name: str
     jurisdiction_id: str = Field(description="Where the target lies")
 
 
-class PersonOut(Answer):
+class PersonOut(View):
     user_id: str
     name: str
 
 
 class GroupMemberOut(PersonOut):
-    role: str = Field(description="leader, deputy or member")
+    role: GroupRole = Field(description="leader, deputy or member")
     external: bool = Field(description="An outside expert (外聘专家)")
 
 
-class RecusalOut(Answer):
+class RecusalOut(View):
     """A recusal declaration (回避申请书) and what became of it; never its sealed contents."""
 
     user_id: str
     declared_on: date | None = Field(description="None: recused without a declaration")
     conflicts: int = Field(description="Number of conflicts the declaration showed")
     conflict_kinds: list[str] = Field(description="Kinds of those conflicts")
-    status: str = Field(description="declared, cleared or recused")
+    status: RecusalKind = Field(description="declared, cleared or recused")
     recused_role: str | None = Field(None, description="The role the person was recused from")
     reason: str | None = Field(None, description="Why the person was recused")
 
 
-class PledgeOut(Answer):
+class PledgeOut(View):
     user_id: str
     signed_on: date = Field(description="Day the confidentiality pledge (保密承诺) was signed")
 
 
-class TrainingOut(Answer):
+class TrainingOut(View):
     user_ids: list[str]
     training: str
     completed_on: date
 
 
-class SecondmentOut(Answer):
+class SecondmentOut(View):
     user_id: str
     name: str
     direction: str
@@ -95,7 +106,7 @@ class SecondmentOut(Answer):
     home_jurisdiction: str
 
 
-class GroupWarningOut(Answer):
+class GroupWarningOut(View):
     """A composition (结构) or leader-rotation warning raised for the group."""
 
     type: str
@@ -109,7 +120,7 @@ class GroupWarningOut(Answer):
     within_rounds: int | None = None
 
 
-class GroupAuthorizationOut(Answer):
+class GroupAuthorizationOut(View):
     inspection_id: UUID
     organization_id: str
     window_start: date
@@ -124,9 +135,9 @@ class GroupRecordOut(Corrected):
     group_id: UUID
     round_id: UUID
     jurisdiction_id: str
-    round_type: str
+    round_type: RoundType
     name: str
-    status: str = Field(description="proposed, leaderless, formed, authorized or dissolved")
+    status: GroupStage = Field(description="proposed, leaderless, formed, authorized or dissolved")
     home_jurisdiction: str = Field(description="Where the group comes from")
     authorizer: str
     stream_version: int = Field(description=STREAM_VERSION)
@@ -146,7 +157,7 @@ class GroupRecordOut(Corrected):
 # Findings -----------------------------------------------------------------------------------
 
 
-class FindingContentOut(Answer):
+class FindingContentOut(View):
     title: str
     facts: str
     basis: str
@@ -156,7 +167,7 @@ class FindingContentOut(Answer):
     tags: list[str] = Field(description="Taxonomy tags (e.g. 四个落实 categories)")
 
 
-class FindingVersionOut(Answer):
+class FindingVersionOut(View):
     version: int
     content: FindingContentOut
     recorded_at: datetime
@@ -185,7 +196,7 @@ class FindingRecordOut(Corrected):
 
     finding_id: UUID
     inspection_id: UUID
-    status: str = Field(description="drafted, reviewed, returned or approved")
+    status: FindingStatus = Field(description="drafted, reviewed, returned or approved")
     version: int = Field(description="The current content version")
     content: FindingContentOut = Field(description="The current content")
     review_required: bool = Field(description="Its drafter was recused: review and sign again")
@@ -199,7 +210,7 @@ class FindingRecordOut(Corrected):
 # The inspection report ----------------------------------------------------------------------
 
 
-class FindingRefOut(Answer):
+class FindingRefOut(View):
     finding_id: UUID
     version: int
 
@@ -235,7 +246,7 @@ class FactualViewsOut(Step):
     views: str
 
 
-class ResultsUseOut(Answer):
+class ResultsUseOut(View):
     addressee: str
     use: str
 
@@ -251,7 +262,7 @@ class ReportRecordOut(Corrected):
     """The inspection report (巡察报告): versions, reviews, deliberation and approval."""
 
     inspection_id: UUID
-    status: str = Field(
+    status: ReportStatus = Field(
         description="drafted, office_reviewed, returned, deliberated or approved (last step)"
     )
     version: int = Field(description="The latest drafted version")
@@ -292,7 +303,9 @@ class SupplementaryReportOut(Corrected):
     topic: str
     addressees: list[str]
     version: int
-    status: str = Field(description="drafted, office_reviewed, returned or approved")
+    status: SupplementaryReportStage = Field(
+        description="drafted, office_reviewed, returned or approved"
+    )
     stream_version: int = Field(description=STREAM_VERSION)
     versions: list[SupplementaryVersionOut]
     office_reviews: list[SupplementaryCommentOut]
@@ -303,7 +316,7 @@ class SupplementaryReportOut(Corrected):
 # Feedback and the rectification plan --------------------------------------------------------
 
 
-class LedgerItemOut(Answer):
+class LedgerItemOut(View):
     """One problem of the problem ledger (问题台账)."""
 
     item_no: int
@@ -311,55 +324,55 @@ class LedgerItemOut(Answer):
     finding_ids: list[UUID]
 
 
-class DraftOut(Answer):
+class DraftOut(View):
     draft_no: int
     at: datetime
     by: str
 
 
-class DeliveryOut(Answer):
+class DeliveryOut(View):
     draft_no: int
     delivered_on: date
     attendees: list[str]
     at: datetime
 
 
-class JointMemberOut(Answer):
+class JointMemberOut(View):
     unit: str
     organization_id: str
     name: str
 
 
-class JointTeamOut(Answer):
+class JointTeamOut(View):
     members: list[JointMemberOut]
     at: datetime
 
 
-class OneToOneOut(Answer):
+class OneToOneOut(View):
     leader_user_id: str
     principal_name: str
     briefed_on: date
     at: datetime
 
 
-class CopyRecipientOut(Answer):
+class CopyRecipientOut(View):
     kind: str
     name: str
 
 
-class CopiesOut(Answer):
+class CopiesOut(View):
     recipients: list[CopyRecipientOut]
     sent_on: date
     at: datetime
 
 
-class AcknowledgementOut(Answer):
+class AcknowledgementOut(View):
     principal_user_id: str
     acknowledged_on: date
     at: datetime
 
 
-class PublicationOut(Answer):
+class PublicationOut(View):
     scope: str
     summary: str
     published_on: date
@@ -373,7 +386,7 @@ class FeedbackRecordOut(Corrected):
 
     inspection_id: UUID
     feedback_id: UUID
-    status: str = Field(description="drafted, delivered or acknowledged")
+    status: FeedbackStatus = Field(description="not_drafted, drafted, delivered or acknowledged")
     draft_no: int = Field(description="The latest draft of the opinion")
     opinion: str | None = Field(description="The feedback opinion as last drafted")
     ledger: list[LedgerItemOut] = Field(description="The problem ledger as last drafted")
@@ -387,7 +400,7 @@ class FeedbackRecordOut(Corrected):
     stream_version: int = Field(description="The feedback stream's version")
 
 
-class PlanItemOut(Answer):
+class PlanItemOut(View):
     ledger_item_no: int
     measures: str
     responsible_leader: str
@@ -410,7 +423,7 @@ class PlanAcceptanceOut(Step):
     item_ids: list[UUID] = Field(description="The ledger items opened, one per plan item")
 
 
-class ProblemOut(Answer):
+class ProblemOut(View):
     """问题清单: one problem of the feedback's ledger."""
 
     ledger_item_no: int
@@ -418,7 +431,7 @@ class ProblemOut(Answer):
     finding_ids: list[UUID]
 
 
-class TaskOut(Answer):
+class TaskOut(View):
     """任务清单: what is done about a problem, by when."""
 
     ledger_item_no: int
@@ -427,7 +440,7 @@ class TaskOut(Answer):
     item_id: UUID | None = Field(description="The rectification item opened for it, if any")
 
 
-class ResponsibilityOut(Answer):
+class ResponsibilityOut(View):
     """责任清单: who answers for a task."""
 
     ledger_item_no: int
@@ -462,11 +475,11 @@ class ProgrammeStepOut(Step):
     )
 
 
-class PlanRecordOut(Answer):
+class PlanRecordOut(View):
     """The rectification plan (整改方案) with its 三清单, written reports and programme."""
 
     inspection_id: UUID
-    status: str = Field(
+    status: PlanStatus = Field(
         description="awaiting_feedback, awaiting_plan, submitted, returned or accepted"
     )
     plan_version: int = Field(description="The latest submitted version (0: none yet)")

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from api.access import AUTHORITIES, GROUP, INSPECTED, OVERSIGHT, Scope, readable_by
 from api.deps import ReadConnection, consistent_read
-from api.schemas.common import Page
+from api.schemas.common import Page, answer
 from api.schemas.records import (
     InspectorFigures,
     InspectorRecord,
@@ -128,7 +128,7 @@ def coverage() -> APIRouter:
         found = term_coverage.list_terms(
             conn, jurisdiction_id=jurisdiction_id, limit=limit, offset=offset
         )
-        return Page[Term].model_validate(found)
+        return answer(Page[Term], found)
 
     @r.get(
         "/terms/{term_id}",
@@ -150,7 +150,7 @@ def coverage() -> APIRouter:
         term["organizations"] = term_coverage.list_organizations(
             conn, term_id, status=status, sort=sort, limit=limit, offset=offset
         )
-        return TermDetail.model_validate(term)
+        return answer(TermDetail, term)
 
     return r
 
@@ -197,7 +197,7 @@ def shared() -> APIRouter:
             limit=limit,
             offset=offset,
         )
-        return Page[SharedResult].model_validate(found)
+        return answer(Page[SharedResult], found)
 
     @r.get(
         "/{organization_id}/{year}",
@@ -229,7 +229,7 @@ def shared() -> APIRouter:
         )
         if not found["total"]:
             raise missing
-        return Page[SharedResult].model_validate(found)
+        return answer(Page[SharedResult], found)
 
     return r
 
@@ -263,7 +263,7 @@ def inspectors() -> APIRouter:
             limit=limit,
             offset=offset,
         )
-        return Page[InspectorFigures].model_validate(found)
+        return answer(Page[InspectorFigures], found)
 
     @r.get(
         "/{person_id}/record",
@@ -282,7 +282,7 @@ def inspectors() -> APIRouter:
         row = inspector_record.get_record(conn, person_id) if own else None
         if row is None:
             raise NotFound(f"inspector {person_id} has no record")
-        return InspectorRecord.model_validate(row)
+        return answer(InspectorRecord, row)
 
     return r
 

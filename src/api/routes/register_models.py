@@ -9,12 +9,20 @@ from uuid import UUID
 from pydantic import Field, JsonValue
 
 from api.routes.record_models import SEALED, STREAM_VERSION, Corrected, Sealed
-from api.schemas.common import FREE_FORM, Answer
+from api.schemas.common import FREE_FORM, View
+from events.vocabulary import (
+    EducationRecordKind,
+    EducationRecordStatus,
+    ImmediateRectificationStatus,
+    PetitionStatus,
+    PoolMemberStatus,
+    ServiceGrade,
+)
 
 # Talent pool --------------------------------------------------------------------------------
 
 
-class ProfileOut(Answer):
+class ProfileOut(View):
     user_id: str
     name: str
     specialties: list[str]
@@ -26,16 +34,16 @@ class ProfileOut(Answer):
     employer_organization: str
 
 
-class StatusChangeOut(Answer):
-    status: str
+class StatusChangeOut(View):
+    status: PoolMemberStatus
     reason: str | None
     at: datetime
 
 
-class ServiceEvaluationOut(Answer):
+class ServiceEvaluationOut(View):
     user_id: str
     group_id: UUID
-    grade: str
+    grade: ServiceGrade
     text: str
     sent_to: str
     issued_on: date
@@ -50,13 +58,13 @@ class PoolMemberOut(Corrected):
     external: bool = Field(description="An outside expert (外聘专家)")
     expert_category: str | None
     nominating_organization: str | None
-    status: str = Field(description="nominated, admitted, suspended or removed")
+    status: PoolMemberStatus = Field(description="nominated, admitted, suspended or removed")
     status_changes: list[StatusChangeOut]
     service_evaluations: list[ServiceEvaluationOut]
     stream_version: int = Field(description=STREAM_VERSION)
 
 
-class DrawCandidateOut(Answer):
+class DrawCandidateOut(View):
     member_id: UUID
     user_id: str
     specialties: list[str]
@@ -65,7 +73,7 @@ class DrawCandidateOut(Answer):
     organizations: list[str] = Field(description="Organizations the candidate is tied to")
 
 
-class DrawFiltersOut(Answer):
+class DrawFiltersOut(View):
     specialties_any: list[str]
     include_external: bool
     exclude_organizations: list[str]
@@ -97,7 +105,7 @@ class DrawOut(Corrected):
 # Fieldwork ----------------------------------------------------------------------------------
 
 
-class PetitionOut(Answer):
+class PetitionOut(View):
     """A petition (信访件) without the petitioner's identity or the content (sealed)."""
 
     petition_id: UUID
@@ -105,7 +113,7 @@ class PetitionOut(Answer):
     channel: str
     received_on: date
     anonymous: bool
-    status: str
+    status: PetitionStatus
     in_scope: bool | None
     forwarded_to: str | None
     forwarded_on: date | None
@@ -117,7 +125,7 @@ class PetitionOut(Answer):
     stream_version: int = Field(description=STREAM_VERSION)
 
 
-class InterviewOut(Answer):
+class InterviewOut(View):
     """An individual talk (个别谈话) without the interviewee or the record (sealed)."""
 
     interview_id: UUID
@@ -132,7 +140,7 @@ class InterviewOut(Answer):
     stream_version: int = Field(description=STREAM_VERSION)
 
 
-class ImmediateRectificationOut(Answer):
+class ImmediateRectificationOut(View):
     """An immediate rectification (立行立改)."""
 
     item_id: UUID
@@ -142,13 +150,13 @@ class ImmediateRectificationOut(Answer):
     measures: str
     finding_id: UUID | None
     requested_on: date
-    status: str = Field(description="requested or completed")
+    status: ImmediateRectificationStatus = Field(description="requested or completed")
     completed_on: date | None
     outcome: str | None
     stream_version: int = Field(description=STREAM_VERSION)
 
 
-class FieldworkEventOut(Answer):
+class FieldworkEventOut(View):
     position: int
     type: str
     occurred_at: datetime
@@ -160,7 +168,7 @@ class FieldworkEventOut(Answer):
     )
 
 
-class FieldworkRecordOut(Answer):
+class FieldworkRecordOut(View):
     """A fieldwork or management record: a briefing, survey, document request, site visit,
     special check, group meeting, leave or instruction, with its events."""
 
@@ -173,7 +181,7 @@ class FieldworkRecordOut(Answer):
 # Warning education --------------------------------------------------------------------------
 
 
-class ConfessionEntryOut(Answer):
+class ConfessionEntryOut(View):
     entry_no: int
     subject_label: str
     text: str
@@ -185,8 +193,12 @@ class EducationRecordOut(Corrected):
     recommendation; fields that do not apply to its kind are null."""
 
     record_id: UUID
-    kind: str = Field(description="bulletin, confession_book, study_session, sector_rectification")
-    status: str = Field(description="recorded; a confession book: compiled or published")
+    kind: EducationRecordKind = Field(
+        description="bulletin, confession_book, study_session, sector_rectification"
+    )
+    status: EducationRecordStatus = Field(
+        description="recorded; a confession book: compiled or published"
+    )
     title: str | None = None
     case_summaries: list[str] | None = None
     audience: str | None = None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Generic, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from pydantic.config import JsonDict
 
 
@@ -14,6 +14,15 @@ class Answer(BaseModel):
     must grow its model too (the conformance tests fail otherwise)."""
 
     model_config = ConfigDict(extra="forbid")
+
+
+class View(BaseModel):
+    """A closed answer read out of a larger stored document (a record's read model keeps
+    more than it shows): fields the model does not declare are left out of the answer, so
+    what is served is exactly what the OpenAPI document declares (`additionalProperties:
+    false`)."""
+
+    model_config = ConfigDict(extra="ignore", json_schema_extra={"additionalProperties": False})
 
 
 Row = TypeVar("Row")
@@ -28,9 +37,20 @@ class Page(Answer, Generic[Row]):
     offset: int = Field(description="Rows skipped before the first item")
 
 
-def page(items: list[Any], total: int, limit: int, offset: int) -> dict[str, Any]:
-    """The `Page` of a list the read model returned."""
-    return {"items": items, "total": total, "limit": limit, "offset": offset}
+Model = TypeVar("Model", bound=BaseModel)
+
+
+class AnswerMismatch(RuntimeError):
+    """A read model answered something its response model does not describe: a server fault
+    (500), never the client's (a pydantic `ValidationError` would be answered 422)."""
+
+
+def answer(model: type[Model], data: Any) -> Model:
+    """`data` as `model`, or `AnswerMismatch`."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as error:
+        raise AnswerMismatch(f"{model.__name__} does not describe the answer: {error}") from error
 
 
 # Deliberately free-form values, marked so that the OpenAPI walk can tell them from an
