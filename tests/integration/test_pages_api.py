@@ -27,7 +27,9 @@ def test_the_trend_counts_items_opened_and_closed_per_month_in_scope(api: Api) -
     flow.to_rectifying()
     api.position = flow.close_item(flow.item_ids[0])["position"]
     item = api.get(f"/rectification-items/{flow.item_ids[0]}")
-    months = api.get("/dashboards/rectification/trend")["months"]
+    trend = api.get("/dashboards/rectification/trend")
+    months = trend["months"]
+    assert trend["totals"] == {"opened": 1, "closed": 1}
     opened = item["opened_at"][:7]
     closed = item["closed_on"][:7]
     by_month = {m["month"]: (m["opened"], m["closed"]) for m in months}

@@ -241,7 +241,8 @@ def routers() -> list[APIRouter]:
         summary="Rectification items opened and closed per month (the overview's trend)",
         description="Per month, oldest first, the last `months` months that have any: items "
         "`opened` (month of `opened_at`, UTC) and `closed` (month of the current `closed_on`; "
-        "a reopened item counts again only when closed again). Scoped like "
+        "a reopened item counts again only when closed again); `totals` sums the months shown. "
+        "Scoped like "
         "`/dashboards/rectification`.",
     )
     def rectification_trend(
@@ -255,7 +256,8 @@ def routers() -> list[APIRouter]:
             inspection_ids=scope.inspection_ids,
             organization_ids=scope.organization_ids,
         )
-        return answer(RectificationTrend, {"months": rows})
+        totals = {k: sum(row[k] for row in rows) for k in ("opened", "closed")}
+        return answer(RectificationTrend, {"totals": totals, "months": rows})
 
     @r.get(
         "/leads",

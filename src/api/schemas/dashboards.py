@@ -235,7 +235,15 @@ class MonthCounts(Answer):
     closed: int = Field(description="Items whose current closure (销号) falls in the month")
 
 
+class TrendTotals(Answer):
+    """The months shown, summed."""
+
+    opened: int
+    closed: int
+
+
 class RectificationTrend(Answer):
     """Monthly trend of rectification items, oldest month first."""
 
+    totals: TrendTotals = Field(description="Sums over `months`")
     months: list[MonthCounts]
