@@ -36,6 +36,16 @@ export async function api(path, params = {}) {
   return body;
 }
 
+// A file the API streams (exports), with the reader's token.
+export async function download(path, params) {
+  const url = new URL(path, location.origin);
+  for (const [k, v] of Object.entries(params)) if (v) url.searchParams.set(k, v);
+  const headers = state.token ? { Authorization: `Bearer ${state.token}` } : {};
+  const response = await fetch(url, { headers });
+  if (!response.ok) throw new Refused(response.status, (await response.json().catch(() => null))?.detail);
+  return response.blob();
+}
+
 // Label of a vocabulary value (GET /vocabulary) in the reader's language.
 export function label(vocabulary, value) {
   if (value === null || value === undefined) return t("none");

@@ -1,6 +1,6 @@
 // The pages. Each reads the public query API with the reader's token and shows what it answers;
 // a section the reader may not read shows why (the API's 403/404), in the reader's language.
-import { CHARTS, Refused, api, el, label, t } from "./app.js";
+import { CHARTS, Refused, api, download, el, label, t } from "./app.js";
 
 const pct = (rate) => (rate === null || rate === undefined ? "—" : `${(rate * 100).toFixed(1)}%`);
 const day = (value) => (value ? String(value).slice(0, 10) : "—");
@@ -278,13 +278,30 @@ async function audit(root, args) {
     const params = new URLSearchParams([...new FormData(form)].filter(([, v]) => v));
     location.hash = `#/audit?${params}`;
   });
-  root.append(form);
+  root.append(form, exportForm(query));
   const page = await api("/audit-trail", { ...query, limit: 200 });
   root.append(table(t("audit"), ["position", "when", "actor", "role", "type", "stream"],
     page.items.map((e) => el("tr", { "data-position": e.position }, num(e.position), el("td", { text: moment(e.occurred_at) }),
       el("td", { text: e.actor_user_id }), el("td", { text: label("role", e.actor_role) }), el("td", { text: e.type }),
       el("td", {}, el("a", { href: `#/audit/${e.stream_id}`, text: `${e.stream_type} ${e.stream_id.slice(0, 8)}` })))),
     { id: "audit-trail" }));
+}
+
+// Export of the filtered trail (JSON Lines): the API records who exported, why and what.
+function exportForm(query) {
+  const reason = el("input", { id: "export-reason", name: "reason", required: true });
+  const form = el("form", { class: "controls noprint", id: "export" },
+    el("label", { for: "export-reason" }, t("why"), reason),
+    el("button", { type: "submit", text: t("export") }));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const blob = await download("/audit-trail/export", { ...query, reason: reason.value, format: "ndjson" });
+    const link = el("a", { href: URL.createObjectURL(blob), download: "audit-trail.ndjson" });
+    document.body.append(link);
+    link.click();
+    link.remove();
+  });
+  return form;
 }
 
 async function auditRecord(root, streamId, at) {
