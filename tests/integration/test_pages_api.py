@@ -91,10 +91,10 @@ def test_the_development_sign_in_mints_tokens_of_demo_users_only(api: Api) -> No
 def test_outside_development_there_is_no_development_sign_in() -> None:
     production = Settings().model_copy(update={"environment": "production"})
     app = create_app(cast(Container, SimpleNamespace(settings=production)))
-    with TestClient(app) as client:
-        for answer in (client.get("/dev/sign-in"), client.post("/dev/sign-in", json={})):
-            assert answer.status_code == 404
-            assert answer.json()["code"] == "not_found"
+    client = TestClient(app)  # no lifespan: nothing behind the app
+    for answer in (client.get("/dev/sign-in"), client.post("/dev/sign-in", json={})):
+        assert answer.status_code == 404
+        assert answer.json()["code"] == "not_found"
 
 
 def test_the_pages_are_served_with_their_own_files_only(api: Api) -> None:
