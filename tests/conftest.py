@@ -47,7 +47,12 @@ def database_url(pg_server: str) -> Iterator[str]:
 def settings(database_url: str) -> Any:
     from api.settings import Settings
 
-    return Settings(database_url=database_url, api_threads=8, read_wait_max_seconds=10)
+    return Settings(
+        database_url=database_url,
+        api_threads=8,
+        read_wait_max_seconds=10,
+        position_stream_seconds=0.5,
+    )
 
 
 @pytest.fixture

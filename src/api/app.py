@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
-from api import access, errors, guard
+from api import access, errors, guard, web
 from api.admission import Admission, AdmissionState
 from api.container import Container
 from api.readiness import ReadinessMonitor
@@ -21,6 +21,7 @@ from api.routes import (
     groups,
     health,
     leads,
+    positions,
     proofs,
     queries,
     records,
@@ -42,6 +43,7 @@ AREAS = [
     groups,
     fieldwork_routes,
     leads,
+    positions,
     proofs,
     records,
     rectification_followup,
@@ -99,4 +101,5 @@ def create_app(container: Container) -> FastAPI:
     app.include_router(queries.router)
     app.include_router(health.router)
     access.document_readers(app)
+    web.install(app)
     return app

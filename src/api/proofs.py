@@ -12,16 +12,17 @@ from typing import Any
 from uuid import UUID
 
 from psycopg import Connection
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from api.errors import BadRequest
+from api.schemas.common import FREE_FORM, Answer
 from commands import heads, integrity, tree_store
 from commands.errors import NotFound
 
 HEX = r"^[0-9a-f]{64}$"
 
 
-class SignedHead(BaseModel):
+class SignedHead(Answer):
     """A signed tree head (checkpoint format v2), as published on Kafka and in files."""
 
     format: str = Field(description="xuncha.checkpoint.v2")
@@ -39,7 +40,7 @@ class SignedHead(BaseModel):
         return cls.model_validate(checkpoint.as_dict())
 
 
-class InclusionProof(BaseModel):
+class InclusionProof(Answer):
     """RFC 9162 inclusion proof of one event in the tree of `tree_size` leaves."""
 
     position: int = Field(description="the event's notification id")
@@ -51,7 +52,7 @@ class InclusionProof(BaseModel):
     root: str = Field(pattern=HEX, description="root of the tree of tree_size leaves")
 
 
-class ConsistencyProof(BaseModel):
+class ConsistencyProof(Answer):
     """RFC 9162 proof that the tree of `second` leaves extends the tree of `first` leaves."""
 
     first: int
@@ -61,20 +62,28 @@ class ConsistencyProof(BaseModel):
     proof: list[str]
 
 
-class DossierEvent(BaseModel):
+class DossierEvent(Answer):
     """One event of the record, as stored (sealed fields stay ciphertext inside `entry`)."""
 
     position: int
     stream_version: int
     type: str
-    data: dict[str, Any] = Field(description="the stored public data (no sealed fields)")
-    metadata: dict[str, Any]
+    data: dict[str, Any] = Field(
+        description="The stored public data (no sealed fields). Free-form: its fields are "
+        "those of the event type and schema version (docs/contract)",
+        json_schema_extra=FREE_FORM,
+    )
+    metadata: dict[str, Any] = Field(
+        description="The envelope as stored (actor, command, correlation, occurred_at…). "
+        "Free-form: exactly the stored JSON that `entry` hashes, whatever its envelope version",
+        json_schema_extra=FREE_FORM,
+    )
     proof: InclusionProof | None = Field(
         description="inclusion under `head`; null for an event newer than the head"
     )
 
 
-class Dossier(BaseModel):
+class Dossier(Answer):
     """A record's events with their inclusion proofs under the latest signed head."""
 
     entity_id: UUID

@@ -106,6 +106,12 @@ class Settings(BaseSettings):
         default=0.1, ge=0, le=60, description="first backoff between tries; doubles each try"
     )
     read_wait_max_seconds: float = Field(default=5.0, ge=0, le=60)
+    position_stream_seconds: float = Field(
+        default=55.0,
+        gt=0,
+        le=3600,
+        description="life of one `/read-models/positions/stream` answer; the page reconnects",
+    )
     clock_seconds: float = Field(
         default=60.0, ge=0, le=86400, description="tick interval of timers; 0 = off"
     )

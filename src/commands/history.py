@@ -319,6 +319,8 @@ def history(
         "stream_id": str(stream_id),
         "stream_type": stream_type,
         "current_version": len(recorded),
-        "events": events,
+        "items": events,
+        "limit": limit,
+        "after_version": after_version,
         "next_after_version": end if end < len(recorded) else None,
     }

@@ -354,7 +354,9 @@ def page(conn: Connection[Any], f: AuditFilter) -> dict[str, Any]:
     more = len(rows) > f.limit
     rows = rows[: f.limit]
     return {
-        "events": rows,
+        "items": rows,
+        "limit": f.limit,
+        "after_position": f.after_position,
         "next_after_position": rows[-1]["position"] if more else None,
     }
 

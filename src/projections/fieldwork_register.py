@@ -19,6 +19,7 @@ from events import interview as iv
 from events import petition as pt
 from events.base import RecordedEvent
 from events.vocabulary import ImmediateRectificationStatus, PetitionStatus
+from projections.paging import fetch_page
 from projections.vocabulary_params import value_params
 
 DDL = """
@@ -201,49 +202,64 @@ class FieldworkRegister:
             )
 
 
+def records(
+    conn: Connection[Any], inspection_id: UUID, type_: str | None, limit: int, offset: int
+) -> dict[str, Any]:
+    return fetch_page(
+        conn,
+        "SELECT * FROM rm_fieldwork_record WHERE inspection_id = %(inspection)s"
+        " AND (%(type)s::text IS NULL OR type = %(type)s)",
+        {"inspection": inspection_id, "type": type_ or None},
+        order_by="position",
+        limit=limit,
+        offset=offset,
+    )
+
+
+def petitions(
+    conn: Connection[Any], inspection_id: UUID, status: str | None, limit: int, offset: int
+) -> dict[str, Any]:
+    return fetch_page(
+        conn,
+        "SELECT * FROM rm_petition WHERE inspection_id = %(inspection)s"
+        " AND (%(status)s::text IS NULL OR status = %(status)s)",
+        {"inspection": inspection_id, "status": status or None},
+        order_by="received_on, petition_id",
+        limit=limit,
+        offset=offset,
+    )
+
+
+def interviews(
+    conn: Connection[Any], inspection_id: UUID, limit: int, offset: int
+) -> dict[str, Any]:
+    return fetch_page(
+        conn,
+        "SELECT * FROM rm_interview WHERE inspection_id = %(inspection)s",
+        {"inspection": inspection_id},
+        order_by="conducted_on, interview_id",
+        limit=limit,
+        offset=offset,
+    )
+
+
+def immediate_rectifications(
+    conn: Connection[Any], inspection_id: UUID, limit: int, offset: int
+) -> dict[str, Any]:
+    return fetch_page(
+        conn,
+        "SELECT * FROM rm_immediate_rectification WHERE inspection_id = %(inspection)s",
+        {"inspection": inspection_id},
+        order_by="requested_on, item_id",
+        limit=limit,
+        offset=offset,
+    )
+
+
 def _rows(conn: Connection[Any], query: str, params: list[Any]) -> list[dict[str, Any]]:
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(query, params)
         return cur.fetchall()
-
-
-def records(
-    conn: Connection[Any], inspection_id: UUID, type_: str | None, limit: int, offset: int
-) -> list[dict[str, Any]]:
-    query = "SELECT * FROM rm_fieldwork_record WHERE inspection_id = %s"
-    params: list[Any] = [inspection_id]
-    if type_:
-        query += " AND type = %s"
-        params.append(type_)
-    return _rows(conn, query + " ORDER BY position LIMIT %s OFFSET %s", [*params, limit, offset])
-
-
-def petitions(
-    conn: Connection[Any], inspection_id: UUID, status: str | None
-) -> list[dict[str, Any]]:
-    query = "SELECT * FROM rm_petition WHERE inspection_id = %s"
-    params: list[Any] = [inspection_id]
-    if status:
-        query += " AND status = %s"
-        params.append(status)
-    return _rows(conn, query + " ORDER BY received_on, petition_id", params)
-
-
-def interviews(conn: Connection[Any], inspection_id: UUID) -> list[dict[str, Any]]:
-    return _rows(
-        conn,
-        "SELECT * FROM rm_interview WHERE inspection_id = %s ORDER BY conducted_on, interview_id",
-        [inspection_id],
-    )
-
-
-def immediate_rectifications(conn: Connection[Any], inspection_id: UUID) -> list[dict[str, Any]]:
-    return _rows(
-        conn,
-        "SELECT * FROM rm_immediate_rectification WHERE inspection_id = %s"
-        " ORDER BY requested_on, item_id",
-        [inspection_id],
-    )
 
 
 def _one(conn: Connection[Any], query: str, record_id: UUID) -> dict[str, Any] | None:

@@ -13,6 +13,7 @@ from events import finding, inspection, rectification, round
 from events.base import DomainEvent, RecordedEvent
 from events.vocabulary import InspectionStage, RoundStage
 from projections.dashboard_support import class_entry
+from projections.paging import fetch_page
 from projections.stages import inspection_stage, round_stage
 
 DDL = """
@@ -239,13 +240,15 @@ def _update(cur: Cursor[Any], table: str, key: str, values: dict[str, Any], id_:
     )
 
 
-def list_rounds(conn: Connection[Any], limit: int, offset: int) -> list[dict[str, Any]]:
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(
-            "SELECT * FROM rm_round ORDER BY planned_start DESC, round_id LIMIT %s OFFSET %s",
-            (limit, offset),
-        )
-        return cur.fetchall()
+def list_rounds(conn: Connection[Any], limit: int, offset: int) -> dict[str, Any]:
+    return fetch_page(
+        conn,
+        "SELECT * FROM rm_round",
+        {},
+        order_by="planned_start DESC, round_id",
+        limit=limit,
+        offset=offset,
+    )
 
 
 def get_round(conn: Connection[Any], round_id: UUID) -> dict[str, Any] | None:
@@ -264,27 +267,26 @@ def list_inspections(
     offset: int,
     inspection_ids: Collection[UUID] | None = None,
     organization_ids: Collection[str] | None = None,
-) -> list[dict[str, Any]]:
+) -> dict[str, Any]:
     """`inspection_ids` / `organization_ids` restrict to the reader's scope (None = all)."""
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(
-            "SELECT * FROM rm_inspection WHERE (%(r)s::uuid IS NULL OR round_id = %(r)s)"
-            " AND (%(s)s::text IS NULL OR stage = %(s)s)"
-            " AND (%(o)s::text IS NULL OR organization_id = %(o)s)"
-            " AND (%(ii)s::uuid[] IS NULL OR inspection_id = ANY(%(ii)s))"
-            " AND (%(oo)s::text[] IS NULL OR organization_id = ANY(%(oo)s))"
-            " ORDER BY organization_name, inspection_id LIMIT %(l)s OFFSET %(off)s",
-            {
-                "r": round_id,
-                "s": stage,
-                "o": organization_id,
-                "ii": None if inspection_ids is None else sorted(inspection_ids),
-                "oo": None if organization_ids is None else sorted(organization_ids),
-                "l": limit,
-                "off": offset,
-            },
-        )
-        return cur.fetchall()
+    return fetch_page(
+        conn,
+        "SELECT * FROM rm_inspection WHERE (%(r)s::uuid IS NULL OR round_id = %(r)s)"
+        " AND (%(s)s::text IS NULL OR stage = %(s)s)"
+        " AND (%(o)s::text IS NULL OR organization_id = %(o)s)"
+        " AND (%(ii)s::uuid[] IS NULL OR inspection_id = ANY(%(ii)s))"
+        " AND (%(oo)s::text[] IS NULL OR organization_id = ANY(%(oo)s))",
+        {
+            "r": round_id,
+            "s": stage,
+            "o": organization_id,
+            "ii": None if inspection_ids is None else sorted(inspection_ids),
+            "oo": None if organization_ids is None else sorted(organization_ids),
+        },
+        order_by="organization_name, inspection_id",
+        limit=limit,
+        offset=offset,
+    )
 
 
 def get_inspection(conn: Connection[Any], inspection_id: UUID) -> dict[str, Any] | None:

@@ -46,6 +46,7 @@ from events.vocabulary import (
     SanctionKind,
     ServiceStatus,
 )
+from projections.paging import fetch_page
 from projections.vocabulary_params import value_params
 
 DDL = """
@@ -497,26 +498,25 @@ def list_inspectors(
     sort: str,
     limit: int,
     offset: int,
-) -> list[dict[str, Any]]:
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(
-            f"SELECT * FROM ({COUNTS}) c"
-            " WHERE (%(j)s::text IS NULL OR jurisdiction_id = %(j)s)"
-            " AND (%(status)s::text IS NULL OR pool_status = %(status)s)"
-            " AND (%(external)s::boolean IS NULL OR external = %(external)s)"
-            " AND (%(rounds)s::int IS NULL OR rounds_served >= %(rounds)s)"
-            f" ORDER BY {SORTS[sort]} LIMIT %(limit)s OFFSET %(offset)s",
-            {
-                "j": jurisdiction_id,
-                "status": pool_status,
-                "external": external,
-                "rounds": min_rounds_served,
-                "limit": limit,
-                "offset": offset,
-                **VOCABULARY,
-            },
-        )
-        return cur.fetchall()
+) -> dict[str, Any]:
+    return fetch_page(
+        conn,
+        f"SELECT * FROM ({COUNTS}) c"
+        " WHERE (%(j)s::text IS NULL OR jurisdiction_id = %(j)s)"
+        " AND (%(status)s::text IS NULL OR pool_status = %(status)s)"
+        " AND (%(external)s::boolean IS NULL OR external = %(external)s)"
+        " AND (%(rounds)s::int IS NULL OR rounds_served >= %(rounds)s)",
+        {
+            "j": jurisdiction_id,
+            "status": pool_status,
+            "external": external,
+            "rounds": min_rounds_served,
+            **VOCABULARY,
+        },
+        order_by=SORTS[sort],
+        limit=limit,
+        offset=offset,
+    )
 
 
 def get_record(conn: Connection[Any], user_id: str) -> dict[str, Any] | None:

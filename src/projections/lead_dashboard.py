@@ -250,7 +250,7 @@ def dashboard(
         counted = cur.fetchone()
     total_rounds = counted["n"] if counted else 0
     transferred = figures["transferred"]
-    return {
+    totals = {
         "total": figures["total"],
         "open": figures["open"],
         "cleared": figures["open"] == 0,
@@ -266,5 +266,8 @@ def dashboard(
         },
         "dispositions": {d: dispositions.get(d, 0) for d in DISPOSITIONS},
         "four_forms": {level: forms.get(level, 0) for level in FORMS},
+    }
+    return {
+        "totals": totals,
         "rounds": {"total": total_rounds, "limit": limit, "offset": offset, "items": rounds},
     }

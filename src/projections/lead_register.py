@@ -20,6 +20,7 @@ from psycopg.rows import dict_row
 from events import lead
 from events.base import RecordedEvent
 from events.vocabulary import Disposition, LeadStage
+from projections.paging import fetch_page
 from projections.vocabulary_params import value_params
 
 DDL = """
@@ -181,27 +182,24 @@ def list_leads(
     limit: int,
     offset: int,
     inspection_ids: Collection[UUID] | None = None,
-) -> list[dict[str, Any]]:
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(
-            "SELECT * FROM rm_lead"
-            + FILTER
-            + " AND (%(status)s::text IS NULL OR status = %(status)s)"
-            " AND (%(open)s::boolean IS NULL OR (status <> %(status_closed)s) = %(open)s)"
-            " ORDER BY registered_at, lead_id LIMIT %(limit)s OFFSET %(offset)s",
-            {
-                "inspection": inspection_id,
-                "round": round_id,
-                "receiver": receiver_organization_id,
-                "status": status,
-                "open": open,
-                **VOCABULARY,
-                "limit": limit,
-                "offset": offset,
-                "inspections": _inspections(inspection_ids),
-            },
-        )
-        return cur.fetchall()
+) -> dict[str, Any]:
+    return fetch_page(
+        conn,
+        "SELECT * FROM rm_lead" + FILTER + " AND (%(status)s::text IS NULL OR status = %(status)s)"
+        " AND (%(open)s::boolean IS NULL OR (status <> %(status_closed)s) = %(open)s)",
+        {
+            "inspection": inspection_id,
+            "round": round_id,
+            "receiver": receiver_organization_id,
+            "status": status,
+            "open": open,
+            **VOCABULARY,
+            "inspections": _inspections(inspection_ids),
+        },
+        order_by="registered_at, lead_id",
+        limit=limit,
+        offset=offset,
+    )
 
 
 def get_lead(conn: Connection[Any], lead_id: UUID) -> dict[str, Any] | None:

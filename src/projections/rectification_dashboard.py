@@ -298,8 +298,5 @@ def dashboard(
         "as_of": as_of,
         "group_by": group_by,
         "totals": totals,
-        "total": groups,
-        "limit": limit,
-        "offset": offset,
-        "items": rows,
+        "groups": {"total": groups, "limit": limit, "offset": offset, "items": rows},
     }

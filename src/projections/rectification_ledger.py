@@ -26,6 +26,7 @@ from psycopg.types.json import Jsonb
 from events import rectification as rect
 from events.base import RecordedEvent
 from events.vocabulary import RectificationItemStatus, WarningLevel
+from projections.paging import fetch_page
 from projections.vocabulary_params import value_params
 
 DDL = """
@@ -199,30 +200,29 @@ def list_items(
     offset: int,
     inspection_ids: Collection[UUID] | None = None,
     organization_ids: Collection[str] | None = None,
-) -> list[dict[str, Any]]:
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(
-            "SELECT *, (status <> %(status_closed)s AND deadline < %(as_of)s) AS overdue"
-            " FROM rm_rectification_item"
-            + FILTER
-            + " AND (%(status)s::text IS NULL OR status = %(status)s)"
-            " AND (%(overdue)s::boolean IS NULL OR"
-            "      (status <> %(status_closed)s AND deadline < %(as_of)s) = %(overdue)s)"
-            " ORDER BY deadline, ledger_item_no, item_id LIMIT %(limit)s OFFSET %(offset)s",
-            {
-                "inspection": inspection_id,
-                "org": organization_id,
-                "round": round_id,
-                "status": status,
-                "overdue": overdue,
-                "as_of": as_of,
-                **VOCABULARY,
-                "limit": limit,
-                "offset": offset,
-                **_scope(inspection_ids, organization_ids),
-            },
-        )
-        return cur.fetchall()
+) -> dict[str, Any]:
+    return fetch_page(
+        conn,
+        "SELECT *, (status <> %(status_closed)s AND deadline < %(as_of)s) AS overdue"
+        " FROM rm_rectification_item"
+        + FILTER
+        + " AND (%(status)s::text IS NULL OR status = %(status)s)"
+        " AND (%(overdue)s::boolean IS NULL OR"
+        "      (status <> %(status_closed)s AND deadline < %(as_of)s) = %(overdue)s)",
+        {
+            "inspection": inspection_id,
+            "org": organization_id,
+            "round": round_id,
+            "status": status,
+            "overdue": overdue,
+            "as_of": as_of,
+            **VOCABULARY,
+            **_scope(inspection_ids, organization_ids),
+        },
+        order_by="deadline, ledger_item_no, item_id",
+        limit=limit,
+        offset=offset,
+    )
 
 
 def get_item(conn: Connection[Any], item_id: UUID, as_of: date) -> dict[str, Any] | None:
@@ -283,3 +283,34 @@ def summary(
     row["completion_rate_excluding_long_term"] = round(row["closed"] / short, 4) if short else None
     row["as_of"] = as_of
     return row
+
+
+def monthly_trend(
+    conn: Connection[Any],
+    *,
+    months: int,
+    inspection_ids: Collection[UUID] | None = None,
+    organization_ids: Collection[str] | None = None,
+) -> list[dict[str, Any]]:
+    """Items opened (month of `opened_at`, UTC) and closed (month of `closed_on`) per month,
+    the last `months` months that have any, oldest first; a reopened item counts as closed
+    only when closed again."""
+    with conn.cursor(row_factory=dict_row) as cur:
+        cur.execute(
+            "WITH scoped AS (SELECT opened_at, closed_on FROM rm_rectification_item"
+            "   WHERE (%(ii)s::uuid[] IS NULL OR inspection_id = ANY(%(ii)s))"
+            "   AND (%(oo)s::text[] IS NULL OR organization_id = ANY(%(oo)s))),"
+            " opened AS (SELECT to_char(opened_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month,"
+            "   count(*) AS n FROM scoped GROUP BY 1),"
+            " closed AS (SELECT to_char(closed_on, 'YYYY-MM') AS month, count(*) AS n"
+            "   FROM scoped WHERE closed_on IS NOT NULL GROUP BY 1)"
+            " SELECT month, coalesce(o.n, 0)::int AS opened, coalesce(c.n, 0)::int AS closed"
+            " FROM opened o FULL JOIN closed c USING (month)"
+            " ORDER BY month DESC LIMIT %(months)s",
+            {
+                "ii": None if inspection_ids is None else sorted(inspection_ids),
+                "oo": None if organization_ids is None else sorted(organization_ids),
+                "months": months,
+            },
+        )
+        return list(reversed(cur.fetchall()))

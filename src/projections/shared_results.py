@@ -34,13 +34,13 @@ from typing import Any
 from uuid import UUID
 
 from psycopg import Connection, Cursor
-from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
 from events.base import RecordedEvent
 from events.correction import EventRecordedInError
 from events.follow_up import RectificationEvaluated
 from events.results import InspectionResultShared
+from projections.paging import fetch_page
 from projections.taxonomy import category_of
 
 DDL = """
@@ -211,23 +211,18 @@ def list_results(
     sort: str,
     limit: int,
     offset: int,
-) -> list[dict[str, Any]]:
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(
-            SELECT + f" ORDER BY {SORTS[sort]} LIMIT %(limit)s OFFSET %(offset)s",
-            {
-                "org": organization_id,
-                "year": year,
-                "round": round_id,
-                "grade": evaluation_grade,
-                "limit": limit,
-                "offset": offset,
-            },
-        )
-        rows = cur.fetchall()
-    for row in rows:
+) -> dict[str, Any]:
+    found = fetch_page(
+        conn,
+        SELECT,
+        {"org": organization_id, "year": year, "round": round_id, "grade": evaluation_grade},
+        order_by=SORTS[sort],
+        limit=limit,
+        offset=offset,
+    )
+    for row in found["items"]:
         row["findings_by_category"] = by_category(row.pop("findings_by_tag") or [])
-    return rows
+    return found
 
 
 def by_category(tags: list[dict[str, Any]]) -> dict[str, int]:

@@ -35,6 +35,7 @@ from events import round as rnd
 from events.base import DomainEvent, RecordedEvent
 from events.correction import EventRecordedInError
 from events.vocabulary import CoverageStatus
+from projections.paging import fetch_page
 from projections.vocabulary_params import value_params
 
 DDL = """
@@ -301,17 +302,17 @@ def get_term(conn: Connection[Any], plan_id: str) -> dict[str, Any] | None:
 
 def list_terms(
     conn: Connection[Any], *, jurisdiction_id: str | None, limit: int, offset: int
-) -> list[dict[str, Any]]:
-    with conn.cursor() as cur:
-        cur.execute(
-            "SELECT plan_id FROM rm_cov_plan"
-            " WHERE (%(j)s::text IS NULL OR jurisdiction_id = %(j)s)"
-            " ORDER BY jurisdiction_id, term_start DESC, plan_id LIMIT %(limit)s OFFSET %(offset)s",
-            {"j": jurisdiction_id, "limit": limit, "offset": offset},
-        )
-        ids = [row[0] for row in cur.fetchall()]
-    terms = [get_term(conn, plan_id) for plan_id in ids]
-    return [t for t in terms if t is not None]
+) -> dict[str, Any]:
+    plans = fetch_page(
+        conn,
+        "SELECT plan_id FROM rm_cov_plan WHERE (%(j)s::text IS NULL OR jurisdiction_id = %(j)s)",
+        {"j": jurisdiction_id},
+        order_by="jurisdiction_id, term_start DESC, plan_id",
+        limit=limit,
+        offset=offset,
+    )
+    terms = [get_term(conn, row["plan_id"]) for row in plans["items"]]
+    return {**plans, "items": [t for t in terms if t is not None]}
 
 
 def list_organizations(
@@ -322,11 +323,12 @@ def list_organizations(
     sort: str,
     limit: int,
     offset: int,
-) -> list[dict[str, Any]]:
-    with conn.cursor(row_factory=dict_row) as cur:
-        cur.execute(
-            f"SELECT * FROM ({ROWS}) rows WHERE (%(status)s::text IS NULL OR status = %(status)s)"
-            f" ORDER BY {SORTS[sort]} LIMIT %(limit)s OFFSET %(offset)s",
-            {"plan": plan_id, "status": status, "limit": limit, "offset": offset, **VOCABULARY},
-        )
-        return cur.fetchall()
+) -> dict[str, Any]:
+    return fetch_page(
+        conn,
+        f"SELECT * FROM ({ROWS}) rows WHERE (%(status)s::text IS NULL OR status = %(status)s)",
+        {"plan": plan_id, "status": status, **VOCABULARY},
+        order_by=SORTS[sort],
+        limit=limit,
+        offset=offset,
+    )

@@ -20,16 +20,16 @@ def test_a_cross_county_round_closes_with_all_leads_cleared(api: Api) -> None:
     demo.round("交叉巡察", "cross", -300, counties, "closed")
     api.position = container.store.head()
 
-    (round_,) = [r for r in api.get("/rounds") if r["name"] == "交叉巡察"]
+    (round_,) = [r for r in api.get("/rounds")["items"] if r["name"] == "交叉巡察"]
     assert (round_["round_type"], round_["stage"]) == ("cross", "closed")
-    inspections = api.get("/inspections", round_id=round_["round_id"])
+    inspections = api.get("/inspections", round_id=round_["round_id"])["items"]
     assert len(inspections) == 3
     assert {row["stage"] for row in inspections} == {"closed"}
     assert {row["items_total"] == row["items_closed"] > 0 for row in inspections} == {True}
     leads = api.get("/lead-summary", round_id=round_["round_id"])
     assert leads["cleared"] is True
     assert leads["total"] >= 1
-    trail = api.get("/audit-trail", type="cross_inspection.arranged", limit=10)
+    trail = api.get("/audit-trail", type="cross_inspection.arranged", limit=10)["items"]
     assert len(trail) == 1
     pairs = trail[0]["data"]["pairs"]
     assert {(p["from_jurisdiction"], p["to_jurisdiction"]) for p in pairs} == {
@@ -38,4 +38,4 @@ def test_a_cross_county_round_closes_with_all_leads_cleared(api: Api) -> None:
         ("yuyang", "shenmu"),
     }
     assert all(p["from_jurisdiction"] != p["to_jurisdiction"] for p in pairs)
-    assert api.get("/audit-trail", type="round.closed", who=OFFICE, limit=10)
+    assert api.get("/audit-trail", type="round.closed", who=OFFICE, limit=10)["items"]

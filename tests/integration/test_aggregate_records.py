@@ -81,7 +81,7 @@ def test_a_group_shows_members_recusals_pledges_and_status_never_declared_ties(
     assert [a["inspection_id"] for a in group["authorizations"]] == [life.inspection_id]
     assert (
         group["stream_version"]
-        == api.get("/audit-trail", stream_id=life.group_id)[-1]["stream_version"]
+        == api.get("/audit-trail", stream_id=life.group_id)["items"][-1]["stream_version"]
     )
     assert "relatives" not in json.dumps(group)
     assert "work" not in group["recusals"][0]

@@ -63,10 +63,11 @@ def whole_trail(api: Api, **params: Any) -> list[dict[str, Any]]:
     after = 0
     while True:
         page = api.get("/audit-trail", who=AUDITOR, after_position=after, limit=500, **params)
-        if not page:
+        rows += page["items"]
+        if page["next_after_position"] is None:
             return rows
-        rows += page
-        after = page[-1]["position"]
+        assert page["next_after_position"] == page["items"][-1]["position"]
+        after = page["next_after_position"]
 
 
 # ---- time travel ----
@@ -123,7 +124,7 @@ def test_history_lists_every_event_with_the_fields_it_changed(api: Api) -> None:
     life = closed_item(api)
     item = life.item_ids[0]
     shown = api.get(f"/history/{item}", who=AUDITOR)
-    events = shown["events"]
+    events = shown["items"]
     assert [e["version"] for e in events] == [1, 2, 3, 4, 5, 6]
     assert events[0]["changes"][0]["op"] == "added"
     assert events[1]["changes"] == [
@@ -138,8 +139,8 @@ def test_history_lists_every_event_with_the_fields_it_changed(api: Api) -> None:
     stored = read_stream(api, item)
     assert [e["position"] for e in events] == [r.position for r in stored]
     page = api.get(f"/history/{item}", who=AUDITOR, after_version=3, limit=1)
-    assert [e["version"] for e in page["events"]] == [4]
-    assert page["events"][0]["changes"] == [
+    assert [e["version"] for e in page["items"]] == [4]
+    assert page["items"][0]["changes"] == [
         {"path": "status", "op": "changed", "before": "closure_requested", "after": "verified"}
     ]
     assert page["next_after_version"] == 4
@@ -177,7 +178,7 @@ def test_time_travel_refuses_unknown_records_and_bad_arguments(api: Api) -> None
 
 
 def command_correlation(api: Api, stream_id: str, type_name: str) -> str:
-    (row,) = api.get("/audit-trail", who=AUDITOR, stream_id=stream_id, type=type_name)
+    (row,) = api.get("/audit-trail", who=AUDITOR, stream_id=stream_id, type=type_name)["items"]
     return str(row["correlation_id"])
 
 
@@ -190,11 +191,11 @@ def test_the_timeline_of_a_correlation_is_every_event_of_that_command(api: Api) 
         api, life.inspection_id, "inspection.rectification_plan_accepted"
     )
     shown = api.get("/audit-trail/timeline", who=AUDITOR, correlation_id=correlation)
-    assert [(str(e["stream_id"]), e["stream_version"]) for e in shown["events"]] == [
+    assert [(str(e["stream_id"]), e["stream_version"]) for e in shown["items"]] == [
         (e["stream_id"], e["stream_version"]) for e in accepted["events"]
     ]
     assert len({e["stream_id"] for e in accepted["events"]}) > 1
-    positions = [e["position"] for e in shown["events"]]
+    positions = [e["position"] for e in shown["items"]]
     assert positions == sorted(positions)
     assert shown["next_after_position"] is None
     # Keyset pages of one.
@@ -207,7 +208,7 @@ def test_the_timeline_of_a_correlation_is_every_event_of_that_command(api: Api) 
         limit=1,
         after_position=first["next_after_position"],
     )
-    assert second["events"][0]["position"] == positions[1]
+    assert second["items"][0]["position"] == positions[1]
 
 
 def test_the_timeline_of_a_record_includes_the_events_correlated_with_it(api: Api) -> None:
@@ -217,9 +218,9 @@ def test_the_timeline_of_a_record_includes_the_events_correlated_with_it(api: Ap
     correlations = {e["correlation_id"] for e in trail if str(e["stream_id"]) == item}
     expected = [e["position"] for e in trail if e["correlation_id"] in correlations]
     shown = api.get(f"/audit-trail/entities/{item}/timeline", who=AUDITOR, limit=500)
-    got = [e["position"] for e in shown["events"]]
+    got = [e["position"] for e in shown["items"]]
     assert got == expected
-    streams = {str(e["stream_id"]) for e in shown["events"]}
+    streams = {str(e["stream_id"]) for e in shown["items"]}
     assert item in streams
     assert life.inspection_id in streams
     assert len(streams) >= 3  # the closing day's count too
@@ -234,9 +235,9 @@ def test_the_timeline_of_an_inspection_covers_its_records_and_no_other(api: Api)
     shown = api.get(
         f"/audit-trail/inspections/{life.inspection_id}/timeline", who=AUDITOR, limit=500
     )
-    positions = [e["position"] for e in shown["events"]]
+    positions = [e["position"] for e in shown["items"]]
     assert positions == sorted(positions)
-    streams = {str(e["stream_id"]) for e in shown["events"]}
+    streams = {str(e["stream_id"]) for e in shown["items"]}
     mine = {life.inspection_id, *life.item_ids, *life.finding_ids}
     assert mine <= streams
     for stream in mine:  # every event of each of its records
@@ -244,7 +245,7 @@ def test_the_timeline_of_an_inspection_covers_its_records_and_no_other(api: Api)
     assert other.inspection_id not in streams
     assert life.round_id not in streams or all(
         life.inspection_id in json.dumps(e["data"])
-        for e in shown["events"]
+        for e in shown["items"]
         if str(e["stream_id"]) == life.round_id
     )
     # The stream's own filters combine with it.
@@ -253,13 +254,13 @@ def test_the_timeline_of_an_inspection_covers_its_records_and_no_other(api: Api)
         who=AUDITOR,
         actor_role="inspected_org_liaison",
     )
-    assert [e["type"] for e in liaison["events"]] == ["rectification.progress_reported"]
+    assert [e["type"] for e in liaison["items"]] == ["rectification.progress_reported"]
 
 
 def test_role_and_time_filters(api: Api) -> None:
     life = closed_item(api)
     trail = whole_trail(api)
-    principal = api.get("/audit-trail", who=AUDITOR, actor_role="inspected_org_principal")
+    principal = api.get("/audit-trail", who=AUDITOR, actor_role="inspected_org_principal")["items"]
     assert principal == [e for e in trail if e["actor_role"] == "inspected_org_principal"]
     assert {e["type"] for e in principal} == {
         "inspection.rectification_plan_submitted",
@@ -271,7 +272,7 @@ def test_role_and_time_filters(api: Api) -> None:
     since, until = stored[2].metadata.occurred_at, stored[4].metadata.occurred_at
     window = api.get(
         "/audit-trail", who=AUDITOR, since=since.isoformat(), until=until.isoformat(), limit=500
-    )
+    )["items"]
     assert [e["position"] for e in window] == [
         e["position"] for e in trail if since <= e_time(e) < until
     ]
@@ -342,7 +343,9 @@ def test_ndjson_export_holds_exactly_the_filtered_rows_and_is_recorded(api: Api)
     export_id = response.headers["x-export-id"]
     with psycopg.connect(api.client.app.state.container.conninfo) as conn:  # type: ignore[attr-defined]
         (head,) = conn.execute("SELECT max(notification_id) FROM stored_events").fetchone() or (0,)
-    (recorded,) = api.get("/audit-trail", who=AUDITOR, stream_id=export_id, min_position=head)
+    (recorded,) = api.get("/audit-trail", who=AUDITOR, stream_id=export_id, min_position=head)[
+        "items"
+    ]
     assert recorded["type"] == "audit.export_performed"
     assert recorded["actor_user_id"] == AUDITOR.user_id
     assert recorded["actor_role"] == "auditor"
@@ -359,7 +362,7 @@ def test_ndjson_export_holds_exactly_the_filtered_rows_and_is_recorded(api: Api)
         type="audit.export_performed",
         min_position=head,
     )
-    assert [str(e["stream_id"]) for e in timeline["events"]] == [export_id]
+    assert [str(e["stream_id"]) for e in timeline["items"]] == [export_id]
 
 
 def test_csv_export_holds_exactly_the_filtered_rows(api: Api) -> None:
@@ -394,7 +397,7 @@ def test_export_refuses_bad_input_without_recording(api: Api) -> None:
 
 def test_exports_read_through_a_server_side_cursor_in_batches(api: Api) -> None:
     closed_item(api)
-    api.get("/audit-trail", who=AUDITOR)  # caught up
+    api.get("/audit-trail", who=AUDITOR)["items"]  # caught up
     conninfo = api.client.app.state.container.conninfo  # type: ignore[attr-defined]
     with psycopg.connect(conninfo) as conn:
         total = audit_trail.count(conn, audit_trail.AuditFilter())
@@ -457,7 +460,7 @@ def test_cli_export_writes_the_file_and_progress(
         (head,) = conn.execute("SELECT max(notification_id) FROM stored_events").fetchone() or (0,)
     (recorded,) = api.get(
         "/audit-trail", who=AUDITOR, type="audit.export_performed", min_position=head
-    )
+    )["items"]
     assert recorded["actor_user_id"] == "auditor-7"
     assert (recorded["data"]["channel"], recorded["data"]["rows"]) == ("cli", len(table))
 
@@ -478,7 +481,7 @@ def test_cli_history_prints_a_state_and_diffs(
     assert main(["history", item, "--at", at]) == 0
     assert json.loads(capsys.readouterr().out)["state"]["status"] == "verified"
     assert main(["history", item, "--diffs"]) == 0
-    events = json.loads(capsys.readouterr().out)["events"]
+    events = json.loads(capsys.readouterr().out)["items"]
     assert events[4]["changes"] == [
         {"path": "status", "op": "changed", "before": "verified", "after": "closed"}
     ]
@@ -492,7 +495,7 @@ def test_the_inspection_index_is_rebuilt_from_the_trail_when_it_is_new(api: Api)
     other = Lifecycle(api)
     other.round_id = life.round_id
     other.plan_inspection("org-roads-bureau")
-    api.get("/audit-trail", who=AUDITOR)  # caught up
+    api.get("/audit-trail", who=AUDITOR)["items"]  # caught up
     conninfo = api.client.app.state.container.conninfo  # type: ignore[attr-defined]
     index = "SELECT inspection_id, position FROM rm_audit_inspection ORDER BY 1, 2"
     links = "SELECT stream_id, inspection_id FROM rm_audit_stream_inspection ORDER BY 1, 2"

@@ -122,7 +122,9 @@ def client(pg_server: str) -> Iterator[TestClient]:
     with psycopg.connect(pg_server, autocommit=True) as conn:
         conn.execute(SQL("CREATE DATABASE {}").format(Identifier(name)))
     url = make_conninfo(pg_server, dbname=name)
-    settings = Settings(database_url=url, api_threads=4, read_wait_max_seconds=1)
+    settings = Settings(
+        database_url=url, api_threads=4, read_wait_max_seconds=1, position_stream_seconds=0.5
+    )
     container = build(settings, url)
     try:
         with TestClient(create_app(container)) as test_client:

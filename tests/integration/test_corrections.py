@@ -19,7 +19,7 @@ def test_an_event_recorded_in_error_is_marked_in_the_audit_trail(api: Api) -> No
     life.draft_finding()
     stationed = api.get(
         "/audit-trail", stream_id=life.inspection_id, type="inspection.group_stationed"
-    )
+    )["items"]
     (row,) = stationed
     assert row["recorded_in_error_reason"] is None
     at = f"/streams/{life.inspection_id}/events-recorded-in-error"
@@ -39,11 +39,11 @@ def test_an_event_recorded_in_error_is_marked_in_the_audit_trail(api: Api) -> No
 
     (row,) = api.get(
         "/audit-trail", stream_id=life.inspection_id, type="inspection.group_stationed"
-    )
+    )["items"]
     assert row["recorded_in_error_reason"] == "进驻日期录错"
-    (shown,) = api.get("/audit-trail", stream_id=correction)
+    (shown,) = api.get("/audit-trail", stream_id=correction)["items"]
     assert shown["type"] == "correction.event_recorded_in_error"
     assert shown["reason"] == "进驻日期录错"
     assert shown["data"]["approved_by"] == APPROVER
-    others = api.get("/audit-trail", stream_id=life.inspection_id)
+    others = api.get("/audit-trail", stream_id=life.inspection_id)["items"]
     assert [r["recorded_in_error_reason"] for r in others].count("进驻日期录错") == 1

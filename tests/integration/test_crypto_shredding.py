@@ -144,7 +144,7 @@ def test_sealed_data_is_encrypted_read_with_justification_and_erased(
     sealed_read(api, "interviews", interview_id, OTHER_LEADER, {"justification": WHY}, 404)
     sealed_read(api, "interviews", petition_id, OFFICE, {"justification": WHY}, 404)
 
-    accesses = api.get("/audit-trail", type="audit.sensitive_record_accessed")
+    accesses = api.get("/audit-trail", type="audit.sensitive_record_accessed")["items"]
     assert [(a["actor_user_id"], a["data"]["record_id"]) for a in accesses] == [
         ("office-1", petition_id),
         ("leader-1", interview_id),
@@ -153,7 +153,7 @@ def test_sealed_data_is_encrypted_read_with_justification_and_erased(
     assert {a["data"]["justification"] for a in accesses} == {WHY}
     assert accesses[0]["data"]["subject_id"] == f"petitioner:{petition_id}"
     timeline = api.get(f"/audit-trail/inspections/{life.inspection_id}/timeline", limit=500)
-    types = [e["type"] for e in timeline["events"]]
+    types = [e["type"] for e in timeline["items"]]
     assert types.count("audit.sensitive_record_accessed") == 3
     assert plaintext_found(database_url) == {}
 
@@ -172,7 +172,7 @@ def test_sealed_data_is_encrypted_read_with_justification_and_erased(
     read = sealed_read(api, "interviews", interview_id, OFFICE, {"justification": WHY}, 200)
     assert (read["erased"], read["fields"]) == (True, {"interviewee": ERASED, "record": ERASED})
 
-    erasures = api.get("/audit-trail", type="audit.subject_erased")
+    erasures = api.get("/audit-trail", type="audit.subject_erased")["items"]
     assert [(e["actor_user_id"], e["data"]["subject_id"]) for e in erasures] == [
         ("dpo-1", f"petitioner:{petition_id}"),
         ("dpo-1", f"interviewee:{interview_id}"),
@@ -194,7 +194,7 @@ def test_sealed_data_is_encrypted_read_with_justification_and_erased(
         "disciplines": ["integrity"],
     }
     api.command(f"/petitions/{petition_id}/triage", triage, DEPUTY)
-    (row,) = api.get(f"{life.at}/interviews")
+    (row,) = api.get(f"{life.at}/interviews")["items"]
     assert row["signed"] is True
 
     # Every read model rebuilds from scratch in a fresh runner, without any key.

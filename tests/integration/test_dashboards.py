@@ -445,8 +445,12 @@ def test_rectification_dashboard_rates_aging_and_groupings(api: Api) -> None:
     def pick(row: dict[str, Any], like: dict[str, Any]) -> dict[str, Any]:
         return {k: row[k] for k in like}
 
-    assert (board["as_of"], board["group_by"], board["total"]) == (as_of, "organization", 2)
-    assert [pick(r, water_row) for r in board["items"]] == [roads_row, water_row]
+    assert (board["as_of"], board["group_by"], board["groups"]["total"]) == (
+        as_of,
+        "organization",
+        2,
+    )
+    assert [pick(r, water_row) for r in board["groups"]["items"]] == [roads_row, water_row]
     assert pick(board["totals"], totals) == totals
 
     # Per supervising department (业务主管单位, from the registry) and per responsible leader
@@ -459,14 +463,15 @@ def test_rectification_dashboard_rates_aging_and_groupings(api: Api) -> None:
         sort="-total",
     )
     assert [
-        (r["key"], r["organizations"], r["total"], r["overdue"]) for r in by_supervisor["items"]
+        (r["key"], r["organizations"], r["total"], r["overdue"])
+        for r in by_supervisor["groups"]["items"]
     ] == [("市住建局", 1, 5, 2), ("市交通局", 1, 2, 2)]
     by_leader = api.get("/dashboards/rectification", READER, as_of=as_of, group_by="leader")
     assert [
         (r["key"], r["organization_id"], r["total"], r["closed"], r["long_term"])
-        for r in by_leader["items"]
+        for r in by_leader["groups"]["items"]
     ] == [("副局长", WATER, 2, 0, 0), ("局长", ROADS, 2, 0, 0), ("局长", WATER, 3, 2, 1)]
-    assert by_leader["items"][2]["completion_rate"] == round(2 / 3, 4)
+    assert by_leader["groups"]["items"][2]["completion_rate"] == round(2 / 3, 4)
 
     # Aging depends on the day asked about: today nothing open is overdue yet.
     today = api.get("/dashboards/rectification", READER, as_of=day(0))["totals"]
@@ -476,11 +481,12 @@ def test_rectification_dashboard_rates_aging_and_groupings(api: Api) -> None:
     page = api.get(
         "/dashboards/rectification", READER, as_of=as_of, sort="-completion_rate", limit=1
     )
-    assert (page["total"], [r["key"] for r in page["items"]]) == (2, ["org-water-bureau"])
+    groups = page["groups"]
+    assert (groups["total"], [r["key"] for r in groups["items"]]) == (2, ["org-water-bureau"])
     page = api.get("/dashboards/rectification", READER, as_of=as_of, sort="-total", offset=1)
-    assert [r["key"] for r in page["items"]] == [ROADS]
+    assert [r["key"] for r in page["groups"]["items"]] == [ROADS]
     leader = api.get("/dashboards/rectification", READER, as_of=as_of, responsible_leader="局长")
-    assert [(r["key"], r["total"]) for r in leader["items"]] == [(ROADS, 2), (WATER, 3)]
+    assert [(r["key"], r["total"]) for r in leader["groups"]["items"]] == [(ROADS, 2), (WATER, 3)]
     one_round = api.get("/dashboards/rectification", READER, as_of=as_of, round_id=roads.round_id)
     assert pick(one_round["totals"], {"total": 2, "red": 2}) == {"total": 2, "red": 2}
 
@@ -502,7 +508,7 @@ def test_rectification_dashboard_rates_aging_and_groupings(api: Api) -> None:
     # A supervising department sees the organizations the registry places under it.
     transport = Who("jtj-1", Role.SUPERVISING_DEPARTMENT, "市交通局")
     mine = api.get("/dashboards/rectification", transport, as_of=as_of)
-    assert ([r["key"] for r in mine["items"]], mine["totals"]["total"]) == ([ROADS], 2)
+    assert ([r["key"] for r in mine["groups"]["items"]], mine["totals"]["total"]) == ([ROADS], 2)
     elsewhere = Who("dept-9", Role.SUPERVISING_DEPARTMENT, "市农业农村局")
     assert api.get("/dashboards/rectification", elsewhere)["totals"]["total"] == 0
 
@@ -555,7 +561,8 @@ def test_lead_dashboard_disposal_rate_lag_forms_and_clearing(api: Api) -> None:
         api.command(f"/leads/{c}/outcome", outcome, DISCIPLINE)
         api.command(f"/leads/{c}/close", {}, OFFICE)
 
-    board = api.get("/dashboards/leads", READER, round_id=life.round_id)
+    whole = api.get("/dashboards/leads", READER, round_id=life.round_id)
+    board = whole["totals"]
     # By hand: 6 leads, 5 transferred (a-e), 3 disposed (a, b shelved, c), c closed.
     assert (board["total"], board["open"], board["cleared"]) == (6, 5, False)
     assert (board["transferred"], board["disposed"], board["disposal_rate"]) == (5, 3, 0.6)
@@ -575,21 +582,21 @@ def test_lead_dashboard_disposal_rate_lag_forms_and_clearing(api: Api) -> None:
     }
     # c's outcome (level 2) replaces its disposition's level 1; b has none.
     assert board["four_forms"] == {"1": 1, "2": 1, "3": 0, "4": 0, "none": 1}
-    assert board["rounds"]["total"] == 1
+    assert whole["rounds"]["total"] == 1
     assert [
         (r["round_id"], r["total"], r["open"], r["closed"], r["cleared"])
-        for r in board["rounds"]["items"]
+        for r in whole["rounds"]["items"]
     ] == [(life.round_id, 6, 5, 1, False)]
 
     # A receiving authority sees only the leads transferred to it.
-    commission = api.get("/dashboards/leads", DISCIPLINE)
+    commission = api.get("/dashboards/leads", DISCIPLINE)["totals"]
     assert (commission["total"], commission["transferred"], commission["disposal_rate"]) == (
         4,
         4,
         0.75,
     )
     assert commission["acknowledgement"]["open_unacknowledged"] == 0
-    zzb = api.get("/dashboards/leads", ORG_DEPARTMENT)
+    zzb = api.get("/dashboards/leads", ORG_DEPARTMENT)["totals"]
     assert (zzb["total"], zzb["disposal_rate"], zzb["acknowledgement"]["open_unacknowledged"]) == (
         1,
         0.0,
@@ -599,14 +606,15 @@ def test_lead_dashboard_disposal_rate_lag_forms_and_clearing(api: Api) -> None:
 
     # A lead registered in error no longer counts.
     in_error(api, f)
-    after = api.get("/dashboards/leads", READER, round_id=life.round_id)
+    after = api.get("/dashboards/leads", READER, round_id=life.round_id)["totals"]
     assert (after["total"], after["open"], after["transferred"]) == (5, 4, 5)
 
     # Another round without leads is cleared; rounds sort by open leads.
     other = Lifecycle(api)
     other.propose_round()
     empty = api.get("/dashboards/leads", READER, round_id=other.round_id)
-    assert (empty["total"], empty["cleared"], empty["disposal_rate"]) == (0, True, None)
+    figures = empty["totals"]
+    assert (figures["total"], figures["cleared"], figures["disposal_rate"]) == (0, True, None)
     assert empty["rounds"]["total"] == 1
     assert [
         (r["round_id"], r["total"], r["open"], r["cleared"]) for r in empty["rounds"]["items"]

@@ -64,7 +64,7 @@ def payload(state: bytes) -> str:
 
 
 def audit(api: Api, event_type: str) -> list[dict[str, Any]]:
-    return [row["data"] for row in api.get("/audit-trail", type=event_type, limit=500)]
+    return [row["data"] for row in api.get("/audit-trail", type=event_type, limit=500)["items"]]
 
 
 def test_the_demo_loads_a_city_that_looks_real(api: Api) -> None:
@@ -87,9 +87,9 @@ def test_the_demo_loads_a_city_that_looks_real(api: Api) -> None:
     # Rounds over two years, each as far as its stage.
     today = datetime.now(UTC).date()
     named = round_names(today)
-    rounds = {r["name"]: r for r in api.get("/rounds")}
+    rounds = {r["name"]: r for r in api.get("/rounds")["items"]}
     assert set(rounds) == set(named.values())
-    inspections = api.get("/inspections", limit=100)
+    inspections = api.get("/inspections", limit=100)["items"]
     assert [row for row in inspections if ID_LIKE.search(row["organization_name"])] == []
     by_round: dict[str, set[str]] = {}
     ids = {r["round_id"]: r["name"] for r in rounds.values()}
@@ -123,7 +123,7 @@ def test_the_demo_loads_a_city_that_looks_real(api: Api) -> None:
         assert board["interview_records_signed"] == board["interviews_held"] > 0, board
 
     # Problems worded as a report words them, across the four categories of 四个落实.
-    items = api.get("/rectification-items", limit=500)
+    items = api.get("/rectification-items", limit=500)["items"]
     assert [i["problem"] for i in items if ID_LIKE.search(i["problem"])] == []
     assert len({i["problem"] for i in items}) >= 12
     findings = audit(api, "finding.drafted")
@@ -144,7 +144,7 @@ def test_the_demo_loads_a_city_that_looks_real(api: Api) -> None:
     assert len(closed_on) >= 6  # closures spread over months, not all on the run day
 
     # Leads: every 处置方式, several 四种形态 levels, acknowledgement lags of days.
-    leads = api.get("/dashboards/leads")
+    leads = api.get("/dashboards/leads")["totals"]
     assert all(leads["dispositions"].get(d.value, 0) > 0 for d in Disposition)
     assert sum(1 for level in "1234" if leads["four_forms"].get(level, 0) > 0) >= 3
     lag = leads["acknowledgement"]
@@ -153,7 +153,7 @@ def test_the_demo_loads_a_city_that_looks_real(api: Api) -> None:
     assert 0 < leads["disposal_rate"] < 1
 
     # Coverage of the term: inspected, scheduled and still due.
-    (term,) = api.get("/coverage/terms")
+    (term,) = api.get("/coverage/terms")["items"]
     assert term["inspected"] > 0
     assert term["scheduled"] > 0
     assert term["due"] > 0

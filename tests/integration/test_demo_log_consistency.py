@@ -65,7 +65,7 @@ def demo(pg_server: str) -> Iterator[Demo]:
 def extra_steps(api: Api) -> tuple[str, str]:
     """What the demo does not do: a mobilization and a look-back (two events on the new
     inspection's stream)."""
-    rounds = {r["name"]: r for r in api.get("/rounds")}
+    rounds = {r["name"]: r for r in api.get("/rounds")["items"]}
     names = round_names(datetime.now(UTC).date())
     open_round = rounds[names["third"]]["round_id"]
     api.command(f"/rounds/{open_round}/mobilize", {"meeting_on": day(-1)}, OFFICE)
@@ -75,7 +75,7 @@ def extra_steps(api: Api) -> tuple[str, str]:
     issued = run_ticks(app, datetime.now(UTC) + timedelta(days=30))
     assert sum(issued.values()) > 0, issued
     closed_round = rounds[names["first"]]["round_id"]
-    earlier = api.get("/inspections", round_id=closed_round, limit=1)[0]
+    earlier = api.get("/inspections", round_id=closed_round, limit=1)["items"][0]
     body = {
         "jurisdiction_id": earlier["jurisdiction_id"],
         "committee": "中共榆林市委",

@@ -30,7 +30,7 @@ SECRETS = [PETITIONER, PETITION_TEXT, INTERVIEWEE, INTERVIEW_TEXT, SURVEY_RAW, B
 
 
 def records(api: Api, life: Lifecycle, type_: str) -> list[dict[str, Any]]:
-    rows: list[dict[str, Any]] = api.get(f"{life.at}/fieldwork-records", type=type_)
+    rows: list[dict[str, Any]] = api.get(f"{life.at}/fieldwork-records", type=type_)["items"]
     return rows
 
 
@@ -126,7 +126,7 @@ def test_petitions_from_intake_to_forwarding_acknowledgement_and_finding(api: Ap
     link = {"finding_id": life.finding_ids[0]}
     api.command(f"/petitions/{named}/link-finding", link, MEMBER)
 
-    rows = {r["petition_id"]: r for r in api.get(f"{life.at}/petitions")}
+    rows = {r["petition_id"]: r for r in api.get(f"{life.at}/petitions")["items"]}
     assert (rows[named]["status"], rows[named]["finding_ids"]) == ("linked", life.finding_ids)
     assert (rows[anonymous]["status"], rows[anonymous]["forwarded_to"]) == (
         "acknowledged",
@@ -151,11 +151,11 @@ def test_interviews_need_two_inspectors_and_a_signature(api: Api) -> None:
     refused(api, f"{life.at}/interviews", late, MEMBER, 403)  # after the window ended
     two = {**body, "interviewers": ["member-1", "member-2"]}
     interview_id = api.command(f"{life.at}/interviews", two, MEMBER, 201)["created_id"]
-    (row,) = api.get(f"{life.at}/interviews")
+    (row,) = api.get(f"{life.at}/interviews")["items"]
     assert (row["signed"], row["interviewers"]) == (False, ["member-1", "member-2"])
     api.command(f"/interviews/{interview_id}/sign", {"signed_on": day(-60)}, MEMBER_2)
     refused(api, f"/interviews/{interview_id}/sign", {"signed_on": day(-60)}, MEMBER_2, 409)
-    (row,) = api.get(f"{life.at}/interviews")
+    (row,) = api.get(f"{life.at}/interviews")["items"]
     assert (row["signed"], row["signed_on"]) == (True, day(-60))
 
 
@@ -418,7 +418,7 @@ def test_a_full_fieldwork_scenario_leaves_no_sealed_data_in_any_read_model(api: 
         422,
     )
 
-    (immediate,) = api.get(f"{at}/immediate-rectifications")
+    (immediate,) = api.get(f"{at}/immediate-rectifications")["items"]
     assert (immediate["status"], immediate["problem"]) == ("completed", "公车私用")
     report = records(api, life, "fieldwork.work_report_heard")[0]
     assert report["data"]["below_norm"] is True
@@ -431,7 +431,7 @@ def _assert_sealed_data_absent_from_read_models(api: Api) -> None:
     names = [p.name for p in container.projections]
     assert wait_for_position(container.read_pool, names, api.position, 10)
 
-    trail = json.dumps(api.get("/audit-trail", limit=500), ensure_ascii=False)
+    trail = json.dumps(api.get("/audit-trail", limit=500)["items"], ensure_ascii=False)
     assert "[sealed]" in trail
     leaked = [s for s in SECRETS if s in trail]
     assert leaked == [], f"sealed data in /audit-trail: {leaked}"

@@ -113,7 +113,9 @@ def fuzz_app(pg_server: str) -> Iterator[tuple[Any, Any]]:
         conn.execute(SQL("CREATE DATABASE {}").format(Identifier(name)))
     url = make_conninfo(pg_server, dbname=name)
     # A generous bounded wait: a 503 here would mean the read models fell 10 s behind.
-    fuzz_settings = Settings(database_url=url, api_threads=8, read_wait_max_seconds=10)
+    fuzz_settings = Settings(
+        database_url=url, api_threads=8, read_wait_max_seconds=10, position_stream_seconds=0.5
+    )
     container = build(fuzz_settings, url)
     container.runner.start_thread()
     app = create_app(container)

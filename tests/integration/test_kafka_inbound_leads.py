@@ -94,6 +94,6 @@ def test_a_valid_acknowledgement_updates_the_lead_once(
     api.position = container.store.head()
     row = api.get(f"/leads/{lead}")
     assert (row["status"], row["receiver_organization_id"]) == ("acknowledged", RECEIVER)
-    trail = api.get("/audit-trail", stream_id=lead, type="lead.acknowledged")
+    trail = api.get("/audit-trail", stream_id=lead, type="lead.acknowledged")["items"]
     assert len(trail) == 1
     assert trail[0]["actor_organization_id"] == RECEIVER

@@ -173,8 +173,8 @@ def test_sealed_lead_fields_stay_in_the_event_store(api: Api) -> None:
     lead = register(api, life)
     visible = [
         api.get(f"/leads/{lead}"),
-        api.get("/leads", inspection_id=life.inspection_id),
-        api.get("/audit-trail", stream_id=lead),
+        api.get("/leads", inspection_id=life.inspection_id)["items"],
+        api.get("/audit-trail", stream_id=lead)["items"],
     ]
     text = repr(visible)
     assert (SUBJECT in text, ALLEGATION in text, "[sealed]" in text) == (False, False, True)

@@ -100,11 +100,11 @@ def test_lifecycle_from_proposed_round_to_closed_inspection(api: Api) -> None:
     api.command(f"/rounds/{life.round_id}/close", {}, OFFICE)
     assert api.get(f"/rounds/{life.round_id}")["stage"] == "closed"
 
-    trail = api.get("/audit-trail", stream_id=life.inspection_id, limit=500)
+    trail = api.get("/audit-trail", stream_id=life.inspection_id, limit=500)["items"]
     assert trail[0]["type"] == "inspection.planned"
     assert trail[-1]["type"] == "inspection.closed"
     assert [row["stream_version"] for row in trail] == list(range(1, len(trail) + 1))
-    everything = api.get("/audit-trail", limit=500)
+    everything = api.get("/audit-trail", limit=500)["items"]
     assert len(everything) == api.event_count()
 
 

@@ -54,5 +54,5 @@ def test_an_in_scope_petition_links_to_a_lead_of_its_inspection(api: Api) -> Non
     assert PETITIONER not in str(result)
     assert PETITION_TEXT not in str(result)
     refused(api, f"/petitions/{named}/link-lead", link, MEMBER, 409)  # linked already
-    rows = {r["petition_id"]: r for r in api.get(f"{life.at}/petitions")}
+    rows = {r["petition_id"]: r for r in api.get(f"{life.at}/petitions")["items"]}
     assert (rows[named]["status"], rows[named]["lead_ids"]) == ("linked", [lead])

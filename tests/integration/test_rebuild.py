@@ -208,7 +208,7 @@ def test_rebuild_while_commands_arrive_ends_equal_to_a_fresh_build_and_reads_nev
                         errors.append(f"{response.status_code} {response.text}")
                         continue
                     assert row is not None
-                    reads.append((int(row[0]), len(response.json()), time.monotonic_ns()))
+                    reads.append((int(row[0]), len(response.json()["items"]), time.monotonic_ns()))
                 except Exception as error:  # any failure of a read is the bug
                     errors.append(repr(error))
 
@@ -329,7 +329,7 @@ def test_a_batch_applied_at_once_equals_its_events_applied_one_by_one(api: Api) 
     life = seeded(api)
     (stationed,) = api.get(
         "/audit-trail", stream_id=life.inspection_id, type="inspection.group_stationed"
-    )
+    )["items"]
     api.command(
         f"/streams/{life.inspection_id}/events-recorded-in-error",
         {
@@ -345,4 +345,4 @@ def test_a_batch_applied_at_once_equals_its_events_applied_one_by_one(api: Api) 
         report = verify(fresh_runner(container, batch_size=batch_size), "audit_trail")
         assert report.equal, report.text()
     timeline = api.get(f"/audit-trail/inspections/{life.inspection_id}/timeline")
-    assert any(r["recorded_in_error_reason"] == "进驻日期录错" for r in timeline["events"])
+    assert any(r["recorded_in_error_reason"] == "进驻日期录错" for r in timeline["items"])

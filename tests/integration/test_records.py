@@ -125,8 +125,8 @@ def test_term_coverage_counts_stationed_inspections_within_the_term(api: Api) ->
     figures = ("planned", "inspected", "scheduled", "due", "deregistered", "feedback_delivered")
     assert [term[f] for f in figures] == [4, 1, 1, 1, 1, 0]
     assert term["coverage_rate"] == 0.3333  # 1 of the 3 still registered
-    rows = {row["organization_id"]: row for row in term["organizations"]}
-    assert [row["organization_id"] for row in term["organizations"]] == orgs  # plan order
+    rows = {row["organization_id"]: row for row in term["organizations"]["items"]}
+    assert [row["organization_id"] for row in term["organizations"]["items"]] == orgs  # plan order
     assert {o: rows[o]["status"] for o in orgs} == {
         TARGET_ORG: "inspected",
         "org-roads": "scheduled",
@@ -148,11 +148,11 @@ def test_term_coverage_counts_stationed_inspections_within_the_term(api: Api) ->
     assert [old[f] for f in figures] == [4, 0, 0, 3, 1, 0]
     assert (old["coverage_rate"], old["approved"]) == (0.0, False)
 
-    due = api.get("/coverage/terms/yulin:第五届", COMMITTEE, status="due")["organizations"]
+    due = api.get("/coverage/terms/yulin:第五届", COMMITTEE, status="due")["organizations"]["items"]
     assert [row["organization_id"] for row in due] == ["org-schools"]
     by_status = api.get("/coverage/terms/yulin:第五届", AUDITOR, sort="status", limit=2)
-    assert [r["status"] for r in by_status["organizations"]] == ["deregistered", "due"]
-    terms = api.get("/coverage/terms", LEADING_GROUP, jurisdiction_id="yulin")
+    assert [r["status"] for r in by_status["organizations"]["items"]] == ["deregistered", "due"]
+    terms = api.get("/coverage/terms", LEADING_GROUP, jurisdiction_id="yulin")["items"]
     assert [t["term_id"] for t in terms] == ["yulin:第五届", "yulin:第四届"]
 
     # Feedback delivered later is shown and counted.
@@ -163,7 +163,7 @@ def test_term_coverage_counts_stationed_inspections_within_the_term(api: Api) ->
     life.feedback()
     term = api.get("/coverage/terms/yulin:第五届", OFFICE)
     assert term["feedback_delivered"] == 1
-    assert term["organizations"][0]["feedback_delivered_on"] == day(-20)
+    assert term["organizations"]["items"][0]["feedback_delivered_on"] == day(-20)
 
     assert status_of(api, "/coverage/terms/yulin:第五届", OFFICE, sort="nonsense") == 422
     assert status_of(api, "/coverage/terms/yulin:第五届", OFFICE, status="finished") == 422
@@ -176,7 +176,10 @@ def test_term_coverage_counts_stationed_inspections_within_the_term(api: Api) ->
     record_in_error(api, cancelled, "取消决定未经审批")
     term = api.get("/coverage/terms/yulin:第五届", OFFICE, status="scheduled")
     assert [term[f] for f in figures] == [4, 1, 2, 0, 1, 1]
-    assert [r["organization_id"] for r in term["organizations"]] == ["org-roads", "org-schools"]
+    assert [r["organization_id"] for r in term["organizations"]["items"]] == [
+        "org-roads",
+        "org-schools",
+    ]
     assert equal_to_a_rebuild(api, "term_coverage")
 
 
@@ -210,7 +213,7 @@ def test_shared_results_file_the_last_share_of_the_year_with_what_policy_allows(
 
     api.command(f"{at}/shared-results", {"leads": None}, OFFICE)
     year = TODAY.year
-    first = api.get(f"/shared-results/{TARGET_ORG}/{year}", ORG_DEPT)
+    first = api.get(f"/shared-results/{TARGET_ORG}/{year}", ORG_DEPT)["items"]
     assert len(first) == 1
     record = first[0]
     assert (record["sequence"], record["basis"], record["published_on"]) == (
@@ -243,7 +246,7 @@ def test_shared_results_file_the_last_share_of_the_year_with_what_policy_allows(
     leads = {"transferred": 3, "disposed": 2, "open": 1}
     shared = api.command(f"{at}/shared-results", {"leads": leads}, OFFICE)
 
-    rows = api.get("/shared-results", OFFICE, organization_id=TARGET_ORG, year=year)
+    rows = api.get("/shared-results", OFFICE, organization_id=TARGET_ORG, year=year)["items"]
     assert len(rows) == 1  # one record per inspection and year: the last share
     record = rows[0]
     assert (record["sequence"], record["basis"]) == (2, "evaluated")
@@ -267,15 +270,15 @@ def test_shared_results_file_the_last_share_of_the_year_with_what_policy_allows(
     assert record["responsible_leaders"] == ["局长"]  # the policy allows naming them
 
     # Filters and sorting.
-    assert api.get("/shared-results", AUDITOR, round_id=life.round_id) == rows
-    assert api.get("/shared-results", COMMITTEE, evaluation_grade="poor") == []
-    assert api.get("/shared-results", LEADING_GROUP, year=year - 1) == []
-    assert api.get("/shared-results", OFFICE, sort="-completion_rate") == rows
+    assert api.get("/shared-results", AUDITOR, round_id=life.round_id)["items"] == rows
+    assert api.get("/shared-results", COMMITTEE, evaluation_grade="poor")["items"] == []
+    assert api.get("/shared-results", LEADING_GROUP, year=year - 1)["items"] == []
+    assert api.get("/shared-results", OFFICE, sort="-completion_rate")["items"] == rows
 
     # The inspected organization reads its own record only; others are 403.
-    assert api.get("/shared-results", PRINCIPAL) == rows
-    assert api.get("/shared-results", OTHER_PRINCIPAL) == []
-    assert api.get("/shared-results", OTHER_PRINCIPAL, organization_id=TARGET_ORG) == []
+    assert api.get("/shared-results", PRINCIPAL)["items"] == rows
+    assert api.get("/shared-results", OTHER_PRINCIPAL)["items"] == []
+    assert api.get("/shared-results", OTHER_PRINCIPAL, organization_id=TARGET_ORG)["items"] == []
     assert status_of(api, f"/shared-results/{TARGET_ORG}/{year}", OTHER_PRINCIPAL) == 404
     assert status_of(api, f"/shared-results/{TARGET_ORG}/{year}", DASHBOARD) == 403
     assert status_of(api, "/shared-results", LEADER) == 403
@@ -288,7 +291,7 @@ def test_shared_results_file_the_last_share_of_the_year_with_what_policy_allows(
     assert record["recorded_in_error"] is None
     record_in_error(api, shared, "线索数字有误")
     record_in_error(api, evaluated, "评估未按规定组织")
-    [record] = api.get("/shared-results", ORG_DEPT, organization_id=TARGET_ORG)
+    [record] = api.get("/shared-results", ORG_DEPT, organization_id=TARGET_ORG)["items"]
     assert (record["sequence"], record["recorded_in_error"]) == (2, "线索数字有误")
     assert (record["evaluation_grade"], record["evaluation"]) == ("good", None)
     assert equal_to_a_rebuild(api, "shared_results")
@@ -298,7 +301,7 @@ def test_shared_results_name_no_leaders_under_the_default_policy(api: Api) -> No
     life = Lifecycle(api)
     life.to_rectifying()
     api.command(f"{life.at}/shared-results", {"leads": None}, OFFICE)
-    [record] = api.get("/shared-results", ORG_DEPT, organization_id=TARGET_ORG)
+    [record] = api.get("/shared-results", ORG_DEPT, organization_id=TARGET_ORG)["items"]
     assert record["rectification"]["items_total"] == 1
     assert record["rectification"]["completion_rate"] == 0.0
     assert record["responsible_leaders"] is None
@@ -334,7 +337,7 @@ def test_a_result_shared_again_the_next_year_gives_one_record_per_year(api: Api)
     finally:
         app.clock = utc_now
 
-    rows = api.get("/shared-results", ORG_DEPT, organization_id=TARGET_ORG, sort="year")
+    rows = api.get("/shared-results", ORG_DEPT, organization_id=TARGET_ORG, sort="year")["items"]
     assert [(r["year"], r["sequence"], r["basis"]) for r in rows] == [
         (year, 1, "report_approved"),
         (year + 1, 2, "evaluated"),
@@ -346,8 +349,8 @@ def test_a_result_shared_again_the_next_year_gives_one_record_per_year(api: Api)
     done = {"evaluation_no": 1, "evaluated_on": day(0), "score": 95.5, "grade": "excellent"}
     assert this_year["evaluation"] == next_year["evaluation"] == done  # evaluated this year
     assert next_year["published_on"] == f"{year + 1}-01-15"
-    assert api.get(f"/shared-results/{TARGET_ORG}/{year + 1}", PRINCIPAL) == [next_year]
-    assert api.get("/shared-results", AUDITOR, sort="-year") == [next_year, this_year]
+    assert api.get(f"/shared-results/{TARGET_ORG}/{year + 1}", PRINCIPAL)["items"] == [next_year]
+    assert api.get("/shared-results", AUDITOR, sort="-year")["items"] == [next_year, this_year]
     assert equal_to_a_rebuild(api, "shared_results")
 
 
@@ -457,13 +460,13 @@ def test_inspector_record_collects_service_evaluations_training_recusals_and_san
     assert [leader[c] for c in ("name", "rounds_served", "as_leader")] == ["张组长", 1, 1]
 
     # The roster: filters and sorting.
-    everyone = api.get("/inspectors", ORG_DEPT, sort="user_id")
+    everyone = api.get("/inspectors", ORG_DEPT, sort="user_id")["items"]
     assert [p["user_id"] for p in everyone] == sorted(
         w.user_id for w in (LEADER, DEPUTY, MEMBER, MEMBER_2, MEMBER_3)
     )
-    pool = api.get("/inspectors", OFFICE, pool_status="admitted")
+    pool = api.get("/inspectors", OFFICE, pool_status="admitted")["items"]
     assert [p["user_id"] for p in pool] == [MEMBER.user_id]
-    served = api.get("/inspectors", OFFICE, min_rounds_served=1, sort="-commendations")
+    served = api.get("/inspectors", OFFICE, min_rounds_served=1, sort="-commendations")["items"]
     assert [p["user_id"] for p in served] == [
         MEMBER.user_id,  # one commendation, then the others by user id
         DEPUTY.user_id,
@@ -546,7 +549,7 @@ def test_a_county_term_counts_inspections_planned_by_the_city_s_escalated_rounds
     api.command(f"/rounds/{round_id}/inspections", body, OFFICE, 201)
 
     term = api.get("/coverage/terms/shenmu:第十七届", COMMITTEE)
-    statuses = {r["organization_id"]: r["status"] for r in term["organizations"]}
+    statuses = {r["organization_id"]: r["status"] for r in term["organizations"]["items"]}
     assert statuses == {"org-shenmu-finance": "scheduled", "org-shenmu-town": "due"}
     assert (term["planned"], term["scheduled"], term["due"], term["coverage_rate"]) == (
         2,
@@ -555,4 +558,4 @@ def test_a_county_term_counts_inspections_planned_by_the_city_s_escalated_rounds
         0.0,
     )
     # The city's own term does not list the county's organizations.
-    assert api.get("/coverage/terms", COMMITTEE, jurisdiction_id="yulin") == []
+    assert api.get("/coverage/terms", COMMITTEE, jurisdiction_id="yulin")["items"] == []

@@ -222,7 +222,7 @@ def test_feedback_rectification_follow_up_results_and_lookback(api: Api) -> None
     # Shared again after the evaluation (sequence 2), with what the policy allows.
     again = api.command(f"{at}/shared-results", {"leads": None}, OFFICE)
     assert [e["stream_version"] for e in again["events"]] == [2]
-    trail = api.get("/audit-trail", type="results.inspection_result_shared")
+    trail = api.get("/audit-trail", type="results.inspection_result_shared")["items"]
     assert [row["stream_version"] for row in trail] == [1, 2]
     assert api.post(f"{at}/shared-results", {}, OFFICE).status_code == 409
 
@@ -253,7 +253,7 @@ def test_feedback_rectification_follow_up_results_and_lookback(api: Api) -> None
     assert len({e["stream_id"] for e in launched["events"]}) == 3
     new = api.get(f"/inspections/{lookback_id}")
     assert (new["stage"], new["organization_id"]) == ("planned", "org-water-bureau")
-    trail = api.get("/audit-trail", stream_id=lookback_id)
+    trail = api.get("/audit-trail", stream_id=lookback_id)["items"]
     assert [row["type"] for row in trail] == ["inspection.planned", "inspection.lookback_linked"]
 
 

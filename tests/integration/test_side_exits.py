@@ -60,7 +60,7 @@ def test_side_exits_round_steps_and_report_decisions(api: Api) -> None:
     api.command(f"{other}/suspend", {"why": "暂缓"}, OFFICE)
     result = api.command(f"{other}/cancel", {"why": "被巡察单位撤销"}, COMMITTEE)
     assert types(result) == ["inspection.cancelled"]
-    trail = api.get("/audit-trail", stream_id=other_id, type="inspection.cancelled")
+    trail = api.get("/audit-trail", stream_id=other_id, type="inspection.cancelled")["items"]
     assert (trail[0]["data"]["cancelled_from"], trail[0]["reason"]) == ("planned", "被巡察单位撤销")
     assert api.get(other)["stage"] == "cancelled"
     refused_409(api, f"{other}/resume", {}, OFFICE, "'cancelled'")
@@ -106,11 +106,12 @@ def test_side_exits_round_steps_and_report_decisions(api: Api) -> None:
     api.command(f"{at}/cancel", {"why": "领导小组决定终止"}, LEADING_GROUP)
     result = api.command(f"{rounds}/close", {}, OFFICE)
     assert types(result) == ["round.leads_cleared", "round.closed"]
-    trail = api.get("/audit-trail", stream_id=life.round_id, type="round.leads_cleared")
+    trail = api.get("/audit-trail", stream_id=life.round_id, type="round.leads_cleared")["items"]
     assert trail[0]["data"]["leads_closed"] == 0
     assert api.get(rounds)["stage"] == "closed"
     assert {
-        r["inspection_id"]: r["stage"] for r in api.get("/inspections", round_id=life.round_id)
+        r["inspection_id"]: r["stage"]
+        for r in api.get("/inspections", round_id=life.round_id)["items"]
     } == {
         other_id: "cancelled",
         life.inspection_id: "cancelled",

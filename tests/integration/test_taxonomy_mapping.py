@@ -26,7 +26,7 @@ def test_shared_results_map_tags_as_the_round_dashboard_does(api: Api) -> None:
     life.report_through_approval()
     api.command(f"{life.at}/shared-results", {"leads": None}, OFFICE)
 
-    (shared,) = api.get(f"/shared-results/{TARGET_ORG}/{TODAY.year}", ORG_DEPT)
+    (shared,) = api.get(f"/shared-results/{TARGET_ORG}/{TODAY.year}", ORG_DEPT)["items"]
     assert shared["findings_by_category"] == {ORGANIZATIONAL_LINE: 1, "三重一大": 1}
     board = api.get(f"/dashboards/rounds/{life.round_id}")
     approved = {

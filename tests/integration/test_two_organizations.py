@@ -96,7 +96,7 @@ def test_b_reads_its_own_records(api: Api, two: tuple[Lifecycle, Lifecycle]) -> 
     for who in (PRINCIPAL_B, LIAISON_B):
         assert api.get(f"/inspections/{b.inspection_id}", who)["organization_id"] == ORG_B
         assert api.get(f"/rectification-items/{b.item_ids[0]}", who)["item_id"] == b.item_ids[0]
-        listed = {row["item_id"] for row in api.get("/rectification-items", who)}
+        listed = {row["item_id"] for row in api.get("/rectification-items", who)["items"]}
         assert listed == set(b.item_ids)
 
 

@@ -174,9 +174,9 @@ def test_a_stream_type_without_an_aggregate_has_events_but_no_state() -> None:
     with pytest.raises(RuleViolated, match="no state"):
         history.state_at(uid(60), stream, version=1)
     shown = history.history(uid(60), stream)
-    assert [e["type"] for e in shown["events"]] == ["interview.conducted"]
-    assert "changes" not in shown["events"][0]
-    assert shown["events"][0]["data"]["record"] == SEALED
+    assert [e["type"] for e in shown["items"]] == ["interview.conducted"]
+    assert "changes" not in shown["items"][0]
+    assert shown["items"][0]["data"]["record"] == SEALED
 
 
 # ---- a rectification item, step by step ----
@@ -247,7 +247,7 @@ def test_state_arguments_are_checked() -> None:
 
 def test_history_diffs_name_the_changed_fields() -> None:
     shown = history.history(ITEM_1, item_stream())
-    changes = [e["changes"] for e in shown["events"]]
+    changes = [e["changes"] for e in shown["items"]]
     assert changes[0] == [
         {
             "path": "",
@@ -261,20 +261,20 @@ def test_history_diffs_name_the_changed_fields() -> None:
     ]
     assert [c["path"] for c in changes[4]] == ["status"]
     assert changes[4][0]["after"] == "closed"
-    assert shown["events"][1]["data"]["percent"] == 60
+    assert shown["items"][1]["data"]["percent"] == 60
     assert shown["next_after_version"] is None
 
 
 def test_history_pages_by_version_with_diffs_against_the_state_before_the_page() -> None:
     stream = item_stream()
     first = history.history(ITEM_1, stream, limit=2)
-    assert [e["version"] for e in first["events"]] == [1, 2]
+    assert [e["version"] for e in first["items"]] == [1, 2]
     assert first["next_after_version"] == 2
     second = history.history(ITEM_1, stream, after_version=2, limit=2)
-    assert [e["version"] for e in second["events"]] == [3, 4]
-    assert second["events"][0]["changes"] == [
+    assert [e["version"] for e in second["items"]] == [3, 4]
+    assert second["items"][0]["changes"] == [
         {"path": "status", "op": "changed", "before": "in_progress", "after": "closure_requested"},
         {"path": "last_step_on", "op": "added", "before": None, "after": "2026-06-30"},
     ]
     bare = history.history(ITEM_1, stream, diffs=False)
-    assert "changes" not in bare["events"][0]
+    assert "changes" not in bare["items"][0]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -223,8 +223,7 @@ def report_skeleton(conn: Any, scope: ReadScope, inspection_id: UUID, today: dat
 
 def _items(conn: Any, scope: ReadScope, inspection_id: UUID, today: date) -> list[dict[str, Any]]:
     """The inspection's items exactly as `GET /rectification-items?inspection_id=…` lists them."""
-    fetch: Callable[..., list[dict[str, Any]]] = rectification_ledger.list_items
-    return fetch(
+    page: dict[str, Any] = rectification_ledger.list_items(
         conn,
         inspection_id=inspection_id,
         organization_id=None,
@@ -237,3 +236,5 @@ def _items(conn: Any, scope: ReadScope, inspection_id: UUID, today: date) -> lis
         inspection_ids=scope.inspection_ids,
         organization_ids=scope.organization_ids,
     )
+    items: list[dict[str, Any]] = page["items"]
+    return items

@@ -167,6 +167,12 @@ def three_lists(conn: Any, scope: ReadScope, inspection_id: UUID) -> Ledger:
     )
 
 
+def _rows(page: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows of a query's page answer."""
+    rows: list[dict[str, Any]] = page["items"]
+    return rows
+
+
 @dataclass(frozen=True)
 class LedgerFilters:
     """The filters of `GET /rectification-items`."""
@@ -183,18 +189,20 @@ def rectification(conn: Any, scope: ReadScope, f: LedgerFilters, today: date) ->
     as_of = f.as_of or today
 
     def fetch(limit: int, offset: int) -> list[dict[str, Any]]:
-        return rectification_ledger.list_items(
-            conn,
-            inspection_id=f.inspection_id,
-            organization_id=f.organization_id,
-            round_id=f.round_id,
-            status=f.status,
-            overdue=f.overdue,
-            as_of=as_of,
-            limit=limit,
-            offset=offset,
-            inspection_ids=scope.inspection_ids,
-            organization_ids=scope.organization_ids,
+        return _rows(
+            rectification_ledger.list_items(
+                conn,
+                inspection_id=f.inspection_id,
+                organization_id=f.organization_id,
+                round_id=f.round_id,
+                status=f.status,
+                overdue=f.overdue,
+                as_of=as_of,
+                limit=limit,
+                offset=offset,
+                inspection_ids=scope.inspection_ids,
+                organization_ids=scope.organization_ids,
+            )
         )
 
     rows = [ledgers.rectification_row(r) for r in ledgers.paged(fetch)]
@@ -225,16 +233,18 @@ def leads(conn: Any, scope: ReadScope, f: LeadFilters) -> Ledger:
     receiver = actor.organization_id if actor.role in RECEIVERS else None
 
     def fetch(limit: int, offset: int) -> list[dict[str, Any]]:
-        return lead_register.list_leads(
-            conn,
-            inspection_id=f.inspection_id,
-            round_id=f.round_id,
-            receiver_organization_id=receiver,
-            status=f.status,
-            open=f.open,
-            limit=limit,
-            offset=offset,
-            inspection_ids=scope.inspection_ids,
+        return _rows(
+            lead_register.list_leads(
+                conn,
+                inspection_id=f.inspection_id,
+                round_id=f.round_id,
+                receiver_organization_id=receiver,
+                status=f.status,
+                open=f.open,
+                limit=limit,
+                offset=offset,
+                inspection_ids=scope.inspection_ids,
+            )
         )
 
     rows = [ledgers.lead_row(r) for r in ledgers.paged(fetch)]
@@ -251,15 +261,17 @@ def leads(conn: Any, scope: ReadScope, f: LeadFilters) -> Ledger:
 
 def shared(conn: Any, scope: ReadScope, year: int, organization_id: str | None) -> Ledger:
     def fetch(limit: int, offset: int) -> list[dict[str, Any]]:
-        return shared_results.list_results(
-            conn,
-            organization_id=organization_id,
-            year=year,
-            round_id=None,
-            evaluation_grade=None,
-            sort="organization",
-            limit=limit,
-            offset=offset,
+        return _rows(
+            shared_results.list_results(
+                conn,
+                organization_id=organization_id,
+                year=year,
+                round_id=None,
+                evaluation_grade=None,
+                sort="organization",
+                limit=limit,
+                offset=offset,
+            )
         )
 
     rows = [

@@ -17,6 +17,8 @@ from api.access import OVERSIGHT, readable_by
 from api.auditing import MEDIA_TYPES, load_stream, open_export
 from api.deps import ContainerDep, CurrentActor, ReadConnection, consistent_read
 from api.exports.xlsx import stream_file
+from api.schemas.audit import AuditPage, History, StateAt
+from api.schemas.common import answer
 from commands import history
 from events.base import Role
 from events.export import ExportChannel, ExportFormat
@@ -139,6 +141,13 @@ class ExportOptions:
 
 
 TimelineFilters = Annotated[PagedEventFilters, Depends()]
+
+
+def _page(conn: Any, f: audit_trail.AuditFilter) -> AuditPage:
+    """A keyset page of the trail (`next_after_position` is the next page's cursor)."""
+    return answer(AuditPage, audit_trail.page(conn, f))
+
+
 # As a parameter after the filters (rather than in the route's `dependencies`), so that
 # `min_position` keeps its place after them in the OpenAPI document; still before `conn`, so
 # no connection is held while waiting.
@@ -152,8 +161,9 @@ def trail() -> APIRouter:
         "/audit-trail",
         dependencies=[READERS, AUDIT],
         summary="Every event with its metadata, in log order",
-        description="Filters combine (all must match); page with `after_position` set to the "
-        "last position of the previous page. Sealed fields show as `[sealed]`.",
+        description="Filters combine (all must match). A keyset page: pass "
+        "`next_after_position` as `after_position` for the next one (null: last page). Sealed "
+        "fields show as `[sealed]`.",
     )
     def audit(
         conn: ReadConnection,
@@ -168,7 +178,7 @@ def trail() -> APIRouter:
         actor_role: ActorRole = None,
         correlation_id: UUID | None = None,
         inspection_id: UUID | None = None,
-    ) -> list[dict[str, Any]]:
+    ) -> AuditPage:
         f = _filter(
             after_position=after_position,
             limit=limit,
@@ -181,7 +191,7 @@ def trail() -> APIRouter:
             correlation_id=correlation_id,
             inspection_id=inspection_id,
         )
-        return audit_trail.search(conn, f)
+        return answer(AuditPage, audit_trail.page(conn, f))
 
     @r.get(
         "/audit-trail/timeline",
@@ -195,8 +205,8 @@ def trail() -> APIRouter:
         _caught_up: AuditCaughtUp,
         conn: ReadConnection,
         _: CurrentActor,
-    ) -> dict[str, Any]:
-        return audit_trail.page(conn, filters.filter(correlation_id=correlation_id))
+    ) -> AuditPage:
+        return _page(conn, filters.filter(correlation_id=correlation_id))
 
     @r.get(
         "/audit-trail/entities/{stream_id}/timeline",
@@ -210,8 +220,8 @@ def trail() -> APIRouter:
         _caught_up: AuditCaughtUp,
         conn: ReadConnection,
         _: CurrentActor,
-    ) -> dict[str, Any]:
-        return audit_trail.page(conn, filters.filter(entity_id=stream_id))
+    ) -> AuditPage:
+        return _page(conn, filters.filter(entity_id=stream_id))
 
     @r.get(
         "/audit-trail/inspections/{inspection_id}/timeline",
@@ -227,8 +237,8 @@ def trail() -> APIRouter:
         _caught_up: AuditCaughtUp,
         conn: ReadConnection,
         _: CurrentActor,
-    ) -> dict[str, Any]:
-        return audit_trail.page(conn, filters.filter(inspection_id=inspection_id))
+    ) -> AuditPage:
+        return _page(conn, filters.filter(inspection_id=inspection_id))
 
     @r.get(
         "/audit-trail/export",
@@ -245,9 +255,22 @@ def trail() -> APIRouter:
         responses={
             200: {
                 "content": {
-                    "application/x-ndjson": {},
-                    "text/csv": {},
-                    MEDIA_TYPES[ExportFormat.XLSX]: {},
+                    "application/x-ndjson": {
+                        "schema": {
+                            "type": "string",
+                            "description": "One JSON object per line: an `AuditEvent`, as "
+                            "the items of `/audit-trail`",
+                        }
+                    },
+                    "text/csv": {
+                        "schema": {
+                            "type": "string",
+                            "description": "The `AuditEvent` columns, `data` as JSON",
+                        }
+                    },
+                    MEDIA_TYPES[ExportFormat.XLSX]: {
+                        "schema": {"type": "string", "format": "binary"}
+                    },
                 },
                 "description": "The rows",
             }
@@ -317,7 +340,8 @@ def time_travel() -> APIRouter:
         summary="A record's history: its events with metadata and what each changed",
         description="Reads the event store (not a read model). Each event has its public "
         "data and `changes`: the state paths it changed, with `op` (added, removed, changed), "
-        "`before` and `after`. Page with `after_version`; sealed data shows as `[sealed]`.",
+        "`before` and `after`. A keyset page: pass `next_after_version` as `after_version` "
+        "for the next one (null: last page); sealed data shows as `[sealed]`.",
     )
     def get_history(
         stream_id: UUID,
@@ -326,12 +350,13 @@ def time_travel() -> APIRouter:
         after_version: Annotated[int, Query(ge=0)] = 0,
         limit: Limit = 100,
         diffs: bool = True,
-    ) -> dict[str, Any]:
+    ) -> History:
         with container.read_pool.connection() as conn:
             recorded = load_stream(container.store, conn, stream_id)
-        return history.history(
+        found = history.history(
             stream_id, recorded, after_version=after_version, limit=limit, diffs=diffs
         )
+        return answer(History, found)
 
     @r.get(
         "/history/{stream_id}/state",
@@ -349,10 +374,10 @@ def time_travel() -> APIRouter:
         _: CurrentActor,
         version: Annotated[int | None, Query(description="A version of the record")] = None,
         at: Annotated[IsoDateTime | None, Query(description="A moment (ISO date-time)")] = None,
-    ) -> dict[str, Any]:
+    ) -> StateAt:
         with container.read_pool.connection() as conn:
             recorded = load_stream(container.store, conn, stream_id)
-        return history.state_at(stream_id, recorded, version=version, at=at)
+        return answer(StateAt, history.state_at(stream_id, recorded, version=version, at=at))
 
     return r
 

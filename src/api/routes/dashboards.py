@@ -15,11 +15,24 @@ from pydantic import BeforeValidator
 
 from api.access import AUTHORITIES, OVERSIGHT, Scope, readable_by
 from api.deps import CurrentActor, ReadConnection, consistent_read
+from api.schemas.common import Page, answer
+from api.schemas.dashboards import (
+    LeadDashboard,
+    RectificationDashboard,
+    RectificationTrend,
+    RoundDashboard,
+    RoundRow,
+)
 from commands.errors import NotFound
 from commands.lead import RECEIVERS
 from events.base import Role
 from events.vocabulary import InspectionStage, RoundStage
-from projections import lead_dashboard, rectification_dashboard, round_dashboard
+from projections import (
+    lead_dashboard,
+    rectification_dashboard,
+    rectification_ledger,
+    round_dashboard,
+)
 
 # Dashboards show aggregates: the oversight bodies, dashboard readers and the organization
 # department read them all; the discipline commission reads the lead dashboard.
@@ -146,8 +159,11 @@ def routers() -> list[APIRouter]:
         sort: str = ROUND_SORT,
         limit: Limit = 50,
         offset: Offset = 0,
-    ) -> dict[str, Any]:
-        return round_dashboard.list_rounds(conn, stage=stage, sort=sort, limit=limit, offset=offset)
+    ) -> Page[RoundRow]:
+        found = round_dashboard.list_rounds(
+            conn, stage=stage, sort=sort, limit=limit, offset=offset
+        )
+        return answer(Page[RoundRow], found)
 
     @r.get(
         "/rounds/{round_id}",
@@ -163,7 +179,7 @@ def routers() -> list[APIRouter]:
         sort: str = GROUP_SORT,
         limit: Limit = 100,
         offset: Offset = 0,
-    ) -> dict[str, Any]:
+    ) -> RoundDashboard:
         found = round_dashboard.round_dashboard(
             conn,
             round_id,
@@ -175,7 +191,7 @@ def routers() -> list[APIRouter]:
         )
         if found is None:
             raise NotFound(f"round {round_id} does not exist (or the read model has not seen it)")
-        return found
+        return answer(RoundDashboard, found)
 
     @r.get(
         "/rectification",
@@ -199,8 +215,8 @@ def routers() -> list[APIRouter]:
         sort: str = RECT_SORT,
         limit: Limit = 100,
         offset: Offset = 0,
-    ) -> dict[str, Any]:
-        return rectification_dashboard.dashboard(
+    ) -> RectificationDashboard:
+        found = rectification_dashboard.dashboard(
             conn,
             group_by=group_by,
             as_of=_today(as_of),
@@ -214,6 +230,34 @@ def routers() -> list[APIRouter]:
             offset=offset,
             organization_scope=scope.organization_ids,
         )
+        return answer(RectificationDashboard, found)
+
+    @r.get(
+        "/rectification/trend",
+        dependencies=[
+            readable_by(*RECTIFICATION_READERS),
+            Depends(consistent_read("rectification_ledger")),
+        ],
+        summary="Rectification items opened and closed per month (the overview's trend)",
+        description="Per month, oldest first, the last `months` months that have any: items "
+        "`opened` (month of `opened_at`, UTC) and `closed` (month of the current `closed_on`; "
+        "a reopened item counts again only when closed again); `totals` sums the months shown. "
+        "Scoped like "
+        "`/dashboards/rectification`.",
+    )
+    def rectification_trend(
+        conn: ReadConnection,
+        scope: Scope,
+        months: Annotated[int, Query(ge=1, le=120, description="Months shown")] = 24,
+    ) -> RectificationTrend:
+        rows = rectification_ledger.monthly_trend(
+            conn,
+            months=months,
+            inspection_ids=scope.inspection_ids,
+            organization_ids=scope.organization_ids,
+        )
+        totals = {k: sum(row[k] for row in rows) for k in ("opened", "closed")}
+        return answer(RectificationTrend, {"totals": totals, "months": rows})
 
     @r.get(
         "/leads",
@@ -229,9 +273,9 @@ def routers() -> list[APIRouter]:
         sort: str = LEAD_ROUND_SORT,
         limit: Limit = 100,
         offset: Offset = 0,
-    ) -> dict[str, Any]:
+    ) -> LeadDashboard:
         receiver = actor.organization_id if actor.role in RECEIVERS else None
-        return lead_dashboard.dashboard(
+        found = lead_dashboard.dashboard(
             conn,
             round_id=round_id,
             inspection_id=inspection_id,
@@ -240,5 +284,6 @@ def routers() -> list[APIRouter]:
             limit=limit,
             offset=offset,
         )
+        return answer(LeadDashboard, found)
 
     return [r]

@@ -3,7 +3,7 @@ inspectors' management regime, with the queries of the fieldwork register."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
@@ -11,6 +11,8 @@ from fastapi import APIRouter, Depends, Query
 from api.access import GROUP, GROUP_INSPECTORS, INSPECTED, OVERSIGHT, Scope, readable_by
 from api.deps import ReadConnection, consistent_read
 from api.routes.factory import add_command
+from api.schemas.common import Page, answer
+from api.schemas.fieldwork import FieldworkRecord, ImmediateRectification, Interview, Petition
 from commands import fieldwork as fw
 from commands import immediate_rectification as ir
 from commands import interview as iv
@@ -180,8 +182,8 @@ def petitions() -> APIRouter:
     return r
 
 
-Limit = Annotated[int, Query(ge=1, le=500)]
-Offset = Annotated[int, Query(ge=0, le=1_000_000)]
+Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Rows to skip")]
 
 
 # Fieldwork records are the group's working papers: the bodies overseeing the work and the
@@ -210,9 +212,10 @@ def queries() -> APIRouter:
         type: str | None = None,
         limit: Limit = 100,
         offset: Offset = 0,
-    ) -> list[dict[str, Any]]:
+    ) -> Page[FieldworkRecord]:
         scope.require_inspection(conn, inspection_id)
-        return fieldwork_register.records(conn, inspection_id, type, limit, offset)
+        found = fieldwork_register.records(conn, inspection_id, type, limit, offset)
+        return answer(Page[FieldworkRecord], found)
 
     @r.get(
         "/petitions",
@@ -225,9 +228,12 @@ def queries() -> APIRouter:
         conn: ReadConnection,
         scope: Scope,
         status: PetitionStatus | None = None,
-    ) -> list[dict[str, Any]]:
+        limit: Limit = 100,
+        offset: Offset = 0,
+    ) -> Page[Petition]:
         scope.require_inspection(conn, inspection_id)
-        return fieldwork_register.petitions(conn, inspection_id, status)
+        found = fieldwork_register.petitions(conn, inspection_id, status, limit, offset)
+        return answer(Page[Petition], found)
 
     @r.get(
         "/interviews",
@@ -236,10 +242,15 @@ def queries() -> APIRouter:
         description=SCOPE_NOTE,
     )
     def list_interviews(
-        inspection_id: UUID, conn: ReadConnection, scope: Scope
-    ) -> list[dict[str, Any]]:
+        inspection_id: UUID,
+        conn: ReadConnection,
+        scope: Scope,
+        limit: Limit = 100,
+        offset: Offset = 0,
+    ) -> Page[Interview]:
         scope.require_inspection(conn, inspection_id)
-        return fieldwork_register.interviews(conn, inspection_id)
+        found = fieldwork_register.interviews(conn, inspection_id, limit, offset)
+        return answer(Page[Interview], found)
 
     @r.get(
         "/immediate-rectifications",
@@ -248,10 +259,15 @@ def queries() -> APIRouter:
         description=SCOPE_NOTE,
     )
     def list_immediate(
-        inspection_id: UUID, conn: ReadConnection, scope: Scope
-    ) -> list[dict[str, Any]]:
+        inspection_id: UUID,
+        conn: ReadConnection,
+        scope: Scope,
+        limit: Limit = 100,
+        offset: Offset = 0,
+    ) -> Page[ImmediateRectification]:
         scope.require_inspection(conn, inspection_id)
-        return fieldwork_register.immediate_rectifications(conn, inspection_id)
+        found = fieldwork_register.immediate_rectifications(conn, inspection_id, limit, offset)
+        return answer(Page[ImmediateRectification], found)
 
     return r
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
@@ -10,6 +10,8 @@ from fastapi import APIRouter, Depends, Query, Response
 from api.access import Scope, readable_by
 from api.deps import ReadConnection, consistent_read
 from api.routes.factory import add_command
+from api.schemas.common import Page, answer
+from api.schemas.leads import Lead, LeadSummary
 from commands import lead
 from commands.base import Command
 from commands.errors import NotFound
@@ -99,8 +101,8 @@ def queries() -> APIRouter:
         open: bool | None = None,
         limit: Limit = 100,
         offset: Offset = 0,
-    ) -> list[dict[str, Any]]:
-        return lead_register.list_leads(
+    ) -> Page[Lead]:
+        found = lead_register.list_leads(
             conn,
             inspection_id=inspection_id,
             round_id=round_id,
@@ -111,6 +113,7 @@ def queries() -> APIRouter:
             offset=offset,
             inspection_ids=scope.inspection_ids,
         )
+        return answer(Page[Lead], found)
 
     @r.get(
         "/lead-summary",
@@ -123,14 +126,15 @@ def queries() -> APIRouter:
         scope: Scope,
         inspection_id: UUID | None = None,
         round_id: UUID | None = None,
-    ) -> dict[str, Any]:
-        return lead_register.summary(
+    ) -> LeadSummary:
+        found = lead_register.summary(
             conn,
             inspection_id=inspection_id,
             round_id=round_id,
             receiver_organization_id=_receiver_scope(scope.actor),
             inspection_ids=scope.inspection_ids,
         )
+        return answer(LeadSummary, found)
 
     @r.get(
         "/leads/{lead_id}",
@@ -138,9 +142,7 @@ def queries() -> APIRouter:
         summary="One lead (sealed fields omitted)",
         description="404 for a lead the reader may not see, as for an unknown one.",
     )
-    def get_lead(
-        lead_id: UUID, conn: ReadConnection, scope: Scope, response: Response
-    ) -> dict[str, Any]:
+    def get_lead(lead_id: UUID, conn: ReadConnection, scope: Scope, response: Response) -> Lead:
         receiver = _receiver_scope(scope.actor)
         row = lead_register.get_lead(conn, lead_id)
         if receiver is not None and row is not None:
@@ -151,7 +153,7 @@ def queries() -> APIRouter:
         if row is None:
             raise NotFound(f"lead {lead_id} does not exist (or the read model has not seen it yet)")
         response.headers["ETag"] = f'"{row["stream_version"]}"'
-        return row
+        return answer(Lead, row)
 
     return r
 

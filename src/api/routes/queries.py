@@ -24,6 +24,8 @@ from api.access import (
     readable_by,
 )
 from api.deps import ReadConnection, consistent_read
+from api.schemas.common import Page, answer
+from api.schemas.queries import Inspection, RectificationItem, RectificationSummary, Round
 from commands.errors import NotFound
 from events.base import Role
 from events.vocabulary import InspectionStage, RectificationItemStatus
@@ -89,18 +91,16 @@ def _today(as_of: date | None) -> date:
     description="Readers: committee, leading group, office, auditor, discipline commission, "
     "organization department, dashboard reader.",
 )
-def list_rounds(
-    conn: ReadConnection, limit: Limit = 50, offset: Offset = 0
-) -> list[dict[str, Any]]:
-    return inspection_overview.list_rounds(conn, limit, offset)
+def list_rounds(conn: ReadConnection, limit: Limit = 50, offset: Offset = 0) -> Page[Round]:
+    return answer(Page[Round], inspection_overview.list_rounds(conn, limit, offset))
 
 
 @router.get("/rounds/{round_id}", dependencies=[ROUNDS, OVERVIEW], summary="One round")
-def get_round(round_id: UUID, conn: ReadConnection, response: Response) -> dict[str, Any]:
+def get_round(round_id: UUID, conn: ReadConnection, response: Response) -> Round:
     row = inspection_overview.get_round(conn, round_id)
     if row is None:
         raise NotFound(f"round {round_id} does not exist (or the read model has not seen it yet)")
-    return _etag(row, response)
+    return answer(Round, _etag(row, response))
 
 
 @router.get(
@@ -119,8 +119,8 @@ def list_inspections(
     organization_id: str | None = None,
     limit: Limit = 50,
     offset: Offset = 0,
-) -> list[dict[str, Any]]:
-    return inspection_overview.list_inspections(
+) -> Page[Inspection]:
+    found = inspection_overview.list_inspections(
         conn,
         round_id=round_id,
         stage=stage,
@@ -130,6 +130,7 @@ def list_inspections(
         inspection_ids=scope.inspection_ids,
         organization_ids=scope.organization_ids,
     )
+    return answer(Page[Inspection], found)
 
 
 @router.get(
@@ -140,9 +141,9 @@ def list_inspections(
 )
 def get_inspection(
     inspection_id: UUID, conn: ReadConnection, scope: Scope, response: Response
-) -> dict[str, Any]:
+) -> Inspection:
     row = inspection_overview.get_inspection(conn, inspection_id)
-    return _etag(scope.visible(row, f"inspection {inspection_id}"), response)
+    return answer(Inspection, _etag(scope.visible(row, f"inspection {inspection_id}"), response))
 
 
 @router.get(
@@ -162,8 +163,8 @@ def list_items(
     as_of: AsOf = None,
     limit: Limit = 100,
     offset: Offset = 0,
-) -> list[dict[str, Any]]:
-    return rectification_ledger.list_items(
+) -> Page[RectificationItem]:
+    found = rectification_ledger.list_items(
         conn,
         inspection_id=inspection_id,
         organization_id=organization_id,
@@ -176,6 +177,7 @@ def list_items(
         inspection_ids=scope.inspection_ids,
         organization_ids=scope.organization_ids,
     )
+    return answer(Page[RectificationItem], found)
 
 
 @router.get(
@@ -190,9 +192,10 @@ def get_item(
     scope: Scope,
     response: Response,
     as_of: AsOf = None,
-) -> dict[str, Any]:
+) -> RectificationItem:
     row = rectification_ledger.get_item(conn, item_id, _today(as_of))
-    return _etag(scope.visible(row, f"rectification item {item_id}"), response)
+    visible = scope.visible(row, f"rectification item {item_id}")
+    return answer(RectificationItem, _etag(visible, response))
 
 
 @router.get(
@@ -208,8 +211,8 @@ def rectification_summary(
     organization_id: str | None = None,
     round_id: UUID | None = None,
     as_of: AsOf = None,
-) -> dict[str, Any]:
-    return rectification_ledger.summary(
+) -> RectificationSummary:
+    found = rectification_ledger.summary(
         conn,
         inspection_id=inspection_id,
         organization_id=organization_id,
@@ -218,3 +221,4 @@ def rectification_summary(
         inspection_ids=scope.inspection_ids,
         organization_ids=scope.organization_ids,
     )
+    return answer(RectificationSummary, found)

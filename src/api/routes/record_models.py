@@ -12,8 +12,9 @@ from datetime import date, datetime
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel, Field, JsonValue
+from pydantic import Field, JsonValue
 
+from api.schemas.common import FREE_FORM, View
 from events.vocabulary import (
     FeedbackStatus,
     FindingStatus,
@@ -31,7 +32,7 @@ Sealed = Literal["[sealed]"]
 STREAM_VERSION = "The record's stream version (the ETag for `If-Match` on its commands)"
 
 
-class Correction(BaseModel):
+class Correction(View):
     """An event of the record that the office declared recorded in error (its facts no
     longer hold; the event itself stays in the log)."""
 
@@ -40,7 +41,7 @@ class Correction(BaseModel):
     reason: str = Field(description="Why it was recorded in error")
 
 
-class Corrected(BaseModel):
+class Corrected(View):
     recorded_in_error: bool = Field(
         False, description="True when the event that created the record was recorded in error"
     )
@@ -49,7 +50,7 @@ class Corrected(BaseModel):
     )
 
 
-class Step(BaseModel):
+class Step(View):
     at: datetime = Field(description="When the step was recorded")
     by: str = Field(description="User id of who recorded it")
 
@@ -57,14 +58,14 @@ class Step(BaseModel):
 # Groups -------------------------------------------------------------------------------------
 
 
-class GroupTargetOut(BaseModel):
+class GroupTargetOut(View):
     inspection_id: UUID
     organization_id: str
     organization_name: str
     jurisdiction_id: str = Field(description="Where the target lies")
 
 
-class PersonOut(BaseModel):
+class PersonOut(View):
     user_id: str
     name: str
 
@@ -74,7 +75,7 @@ class GroupMemberOut(PersonOut):
     external: bool = Field(description="An outside expert (外聘专家)")
 
 
-class RecusalOut(BaseModel):
+class RecusalOut(View):
     """A recusal declaration (回避申请书) and what became of it; never its sealed contents."""
 
     user_id: str
@@ -86,18 +87,18 @@ class RecusalOut(BaseModel):
     reason: str | None = Field(None, description="Why the person was recused")
 
 
-class PledgeOut(BaseModel):
+class PledgeOut(View):
     user_id: str
     signed_on: date = Field(description="Day the confidentiality pledge (保密承诺) was signed")
 
 
-class TrainingOut(BaseModel):
+class TrainingOut(View):
     user_ids: list[str]
     training: str
     completed_on: date
 
 
-class SecondmentOut(BaseModel):
+class SecondmentOut(View):
     user_id: str
     name: str
     direction: str
@@ -105,7 +106,7 @@ class SecondmentOut(BaseModel):
     home_jurisdiction: str
 
 
-class GroupWarningOut(BaseModel):
+class GroupWarningOut(View):
     """A composition (结构) or leader-rotation warning raised for the group."""
 
     type: str
@@ -119,7 +120,7 @@ class GroupWarningOut(BaseModel):
     within_rounds: int | None = None
 
 
-class GroupAuthorizationOut(BaseModel):
+class GroupAuthorizationOut(View):
     inspection_id: UUID
     organization_id: str
     window_start: date
@@ -156,7 +157,7 @@ class GroupRecordOut(Corrected):
 # Findings -----------------------------------------------------------------------------------
 
 
-class FindingContentOut(BaseModel):
+class FindingContentOut(View):
     title: str
     facts: str
     basis: str
@@ -166,7 +167,7 @@ class FindingContentOut(BaseModel):
     tags: list[str] = Field(description="Taxonomy tags (e.g. 四个落实 categories)")
 
 
-class FindingVersionOut(BaseModel):
+class FindingVersionOut(View):
     version: int
     content: FindingContentOut
     recorded_at: datetime
@@ -209,7 +210,7 @@ class FindingRecordOut(Corrected):
 # The inspection report ----------------------------------------------------------------------
 
 
-class FindingRefOut(BaseModel):
+class FindingRefOut(View):
     finding_id: UUID
     version: int
 
@@ -245,7 +246,7 @@ class FactualViewsOut(Step):
     views: str
 
 
-class ResultsUseOut(BaseModel):
+class ResultsUseOut(View):
     addressee: str
     use: str
 
@@ -315,7 +316,7 @@ class SupplementaryReportOut(Corrected):
 # Feedback and the rectification plan --------------------------------------------------------
 
 
-class LedgerItemOut(BaseModel):
+class LedgerItemOut(View):
     """One problem of the problem ledger (问题台账)."""
 
     item_no: int
@@ -323,55 +324,55 @@ class LedgerItemOut(BaseModel):
     finding_ids: list[UUID]
 
 
-class DraftOut(BaseModel):
+class DraftOut(View):
     draft_no: int
     at: datetime
     by: str
 
 
-class DeliveryOut(BaseModel):
+class DeliveryOut(View):
     draft_no: int
     delivered_on: date
     attendees: list[str]
     at: datetime
 
 
-class JointMemberOut(BaseModel):
+class JointMemberOut(View):
     unit: str
     organization_id: str
     name: str
 
 
-class JointTeamOut(BaseModel):
+class JointTeamOut(View):
     members: list[JointMemberOut]
     at: datetime
 
 
-class OneToOneOut(BaseModel):
+class OneToOneOut(View):
     leader_user_id: str
     principal_name: str
     briefed_on: date
     at: datetime
 
 
-class CopyRecipientOut(BaseModel):
+class CopyRecipientOut(View):
     kind: str
     name: str
 
 
-class CopiesOut(BaseModel):
+class CopiesOut(View):
     recipients: list[CopyRecipientOut]
     sent_on: date
     at: datetime
 
 
-class AcknowledgementOut(BaseModel):
+class AcknowledgementOut(View):
     principal_user_id: str
     acknowledged_on: date
     at: datetime
 
 
-class PublicationOut(BaseModel):
+class PublicationOut(View):
     scope: str
     summary: str
     published_on: date
@@ -399,7 +400,7 @@ class FeedbackRecordOut(Corrected):
     stream_version: int = Field(description="The feedback stream's version")
 
 
-class PlanItemOut(BaseModel):
+class PlanItemOut(View):
     ledger_item_no: int
     measures: str
     responsible_leader: str
@@ -422,7 +423,7 @@ class PlanAcceptanceOut(Step):
     item_ids: list[UUID] = Field(description="The ledger items opened, one per plan item")
 
 
-class ProblemOut(BaseModel):
+class ProblemOut(View):
     """问题清单: one problem of the feedback's ledger."""
 
     ledger_item_no: int
@@ -430,7 +431,7 @@ class ProblemOut(BaseModel):
     finding_ids: list[UUID]
 
 
-class TaskOut(BaseModel):
+class TaskOut(View):
     """任务清单: what is done about a problem, by when."""
 
     ledger_item_no: int
@@ -439,7 +440,7 @@ class TaskOut(BaseModel):
     item_id: UUID | None = Field(description="The rectification item opened for it, if any")
 
 
-class ResponsibilityOut(BaseModel):
+class ResponsibilityOut(View):
     """责任清单: who answers for a task."""
 
     ledger_item_no: int
@@ -467,10 +468,14 @@ class ProgrammeStepOut(Step):
     disclosure, end of the centralized period, continuous rectification, summary)."""
 
     type: str = Field(description="The event type, e.g. `rectification_plan.summarized`")
-    details: dict[str, JsonValue] = Field(description="The step's recorded fields")
+    details: dict[str, JsonValue] = Field(
+        description="The step's recorded fields. Free-form: they are the fields of the "
+        "step's event (its type names them), which differ from one step to another",
+        json_schema_extra=FREE_FORM,
+    )
 
 
-class PlanRecordOut(BaseModel):
+class PlanRecordOut(View):
     """The rectification plan (整改方案) with its 三清单, written reports and programme."""
 
     inspection_id: UUID

@@ -10,6 +10,14 @@ from fastapi import APIRouter, Depends, Path, Query
 
 from api.access import AUTHORITIES, GROUP, INSPECTED, OVERSIGHT, Scope, readable_by
 from api.deps import ReadConnection, consistent_read
+from api.schemas.common import Page, answer
+from api.schemas.records import (
+    InspectorFigures,
+    InspectorRecord,
+    SharedResult,
+    Term,
+    TermDetail,
+)
 from commands.errors import NotFound
 from events import vocabulary
 from events.base import Role
@@ -116,10 +124,11 @@ def coverage() -> APIRouter:
         jurisdiction_id: Annotated[str | None, Query(max_length=64, pattern=TEXT)] = None,
         limit: Limit = 50,
         offset: Offset = 0,
-    ) -> list[dict[str, Any]]:
-        return term_coverage.list_terms(
+    ) -> Page[Term]:
+        found = term_coverage.list_terms(
             conn, jurisdiction_id=jurisdiction_id, limit=limit, offset=offset
         )
+        return answer(Page[Term], found)
 
     @r.get(
         "/terms/{term_id}",
@@ -134,14 +143,14 @@ def coverage() -> APIRouter:
         sort: CoverageSort = "plan_order",
         limit: Limit = 100,
         offset: Offset = 0,
-    ) -> dict[str, Any]:
+    ) -> TermDetail:
         term = term_coverage.get_term(conn, term_id)
         if term is None:
             raise NotFound(f"term coverage plan {term_id} does not exist")
         term["organizations"] = term_coverage.list_organizations(
             conn, term_id, status=status, sort=sort, limit=limit, offset=offset
         )
-        return term
+        return answer(TermDetail, term)
 
     return r
 
@@ -174,11 +183,11 @@ def shared() -> APIRouter:
         sort: SharedSort = "organization",
         limit: Limit = 100,
         offset: Offset = 0,
-    ) -> list[dict[str, Any]]:
+    ) -> Page[SharedResult]:
         allowed, organization_id = _scoped(scope, organization_id)
         if not allowed:
-            return []
-        return shared_results.list_results(
+            return Page[SharedResult](items=[], total=0, limit=limit, offset=offset)
+        found = shared_results.list_results(
             conn,
             organization_id=organization_id,
             year=year,
@@ -188,6 +197,7 @@ def shared() -> APIRouter:
             limit=limit,
             offset=offset,
         )
+        return answer(Page[SharedResult], found)
 
     @r.get(
         "/{organization_id}/{year}",
@@ -200,25 +210,26 @@ def shared() -> APIRouter:
         year: Year,
         conn: ReadConnection,
         scope: Scope,
-    ) -> list[dict[str, Any]]:
+        limit: Limit = 100,
+        offset: Offset = 0,
+    ) -> Page[SharedResult]:
+        missing = NotFound(f"no shared result of {organization_id} in {year}")
         allowed, _ = _scoped(scope, organization_id)
-        rows = (
-            shared_results.list_results(
-                conn,
-                organization_id=organization_id,
-                year=year,
-                round_id=None,
-                evaluation_grade=None,
-                sort="published_on",
-                limit=500,
-                offset=0,
-            )
-            if allowed
-            else []
+        if not allowed:
+            raise missing
+        found = shared_results.list_results(
+            conn,
+            organization_id=organization_id,
+            year=year,
+            round_id=None,
+            evaluation_grade=None,
+            sort="published_on",
+            limit=limit,
+            offset=offset,
         )
-        if not rows:
-            raise NotFound(f"no shared result of {organization_id} in {year}")
-        return rows
+        if not found["total"]:
+            raise missing
+        return answer(Page[SharedResult], found)
 
     return r
 
@@ -241,8 +252,8 @@ def inspectors() -> APIRouter:
         sort: InspectorSort = "name",
         limit: Limit = 100,
         offset: Offset = 0,
-    ) -> list[dict[str, Any]]:
-        return inspector_record.list_inspectors(
+    ) -> Page[InspectorFigures]:
+        found = inspector_record.list_inspectors(
             conn,
             jurisdiction_id=jurisdiction_id,
             pool_status=pool_status,
@@ -252,6 +263,7 @@ def inspectors() -> APIRouter:
             limit=limit,
             offset=offset,
         )
+        return answer(Page[InspectorFigures], found)
 
     @r.get(
         "/{person_id}/record",
@@ -265,12 +277,12 @@ def inspectors() -> APIRouter:
         person_id: Annotated[str, Path(max_length=64, pattern=TEXT)],
         conn: ReadConnection,
         scope: Scope,
-    ) -> dict[str, Any]:
+    ) -> InspectorRecord:
         own = scope.actor.role not in GROUP or scope.actor.user_id == person_id
         row = inspector_record.get_record(conn, person_id) if own else None
         if row is None:
             raise NotFound(f"inspector {person_id} has no record")
-        return row
+        return answer(InspectorRecord, row)
 
     return r
 

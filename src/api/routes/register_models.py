@@ -6,9 +6,10 @@ from __future__ import annotations
 from datetime import date, datetime
 from uuid import UUID
 
-from pydantic import BaseModel, Field, JsonValue
+from pydantic import Field, JsonValue
 
 from api.routes.record_models import SEALED, STREAM_VERSION, Corrected, Sealed
+from api.schemas.common import FREE_FORM, View
 from events.vocabulary import (
     EducationRecordKind,
     EducationRecordStatus,
@@ -21,7 +22,7 @@ from events.vocabulary import (
 # Talent pool --------------------------------------------------------------------------------
 
 
-class ProfileOut(BaseModel):
+class ProfileOut(View):
     user_id: str
     name: str
     specialties: list[str]
@@ -33,13 +34,13 @@ class ProfileOut(BaseModel):
     employer_organization: str
 
 
-class StatusChangeOut(BaseModel):
+class StatusChangeOut(View):
     status: PoolMemberStatus
     reason: str | None
     at: datetime
 
 
-class ServiceEvaluationOut(BaseModel):
+class ServiceEvaluationOut(View):
     user_id: str
     group_id: UUID
     grade: ServiceGrade
@@ -63,7 +64,7 @@ class PoolMemberOut(Corrected):
     stream_version: int = Field(description=STREAM_VERSION)
 
 
-class DrawCandidateOut(BaseModel):
+class DrawCandidateOut(View):
     member_id: UUID
     user_id: str
     specialties: list[str]
@@ -72,7 +73,7 @@ class DrawCandidateOut(BaseModel):
     organizations: list[str] = Field(description="Organizations the candidate is tied to")
 
 
-class DrawFiltersOut(BaseModel):
+class DrawFiltersOut(View):
     specialties_any: list[str]
     include_external: bool
     exclude_organizations: list[str]
@@ -104,7 +105,7 @@ class DrawOut(Corrected):
 # Fieldwork ----------------------------------------------------------------------------------
 
 
-class PetitionOut(BaseModel):
+class PetitionOut(View):
     """A petition (信访件) without the petitioner's identity or the content (sealed)."""
 
     petition_id: UUID
@@ -124,7 +125,7 @@ class PetitionOut(BaseModel):
     stream_version: int = Field(description=STREAM_VERSION)
 
 
-class InterviewOut(BaseModel):
+class InterviewOut(View):
     """An individual talk (个别谈话) without the interviewee or the record (sealed)."""
 
     interview_id: UUID
@@ -139,7 +140,7 @@ class InterviewOut(BaseModel):
     stream_version: int = Field(description=STREAM_VERSION)
 
 
-class ImmediateRectificationOut(BaseModel):
+class ImmediateRectificationOut(View):
     """An immediate rectification (立行立改)."""
 
     item_id: UUID
@@ -155,15 +156,19 @@ class ImmediateRectificationOut(BaseModel):
     stream_version: int = Field(description=STREAM_VERSION)
 
 
-class FieldworkEventOut(BaseModel):
+class FieldworkEventOut(View):
     position: int
     type: str
     occurred_at: datetime
     actor_user_id: str
-    data: dict[str, JsonValue] = Field(description="Public payload (sealed fields: [sealed])")
+    data: dict[str, JsonValue] = Field(
+        description="Public payload (sealed fields: [sealed]). Free-form: the fields of the "
+        "event type named beside it, which differ from one type to another",
+        json_schema_extra=FREE_FORM,
+    )
 
 
-class FieldworkRecordOut(BaseModel):
+class FieldworkRecordOut(View):
     """A fieldwork or management record: a briefing, survey, document request, site visit,
     special check, group meeting, leave or instruction, with its events."""
 
@@ -176,7 +181,7 @@ class FieldworkRecordOut(BaseModel):
 # Warning education --------------------------------------------------------------------------
 
 
-class ConfessionEntryOut(BaseModel):
+class ConfessionEntryOut(View):
     entry_no: int
     subject_label: str
     text: str

@@ -4,45 +4,18 @@ rather than `in_progress` (`events/vocabulary.py`; docs/vocabulary.md)."""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, Field
+from typing import Annotated
+
+from fastapi import APIRouter, Query
 
 from api.access import readable_by
+from api.schemas.common import Page
+from api.schemas.vocabulary import LabelledValue, VocabularyEntry
 from events.base import Role
 from events.vocabulary import VOCABULARIES, Vocabulary
 
 # Every role a token can carry (`system` never is: api/auth.py).
 EVERY_ROLE = tuple(role for role in Role if role != Role.SYSTEM)
-
-
-class LabelledValue(BaseModel):
-    """One value as stored and shown in read models, with its labels."""
-
-    model_config = ConfigDict(frozen=True)
-
-    value: str = Field(description="the value exactly as answers and events carry it")
-    zh: str = Field(description="Chinese label (中文名称)")
-    en: str = Field(description="English label")
-
-
-class VocabularyEntry(BaseModel):
-    """One vocabulary (e.g. `rectification_item_status`) and all its values, in order."""
-
-    model_config = ConfigDict(frozen=True)
-
-    name: str = Field(description="stable name of the vocabulary")
-    zh: str = Field(description="Chinese name of the vocabulary")
-    en: str = Field(description="English name of the vocabulary")
-    values: list[LabelledValue]
-
-
-class VocabularyList(BaseModel):
-    """Every vocabulary of the API; names and values are stable, labels may be reworded."""
-
-    model_config = ConfigDict(frozen=True)
-
-    items: list[VocabularyEntry]
-    total: int = Field(description="number of vocabularies")
 
 
 def _entry(vocabulary: Vocabulary) -> VocabularyEntry:
@@ -58,7 +31,9 @@ def _entry(vocabulary: Vocabulary) -> VocabularyEntry:
     )
 
 
-ANSWER = VocabularyList(items=[_entry(v) for v in VOCABULARIES], total=len(VOCABULARIES))
+ENTRIES = [_entry(v) for v in VOCABULARIES]
+Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]
+Offset = Annotated[int, Query(ge=0, le=1_000_000, description="Rows to skip")]
 
 
 def routers() -> list[APIRouter]:
@@ -66,11 +41,11 @@ def routers() -> list[APIRouter]:
 
     @r.get(
         "/vocabulary",
-        response_model=VocabularyList,
         dependencies=[readable_by(*EVERY_ROLE)],
         summary="Stages, statuses, colours and categories with their Chinese and English labels",
     )
-    def vocabulary() -> VocabularyList:
-        return ANSWER
+    def vocabulary(limit: Limit = 100, offset: Offset = 0) -> Page[VocabularyEntry]:
+        items = ENTRIES[offset : offset + limit]
+        return Page[VocabularyEntry](items=items, total=len(ENTRIES), limit=limit, offset=offset)
 
     return [r]

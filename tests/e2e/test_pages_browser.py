@@ -1,0 +1,387 @@
+"""The pages in a real browser: Debian's `chromium` driven by Playwright (`executable_path`),
+against `xuncha serve`'s app on a real PostgreSQL with the demo loaded.
+
+Figures are read from the page's DOM and compared with the API's answers for the same reader.
+Screenshots of every page in both languages are written under the pytest basetemp
+(`<basetemp>/screenshots/`).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from uuid import uuid4
+
+import httpx
+import psycopg
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, Page, sync_playwright
+from psycopg.conninfo import make_conninfo
+from psycopg.sql import SQL, Identifier
+
+from api.app import create_app
+from api.auth import mint
+from api.container import build
+from api.demo import Progress, load
+from api.settings import Settings
+from events.base import Role
+
+pytestmark = pytest.mark.integration
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+PAGES = ("overview", "rectification", "round", "leads", "results", "inspectors", "audit")
+OFFICE = ("office-demo", Role.INSPECTION_OFFICE, "org-xcb")
+DASHBOARD = ("dashboard-demo", Role.DASHBOARD_READER, "org-swb")
+AUDITOR = ("auditor-demo", Role.AUDITOR, "org-audit")
+
+
+class Server:
+    """The app served by uvicorn on a free port, in a thread (as `xuncha serve` does)."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.container = build(settings, settings.database_url)
+        self.container.runner.start_thread()
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            self.port = s.getsockname()[1]
+        config = uvicorn.Config(
+            create_app(self.container), host="127.0.0.1", port=self.port, log_level="warning"
+        )
+        self.server = uvicorn.Server(config)
+        self.thread = threading.Thread(target=self.server.run, daemon=True)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        self.thread.start()
+        deadline = time.monotonic() + 30
+        while not self.server.started:
+            assert time.monotonic() < deadline, "the server did not start"
+            time.sleep(0.05)
+
+    def stop(self) -> None:
+        self.server.should_exit = True
+        self.thread.join(10)
+        self.container.close()
+
+    def token(self, who: tuple[str, Role, str]) -> str:
+        return mint(self.settings, user_id=who[0], role=who[1], organization_id=who[2])
+
+    def get(self, who: tuple[str, Role, str], path: str, **params: Any) -> Any:
+        head = self.container.store.head()
+        answer = httpx.get(
+            self.url + path,
+            params={**params, "min_position": head},
+            headers={"Authorization": f"Bearer {self.token(who)}"},
+            timeout=30,
+        )
+        return answer
+
+    def command(self, who: tuple[str, Role, str], path: str, body: Any) -> Any:
+        answer = httpx.post(
+            self.url + path,
+            json=body,
+            headers={"Authorization": f"Bearer {self.token(who)}"},
+            timeout=30,
+        )
+        assert answer.status_code < 300, answer.text
+        return answer.json()
+
+
+@pytest.fixture(scope="module")
+def server(pg_server: str) -> Iterator[Server]:
+    name = f"xt_{uuid4().hex[:16]}"
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(SQL("CREATE DATABASE {}").format(Identifier(name)))
+    url = make_conninfo(pg_server, dbname=name)
+    settings = Settings(
+        database_url=url,
+        api_threads=8,
+        read_wait_max_seconds=20,
+        position_stream_seconds=30,
+        rate_limit_burst=10_000,
+        rate_limit_per_second=10_000,
+    )
+    served = Server(settings)
+    load(served.container.app, seed=7, progress=Progress(1, out=io.StringIO()))
+    served.start()
+    head = served.container.store.head()
+    assert served.get(OFFICE, "/dashboards/rounds").status_code == 200
+    assert head > 0
+    yield served
+    served.stop()
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    with sync_playwright() as p:
+        launched = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="module")
+def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.getbasetemp() / "screenshots"
+    folder.mkdir(exist_ok=True)
+    return folder
+
+
+class Watched:
+    """A browser page that records console errors and failed requests."""
+
+    def __init__(self, browser: Browser, base: str, lang: str | None = "zh") -> None:
+        self.context = browser.new_context(viewport={"width": 1280, "height": 900})
+        if lang:  # otherwise the page's own default and memory
+            self.context.add_init_script(f"localStorage.setItem('xuncha.lang', '{lang}')")
+        self.page: Page = self.context.new_page()
+        self.base = base
+        self.errors: list[str] = []
+        self.failed: list[str] = []
+        self.page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.page.on("requestfailed", self._failed)
+        self.page.on(
+            "response",
+            lambda r: self.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None,
+        )
+
+    def _failed(self, request: Any) -> None:
+        # The positions stream is aborted on purpose when the page leaves.
+        if "positions/stream" not in request.url:
+            self.failed.append(f"failed {request.url} {request.failure}")
+
+    def sign_in(self, user_id: str) -> None:
+        self.page.goto(self.base + "/")
+        self.page.select_option("#user", user_id)
+        self.page.click("form button[type=submit]")
+        self.page.wait_for_selector("#main[data-rendered]")
+
+    def open(self, hash_: str) -> None:
+        before = self.page.get_attribute("#main", "data-rendered")
+        if self.page.evaluate("location.hash") == hash_:
+            before = None  # already there: no new render comes
+        self.page.evaluate(f"location.hash = {hash_!r}")
+        self.page.wait_for_function(
+            "([b, h]) => document.querySelector('#main').dataset.rendered !== b"
+            " && document.querySelector('#main').dataset.hash === h",
+            arg=[before, hash_],
+        )
+
+    def text(self, selector: str) -> str:
+        return self.page.inner_text(selector).strip()
+
+    def close(self) -> None:
+        self.context.close()
+
+
+def pct(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def test_every_page_renders_in_both_languages_without_errors(
+    server: Server, browser: Browser, shots: Path
+) -> None:
+    for lang in ("zh", "en"):
+        watched = Watched(browser, server.url, lang)
+        watched.sign_in("office-demo")
+        for name in PAGES:
+            watched.open(f"#/{name}")
+            assert watched.page.locator("#main h2").count() >= 1
+            assert watched.page.locator("#main .refused").count() == 0, name
+            watched.page.screenshot(path=str(shots / f"{name}-{lang}.png"), full_page=True)
+        watched.close()
+        assert (watched.errors, watched.failed) == ([], [])
+
+
+MEASURE = """() => {
+  const mark = (n) => performance.getEntriesByName(n)[0].startTime;
+  const bytes = performance.getEntriesByType("resource").concat(
+    performance.getEntriesByType("navigation")).reduce((s, e) => s + e.encodedBodySize, 0);
+  return { first_chart_ms: mark("first-chart") - mark("signed-in"), bytes };
+}"""
+
+
+def test_overview_figures_equal_the_api_answers(
+    server: Server, browser: Browser, shots: Path
+) -> None:
+    watched = Watched(browser, server.url)
+    watched.sign_in("office-demo")
+    watched.open("#/overview")
+    measured = watched.page.evaluate(MEASURE)
+    (shots / "overview-timing.json").write_text(json.dumps(measured))
+    assert measured["bytes"] > 1_000_000  # ECharts is served by Xuncha itself
+    totals = server.get(OFFICE, "/dashboards/rectification", limit=1).json()["totals"]
+    for figure in ("total", "closed", "red", "yellow", "green"):
+        assert watched.text(f"#rect-totals [data-figure={figure}]") == str(totals[figure])
+    assert watched.text("#rect-totals [data-figure=completion_rate]") == pct(
+        totals["completion_rate"]
+    )
+    assert watched.text("#rect-totals [data-figure=on_time_rate]") == pct(totals["on_time_rate"])
+    leads = server.get(OFFICE, "/dashboards/leads", limit=100).json()["rounds"]["items"]
+    shown = watched.page.locator("#open-leads [data-figure=open]").all_inner_texts()
+    assert shown == [str(r["open"]) for r in leads]
+    trend = server.get(OFFICE, "/dashboards/rectification/trend").json()["months"]
+    assert trend, "the demo has rectification items"
+    opened = watched.page.locator("#trend [data-figure=opened]").all_inner_texts()
+    assert opened == [str(m["opened"]) for m in trend]
+    rounds = server.get(OFFICE, "/dashboards/rounds", limit=100).json()["items"]
+    in_progress = [r["round_id"] for r in rounds if r["stage"] != "closed"]
+    rows = watched.page.locator("#rounds-in-progress tbody tr")
+    assert [rows.nth(i).get_attribute("data-round") for i in range(rows.count())] == in_progress
+    watched.close()
+    assert watched.errors == []
+
+
+def test_a_principal_sees_only_the_items_of_its_organization(
+    server: Server, browser: Browser, shots: Path
+) -> None:
+    inspections = server.get(OFFICE, "/inspections", limit=200).json()["items"]
+    organization = next(i for i in inspections if i["items_total"] > 0)["organization_id"]
+    principal = (f"principal-{organization}", Role.INSPECTED_ORG_PRINCIPAL, organization)
+    watched = Watched(browser, server.url)
+    watched.sign_in(principal[0])
+    watched.open("#/rectification")
+    watched.page.screenshot(path=str(shots / "rectification-principal-zh.png"), full_page=True)
+    rows = watched.page.locator("#ledger tbody tr")
+    orgs = {rows.nth(i).get_attribute("data-organization") for i in range(rows.count())}
+    assert orgs == {organization}
+    total = server.get(principal, "/rectification-items", limit=500).json()["total"]
+    everyone = server.get(OFFICE, "/rectification-items", limit=1).json()["total"]
+    assert rows.count() == total < everyone
+    # The dashboards are not the principal's: the page says why, in Chinese.
+    assert "无权查看" in watched.text("#main section .refused")
+    watched.close()
+
+
+def test_a_dashboard_reader_sees_figures_but_no_record(server: Server, browser: Browser) -> None:
+    watched = Watched(browser, server.url)
+    watched.sign_in("dashboard-demo")
+    watched.open("#/overview")
+    totals = server.get(DASHBOARD, "/dashboards/rectification", limit=1).json()["totals"]
+    assert watched.text("#rect-totals [data-figure=total]") == str(totals["total"])
+    item = server.get(OFFICE, "/rectification-items", limit=1).json()["items"][0]
+    watched.open(f"#/rectification/item/{item['item_id']}")
+    refused = watched.page.locator("#main .refused")
+    assert refused.get_attribute("data-status") == "403"
+    assert "无权查看" in refused.inner_text()
+    assert watched.page.locator("#history").count() == 0
+    watched.open("#/audit")
+    assert watched.page.locator("#main .refused").get_attribute("data-status") == "403"
+    assert watched.page.locator("#audit-trail").count() == 0
+    watched.close()
+
+
+def _labels(page: Page) -> list[str]:
+    return page.locator(
+        "[data-t], #nav a, #main h2, #main h3, #main th, #main .card .k, #lang"
+    ).all_inner_texts()
+
+
+def test_the_language_toggle_changes_every_label_and_is_remembered(
+    server: Server, browser: Browser
+) -> None:
+    watched = Watched(browser, server.url, lang=None)
+    watched.sign_in("office-demo")  # the first visit: Chinese by default
+    assert watched.text("#nav a[data-page=overview]") == "总览"
+    for name in ("overview", "rectification"):
+        watched.open(f"#/{name}")
+        chinese = _labels(watched.page)
+        before = watched.page.get_attribute("#main", "data-rendered")
+        watched.page.click("#lang")
+        watched.page.wait_for_function(
+            "b => document.querySelector('#main').dataset.rendered !== b", arg=before
+        )
+        english = _labels(watched.page)
+        assert len(chinese) == len(english) > 10
+        same = [(zh, en) for zh, en in zip(chinese, english, strict=True) if zh == en]
+        assert same == [], same
+        before = watched.page.get_attribute("#main", "data-rendered")
+        watched.page.click("#lang")
+        watched.page.wait_for_function(
+            "b => document.querySelector('#main').dataset.rendered !== b", arg=before
+        )
+    watched.page.click("#lang")
+    watched.page.reload()  # the token is gone (memory only), the language stays
+    watched.page.wait_for_selector("#user")
+    assert watched.text("#signin-h") == "Sign in"
+    assert watched.page.evaluate("Object.keys(localStorage)") == ["xuncha.lang"]
+    watched.close()
+
+
+def test_the_audit_page_exports_the_filtered_trail(server: Server, browser: Browser) -> None:
+    watched = Watched(browser, server.url)
+    watched.sign_in("auditor-demo")
+    watched.open("#/audit?type=rectification.item_closed")
+    shown = watched.page.locator("#audit-trail tbody tr").count()
+    watched.page.fill("#export-reason", "年度检查")
+    with watched.page.expect_download() as downloaded:
+        watched.page.click("#export button[type=submit]")
+    rows = Path(downloaded.value.path()).read_text().splitlines()
+    assert 0 < shown == min(len(rows), 200)  # the page shows the first 200
+    assert {json.loads(r)["type"] for r in rows} == {"rectification.item_closed"}
+    watched.close()
+    assert watched.errors == []
+
+
+def test_time_travel_shows_the_state_the_api_gives(server: Server, browser: Browser) -> None:
+    item = server.get(OFFICE, "/rectification-items", limit=1).json()["items"][0]
+    history = server.get(AUDITOR, f"/history/{item['item_id']}", limit=500).json()["items"]
+    assert len(history) >= 2
+    first = datetime.fromisoformat(history[0]["occurred_at"])
+    at = (first + timedelta(microseconds=1)).astimezone(UTC)
+    at_text = at.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    expected = server.get(AUDITOR, f"/history/{item['item_id']}/state", at=at_text).json()
+    watched = Watched(browser, server.url)
+    watched.sign_in("auditor-demo")
+    watched.open(f"#/audit/{item['item_id']}/{at_text}")
+    assert watched.text("#state-version [data-figure=version]") == str(expected["version"])
+    assert watched.text("#state") == _pretty(expected["state"])
+    watched.close()
+    assert watched.errors == []
+
+
+def _pretty(state: Any) -> str:
+    return json.dumps(state, indent=2, ensure_ascii=False)
+
+
+def test_a_page_opened_before_a_command_shows_its_effect_without_a_reload(
+    server: Server, browser: Browser
+) -> None:
+    watched = Watched(browser, server.url)
+    watched.sign_in("office-demo")
+    watched.open("#/overview")
+    rows = watched.page.locator("#rounds-in-progress tbody tr")
+    before = rows.count()
+    today = datetime.now(UTC).date()
+    created = server.command(
+        OFFICE,
+        "/rounds",
+        {
+            "jurisdiction_id": "yulin",
+            "committee": "中共榆林市委",
+            "name": "浏览器测试轮次",
+            "round_type": "regular",
+            "planned_start": str(today + timedelta(days=400)),
+            "planned_end": str(today + timedelta(days=500)),
+        },
+    )
+    round_id = created["created_id"]
+    watched.page.wait_for_selector(
+        f"#rounds-in-progress tr[data-round='{round_id}']", timeout=20_000
+    )
+    assert rows.count() == before + 1
+    assert watched.page.evaluate("performance.getEntriesByType('navigation').length") == 1
+    watched.close()
