@@ -101,7 +101,11 @@ class RectificationItem(Answer):
     percent: int = Field(description="Progress last reported, 0-100")
     opened_at: datetime
     closure_requested_at: datetime | None
+    closure_requested_on: date | None = Field(
+        description="Day the closure was asked for (the command's date of the fact)"
+    )
     verified_at: datetime | None
+    verified_on: date | None = Field(description="Day of the verification (date of the fact)")
     verifier_organization_id: str | None
     verification_failures: int
     closed_on: date | None = Field(description="Day of closure (销号)")
