@@ -9,7 +9,9 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from api import access, errors, guard
+from api.admission import Admission, AdmissionState
 from api.container import Container
+from api.readiness import ReadinessMonitor
 from api.routes import (
     aggregate_records,
     audit,
@@ -67,14 +69,28 @@ async def lifespan(app: FastAPI) -> AsyncIterator[None]:
     # Sync endpoints run in anyio's thread pool; the database pool is sized to match it.
     threads = app.state.container.settings.api_threads
     anyio.to_thread.current_default_thread_limiter().total_tokens = threads
-    yield
+    container = app.state.container
+    names = [p.name for p in container.projections]
+    readiness = ReadinessMonitor(container.conninfo, container.settings, names)
+    app.state.readiness = readiness
+    readiness.start()
+    try:
+        yield
+    finally:
+        readiness.stop()
 
 
 def create_app(container: Container) -> FastAPI:
     app = FastAPI(title="Xuncha 巡察", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.container = container
+    settings = container.settings
+    app.state.readiness = None  # started with the app (lifespan)
+    app.state.admission = AdmissionState(settings.max_requests_in_flight)
     errors.install(app)
-    guard.install(app, container.settings)
+    app.add_middleware(
+        Admission, state=app.state.admission, retry_after=settings.retry_after_seconds
+    )
+    guard.install(app, settings)
     for area in AREAS:
         for router in area.routers():
             app.include_router(router)

@@ -53,15 +53,31 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
     checkpoints = start_thread(settings, database.conninfo)
     app = create_app(container)
     try:
-        uvicorn.run(app, host=host, port=port, log_level="info")
+        # SIGTERM: stop accepting, give in-flight requests the grace period, then cancel.
+        grace = settings.shutdown_grace_seconds
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_level="info",
+            log_config=None,  # uvicorn logs through the root logger: with timestamps
+            timeout_graceful_shutdown=grace,
+        )
     finally:
-        if checkpoints is not None:
-            checkpoints.stop()
-        clock.stop()
-        if relay is not None:
-            relay.stop()
-        container.close()
-        database.close()
+        from api.shutdown import exit_now, stop_all
+
+        stop_all(
+            [
+                ("the checkpoint signer", checkpoints.stop if checkpoints else lambda: None),
+                ("the timers", clock.stop),
+                ("the Kafka relay", relay.stop if relay else lambda: None),
+                ("the runner and the pools", container.close),
+                ("the database", database.close),
+            ]
+        )
+        stopped_by = sys.exc_info()[1]
+        if isinstance(stopped_by, SystemExit) and isinstance(stopped_by.code, int):
+            exit_now(stopped_by.code)  # a signal: everything is stopped, leave at once
 
 
 def tick_moment(settings: Settings, text: str | None) -> datetime:
@@ -281,7 +297,10 @@ def relay(settings: Settings, args: argparse.Namespace) -> Any:
             import psycopg
 
             with psycopg.connect(database.conninfo) as conn:
-                print(json.dumps(kafka_relay.status(conn), indent=2))
+                from api.consumer_health import status as consumers
+
+                state = {**kafka_relay.status(conn), "consumers": consumers(conn)}
+                print(json.dumps(state, indent=2))
             return 0
         if not settings.kafka_bootstrap_servers:
             print("xuncha: set XUNCHA_KAFKA_BOOTSTRAP_SERVERS to run the relay", file=sys.stderr)
@@ -327,7 +346,12 @@ def consume(settings: Settings, args: argparse.Namespace) -> Any:
                 topic_prefix=settings.kafka_topic_prefix,
             )
         signal.signal(signal.SIGTERM, lambda *_: worker.stopped.set())
-        worker.run_forever()
+        if isinstance(worker, DispositionsAdapter):
+            from api.consumer_health import ConsumerHealth
+
+            worker.run_forever(ConsumerHealth(database.conninfo, worker.group_id))
+        else:
+            worker.run_forever()
         return 0
     finally:
         if container is not None:

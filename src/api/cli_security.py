@@ -207,7 +207,7 @@ def rotate_kek(settings: Settings, args: argparse.Namespace) -> int:
     database = open_database(settings)
     recorder = make_recorder(database.conninfo, pool_size=1)
     try:
-        keys = SubjectKeys(recorder.datastore, settings.kek_bytes)
+        keys = SubjectKeys(recorder.datastore, settings.kek_bytes, settings.wrapping_key_path)
         keys.create_table()
         count = keys.rewrap(old)
         recorder.datastore.close()

@@ -34,4 +34,5 @@ class ClockThread:
 
     def stop(self) -> None:
         self.stopped.set()
-        self.thread.join(self.interval + 5)
+        if self.thread.is_alive():  # never started when the timers are off
+            self.thread.join(self.interval + 5)

@@ -7,7 +7,7 @@ from typing import Any
 
 from psycopg_pool import ConnectionPool
 
-from api.database import make_recorder
+from api.database import make_read_pool, make_recorder
 from api.settings import Settings
 from commands.service import Application
 from commands.store import EventStore, XunchaRecorder
@@ -102,24 +102,18 @@ class Container:
 
 def make_store(settings: Settings, recorder: XunchaRecorder) -> tuple[EventStore, SubjectKeys]:
     """The event store sealing personal data under the subject keys (docs/security.md)."""
-    keys = SubjectKeys(recorder.datastore, settings.kek_bytes)
+    keys = SubjectKeys(recorder.datastore, settings.kek_bytes, settings.wrapping_key_path)
     keys.create_table()
     return EventStore(recorder, EnvelopeMapper(sealer=keys)), keys
 
 
 def build(settings: Settings, conninfo: str) -> Container:
-    recorder = make_recorder(conninfo, pool_size=settings.api_threads)
+    recorder = make_recorder(conninfo, settings.api_threads, settings.timeouts)
     store, keys = make_store(settings, recorder)
     projections = read_models()
     runner = make_runner(settings, conninfo, projections)
     runner.setup()
-    pool: ConnectionPool[Any] = ConnectionPool(
-        conninfo,
-        min_size=1,
-        max_size=settings.api_threads,
-        open=True,
-        kwargs={"autocommit": True},
-    )
+    pool = make_read_pool(conninfo, settings.api_threads, settings.timeouts)
     return Container(settings, conninfo, store, Application(store), pool, runner, projections, keys)
 
 

@@ -8,8 +8,9 @@ from typing import Any
 
 from eventsourcing.postgres import PostgresDatastore
 from psycopg.conninfo import conninfo_to_dict
+from psycopg_pool import ConnectionPool
 
-from api.settings import Settings
+from api.settings import DatabaseTimeouts, Settings
 from commands.store import XunchaRecorder
 
 log = logging.getLogger(__name__)
@@ -39,9 +40,14 @@ def open_database(settings: Settings) -> Database:
     return Database(server.get_uri(), embedded=server)
 
 
-def make_recorder(conninfo: str, pool_size: int) -> XunchaRecorder:
+def make_recorder(
+    conninfo: str, pool_size: int, timeouts: DatabaseTimeouts | None = None
+) -> XunchaRecorder:
     """The event store's recorder. DB functions stay off: with them on, readers of the
-    notification log can miss events under concurrent writes."""
+    notification log can miss events under concurrent writes. Every wait is bounded by
+    `timeouts`, and the pool checks a connection before lending it, so one that died with
+    the server is replaced instead of failing a request."""
+    limits = timeouts or DatabaseTimeouts()
     params = conninfo_to_dict(conninfo)
     datastore = PostgresDatastore(
         dbname=str(params.get("dbname", "postgres")),
@@ -52,8 +58,26 @@ def make_recorder(conninfo: str, pool_size: int) -> XunchaRecorder:
         pool_size=pool_size,
         max_overflow=pool_size,
         max_waiting=0,
+        connect_timeout=limits.pool_seconds,  # the library's name for the pool's wait
+        lock_timeout=limits.lock_seconds,
+        pre_ping=True,
         enable_db_functions=False,
     )
+    assert isinstance(datastore.pool.kwargs, dict)
+    datastore.pool.kwargs.update(limits.connection_options())
     recorder = XunchaRecorder(datastore)
     recorder.create_table()
     return recorder
+
+
+def make_read_pool(conninfo: str, size: int, timeouts: DatabaseTimeouts) -> ConnectionPool[Any]:
+    """Connections of queries: autocommit, bounded waits, checked before each loan."""
+    return ConnectionPool(
+        conninfo,
+        min_size=1,
+        max_size=size,
+        open=True,
+        timeout=timeouts.pool_seconds,
+        check=ConnectionPool.check_connection,
+        kwargs={"autocommit": True, **timeouts.connection_options()},
+    )

@@ -9,9 +9,12 @@ import logging
 from typing import Any
 from uuid import uuid4
 
+import psycopg
+from eventsourcing import persistence
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from psycopg_pool import PoolTimeout
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.exceptions import HTTPException
 
@@ -57,7 +60,9 @@ PROBLEM_STATUSES = {
     413: "The request body or the command's events are too large",
     422: "Invalid content (the schema, a field's bounds) or a broken rule",
     429: "Too many requests from this client (when rate limiting is on)",
-    503: "The read model has not reached min_position within the bounded wait",
+    503: "Retry after Retry-After seconds: overloaded (`overloaded`), the database is busy"
+    " or unreachable (`database_busy`, `database_unavailable`; nothing was recorded), or the"
+    " read model has not reached min_position within the bounded wait",
 }
 # Declared on every operation: any route may answer with one of these problems.
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -131,6 +136,18 @@ def install(app: FastAPI) -> None:
     def not_caught_up(_: Request, exc: NotCaughtUp) -> JSONResponse:
         return problem(503, "read_model_behind", str(exc), headers={"Retry-After": "1"})
 
+    @app.exception_handler(psycopg.OperationalError)
+    @app.exception_handler(psycopg.InterfaceError)
+    @app.exception_handler(persistence.OperationalError)
+    @app.exception_handler(persistence.InterfaceError)
+    def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+        """The database is unreachable, a pooled connection broke, or a wait ran out: the
+        transaction rolled back (nothing appended); the client may retry after a moment."""
+        code, detail = database_problem(exc)
+        log.warning("503 %s on %s %s: %s", code, request.method, request.url.path, exc)
+        retry = str(request.app.state.container.settings.retry_after_seconds)
+        return problem(503, code, detail, headers={"Retry-After": retry})
+
     @app.exception_handler(ValidationError)
     @app.exception_handler(RequestValidationError)
     def invalid(_: Request, exc: RequestValidationError | ValidationError) -> JSONResponse:
@@ -174,6 +191,20 @@ def install(app: FastAPI) -> None:
             {"incident": incident},
             headers=headers,
         )
+
+
+def database_problem(exc: BaseException) -> tuple[str, str]:
+    """(code, detail) of a database failure; the library wraps psycopg's errors."""
+    cause: BaseException | None = exc
+    while cause is not None:
+        if isinstance(cause, psycopg.errors.LockNotAvailable):
+            return "database_busy", "the record store is locked longer than the lock timeout"
+        if isinstance(cause, psycopg.errors.QueryCanceled):
+            return "database_busy", "the database did not answer within the statement timeout"
+        if isinstance(cause, PoolTimeout):
+            return "database_unavailable", "no database connection within the pool timeout"
+        cause = cause.__cause__
+    return "database_unavailable", "the database cannot be reached or the connection broke"
 
 
 def _document_problem(app: FastAPI) -> None:

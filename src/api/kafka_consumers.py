@@ -26,6 +26,7 @@ import psycopg
 from psycopg import Cursor
 from pydantic import ValidationError
 
+from api.consumer_health import ConsumerHealth, run_guarded
 from events.base import Actor, Role
 from events.integration import (
     CONTENT_TYPE,
@@ -208,8 +209,9 @@ class ResultsConsumer:
             item_id = event.item_id
         elif isinstance(event, ItemDeadlineChangedV1):
             cur.execute(
+                # `<=`: a reclassification's deadline change shares its status's version
                 "UPDATE ae_rectification_item SET deadline = %s, stream_version = %s"
-                " WHERE item_id = %s AND stream_version < %s",
+                " WHERE item_id = %s AND stream_version <= %s",
                 (event.deadline, version, event.item_id, version),
             )
             item_id = event.item_id
@@ -259,13 +261,19 @@ class ResultsConsumer:
         return applied
 
     def run_forever(self) -> None:
+        """Poll until stopped; a fault (broker or database down) is recorded in
+        `kafka_consumer_status` and the consumer reopened from its committed offsets."""
         self.setup()
-        self.open()
+        health = ConsumerHealth(self.conninfo, self.group_id)
         try:
-            while not self.stopped.is_set():
-                self.poll_once()
+            run_guarded(self.poll_open, self.close, lambda: self.consumer, health, self.stopped)
         finally:
             self.close()
+
+    def poll_open(self) -> int:
+        if self.consumer is None:
+            self.open()
+        return self.poll_once()
 
     def close(self) -> None:
         if self.consumer is not None:
@@ -430,14 +438,22 @@ class DispositionsAdapter:
             self.consumer.commit()
         return applied, len(futures)
 
-    def run_forever(self) -> None:
-        self.ensure_topics()
-        self.open()
+    def run_forever(self, health: ConsumerHealth | None = None) -> None:
+        """Poll until stopped; with `health`, faults are recorded and survived."""
         try:
+            if health is not None:
+                run_guarded(self.poll_open, self.close, lambda: self.consumer, health, self.stopped)
+            self.poll_open()
             while not self.stopped.is_set():
                 self.poll_once()
         finally:
             self.close()
+
+    def poll_open(self) -> tuple[int, int]:
+        if self.consumer is None:
+            self.ensure_topics()
+            self.open()
+        return self.poll_once()
 
     def close(self) -> None:
         if self.consumer is not None:

@@ -5,8 +5,9 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -16,6 +17,24 @@ DEVELOPMENT_SECRET = "xuncha-development-secret-not-for-production"
 DEVELOPMENT_KEY_ENCRYPTION_KEY = base64.b64encode(
     hashlib.sha256(b"xuncha-development-key-encryption-key-not-for-production").digest()
 ).decode()
+
+
+@dataclass(frozen=True)
+class DatabaseTimeouts:
+    """How long a request may wait on the database, at each step."""
+
+    connect_seconds: int = 3
+    pool_seconds: float = 3.0
+    lock_seconds: int = 3
+    statement_seconds: float = 15.0
+
+    def connection_options(self) -> dict[str, Any]:
+        """libpq parameters of every request connection (`options` sets server settings)."""
+        statement_ms = int(self.statement_seconds * 1000)
+        return {
+            "connect_timeout": self.connect_seconds,
+            "options": f"-c statement_timeout={statement_ms} -c lock_timeout={self.lock_seconds}s",
+        }
 
 
 class Settings(BaseSettings):
@@ -46,6 +65,38 @@ class Settings(BaseSettings):
         default=None, description="RS256: a JWKS document; the token's `kid` picks the key"
     )
     api_threads: int = Field(default=32, ge=1, le=512)
+    # Timeouts and load shedding (docs/operations.md): every wait that can grow is bounded.
+    db_connect_timeout_seconds: int = Field(
+        default=3, ge=2, le=60, description="opening one database connection (libpq's minimum: 2)"
+    )
+    db_pool_timeout_seconds: float = Field(
+        default=3.0, gt=0, le=60, description="waiting for a pooled connection before a 503"
+    )
+    db_lock_timeout_seconds: int = Field(
+        default=3, ge=1, le=600, description="a command waiting for the append lock before a 503"
+    )
+    db_statement_timeout_seconds: float = Field(
+        default=15.0, ge=0, le=3600, description="one SQL statement of a request; 0 = no limit"
+    )
+    retry_after_seconds: int = Field(
+        default=2, ge=1, le=600, description="Retry-After of a 503 (overload, database busy)"
+    )
+    max_requests_in_flight: int = Field(
+        default=24,
+        ge=0,
+        le=10_000,
+        description="commands and queries handled at once; more get 503 at once; 0 = no limit."
+        " Keep it below api_threads so the probes always find a thread",
+    )
+    ready_max_lag_events: int = Field(
+        default=10_000, ge=0, description="/readyz is 503 while a read model lags more; 0 = off"
+    )
+    ready_refresh_seconds: float = Field(
+        default=0.5, gt=0, le=60, description="how often the readiness state is refreshed"
+    )
+    shutdown_grace_seconds: int = Field(
+        default=10, ge=0, le=600, description="SIGTERM: in-flight requests get this long"
+    )
     run_projections: bool = True
     projection_batch_size: int = Field(default=500, ge=1, le=100_000)
     projection_retry_attempts: int = Field(
@@ -99,6 +150,12 @@ class Settings(BaseSettings):
         " (subject_keys); unset = a fixed development key, refused in production",
     )
 
+    wrapping_key_dir: Path | None = Field(
+        default=None,
+        description="directory of the bucket keys wrapping subject keys, outside PostgreSQL;"
+        " erasure destroys files here (docs/security.md); unset = data_dir/wrapping-keys",
+    )
+
     @model_validator(mode="after")
     def _refuse_defaults_outside_development(self) -> Settings:
         if self.environment != "development":
@@ -127,6 +184,19 @@ class Settings(BaseSettings):
         elif files:
             raise ValueError("a JWT public key or JWKS file needs XUNCHA_JWT_ALGORITHM=RS256")
         return self
+
+    @property
+    def timeouts(self) -> DatabaseTimeouts:
+        return DatabaseTimeouts(
+            connect_seconds=self.db_connect_timeout_seconds,
+            pool_seconds=self.db_pool_timeout_seconds,
+            lock_seconds=self.db_lock_timeout_seconds,
+            statement_seconds=self.db_statement_timeout_seconds,
+        )
+
+    @property
+    def wrapping_key_path(self) -> Path:
+        return self.wrapping_key_dir or self.data_dir / "wrapping-keys"
 
     @property
     def checkpoint_key_path(self) -> Path:

@@ -14,12 +14,15 @@ drawing notification ids, so commit order still equals notification order.
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+import psycopg
+from eventsourcing import persistence
 from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.postgres import (
     PostgresAggregateRecorder,
@@ -59,8 +62,40 @@ class IdempotencyRecord:
     result: dict[str, Any]
 
 
+# A pipelined append whose idempotency insert meets a concurrent twin fails as "pipeline
+# aborted" (nothing committed); the next attempt finds the twin's idempotency record.
+PIPELINE_ATTEMPTS = 3
+
+
+def _once(method: Any) -> Any:
+    """The library's method without its retry decorator (10 attempts, 0.2 s apart): with a
+    lock, statement or pool timeout each attempt would wait the whole timeout again, so a
+    request would take ten timeouts to fail. The pool checks a connection before lending it,
+    which is what those retries were for; only an aborted pipeline is tried again."""
+    inner = getattr(method, "__wrapped__", method)
+
+    @functools.wraps(inner)
+    def call(*args: Any, **kwargs: Any) -> Any:
+        for attempt in range(1, PIPELINE_ATTEMPTS + 1):
+            try:
+                return inner(*args, **kwargs)
+            except persistence.OperationalError as error:
+                aborted = isinstance(error.__cause__, psycopg.errors.PipelineAborted)
+                if not aborted or attempt == PIPELINE_ATTEMPTS:
+                    raise
+        raise AssertionError("unreachable")
+
+    return call
+
+
 class XunchaRecorder(PostgresApplicationRecorder):
-    """The library's application recorder plus the `command_idempotency` table."""
+    """The library's application recorder plus the `command_idempotency` table; one attempt
+    per call (the caller answers 503 and the client retries)."""
+
+    insert_events = _once(PostgresApplicationRecorder.insert_events)
+    select_events = _once(PostgresApplicationRecorder.select_events)
+    select_notifications = _once(PostgresApplicationRecorder.select_notifications)
+    max_notification_id = _once(PostgresApplicationRecorder.max_notification_id)
 
     def __init__(self, datastore: PostgresDatastore) -> None:
         super().__init__(datastore, events_table_name=EVENTS_TABLE)

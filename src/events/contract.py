@@ -42,7 +42,8 @@ HEADERS: dict[str, Any] = {
         "ce_id": {
             "type": "string",
             "format": "uuid",
-            "description": "the domain event id: stable across re-sends; deduplicate on it",
+            "description": "the domain event id (a second message of the same event: a UUIDv5 of"
+            " it and ce_type): stable across re-sends; deduplicate on it",
         },
         "ce_source": {"type": "string", "description": "the publishing Xuncha instance"},
         "ce_type": {"type": "string", "description": "type name with its version"},

@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from enum import StrEnum
 from typing import Any, ClassVar, Literal
-from uuid import UUID
+from uuid import UUID, uuid5
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -177,7 +177,10 @@ class ItemStatus(StrEnum):
 
 @integration("xuncha.rectification.item_status_changed", RECTIFICATION_ITEM)
 class ItemStatusChangedV1(IntegrationEvent):
-    """`percent` comes with progress reports; `closed_on` and `on_time` with closing."""
+    """`percent` comes with progress reports; `closed_on` and `on_time` with closing. An item
+    once `long_term` stays long-term through `in_progress`, `verification_failed` and
+    `reopened` (work resumes on the long-term plan) until it is closed; its new deadline comes
+    as `item_deadline_changed` with the same stream version."""
 
     item_id: UUID
     inspection_id: UUID
@@ -413,12 +416,34 @@ MAPPINGS: dict[str, Mapping] = {
 }
 
 
+# Domain events that publish a second fact: a long-term reclassification changes the status
+# and moves the deadline, and a consumer must learn both.
+ALSO: dict[str, Mapping] = {
+    "rectification.item_reclassified_long_term": lambda d: ItemDeadlineChangedV1.model_validate(
+        _pick(d, "item_id", "inspection_id", "previous_deadline", "deadline")
+    ),
+}
+
+
 def to_integration(recorded: RecordedEvent) -> IntegrationEvent | None:
-    """The integration event of a domain event, or None if the type is internal."""
-    mapping = MAPPINGS.get(recorded.event.type_name)
-    if mapping is None:
-        return None
-    return mapping(recorded.event.public_data())
+    """The (first) integration event of a domain event, or None if the type is internal."""
+    published = to_integrations(recorded)
+    return published[0] if published else None
+
+
+def to_integrations(recorded: RecordedEvent) -> list[IntegrationEvent]:
+    """Every integration event a domain event publishes, in order (none if internal)."""
+    type_name = recorded.event.type_name
+    mappings = [m for m in (MAPPINGS.get(type_name), ALSO.get(type_name)) if m is not None]
+    data = recorded.event.public_data() if mappings else {}
+    return [mapping(data) for mapping in mappings]
+
+
+def message_id(event_id: UUID, index: int, published: IntegrationEvent) -> UUID:
+    """`ce_id` of the index-th message of a domain event: the event id for the first (as
+    always), a name-based UUID of the event id and the type for any further one: stable
+    across re-sends, so consumers deduplicate every message the same way."""
+    return event_id if index == 0 else uuid5(event_id, published.ce_type())
 
 
 def is_published(type_name: str) -> bool:

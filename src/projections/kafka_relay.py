@@ -32,7 +32,8 @@ from events.integration import (
     TOPICS,
     IntegrationEvent,
     is_published,
-    to_integration,
+    message_id,
+    to_integrations,
 )
 from events.mapper import EnvelopeMapper, dumps
 from projections import head_publisher, tracking
@@ -49,7 +50,12 @@ CREATE TABLE IF NOT EXISTS kafka_relay_status (
     last_published_at timestamptz,
     last_error text,
     last_error_at timestamptz
-)"""
+);
+ALTER TABLE kafka_relay_status ADD COLUMN IF NOT EXISTS last_success_at timestamptz"""
+# A caught-up relay still says it is alive this often (`last_success_at`).
+HEARTBEAT_SECONDS = 5.0
+# Kafka waits kept short so a broker outage shows as `last_error` within seconds.
+FLUSH_TIMEOUT_SECONDS = 20.0
 
 
 @dataclass(frozen=True)
@@ -77,13 +83,14 @@ class KafkaTarget:
 
 
 def message_of(
-    recorded: RecordedEvent, published: IntegrationEvent, target: KafkaTarget
+    recorded: RecordedEvent, published: IntegrationEvent, target: KafkaTarget, index: int = 0
 ) -> Message:
-    """The Kafka record of one integration event: CloudEvents 1.0 binary mode."""
+    """The Kafka record of the index-th integration event of a domain event: CloudEvents 1.0
+    binary mode."""
     meta = recorded.metadata
     headers = {
         "ce_specversion": SPEC_VERSION,
-        "ce_id": str(meta.event_id),
+        "ce_id": str(message_id(meta.event_id, index, published)),
         "ce_source": target.source,
         "ce_type": published.ce_type(),
         "ce_subject": str(meta.stream_id),
@@ -109,10 +116,10 @@ def make_producer(target: KafkaTarget) -> Any:
         "enable_idempotence": True,  # explicit: no duplicates from retries, order per partition
         "acks": "all",  # explicit: every in-sync replica has it
         "linger_ms": 5,
-        "delivery_timeout_ms": 120_000,
-        "request_timeout_ms": 30_000,
+        "delivery_timeout_ms": 15_000,
+        "request_timeout_ms": 10_000,
         "reconnect_backoff_max_ms": 2_000,
-        "max_block_ms": 60_000,
+        "max_block_ms": 10_000,
         **target.producer_overrides,
     }
     return KafkaProducer(**config)
@@ -134,7 +141,9 @@ def ensure_topics(target: KafkaTarget) -> list[str]:
     from kafka.errors import TopicAlreadyExistsError
 
     admin = KafkaAdminClient(
-        bootstrap_servers=target.bootstrap_servers, client_id=f"{target.client_id}-admin"
+        bootstrap_servers=target.bootstrap_servers,
+        client_id=f"{target.client_id}-admin",
+        request_timeout_ms=10_000,
     )
     try:
         existing = set(admin.list_topics())
@@ -174,6 +183,7 @@ class KafkaRelay:
         self.stopped = threading.Event()
         self.thread: threading.Thread | None = None
         self.producer: Any = None
+        self.last_heartbeat = 0.0
 
     def setup(self) -> None:
         with psycopg.connect(self.conninfo) as conn, conn.cursor() as cur:
@@ -190,9 +200,8 @@ class KafkaRelay:
             if not is_published(topic):
                 continue
             recorded = self.mapper.decode(bytes(state), topic, notification_id)
-            published = to_integration(recorded)
-            if published is not None:
-                out.append(message_of(recorded, published, self.target))
+            for index, published in enumerate(to_integrations(recorded)):
+                out.append(message_of(recorded, published, self.target, index))
         return out
 
     def run_batch(self, conn: Connection[Any]) -> int:
@@ -213,7 +222,7 @@ class KafkaRelay:
             self.producer.send(m.topic, key=m.key, value=m.value, headers=m.headers)
             for m in messages
         ]
-        self.producer.flush()
+        self.producer.flush(timeout=FLUSH_TIMEOUT_SECONDS)
         for future in futures:
             future.get(timeout=0)  # raises the send's error, if any
         with conn.transaction():
@@ -226,7 +235,7 @@ class KafkaRelay:
                 raise RuntimeError("the relay's position moved under it: is a second relay on?")
             conn.execute(
                 "UPDATE kafka_relay_status SET published_total = published_total + %s,"
-                " last_published_at = now() WHERE name = %s",
+                " last_published_at = now(), last_success_at = now() WHERE name = %s",
                 (len(messages), NAME),
             )
         return len(rows)
@@ -236,7 +245,18 @@ class KafkaRelay:
         while not self.stopped.is_set() and (read := self.run_batch(conn)) > 0:
             total += read
         self.publish_heads(conn)
+        self.heartbeat(conn)
         return total
+
+    def heartbeat(self, conn: Connection[Any]) -> None:
+        """Record that a catch-up succeeded (at most every HEARTBEAT_SECONDS when idle)."""
+        now = time.monotonic()
+        if now - self.last_heartbeat < HEARTBEAT_SECONDS:
+            return
+        conn.execute(
+            "UPDATE kafka_relay_status SET last_success_at = now() WHERE name = %s", (NAME,)
+        )
+        self.last_heartbeat = now
 
     def publish_heads(self, conn: Connection[Any]) -> int:
         """Signed tree heads to `xuncha.audit.checkpoint` (projections/head_publisher.py)."""
@@ -332,26 +352,35 @@ def status(conn: Connection[Any]) -> dict[str, Any]:
     if not (exists and exists[0]):
         return {"position": 0, "log_head": head, "lag": head, "state": "never ran"}
     row = conn.execute(
-        "SELECT t.position, s.published_total, s.last_published_at, s.last_error,"
-        " s.last_error_at FROM projection_tracking t"
+        "SELECT t.position, to_jsonb(s) FROM projection_tracking t"
         " LEFT JOIN kafka_relay_status s ON s.name = t.name WHERE t.name = %s",
         (NAME,),
     ).fetchone()
     if row is None:
         return {"position": 0, "log_head": head, "lag": head, "state": "never ran"}
+    # As JSON: a status table of an older version lacks the newer columns.
+    seen = row[1] or {}
 
-    def iso(value: datetime | None) -> str | None:
-        return value.isoformat() if value else None
+    def at(name: str) -> datetime | None:
+        text = seen.get(name)
+        return datetime.fromisoformat(text) if text else None
 
+    error_at, success_at = at("last_error_at"), at("last_success_at")
     return {
         "position": int(row[0]),
         "log_head": head,
         "lag": head - int(row[0]),
-        "published_total": int(row[1] or 0),
-        "last_published_at": iso(row[2]),
-        "last_error": row[3],
-        "last_error_at": iso(row[4]),
+        "published_total": int(seen.get("published_total") or 0),
+        "last_published_at": iso(at("last_published_at")),
+        "last_error": seen.get("last_error"),
+        "last_error_at": iso(error_at),
+        "last_success_at": iso(success_at),
+        "failing": bool(error_at and (success_at is None or error_at > success_at)),
     }
+
+
+def iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 def wait_until_published(conninfo: str, position: int, timeout: float) -> bool:

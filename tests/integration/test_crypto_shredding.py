@@ -280,7 +280,8 @@ def test_rotating_the_key_encryption_key_rewraps_every_subject_key(
     assert cli.main(["rotate-kek", "--old-key-file", str(old_file)]) == 0
     assert "rewrapped 2 subject keys" in capsys.readouterr().out
 
-    new = SubjectKeys(old.datastore, new_kek)
+    new = SubjectKeys(old.datastore, new_kek, old.wrapping_dir)
+    new.create_table()
     assert [new.open(s, *sealed[s], aad) for s in ("s:0", "s:1", "s:2")] == [
         b"secret 0",
         b"secret 1",

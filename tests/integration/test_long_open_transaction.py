@@ -12,6 +12,7 @@ from datetime import date
 from typing import Any
 
 import psycopg
+import pytest
 
 from api.database import make_recorder
 from commands.round import ProposeRound
@@ -32,6 +33,20 @@ def round_command(name: str) -> ProposeRound:
         round_type="regular",  # type: ignore[arg-type]
         planned_start=date(2026, 3, 1),
         planned_end=date(2026, 6, 30),
+    )
+
+
+@pytest.fixture
+def settings(database_url: str) -> Any:
+    """Later commands wait for the held append instead of timing out (XUNCHA_DB_LOCK_TIMEOUT
+    is 3 s by default; the hold is as long)."""
+    from api.settings import Settings
+
+    return Settings(
+        database_url=database_url,
+        api_threads=8,
+        read_wait_max_seconds=10,
+        db_lock_timeout_seconds=30,
     )
 
 
