@@ -2,17 +2,19 @@
 
 Run by hand: `.venv/bin/python benchmarks/audit_export.py [--rows 20000 200000]` (see
 benchmarks/README.md). It fills `rm_audit_event` with synthetic rows (about 0.5 KB of data
-each, by SQL, no events behind them), then exports the whole trail as NDJSON and as CSV with
-`api.auditing.open_export` (what `GET /audit-trail/export` and `xuncha audit export` run),
-writing to /dev/null. Baseline: a plain `SELECT` of the same rows through the same
-server-side cursor without formatting. Memory: the peak of Python allocations during the
-export (tracemalloc), which must not grow with the number of rows.
+each, by SQL, no events behind them), then exports the whole trail as NDJSON, CSV and xlsx
+with `api.auditing.open_export` (what `GET /audit-trail/export` and `xuncha audit export`
+run): text formats to /dev/null, xlsx to its temporary file (XlsxWriter, constant memory),
+removed after. Baseline: a plain `SELECT` of the same rows through the same server-side
+cursor without formatting. Memory: the peak of Python allocations during the export
+(tracemalloc) and the process's peak resident set, which must not grow with the rows.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import time
 import tracemalloc
@@ -74,10 +76,14 @@ def export(
         filter=AuditFilter(),
     )
     written = 0
-    with open(os.devnull, "w", encoding="utf-8") as out:
-        for text, rows in done.batches(batch):
-            out.write(text)
-            written += rows
+    if fmt is ExportFormat.XLSX:
+        os.unlink(done.workbook(batch))
+        written = done.rows
+    else:
+        with open(os.devnull, "w", encoding="utf-8") as out:
+            for text, rows in done.batches(batch):
+                out.write(text)
+                written += rows
     seconds = time.perf_counter() - started
     peak = 0
     if trace:
@@ -98,7 +104,10 @@ def main() -> int:
         with psycopg.connect(conninfo) as conn, conn.cursor() as cur:
             AuditTrail().create(cur)
         filled = 0
-        print(f"{'rows':>9}  {'format':<7}  {'rows/s':>9}  {'vs scan':>7}  {'peak MB':>8}")
+        print(
+            f"{'rows':>9}  {'format':<7}  {'rows/s':>9}  {'vs scan':>7}  {'peak MB':>8}"
+            f"  {'RSS MB':>7}"
+        )
         for target in sorted(args.rows):
             log(f"filling the trail to {target:,} rows")
             with psycopg.connect(conninfo) as conn:
@@ -111,9 +120,10 @@ def main() -> int:
                 rows, seconds, _ = export(conninfo, store, fmt, args.batch, trace=False)
                 _, _, peak = export(conninfo, store, fmt, args.batch, trace=True)
                 ratio = (rows / seconds) / (count / scan)
+                rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
                 print(
                     f"{rows:>9,}  {fmt.value:<7}  {rows / seconds:>9,.0f}  {ratio:>7.2f}"
-                    f"  {peak:>8.1f}",
+                    f"  {peak:>8.1f}  {rss:>7.0f}",
                     flush=True,
                 )
         recorder.datastore.close()

@@ -36,8 +36,9 @@ endpoint (`scripts/authorization_matrix.py`; a test fails otherwise).
   narrowed to a receiving authority's own in `routes/leads.py`.
 
 Lists are filtered, never refused; one record outside the scope answers 404, like one that
-does not exist. Command routes check the command's `allowed_roles` the same way, before
-the body is read (`CommandRoute`, used by `routes/factory.py`).
+does not exist. Command routes check the command's `allowed_roles` the same way, then the
+object scope of the record their path names (`api/command_scope.py`), both before the body
+is read (`CommandRoute`, used by `routes/factory.py`).
 """
 
 from __future__ import annotations
@@ -51,6 +52,7 @@ from fastapi import Depends, Query, Request, Response
 from fastapi.routing import APIRoute
 
 from api.auth import actor_from_header
+from api.command_scope import require_in_scope
 from api.deps import ContainerDep, CurrentActor, ReadConnection
 from api.errors import NotCaughtUp
 from commands.errors import NotFound, NotPermitted
@@ -176,8 +178,10 @@ Scope = Annotated[ReadScope, Depends(current_scope)]
 
 
 def command_route(allowed_roles: Iterable[Role], action: str) -> type[APIRoute]:
-    """A route class that authenticates and checks the command's roles before the body is
-    read or validated: a forbidden role gets 403 whatever it sends."""
+    """A route class that authenticates and checks the command's roles, then the object scope
+    of the record its path names (`api/command_scope.py`), before the body is read or
+    validated: a forbidden role gets 403 whatever it sends, a record outside the actor's
+    scope 404 as an unknown id."""
     allowed = frozenset(allowed_roles)
 
     class CommandRoute(APIRoute):
@@ -191,6 +195,7 @@ def command_route(allowed_roles: Iterable[Role], action: str) -> type[APIRoute]:
                 actor = actor_from_header(settings, request.headers.get("authorization"))
                 if actor.role not in allowed:
                     raise RoleNotPermitted(f"the role '{actor.role}' may not {action}")
+                await require_in_scope(request, actor)
                 return await handle(request)
 
             return checked

@@ -21,6 +21,9 @@ import psycopg
 from psycopg import IsolationLevel
 from psycopg.sql import SQL, Identifier
 
+from api.exports.cells import BOM, Lang
+from api.exports.xlsx import MEDIA_TYPE as XLSX_MEDIA_TYPE
+from api.exports.xlsx import Column, Sheet, write_workbook
 from commands.audit_export import export_performed
 from commands.store import EVENTS_TABLE, EventStore
 from events.base import Actor, RecordedEvent
@@ -30,7 +33,31 @@ from projections import audit_trail
 MEDIA_TYPES = {
     ExportFormat.NDJSON: "application/x-ndjson",
     ExportFormat.CSV: "text/csv; charset=utf-8",
+    ExportFormat.XLSX: XLSX_MEDIA_TYPE,
 }
+# The trail's columns in a workbook: headers and kinds (the CSV keeps the raw column names).
+XLSX_COLUMNS = tuple(
+    Column(key, zh, en, kind)  # type: ignore[arg-type]
+    for key, zh, en, kind in (
+        ("position", "日志位置", "Position", "int"),
+        ("event_id", "事件编号", "Event id", "text"),
+        ("stream_id", "记录编号", "Record id", "text"),
+        ("stream_type", "记录类型", "Record type", "text"),
+        ("stream_version", "记录版本", "Record version", "int"),
+        ("type", "事件类型", "Event type", "text"),
+        ("version", "事件版本", "Event version", "int"),
+        ("occurred_at", "发生时间（UTC）", "Occurred at (UTC)", "datetime"),
+        ("actor_user_id", "操作人", "Actor", "text"),
+        ("actor_role", "角色", "Role", "text"),
+        ("actor_organization_id", "所属单位", "Organization", "text"),
+        ("command", "命令", "Command", "text"),
+        ("reason", "理由", "Reason", "text"),
+        ("correlation_id", "关联编号", "Correlation id", "text"),
+        ("causation_id", "因果编号", "Causation id", "text"),
+        ("recorded_in_error_reason", "误录说明", "Recorded in error", "text"),
+        ("data", "数据", "Data", "text"),
+    )
+)
 
 
 def filters_of(f: audit_trail.AuditFilter) -> AuditFilters:
@@ -57,6 +84,7 @@ class Export:
     up_to_position: int
     filter: audit_trail.AuditFilter
     conn: psycopg.Connection[Any]
+    bom: bool = True  # CSV: a UTF-8 byte-order mark first, so Excel and WPS read UTF-8
 
     @property
     def filename(self) -> str:
@@ -67,7 +95,7 @@ class Export:
         connection is closed at the end (or when the consumer stops early)."""
         try:
             if self.format is ExportFormat.CSV:
-                yield audit_trail.csv_header(), 0
+                yield (BOM if self.bom else "") + audit_trail.csv_header(), 0
             for rows in audit_trail.batches(self.conn, self.filter, batch_size):
                 if self.format is ExportFormat.CSV:
                     yield audit_trail.csv_lines(rows), len(rows)
@@ -76,6 +104,24 @@ class Export:
             self.conn.rollback()
         finally:
             self.conn.close()
+
+    def workbook(self, batch_size: int = 1000, lang: Lang = "zh") -> str:
+        """Write the rows to a temporary .xlsx (constant memory) and return its path; the
+        connection is closed at the end. The caller streams and removes the file."""
+
+        def rows() -> Iterator[dict[str, Any]]:
+            for batch in audit_trail.batches(self.conn, self.filter, batch_size):
+                yield from (audit_trail.json_row(r) for r in batch)
+
+        what = "审计日志" if lang == "zh" else "Audit trail"
+        at = "截至日志位置" if lang == "zh" else "as of log position"
+        title = f"{what} · {self.export_id} · {at} {self.up_to_position}"
+        try:
+            path, _ = write_workbook([Sheet(what, title, XLSX_COLUMNS, rows())], lang)
+            self.conn.rollback()
+        finally:
+            self.conn.close()
+        return path
 
     def close(self) -> None:
         self.conn.close()
@@ -91,6 +137,7 @@ def open_export(
     channel: ExportChannel,
     filter: audit_trail.AuditFilter,
     justification: str = "",
+    bom: bool = True,
 ) -> Export:
     """Count the rows in a fresh snapshot, record the export, and return it ready to stream."""
     conn = psycopg.connect(conninfo, application_name="xuncha-audit-export")
@@ -116,7 +163,7 @@ def open_export(
     except BaseException:
         conn.close()
         raise
-    return Export(export_id, format, rows, end, filter, conn)
+    return Export(export_id, format, rows, end, filter, conn, bom)
 
 
 def load_stream(

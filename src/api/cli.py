@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from api import cli_audit, cli_proofs, cli_security
+from api import cli_audit, cli_documents, cli_proofs, cli_security
 from api.settings import Settings
 
 
@@ -515,6 +515,7 @@ def parser() -> argparse.ArgumentParser:
     tk.set_defaults(fn=token)
     cli_security.add_parsers(sub)
     cli_audit.add_parsers(sub)
+    cli_documents.add_parsers(sub)
     cli_proofs.add_parsers(sub)
     return p
 

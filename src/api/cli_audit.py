@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import shutil
 import sys
 import time
 from datetime import UTC, datetime
@@ -102,12 +103,17 @@ def audit_export(settings: Settings, args: argparse.Namespace) -> int:
             channel=ExportChannel.CLI,
             filter=f,
             justification=args.justification,
+            bom=not args.no_bom,
         )
         print(
             f"exporting {export.rows:,} rows up to position {export.up_to_position} "
             f"(export {export.export_id})",
             file=sys.stderr,
         )
+        if export.format is ExportFormat.XLSX:
+            shutil.move(export.workbook(args.batch_size, args.lang), args.out)
+            print(f"wrote {export.rows} rows to {args.out}", file=sys.stderr)
+            return 0
         progress = Progress(export.rows, sys.stderr)
         with Path(args.out).open("w", encoding="utf-8", newline="") as out:
             for text, rows in export.batches(args.batch_size):
@@ -179,8 +185,10 @@ def add_parsers(sub: Any) -> None:
     au = sub.add_parser("audit", help="the audit trail").add_subparsers(
         dest="action", required=True
     )
-    ex = au.add_parser("export", help="export the filtered audit trail (NDJSON or CSV)")
-    ex.add_argument("--format", choices=["ndjson", "csv"], default="ndjson")
+    ex = au.add_parser("export", help="export the filtered audit trail (NDJSON, CSV or xlsx)")
+    ex.add_argument("--format", choices=["ndjson", "csv", "xlsx"], default="ndjson")
+    ex.add_argument("--no-bom", action="store_true", help="CSV without the UTF-8 byte-order mark")
+    ex.add_argument("--lang", choices=["zh", "en"], default="zh", help="xlsx headers")
     ex.add_argument("--out", required=True, help="the file to write")
     ex.add_argument("--stream-id", type=UUID, default=None)
     ex.add_argument("--entity-id", type=UUID, default=None, help="a record and its correlations")

@@ -1,11 +1,15 @@
-"""`xuncha demo`: a Yulin-like data set loaded through the command layer, never by writing rows.
+"""`xuncha demo`: a Yulin (榆林) data set loaded through the command layer, never by writing rows.
 
-The city, its 12 counties and districts, 42 departments and 7 state-owned enterprises in the
-registry and the term coverage plan; a pool of 37 inspectors and 4 outside experts; three
-regular rounds covering the 49 organizations (the first closed, the second rectifying with
-overdue items, the third in fieldwork and reporting) and one special round on poverty
-alleviation and anti-gang work in 8 counties by cross-county groups. Dates are relative to
-today; `seed` makes every choice and id repeatable on an empty database.
+The city, its 12 counties and districts with two townships each, 37 department Party groups,
+7 state-owned enterprises and 5 schools in the registry and the term coverage plan; a pool of
+37 inspectors and 4 outside experts; over two years, three regular rounds of the 49 city
+organizations (the first closed, the second rectifying, the third reporting) and one special
+cross-county round in 8 townships. Every fact carries its own date (stationing, withdrawal,
+feedback, closure requests, verification, 销号, lead approval, transfer, acknowledgement,
+disposition), so on-time rates, aging, the three colours and acknowledgement lags spread as
+in a real city; the last step is a clock tick that raises the colours. Dates are relative to
+the run day; `seed` makes every choice and id repeatable for a run day on an empty database.
+The recording time of every event is the real time.
 """
 
 from __future__ import annotations
@@ -19,16 +23,44 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from api.demo_data import CITY, COUNTIES, DEPARTMENTS, ENTERPRISES, PROBLEMS
-from commands import cross, feedback, finding, group, lead, pool, preparation, reference, report
+from api.demo_data import (
+    CITY,
+    CITY_ORGANIZATIONS,
+    COUNTIES,
+    EXPERTS,
+    INSPECTORS,
+    INTERVIEWEES,
+    LEAD_ALLEGATIONS,
+    PETITIONS,
+    PROBLEMS,
+    TOWNSHIPS,
+)
+from commands import (
+    cross,
+    feedback,
+    finding,
+    group,
+    interview,
+    lead,
+    petition,
+    pool,
+    preparation,
+    reference,
+    report,
+)
 from commands import rectification as item
 from commands import rectification_plan as plan
 from commands import round as round_
 from commands.base import Command
+from commands.clock import run_ticks
 from commands.errors import DomainError
 from commands.service import Application, CommandResult
 from events.base import Actor, Role
-from events.vocabulary import Disposition, InspectionStage, RoundType
+from events.interview import IntervieweeCategory
+from events.lead import Disposition
+from events.petition import PetitionChannel
+from events.vocabulary import InspectionStage, RoundType
+from projections.taxonomy import CURRENT_TAXONOMY
 
 OFFICE = Actor(user_id="office-demo", role=Role.INSPECTION_OFFICE, organization_id="org-xcb")
 COMMITTEE = Actor(user_id="secretary-demo", role=Role.COMMITTEE, organization_id="org-swb")
@@ -38,7 +70,78 @@ DISCIPLINE = Actor(
 )
 VERIFIER = Actor(user_id="jw-verifier", role=Role.DISCIPLINE_COMMISSION, organization_id="org-jw")
 GROUP_SIZE = 5
-EXPECTED_COMMANDS = 1950  # with the default seed; only scales the progress bar
+EXPECTED_COMMANDS = 2580  # with the default seed; only scales the progress bar
+NUMERALS = "一二三四五六七八九十"
+# Where pool members work: offices that are not inspected, so no draw conflicts with a target
+# (市纪委监委, 市委组织部, 市委巡察办, 市委办公室, 市审计中心).
+EMPLOYERS = ["yl-swjw", "yl-zzb", "yl-xcb", "yl-swbgs", "yl-sjzx"]
+
+
+@dataclass(frozen=True)
+class RoundPlan:
+    """One round of the demo: its kind, its start (days from the run day) and how far it got."""
+
+    key: str
+    kind: str
+    start: int
+    stage: str
+    topic: str | None = None
+
+
+ROUNDS = [
+    RoundPlan("first", "regular", -700, "closed"),
+    RoundPlan("second", "regular", -330, "rectifying"),
+    RoundPlan("special", "cross", -200, "rectifying", topic="巩固拓展脱贫攻坚成果和乡村振兴"),
+    RoundPlan("third", "regular", -70, "report_approved"),
+    RoundPlan("next", "regular", 20, "planned"),
+]
+
+
+def round_names(today: date) -> dict[str, str]:
+    """The rounds' names as the demo gives them when run on `today`: regular rounds are
+    numbered within the year they start in (`2025年第二轮巡察`)."""
+    names, counted = {}, dict[int, int]()
+    for r in ROUNDS:
+        year = (today + timedelta(days=r.start)).year
+        if r.kind == RoundType.CROSS:
+            names[r.key] = f"{year}年{r.topic}专项巡察"
+            continue
+        counted[year] = counted.get(year, 0) + 1
+        names[r.key] = f"{year}年第{NUMERALS[counted[year] - 1]}轮巡察"
+    return names
+
+
+# What becomes of a rectification item of a round still rectifying, with weights.
+FATES = {
+    "on_time": 40,  # closed on or before its deadline
+    "late": 16,  # closed after its deadline
+    "red": 14,  # open past its deadline
+    "awaiting": 6,  # closure requested, not yet verified (past due or not)
+    "yellow": 7,  # open, due within warn_yellow_days
+    "green": 7,  # open, due within warn_green_days
+    "later": 5,  # open, due in a month or more
+    "long_term": 5,  # 持续整改, with milestones ahead
+}
+FOUR_FORMS = {
+    Disposition.TALK_OR_INQUIRY: (1, 1),
+    Disposition.PRELIMINARY_VERIFICATION: (1, 2),
+    Disposition.CASE_FILED: (3, 4),
+}
+LEAD_STEPS = ["approved", "transferred", "acknowledged", "disposed", "reported", "closed"]
+# How far the leads of an inspection get, by the inspection's stage: (step, weight).
+LEAD_REACH = {
+    "closed": [("closed", 1)],
+    "rectifying": [("transferred", 1), ("acknowledged", 2), ("disposed", 4), ("closed", 5)],
+    "report_approved": [("transferred", 1), ("acknowledged", 3), ("disposed", 1)],
+}
+MEASURES = [
+    "召开专题会议研究整改，制定整改台账，明确责任人和完成时限",
+    "修订完善相关制度，堵塞管理漏洞，建立长效机制",
+    "开展专项清理，对违规问题逐项核查纠正，追回违规资金",
+    "对相关责任人进行批评教育、诫勉谈话，举一反三开展警示教育",
+]
+LEADERS = ["党组书记、局长", "党组副书记、副局长", "党组成员、副局长", "纪检监察组组长"]
+OFFICES = ["办公室", "财务审计科", "组织人事科", "机关党委", "规划发展科"]
 
 
 class AlreadyLoaded(Exception):
@@ -69,6 +172,27 @@ class Progress:
         return min(40, 40 * self.done // max(self.total, 1)), self.done // 100
 
 
+@dataclass
+class Inspection:
+    """One inspection as the demo drives it: ids, people, its start day and its stage."""
+
+    iid: UUID
+    gid: UUID
+    org_id: str
+    leader: Actor
+    member: Actor
+    principal: Actor
+    start: int
+    stage: str
+
+    def liaison(self) -> Actor:
+        return Actor(
+            user_id=f"liaison-{self.org_id}",
+            role=Role.INSPECTED_ORG_LIAISON,
+            organization_id=self.org_id,
+        )
+
+
 class Demo:
     """Drives the application through the workflow, one command at a time."""
 
@@ -80,6 +204,10 @@ class Demo:
         self.progress = progress
         self.today = app.clock().date()
         self.members: list[tuple[str, str]] = []  # (user id, name) of admitted inspectors
+        self.names: dict[str, str] = {}  # organization id -> name
+        self.categories = [c for c in PROBLEMS for _ in range(2)]  # cycled per finding
+        self.dispositions = 0  # rotates the 处置方式 so that each one occurs
+        self.leads_per_inspection = [0, 0, 1, 1, 1, 2]  # drawn from, per inspection
 
     def day(self, offset: int) -> date:
         return self.today + timedelta(days=offset)
@@ -114,47 +242,44 @@ class Demo:
                 parent_id=city_id,
                 committee=f"中共{name}委",
             )
-        targets = []
-        for n, name in enumerate(DEPARTMENTS + ENTERPRISES, start=1):
-            kind = "department" if n <= len(DEPARTMENTS) else "state_owned_enterprise"
-            org_id = f"yl-{n:02d}"
-            self.make(
-                reference.RegisterOrganization,
-                OFFICE,
-                jurisdiction_id=city_id,
-                organization_id=org_id,
-                name=name,
-                organization_type=kind,
-            )
-            targets.append(org_id)
-        for county_id, name, _ in COUNTIES[:8]:
-            self.make(
-                reference.RegisterOrganization,
-                OFFICE,
-                jurisdiction_id=county_id,
-                organization_id=f"{county_id}-xczx",
-                name=f"{name}乡村振兴局",
-                organization_type="department",
-            )
+        for org_id, name, kind in CITY_ORGANIZATIONS:
+            self.register(city_id, org_id, name, kind)
+        for county_id, county, _ in COUNTIES:
+            for town_id, town in TOWNSHIPS[county_id]:
+                self.register(
+                    county_id, f"{county_id}-{town_id}", f"{county}{town}党委", "township"
+                )
+        targets = [org_id for org_id, _, _ in CITY_ORGANIZATIONS]
         self.make(
             reference.DraftTermCoveragePlan,
             OFFICE,
             jurisdiction_id=city_id,
-            term="第四届",
-            term_start=self.day(-1500),
-            term_end=self.day(300),
+            term="第五届",
+            term_start=self.day(-1000),
+            term_end=self.day(800),
             organization_ids=targets,
         )
         self.make(
-            reference.ApproveTermCoveragePlan, COMMITTEE, jurisdiction_id=city_id, term="第四届"
+            reference.ApproveTermCoveragePlan, COMMITTEE, jurisdiction_id=city_id, term="第五届"
         )
         return targets
 
+    def register(self, jurisdiction_id: str, org_id: str, name: str, kind: str) -> None:
+        self.make(
+            reference.RegisterOrganization,
+            OFFICE,
+            jurisdiction_id=jurisdiction_id,
+            organization_id=org_id,
+            name=name,
+            organization_type=kind,
+        )
+        self.names[org_id] = name
+
     def pool(self) -> None:
         specialties = ["纪检", "组织", "人事", "审计", "财税", "政法"]
-        surnames = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈"
-        for n in range(1, 38):
-            user_id, name = f"inspector-{n:02d}", f"{surnames[n - 1]}巡察员"
+        temperaments = ["稳重", "干练", "细致"]
+        for n, name in enumerate(INSPECTORS, start=1):
+            user_id = f"inspector-{n:02d}"
             profile = {
                 "user_id": user_id,
                 "name": name,
@@ -162,9 +287,9 @@ class Demo:
                 "seniority_years": 5 + n % 20,
                 "birth_year": 1970 + n % 25,
                 "gender": "female" if n % 3 == 0 else "male",
-                "temperament": "稳重",
+                "temperament": temperaments[n % 3],
                 "home_jurisdiction": "yulin",
-                "employer_organization": f"org-employer-{n % 9}",
+                "employer_organization": EMPLOYERS[n % len(EMPLOYERS)],
             }
             result = self.make(
                 pool.NominatePoolMember,
@@ -175,11 +300,10 @@ class Demo:
             )
             self.make(pool.AdmitPoolMember, LEADING_GROUP, member_id=result.stream_id)
             self.members.append((user_id, name))
-        experts = ["retired_cadre", "accountant", "auditor", "lawyer"]
-        for n, category in enumerate(experts, start=1):
+        for n, (category, name) in enumerate(EXPERTS, start=1):
             profile = {
                 "user_id": f"expert-{n}",
-                "name": f"外聘专家{n}",
+                "name": name,
                 "specialties": [category],
                 "seniority_years": 20,
                 "birth_year": 1962,
@@ -194,17 +318,17 @@ class Demo:
                 profile=profile,
                 category=category,
             )
-            self.members.append((f"expert-{n}", f"外聘专家{n}"))
+            self.members.append((f"expert-{n}", name))
 
     # One round -------------------------------------------------------------------------
 
     def round(
         self,
         name: str,
-        kind: RoundType,
+        kind: str,
         start: int,
         targets: Sequence[tuple[str, str | None]],
-        stage: InspectionStage,
+        stage: str,
         topic: str | None = None,
     ) -> None:
         rid = self.make(
@@ -220,17 +344,19 @@ class Demo:
         ).created_id
         self.make(round_.ApproveRound, COMMITTEE, round_id=rid)
         inspections = []
-        for org_id, registry in targets:
+        for n, (org_id, registry) in enumerate(targets):
             created = self.make(
                 round_.PlanInspection,
                 OFFICE,
                 round_id=rid,
                 organization_id=org_id,
-                organization_name=org_id,
-                group_name=f"{name}巡察组",
+                organization_name=self.names.get(org_id, org_id),
+                group_name=f"第{NUMERALS[n // (1 if kind == 'cross' else 4) % 10]}巡察组",
                 organization_jurisdiction_id=registry,
             )
             inspections.append((UUID(str(created.created_id)), org_id, registry))
+        if stage == InspectionStage.PLANNED:
+            return
         per_group = 1 if kind == RoundType.CROSS else 4
         batches = [inspections[i : i + per_group] for i in range(0, len(inspections), per_group)]
         if kind == RoundType.CROSS:
@@ -238,9 +364,10 @@ class Demo:
         people = self.draw(UUID(str(rid)), len(batches) * GROUP_SIZE, start)
         for n, batch in enumerate(batches):
             crew = people[n * GROUP_SIZE : (n + 1) * GROUP_SIZE]
-            gid = self.form_group(UUID(str(rid)), f"{name}第{n + 1}组", batch, crew, start)
+            gname = f"{name}第{NUMERALS[n % 10]}巡察组"
+            gid = self.form_group(UUID(str(rid)), gname, batch, crew, start)
             for inspection_id, org_id, _ in batch:
-                self.inspection(inspection_id, org_id, gid, crew, start, stage)
+                self.inspection(inspection_id, org_id, gid, crew, start + n, stage)
         if stage == InspectionStage.CLOSED:
             self.make(round_.CloseRound, OFFICE, round_id=rid)
 
@@ -319,37 +446,59 @@ class Demo:
     # One inspection, as far as its stage ----------------------------------------------
 
     def inspection(
-        self,
-        iid: UUID,
-        org_id: str,
-        gid: UUID,
-        crew: list[tuple[str, str]],
-        b: int,
-        stage: InspectionStage,
+        self, iid: UUID, org_id: str, gid: UUID, crew: list[tuple[str, str]], b: int, stage: str
     ) -> None:
         leader = Actor(user_id=crew[0][0], role=Role.GROUP_LEADER, organization_id="org-xcb")
         member = Actor(user_id=crew[2][0], role=Role.GROUP_MEMBER, organization_id="org-xcb")
         principal = Actor(
             user_id=f"principal-{org_id}", role=Role.INSPECTED_ORG_PRINCIPAL, organization_id=org_id
         )
-        self.steps(iid, gid, b, leader, member, principal, stage)
+        self.steps(Inspection(iid, gid, org_id, leader, member, principal, b, stage))
 
-    def steps(
-        self,
-        iid: UUID,
-        gid: UUID,
-        b: int,
-        leader: Actor,
-        member: Actor,
-        principal: Actor,
-        stage: InspectionStage,
-    ) -> None:
-        """Drive one inspection from authorization as far as `stage`."""
+    def steps(self, ins: Inspection) -> None:
+        """Drive one inspection from authorization as far as its stage."""
+        self.prepare(ins)
+        b = ins.start
+        self.fieldwork(ins)
+        findings = self.findings(ins)
+        leads = [self.lead(ins) for _ in range(self.rng.choice(self.leads_per_inspection))]
+        if ins.stage == InspectionStage.STATIONED:
+            return
+        self.make(
+            preparation.EndStationing,
+            ins.leader,
+            inspection_id=ins.iid,
+            withdrawn_on=self.day(b + 40),
+        )
+        for lid in leads:
+            self.settle_lead(lid, b, ins.stage)
+        if ins.stage == InspectionStage.WITHDRAWN:
+            return
+        self.report(ins, findings)
+        if ins.stage == InspectionStage.REPORT_APPROVED:
+            return
+        items = self.rectify(ins, findings)
+        for item_id, problem_deadline in items:
+            self.follow(ins, item_id, *problem_deadline)
+        if ins.stage == InspectionStage.CLOSED:
+            self.make(
+                plan.SubmitRectificationReport,
+                ins.principal,
+                inspection_id=ins.iid,
+                organization_report="关于巡察反馈意见整改落实情况的报告",
+                principal_report="党组书记组织落实巡察整改情况的报告",
+                submitted_on=self.day(b + 55 + self.rng.randint(50, 70)),
+            )
+            self.make(plan.AcceptRectificationReport, OFFICE, inspection_id=ins.iid, report_no=1)
+            self.make(plan.CloseInspection, OFFICE, inspection_id=ins.iid)
+
+    def prepare(self, ins: Inspection) -> None:
+        b, iid = ins.start, ins.iid
         self.make(
             preparation.AuthorizeGroup,
             LEADING_GROUP,
             inspection_id=iid,
-            group_id=gid,
+            group_id=ins.gid,
             window_start=self.day(b),
             window_end=self.day(b + 60),
         )
@@ -359,196 +508,296 @@ class Demo:
             inspection_id=iid,
             notice_date=self.day(b),
             planned_stationing_date=self.day(b + 10),
-            addressee="党组书记",
+            addressee="党组（党委）书记",
         )
         self.make(
             preparation.PublishInspectionAnnouncement,
             OFFICE,
             inspection_id=iid,
             published_on=self.day(b + 5),
-            scope="党组及班子成员",
+            scope="领导班子及其成员、下一级党组织领导班子主要负责人",
             focus="四个落实",
             period_start=self.day(b + 10),
             period_end=self.day(b + 40),
             intake_deadline=self.day(b + 35),
-            contacts={"phone": "0912-3456789", "phone_hours": "工作日 8:00-18:00"},
+            contacts={"phone": "0912-3286123", "phone_hours": "工作日 8:00-18:00"},
         )
         self.make(
-            preparation.StationGroup, leader, inspection_id=iid, stationed_on=self.day(b + 10)
+            preparation.StationGroup, ins.leader, inspection_id=iid, stationed_on=self.day(b + 10)
         )
-        findings = self.findings(iid, leader, member)
-        lead_id = self.lead(iid, leader, member) if self.rng.random() < 0.5 else None
-        if stage == InspectionStage.STATIONED:
-            return
-        self.make(
-            preparation.EndStationing, leader, inspection_id=iid, withdrawn_on=self.day(b + 40)
-        )
-        if lead_id is not None and stage == InspectionStage.CLOSED:
-            self.settle_lead(lead_id, b)
-        if stage == InspectionStage.WITHDRAWN:
-            return
-        self.report(iid, leader, findings, b)
-        if stage == InspectionStage.REPORT_APPROVED:
-            return
-        items = self.rectify(iid, leader, principal, findings, b)
-        overdue_ok = stage == InspectionStage.RECTIFYING
-        for n, item_id in enumerate(items):
-            if stage == InspectionStage.CLOSED or (overdue_ok and n % 2 == 0):
-                self.close_item(item_id, principal)
-        if stage == InspectionStage.CLOSED:
-            self.make(
-                plan.SubmitRectificationReport,
-                principal,
-                inspection_id=iid,
-                organization_report="整改情况报告",
-                principal_report="组织落实情况报告",
-                submitted_on=self.day(b + 110),
-            )
-            self.make(plan.AcceptRectificationReport, OFFICE, inspection_id=iid, report_no=1)
-            self.make(plan.CloseInspection, OFFICE, inspection_id=iid)
 
-    def findings(self, iid: UUID, leader: Actor, member: Actor) -> list[UUID]:
-        ids = []
-        for title, basis in self.rng.sample(PROBLEMS, self.rng.randint(1, 3)):
+    def fieldwork(self, ins: Inspection) -> None:
+        """Petitions received while stationed (most anonymous) and one signed interview."""
+        for _ in range(self.rng.randint(1, 3)):
+            anonymous = self.rng.random() < 0.6
+            name = f"{self.rng.choice('王李张刘杨高郭马贺白')}某"
+            self.make(
+                petition.RegisterPetition,
+                ins.member,
+                inspection_id=ins.iid,
+                channel=self.rng.choice(list(PetitionChannel)),
+                received_on=self.day(ins.start + self.rng.randint(11, 35)),
+                anonymous=anonymous,
+                petitioner=None if anonymous else {"name": name},
+                content=self.rng.choice(PETITIONS),
+            )
+        on = ins.start + self.rng.randint(11, 30)
+        category, position = self.rng.choice(INTERVIEWEES)
+        created = self.make(
+            interview.ConductInterview,
+            ins.member,
+            inspection_id=ins.iid,
+            interviewers=[ins.member.user_id, ins.leader.user_id],
+            category=IntervieweeCategory(category),
+            conducted_on=self.day(on),
+            interviewee={
+                "name": f"{self.rng.choice('赵钱孙周吴郑冯陈')}某某",
+                "position": position,
+            },
+            record="个别谈话记录：谈及班子运行、选人用人和作风建设情况。",
+        )
+        self.make(
+            interview.SignInterviewRecord,
+            ins.member,
+            interview_id=created.created_id,
+            signed_on=self.day(on),
+        )
+
+    def findings(self, ins: Inspection) -> list[tuple[UUID, str]]:
+        """Two to four findings, their categories rotating over 四个落实."""
+        found = []
+        for _ in range(self.rng.randint(2, 4)):
+            category = self.categories.pop(0)
+            self.categories.append(category)
+            title, basis = self.rng.choice(PROBLEMS[category])
             content = {
                 "title": title,
-                "facts": f"经查，{title}。",
+                "facts": f"经查，{self.names.get(ins.org_id, '该单位')}{title}。",
                 "basis": basis,
-                "evidence_refs": [f"doc-{self.rng.randint(100, 999)}"],
-                "responsible_subject": "党组",
-                "taxonomy_version": "four-implementations",
+                "evidence_refs": [f"巡察工作底稿第{self.rng.randint(10, 99)}号"],
+                "responsible_subject": "领导班子",
+                "taxonomy_version": CURRENT_TAXONOMY,
+                "tags": [category],
             }
-            fid = UUID(
-                str(
-                    self.make(
-                        finding.DraftFinding, member, inspection_id=iid, content=content
-                    ).created_id
-                )
+            created = self.make(
+                finding.DraftFinding, ins.member, inspection_id=ins.iid, content=content
             )
-            self.make(finding.ReviewFinding, leader, finding_id=fid, meeting_ref="组务会")
-            self.make(finding.ApproveFinding, leader, finding_id=fid)
-            ids.append(fid)
-        return ids
+            fid = UUID(str(created.created_id))
+            self.make(finding.ReviewFinding, ins.leader, finding_id=fid, meeting_ref="组务会")
+            self.make(finding.ApproveFinding, ins.leader, finding_id=fid)
+            found.append((fid, title))
+        return found
 
-    def lead(self, iid: UUID, leader: Actor, member: Actor) -> UUID:
+    # Leads -----------------------------------------------------------------------------
+
+    def lead(self, ins: Inspection) -> UUID:
+        position, allegation = self.rng.choice(LEAD_ALLEGATIONS)
         lid = self.make(
             lead.RegisterLead,
-            member,
-            inspection_id=iid,
-            subject_name="某某",
-            subject_position="副局长",
+            ins.member,
+            inspection_id=ins.iid,
+            subject_name=f"{self.rng.choice('王李张刘杨高郭马贺白')}某某",
+            subject_position=position,
             management_level="city_managed",
-            allegation="反映违规收受礼金",
-            sources=[{"kind": "petition", "ref": "p-1"}],
+            allegation=allegation,
+            sources=[{"kind": "petition", "ref": f"来信第{self.rng.randint(1, 60)}号"}],
         ).created_id
         self.make(
-            lead.ClassifyLead, leader, lead_id=lid, lead_type="discipline", meeting_ref="组务会"
+            lead.ClassifyLead, ins.leader, lead_id=lid, lead_type="discipline", meeting_ref="组务会"
         )
-        self.make(lead.ApproveLeadTransfer, LEADING_GROUP, lead_id=lid)
         return UUID(str(lid))
 
-    def settle_lead(self, lid: UUID, b: int) -> None:
-        """Transferred, acknowledged, concluded, reported and closed: recorded today, since the
-        transfer cannot precede its approval, which is recorded as the demo runs."""
-        self.make(
-            lead.TransferLead, OFFICE, lead_id=lid, package_ref="移交函", transferred_on=self.day(0)
-        )
-        self.make(
-            lead.AcknowledgeLead,
-            DISCIPLINE,
-            lead_id=lid,
-            receiver_case_no="案-001",
-            acknowledged_on=self.day(0),
-        )
-        self.make(
-            lead.RecordLeadDisposition,
-            DISCIPLINE,
-            lead_id=lid,
-            category=Disposition.CONCLUDED,
-            decided_on=self.day(0),
-        )
-        self.make(
-            lead.ReportLeadOutcome,
-            DISCIPLINE,
-            lead_id=lid,
-            summary="予以了结",
-            reported_on=self.day(0),
-        )
-        self.make(lead.CloseLead, OFFICE, lead_id=lid)
+    def settle_lead(self, lid: UUID, b: int, stage: str) -> None:
+        """Approval after the withdrawal, transfer a few days later, acknowledgement after a
+        lag of days, then disposition, outcome and closure as far as the stage's draw reaches
+        and the dates have come."""
+        reaches, weights = zip(*LEAD_REACH.get(stage, [("approved", 1)]), strict=True)
+        reach = LEAD_STEPS.index(self.rng.choices(reaches, weights)[0])
+        on = b + 40 + self.rng.randint(1, 5)
+        self.make(lead.ApproveLeadTransfer, LEADING_GROUP, lead_id=lid, approved_on=self.day(on))
+        category, level = self.disposition(reach)
+        steps: list[tuple[int, type[Command], Actor, dict[str, Any]]] = [
+            (self.rng.randint(1, 4), lead.TransferLead, OFFICE, {"package_ref": "线索移交函"}),
+            (
+                self.rng.choice([1, 2, 2, 3, 4, 6, 9, 13]),
+                lead.AcknowledgeLead,
+                DISCIPLINE,
+                {"receiver_case_no": f"榆纪线〔{self.day(on).year}〕{self.rng.randint(1, 300)}号"},
+            ),
+            (
+                self.rng.randint(15, 50),
+                lead.RecordLeadDisposition,
+                DISCIPLINE,
+                {"category": category, "four_forms_level": level},
+            ),
+            (
+                self.rng.randint(20, 70),
+                lead.ReportLeadOutcome,
+                DISCIPLINE,
+                {"summary": "处置结果已按程序反馈巡察机构"},
+            ),
+            (self.rng.randint(1, 10), lead.CloseLead, OFFICE, {}),
+        ]
+        dated = ["transferred_on", "acknowledged_on", "decided_on", "reported_on", "closed_on"]
+        for n, (after, cls, who, fields) in enumerate(steps[:reach], start=0):
+            on += after
+            if on > 0:
+                return  # not yet come on the run day
+            self.make(cls, who, lead_id=lid, **{dated[n]: self.day(on)}, **fields)
 
-    def report(self, iid: UUID, leader: Actor, findings: list[UUID], b: int) -> None:
+    def disposition(self, reach: int) -> tuple[Disposition, int | None]:
+        """The next 处置方式 of the rotation (暂存待查 only for leads left open) and its
+        四种形态 level."""
+        kinds = list(Disposition)
+        if reach > LEAD_STEPS.index("disposed"):
+            kinds.remove(Disposition.SHELVED)
+        category = kinds[self.dispositions % len(kinds)]
+        self.dispositions += 1
+        low_high = FOUR_FORMS.get(category)
+        return category, self.rng.randint(*low_high) if low_high else None
+
+    # Report, feedback, rectification ---------------------------------------------------
+
+    def report(self, ins: Inspection, findings: list[tuple[UUID, str]]) -> None:
         self.make(
             report.DraftInspectionReport,
-            leader,
-            inspection_id=iid,
-            summary="巡察报告",
-            finding_ids=[str(f) for f in findings],
+            ins.leader,
+            inspection_id=ins.iid,
+            summary=f"关于巡察{self.names.get(ins.org_id, '')}的情况报告",
+            finding_ids=[str(f) for f, _ in findings],
         )
-        self.make(report.ReviewReportByOffice, OFFICE, inspection_id=iid, report_version=1)
-        self.make(report.DeliberateReport, LEADING_GROUP, inspection_id=iid, report_version=1)
+        self.make(report.ReviewReportByOffice, OFFICE, inspection_id=ins.iid, report_version=1)
+        self.make(report.DeliberateReport, LEADING_GROUP, inspection_id=ins.iid, report_version=1)
         self.make(
             report.ApproveReport,
             COMMITTEE,
-            inspection_id=iid,
+            inspection_id=ins.iid,
             report_version=1,
-            approved_on=self.day(b + 50),
-            meeting="书记专题会",
+            approved_on=self.day(ins.start + 50),
+            meeting="市委书记专题会",
         )
 
     def rectify(
-        self, iid: UUID, leader: Actor, principal: Actor, findings: list[UUID], b: int
-    ) -> list[str]:
+        self, ins: Inspection, findings: list[tuple[UUID, str]]
+    ) -> list[tuple[str, tuple[str, int]]]:
+        """Feedback, plan and items; returns each item with its fate and deadline."""
+        delivered = ins.start + 55
         ledger = [
-            {"item_no": n, "problem": f"问题{n}", "finding_ids": [str(f)]}
-            for n, f in enumerate(findings, start=1)
+            {"item_no": n, "problem": title, "finding_ids": [str(f)]}
+            for n, (f, title) in enumerate(findings, start=1)
         ]
         self.make(
             feedback.DraftFeedbackOpinion,
-            leader,
-            inspection_id=iid,
-            opinion="整改意见",
+            ins.leader,
+            inspection_id=ins.iid,
+            opinion="针对巡察发现的问题，提出以下整改意见：压紧压实整改主体责任，逐项制定整改措施。",
             ledger=ledger,
         )
         self.make(
-            feedback.DeliverFeedback, leader, inspection_id=iid, delivered_on=self.day(b + 55)
+            feedback.DeliverFeedback,
+            ins.leader,
+            inspection_id=ins.iid,
+            delivered_on=self.day(delivered),
         )
-        deadline = min(self.day(b + 55 + 90), self.day(b + 55 + 300))
+        fates = [self.fate(ins.stage) for _ in findings]
+        deadlines = [self.deadline(fate, delivered) for fate in fates]
         items = [
             {
                 "ledger_item_no": n,
-                "measures": "制定整改措施",
-                "responsible_leader": "局长",
-                "responsible_department": "办公室",
-                "deadline": deadline,
+                "measures": self.rng.choice(MEASURES),
+                "responsible_leader": self.rng.choice(LEADERS),
+                "responsible_department": self.rng.choice(OFFICES),
+                "deadline": self.day(deadline),
             }
-            for n in range(1, len(findings) + 1)
+            for n, deadline in enumerate(deadlines, start=1)
         ]
-        self.make(plan.SubmitRectificationPlan, principal, inspection_id=iid, items=items)
+        self.make(plan.SubmitRectificationPlan, ins.principal, inspection_id=ins.iid, items=items)
         accepted = self.make(
-            plan.AcceptRectificationPlan, OFFICE, inspection_id=iid, plan_version=1
+            plan.AcceptRectificationPlan, OFFICE, inspection_id=ins.iid, plan_version=1
         )
-        return [e.stream_id for e in accepted.events if e.type == "rectification.item_opened"]
+        opened = [e.stream_id for e in accepted.events if e.type == "rectification.item_opened"]
+        return list(zip(opened, zip(fates, deadlines, strict=True), strict=True))
 
-    def close_item(self, item_id: str, principal: Actor) -> None:
-        liaison = Actor(
-            user_id="liaison",
-            role=Role.INSPECTED_ORG_LIAISON,
-            organization_id=principal.organization_id,
-        )
-        self.make(item.ReportItemProgress, liaison, item_id=item_id, percent=80, note="推进中")
+    def fate(self, stage: str) -> str:
+        if stage == InspectionStage.CLOSED:
+            return self.rng.choices(["on_time", "late"], [3, 1])[0]
+        return self.rng.choices(list(FATES), list(FATES.values()))[0]
+
+    def deadline(self, fate: str, delivered: int) -> int:
+        """The item's deadline (days from the run day) for its fate, within 12 months of the
+        feedback (the default policy's `item_deadline_max_months`)."""
+        latest = delivered + 360
+        ranges = {
+            "yellow": (2, 9),
+            "green": (12, 19),
+            "later": (35, latest),
+            "red": (max(delivered + 60, -150), -3),
+            "awaiting": (max(delivered + 60, -60), 5),
+            "long_term": (max(delivered + 90, -100), -10),
+        }
+        low, high = ranges.get(fate, (delivered + 60, min(delivered + 240, -40)))
+        return self.rng.randint(low, max(low, high))
+
+    def follow(self, ins: Inspection, item_id: str, fate: str, deadline: int) -> None:
+        """The item's steps after the plan, dated to give it its fate."""
+        if fate in ("yellow", "green", "later", "red"):
+            if self.rng.random() < 0.6:
+                self.progress_report(ins, item_id, self.rng.randint(20, 70))
+            return
+        if fate == "long_term":
+            self.progress_report(ins, item_id, 40)
+            milestones = [
+                {"due": self.day(d), "description": text}
+                for d, text in [(90, "完成阶段性整改任务"), (240, "建立长效机制并全面完成整改")]
+            ]
+            self.make(
+                item.ReclassifyItemAsLongTerm,
+                OFFICE,
+                item_id=item_id,
+                justification="问题涉及历史遗留，需持续推进整改",
+                milestones=milestones,
+            )
+            return
+        closed = deadline - self.rng.randint(0, 30) if fate == "on_time" else 0
+        if fate == "late":
+            closed = min(deadline + self.rng.randint(5, 60), -1)
+        elif fate == "awaiting":
+            closed = min(deadline, 0) + 5  # the requested closure waits for its check
+        verified = closed - self.rng.randint(1, 5)
+        requested = verified - self.rng.randint(3, 12)
+        self.progress_report(ins, item_id, 80)
         self.make(
             item.RequestItemClosure,
-            principal,
+            ins.principal,
             item_id=item_id,
-            summary="已整改",
-            evidence_refs=["doc-closure"],
+            summary="已按整改方案完成整改，相关制度已修订印发",
+            evidence_refs=["整改佐证材料汇编"],
+            requested_on=self.day(min(requested, 0)),
         )
-        self.make(item.VerifyItem, VERIFIER, item_id=item_id, note="核查属实")
-        self.make(item.CloseItem, OFFICE, item_id=item_id)
+        if fate == "awaiting":
+            return
+        self.make(
+            item.VerifyItem,
+            VERIFIER,
+            item_id=item_id,
+            note="经核查，整改措施落实到位",
+            verified_on=self.day(verified),
+        )
+        self.make(item.CloseItem, OFFICE, item_id=item_id, closed_on=self.day(closed))
+
+    def progress_report(self, ins: Inspection, item_id: str, percent: int) -> None:
+        self.make(
+            item.ReportItemProgress,
+            ins.liaison(),
+            item_id=item_id,
+            percent=percent,
+            note="整改正在推进，已完成部分措施",
+        )
 
 
 def load(app: Application, seed: int = 1, progress: Progress | None = None) -> int:
-    """Load the demo; returns how many commands it issued."""
+    """Load the demo, then tick the clock once (the three colours); returns how many commands
+    the demo issued (the clock's not counted)."""
     progress = progress or Progress(total=EXPECTED_COMMANDS)
     demo = Demo(app, seed, progress)
     try:
@@ -556,19 +805,18 @@ def load(app: Application, seed: int = 1, progress: Progress | None = None) -> i
     except DomainError as error:
         raise AlreadyLoaded(str(error)) from error
     demo.pool()
+    names = round_names(demo.today)
     city = [(t, None) for t in targets]
-    regular = RoundType.REGULAR
-    demo.round("2025年第一轮巡察", regular, -420, city[:16], InspectionStage.CLOSED)
-    demo.round("2025年第二轮巡察", regular, -250, city[16:32], InspectionStage.RECTIFYING)
-    demo.round("2026年第一轮巡察", regular, -70, city[32:], InspectionStage.REPORT_APPROVED)
-    counties = [(f"{c}-xczx", c) for c, _, _ in COUNTIES[:8]]
-    demo.round(
-        "脱贫攻坚与扫黑除恶专项巡察",
-        RoundType.CROSS,
-        -200,
-        counties,
-        InspectionStage.RECTIFYING,
-        topic="脱贫攻坚与扫黑除恶",
-    )
+    portions = {
+        "first": city[:16],
+        "second": city[16:32],
+        "third": city[32:44],
+        "next": city[44:46],
+    }
+    towns = [(f"{c}-{TOWNSHIPS[c][0][0]}", c) for c, _, _ in COUNTIES[:8]]
+    for r in ROUNDS:
+        chosen = towns if r.kind == RoundType.CROSS else portions[r.key]
+        demo.round(names[r.key], r.kind, r.start, chosen, r.stage, topic=r.topic)
+    run_ticks(app, app.clock())
     progress.out.write("\n")
     return progress.done

@@ -82,6 +82,18 @@ class BadRequest(Exception):
         self.message = message
 
 
+class FileRefused(Exception):
+    """An uploaded file that cannot be taken (malformed, too large, encrypted, carrying
+    macros, or rows that break the rules): `errors` lists each problem with its row."""
+
+    def __init__(
+        self, status: int, code: str, detail: str, errors: list[dict[str, Any]] | None = None
+    ) -> None:
+        super().__init__(detail)
+        self.status, self.code, self.detail = status, code, detail
+        self.errors = errors or []
+
+
 class NotCaughtUp(Exception):
     """The read model did not reach the asked position within the bounded wait (503)."""
 
@@ -131,6 +143,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(BadRequest)
     def bad_request(_: Request, exc: BadRequest) -> JSONResponse:
         return problem(400, "bad_request", exc.message)
+
+    @app.exception_handler(FileRefused)
+    def file_refused(_: Request, exc: FileRefused) -> JSONResponse:
+        return problem(exc.status, exc.code, exc.detail, {"errors": exc.errors})
 
     @app.exception_handler(NotCaughtUp)
     def not_caught_up(_: Request, exc: NotCaughtUp) -> JSONResponse:

@@ -13,7 +13,13 @@ from uuid import UUID, uuid4
 
 from commands.base import Aggregate
 from events.base import Actor, DomainEvent, EventMetadata, RecordedEvent
-from events.export import AuditFilters, ExportChannel, ExportFormat, ExportPerformed
+from events.export import (
+    AuditFilters,
+    ExportChannel,
+    ExportedRecord,
+    ExportFormat,
+    ExportPerformed,
+)
 
 STREAM_TYPE = "audit_export"
 COMMAND = "ExportAuditTrail"
@@ -47,11 +53,15 @@ def export_performed(
     rows: int,
     justification: str = "",
     export_id: UUID | None = None,
+    what: ExportedRecord = ExportedRecord.AUDIT_TRAIL,
+    parameters: dict[str, str] | None = None,
 ) -> RecordedEvent:
     """The recorded `audit.export_performed` of one export, ready to append."""
     export_id = export_id or uuid4()
     event = ExportPerformed(
         export_id=export_id,
+        what=what,
+        parameters=parameters or {},
         format=format,
         channel=channel,
         filters=filters,

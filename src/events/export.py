@@ -9,15 +9,30 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
+from pydantic import Field
+
 from events.base import Contract, DomainEvent
-from events.registry import event
+from events.registry import event, upcaster
 
 
 class ExportFormat(StrEnum):
     NDJSON = "ndjson"
     CSV = "csv"
+    XLSX = "xlsx"
+
+
+class ExportedRecord(StrEnum):
+    """What was exported: the audit trail, or one of the ledgers offices exchange."""
+
+    AUDIT_TRAIL = "audit_trail"
+    PROBLEM_LEDGER = "problem_ledger"  # 问题台账 of a feedback
+    THREE_LISTS = "three_lists"  # 三清单 of a rectification plan
+    RECTIFICATION_LEDGER = "rectification_ledger"  # 整改台账
+    LEAD_REGISTER = "lead_register"  # 线索台账
+    SHARED_RESULTS = "shared_results"  # 结果共享 record of a year
 
 
 class ExportChannel(StrEnum):
@@ -41,9 +56,8 @@ class AuditFilters(Contract):
     up_to_position: int | None = None
 
 
-@event("audit.export_performed")
-class ExportPerformed(DomainEvent):
-    """The audit trail rows matching `filters` were exported (`rows` of them)."""
+class ExportPerformedV1(DomainEvent):
+    """Version 1: exports of the audit trail only; read through the upcaster."""
 
     export_id: UUID
     format: ExportFormat
@@ -51,3 +65,26 @@ class ExportPerformed(DomainEvent):
     filters: AuditFilters
     rows: int
     justification: str
+
+
+@event("audit.export_performed", version=2)
+class ExportPerformed(DomainEvent):
+    """The rows of `what` matching the filters were exported (`rows` of them).
+
+    v2 adds `what` (v1 exported only the audit trail) and `parameters`, the filters of a
+    ledger export other than the audit trail's (`filters.inspection_id` and
+    `filters.up_to_position` serve every export)."""
+
+    export_id: UUID
+    what: ExportedRecord
+    format: ExportFormat
+    channel: ExportChannel
+    filters: AuditFilters
+    parameters: dict[str, str] = Field(default_factory=dict)
+    rows: int
+    justification: str
+
+
+@upcaster("audit.export_performed", 1, legacy_model=ExportPerformedV1)
+def _export_performed_v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    return {**data, "what": ExportedRecord.AUDIT_TRAIL.value, "parameters": {}}

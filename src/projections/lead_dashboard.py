@@ -157,12 +157,12 @@ class LeadDashboard:
             )
             return
         columns = class_entry(COLUMNS, e)
-        if columns is None:
-            return
-        values: dict[str, Any] = columns(e)
-        assignments = ", ".join(f"{name} = %({name})s" for name in values)
+        # An event of the lead without a column of its own (an overdue flag) still moves the
+        # version the row shows.
+        values: dict[str, Any] = columns(e) if columns is not None else {}
+        assignments = "".join(f"{name} = %({name})s, " for name in values)
         cur.execute(
-            f"UPDATE rm_ld_lead SET {assignments}, stream_version = %(version)s"  # fixed names
+            f"UPDATE rm_ld_lead SET {assignments}stream_version = %(version)s"  # fixed names
             " WHERE lead_id = %(id)s AND stream_version < %(version)s",
             {**values, "version": m.stream_version, "id": m.stream_id},
         )

@@ -8,6 +8,9 @@
 * `rs_supervision`: the supervising department (业务主管单位) the registry names for each
   organization (`jurisdiction.organization_registered`), matched against the reader's
   organization id.
+* `rs_record`, `rs_record_receiver`, `rs_group_person`: which inspection each record belongs
+  to, who received it, whom a group names (`read_scope_records`): the facts the object scope
+  of commands checks (`api/command_scope.py`).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from psycopg import Connection, Cursor
 from events.base import RecordedEvent
 from events.inspection import GroupAuthorized, InspectionGroupMemberRecused, InspectionPlanned
 from events.reference import OrganizationRegistered
+from projections import read_scope_records
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rs_inspection (
@@ -35,13 +39,16 @@ CREATE TABLE IF NOT EXISTS rs_supervision (
 CREATE INDEX IF NOT EXISTS rs_supervision_dept ON rs_supervision (supervising_department);
 """
 
-HANDLED = frozenset(
-    {
-        "inspection.planned",
-        "inspection.group_authorized",
-        "inspection.group_member_recused",
-        "jurisdiction.organization_registered",
-    }
+HANDLED = (
+    frozenset(
+        {
+            "inspection.planned",
+            "inspection.group_authorized",
+            "inspection.group_member_recused",
+            "jurisdiction.organization_registered",
+        }
+    )
+    | read_scope_records.HANDLED
 )
 
 
@@ -49,15 +56,22 @@ class ReadScope:
     """The projection behind object-level read access (`api/access.py`)."""
 
     name = "read_scope"
-    tables: tuple[str, ...] = ("rs_inspection", "rs_inspection_member", "rs_supervision")
+    tables: tuple[str, ...] = (
+        "rs_inspection",
+        "rs_inspection_member",
+        "rs_supervision",
+        *read_scope_records.TABLES,
+    )
 
     def create(self, cur: Cursor[Any]) -> None:
         cur.execute(DDL)
+        cur.execute(read_scope_records.DDL)
 
     def handles(self, type_name: str) -> bool:
         return type_name in HANDLED
 
     def apply(self, cur: Cursor[Any], recorded: RecordedEvent) -> None:
+        read_scope_records.apply(cur, recorded)
         e = recorded.event
         if isinstance(e, InspectionPlanned):
             cur.execute(

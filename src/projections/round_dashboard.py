@@ -266,6 +266,13 @@ class RoundDashboard:
                 " WHERE lead_id = %s AND stream_version < %s",
                 (status, version, e.lead_id, version),
             )
+        elif isinstance(e, lead.LeadAcknowledgementOverdue | lead.LeadOutcomeOverdue):
+            # No status of its own, but the version the row shows moves with the stream.
+            cur.execute(
+                "UPDATE rm_rd_lead SET stream_version = %s"
+                " WHERE lead_id = %s AND stream_version < %s",
+                (version, e.lead_id, version),
+            )
 
 
 # ---- queries ----

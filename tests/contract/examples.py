@@ -30,6 +30,8 @@ def example(annotation: Any, name: str) -> Any:
         return example(inner[0], name)
     if origin is list:
         return [example(typing.get_args(annotation)[0], name)]
+    if origin is dict:
+        return {"example_key": example(typing.get_args(annotation)[1], name)}
     if isinstance(annotation, type):
         if issubclass(annotation, BaseModel):
             return example_of(annotation)

@@ -4,10 +4,9 @@ through the command layer on real PostgreSQL and read back through the HTTP read
 from __future__ import annotations
 
 import io
-import random
 
 from api.demo import Demo, Progress
-from api.demo_data import COUNTIES
+from api.demo_data import COUNTIES, TOWNSHIPS
 from tests.support.api import OFFICE, Api
 
 
@@ -16,8 +15,8 @@ def test_a_cross_county_round_closes_with_all_leads_cleared(api: Api) -> None:
     demo = Demo(container.app, seed=11, progress=Progress(1, out=io.StringIO()))
     demo.reference()
     demo.pool()
-    demo.rng = random.Random(0)  # the first inspection registers a lead (rng.random() < 0.5)
-    counties = [(f"{c}-xczx", c) for c, _, _ in COUNTIES[:3]]
+    demo.leads_per_inspection = [1]  # every inspection registers a lead
+    counties = [(f"{c}-{TOWNSHIPS[c][0][0]}", c) for c, _, _ in COUNTIES[:3]]
     demo.round("交叉巡察", "cross", -300, counties, "closed")
     api.position = container.store.head()
 

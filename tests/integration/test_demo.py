@@ -1,16 +1,43 @@
-"""`xuncha demo` loads the Yulin-like data set through the commands; the read models show it."""
+"""`xuncha demo` loads a Yulin (榆林) that looks real through the commands; the read models show
+it with a realistic spread (names, rates, colours, dispositions), repeatably for a seed."""
 
 from __future__ import annotations
 
 import io
+import re
+from datetime import UTC, datetime
 from typing import Any
 
 import psycopg
 
 from api.container import build
-from api.demo import AlreadyLoaded, Progress, load
+from api.demo import ROUNDS, AlreadyLoaded, Progress, load, round_names
 from api.settings import Settings
+from events.lead import Disposition
+from projections.taxonomy import (
+    ORGANIZATIONAL_LINE,
+    PARTY_LINE,
+    RECTIFICATION,
+    STRICT_GOVERNANCE,
+)
 from tests.support.api import Api
+
+REAL_COUNTIES = {
+    "榆阳区",
+    "横山区",
+    "神木市",
+    "府谷县",
+    "靖边县",
+    "定边县",
+    "绥德县",
+    "米脂县",
+    "佳县",
+    "吴堡县",
+    "清涧县",
+    "子洲县",
+}
+# A name made from an id or a number: Latin letters or digits anywhere (`yl-08`, `问题1`).
+ID_LIKE = re.compile(r"[A-Za-z0-9０-９]")
 
 
 def load_into(url: str, seed: int) -> Any:
@@ -18,39 +45,64 @@ def load_into(url: str, seed: int) -> Any:
     return container, load(container.app, seed=seed, progress=Progress(1, out=io.StringIO()))
 
 
-def stream_ids(url: str) -> list[tuple[str, int, str]]:
+def records(url: str) -> list[tuple[str, int, str, str]]:
+    """Every stored event as stream, version, type and payload without its envelope (ids and
+    recording times differ between loads; what the commands said must not)."""
     with psycopg.connect(url) as conn:
         rows = conn.execute(
-            "SELECT originator_id::text, originator_version, topic FROM stored_events"
+            "SELECT originator_id::text, originator_version, topic, state FROM stored_events"
             " ORDER BY notification_id"
         ).fetchall()
-    return [(r[0], r[1], r[2]) for r in rows]
+    return [(r[0], r[1], r[2], payload(bytes(r[3]))) for r in rows]
 
 
-def test_the_demo_loads_and_the_read_models_show_every_stage(api: Api) -> None:
+def payload(state: bytes) -> str:
+    """The event's data as stored, without the envelope's volatile fields and the ciphertext of
+    sealed fields (encrypted with a fresh nonce each time)."""
+    text = re.sub(r'"sealed":\{[^{}]*\}', "", state.decode())
+    return re.sub(r'"(event_id|occurred_at|correlation_id|causation_id)":\s*"[^"]*"', "", text)
+
+
+def audit(api: Api, event_type: str) -> list[dict[str, Any]]:
+    return [row["data"] for row in api.get("/audit-trail", type=event_type, limit=500)["items"]]
+
+
+def test_the_demo_loads_a_city_that_looks_real(api: Api) -> None:
     container = api.client.app.state.container  # type: ignore[attr-defined]
     issued = load(container.app, seed=7, progress=Progress(1, out=io.StringIO()))
     assert issued > 1000
     api.position = container.store.head()
 
-    rounds = {r["name"]: r for r in api.get("/rounds")["items"]}
-    assert len(rounds) == 4
-    assert rounds["2025年第一轮巡察"]["stage"] == "closed"
-    inspections = api.get("/inspections", limit=100)["items"]
-    assert len(inspections) == 16 + 16 + 17 + 8
-    by_round: dict[str, set[str]] = {}
-    names = {r["round_id"]: r["name"] for r in rounds.values()}
-    for row in inspections:
-        by_round.setdefault(names[row["round_id"]], set()).add(row["stage"])
-    assert by_round["2025年第一轮巡察"] == {"closed"}
-    assert by_round["2025年第二轮巡察"] == {"rectifying"}
-    assert by_round["2026年第一轮巡察"] == {"report_approved"}
-    assert by_round["脱贫攻坚与扫黑除恶专项巡察"] == {"rectifying"}
+    # The city and its 12 counties and districts, by their real names, in the registry.
+    jurisdictions = {row["name"] for row in audit(api, "jurisdiction.registered")}
+    assert jurisdictions == REAL_COUNTIES | {"榆林市"}
+    organizations = audit(api, "jurisdiction.organization_registered")
+    kinds = {row["organization_type"] for row in organizations}
+    assert {"department", "state_owned_enterprise", "school", "township"} <= kinds
+    names = [row["name"] for row in organizations]
+    assert [n for n in names if ID_LIKE.search(n)] == []
+    assert "中共榆林市教育局党组" in names
+    assert "榆阳区鱼河镇党委" in names
 
-    summary = api.get("/rectification-summary")
-    assert 0 < summary["closed"] < summary["total"]
-    assert summary["overdue"] > 0
-    assert 0 < summary["completion_rate"] < 1
+    # Rounds over two years, each as far as its stage.
+    today = datetime.now(UTC).date()
+    named = round_names(today)
+    rounds = {r["name"]: r for r in api.get("/rounds")["items"]}
+    assert set(rounds) == set(named.values())
+    inspections = api.get("/inspections", limit=100)["items"]
+    assert [row for row in inspections if ID_LIKE.search(row["organization_name"])] == []
+    by_round: dict[str, set[str]] = {}
+    ids = {r["round_id"]: r["name"] for r in rounds.values()}
+    for row in inspections:
+        by_round.setdefault(ids[row["round_id"]], set()).add(row["stage"])
+    stages = {named[r.key]: r.stage for r in ROUNDS}
+    assert by_round[named["first"]] == {"closed"}
+    assert rounds[named["first"]]["stage"] == "closed"
+    assert by_round[named["second"]] == by_round[named["special"]] == {"rectifying"}
+    assert by_round[named["third"]] == {"report_approved"}
+    assert by_round[named["next"]] == {stages[named["next"]]}
+    stationed = sorted(row["stationed_on"] for row in inspections if row["stationed_on"])
+    assert (today - datetime.fromisoformat(stationed[0]).date()).days > 600
     cross = [r for r in inspections if r["round_type"] == "cross"]
     assert {r["organization_id"].split("-")[0] for r in cross} == {
         "yuyang",
@@ -62,6 +114,49 @@ def test_the_demo_loads_and_the_read_models_show_every_stage(api: Api) -> None:
         "suide",
         "mizhi",
     }
+
+    # Fieldwork: petitions and signed interviews in every round that has been stationed.
+    boards = {r["name"]: r for r in api.get("/dashboards/rounds")["items"]}
+    for key in ("first", "second", "special", "third"):
+        board = boards[named[key]]
+        assert board["petitions_received"] > 0, board
+        assert board["interview_records_signed"] == board["interviews_held"] > 0, board
+
+    # Problems worded as a report words them, across the four categories of 四个落实.
+    items = api.get("/rectification-items", limit=500)["items"]
+    assert [i["problem"] for i in items if ID_LIKE.search(i["problem"])] == []
+    assert len({i["problem"] for i in items}) >= 12
+    findings = audit(api, "finding.drafted")
+    assert {f["content"]["taxonomy_version"] for f in findings} == {"four-implementations-2022"}
+    tagged = {tag for f in findings for tag in f["content"]["tags"]}
+    assert tagged == {PARTY_LINE, STRICT_GOVERNANCE, ORGANIZATIONAL_LINE, RECTIFICATION}
+
+    # Rectification: a spread of rates, aging and all three colours.
+    board = api.get("/dashboards/rectification")["totals"]
+    assert 0 < board["on_time_rate"] < 1
+    assert 0 < board["closed_on_time"] < board["closed"] < board["total"]
+    assert 0 < board["completion_rate"] < 1
+    assert min(board["red"], board["yellow"], board["green"]) > 0
+    assert board["long_term"] > 0
+    aging = ["not_overdue", "overdue_1_30", "overdue_31_90", "overdue_91_180"]
+    assert sum(1 for bucket in aging if board[bucket] > 0) >= 3
+    closed_on = {i["closed_on"][:7] for i in items if i["closed_on"]}
+    assert len(closed_on) >= 6  # closures spread over months, not all on the run day
+
+    # Leads: every 处置方式, several 四种形态 levels, acknowledgement lags of days.
+    leads = api.get("/dashboards/leads")
+    assert all(leads["dispositions"].get(d.value, 0) > 0 for d in Disposition)
+    assert sum(1 for level in "1234" if leads["four_forms"].get(level, 0) > 0) >= 3
+    lag = leads["acknowledgement"]
+    assert 1 <= lag["average_days"] <= 10
+    assert lag["max_days"] > lag["p50_days"]
+    assert 0 < leads["disposal_rate"] < 1
+
+    # Coverage of the term: inspected, scheduled and still due.
+    (term,) = api.get("/coverage/terms")["items"]
+    assert term["inspected"] > 0
+    assert term["scheduled"] > 0
+    assert term["due"] > 0
 
     try:
         load(container.app, seed=7, progress=Progress(1, out=io.StringIO()))
@@ -80,8 +175,7 @@ def test_the_same_seed_gives_the_same_records(database_url: str, pg_server: str)
     try:
         second, _ = load_into(other, seed=3)
         second.close()
-        assert stream_ids(database_url)[:500] == stream_ids(other)[:500]
-        assert len(stream_ids(database_url)) == len(stream_ids(other))
+        assert records(database_url) == records(other)
     finally:
         with psycopg.connect(pg_server, autocommit=True) as conn:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')  # type: ignore[arg-type]

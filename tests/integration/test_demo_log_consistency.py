@@ -20,7 +20,7 @@ from psycopg.sql import SQL, Identifier
 
 from api.app import create_app
 from api.container import build
-from api.demo import Progress, load
+from api.demo import ROUNDS, Progress, load, round_names
 from api.settings import Settings
 from commands.clock import run_ticks
 from commands.recorded_time import RECORDED_AT, first_decrease
@@ -66,14 +66,15 @@ def extra_steps(api: Api) -> tuple[str, str]:
     """What the demo does not do: a mobilization and a look-back (two events on the new
     inspection's stream)."""
     rounds = {r["name"]: r for r in api.get("/rounds")["items"]}
-    open_round = rounds["2026年第一轮巡察"]["round_id"]
+    names = round_names(datetime.now(UTC).date())
+    open_round = rounds[names["third"]]["round_id"]
     api.command(f"/rounds/{open_round}/mobilize", {"meeting_on": day(-1)}, OFFICE)
     # The timers as of a month ahead (`xuncha clock tick --now`, development), then more
     # commands: their events are recorded after the timers' in time as in position.
     app = api.client.app.state.container.app  # type: ignore[attr-defined]
     issued = run_ticks(app, datetime.now(UTC) + timedelta(days=30))
     assert sum(issued.values()) > 0, issued
-    closed_round = rounds["2025年第一轮巡察"]["round_id"]
+    closed_round = rounds[names["first"]]["round_id"]
     earlier = api.get("/inspections", round_id=closed_round, limit=1)["items"][0]
     body = {
         "jurisdiction_id": earlier["jurisdiction_id"],
@@ -152,7 +153,7 @@ def test_every_read_model_shows_the_same_stage(demo: Demo) -> None:
             "SELECT r.round_id, r.stage, d.stage, l.stage FROM rm_round r"
             " FULL JOIN rm_rd_round d USING (round_id) FULL JOIN rm_ld_round l USING (round_id)"
         ).fetchall()
-        assert len(rounds) == 5
+        assert len(rounds) == len(ROUNDS) + 1  # the demo's and the look-back round
         assert [r for r in rounds if len({r[1], r[2], r[3]}) != 1] == []
         inspections = conn.execute(
             "SELECT i.inspection_id, i.stage, d.stage FROM rm_inspection i"

@@ -89,7 +89,7 @@ def test_petitions_from_intake_to_forwarding_acknowledgement_and_finding(api: Ap
         f"{life.at}/petitions",
         {"channel": "phone", "received_on": day(-60), "anonymous": True, "content": "x"},
         OUTSIDER,
-        403,
+        404,  # not of this inspection's group: answered as an unknown inspection
     )
 
     triage = {
@@ -118,7 +118,8 @@ def test_petitions_from_intake_to_forwarding_acknowledgement_and_finding(api: Ap
     forward = {"department_id": "org-xfj", "department_name": "市信访局", "forwarded_on": day(-58)}
     api.command(f"/petitions/{anonymous}/forward", forward, DEPUTY)
     ack = {"acknowledged_on": day(-55), "receipt_no": "XF-88"}
-    refused(api, f"/petitions/{anonymous}/acknowledge-forward", ack, ELSEWHERE, 403)
+    # Neither forwarded to it nor of an organization it supervises: 404 as an unknown petition.
+    refused(api, f"/petitions/{anonymous}/acknowledge-forward", ack, ELSEWHERE, 404)
     api.command(f"/petitions/{anonymous}/acknowledge-forward", ack, LETTERS)
 
     life.draft_finding()
@@ -325,7 +326,7 @@ def test_a_full_fieldwork_scenario_leaves_no_sealed_data_in_any_read_model(api: 
         f"{at}/site-visits",
         {"site": "x", "method": "四不两直", "visited_on": day(-62), "visitors": ["member-1"]},
         OUTSIDER,
-        403,
+        404,  # not of this inspection's group: answered as an unknown inspection
     )
     api.command(
         f"{at}/special-checks",

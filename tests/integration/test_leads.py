@@ -115,10 +115,12 @@ def test_a_lead_from_registration_to_closure_and_the_round_cleared(api: Api) -> 
         1,
     )
 
-    # Only the organization it went to acts on it; the inspection side never does.
+    # Only the organization it went to acts on it; the inspection side never does, and
+    # another commission is answered as for an unknown lead (404: out of its scope).
     ack = {"receiver_case_no": "JW-2026-088", "acknowledged_on": day(0)}
-    for who in (OFFICE, LEADER, OTHER_COMMISSION):
+    for who in (OFFICE, LEADER):
         assert api.post(f"{at}/acknowledge", ack, who).status_code == 403
+    assert api.post(f"{at}/acknowledge", ack, OTHER_COMMISSION).status_code == 404
     api.command(f"{at}/acknowledge", ack, DISCIPLINE)
     shelve = {"category": "shelved", "decided_on": day(0), "note": "暂存待查"}
     api.command(f"{at}/disposition", shelve, DISCIPLINE)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
@@ -16,6 +16,7 @@ from pydantic import BeforeValidator
 from api.access import OVERSIGHT, readable_by
 from api.auditing import MEDIA_TYPES, load_stream, open_export
 from api.deps import ContainerDep, CurrentActor, ReadConnection, consistent_read
+from api.exports.xlsx import stream_file
 from api.schemas.audit import AuditPage, History, StateAt
 from api.schemas.common import answer
 from commands import history
@@ -130,6 +131,13 @@ class ExportOptions:
     batch_size: Annotated[
         int, Query(ge=1, le=10_000, description="Rows fetched per round trip")
     ] = 1000
+    bom: Annotated[
+        bool,
+        Query(description="CSV: start with a UTF-8 byte-order mark (Excel and WPS need it)"),
+    ] = True
+    lang: Annotated[
+        Literal["zh", "en"], Query(description="xlsx: headers in Chinese (zh) or English (en)")
+    ] = "zh"
 
 
 TimelineFilters = Annotated[PagedEventFilters, Depends()]
@@ -235,12 +243,14 @@ def trail() -> APIRouter:
     @r.get(
         "/audit-trail/export",
         dependencies=[READERS],
-        summary="Export the filtered audit trail as NDJSON or CSV (streamed)",
+        summary="Export the filtered audit trail as NDJSON, CSV or xlsx (streamed)",
         description="Streams every matching row in log order from a server-side cursor, in "
         "batches, from one snapshot. Before the first row, `audit.export_performed` records "
         "who exported, the filters, the end position and the row count (never the data); "
         "the response headers `X-Export-Id`, `X-Export-Rows` and `X-Export-Up-To-Position` "
-        "say the same. CSV cells that a spreadsheet would read as a formula start with `'`.",
+        "say the same. CSV and xlsx cells that a spreadsheet would read as a formula start "
+        "with `'`. CSV starts with a UTF-8 byte-order mark unless `bom=false`; xlsx is written "
+        "in constant memory to a temporary file first (see docs/documents.md).",
         response_class=StreamingResponse,
         responses={
             200: {
@@ -256,6 +266,13 @@ def trail() -> APIRouter:
                         "schema": {
                             "type": "string",
                             "description": "The `AuditEvent` columns, `data` as JSON",
+                        }
+                    },
+                    MEDIA_TYPES[ExportFormat.XLSX]: {
+                        "schema": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "The `AuditEvent` columns as a spreadsheet",
                         }
                     },
                 },
@@ -294,14 +311,18 @@ def trail() -> APIRouter:
             channel=ExportChannel.HTTP,
             filter=f,
             justification=options.justification,
+            bom=options.bom,
         )
 
         def body() -> Iterator[str]:
             for text, _ in done.batches(options.batch_size):
                 yield text
 
+        content: Iterator[str] | Iterator[bytes] = body()
+        if format is ExportFormat.XLSX:
+            content = stream_file(done.workbook(options.batch_size, options.lang))
         return StreamingResponse(
-            body(),
+            content,
             media_type=MEDIA_TYPES[format],
             headers={
                 "Content-Disposition": f'attachment; filename="{done.filename}"',
