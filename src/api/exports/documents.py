@@ -223,8 +223,8 @@ def report_skeleton(conn: Any, scope: ReadScope, inspection_id: UUID, today: dat
 
 def _items(conn: Any, scope: ReadScope, inspection_id: UUID, today: date) -> list[dict[str, Any]]:
     """The inspection's items exactly as `GET /rectification-items?inspection_id=…` lists them."""
-    fetch: Callable[..., list[dict[str, Any]]] = rectification_ledger.list_items
-    return fetch(
+    fetch: Callable[..., dict[str, Any]] = rectification_ledger.list_items
+    found = fetch(
         conn,
         inspection_id=inspection_id,
         organization_id=None,
@@ -237,3 +237,5 @@ def _items(conn: Any, scope: ReadScope, inspection_id: UUID, today: date) -> lis
         inspection_ids=scope.inspection_ids,
         organization_ids=scope.organization_ids,
     )
+    items: list[dict[str, Any]] = found["items"]
+    return items

@@ -27,6 +27,7 @@ from events.base import Actor
 from events.export import AuditFilters, ExportChannel, ExportedRecord, ExportFormat
 from projections import lead_register, rectification_ledger, shared_results, tracking
 from projections.feedback_record import FeedbackRecord
+from projections.paging import items_of
 from projections.plan_record import PlanRecord
 
 ALL = "all"  # the subject of an unfiltered ledger
@@ -183,18 +184,20 @@ def rectification(conn: Any, scope: ReadScope, f: LedgerFilters, today: date) ->
     as_of = f.as_of or today
 
     def fetch(limit: int, offset: int) -> list[dict[str, Any]]:
-        return rectification_ledger.list_items(
-            conn,
-            inspection_id=f.inspection_id,
-            organization_id=f.organization_id,
-            round_id=f.round_id,
-            status=f.status,
-            overdue=f.overdue,
-            as_of=as_of,
-            limit=limit,
-            offset=offset,
-            inspection_ids=scope.inspection_ids,
-            organization_ids=scope.organization_ids,
+        return items_of(
+            rectification_ledger.list_items(
+                conn,
+                inspection_id=f.inspection_id,
+                organization_id=f.organization_id,
+                round_id=f.round_id,
+                status=f.status,
+                overdue=f.overdue,
+                as_of=as_of,
+                limit=limit,
+                offset=offset,
+                inspection_ids=scope.inspection_ids,
+                organization_ids=scope.organization_ids,
+            )
         )
 
     rows = [ledgers.rectification_row(r) for r in ledgers.paged(fetch)]
@@ -225,16 +228,18 @@ def leads(conn: Any, scope: ReadScope, f: LeadFilters) -> Ledger:
     receiver = actor.organization_id if actor.role in RECEIVERS else None
 
     def fetch(limit: int, offset: int) -> list[dict[str, Any]]:
-        return lead_register.list_leads(
-            conn,
-            inspection_id=f.inspection_id,
-            round_id=f.round_id,
-            receiver_organization_id=receiver,
-            status=f.status,
-            open=f.open,
-            limit=limit,
-            offset=offset,
-            inspection_ids=scope.inspection_ids,
+        return items_of(
+            lead_register.list_leads(
+                conn,
+                inspection_id=f.inspection_id,
+                round_id=f.round_id,
+                receiver_organization_id=receiver,
+                status=f.status,
+                open=f.open,
+                limit=limit,
+                offset=offset,
+                inspection_ids=scope.inspection_ids,
+            )
         )
 
     rows = [ledgers.lead_row(r) for r in ledgers.paged(fetch)]
@@ -251,15 +256,17 @@ def leads(conn: Any, scope: ReadScope, f: LeadFilters) -> Ledger:
 
 def shared(conn: Any, scope: ReadScope, year: int, organization_id: str | None) -> Ledger:
     def fetch(limit: int, offset: int) -> list[dict[str, Any]]:
-        return shared_results.list_results(
-            conn,
-            organization_id=organization_id,
-            year=year,
-            round_id=None,
-            evaluation_grade=None,
-            sort="organization",
-            limit=limit,
-            offset=offset,
+        return items_of(
+            shared_results.list_results(
+                conn,
+                organization_id=organization_id,
+                year=year,
+                round_id=None,
+                evaluation_grade=None,
+                sort="organization",
+                limit=limit,
+                offset=offset,
+            )
         )
 
     rows = [
