@@ -144,7 +144,7 @@ def test_the_demo_loads_a_city_that_looks_real(api: Api) -> None:
     assert len(closed_on) >= 6  # closures spread over months, not all on the run day
 
     # Leads: every 处置方式, several 四种形态 levels, acknowledgement lags of days.
-    leads = api.get("/dashboards/leads")
+    leads = api.get("/dashboards/leads")["totals"]
     assert all(leads["dispositions"].get(d.value, 0) > 0 for d in Disposition)
     assert sum(1 for level in "1234" if leads["four_forms"].get(level, 0) > 0) >= 3
     lag = leads["acknowledgement"]
