@@ -49,3 +49,9 @@ def fetch_page(
 def page_of(items: list[Any], total: int, limit: int, offset: int) -> dict[str, Any]:
     """A page of rows already fetched."""
     return {"items": items, "total": total, "limit": limit, "offset": offset}
+
+
+def items_of(page: dict[str, Any]) -> list[dict[str, Any]]:
+    """The rows of a page (for a caller that pages itself)."""
+    items: list[dict[str, Any]] = page["items"]
+    return items

@@ -129,7 +129,7 @@ def test_report_skeleton_is_filled_from_the_ledger(api: Api, life: Lifecycle) ->
     plan = api.get(f"{life.at}/rectification-plan", who=PRINCIPAL)
     items = api.get(
         "/rectification-items", who=PRINCIPAL, inspection_id=life.inspection_id, as_of=as_of
-    )
+    )["items"]
     response, doc = document(
         api, f"{life.at}/rectification-plan/report-skeleton.docx", who=PRINCIPAL, as_of=as_of
     )

@@ -103,7 +103,7 @@ def test_rectification_ledger_equals_the_items_with_labels_and_percentages(
 ) -> None:
     at = f"/rectification-items/{life.item_ids[0]}"
     api.command(f"{at}/progress", {"percent": 60, "note": "已重新招标"}, PRINCIPAL)
-    items = api.get("/rectification-items", who=OFFICE, inspection_id=life.inspection_id)
+    items = api.get("/rectification-items", who=OFFICE, inspection_id=life.inspection_id)["items"]
     _, book = fetch(api, "/exports/rectification-ledger.xlsx", inspection_id=life.inspection_id)
     _, headers, rows = table(book)
     assert headers[7:10] == ["整改状态", "完成进度", "三色预警"]
@@ -136,7 +136,7 @@ def test_every_export_is_recorded_with_what_filters_position_and_rows(
         who=AUDITOR,
         type="audit.export_performed",
         min_position=api.event_count(),
-    )
+    )["items"]
     (recorded,) = [e for e in trail if e["stream_id"] == response.headers["x-export-id"]]
     data = recorded["data"]
     assert data["what"] == "rectification_ledger"
@@ -148,7 +148,9 @@ def test_every_export_is_recorded_with_what_filters_position_and_rows(
 
 
 def test_audit_trail_as_xlsx_and_csv_with_and_without_bom(api: Api, life: Lifecycle) -> None:
-    trail = api.get("/audit-trail", who=AUDITOR, inspection_id=life.inspection_id, limit=500)
+    trail = api.get("/audit-trail", who=AUDITOR, inspection_id=life.inspection_id, limit=500)[
+        "items"
+    ]
     params = {"inspection_id": life.inspection_id}
     _, book = fetch(api, "/audit-trail/export", who=AUDITOR, format="xlsx", **params)
     _, headers, rows = table(book)
@@ -180,7 +182,7 @@ def test_text_that_looks_like_a_formula_is_guarded(api: Api) -> None:
 
 def test_leads_export_of_a_commission_holds_only_the_leads_sent_to_it(api: Api) -> None:
     assert DISCIPLINE.role is Role.DISCIPLINE_COMMISSION
-    shown = api.get("/leads", who=DISCIPLINE)
+    shown = api.get("/leads", who=DISCIPLINE)["items"]
     _, book = fetch(api, "/exports/leads.xlsx", who=DISCIPLINE)
     _, _, rows = table(book)
     assert [r[1] for r in rows] == [str(lead["lead_id"]) for lead in shown]

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -223,7 +223,8 @@ def report_skeleton(conn: Any, scope: ReadScope, inspection_id: UUID, today: dat
 
 def _items(conn: Any, scope: ReadScope, inspection_id: UUID, today: date) -> list[dict[str, Any]]:
     """The inspection's items exactly as `GET /rectification-items?inspection_id=…` lists them."""
-    page: dict[str, Any] = rectification_ledger.list_items(
+    fetch: Callable[..., dict[str, Any]] = rectification_ledger.list_items
+    found = fetch(
         conn,
         inspection_id=inspection_id,
         organization_id=None,
@@ -236,5 +237,5 @@ def _items(conn: Any, scope: ReadScope, inspection_id: UUID, today: date) -> lis
         inspection_ids=scope.inspection_ids,
         organization_ids=scope.organization_ids,
     )
-    items: list[dict[str, Any]] = page["items"]
+    items: list[dict[str, Any]] = found["items"]
     return items

@@ -27,6 +27,7 @@ from events.base import Actor
 from events.export import AuditFilters, ExportChannel, ExportedRecord, ExportFormat
 from projections import lead_register, rectification_ledger, shared_results, tracking
 from projections.feedback_record import FeedbackRecord
+from projections.paging import items_of
 from projections.plan_record import PlanRecord
 
 ALL = "all"  # the subject of an unfiltered ledger
@@ -167,12 +168,6 @@ def three_lists(conn: Any, scope: ReadScope, inspection_id: UUID) -> Ledger:
     )
 
 
-def _rows(page: dict[str, Any]) -> list[dict[str, Any]]:
-    """The rows of a query's page answer."""
-    rows: list[dict[str, Any]] = page["items"]
-    return rows
-
-
 @dataclass(frozen=True)
 class LedgerFilters:
     """The filters of `GET /rectification-items`."""
@@ -189,7 +184,7 @@ def rectification(conn: Any, scope: ReadScope, f: LedgerFilters, today: date) ->
     as_of = f.as_of or today
 
     def fetch(limit: int, offset: int) -> list[dict[str, Any]]:
-        return _rows(
+        return items_of(
             rectification_ledger.list_items(
                 conn,
                 inspection_id=f.inspection_id,
@@ -233,7 +228,7 @@ def leads(conn: Any, scope: ReadScope, f: LeadFilters) -> Ledger:
     receiver = actor.organization_id if actor.role in RECEIVERS else None
 
     def fetch(limit: int, offset: int) -> list[dict[str, Any]]:
-        return _rows(
+        return items_of(
             lead_register.list_leads(
                 conn,
                 inspection_id=f.inspection_id,
@@ -261,7 +256,7 @@ def leads(conn: Any, scope: ReadScope, f: LeadFilters) -> Ledger:
 
 def shared(conn: Any, scope: ReadScope, year: int, organization_id: str | None) -> Ledger:
     def fetch(limit: int, offset: int) -> list[dict[str, Any]]:
-        return _rows(
+        return items_of(
             shared_results.list_results(
                 conn,
                 organization_id=organization_id,

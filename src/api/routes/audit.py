@@ -269,7 +269,11 @@ def trail() -> APIRouter:
                         }
                     },
                     MEDIA_TYPES[ExportFormat.XLSX]: {
-                        "schema": {"type": "string", "format": "binary"}
+                        "schema": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "The `AuditEvent` columns as a spreadsheet",
+                        }
                     },
                 },
                 "description": "The rows",

@@ -35,6 +35,9 @@ from commands.rectification_plan import SubmitRectificationPlan
 from events.export import ExportChannel
 from events.vocabulary import LeadStage, RectificationItemStatus
 
+# A file answer: its body is the file itself.
+BINARY = {"type": "string", "format": "binary"}
+
 LangParam = Annotated[
     Literal["zh", "en"], Query(description="Headers and labels in Chinese (zh) or English (en)")
 ]
@@ -43,7 +46,7 @@ Justification = Annotated[
 ]
 TEXT = r"^[^\x00]*$"
 XLSX_ANSWER: dict[int | str, dict[str, Any]] = {
-    200: {"content": {MEDIA_TYPE: {}}, "description": "The workbook"}
+    200: {"content": {MEDIA_TYPE: {"schema": BINARY}}, "description": "The workbook"}
 }
 RECORDED = (
     " Recorded as `audit.export_performed` (who, what, filters, the read model's log position, "
@@ -296,7 +299,7 @@ def imports() -> APIRouter:
 
 
 DOCX_ANSWER: dict[int | str, dict[str, Any]] = {
-    200: {"content": {DOCX: {}}, "description": "The document"}
+    200: {"content": {DOCX: {"schema": BINARY}}, "description": "The document"}
 }
 FOOTER = (
     " The footer states the record, the read model's log position and the content hash "

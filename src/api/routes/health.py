@@ -15,6 +15,7 @@ from psycopg import Connection
 from api.admission import AdmissionState
 from api.consumer_health import status as consumer_status
 from api.readiness import PROBE_THREADS, ReadinessMonitor
+from api.schemas.health import Alive, Ready, Unavailable
 from api.settings import Settings
 from projections import kafka_relay, tracking
 from projections.runner import PARKED_TOTAL
@@ -27,9 +28,9 @@ PROBES = anyio.CapacityLimiter(PROBE_THREADS)
 
 
 @router.get("/healthz", summary="The process is alive")
-async def healthz() -> dict[str, str]:
+async def healthz() -> Alive:
     """On the event loop, no database: answers while every request thread is busy."""
-    return {"status": "ok"}
+    return Alive(status="ok")
 
 
 @router.get(
@@ -41,6 +42,8 @@ async def healthz() -> dict[str, str]:
         " background check refreshes every `XUNCHA_READY_REFRESH_SECONDS`: never waits for the"
         " database or the request threads."
     ),
+    response_model=Ready,
+    responses={503: {"model": Unavailable, "description": "Not ready; `problems` says why"}},
 )
 async def readyz(request: Request) -> Any:
     monitor: ReadinessMonitor | None = request.app.state.readiness
@@ -192,6 +195,10 @@ def _consumer_metrics(lines: list[str], consumers: list[dict[str, Any]]) -> None
         " positions and counts only, never record contents."
     ),
     response_class=PlainTextResponse,
+    responses={
+        200: {"content": {PROMETHEUS: {"schema": {"type": "string"}}}},
+        503: {"content": {PROMETHEUS: {"schema": {"type": "string"}}}},
+    },
 )
 async def metrics(request: Request) -> Response:
     container = request.app.state.container
