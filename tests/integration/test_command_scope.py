@@ -33,6 +33,7 @@ from api.command_scope import RECORD_KINDS, facts_for
 from events.base import Role
 from tests.integration.test_fieldwork import petition
 from tests.integration.test_leads import classify_and_approve, publish_lead_policy, register
+from tests.integration.test_ledger_import import XLSX, good_row, workbook
 from tests.support.api import (
     COMMITTEE,
     DEPUTY,
@@ -97,12 +98,24 @@ class World:
     lookback_id: str = ""  # A's look-back inspection, planned
 
 
+# Valid bodies of the command routes that take a file: a 三清单 workbook of one good row.
+FILE_BODIES = {XLSX: lambda: workbook([good_row()])}
+
+
 @dataclass(frozen=True)
 class RecordRoute:
     path: str
     roles: frozenset[Role]
-    body: dict[str, Any]
+    body: Any
     body_model: Any
+    # A route whose body is a file (the plan import): its media type; the body is bytes.
+    media_type: str | None = None
+
+    def post(self, api: Api, path: str, who: Who) -> Any:
+        if self.media_type is None:
+            return api.post(path, self.body, who)
+        headers = {**api.headers(who), "Content-Type": self.media_type}
+        return api.client.post(path, content=self.body, headers=headers)
 
     @property
     def kind(self) -> str:
@@ -124,11 +137,16 @@ def record_routes(app: Any) -> list[RecordRoute]:
             continue
         if "{" not in path:
             continue
-        schema = document["paths"][path]["post"]["requestBody"]["content"]["application/json"]
+        content = document["paths"][path]["post"]["requestBody"]["content"]
+        roles = frozenset(route.roles)  # type: ignore[attr-defined]
+        if "application/json" not in content:
+            media_type = next(t for t in content if t in FILE_BODIES)
+            found.append(RecordRoute(path, roles, FILE_BODIES[media_type](), None, media_type))
+            continue
         assert route.body_field is not None, path
         model = route.body_field.field_info.annotation
-        body = minimal.of(schema["schema"])
-        found.append(RecordRoute(path, frozenset(route.roles), body, model))  # type: ignore[attr-defined]
+        body = minimal.of(content["application/json"]["schema"])
+        found.append(RecordRoute(path, roles, body, model))
     return sorted(found, key=lambda r: r.path)
 
 
@@ -289,7 +307,7 @@ def scoped_roles(route: RecordRoute) -> list[Role]:
 def unknown_id_problem(api: Api, route: RecordRoute, who: Who, record_id: str) -> Any:
     """What `who` gets for an id that names nothing, with `record_id` in its place."""
     other = str(uuid4())
-    problem = api.post(route.at(other), route.body, who).json()
+    problem = route.post(api, route.at(other), who).json()
     return {**problem, "detail": problem["detail"].replace(other, record_id)}
 
 
@@ -299,7 +317,8 @@ def test_every_record_naming_command_refuses_actors_of_another_scope(world: Worl
     before = api.event_count()
     refused, unrestricted = [], []
     for route in routes:
-        route.body_model.model_validate_json(json.dumps(route.body), strict=True)  # valid body
+        if route.body_model is not None:  # a valid body
+            route.body_model.model_validate_json(json.dumps(route.body), strict=True)
         assert route.kind in RECORD_KINDS, f"{route.path}: add its kind to RECORD_KINDS"
         roles = scoped_roles(route)
         if not roles:
@@ -309,7 +328,7 @@ def test_every_record_naming_command_refuses_actors_of_another_scope(world: Worl
         assert record_id, f"{route.path}: seed one of A's records of kind {route.kind}"
         for role in roles:
             who = WRONG[role]
-            response = api.post(route.at(record_id), route.body, who)
+            response = route.post(api, route.at(record_id), who)
             what = RECORD_KINDS[route.kind].what
             assert (response.status_code, response.json()["detail"]) == (
                 404,
@@ -380,7 +399,7 @@ def test_in_scope_actors_are_not_refused_by_the_scope_check(world: World) -> Non
             who = IN_SCOPE.get(role)
             if who is None or (role, route.kind) in NOT_RECEIVED:
                 continue
-            response = api.post(route.at(record_id), route.body, who)
+            response = route.post(api, route.at(record_id), who)
             problem = response.json()
             scope_answer = f"{RECORD_KINDS[route.kind].what} {record_id} does not exist"
             assert problem.get("detail") != scope_answer, (route.path, role, response.text)
