@@ -21,6 +21,7 @@ import contextlib
 import hashlib
 import os
 import re
+import tempfile
 from pathlib import Path
 
 from events import sealing
@@ -74,19 +75,26 @@ class WrappingKeys:
         return epochs[-1], self.key(bucket, epochs[-1])
 
     def create(self, bucket: int, epoch: int) -> tuple[int, bytes]:
-        """A new key file, written once (O_EXCL): a concurrent creator's key wins."""
+        """A new key file, written once: a concurrent creator's key wins.
+
+        The key is written and synced under a private name first, then linked to its name
+        (atomic, and refused if the name exists), so a reader never sees a partial file."""
         self.directory.mkdir(parents=True, exist_ok=True, mode=0o700)
         key = sealing.new_key()
         nonce, body = sealing.encrypt(self.kek, key, file_aad(self.ring, bucket, epoch))
         path = self.path(bucket, epoch)
+        fd, draft = tempfile.mkstemp(dir=self.directory, prefix=".draft-")
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return epoch, self.key(bucket, epoch)
-        with os.fdopen(fd, "wb") as out:
-            out.write(nonce + body)
-            out.flush()
-            os.fsync(out.fileno())
+            with os.fdopen(fd, "wb") as out:
+                out.write(nonce + body)
+                out.flush()
+                os.fsync(out.fileno())
+            try:
+                os.link(draft, path)
+            except FileExistsError:
+                return epoch, self.key(bucket, epoch)
+        finally:
+            os.unlink(draft)
         _sync_directory(self.directory)
         return epoch, key
 
