@@ -21,7 +21,7 @@ import psycopg
 from psycopg import IsolationLevel
 from psycopg.sql import SQL, Identifier
 
-from api.exports.cells import BOM, Lang
+from api.exports.cells import BOM, Lang, reader_of
 from api.exports.xlsx import MEDIA_TYPE as XLSX_MEDIA_TYPE
 from api.exports.xlsx import Column, Sheet, write_workbook
 from commands.audit_export import export_performed
@@ -84,6 +84,7 @@ class Export:
     up_to_position: int
     filter: audit_trail.AuditFilter
     conn: psycopg.Connection[Any]
+    reader: Actor  # whom the file is made for (named in the xlsx title row)
     bom: bool = True  # CSV: a UTF-8 byte-order mark first, so Excel and WPS read UTF-8
 
     @property
@@ -115,7 +116,9 @@ class Export:
 
         what = "审计日志" if lang == "zh" else "Audit trail"
         at = "截至日志位置" if lang == "zh" else "as of log position"
-        title = f"{what} · {self.export_id} · {at} {self.up_to_position}"
+        made_for = "导出给" if lang == "zh" else "for"
+        reader = reader_of(self.reader, lang)
+        title = f"{what} · {self.export_id} · {made_for} {reader} · {at} {self.up_to_position}"
         try:
             path, _ = write_workbook([Sheet(what, title, XLSX_COLUMNS, rows())], lang)
             self.conn.rollback()
@@ -163,7 +166,7 @@ def open_export(
     except BaseException:
         conn.close()
         raise
-    return Export(export_id, format, rows, end, filter, conn, bom)
+    return Export(export_id, format, rows, end, filter, conn, actor, bom)
 
 
 def load_stream(

@@ -153,7 +153,10 @@ def test_audit_trail_as_xlsx_and_csv_with_and_without_bom(api: Api, life: Lifecy
     ]
     params = {"inspection_id": life.inspection_id}
     _, book = fetch(api, "/audit-trail/export", who=AUDITOR, format="xlsx", **params)
-    _, headers, rows = table(book)
+    title, headers, rows = table(book)
+    assert "审计日志" in title
+    assert "导出给 auditor-1（审计人员）" in title  # whom the file was made for
+    assert "截至日志位置" in title
     assert headers[0] == "日志位置"
     assert headers[5] == "事件类型"
     assert [(r[0], r[5]) for r in rows] == [(e["position"], e["type"]) for e in trail]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
+from events.base import Actor
 from events.vocabulary import label
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -33,3 +34,10 @@ def labelled(member: StrEnum, lang: Lang) -> str:
     """A vocabulary value as its Chinese or English label."""
     found = label(member)
     return found.zh if lang == "zh" else found.en
+
+
+def reader_of(actor: Actor, lang: Lang) -> str:
+    """Whom a file was made for, as its title row says: the user and the role's label."""
+    if lang == "zh":
+        return f"{actor.user_id}（{labelled(actor.role, 'zh')}）"
+    return f"{actor.user_id} ({labelled(actor.role, 'en')})"

@@ -17,7 +17,7 @@ from uuid import UUID, uuid4
 
 from api.access import ReadScope
 from api.exports import ledgers
-from api.exports.cells import Lang, labelled
+from api.exports.cells import Lang, reader_of
 from api.exports.xlsx import Column, Sheet, write_workbook
 from commands.audit_export import export_performed
 from commands.errors import NotFound
@@ -73,10 +73,9 @@ def title(what: ExportedRecord, subject: str, actor: Actor, position: int, lang:
     zh, en = NAMES[what]
     if lang == "zh" and (subject == ALL or subject.startswith(ALL + " ")):
         subject = "全部" + subject.removeprefix(ALL)
+    reader = reader_of(actor, lang)
     if lang == "zh":
-        reader = f"{actor.user_id}（{labelled(actor.role, 'zh')}）"
         return f"{zh} · {subject} · 导出给 {reader} · 截至日志位置 {position}"
-    reader = f"{actor.user_id} ({labelled(actor.role, 'en')})"
     return f"{en} · {subject} · for {reader} · as of log position {position}"
 
 
