@@ -7,7 +7,9 @@ points at another server (any database there; tests create and drop their own).
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -16,6 +18,26 @@ import psycopg
 import pytest
 from psycopg.conninfo import make_conninfo
 from psycopg.sql import SQL, Identifier
+
+# A test that starts this close to the offices' midnight waits for it: the longest date-relative
+# test takes well under this, so no test sees the server's day change under it.
+MIDNIGHT_MARGIN = timedelta(minutes=3)
+
+
+@pytest.fixture(autouse=True)
+def office_day(monkeypatch: pytest.MonkeyPatch) -> date:
+    """The office day of this test (China Standard Time, as the server decides), fixed as it
+    starts: `tests.support.lifecycle.TODAY`, from which every relative test date is counted."""
+    from events.office_day import CHINA_STANDARD_TIME, office_today
+    from tests.support import lifecycle
+
+    now = datetime.now(CHINA_STANDARD_TIME)
+    midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), now.tzinfo)
+    if midnight - now < MIDNIGHT_MARGIN:
+        time.sleep((midnight - now).total_seconds() + 1)
+    today = office_today()
+    monkeypatch.setattr(lifecycle, "TODAY", today)
+    return today
 
 
 @pytest.fixture(scope="session")

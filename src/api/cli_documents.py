@@ -15,6 +15,7 @@ from uuid import UUID
 
 from api.settings import Settings
 from events.base import Role
+from events.office_day import office_today
 
 EXPORTS = ("problem-ledger", "three-lists", "rectification-ledger", "leads", "shared-results")
 
@@ -48,7 +49,7 @@ def _ledger(args: argparse.Namespace, conn: Any, scope: Any) -> Any:
         f = service.LedgerFilters(
             args.inspection_id, args.organization_id, args.round_id, args.status, None, args.as_of
         )
-        return service.rectification(conn, scope, f, datetime.now(UTC).date())
+        return service.rectification(conn, scope, f, office_today())
     if args.what == "leads":
         lf = service.LeadFilters(args.inspection_id, args.round_id, args.status, None)
         return service.leads(conn, scope, lf)

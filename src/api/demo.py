@@ -58,6 +58,7 @@ from commands.service import Application, CommandResult
 from events.base import Actor, Role
 from events.interview import IntervieweeCategory
 from events.lead import Disposition
+from events.office_day import office_date
 from events.petition import PetitionChannel
 from events.vocabulary import InspectionStage, RoundType
 from projections.taxonomy import CURRENT_TAXONOMY
@@ -202,7 +203,7 @@ class Demo:
         self.rng = random.Random(seed)
         self.seed = seed
         self.progress = progress
-        self.today = app.clock().date()
+        self.today = office_date(app.clock())
         self.members: list[tuple[str, str]] = []  # (user id, name) of admitted inspectors
         self.names: dict[str, str] = {}  # organization id -> name
         self.categories = [c for c in PROBLEMS for _ in range(2)]  # cycled per finding

@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, model_validator
 
 from commands.errors import InvalidTransition, NotPermitted, RuleViolated
 from events.base import Actor, DomainEvent, Role
+from events.office_day import office_date
 
 S = TypeVar("S")
 
@@ -66,7 +67,7 @@ class Context:
 
     @property
     def today(self) -> date:
-        return self.now.date()
+        return office_date(self.now)
 
 
 @dataclass(frozen=True)

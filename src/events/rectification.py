@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 from events.base import Contract, DomainEvent, EventMetadata
+from events.office_day import office_date
 from events.registry import EnvelopeUpcaster, envelope_upcaster, event
 from events.values import PolicyRef
 
@@ -43,7 +44,7 @@ def _recorded_on(field: str) -> EnvelopeUpcaster:
     recorded on the day of the fact, so the date is the day of the envelope's `occurred_at`."""
 
     def upcast(data: dict[str, Any], metadata: EventMetadata) -> dict[str, Any]:
-        return {**data, field: metadata.occurred_at.date().isoformat()}
+        return {**data, field: office_date(metadata.occurred_at).isoformat()}
 
     return upcast
 

@@ -34,6 +34,7 @@ from api.container import build
 from api.demo import Progress, load
 from api.settings import Settings
 from events.base import Role
+from events.office_day import office_today
 
 pytestmark = pytest.mark.integration
 
@@ -365,7 +366,7 @@ def test_a_page_opened_before_a_command_shows_its_effect_without_a_reload(
     watched.open("#/overview")
     rows = watched.page.locator("#rounds-in-progress tbody tr")
     before = rows.count()
-    today = datetime.now(UTC).date()
+    today = office_today()
     created = server.command(
         OFFICE,
         "/rounds",

@@ -3,6 +3,7 @@ caller would not guess answers it in `warnings`, and an idempotent replay answer
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import pytest
@@ -50,7 +51,7 @@ def test_a_plan_entered_after_its_deadlines_passed_says_its_items_open_overdue(
 ) -> None:
     # The whole inspection happened in the first half of 2026 (see test_fact_dates.py); the
     # plan's item is due 2026-05-31, before the day it is entered.
-    monkeypatch.setattr(lifecycle, "TODAY", lifecycle.date(2026, 5, 1))
+    monkeypatch.setattr(lifecycle, "TODAY", date(2026, 5, 1))
     life = Lifecycle(api)
     life.to_report_approved()
     life.feedback()

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import psycopg
@@ -14,6 +14,7 @@ from api.container import build
 from api.demo import ROUNDS, AlreadyLoaded, Progress, load, round_names
 from api.settings import Settings
 from events.lead import Disposition
+from events.office_day import office_today
 from projections.taxonomy import (
     ORGANIZATIONAL_LINE,
     PARTY_LINE,
@@ -85,7 +86,7 @@ def test_the_demo_loads_a_city_that_looks_real(api: Api) -> None:
     assert "榆阳区鱼河镇党委" in names
 
     # Rounds over two years, each as far as its stage.
-    today = datetime.now(UTC).date()
+    today = office_today()
     named = round_names(today)
     rounds = {r["name"]: r for r in api.get("/rounds")["items"]}
     assert set(rounds) == set(named.values())

@@ -24,6 +24,7 @@ from api.demo import ROUNDS, Progress, load, round_names
 from api.settings import Settings
 from commands.clock import run_ticks
 from commands.recorded_time import RECORDED_AT, first_decrease
+from events.office_day import office_today
 from projections.wait import wait_for_position
 from tests.support.api import COMMITTEE, OFFICE, Api
 from tests.support.lifecycle import day
@@ -66,7 +67,7 @@ def extra_steps(api: Api) -> tuple[str, str]:
     """What the demo does not do: a mobilization and a look-back (two events on the new
     inspection's stream)."""
     rounds = {r["name"]: r for r in api.get("/rounds")["items"]}
-    names = round_names(datetime.now(UTC).date())
+    names = round_names(office_today())
     open_round = rounds[names["third"]]["round_id"]
     api.command(f"/rounds/{open_round}/mobilize", {"meeting_on": day(-1)}, OFFICE)
     # The timers as of a month ahead (`xuncha clock tick --now`, development), then more

@@ -4,7 +4,7 @@ commands were typed in."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -18,7 +18,7 @@ from tests.support.lifecycle import Lifecycle
 # The lifecycle's days are relative to its TODAY: moved back, the whole inspection happened
 # in the first half of 2026 and is entered now (stationed 2026-02-20, withdrawn 2026-03-22,
 # feedback 2026-04-11, the item due 2026-05-31).
-PAST = lifecycle.date(2026, 5, 1)
+PAST = date(2026, 5, 1)
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ import psycopg
 
 from commands.handlers.lead import flag_overdue_leads
 from events.base import Role
+from tests.support import lifecycle
 from tests.support.api import (
     DISCIPLINE,
     LEADER,
@@ -20,7 +21,7 @@ from tests.support.api import (
     Api,
     Who,
 )
-from tests.support.lifecycle import TODAY, Lifecycle, day
+from tests.support.lifecycle import Lifecycle, day
 
 SUBJECT = "张某某"
 ALLEGATION = "违规收受管理服务对象礼金"
@@ -260,7 +261,7 @@ def test_a_tick_flags_each_late_lead_once(api: Api) -> None:
     app = api.client.app.state.container.app  # type: ignore[attr-defined]
 
     def at(offset: int) -> datetime:
-        return datetime.combine(TODAY + timedelta(days=offset), time(12), UTC)
+        return datetime.combine(lifecycle.TODAY + timedelta(days=offset), time(12), UTC)
 
     assert flag_overdue_leads(app, at(10)) == 0  # due on day 10: not late yet
     assert flag_overdue_leads(app, at(11)) == 1

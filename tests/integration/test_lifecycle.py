@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from tests.support import lifecycle
 from tests.support.api import OFFICE, TARGET_ORG, Api
-from tests.support.lifecycle import TODAY, Lifecycle, day
+from tests.support.lifecycle import Lifecycle, day
 
 
 def overview(api: Api, life: Lifecycle) -> dict:  # type: ignore[type-arg]
@@ -63,7 +64,7 @@ def test_lifecycle_from_proposed_round_to_closed_inspection(api: Api) -> None:
     row = overview(api, life)
     assert row["stage"] == "feedback_delivered"
     assert row["ledger_items"] == 1
-    assert row["written_report_due"] == _add_two_months(TODAY.toordinal() - 20)
+    assert row["written_report_due"] == _add_two_months(lifecycle.TODAY.toordinal() - 20)
 
     life.plan_accepted()
     assert overview(api, life)["stage"] == "rectifying"

@@ -18,6 +18,7 @@ import psycopg
 from api.demo import Progress, load
 from events.base import Role
 from events.integration import InspectionStage
+from events.office_day import office_today
 from projections.kafka_relay import KafkaRelay, KafkaTarget, wait_until_published
 from projections.tracking import positions
 from tests.integration.test_kafka import head, topics
@@ -99,7 +100,7 @@ def test_published_deadlines_statuses_and_stages_equal_the_ledger(
     caught_up(container.conninfo, container.store.head())
     item, organization, deadline = open_item(container.conninfo)
     at = f"/rectification-items/{item}"
-    start = max(deadline, date.today())
+    start = max(deadline, office_today())
     milestones = [
         {"due": (start + timedelta(days=100)).isoformat(), "description": "制度建立"},
         {"due": (start + timedelta(days=400)).isoformat(), "description": "全面完成"},

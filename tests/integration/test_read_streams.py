@@ -3,7 +3,7 @@ not commit after that record changed: the check happens under the append lock, a
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -14,6 +14,7 @@ from commands.finding import DraftFinding
 from commands.preparation import EndStationing
 from commands.registry import HANDLERS
 from events.base import Actor
+from events.office_day import office_today
 from tests.support.api import LEADER, MEMBER, Api, Who
 from tests.support.lifecycle import FINDING, Lifecycle
 
@@ -34,7 +35,7 @@ def test_a_record_only_read_and_changed_meanwhile_is_a_conflict(
 
     def draft_while_the_group_withdraws(uow: Any, cmd: Any) -> Any:
         created = draft(uow, cmd)  # decided on the inspection as it stood at `version`
-        withdrawn = date.today() - timedelta(days=40)
+        withdrawn = office_today() - timedelta(days=40)
         app.execute(
             EndStationing(inspection_id=inspection_id, withdrawn_on=withdrawn), actor(LEADER)
         )

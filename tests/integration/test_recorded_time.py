@@ -22,8 +22,9 @@ from commands.recorded_time import first_decrease
 from commands.round import ProposeRound
 from events.base import Actor, Role
 from tests.integration.test_leads import classify_and_approve, publish_lead_policy, register
+from tests.support import lifecycle
 from tests.support.api import DISCIPLINE, LEADER, OFFICE, Api, Who
-from tests.support.lifecycle import TODAY, Lifecycle, day
+from tests.support.lifecycle import Lifecycle, day
 
 AUDITOR = Who("audit-1", Role.AUDITOR, "org-audit-office")
 
@@ -54,7 +55,7 @@ def test_a_tick_in_the_future_records_now_and_history_shows_the_closed_lead(api:
     )
     # What `xuncha clock tick --now <in 11 days>` does in development: the acknowledgement
     # (due in 10 days) is late as of that moment.
-    future = datetime.combine(TODAY + timedelta(days=11), datetime.min.time(), UTC)
+    future = datetime.combine(lifecycle.TODAY + timedelta(days=11), datetime.min.time(), UTC)
     assert run_ticks(container(api).app, future)["lead_overdue"] == 1
     api.command(
         f"{at}/acknowledge", {"receiver_case_no": "JW-1", "acknowledged_on": day(0)}, DISCIPLINE
@@ -74,7 +75,9 @@ def test_a_tick_in_the_future_records_now_and_history_shows_the_closed_lead(api:
     assert (shown["state"]["stage"], shown["version"]) == ("closed", len(events))
     overdue = [(t, p) for kind, t, p in events if kind == "lead.acknowledgement_overdue"]
     ((flagged_at, payload),) = overdue
-    assert payload["as_of"] == (TODAY + timedelta(days=11)).isoformat()  # the timer's moment
+    assert (
+        payload["as_of"] == (lifecycle.TODAY + timedelta(days=11)).isoformat()
+    )  # the timer's moment
     assert flagged_at < after_close  # recorded when it was stored, not at the tick's moment
     times = [t for _, t, _ in events]
     assert times == sorted(times)

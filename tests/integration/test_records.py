@@ -11,6 +11,7 @@ from commands.service import utc_now
 from events.base import Role
 from projections.rebuild import verify
 from tests.integration.test_groups import nominate
+from tests.support import lifecycle
 from tests.support.api import (
     COMMITTEE,
     DEPUTY,
@@ -25,7 +26,7 @@ from tests.support.api import (
     Api,
     Who,
 )
-from tests.support.lifecycle import FINDING, TODAY, Lifecycle, day
+from tests.support.lifecycle import FINDING, Lifecycle, day
 
 DASHBOARD = Who("dash-1", Role.DASHBOARD_READER, "org-city-committee")
 ORG_DEPT = Who("od-1", Role.ORGANIZATION_DEPARTMENT, "org-zzb")
@@ -212,7 +213,7 @@ def test_shared_results_file_the_last_share_of_the_year_with_what_policy_allows(
     at = life.at
 
     api.command(f"{at}/shared-results", {"leads": None}, OFFICE)
-    year = TODAY.year
+    year = lifecycle.TODAY.year
     first = api.get(f"/shared-results/{TARGET_ORG}/{year}", ORG_DEPT)["items"]
     assert len(first) == 1
     record = first[0]
@@ -329,7 +330,7 @@ def test_a_result_shared_again_the_next_year_gives_one_record_per_year(api: Api)
     api.command(f"{life.at}/follow-up/evaluate", evaluation, OFFICE)
     # The office shares the evaluated result in January of the next year.
     app = api.client.app.state.container.app  # type: ignore[attr-defined]
-    year = TODAY.year
+    year = lifecycle.TODAY.year
     january = datetime(year + 1, 1, 15, 9, tzinfo=UTC)
     app.clock = lambda: january
     try:

@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from events.base import Role
 from projections.taxonomy import ORGANIZATIONAL_LINE
+from tests.support import lifecycle
 from tests.support.api import MEMBER, OFFICE, TARGET_ORG, Api, Who
-from tests.support.lifecycle import FINDING, TODAY, Lifecycle
+from tests.support.lifecycle import FINDING, Lifecycle
 
 ORG_DEPT = Who("od-1", Role.ORGANIZATION_DEPARTMENT, "org-zzb")
 
@@ -26,7 +27,7 @@ def test_shared_results_map_tags_as_the_round_dashboard_does(api: Api) -> None:
     life.report_through_approval()
     api.command(f"{life.at}/shared-results", {"leads": None}, OFFICE)
 
-    (shared,) = api.get(f"/shared-results/{TARGET_ORG}/{TODAY.year}", ORG_DEPT)["items"]
+    (shared,) = api.get(f"/shared-results/{TARGET_ORG}/{lifecycle.TODAY.year}", ORG_DEPT)["items"]
     assert shared["findings_by_category"] == {ORGANIZATIONAL_LINE: 1, "三重一大": 1}
     board = api.get(f"/dashboards/rounds/{life.round_id}")
     approved = {

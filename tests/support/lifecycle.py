@@ -5,9 +5,10 @@ Tests call the steps up to the stage they need; each step asserts its command su
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
+from events.office_day import office_today
 from tests.support.api import (
     COMMITTEE,
     DEPUTY,
@@ -24,7 +25,9 @@ from tests.support.api import (
     Api,
 )
 
-TODAY = date.today()
+# The office day of the running test: set by tests/conftest.py's `office_day` when each test
+# starts (never at import: a session can run across midnight).
+TODAY = office_today()
 GROUP = (LEADER, DEPUTY, MEMBER, MEMBER_2, MEMBER_3)
 
 

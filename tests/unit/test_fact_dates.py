@@ -4,11 +4,12 @@ today; never in the future, never before the step they follow; on-time flags cou
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
 from commands import lead, rectification
+from commands.base import Context
 from commands.errors import RuleViolated
 from commands.inspection import INSPECTION
 from commands.lead import ApproveLeadTransfer, CloseLead, TransferLead
@@ -22,6 +23,7 @@ from commands.rectification import (
 )
 from events.base import DomainEvent
 from events.lead import LeadClosed, LeadTransferApproved, LeadTransferred
+from events.office_day import office_date
 from events.policy import PolicyParameters
 from events.rectification import (
     DailyClosureCounted,
@@ -82,6 +84,22 @@ def approve(on: date | None) -> LeadTransferApproved:
 def test_an_approval_dated_earlier_keeps_its_day_and_omitted_means_today() -> None:
     assert approve(date(2026, 3, 20)).approved_on == date(2026, 3, 20)
     assert approve(None).approved_on == TODAY
+
+
+def test_today_is_the_offices_day_in_china_standard_time_not_utcs() -> None:
+    # 16:00 UTC is midnight in the offices: from then until 24:00 UTC, UTC still says
+    # yesterday while the office has started the next day.
+    assert office_date(datetime(2026, 6, 29, 15, 59, 59, tzinfo=UTC)) == YESTERDAY
+    assert office_date(datetime(2026, 6, 29, 16, 0, tzinfo=UTC)) == TODAY
+    assert office_date(datetime(2026, 6, 30, 15, 59, 59, tzinfo=UTC)) == TODAY
+    office_morning = datetime(2026, 6, 29, 23, 30, tzinfo=UTC)  # 07:30 on 30 June in the office
+    assert Context(now=office_morning, actor=LEADING_GROUP).today == TODAY
+    cmd = ApproveLeadTransfer(lead_id=LEAD_ID, approved_on=TODAY)  # the office's today
+    (event,) = lead.approve_transfer(
+        given(LEAD, *classified()), cmd, Context(office_morning, LEADING_GROUP), POLICY, STATIONED
+    )
+    assert isinstance(event, LeadTransferApproved)
+    assert event.approved_on == TODAY
 
 
 def test_an_approval_in_the_future_or_before_the_stationing_is_refused() -> None:

@@ -27,6 +27,7 @@ from api.exports.cells import labelled
 from api.exports.docx_writer import OfficialDocument, chinese_date
 from api.routes import record_models as out
 from commands.errors import NotFound
+from events.office_day import office_date
 from events.vocabulary import FindingStatus, RectificationItemStatus
 from projections import inspection_overview, rectification_ledger, tracking
 from projections.feedback_record import FeedbackRecord
@@ -111,15 +112,15 @@ def approval_form(conn: Any, scope: ReadScope, finding_id: UUID) -> Generated:
         ["底稿版本", f"第{finding.version}版（{status}）"],
     ]
     rows += [
-        ["组务会审议", f"{r.meeting_ref}：{r.opinion}（{r.by}，{chinese_date(r.at.date())}）"]
+        ["组务会审议", f"{r.meeting_ref}：{r.opinion}（{r.by}，{chinese_date(office_date(r.at))}）"]
         for r in finding.reviews
     ]
     rows += [
-        ["组长审批", f"第{a.version}版 已签字（{a.by}，{chinese_date(a.at.date())}）"]
+        ["组长审批", f"第{a.version}版 已签字（{a.by}，{chinese_date(office_date(a.at))}）"]
         for a in finding.approvals
     ] or [["组长审批", "（待签字）"]]
     doc.table(["项目", "内容"], rows)
-    signed = finding.approvals[-1].at.date() if finding.approvals else None
+    signed = office_date(finding.approvals[-1].at) if finding.approvals else None
     doc.signature(inspection["group_name"], signed)
     position = _position(conn, FINDINGS.name)
     name = f"approval-form-{finding_id}.docx"
@@ -171,7 +172,7 @@ def three_lists(conn: Any, scope: ReadScope, inspection_id: UUID) -> Generated:
     doc.table(
         ["序号", "责任领导", "责任部门", "完成时限"], _cells(dump["responsibility_list"], keys)
     )
-    submitted = plan.versions[-1].at.date() if plan.versions else None
+    submitted = office_date(plan.versions[-1].at) if plan.versions else None
     doc.signature(org, submitted)
     position = _position(conn, PLANS.name)
     name = f"three-lists-{inspection_id}.docx"

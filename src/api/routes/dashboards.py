@@ -6,7 +6,7 @@ endpoint's description."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
@@ -26,6 +26,7 @@ from api.schemas.dashboards import (
 from commands.errors import NotFound
 from commands.lead import RECEIVERS
 from events.base import Role
+from events.office_day import office_today
 from events.vocabulary import InspectionStage, RoundStage
 from projections import (
     lead_dashboard,
@@ -140,7 +141,7 @@ A receiving authority (纪委监委, 组织部) sees only the leads transferred 
 
 
 def _today(as_of: date | None) -> date:
-    return as_of or datetime.now(UTC).date()
+    return as_of or office_today()
 
 
 def routers() -> list[APIRouter]:

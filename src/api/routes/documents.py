@@ -9,7 +9,7 @@ Each file is read through the query and the reader's scope of the GET it mirrors
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import date
 from functools import partial
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -33,6 +33,7 @@ from api.routes import records as shared_routes
 from api.routes.factory import CommandResponse
 from commands.rectification_plan import SubmitRectificationPlan
 from events.export import ExportChannel
+from events.office_day import office_today
 from events.vocabulary import LeadStage, RectificationItemStatus
 
 # A file answer: its body is the file itself.
@@ -148,7 +149,7 @@ def spreadsheets() -> APIRouter:
         justification: Justification = "",
     ) -> StreamingResponse:
         f = service.LedgerFilters(inspection_id, organization_id, round_id, status, overdue, as_of)
-        today = datetime.now(UTC).date()
+        today = office_today()
         build = partial(service.rectification, conn, scope, f, today)
         return _xlsx(container, scope, build, lang, justification)
 
@@ -379,7 +380,7 @@ def word() -> APIRouter:
         scope: Scope,
         as_of: queries.AsOf = None,
     ) -> Response:
-        today = as_of or datetime.now(UTC).date()
+        today = as_of or office_today()
         return _docx(documents.report_skeleton(conn, scope, inspection_id, today))
 
     return r

@@ -7,7 +7,7 @@ Each names the roles that may read it and narrows what it shows to the reader's 
 from __future__ import annotations
 
 import re
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Annotated, Any
 from uuid import UUID
 
@@ -28,6 +28,7 @@ from api.schemas.common import Page, answer
 from api.schemas.queries import Inspection, RectificationItem, RectificationSummary, Round
 from commands.errors import NotFound
 from events.base import Role
+from events.office_day import office_today
 from events.vocabulary import InspectionStage, RectificationItemStatus
 from projections import inspection_overview, rectification_ledger
 
@@ -81,7 +82,7 @@ def _etag(row: dict[str, Any], response: Response) -> dict[str, Any]:
 
 
 def _today(as_of: date | None) -> date:
-    return as_of or datetime.now(UTC).date()
+    return as_of or office_today()
 
 
 @router.get(

@@ -20,6 +20,7 @@ from commands.registry import Handler, handles, register_all
 from commands.store import EventStore
 from commands.unit_of_work import UnitOfWork
 from events import lead as events
+from events.office_day import office_date
 
 if TYPE_CHECKING:
     from commands.service import Application
@@ -182,7 +183,7 @@ def flag_overdue_leads(app: Application, now: datetime) -> int:
     with clocks.lock:
         clocks.catch_up(app.store)
         issued = 0
-        for command in clocks.overdue(now.date()):
+        for command in clocks.overdue(office_date(now)):
             try:
                 app.execute(command, SYSTEM_ACTOR)
             except DomainError:

@@ -27,6 +27,7 @@ from commands.rectification import CLOSURE_DAY, RECTIFICATION_ITEM, closure_day_
 from commands.registry import Handler, handles, register_all
 from commands.round import ROUND
 from commands.unit_of_work import UnitOfWork
+from events.office_day import office_date
 
 
 def _inspection(uow: UnitOfWork, inspection_id: UUID) -> InspectionState:
@@ -173,7 +174,7 @@ def close_item(uow: UnitOfWork, cmd: rectification.CloseItem) -> None:
     item's first event (`rectification.item_opened` v1 carries no date; it is recorded when
     the plan is accepted). Thresholds are those of the policy in force on the closing day."""
     state = uow.get(RECTIFICATION_ITEM, cmd.item_id, "rectification item")
-    opened = uow.store.load(cmd.item_id, up_to_version=1)[0].metadata.occurred_at.date()
+    opened = office_date(uow.store.load(cmd.item_id, up_to_version=1)[0].metadata.occurred_at)
     assert state.policy is not None  # every item is opened under a policy version
     closed_on = rectification.closing_day(cmd, uow.ctx)
     _, params = uow.policy(state.policy.jurisdiction_id, closed_on)
