@@ -624,16 +624,35 @@ def due_level(deadline: date, today: date, params: PolicyParameters) -> WarningL
     return None
 
 
+# An item not closed gets the colours, even while its closure is being checked.
+WARNABLE = (*OPEN, RectificationItemStatus.CLOSURE_REQUESTED, RectificationItemStatus.VERIFIED)
+
+
+def first_day_of(level: WarningLevel, deadline: date, params: PolicyParameters) -> date:
+    """The first day `level` is reached (the reverse of `due_level`)."""
+    if level == WarningLevel.RED:
+        return deadline + timedelta(days=1)
+    days = params.warn_yellow_days if level == WarningLevel.YELLOW else params.warn_green_days
+    return deadline - timedelta(days=days)
+
+
+def next_warning_day(state: ItemState, params: PolicyParameters) -> date | None:
+    """The first day on which `raise_warnings` raises something for this state, or None if it
+    never will until the state changes: the earliest first day of a colour more severe than
+    the one raised against the current deadline. The timer wakes an item on that day only."""
+    if state.status not in WARNABLE:
+        return None
+    raised = LEVELS[state.warned] if state.warned is not None else 0
+    days = [first_day_of(lv, state.deadline, params) for lv, n in LEVELS.items() if n > raised]
+    return min(days, default=None)
+
+
 def raise_warnings(
     state: ItemState, cmd: RaiseDeadlineWarnings, ctx: Context, params: PolicyParameters
 ) -> list[DomainEvent]:
     """The most severe colour reached and not yet raised for the current deadline, or
     nothing. A late first tick raises only the current colour, not those it skipped."""
-    if state.status not in (
-        *OPEN,
-        RectificationItemStatus.CLOSURE_REQUESTED,
-        RectificationItemStatus.VERIFIED,
-    ):
+    if state.status not in WARNABLE:
         return []
     level = due_level(state.deadline, ctx.today, params)
     if level is None or (state.warned is not None and LEVELS[state.warned] >= LEVELS[level]):

@@ -16,6 +16,7 @@ from commands.clock import SYSTEM_ACTOR, tick
 from commands.errors import DomainError
 from commands.inspection import INSPECTION, InspectionState
 from commands.lead import LEAD, LeadState
+from commands.log_follower import follow
 from commands.registry import Handler, handles, register_all
 from commands.store import EventStore
 from commands.unit_of_work import UnitOfWork
@@ -113,18 +114,14 @@ WATCHED = (
 
 @dataclass
 class LeadClocks:
-    """The running clocks of transferred leads, followed from the notification log.
+    """The running clocks of transferred leads, followed from the notification log
+    (`commands.log_follower`): only the lead events that start or stop a clock, with the due
+    dates of clocks still running kept in memory.
 
     Why this and not a read model: commands may not read projections (dependencies point
     inward), and a tick must not depend on a read model's lag. Scanning every lead stream on
-    each tick would grow with all leads ever transferred. Instead each tick reads, from the
-    notification log, only the lead events that start or stop a clock (filtered by their stored
-    topic, after the last position it has seen), and keeps the due dates of clocks still
-    running in memory. The log is totally ordered (inserts hold the table lock), so nothing is
-    skipped; a restarted process rebuilds this from position 0 once. The cache only proposes
-    candidates: the lead's own rules decide (not due yet, already flagged, acknowledged), so a
-    stale or repeated proposal appends nothing, and concurrent ticks of two processes
-    conflict on the stream version and one of them gives way.
+    each tick would grow with all leads ever transferred. The lead's own rules decide (not due
+    yet, already flagged, acknowledged) on what the clocks propose.
     """
 
     position: int = 0
@@ -132,17 +129,8 @@ class LeadClocks:
     outcome_due: dict[UUID, date] = field(default_factory=dict)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
-    def catch_up(self, store: EventStore, batch: int = 500) -> None:
-        topics = [t.type_name for t in WATCHED]
-        while True:
-            notes = store.recorder.select_notifications(
-                self.position, batch, topics=topics, inclusive_of_start=False
-            )
-            for note in notes:
-                self.apply(store.mapper.to_recorded_event(note).event)
-                self.position = note.id
-            if len(notes) < batch:
-                return
+    def catch_up(self, store: EventStore) -> None:
+        self.position = follow(store, self.position, WATCHED, lambda r: self.apply(r.event))
 
     def apply(self, e: Any) -> None:
         if isinstance(e, events.LeadTransferred | events.LeadTransferredDuringFieldwork):

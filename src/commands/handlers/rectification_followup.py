@@ -4,14 +4,16 @@ three-colour timer), the follow-up (回访, 评估, 再整改, 回头看, 问责
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
+from weakref import WeakKeyDictionary
 
 from commands import feedback, follow_up, rectification, results
 from commands import rectification_plan as plan
-from commands.base import Aggregate
+from commands.base import Aggregate, Context
 from commands.clock import SYSTEM_ACTOR, tick
 from commands.errors import DomainError
 from commands.feedback import FEEDBACK, feedback_stream_id
@@ -19,11 +21,15 @@ from commands.finding import FINDING
 from commands.follow_up import FOLLOW_UP, follow_up_stream_id
 from commands.handlers.lifecycle import plan_inspection
 from commands.inspection import INSPECTION, InspectionState
+from commands.item_deadlines import ItemDeadlines
 from commands.rectification import RECTIFICATION_ITEM, ItemState
 from commands.registry import Handler, handles, register_all
 from commands.round import ROUND
+from commands.store import EventStore
 from commands.unit_of_work import UnitOfWork
+from events.office_day import office_date
 from events.policy import PolicyParameters
+from events.values import PolicyRef
 
 if TYPE_CHECKING:
     from commands.service import Application
@@ -206,45 +212,38 @@ def raise_warnings(uow: UnitOfWork, cmd: rectification.RaiseDeadlineWarnings) ->
     )
 
 
-OPEN_ITEMS = """
-SELECT originator_id FROM (
-    SELECT DISTINCT ON (e.originator_id) e.originator_id, e.topic FROM stored_events e
-    WHERE e.originator_id IN (
-        SELECT originator_id FROM stored_events WHERE topic = 'rectification.item_opened'
-    )
-    ORDER BY e.originator_id, e.originator_version DESC
-) latest WHERE topic <> 'rectification.item_closed'
-"""
+_DEADLINES: WeakKeyDictionary[EventStore, ItemDeadlines] = WeakKeyDictionary()
+_DEADLINES_LOCK = threading.Lock()
+
+
+def deadlines_of(store: EventStore) -> ItemDeadlines:
+    with _DEADLINES_LOCK:
+        if store not in _DEADLINES:
+            _DEADLINES[store] = ItemDeadlines()
+        return _DEADLINES[store]
 
 
 @tick("rectification_deadline_warnings")
 def deadline_warnings(app: Application, now: datetime) -> int:
-    """三色预警: decide for every item not closed; issue a command only when a colour is due,
-    so a repeated tick appends nothing."""
-    from commands.base import Context
-    from commands.service import Application as App
+    """三色预警: propose the items whose next colour is due today (`ItemDeadlines`, followed
+    from the log), and let each item's rule decide, so a repeated tick appends nothing."""
+    store, at_now = app.store, app.at(now)  # decides as of `now`
+    deadlines = deadlines_of(store)
 
-    store = app.store
-    at_now = App(store, clock=lambda: now, new_id=app.new_id)  # decides as of `now`
-    with store.recorder.datastore.get_connection() as conn, conn.cursor() as cur:
-        cur.execute(OPEN_ITEMS)
-        item_ids = [row["originator_id"] for row in cur.fetchall()]
-    issued = 0
-    for item_id in item_ids:
-        uow = UnitOfWork(store, Context(now, SYSTEM_ACTOR))
-        command = rectification.RaiseDeadlineWarnings(item_id=item_id)
-        try:
-            raise_warnings(uow, command)
-        except DomainError:
-            continue
-        if not uow.pending():
-            continue
-        try:
-            at_now.execute(command, SYSTEM_ACTOR)
-        except DomainError:
-            continue  # a concurrent change: the next tick decides again
-        issued += 1
-    return issued
+    def policy_of(ref: PolicyRef) -> PolicyParameters:
+        return UnitOfWork(store, Context(now, SYSTEM_ACTOR)).pinned_policy(ref)
+
+    with deadlines.lock:
+        deadlines.catch_up(store, policy_of)
+        issued = 0
+        for item_id in deadlines.due(office_date(now)):
+            try:
+                at_now.execute(rectification.RaiseDeadlineWarnings(item_id=item_id), SYSTEM_ACTOR)
+            except DomainError:
+                continue  # nothing due after all, or a concurrent change: the next tick decides
+            issued += 1
+        deadlines.catch_up(store, policy_of)
+        return issued
 
 
 # Follow-up: reopening is on the item; the look-back opens a new inspection ----------------------

@@ -1,0 +1,90 @@
+"""The three-colour timer's memory: for every item not closed, the first day a colour is due
+(`rectification.next_warning_day`), followed from the notification log.
+
+A tick then proposes only the items whose day has come, so its cost follows what is due, not
+the size of the log: the log is read once per process from position 0 and afterwards only
+the item events appended since the last tick. The item's own rule (`raise_warnings`) decides
+on each proposal.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+from uuid import UUID
+
+from commands.log_follower import follow
+from commands.rectification import RECTIFICATION_ITEM, ItemState, evolve, next_warning_day
+from commands.store import EventStore
+from events import rectification as events
+from events.base import RecordedEvent
+from events.policy import PolicyParameters
+from events.values import PolicyRef
+from events.vocabulary import RectificationItemStatus
+
+# Events that open or close an item, move its deadline or raise a colour: all that
+# `next_warning_day` reads (status, deadline, the colour raised, the policy).
+WATCHED = (
+    events.RectificationItemOpened,
+    events.RectificationItemClosed,
+    events.RectificationItemReopened,
+    events.ItemReclassifiedLongTerm,
+    events.ItemDeadlineExtended,
+    events.ItemDeadlineApproaching,
+    events.ItemOverdue,
+)
+
+PolicyOf = Callable[[PolicyRef], PolicyParameters]
+
+
+@dataclass
+class ItemDeadlines:
+    """Items not closed with the state the colours depend on, and the day each wakes up."""
+
+    position: int = 0
+    items: dict[UUID, ItemState] = field(default_factory=dict)
+    wake: dict[UUID, date] = field(default_factory=dict)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+    _policies: dict[tuple[str, int], PolicyParameters] = field(default_factory=dict)
+
+    def catch_up(self, store: EventStore, policy_of: PolicyOf) -> None:
+        def on(recorded: RecordedEvent) -> None:
+            event: Any = recorded.event  # one of WATCHED: each names its item
+            prior = self.items.get(event.item_id)
+            if prior is None and not isinstance(event, events.RectificationItemOpened):
+                # A closed item comes back (reopened): its state up to this event.
+                version = recorded.metadata.stream_version - 1
+                history = store.load(event.item_id, up_to_version=version)
+                prior = RECTIFICATION_ITEM.fold(r.event for r in history)
+            self.apply(event, policy_of, prior)
+
+        self.position = follow(store, self.position, WATCHED, on)
+
+    def apply(self, event: Any, policy_of: PolicyOf, prior: ItemState | None = None) -> None:
+        """Follow one watched event; `prior` is the item's state before it when not kept."""
+        state = evolve(self.items.get(event.item_id, prior), event)
+        if state is None:
+            return
+        assert state.policy is not None  # every item is opened under a policy version
+        day = next_warning_day(state, self._pinned(state.policy, policy_of))
+        if day is None:
+            self.wake.pop(event.item_id, None)
+        else:
+            self.wake[event.item_id] = day
+        if state.status == RectificationItemStatus.CLOSED:
+            self.items.pop(event.item_id, None)  # closed items are not kept
+        else:
+            self.items[event.item_id] = state
+
+    def due(self, today: date) -> list[UUID]:
+        """Items with a colour due on `today`, in id order."""
+        return sorted(item for item, day in self.wake.items() if day <= today)
+
+    def _pinned(self, ref: PolicyRef, policy_of: PolicyOf) -> PolicyParameters:
+        key = (ref.jurisdiction_id, ref.version)  # a pinned version never changes
+        if key not in self._policies:
+            self._policies[key] = policy_of(ref)
+        return self._policies[key]
