@@ -27,6 +27,7 @@ from api.container import build
 from api.demo import Progress, load
 from api.settings import Settings
 from commands.clock import run_ticks
+from commands.integrity import link_statement
 from commands.rectification import RECTIFICATION_ITEM
 from support import database, log, out
 
@@ -67,6 +68,10 @@ def main() -> int:
         t = template(conninfo)
         load_copies(conninfo, t, args.events)
         with psycopg.connect(conninfo, autocommit=True) as conn:
+            # The copies bypassed the appends: link them into the hash chain now (untimed),
+            # or the first append of the timed ticks would link them all.
+            log("linking the copies into the hash chain")
+            conn.execute(link_statement("public", "stored_events"))
             conn.execute("VACUUM (ANALYZE) stored_events")
             total = int(conn.execute("SELECT count(*) FROM stored_events").fetchone()[0])  # type: ignore[index]
         out(f"log: {total:,} events (the demo and copies of its events with new ids)")
