@@ -23,9 +23,7 @@ def locked(name: str) -> dict[str, str]:
 
 def requirements(extra: str | None) -> list[Requirement]:
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    listed = project["dependencies"] + (
-        project["optional-dependencies"][extra] if extra else []
-    )
+    listed = project["dependencies"] + (project["optional-dependencies"][extra] if extra else [])
     return [Requirement(r) for r in listed]
 
 
