@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date
 from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
 from events.base import Contract, DomainEvent, EventMetadata
-from events.office_day import office_date
 from events.registry import EnvelopeUpcaster, envelope_upcaster, event
 from events.values import PolicyRef
 
@@ -41,10 +40,12 @@ class RectificationProgressReported(DomainEvent):
 
 def _recorded_on(field: str) -> EnvelopeUpcaster:
     """Upcaster to a version that dates its fact: a version without the date was always
-    recorded on the day of the fact, so the date is the day of the envelope's `occurred_at`."""
+    recorded on the day of the fact, so the date is the day of the envelope's `occurred_at`,
+    by the calendar the service then used (UTC: the office day came later), so that a stored
+    fact keeps the day the service gave it when it was recorded."""
 
     def upcast(data: dict[str, Any], metadata: EventMetadata) -> dict[str, Any]:
-        return {**data, field: office_date(metadata.occurred_at).isoformat()}
+        return {**data, field: metadata.occurred_at.astimezone(UTC).date().isoformat()}
 
     return upcast
 
