@@ -32,6 +32,7 @@ from api.routes import (
     vocabulary,
 )
 from api.routes import fieldwork as fieldwork_routes
+from api.telemetry import RequestTiming
 
 # Each area of the workflow contributes its command routers.
 AREAS = [
@@ -95,6 +96,7 @@ def create_app(container: Container) -> FastAPI:
         Admission, state=app.state.admission, retry_after=settings.retry_after_seconds
     )
     guard.install(app, settings)
+    app.add_middleware(RequestTiming)  # outermost: times everything
     for area in AREAS:
         for router in area.routers():
             app.include_router(router)

@@ -9,6 +9,7 @@ from psycopg_pool import ConnectionPool
 
 from api.database import make_read_pool, make_recorder
 from api.settings import Settings
+from api.telemetry import Telemetry
 from commands.service import Application
 from commands.store import EventStore, XunchaRecorder
 from commands.subject_keys import SubjectKeys
@@ -93,6 +94,7 @@ class Container:
     runner: ProjectionRunner
     projections: list[Projection] = field(default_factory=read_models)
     keys: SubjectKeys | None = None
+    telemetry: Telemetry = field(default_factory=Telemetry)
 
     def close(self) -> None:
         self.runner.stop()
@@ -114,7 +116,10 @@ def build(settings: Settings, conninfo: str) -> Container:
     runner = make_runner(settings, conninfo, projections)
     runner.setup()
     pool = make_read_pool(conninfo, settings.api_threads, settings.timeouts)
-    return Container(settings, conninfo, store, Application(store), pool, runner, projections, keys)
+    telemetry = Telemetry()
+    telemetry.watch_pool(pool)
+    app = Application(store, observe=telemetry.command_observed)
+    return Container(settings, conninfo, store, app, pool, runner, projections, keys, telemetry)
 
 
 def kafka_target(settings: Settings) -> KafkaTarget:

@@ -30,6 +30,10 @@ ATTEMPTS = 3
 BACKOFF_SECONDS = 0.01
 
 
+# Hears each executed command: its name, its outcome and the seconds it took.
+Observer = Callable[[str, str, float], None]
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -83,12 +87,14 @@ class Application:
         new_id: Callable[[], UUID] = uuid4,
         attempts: int = ATTEMPTS,
         backoff_seconds: float = BACKOFF_SECONDS,
+        observe: Observer | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
         self.new_id = new_id
         self.attempts = attempts
         self.backoff_seconds = backoff_seconds
+        self.observe = observe
 
     def at(self, now: datetime) -> Application:
         """The same application deciding as of `now` (for timers replaying a moment)."""
@@ -98,6 +104,7 @@ class Application:
             new_id=self.new_id,
             attempts=self.attempts,
             backoff_seconds=self.backoff_seconds,
+            observe=self.observe,
         )
 
     def execute(
@@ -108,6 +115,31 @@ class Application:
         expected_version: int | None = None,
         idempotency_key: str | None = None,
         correlation_id: UUID | None = None,
+    ) -> CommandResult:
+        """Decide and append `command` as `actor`; the observer (metrics) hears how it went:
+        `appended`, `replayed` (an idempotent retry) or the error's class name."""
+        if self.observe is None:
+            return self._execute(command, actor, expected_version, idempotency_key, correlation_id)
+        started, outcome = time.perf_counter(), "error"
+        try:
+            result = self._execute(
+                command, actor, expected_version, idempotency_key, correlation_id
+            )
+            outcome = "replayed" if result.replayed else "appended"
+            return result
+        except Exception as error:
+            outcome = type(error).__name__
+            raise
+        finally:
+            self.observe(type(command).__name__, outcome, time.perf_counter() - started)
+
+    def _execute(
+        self,
+        command: Command,
+        actor: Actor,
+        expected_version: int | None,
+        idempotency_key: str | None,
+        correlation_id: UUID | None,
     ) -> CommandResult:
         name = type(command).__name__
         if actor.role not in type(command).allowed_roles:

@@ -13,6 +13,7 @@ from fastapi.testclient import TestClient
 from api.app import create_app
 from api.container import Container
 from api.settings import Settings
+from api.telemetry import Telemetry
 from events.base import Role
 from tests.support.api import PRINCIPAL, Api, Who
 from tests.support.lifecycle import Lifecycle
@@ -90,7 +91,8 @@ def test_the_development_sign_in_mints_tokens_of_demo_users_only(api: Api) -> No
 
 def test_outside_development_there_is_no_development_sign_in() -> None:
     production = Settings().model_copy(update={"environment": "production"})
-    app = create_app(cast(Container, SimpleNamespace(settings=production)))
+    container = SimpleNamespace(settings=production, telemetry=Telemetry())  # the parts it uses
+    app = create_app(cast(Container, container))
     client = TestClient(app)  # no lifespan: nothing behind the app
     for answer in (client.get("/dev/sign-in"), client.post("/dev/sign-in", json={})):
         assert answer.status_code == 404

@@ -17,6 +17,7 @@ from api.consumer_health import status as consumer_status
 from api.readiness import PROBE_THREADS, ReadinessMonitor
 from api.schemas.health import Alive, Ready, Unavailable
 from api.settings import Settings
+from api.telemetry import Telemetry
 from projections import kafka_relay, tracking
 from projections.runner import PARKED_TOTAL
 
@@ -191,8 +192,10 @@ def _consumer_metrics(lines: list[str], consumers: list[dict[str, Any]]) -> None
     description=(
         "Prometheus text format: the log head; per read model its position, lag in events and"
         " in seconds, parked events (gauge) and events parked by this process (counter); the"
-        " Kafka relay's lag once it has run. No authentication, like `/readyz`: it shows"
-        " positions and counts only, never record contents."
+        " Kafka relay's lag once it has run; this process's requests in flight and shed, HTTP"
+        " request durations by route template and status, command durations by type and"
+        " outcome, and the query pool's size, idle and waiting counts. No authentication, like"
+        " `/readyz`: it shows positions and counts only, never record contents."
     ),
     response_class=PlainTextResponse,
     responses={
@@ -223,7 +226,8 @@ def scrape(conninfo: str, settings: Settings, names: list[str]) -> str:
 
 
 def service_metrics(app: Any) -> str:
-    """This process's admission counters and readiness."""
+    """This process's admission counters, readiness, and its HTTP, command and pool metrics
+    (`api/telemetry.py`)."""
     admission: AdmissionState = app.state.admission
     readiness: ReadinessMonitor | None = app.state.readiness
     lines: list[str] = []
@@ -258,4 +262,5 @@ def service_metrics(app: Any) -> str:
                 f"0 while /readyz is 503 because of {reason.replace('_', ' ')}.",
                 [("", 0 if reason in state.problems else 1)],
             )
-    return "\n".join(lines) + "\n"
+    telemetry: Telemetry = app.state.container.telemetry
+    return "\n".join(lines) + "\n" + telemetry.render()
