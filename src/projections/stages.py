@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Any
 
 from events import inspection, round
 from events.base import DomainEvent, EventMetadata
 from events.office_day import office_date
-from events.vocabulary import InspectionStage, RoundStage
+from events.vocabulary import InspectionStage, RoundStage, StageDating
 from projections.dashboard_support import class_entry
 
 # A round's stage as shown: the aggregate's own stages plus `mobilized` (动员部署会 held).
@@ -81,9 +81,6 @@ def inspection_stage(event: Any) -> str | None:
     return class_entry(INSPECTION_STAGES, event)
 
 
-DatedBy = Literal["fact", "recorded"]
-
-
 @dataclass(frozen=True)
 class StageEntry:
     """An inspection entered `stage` on `entered_on`: the fact's own date (`fact`) or the
@@ -91,7 +88,7 @@ class StageEntry:
 
     stage: str
     entered_on: date
-    dated_by: DatedBy
+    dated_by: StageDating
 
 
 def inspection_stage_entry(event: Any, metadata: EventMetadata) -> StageEntry | None:
@@ -106,5 +103,5 @@ def inspection_stage_entry(event: Any, metadata: EventMetadata) -> StageEntry | 
         return None
     field = class_entry(FACT_DATES, event)
     if field is not None:
-        return StageEntry(stage, getattr(event, field), "fact")
-    return StageEntry(stage, office_date(metadata.occurred_at), "recorded")
+        return StageEntry(stage, getattr(event, field), StageDating.FACT)
+    return StageEntry(stage, office_date(metadata.occurred_at), StageDating.RECORDED)

@@ -405,9 +405,8 @@ def test_the_round_pages_stage_timeline_shows_the_days_the_api_gives(
     assert all(i["stages"][0]["stage"] == "planned" for i in lines)
     assert {s["dated_by"] for i in lines for s in i["stages"]} == {"fact", "recorded"}
     labels = {
-        v["value"]: v["zh"]
+        (entry["name"], v["value"]): v["zh"]
         for entry in server.get(DASHBOARD, "/vocabulary").json()["items"]
-        if entry["name"] == "inspection_stage"
         for v in entry["values"]
     }
     watched = Watched(browser, server.url)
@@ -424,10 +423,11 @@ def test_the_round_pages_stage_timeline_shows_the_days_the_api_gives(
             "nodes => nodes.map(n => [n.dataset.stage, n.dataset.enteredOn, n.dataset.datedBy])"
         )
         assert [tuple(d) for d in drawn] == expected
-        # Each segment says its stage and day in words (what a screen reader reads).
+        # Each segment says its stage, its day and what the day is, in words (what a screen
+        # reader reads): 已进驻：2025年1月15日（事实日期）.
         said = segments.all_text_contents()
         assert said == [
-            f"{labels[s]}：{office_date(d)}（{'事实日期' if by == 'fact' else '录入日期'}）"
+            f"{labels['inspection_stage', s]}：{office_date(d)}（{labels['stage_dated_by', by]}）"
             for s, d, by in expected
         ]
         rows = page.locator(f"#stage-timeline tbody[data-inspection='{line['inspection_id']}'] tr")

@@ -18,6 +18,7 @@ from events.vocabulary import (
     LeadStage,
     RoundStage,
     RoundType,
+    StageDating,
 )
 
 StageCounts = dict[InspectionStage, int]
@@ -82,7 +83,7 @@ class StageEntered(Answer):
 
     stage: InspectionStage
     entered_on: date = Field(description="The day the stage was entered (see `dated_by`)")
-    dated_by: Literal["fact", "recorded"] = Field(
+    dated_by: StageDating = Field(
         description="`fact`: the date the event states (stationed on, approved on…);"
         " `recorded`: the event states none, so the office day (China Standard Time) it was"
         " recorded"

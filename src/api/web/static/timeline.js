@@ -49,7 +49,7 @@ export function segments(stages, today) {
   return out;
 }
 
-const datedBy = (s) => t(s.dated_by === "fact" ? "dated_fact" : "dated_recorded");
+const datedBy = (s) => label("stage_dated_by", s.dated_by);
 
 function text(s) {
   const stage = label("inspection_stage", s.stage);
