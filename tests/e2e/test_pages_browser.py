@@ -435,6 +435,16 @@ def test_the_round_pages_stage_timeline_shows_the_days_the_api_gives(
             "rows => rows.map(r => [r.dataset.stage, r.querySelector('.entered-on').textContent])"
         )
         assert [tuple(r) for r in shown] == [(s, office_date(d)) for s, d, _ in expected]
+    # Drawn in order along the axis, none of negative length: a day recorded after a later
+    # stage's day of fact is drawn up to that stage only.
+    boxes = page.locator("#stage-timeline .tl-track").evaluate_all(
+        "tracks => tracks.map(t => [...t.children].map(n => [n.offsetLeft, n.offsetWidth]))"
+    )
+    assert len(boxes) == len(lines)
+    for row in boxes:
+        lefts = [left for left, _ in row]
+        assert lefts == sorted(lefts)
+        assert min(width for _, width in row) >= 3
     # Closed: the last segment of each row is a mark on its closing day, not a bar to today.
     widths = page.locator("#stage-timeline .tl-row li[data-stage=closed]").evaluate_all(
         "nodes => nodes.map(n => n.getBoundingClientRect().width)"
