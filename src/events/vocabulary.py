@@ -55,6 +55,7 @@ __all__ = [
     "SanctionKind",
     "ServiceGrade",
     "ServiceStatus",
+    "StageDating",
     "SupplementaryReportStage",
     "Vocabulary",
     "WarningLevel",
@@ -96,6 +97,14 @@ class InspectionStage(StrEnum):
     CLOSED = "closed"
     SUSPENDED = "suspended"
     CANCELLED = "cancelled"
+
+
+class StageDating(StrEnum):
+    """阶段日期依据: what the day an inspection entered a stage is (the round dashboard's stage
+    timeline): the date the event states, or the office day it was recorded."""
+
+    FACT = "fact"
+    RECORDED = "recorded"
 
 
 class GroupStage(StrEnum):
@@ -384,6 +393,16 @@ VOCABULARIES: tuple[Vocabulary, ...] = (
             S.CLOSED: ("已结束", "Closed"),
             S.SUSPENDED: ("已中止", "Suspended"),
             S.CANCELLED: ("已取消", "Cancelled"),
+        },
+    ),
+    _vocabulary(
+        "stage_dated_by",
+        "阶段日期依据",
+        "Stage dated by",
+        StageDating,
+        {
+            StageDating.FACT: ("事实日期", "Date of the fact"),
+            StageDating.RECORDED: ("录入日期", "Day recorded"),
         },
     ),
     _vocabulary(

@@ -15,6 +15,11 @@ Definitions (also in docs/read-models.md):
   `projections.taxonomy`, the one mapping every figure by category uses; a tag without a
   mapping counts under its own name. The mapping is applied at query time (no rebuild);
 - leads by state: the lead register's states (registered … closed); open = not closed.
+- stages: every stage an inspection entered, in the order of its stream (a suspension, a
+  resumption, a return for revision each as it happened), with the day it was entered: the
+  fact's own date where the event carries one (`projections.stages.FACT_DATES`: notice,
+  announcement, stationing, withdrawal, approval, feedback, rectification report, closure),
+  else the office day the event was recorded;
 - a record whose creating event was recorded in error (`correction.event_recorded_in_error`)
   no longer counts; a transition recorded in error is not undone here.
 """
@@ -33,7 +38,7 @@ from events.base import RecordedEvent
 from events.correction import EventRecordedInError
 from events.vocabulary import FindingCategory, InspectionStage, LeadStage, RoundStage
 from projections.dashboard_support import class_entry, mark_in_error, order_by
-from projections.stages import inspection_stage, round_stage
+from projections.stages import inspection_stage, inspection_stage_entry, round_stage
 from projections.taxonomy import CURRENT_TAXONOMY, mapped_category
 
 DDL = """
@@ -77,6 +82,12 @@ ALTER TABLE rm_rd_finding ADD COLUMN IF NOT EXISTS in_error boolean NOT NULL DEF
 ALTER TABLE rm_rd_lead ADD COLUMN IF NOT EXISTS in_error boolean NOT NULL DEFAULT false;
 -- The mapping moved to code (projections/taxonomy.py), shared with the shared results.
 DROP TABLE IF EXISTS rm_rd_taxonomy_map;
+-- Every stage an inspection entered, in the order of its stream (`at_version`): the day and
+-- whether that day is the fact's own or the day it was recorded (projections.stages).
+CREATE TABLE IF NOT EXISTS rm_rd_stage (
+    inspection_id uuid NOT NULL, at_version bigint NOT NULL, stage text NOT NULL,
+    entered_on date NOT NULL, dated_by text NOT NULL, PRIMARY KEY (inspection_id, at_version)
+);
 """
 
 PETITION_FLAGS: dict[type[Any], str] = {
@@ -142,6 +153,7 @@ class RoundDashboard:
         "rm_rd_interview",
         "rm_rd_finding",
         "rm_rd_lead",
+        "rm_rd_stage",
     )
 
     def create(self, cur: Cursor[Any]) -> None:
@@ -182,8 +194,10 @@ class RoundDashboard:
                     m.stream_version,
                 ),
             )
+            self._stage_entry(cur, recorded)
         elif m.stream_type == "inspection":
             self._inspection(cur, e, m.stream_id, m.stream_version)
+            self._stage_entry(cur, recorded)
         elif isinstance(e, EventRecordedInError):
             mark_in_error(cur, CREATIONS, e)
         elif isinstance(e, group.GroupLeadershipProposed):
@@ -210,6 +224,22 @@ class RoundDashboard:
             " WHERE inspection_id = %s AND stream_version < %s",
             (inspection_stage(e), group_id, stationed, withdrawn, version, inspection_id, version),
         )
+
+    @staticmethod
+    def _stage_entry(cur: Cursor[Any], recorded: RecordedEvent) -> None:
+        """The stage the inspection entered with this event, if it moved it, and the day."""
+        entry = inspection_stage_entry(recorded.event, recorded.metadata)
+        if entry is not None:
+            cur.execute(
+                "INSERT INTO rm_rd_stage VALUES (%s, %s, %s, %s, %s) ON CONFLICT DO NOTHING",
+                (
+                    recorded.metadata.stream_id,
+                    recorded.metadata.stream_version,
+                    entry.stage,
+                    entry.entered_on,
+                    entry.dated_by,
+                ),
+            )
 
     def _fieldwork(self, cur: Cursor[Any], e: Any, version: int) -> None:
         flags = class_entry(PETITION_FLAGS, e)
@@ -421,6 +451,7 @@ def round_dashboard(
         )
         inspections = cur.fetchall()
     ids = [row["inspection_id"] for row in inspections]
+    timelines = _stage_entries(conn, ids)
     categories = _categories(conn, ids)
     states = _lead_states(conn, ids)
     groups: dict[str, dict[str, Any]] = {}
@@ -443,7 +474,11 @@ def round_dashboard(
         g["stages"][row["stage"]] = g["stages"].get(row["stage"], 0) + 1
         for c in COUNTS:
             g[c] += row[c]
-        g["inspection_list"].append({k: row[k] for k in DETAIL} | {c: row[c] for c in COUNTS})
+        g["inspection_list"].append(
+            {k: row[k] for k in DETAIL}
+            | {c: row[c] for c in COUNTS}
+            | {"stages": timelines.get(row["inspection_id"], [])}
+        )
         for state, n in states.get(row["inspection_id"], {}).items():
             g["leads_by_state"][state] += n
         for line in categories.get(row["inspection_id"], []):
@@ -527,6 +562,19 @@ def _merge_categories(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
         result.append(entry)
     result.sort(key=lambda e: (-e["findings"], e["category"]))
     return result
+
+
+def _stage_entries(conn: Connection[Any], ids: list[UUID]) -> dict[UUID, list[dict[str, Any]]]:
+    """Per inspection, every stage it entered, in the order of its stream."""
+    out: dict[UUID, list[dict[str, Any]]] = {}
+    for inspection_id, stage, entered_on, dated_by in conn.execute(
+        "SELECT inspection_id, stage, entered_on, dated_by FROM rm_rd_stage"
+        " WHERE inspection_id = ANY(%s) ORDER BY inspection_id, at_version",
+        (ids,),
+    ).fetchall():
+        entry = {"stage": stage, "entered_on": entered_on, "dated_by": dated_by}
+        out.setdefault(inspection_id, []).append(entry)
+    return out
 
 
 def _lead_states(conn: Connection[Any], ids: list[UUID]) -> dict[UUID, dict[str, int]]:

@@ -386,3 +386,82 @@ def test_a_page_opened_before_a_command_shows_its_effect_without_a_reload(
     assert rows.count() == before + 1
     assert watched.page.evaluate("performance.getEntriesByType('navigation').length") == 1
     watched.close()
+
+
+def office_date(iso: str) -> str:
+    """A day as the round page writes it in Chinese: 2026年2月20日."""
+    year, month, day = (int(part) for part in iso.split("-"))
+    return f"{year}年{month}月{day}日"
+
+
+def test_the_round_pages_stage_timeline_shows_the_days_the_api_gives(
+    server: Server, browser: Browser, shots: Path
+) -> None:
+    rounds = server.get(DASHBOARD, "/dashboards/rounds", limit=100).json()["items"]
+    closed = next(r for r in rounds if r["stage"] == "closed")
+    board = server.get(DASHBOARD, f"/dashboards/rounds/{closed['round_id']}", limit=100).json()
+    lines = [i for g in board["groups"]["items"] for i in g["inspections_detail"]]
+    assert len(lines) > 3
+    assert all(i["stages"][0]["stage"] == "planned" for i in lines)
+    assert {s["dated_by"] for i in lines for s in i["stages"]} == {"fact", "recorded"}
+    labels = {
+        (entry["name"], v["value"]): v["zh"]
+        for entry in server.get(DASHBOARD, "/vocabulary").json()["items"]
+        for v in entry["values"]
+    }
+    watched = Watched(browser, server.url)
+    watched.sign_in("dashboard-demo")
+    watched.open(f"#/round/{closed['round_id']}")
+    page = watched.page
+    assert page.locator("#stage-timeline .tl-row").count() == len(lines)
+    for line in lines:
+        expected = [(s["stage"], s["entered_on"], s["dated_by"]) for s in line["stages"]]
+        segments = page.locator(
+            f"#stage-timeline .tl-row[data-inspection='{line['inspection_id']}'] li"
+        )
+        drawn = segments.evaluate_all(
+            "nodes => nodes.map(n => [n.dataset.stage, n.dataset.enteredOn, n.dataset.datedBy])"
+        )
+        assert [tuple(d) for d in drawn] == expected
+        # Each segment says its stage, its day and what the day is, in words (what a screen
+        # reader reads): 已进驻：2025年1月15日（事实日期）.
+        said = segments.all_text_contents()
+        assert said == [
+            f"{labels['inspection_stage', s]}：{office_date(d)}（{labels['stage_dated_by', by]}）"
+            for s, d, by in expected
+        ]
+        rows = page.locator(f"#stage-timeline tbody[data-inspection='{line['inspection_id']}'] tr")
+        shown = rows.evaluate_all(
+            "rows => rows.map(r => [r.dataset.stage, r.querySelector('.entered-on').textContent])"
+        )
+        assert [tuple(r) for r in shown] == [(s, office_date(d)) for s, d, _ in expected]
+    # Drawn in order along the axis, none of negative length: a day recorded after a later
+    # stage's day of fact is drawn up to that stage only.
+    boxes = page.locator("#stage-timeline .tl-track").evaluate_all(
+        "tracks => tracks.map(t => [...t.children].map(n => [n.offsetLeft, n.offsetWidth]))"
+    )
+    assert len(boxes) == len(lines)
+    for row in boxes:
+        lefts = [left for left, _ in row]
+        assert lefts == sorted(lefts)
+        assert min(width for _, width in row) >= 3
+    # Closed: the last segment of each row is a mark on its closing day, not a bar to today.
+    widths = page.locator("#stage-timeline .tl-row li[data-stage=closed]").evaluate_all(
+        "nodes => nodes.map(n => n.getBoundingClientRect().width)"
+    )
+    assert len(widths) == len(lines)
+    assert max(widths) <= 4
+    # By keyboard: each row is a stop that names its organization, and the table opens.
+    first = page.locator("#stage-timeline .tl-track").first
+    first.focus()
+    assert lines[0]["organization_name"] in (first.get_attribute("aria-label") or "")
+    summary = page.locator("#stage-timeline details summary").first
+    summary.focus()
+    page.keyboard.press("Enter")
+    assert page.locator("#stage-timeline details").first.get_attribute("open") is not None
+    assert page.locator("#stage-timeline details table").first.is_visible()
+    page.screenshot(path=str(shots / "round-timeline-zh.png"), full_page=True)
+    timeline = page.locator("#stage-timeline figure").first
+    timeline.screenshot(path=str(shots / "round-timeline-group-zh.png"))
+    watched.close()
+    assert (watched.errors, watched.failed) == ([], [])

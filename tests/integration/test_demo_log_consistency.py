@@ -25,6 +25,7 @@ from api.settings import Settings
 from commands.clock import run_ticks
 from commands.recorded_time import RECORDED_AT, first_decrease
 from events.office_day import office_today
+from projections.stages import INSPECTION_STAGE_TYPES
 from projections.wait import wait_for_position
 from tests.support.api import COMMITTEE, OFFICE, Api
 from tests.support.lifecycle import day
@@ -174,3 +175,29 @@ def test_recorded_times_never_decrease_along_the_log(demo: Demo) -> None:
     events, distinct_times = row
     assert events > 2000, row
     assert distinct_times > 500, row
+
+
+def test_every_inspections_timeline_has_one_entry_per_stage_event_and_ends_at_its_stage(
+    demo: Demo,
+) -> None:
+    """The round dashboard's stage timeline (`rm_rd_stage`) over the whole demo log: one entry
+    per stage-moving event of each inspection's stream (planning included), the last one the
+    stage the dashboard shows."""
+    caught_up(demo)
+    moving = sorted(INSPECTION_STAGE_TYPES | {"inspection.planned"})
+    with psycopg.connect(demo.conninfo) as conn:
+        counted = conn.execute(
+            "SELECT d.inspection_id, d.stage,"
+            " (SELECT count(*) FROM stored_events e WHERE e.originator_id = d.inspection_id"
+            "   AND e.topic = ANY(%s)),"
+            " (SELECT count(*) FROM rm_rd_stage s WHERE s.inspection_id = d.inspection_id),"
+            " (SELECT s.stage FROM rm_rd_stage s WHERE s.inspection_id = d.inspection_id"
+            "   ORDER BY s.at_version DESC LIMIT 1)"
+            " FROM rm_rd_inspection d",
+            (moving,),
+        ).fetchall()
+        kinds = conn.execute("SELECT DISTINCT dated_by FROM rm_rd_stage ORDER BY 1").fetchall()
+    assert len(counted) > 50
+    assert [r for r in counted if r[2] != r[3] or r[1] != r[4]] == []
+    assert sum(r[3] for r in counted) > 500
+    assert kinds == [("fact",), ("recorded",)]

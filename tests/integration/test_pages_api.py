@@ -106,6 +106,6 @@ def test_the_pages_are_served_with_their_own_files_only(api: Api) -> None:
     policy = page.headers["content-security-policy"]
     assert "default-src 'self'" in policy
     assert "http" not in page.text.replace("http-equiv", "")  # no CDN, no external font
-    for asset in ("app.js", "pages.js", "i18n.js", "style.css", "echarts.min.js"):
+    for asset in ("app.js", "pages.js", "timeline.js", "i18n.js", "style.css", "echarts.min.js"):
         assert api.client.get(f"/static/{asset}").status_code == 200
     assert "default-src 'none'" in api.client.get("/healthz").headers["content-security-policy"]

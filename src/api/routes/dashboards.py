@@ -96,7 +96,15 @@ stage, and the counts of `GET /dashboards/rounds`, plus:
   (`current_taxonomy`, 四个落实) by the one mapping shared results use too; a tag without a
   mapping counts under its own name. `recorded_as` lists the (taxonomy version, tag) pairs
   behind each category;
-* `leads_by_state`: leads per state (`registered` … `closed`).
+* `leads_by_state`: leads per state (`registered` … `closed`);
+* each inspection's `stages`: the timeline of the stages it entered, in order, from `planned`
+  to `closed` (a suspension and resumption, a return for revision each as it happened), each
+  with `entered_on` and `dated_by` (vocabulary `stage_dated_by`): `fact` when the event states
+  the day (notice, announcement, stationing, withdrawal, report approval, feedback delivery,
+  rectification report, closure), `recorded` when it states none (authorization, report
+  drafting, reviews, deliberation, plan steps, suspension…): then the office day (China
+  Standard Time) it was recorded. A history entered late can thus show a `recorded` day after
+  a later `fact` day.
 
 Filter the inspections by `group_name` or `stage`; sort groups by `sort`.
 """

@@ -18,6 +18,7 @@ from events.vocabulary import (
     LeadStage,
     RoundStage,
     RoundType,
+    StageDating,
 )
 
 StageCounts = dict[InspectionStage, int]
@@ -77,6 +78,18 @@ class CategoryCount(Answer):
     recorded_as: list[RecordedAs]
 
 
+class StageEntered(Answer):
+    """A stage an inspection entered, and the day it did."""
+
+    stage: InspectionStage
+    entered_on: date = Field(description="The day the stage was entered (see `dated_by`)")
+    dated_by: StageDating = Field(
+        description="`fact`: the date the event states (stationed on, approved on…);"
+        " `recorded`: the event states none, so the office day (China Standard Time) it was"
+        " recorded"
+    )
+
+
 class InspectionLine(Counts):
     """One inspection of a group."""
 
@@ -86,6 +99,10 @@ class InspectionLine(Counts):
     stage: InspectionStage
     stationed_on: date | None
     withdrawn_on: date | None = Field(description="The group is on site between the two days")
+    stages: list[StageEntered] = Field(
+        description="Every stage the inspection entered, in the order it entered them, from"
+        " `planned` on: a suspension and resumption, a return for revision, each as it happened"
+    )
 
 
 class RoundFigures(Counts):

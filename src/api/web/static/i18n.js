@@ -38,6 +38,9 @@ export const LABELS = {
     version: "版本", last_event: "最近事件", state: "当时状态", export: "导出（JSON Lines）",
     chain: "哈希链", chain_none: "本接口未提供哈希链校验结果；请用 xuncha verify-log。",
     none: "无", pages_fresh: "数据随读模型更新自动刷新",
+    stage_timeline: "阶段时间线", stage_dates_table: "各阶段日期（表格）", entered_on: "进入日期",
+    dated_by: "日期依据",
+    timeline_legend: "每个巡察对象一行，从计划到结束（未结束的到今天）。实色段按事实日期（驻点、撤离、审定、反馈等日期）；带斜纹的段按录入日期（该事项未载明日期），补录的历史中可能晚于其后的阶段，只画到下一阶段为止。",
   },
   en: {
     title: "Inspection work", skip: "Skip to content", signout: "Sign out", lang: "中文",
@@ -83,5 +86,8 @@ export const LABELS = {
     state: "State then", export: "Export (JSON Lines)", chain: "Hash chain",
     chain_none: "The API gives no hash-chain result; use xuncha verify-log.", none: "none",
     pages_fresh: "Figures refresh when the read models move",
+    stage_timeline: "Stage timeline", stage_dates_table: "Dates of each stage (table)",
+    entered_on: "Entered on", dated_by: "Dated by",
+    timeline_legend: "One row per inspection, from planning to closure (to today while open). Solid segments start on a date of fact (stationing, withdrawal, approval, feedback…); hatched segments on the day the step was recorded (the event states no date), which in a history entered late can fall after a later stage: such a segment is drawn up to the next stage only.",
   },
 };

@@ -1,6 +1,7 @@
 // The pages. Each reads the public query API with the reader's token and shows what it answers;
 // a section the reader may not read shows why (the API's 403/404), in the reader's language.
 import { CHARTS, Refused, api, download, el, label, t } from "./app.js";
+import { stageTimeline } from "./timeline.js";
 
 const pct = (rate) => (rate === null || rate === undefined ? "—" : `${(rate * 100).toFixed(1)}%`);
 const day = (value) => (value ? String(value).slice(0, 10) : "—");
@@ -212,6 +213,7 @@ async function rounds(root, args) {
         el("td", { text: g.group_name }), el("td", { text: i.organization_name }),
         el("td", { text: `${label("inspection_stage", i.stage)} (${day(i.stationed_on)} – ${day(i.withdrawn_on)})` }),
         num(i.petitions_received), num(i.interviews_held), num(i.findings))))),
+    stageTimeline(board.groups.items),
   );
 }
 
