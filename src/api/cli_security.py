@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -64,12 +65,15 @@ def verify_log(settings: Settings, args: argparse.Namespace) -> int:
     if isinstance(published, int):
         return published
     database = open_database(settings)
+    started = datetime.now(UTC)
     try:
         with psycopg.connect(database.conninfo) as conn:
             result = integrity.verify(conn, public, extra_checkpoints=extra)
-            times_ok = recorded_times_ok(conn)
+            times = recorded_times_problem(conn)
+            times_ok = times is None
             if published is not None:
                 _merge(result, _against_heads(conn, public, published))
+            _record(conn, started, result, times)
     finally:
         database.close()
     if not result.ok:
@@ -88,20 +92,44 @@ def verify_log(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
-def recorded_times_ok(conn: psycopg.Connection[Any]) -> bool:
-    """Recorded times never decrease along the log; else say where, on stderr."""
+def recorded_times_problem(conn: psycopg.Connection[Any]) -> tuple[int, str] | None:
+    """Recorded times never decrease along the log; else say where, on stderr, and return
+    the position and the problem."""
     from commands.recorded_time import first_decrease
 
     found = first_decrease(conn)
     if found is None:
-        return True
-    print(
-        f"verify-log: FAILED at position {found.position}: recorded at "
-        f"{found.recorded_at.isoformat()}, before position {found.previous_position} "
-        f"({found.previous_recorded_at.isoformat()}): recorded times must never decrease",
-        file=sys.stderr,
+        return None
+    text = (
+        f"position {found.position}: recorded at {found.recorded_at.isoformat()}, before "
+        f"position {found.previous_position} ({found.previous_recorded_at.isoformat()}): "
+        "recorded times must never decrease"
     )
-    return False
+    print(f"verify-log: FAILED at {text}", file=sys.stderr)
+    return found.position, text
+
+
+def _record(
+    conn: psycopg.Connection[Any],
+    started: datetime,
+    result: Any,
+    times: tuple[int, str] | None,
+) -> None:
+    """Store the verdict for `GET /audit/log-integrity` (commands/log_verifications.py); a
+    database that cannot take it is said on stderr, the verdict stands."""
+    from commands import log_verifications
+
+    try:
+        with conn.transaction():
+            log_verifications.record(
+                conn, "full", "xuncha verify-log", started, 0, result, extra_problem=times
+            )
+    except psycopg.Error as error:
+        print(
+            f"verify-log: the result was not recorded ({error}); run `xuncha db "
+            "grant-app-role` as the event store's owner to create log_verifications",
+            file=sys.stderr,
+        )
 
 
 def _published(settings: Settings, source: str | None) -> list[Any] | int | None:

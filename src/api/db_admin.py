@@ -4,9 +4,9 @@ them (docs/security.md).
 `grant_app_role` runs as the event store's owner (a superuser or the role that created the
 database). It creates the event store if needed, then gives the application role:
 
-* on the append-only tables (`stored_events`, `event_chain`, `chain_checkpoints`): SELECT and
-  INSERT only (and USAGE of the notification id sequence); UPDATE, DELETE, TRUNCATE and any
-  DDL stay with the owner;
+* on the append-only tables (`stored_events`, `event_chain`, `chain_checkpoints`, the Merkle
+  tree's, `log_verifications`): SELECT and INSERT only (and USAGE of their id sequences);
+  UPDATE, DELETE, TRUNCATE and any DDL stay with the owner;
 * on every other table of the schema (read models, projection tracking, idempotency records,
   relay positions): ownership, i.e. full rights, since read models are rebuilt and dropped;
 * CONNECT on the database, USAGE and CREATE on the schema (so new read models can be
@@ -23,6 +23,7 @@ import psycopg
 from psycopg.sql import SQL, Identifier, Literal
 
 from api.database import make_recorder
+from commands import log_verifications
 from commands.store import APPEND_ONLY_TABLES, EVENTS_TABLE
 
 
@@ -63,10 +64,11 @@ def grant_app_role(conninfo: str, role: str, password: str | None = None) -> lis
             elif owner != role:
                 conn.execute(SQL("ALTER TABLE {} OWNER TO {}").format(qualified, name))
                 done.append(f"{table}: owned by {role}")
-        sequence = conn.execute(
-            "SELECT pg_get_serial_sequence(%s, 'notification_id')", (f"{schema}.{EVENTS_TABLE}",)
-        ).fetchone()
-        if sequence and sequence[0]:
-            conn.execute(SQL("GRANT USAGE ON SEQUENCE {} TO {}").format(SQL(sequence[0]), name))
-            done.append(f"{sequence[0]}: USAGE")
+        for table, column in ((EVENTS_TABLE, "notification_id"), (log_verifications.TABLE, "id")):
+            sequence = conn.execute(
+                "SELECT pg_get_serial_sequence(%s, %s)", (f"{schema}.{table}", column)
+            ).fetchone()
+            if sequence and sequence[0]:
+                conn.execute(SQL("GRANT USAGE ON SEQUENCE {} TO {}").format(SQL(sequence[0]), name))
+                done.append(f"{sequence[0]}: USAGE")
     return done

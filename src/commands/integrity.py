@@ -325,18 +325,37 @@ class Verification:
         self.problems.append((position, text))
 
 
-def _rows(conn: Connection[Any], schema: str, events_table: str) -> Iterator[tuple[Any, ...]]:
-    """Events and links side by side, in position order, streamed by a server-side cursor."""
+NO_END = 2**62  # beyond every position
+
+
+def _rows(
+    conn: Connection[Any], schema: str, events_table: str, after: int = 0, up_to: int = NO_END
+) -> Iterator[tuple[Any, ...]]:
+    """Events and links side by side at the positions after `after` up to `up_to`, in
+    position order, streamed by a server-side cursor (each side read by its primary key's
+    range, so a verification of the newest events reads only them)."""
     query = SQL(
         "SELECT COALESCE(e.notification_id, c.position), e.notification_id, e.originator_id,"
         " e.originator_version, e.topic, e.state, c.link"
-        " FROM {events} e FULL JOIN {chain} c ON c.position = e.notification_id"
+        " FROM (SELECT * FROM {events} WHERE notification_id > %(after)s"
+        "   AND notification_id <= %(up_to)s) e"
+        " FULL JOIN (SELECT * FROM {chain} WHERE position > %(after)s"
+        "   AND position <= %(up_to)s) c ON c.position = e.notification_id"
         " ORDER BY 1"
     ).format(events=Identifier(schema, events_table), chain=Identifier(schema, CHAIN_TABLE))
     with conn.transaction(), conn.cursor(name="xuncha_verify_log") as cur:
         cur.itersize = 2000
-        cur.execute(query)
+        cur.execute(query, {"after": after, "up_to": up_to})
         yield from cur
+
+
+def link_at(conn: Connection[Any], position: int, schema: str = "public") -> bytes | None:
+    """The stored link at `position` (None: no link there)."""
+    row = conn.execute(
+        SQL("SELECT link FROM {} WHERE position = %s").format(Identifier(schema, CHAIN_TABLE)),
+        (position,),
+    ).fetchone()
+    return None if row is None else bytes(row[0])
 
 
 def verify(
@@ -346,14 +365,25 @@ def verify(
     extra_checkpoints: Iterable[Checkpoint] = (),
     events_table: str = "stored_events",
     schema: str = "public",
+    after_position: int = 0,
+    after_link: bytes = GENESIS,
+    up_to: int = NO_END,
 ) -> Verification:
     """Recompute the chain from the start; compare it with the stored links and with every
-    checkpoint (stored and `extra_checkpoints`, e.g. an exported file kept elsewhere)."""
-    result = Verification()
+    checkpoint (stored and `extra_checkpoints`, e.g. an exported file kept elsewhere).
+
+    With `after_position` (and `after_link`, the link a verification recomputed there) only
+    the events after it, up to `up_to`, are checked: links are sequential, so this continues
+    an earlier verification (`commands.log_verifications`). The stored link at
+    `after_position` must still be `after_link`."""
+    result = Verification(head=after_position, head_link=after_link)
     wanted: dict[int, list[tuple[str, Checkpoint]]] = {}
     signer = key_id(public)
-    for origin, cps in (("stored", checkpoints(conn, schema)), ("file", list(extra_checkpoints))):
+    stored = checkpoints(conn, schema, since=after_position)
+    for origin, cps in (("stored", stored), ("file", list(extra_checkpoints))):
         for cp in cps:
+            if not after_position < cp.position <= up_to:
+                continue
             if cp.key_id != signer or not cp.signature_valid(public):
                 result.problem(
                     cp.position,
@@ -362,10 +392,16 @@ def verify(
                 )
                 continue
             wanted.setdefault(cp.position, []).append((origin, cp))
-    recomputed, stored_previous, previous_position = GENESIS, GENESIS, 0
+    recomputed, stored_previous, previous_position = after_link, after_link, after_position
+    if after_position > 0 and link_at(conn, after_position, schema) != after_link:
+        result.problem(
+            after_position,
+            f"position {after_position}: its link is not the one verified before: the link or "
+            "events up to it were rewritten after they were verified",
+        )
     seen: dict[int, bytes] = {}
     for position, event_id, originator_id, version, topic, state, link in _rows(
-        conn, schema, events_table
+        conn, schema, events_table, after_position, up_to
     ):
         stored_link = None if link is None else bytes(link)
         if event_id is None:

@@ -33,7 +33,7 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier, Literal
 
-from commands import integrity, recorded_time, tree_store
+from commands import integrity, log_verifications, recorded_time, tree_store
 from commands.errors import CommandTooLarge, ConcurrencyConflict
 from events.base import RecordedEvent
 from events.mapper import EnvelopeMapper
@@ -52,6 +52,7 @@ APPEND_ONLY_TABLES = (
     integrity.CHECKPOINT_TABLE,
     tree_store.NODES_TABLE,
     tree_store.LEAVES_TABLE,
+    log_verifications.TABLE,
 )
 
 
@@ -108,6 +109,7 @@ class XunchaRecorder(PostgresApplicationRecorder):
         )
         self.sql_create_statements.extend(integrity.create_statements(datastore.schema))
         self.sql_create_statements.extend(tree_store.create_statements(datastore.schema))
+        self.sql_create_statements.extend(log_verifications.create_statements(datastore.schema))
         self.link_statement = integrity.link_statement(datastore.schema, EVENTS_TABLE)
         events = Identifier(datastore.schema, EVENTS_TABLE)
         # A stream read at version v that has a version v + 1 now: insert that row again, so

@@ -30,11 +30,13 @@ from psycopg.sql import SQL, Identifier
 
 from api.app import create_app
 from api.auth import mint
+from api.checkpoints import load_key
+from api.cli import main
 from api.container import build
 from api.demo import Progress, load
 from api.settings import Settings
 from events.base import Role
-from events.office_day import office_today
+from events.office_day import CHINA_STANDARD_TIME, office_today
 
 pytestmark = pytest.mark.integration
 
@@ -102,7 +104,7 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def server(pg_server: str) -> Iterator[Server]:
+def server(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     name = f"xt_{uuid4().hex[:16]}"
     with psycopg.connect(pg_server, autocommit=True) as conn:
         conn.execute(SQL("CREATE DATABASE {}").format(Identifier(name)))
@@ -114,6 +116,7 @@ def server(pg_server: str) -> Iterator[Server]:
         position_stream_seconds=30,
         rate_limit_burst=10_000,
         rate_limit_per_second=10_000,
+        checkpoint_key_file=tmp_path_factory.mktemp("keys") / "checkpoint-key.pem",
     )
     served = Server(settings)
     load(served.container.app, seed=7, progress=Progress(1, out=io.StringIO()))
@@ -352,6 +355,59 @@ def test_time_travel_shows_the_state_the_api_gives(server: Server, browser: Brow
     assert watched.text("#state") == _pretty(expected["state"])
     watched.close()
     assert watched.errors == []
+
+
+def _office_time(value: str) -> str:
+    """How the page writes a moment in Chinese: China Standard Time, to the minute."""
+    at = datetime.fromisoformat(value).astimezone(CHINA_STANDARD_TIME)
+    return f"{at.year}年{at.month}月{at.day}日 {at:%H:%M}"
+
+
+def test_the_audit_page_shows_the_log_integrity_the_api_gives(
+    server: Server, browser: Browser, monkeypatch: pytest.MonkeyPatch, shots: Path
+) -> None:
+    load_key(server.settings)
+    monkeypatch.setenv("XUNCHA_DATABASE_URL", server.settings.database_url or "")
+    monkeypatch.setenv("XUNCHA_CHECKPOINT_KEY_FILE", str(server.settings.checkpoint_key_path))
+    assert main(["checkpoint"]) == 0
+    assert main(["verify-log"]) == 0
+    watched = Watched(browser, server.url)
+    watched.sign_in("auditor-demo")
+    watched.open("#/audit")
+    watched.page.screenshot(path=str(shots / "audit-integrity-zh.png"), full_page=True)
+    answer = server.get(AUDITOR, "/audit/log-integrity").json()
+    run, checkpoint = answer["latest_verification"], answer["last_checkpoint"]
+    assert answer["state"] == "ok"
+    state = watched.page.locator("#log-integrity-state")
+    assert state.get_attribute("data-state") == "ok"
+    assert "完好" in state.inner_text()  # in words, not only green
+
+    def figure(name: str) -> str:
+        return watched.text(f"#log-integrity [data-figure={name}]")
+
+    assert figure("head_position") == str(answer["head_position"])
+    assert figure("verified_through") == str(run["through_position"])
+    assert figure("verified_events") == str(run["events"])
+    assert figure("checkpoints_verified") == str(run["checkpoints_verified"]) == "1"
+    assert figure("unverified_events") == str(answer["unverified_events"])
+    assert figure("verification").startswith("完好")
+    assert "全量校验" in figure("verification")
+    assert figure("checkpoint_position") == str(checkpoint["position"])
+    assert figure("checkpoint_tree_size") == str(checkpoint["tree_size"])
+    assert figure("checkpoint_key") == checkpoint["key_id"] == answer["checkpoint_key_id"]
+    assert figure("checkpoint_signature").startswith("有效")
+    assert figure("checkpoint_link") == checkpoint["link"]
+    assert watched.page.locator("#log-integrity [data-figure=first_bad_position]").count() == 0
+    for name, value in (
+        ("last_verified", run["finished_at"]),
+        ("last_full_verified", answer["latest_full_verification"]["finished_at"]),
+        ("checkpoint_signed_at", checkpoint["signed_at"]),
+    ):
+        shown = watched.page.locator(f"#log-integrity [data-figure={name}] time")
+        assert shown.get_attribute("datetime") == value
+        assert shown.inner_text() == _office_time(value)
+    watched.close()
+    assert (watched.errors, watched.failed) == ([], [])
 
 
 def _pretty(state: Any) -> str:

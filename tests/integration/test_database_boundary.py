@@ -68,7 +68,14 @@ def test_commands_and_read_models_work_as_the_restricted_role(app_url: str) -> N
 
 @pytest.mark.parametrize(
     "table",
-    ["stored_events", "event_chain", "chain_checkpoints", "merkle_nodes", "merkle_leaves"],
+    [
+        "stored_events",
+        "event_chain",
+        "chain_checkpoints",
+        "merkle_nodes",
+        "merkle_leaves",
+        "log_verifications",
+    ],
 )
 @pytest.mark.parametrize(
     "statement",
@@ -83,7 +90,9 @@ def test_commands_and_read_models_work_as_the_restricted_role(app_url: str) -> N
 def test_the_restricted_role_cannot_change_the_log(
     app_url: str, table: str, statement: str
 ) -> None:
-    column = {"stored_events": "topic", "merkle_nodes": "level"}.get(table, "position")
+    column = {"stored_events": "topic", "merkle_nodes": "level", "log_verifications": "ok"}.get(
+        table, "position"
+    )
     statement = statement.replace("position = position", f"{column} = {column}")
     with (
         psycopg.connect(app_url, autocommit=True) as conn,
@@ -98,7 +107,12 @@ def test_the_restricted_role_can_checkpoint_and_verify(
     monkeypatch.setenv("XUNCHA_DATABASE_URL", app_url)
     assert main(["checkpoint"]) == 0
     assert main(["verify-log"]) == 0
-    assert "1 checkpoints verified" in capsys.readouterr().out
+    out = capsys.readouterr()
+    assert "1 checkpoints verified" in out.out
+    assert "not recorded" not in out.err
+    with psycopg.connect(app_url) as conn:  # the verdict is recorded by the application's role
+        row = conn.execute("SELECT kind, ok, run_by FROM log_verifications").fetchall()
+    assert row == [("full", True, "xuncha verify-log")]
 
 
 def test_the_restricted_role_can_erase_a_subject(

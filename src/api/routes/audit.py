@@ -15,11 +15,19 @@ from pydantic import BeforeValidator
 
 from api.access import OVERSIGHT, readable_by
 from api.auditing import MEDIA_TYPES, load_stream, open_export
+from api.checkpoints import public_key
 from api.deps import ContainerDep, CurrentActor, ReadConnection, consistent_read
 from api.exports.xlsx import stream_file
-from api.schemas.audit import AuditPage, History, StateAt
+from api.schemas.audit import (
+    AuditPage,
+    History,
+    LastCheckpoint,
+    LogIntegrity,
+    LogVerification,
+    StateAt,
+)
 from api.schemas.common import answer
-from commands import history
+from commands import history, integrity, log_verifications
 from events.base import Role
 from events.export import ExportChannel, ExportFormat
 from projections import audit_trail
@@ -386,5 +394,88 @@ def time_travel() -> APIRouter:
     return r
 
 
+def _verification(run: log_verifications.Run | None) -> LogVerification | None:
+    if run is None:
+        return None
+    return LogVerification(
+        kind=run.kind,
+        run_by=run.run_by,
+        started_at=run.started_at,
+        finished_at=run.finished_at,
+        from_position=run.from_position,
+        through_position=run.through_position,
+        events=run.events,
+        ok=run.ok,
+        first_bad_position=run.first_bad_position,
+        reason=run.reason,
+        problems=run.problems,
+        checkpoints_verified=run.checkpoints_verified,
+    )
+
+
+def _checkpoint(conn: Any, public: Any) -> LastCheckpoint | None:
+    position = integrity.last_checkpoint_position(conn)
+    if position == 0:
+        return None
+    cp = integrity.checkpoints(conn, since=position - 1)[0]
+    valid = None
+    if public is not None:
+        valid = cp.key_id == integrity.key_id(public) and cp.signature_valid(public)
+    return LastCheckpoint(
+        position=cp.position,
+        format=cp.format,
+        tree_size=cp.tree_size,
+        link=cp.link.hex(),
+        root=None if cp.root is None else cp.root.hex(),
+        signed_at=cp.signed_at,
+        key_id=cp.key_id,
+        signature_valid=valid,
+    )
+
+
+def log_integrity_state(conn: Any, public: Any) -> LogIntegrity:
+    """The chain's state from the recorded verifications and the newest checkpoint: a few
+    index lookups, whatever the log's length."""
+    head, _ = integrity.chain_head(conn)
+    latest = log_verifications.latest(conn)
+    full = latest if latest is not None and latest.kind == "full" else None
+    if latest is not None and full is None:
+        full = log_verifications.latest(conn, "full")
+    state = "unverified" if latest is None else "ok" if latest.ok else "broken"
+    through = 0 if latest is None else latest.through_position
+    return LogIntegrity(
+        state=state,
+        head_position=head,
+        unverified_events=max(head - through, 0),
+        latest_verification=_verification(latest),
+        latest_full_verification=_verification(full),
+        last_checkpoint=_checkpoint(conn, public),
+        checkpoint_key_id=None if public is None else integrity.key_id(public),
+    )
+
+
+def integrity_routes() -> APIRouter:
+    r = APIRouter(tags=["audit"])
+
+    @r.get(
+        "/audit/log-integrity",
+        dependencies=[READERS],
+        summary="The state of the log's hash chain: the newest verification and the newest "
+        "signed checkpoint",
+        description="Reads the recorded verifications (`xuncha verify-log` records a full "
+        "one; `xuncha serve` checks the events appended since the last one after each "
+        "checkpoint it signs) and the newest checkpoint, whose signature is checked with the "
+        "deployment's checkpoint key now. Nothing is verified by this request, so it answers "
+        "at once on any log; `unverified_events` says how far the log has grown past the "
+        "newest verification. Same readers as `/audit-trail`.",
+    )
+    def log_integrity(
+        container: ContainerDep, conn: ReadConnection, _: CurrentActor
+    ) -> LogIntegrity:
+        return log_integrity_state(conn, public_key(container.settings))
+
+    return r
+
+
 def routers() -> list[APIRouter]:
-    return [trail(), time_travel()]
+    return [trail(), time_travel(), integrity_routes()]

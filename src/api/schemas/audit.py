@@ -133,3 +133,74 @@ class StateAt(Answer):
         "Free-form: its fields are those of the stream type's state (`commands/<type>.py`).",
         json_schema_extra=FREE_FORM,
     )
+
+
+class LogVerification(Answer):
+    """One recorded verification of the log's hash chain (`xuncha verify-log`, or the
+    incremental check of `xuncha serve`'s checkpoint worker)."""
+
+    kind: Literal["full", "incremental"] = Field(
+        description="`full`: every event from the first (`xuncha verify-log`); `incremental`: "
+        "only the events after the previous verification (serve's checkpoint worker)"
+    )
+    run_by: str = Field(description="What ran it: `xuncha verify-log` or `xuncha serve`")
+    started_at: datetime
+    finished_at: datetime
+    from_position: int = Field(description="The events after this log position were checked")
+    through_position: int = Field(description="... up to this log position")
+    events: int = Field(description="How many events were checked")
+    ok: bool = Field(description="No problem found")
+    first_bad_position: int | None = Field(
+        description="The first log position where the chain is broken (null when ok)"
+    )
+    reason: str | None = Field(
+        description="The problem at that position, as `xuncha verify-log` prints it (null when ok)"
+    )
+    problems: int = Field(description="How many problems were found")
+    checkpoints_verified: int = Field(
+        description="Signed checkpoints (and published heads) found to match the log"
+    )
+
+
+class LastCheckpoint(Answer):
+    """The newest signed checkpoint stored in the database."""
+
+    position: int = Field(description="The log position it signs")
+    format: str = Field(description="`xuncha.checkpoint.v2` (signed tree head) or `.v1`")
+    tree_size: int | None = Field(description="Events the Merkle tree covers (v2; null in v1)")
+    link: str = Field(description="The hash chain's link at `position` (hex), as stored")
+    root: str | None = Field(description="The Merkle tree's root (hex, v2), as stored")
+    signed_at: datetime | None = Field(description="When it was signed")
+    key_id: str = Field(description="Id of the key that signed it (SHA-256 of the public key)")
+    signature_valid: bool | None = Field(
+        description="Whether its signature verifies with the deployment's checkpoint public "
+        "key (false also when another key signed it); null when this server has no key file"
+    )
+
+
+class LogIntegrity(Answer):
+    """The state of the log's hash chain, from recorded verifications (none is run by this
+    request: see docs/security.md, "The chain's state on the audit page")."""
+
+    state: Literal["ok", "broken", "unverified"] = Field(
+        description="`broken`: the newest verification found a problem; `ok`: it found "
+        "none; `unverified`: no verification was recorded yet"
+    )
+    head_position: int = Field(description="The log's last position (its newest event)")
+    unverified_events: int = Field(
+        description="Positions after the newest verification's `through_position` (new "
+        "events not yet checked)"
+    )
+    latest_verification: LogVerification | None = Field(
+        description="The newest verification, full or incremental (null: none yet)"
+    )
+    latest_full_verification: LogVerification | None = Field(
+        description="The newest full verification (`xuncha verify-log`); only it re-checks "
+        "events that an earlier verification had checked"
+    )
+    last_checkpoint: LastCheckpoint | None = Field(
+        description="The newest signed checkpoint (null: none signed yet)"
+    )
+    checkpoint_key_id: str | None = Field(
+        description="Id of the deployment's checkpoint key (null when this server has no key file)"
+    )

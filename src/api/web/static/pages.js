@@ -1,11 +1,21 @@
 // The pages. Each reads the public query API with the reader's token and shows what it answers;
 // a section the reader may not read shows why (the API's 403/404), in the reader's language.
-import { CHARTS, Refused, api, download, el, label, t } from "./app.js";
+import { CHARTS, Refused, api, download, el, label, lang, t } from "./app.js";
 import { stageTimeline } from "./timeline.js";
 
 const pct = (rate) => (rate === null || rate === undefined ? "—" : `${(rate * 100).toFixed(1)}%`);
 const day = (value) => (value ? String(value).slice(0, 10) : "—");
 const moment = (value) => (value ? String(value).replace("T", " ").slice(0, 19) : "—");
+// A moment as the offices write it, in China Standard Time (UTC+8, no daylight saving):
+// 2026年12月6日 10:30, or 2026-12-06 10:30 CST in English. The exact value is in `datetime`.
+function officeTime(value) {
+  if (!value) return el("span", { text: "—" });
+  const d = new Date(new Date(value).getTime() + 8 * 3600 * 1000);
+  const [y, m, dd, hh, mm] = [d.getUTCFullYear(), d.getUTCMonth() + 1, d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes()];
+  const p2 = (n) => String(n).padStart(2, "0");
+  const text = lang() === "zh" ? `${y}年${m}月${dd}日 ${p2(hh)}:${p2(mm)}` : `${y}-${p2(m)}-${p2(dd)} ${p2(hh)}:${p2(mm)} CST`;
+  return el("time", { datetime: value, text });
+}
 
 function card(key, value, figure, cls) {
   return el(
@@ -280,13 +290,54 @@ async function audit(root, args) {
     const params = new URLSearchParams([...new FormData(form)].filter(([, v]) => v));
     location.hash = `#/audit?${params}`;
   });
-  root.append(form, exportForm(query));
-  const page = await api("/audit-trail", { ...query, limit: 200 });
+  const page = await api("/audit-trail", { ...query, limit: 200 }); // refused: the whole page is
+  root.append(await section("integrity", logIntegrity), form, exportForm(query));
   root.append(table(t("audit"), ["position", "when", "actor", "role", "type", "stream"],
     page.items.map((e) => el("tr", { "data-position": e.position }, num(e.position), el("td", { text: moment(e.occurred_at) }),
       el("td", { text: e.actor_user_id }), el("td", { text: label("role", e.actor_role) }), el("td", { text: e.type }),
       el("td", {}, el("a", { href: `#/audit/${e.stream_id}`, text: `${e.stream_type} ${e.stream_id.slice(0, 8)}` })))),
     { id: "audit-trail" }));
+}
+
+// The hash chain's state as recorded by the last verifications (GET /audit/log-integrity):
+// ok or broken in words (not colour only), the positions, and the newest signed checkpoint.
+async function logIntegrity() {
+  const r = await api("/audit/log-integrity");
+  const v = r.latest_verification;
+  const full = r.latest_full_verification;
+  const cp = r.last_checkpoint;
+  const stateText = { ok: t("integrity_ok"), broken: t("integrity_broken"), unverified: t("integrity_unverified") }[r.state];
+  const mark = { ok: "✔", broken: "✘", unverified: "?" }[r.state];
+  const row = (key, ...value) => el("tr", {}, el("th", { scope: "row", text: t(key) }), el("td", { "data-figure": key }, ...value));
+  const verdict = (run) => (run ? `${run.ok ? t("integrity_ok") : t("integrity_broken")} · ${t(`kind_${run.kind}`)} · ${run.run_by}` : t("none"));
+  const signature = cp ? { true: t("signature_valid"), false: t("signature_invalid"), null: t("signature_unknown") }[String(cp.signature_valid)] : "—";
+  const rows = [
+    row("head_position", String(r.head_position)),
+    row("last_verified", v ? officeTime(v.finished_at) : t("none")),
+    row("verification", verdict(v)),
+    row("verified_through", v ? String(v.through_position) : "—"),
+    row("verified_events", v ? String(v.events) : "—"),
+    row("checkpoints_verified", v ? String(v.checkpoints_verified) : "—"),
+    row("unverified_events", String(r.unverified_events)),
+  ];
+  if (v && !v.ok) {
+    rows.push(row("first_bad_position", String(v.first_bad_position)),
+      row("bad_reason", el("span", { lang: "en", text: v.reason })));
+  }
+  rows.push(row("last_full_verified", full ? officeTime(full.finished_at) : t("none")),
+    row("full_verification", verdict(full)),
+    row("checkpoint_position", cp ? String(cp.position) : t("none")),
+    row("checkpoint_tree_size", cp?.tree_size === null || !cp ? "—" : String(cp.tree_size)),
+    row("checkpoint_signed_at", cp ? officeTime(cp.signed_at) : "—"),
+    row("checkpoint_key", cp ? cp.key_id : "—"),
+    row("checkpoint_signature", signature),
+    row("checkpoint_link", el("code", { text: cp ? cp.link : "—" })));
+  return [
+    el("p", { id: "log-integrity-state", class: `integrity ${r.state}`, role: "status", "data-state": r.state },
+      el("span", { "aria-hidden": "true", text: `${mark} ` }), `${t("chain")}${lang() === "zh" ? "：" : ": "}${stateText}`),
+    table(t("integrity"), ["item", "value"], rows, { id: "log-integrity" }),
+    el("p", { class: "note", text: t("integrity_note") }),
+  ];
 }
 
 // Export of the filtered trail (JSON Lines): the API records who exported, why and what.
