@@ -6,11 +6,23 @@ from collections.abc import Callable, Iterator
 from typing import Any, TypeVar
 
 from events.base import DomainEvent, EventMetadata
+from events.office_day import office_date
 
 E = TypeVar("E", bound=type[DomainEvent])
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 EnvelopeUpcaster = Callable[[dict[str, Any], EventMetadata], dict[str, Any]]
 """An upcaster that needs the stored envelope, e.g. to date an old fact by its `occurred_at`."""
+
+
+def recorded_on(field: str) -> EnvelopeUpcaster:
+    """Upcaster to a version that dates its fact: a version without the date was always
+    recorded on the day of the fact, so the date is the office day of the envelope's
+    `occurred_at`."""
+
+    def upcast(data: dict[str, Any], metadata: EventMetadata) -> dict[str, Any]:
+        return {**data, field: office_date(metadata.occurred_at).isoformat()}
+
+    return upcast
 
 
 class UnknownEventType(LookupError):

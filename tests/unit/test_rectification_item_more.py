@@ -180,6 +180,7 @@ def test_reopen_a_closed_item_after_a_visit_found_it_false(
                 follow_up_id=FOLLOW_UP_ID,
                 visit_no=1,
                 comments="台账已销号但现场未整改",
+                reopened_on=TODAY,
             )
         ],
     )

@@ -99,7 +99,11 @@ def submit(*items: PlanItem) -> SubmitRectificationPlan:
 def test_submit_plan_covering_every_ledger_item() -> None:
     then(
         plan.submit_plan(inspection(feedback_delivered), SUBMIT, ctx(PRINCIPAL), DEFAULTS),
-        [RectificationPlanSubmitted(inspection_id=INSPECTION_ID, plan_version=1, items=PLAN_ITEMS)],
+        [
+            RectificationPlanSubmitted(
+                inspection_id=INSPECTION_ID, plan_version=1, items=PLAN_ITEMS, submitted_on=TODAY
+            )
+        ],
     )
 
 
@@ -189,7 +193,7 @@ def test_return_plan_before_submission_is_refused() -> None:
 
 def test_return_plan_of_a_stale_version_is_refused() -> None:
     resubmitted = RectificationPlanSubmitted(
-        inspection_id=INSPECTION_ID, plan_version=2, items=PLAN_ITEMS
+        inspection_id=INSPECTION_ID, plan_version=2, items=PLAN_ITEMS, submitted_on=TODAY
     )
     state = given(INSPECTION, *plan_submitted(), RETURNED, resubmitted)
     cmd = ReturnRectificationPlan(inspection_id=INSPECTION_ID, plan_version=1, comments="细化措施")
@@ -197,7 +201,9 @@ def test_return_plan_of_a_stale_version_is_refused() -> None:
         plan.return_plan(state, cmd)
 
 
-def opened(item_id: Any, no: int, problem: str, finding: Any) -> RectificationItemOpened:
+def opened(
+    item_id: Any, no: int, problem: str, finding: Any, on: date = TODAY
+) -> RectificationItemOpened:
     return RectificationItemOpened(
         item_id=item_id,
         inspection_id=INSPECTION_ID,
@@ -212,19 +218,23 @@ def opened(item_id: Any, no: int, problem: str, finding: Any) -> RectificationIt
         responsible_department="财务科",
         deadline=ITEM_DEADLINE,
         policy=DEFAULT_REF,
+        opened_on=on,
     )
 
 
 def test_accept_plan_opens_one_item_per_plan_item_under_the_feedback_policy() -> None:
     ledger = given(FEEDBACK, *feedback_stream_delivered())
     cmd = AcceptRectificationPlan(inspection_id=INSPECTION_ID, plan_version=1)
-    accepted, items = plan.accept_plan(inspection(plan_submitted), cmd, ledger)
+    accepted, items = plan.accept_plan(inspection(plan_submitted), cmd, ctx(OFFICE), ledger)
     first, second = item_id_for(INSPECTION_ID, 1, 1), item_id_for(INSPECTION_ID, 1, 2)
     then(
         accepted,
         [
             RectificationPlanAccepted(
-                inspection_id=INSPECTION_ID, plan_version=1, item_ids=[first, second]
+                inspection_id=INSPECTION_ID,
+                plan_version=1,
+                item_ids=[first, second],
+                accepted_on=TODAY,
             )
         ],
     )
@@ -243,11 +253,12 @@ def test_accept_plan_items_carry_the_policy_version_that_started_the_clock() -> 
         policy=REF_V1,
     )
     submitted = RectificationPlanSubmitted(
-        inspection_id=INSPECTION_ID, plan_version=1, items=PLAN_ITEMS
+        inspection_id=INSPECTION_ID, plan_version=1, items=PLAN_ITEMS, submitted_on=DELIVERED_ON
     )
     state = given(INSPECTION, *report_approved(), clocks, submitted)
     cmd = AcceptRectificationPlan(inspection_id=INSPECTION_ID, plan_version=1)
-    _, items = plan.accept_plan(state, cmd, given(FEEDBACK, *feedback_stream_delivered()))
+    feedback = given(FEEDBACK, *feedback_stream_delivered())
+    _, items = plan.accept_plan(state, cmd, ctx(OFFICE), feedback)
     policies = {
         e.policy
         for events in items.values()
@@ -267,7 +278,10 @@ def test_accept_plan_of_a_stale_version_is_refused() -> None:
     cmd = AcceptRectificationPlan(inspection_id=INSPECTION_ID, plan_version=2)
     with refused(InvalidTransition, "plan version 2 is not the submitted one (v1)"):
         plan.accept_plan(
-            inspection(plan_submitted), cmd, given(FEEDBACK, *feedback_stream_delivered())
+            inspection(plan_submitted),
+            cmd,
+            ctx(OFFICE),
+            given(FEEDBACK, *feedback_stream_delivered()),
         )
 
 
@@ -277,6 +291,7 @@ def test_accept_plan_after_a_return_is_refused() -> None:
         plan.accept_plan(
             inspection(lambda: [*plan_submitted(), RETURNED]),
             cmd,
+            ctx(OFFICE),
             given(FEEDBACK, *feedback_stream_delivered()),
         )
 
