@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -13,6 +13,7 @@ from commands import rectification_plan as plan
 from commands.errors import InvalidTransition, NotPermitted, RuleViolated
 from commands.feedback import FEEDBACK
 from commands.inspection import INSPECTION, InspectionState
+from commands.rectification import RECTIFICATION_ITEM
 from commands.rectification_plan import (
     AcceptRectificationPlan,
     AcceptRectificationReport,
@@ -48,7 +49,9 @@ from tests.unit.builders import (
     ITEM_DEADLINE,
     OFFICE,
     OTHER_PRINCIPAL,
+    PLAN_ACCEPTED_ON,
     PLAN_ITEMS,
+    PLAN_SUBMITTED_ON,
     PRINCIPAL,
     REF_V1,
     ROUND_ID,
@@ -294,6 +297,94 @@ def test_accept_plan_after_a_return_is_refused() -> None:
             ctx(OFFICE),
             given(FEEDBACK, *feedback_stream_delivered()),
         )
+
+
+# Dates of the plan's submission and acceptance -----------------------------------------------
+# The feedback was delivered on DELIVERED_ON (2026-05-15), the plan submitted on
+# PLAN_SUBMITTED_ON (2026-05-25); today is TODAY (2026-06-30).
+
+
+def accept_on(day: date | None, history: History = plan_submitted) -> Any:
+    cmd = AcceptRectificationPlan(inspection_id=INSPECTION_ID, plan_version=1, accepted_on=day)
+    feedback = given(FEEDBACK, *feedback_stream_delivered())
+    return plan.accept_plan(inspection(history), cmd, ctx(OFFICE), feedback)
+
+
+def opening_days(decision: Any) -> set[date]:
+    accepted, items = decision
+    days = {e.accepted_on for e in accepted if isinstance(e, RectificationPlanAccepted)}
+    return days | {
+        e.opened_on for events in items.values() for e in events if hasattr(e, "opened_on")
+    }
+
+
+def test_accept_plan_without_a_day_accepts_and_opens_today() -> None:
+    assert opening_days(accept_on(None)) == {TODAY}
+
+
+def test_accept_plan_on_a_past_day_keeps_it_for_the_acceptance_and_every_item() -> None:
+    accepted, items = accept_on(PLAN_SUBMITTED_ON + timedelta(days=3))
+    assert len(items) == 2
+    assert opening_days((accepted, items)) == {date(2026, 5, 28)}
+    # The items' state opens on that day: their later steps cannot precede it.
+    first = given(RECTIFICATION_ITEM, *next(iter(items.values())))
+    assert (first.opened_on, first.last_step_on) == (date(2026, 5, 28), date(2026, 5, 28))
+
+
+def test_accept_plan_on_the_day_of_its_submission_is_allowed() -> None:
+    assert opening_days(accept_on(PLAN_SUBMITTED_ON)) == {PLAN_SUBMITTED_ON}
+
+
+def test_accept_plan_in_the_future_is_refused() -> None:
+    with refused(RuleViolated, "accepted_on (2026-07-01) cannot be in the future", "2026-06-30"):
+        accept_on(TODAY + timedelta(days=1))
+
+
+def test_accept_plan_before_its_submission_is_refused() -> None:
+    with refused(RuleViolated, "cannot precede the plan's submission (2026-05-25)"):
+        accept_on(PLAN_SUBMITTED_ON - timedelta(days=1))
+
+
+def test_accept_plan_before_the_feedback_is_refused() -> None:
+    with refused(RuleViolated, "cannot precede the feedback (2026-05-15)"):
+        accept_on(DELIVERED_ON - timedelta(days=1))
+
+
+def test_accept_a_resubmitted_plan_before_the_new_version_was_submitted_is_refused() -> None:
+    resubmitted = RectificationPlanSubmitted(
+        inspection_id=INSPECTION_ID, plan_version=2, items=PLAN_ITEMS, submitted_on=TODAY
+    )
+    cmd = AcceptRectificationPlan(
+        inspection_id=INSPECTION_ID, plan_version=2, accepted_on=PLAN_SUBMITTED_ON
+    )
+    state = given(INSPECTION, *plan_submitted(), RETURNED, resubmitted)
+    feedback = given(FEEDBACK, *feedback_stream_delivered())
+    with refused(RuleViolated, f"cannot precede the plan's submission ({TODAY})"):
+        plan.accept_plan(state, cmd, ctx(OFFICE), feedback)
+
+
+def test_submit_plan_on_a_past_day_keeps_it_and_not_before_the_feedback() -> None:
+    dated = SUBMIT.model_copy(update={"submitted_on": DELIVERED_ON})
+    [event] = plan.submit_plan(inspection(feedback_delivered), dated, ctx(PRINCIPAL), DEFAULTS)
+    assert isinstance(event, RectificationPlanSubmitted)
+    assert event.submitted_on == DELIVERED_ON
+    early = SUBMIT.model_copy(update={"submitted_on": DELIVERED_ON - timedelta(days=1)})
+    with refused(RuleViolated, "submitted_on (2026-05-14) cannot precede the feedback"):
+        plan.submit_plan(inspection(feedback_delivered), early, ctx(PRINCIPAL), DEFAULTS)
+    future = SUBMIT.model_copy(update={"submitted_on": TODAY + timedelta(days=1)})
+    with refused(RuleViolated, "cannot be in the future"):
+        plan.submit_plan(inspection(feedback_delivered), future, ctx(PRINCIPAL), DEFAULTS)
+
+
+def test_the_written_report_cannot_precede_the_plans_acceptance() -> None:
+    early = SubmitRectificationReport(
+        inspection_id=INSPECTION_ID,
+        organization_report="整改情况报告",
+        principal_report="组织落实情况报告",
+        submitted_on=PLAN_ACCEPTED_ON - timedelta(days=1),
+    )
+    with refused(RuleViolated, "cannot precede the plan's acceptance (2026-06-01)"):
+        plan.submit_report(inspection(rectifying), early, ctx(PRINCIPAL))
 
 
 # The written rectification report ------------------------------------------------------------
