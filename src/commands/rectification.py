@@ -385,8 +385,9 @@ def close_and_check(
     warnings: list[DomainEvent] = []
     said: list[CommandWarning] = list(closed.warnings)
     days_open = (closed_on - opened_on).days
-    # A closure dated before the item was recorded as opened is history entered after the
-    # fact: the real opening day is not known, so the speed of closure cannot be judged.
+    # Steps cannot precede the opening day, except on an item opened by an undated v1 event
+    # (dated by its recording) whose history was entered later with earlier days: its real
+    # opening day is not known, so the speed of closure cannot be judged.
     if 0 <= days_open <= params.quick_closure_days:
         warnings.append(
             QuickClosureFlagged(
