@@ -234,6 +234,7 @@ def inspection_events(
                 responsible_department="d",
                 deadline=deadline,
                 policy=policy,
+                opened_on=start + timedelta(days=90),
             ),
         )
         if n % 3 == 0:

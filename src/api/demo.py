@@ -478,9 +478,9 @@ class Demo:
         self.report(ins, findings)
         if ins.stage == InspectionStage.REPORT_APPROVED:
             return
-        items = self.rectify(ins, findings)
+        opened, items = self.rectify(ins, findings)
         for item_id, problem_deadline in items:
-            self.follow(ins, item_id, *problem_deadline)
+            self.follow(ins, item_id, opened, *problem_deadline)
         if ins.stage == InspectionStage.CLOSED:
             self.make(
                 plan.SubmitRectificationReport,
@@ -680,8 +680,9 @@ class Demo:
 
     def rectify(
         self, ins: Inspection, findings: list[tuple[UUID, str]]
-    ) -> list[tuple[str, tuple[str, int]]]:
-        """Feedback, plan and items; returns each item with its fate and deadline."""
+    ) -> tuple[int, list[tuple[str, tuple[str, int]]]]:
+        """Feedback, plan and items; returns the day the items opened (the plan's acceptance)
+        and each item with its fate and deadline."""
         delivered = ins.start + 55
         ledger = [
             {"item_no": n, "problem": title, "finding_ids": [str(f)]}
@@ -712,12 +713,27 @@ class Demo:
             }
             for n, deadline in enumerate(deadlines, start=1)
         ]
-        self.make(plan.SubmitRectificationPlan, ins.principal, inspection_id=ins.iid, items=items)
+        # The plan is submitted 7-21 days after the feedback (within the 30 days the policy
+        # allows) and accepted 3-14 days later, so a round's items open over some weeks (varied
+        # per inspection by its id, not by the seeded draws that shape everything else).
+        submitted = min(delivered + 7 + ins.iid.int % 15, 0)
+        accepted_on = min(submitted + 3 + (ins.iid.int >> 8) % 12, 0)
+        self.make(
+            plan.SubmitRectificationPlan,
+            ins.principal,
+            inspection_id=ins.iid,
+            items=items,
+            submitted_on=self.day(submitted),
+        )
         accepted = self.make(
-            plan.AcceptRectificationPlan, OFFICE, inspection_id=ins.iid, plan_version=1
+            plan.AcceptRectificationPlan,
+            OFFICE,
+            inspection_id=ins.iid,
+            plan_version=1,
+            accepted_on=self.day(accepted_on),
         )
         opened = [e.stream_id for e in accepted.events if e.type == "rectification.item_opened"]
-        return list(zip(opened, zip(fates, deadlines, strict=True), strict=True))
+        return accepted_on, list(zip(opened, zip(fates, deadlines, strict=True), strict=True))
 
     def fate(self, stage: str) -> str:
         if stage == InspectionStage.CLOSED:
@@ -739,8 +755,9 @@ class Demo:
         low, high = ranges.get(fate, (delivered + 60, min(delivered + 240, -40)))
         return self.rng.randint(low, max(low, high))
 
-    def follow(self, ins: Inspection, item_id: str, fate: str, deadline: int) -> None:
-        """The item's steps after the plan, dated to give it its fate."""
+    def follow(self, ins: Inspection, item_id: str, opened: int, fate: str, deadline: int) -> None:
+        """The item's steps after the plan, dated to give it its fate, none before the day
+        the item `opened`."""
         if fate in ("yellow", "green", "later", "red"):
             if self.rng.random() < 0.6:
                 self.progress_report(ins, item_id, self.rng.randint(20, 70))
@@ -765,7 +782,8 @@ class Demo:
         elif fate == "awaiting":
             closed = min(deadline, 0) + 5  # the requested closure waits for its check
         verified = closed - self.rng.randint(1, 5)
-        requested = verified - self.rng.randint(3, 12)
+        requested = max(verified - self.rng.randint(3, 12), opened)
+        verified, closed = max(verified, requested), max(closed, verified, requested)
         self.progress_report(ins, item_id, 80)
         self.make(
             item.RequestItemClosure,

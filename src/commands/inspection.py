@@ -80,6 +80,8 @@ class InspectionState:
     rectification_policy: PolicyRef | None = None
     plan_version: int = 0
     plan_items: tuple[PlanItem, ...] = ()
+    plan_submitted_on: date | None = None  # the day the latest plan version was submitted
+    plan_accepted_on: date | None = None  # the day the plan was accepted (its items opened)
     item_ids: tuple[UUID, ...] = ()
     rectification_report_no: int = 0
     intake_deadline: date | None = None  # petitions are received until then (announcement)
@@ -171,11 +173,17 @@ def evolve(state: InspectionState | None, event: DomainEvent) -> InspectionState
                 stage=InspectionStage.PLAN_SUBMITTED,
                 plan_version=event.plan_version,
                 plan_items=tuple(event.items),
+                plan_submitted_on=event.submitted_on,
             )
         case RectificationPlanReturned():
             return replace(state, stage=InspectionStage.PLAN_RETURNED)
         case RectificationPlanAccepted():
-            return replace(state, stage=InspectionStage.RECTIFYING, item_ids=tuple(event.item_ids))
+            return replace(
+                state,
+                stage=InspectionStage.RECTIFYING,
+                item_ids=tuple(event.item_ids),
+                plan_accepted_on=event.accepted_on,
+            )
         case RectificationReportSubmitted():
             return replace(
                 state,

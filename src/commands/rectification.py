@@ -90,7 +90,9 @@ class ItemState:
     notices: int = 0
     talks: int = 0
     warned: WarningLevel | None = None  # the highest colour raised against `deadline`
-    last_step_on: date | None = None  # the day of the latest dated step (request, check, 销号)
+    # The day of the latest dated step (opening, request, check, 销号, reopening).
+    last_step_on: date | None = None
+    opened_on: date | None = None  # the day the plan was accepted, which opened the item
 
 
 def evolve(state: ItemState | None, event: DomainEvent) -> ItemState | None:
@@ -103,6 +105,8 @@ def evolve(state: ItemState | None, event: DomainEvent) -> ItemState | None:
                 event.deadline,
                 policy=event.policy,
                 responsible_leader=event.responsible_leader,
+                last_step_on=event.opened_on,
+                opened_on=event.opened_on,
             )
         case RectificationProgressReported() if state:
             status = (
@@ -150,7 +154,9 @@ def evolve(state: ItemState | None, event: DomainEvent) -> ItemState | None:
                 if state.long_term
                 else RectificationItemStatus.IN_PROGRESS
             )
-            return replace(state, status=status, reopens=event.reopen_no)
+            return replace(
+                state, status=status, reopens=event.reopen_no, last_step_on=event.reopened_on
+            )
         case ItemDeadlineApproaching() if state and event.deadline == state.deadline:
             return replace(state, warned=event.level)
         case ItemOverdue() if state and event.deadline == state.deadline:
@@ -182,7 +188,7 @@ def fact_date(what: str) -> Any:
     return Field(
         default=None,
         description=f"the day {what}, if not today; not in the future, not before the "
-        "item's previous dated step",
+        "item's previous dated step (its opening, the day the plan was accepted, is the first)",
     )
 
 
@@ -379,8 +385,9 @@ def close_and_check(
     warnings: list[DomainEvent] = []
     said: list[CommandWarning] = list(closed.warnings)
     days_open = (closed_on - opened_on).days
-    # A closure dated before the item was recorded as opened is history entered after the
-    # fact: the real opening day is not known, so the speed of closure cannot be judged.
+    # Steps cannot precede the opening day, except on an item opened by an undated v1 event
+    # (dated by its recording) whose history was entered later with earlier days: its real
+    # opening day is not known, so the speed of closure cannot be judged.
     if 0 <= days_open <= params.quick_closure_days:
         warnings.append(
             QuickClosureFlagged(
@@ -456,6 +463,7 @@ class ReopenItem(ItemCommand):
     allowed_roles: ClassVar[frozenset[Role]] = REOPENERS
     visit_no: int = Field(ge=1)
     comments: str = Field(min_length=1, max_length=10000)
+    reopened_on: date | None = fact_date("the item was reopened")
 
 
 def reclassify_long_term(
@@ -535,6 +543,7 @@ def reopen(
             f"return visit {cmd.visit_no} did not find this item's rectification false, on "
             f"paper only or incomplete (its check: {result.value if result else 'not checked'})"
         )
+    reopened_on = dated(state, cmd.reopened_on, ctx, "reopened_on")
     return [
         RectificationItemReopened(
             item_id=state.item_id,
@@ -544,6 +553,7 @@ def reopen(
             follow_up_id=follow_up_id,
             visit_no=cmd.visit_no,
             comments=cmd.comments,
+            reopened_on=reopened_on,
         )
     ]
 

@@ -59,6 +59,11 @@ class SubmitRectificationPlan(InspectionCommand):
 
     allowed_roles: ClassVar[frozenset[Role]] = PRINCIPAL
     items: list[PlanItem] = Field(min_length=1, max_length=200)
+    submitted_on: date | None = Field(
+        default=None,
+        description="the day the plan was submitted, if not today; not in the future, not "
+        "before the feedback was delivered",
+    )
 
 
 class PlanStep(InspectionCommand):
@@ -71,7 +76,14 @@ class ReturnRectificationPlan(PlanStep):
 
 
 class AcceptRectificationPlan(PlanStep):
+    """Accepting the plan opens one rectification item per plan item, on `accepted_on`."""
+
     allowed_roles: ClassVar[frozenset[Role]] = OFFICE
+    accepted_on: date | None = Field(
+        default=None,
+        description="the day the plan was accepted and its items opened, if not today; not in "
+        "the future, not before the plan's submission (`submitted_on`) nor the feedback",
+    )
 
 
 class SubmitRectificationReport(InspectionCommand):
@@ -121,6 +133,12 @@ def submit_plan(
     )
     _principal_of(state, ctx)
     assert state.delivered_on is not None
+    submitted_on = cmd.submitted_on or ctx.today
+    require_not_future(submitted_on, ctx, "submitted_on")
+    require(
+        submitted_on >= state.delivered_on,
+        f"submitted_on ({submitted_on}) cannot precede the feedback ({state.delivered_on})",
+    )
     covered = {item.ledger_item_no for item in cmd.items}
     unknown = sorted(covered - set(state.ledger_item_nos))
     require(not unknown, f"plan items cite ledger items {unknown} that the feedback does not have")
@@ -134,7 +152,10 @@ def submit_plan(
             f"must fall after the feedback ({state.delivered_on}) and by {latest}",
         )
     submitted = RectificationPlanSubmitted(
-        inspection_id=state.inspection_id, plan_version=state.plan_version + 1, items=cmd.items
+        inspection_id=state.inspection_id,
+        plan_version=state.plan_version + 1,
+        items=cmd.items,
+        submitted_on=submitted_on,
     )
     return Decision([submitted], passed_deadlines(cmd.items, ctx.today))
 
@@ -165,12 +186,32 @@ def return_plan(state: InspectionState, cmd: ReturnRectificationPlan) -> list[Do
     ]
 
 
+def accepting_day(state: InspectionState, cmd: AcceptRectificationPlan, ctx: Context) -> date:
+    """The day of the acceptance, which opens the items: `accepted_on`, or today; not in the
+    future, not before the feedback nor the submission of the plan accepted."""
+    accepted_on = cmd.accepted_on or ctx.today
+    require_not_future(accepted_on, ctx, "accepted_on")
+    assert state.delivered_on is not None
+    require(
+        accepted_on >= state.delivered_on,
+        f"accepted_on ({accepted_on}) cannot precede the feedback ({state.delivered_on})",
+    )
+    submitted_on = state.plan_submitted_on
+    require(
+        submitted_on is None or accepted_on >= submitted_on,
+        f"accepted_on ({accepted_on}) cannot precede the plan's submission ({submitted_on})",
+    )
+    return accepted_on
+
+
 def accept_plan(
-    state: InspectionState, cmd: AcceptRectificationPlan, feedback: FeedbackState
+    state: InspectionState, cmd: AcceptRectificationPlan, ctx: Context, feedback: FeedbackState
 ) -> tuple[list[DomainEvent], dict[UUID, list[DomainEvent]]]:
-    """The inspection's acceptance, and one `item_opened` per plan item, each its own stream."""
+    """The inspection's acceptance, and one `item_opened` per plan item, each its own stream,
+    all dated `accepted_on` (today when omitted)."""
     _same_plan(state, cmd)
     assert state.rectification_policy is not None
+    accepted_on = accepting_day(state, cmd, ctx)
     problems = {item.item_no: item for item in feedback.ledger}
     opened: dict[UUID, list[DomainEvent]] = {}
     for index, item in enumerate(state.plan_items, start=1):
@@ -191,12 +232,14 @@ def accept_plan(
                 responsible_department=item.responsible_department,
                 deadline=item.deadline,
                 policy=state.rectification_policy,
+                opened_on=accepted_on,
             )
         ]
     accepted = RectificationPlanAccepted(
         inspection_id=state.inspection_id,
         plan_version=cmd.plan_version,
         item_ids=list(opened),
+        accepted_on=accepted_on,
     )
     return [accepted], opened
 
@@ -214,6 +257,11 @@ def submit_report(
     assert state.written_report_due is not None
     assert state.delivered_on is not None
     require(cmd.submitted_on >= state.delivered_on, "submitted_on cannot precede the feedback")
+    require(
+        state.plan_accepted_on is None or cmd.submitted_on >= state.plan_accepted_on,
+        f"submitted_on ({cmd.submitted_on}) cannot precede the plan's acceptance "
+        f"({state.plan_accepted_on})",
+    )
     return [
         RectificationReportSubmitted(
             inspection_id=state.inspection_id,

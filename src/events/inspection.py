@@ -9,7 +9,7 @@ from uuid import UUID
 from pydantic import Field
 
 from events.base import Contract, DomainEvent
-from events.registry import event, upcaster
+from events.registry import envelope_upcaster, event, recorded_on, upcaster
 from events.values import Contacts, FindingRef, Member, PlanItem, PolicyRef, RoundType
 
 
@@ -174,11 +174,23 @@ class InspectionFeedbackDelivered(DomainEvent):
     policy: PolicyRef
 
 
-@event("inspection.rectification_plan_submitted")
-class RectificationPlanSubmitted(DomainEvent):
+class RectificationPlanSubmittedV1(DomainEvent):
+    """Version 1, undated; read through the upcaster."""
+
     inspection_id: UUID
     plan_version: int
     items: list[PlanItem]
+
+
+@event("inspection.rectification_plan_submitted", version=2)
+class RectificationPlanSubmitted(DomainEvent):
+    """整改方案 submitted. v2 adds `submitted_on`, the day the organization submitted it (it
+    may be recorded later)."""
+
+    inspection_id: UUID
+    plan_version: int
+    items: list[PlanItem]
+    submitted_on: date
 
 
 @event("inspection.rectification_plan_returned")
@@ -188,11 +200,31 @@ class RectificationPlanReturned(DomainEvent):
     comments: str
 
 
-@event("inspection.rectification_plan_accepted")
-class RectificationPlanAccepted(DomainEvent):
+class RectificationPlanAcceptedV1(DomainEvent):
+    """Version 1, undated; read through the upcaster."""
+
     inspection_id: UUID
     plan_version: int
     item_ids: list[UUID]
+
+
+@event("inspection.rectification_plan_accepted", version=2)
+class RectificationPlanAccepted(DomainEvent):
+    """The office accepted the plan, which opened its items. v2 adds `accepted_on`, the day
+    of the acceptance and of the items' opening (it may be recorded later)."""
+
+    inspection_id: UUID
+    plan_version: int
+    item_ids: list[UUID]
+    accepted_on: date
+
+
+envelope_upcaster(
+    "inspection.rectification_plan_submitted", 1, legacy_model=RectificationPlanSubmittedV1
+)(recorded_on("submitted_on"))
+envelope_upcaster(
+    "inspection.rectification_plan_accepted", 1, legacy_model=RectificationPlanAcceptedV1
+)(recorded_on("accepted_on"))
 
 
 @event("inspection.rectification_report_submitted")

@@ -132,7 +132,7 @@ class InspectionStage(StrEnum):
 @integration("xuncha.inspection.stage_changed", INSPECTION)
 class InspectionStageChangedV1(IntegrationEvent):
     """The inspection reached a stage; `effective_on` is the day it happened where the
-    domain records one (stationing, withdrawal, approval, closing)."""
+    domain records one (stationing, withdrawal, approval, plan acceptance, closing)."""
 
     inspection_id: UUID
     stage: InspectionStage
@@ -374,7 +374,7 @@ MAPPINGS: dict[str, Mapping] = {
     "inspection.group_stationed": _stage(InspectionStage.STATIONED, "stationed_on"),
     "inspection.group_withdrawn": _stage(InspectionStage.WITHDRAWN, "withdrawn_on"),
     "inspection.report_approved": _stage(InspectionStage.REPORT_APPROVED, "approved_on"),
-    "inspection.rectification_plan_accepted": _stage(InspectionStage.RECTIFYING),
+    "inspection.rectification_plan_accepted": _stage(InspectionStage.RECTIFYING, "accepted_on"),
     "inspection.rectification_report_accepted": _stage(
         InspectionStage.RECTIFICATION_REPORT_ACCEPTED
     ),

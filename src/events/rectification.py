@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date
+from datetime import date
 from enum import StrEnum
-from typing import Any
 from uuid import UUID
 
-from events.base import Contract, DomainEvent, EventMetadata
-from events.registry import EnvelopeUpcaster, envelope_upcaster, event
+from events.base import Contract, DomainEvent
+from events.registry import envelope_upcaster, event, recorded_on
 from events.values import PolicyRef
 
 
-@event("rectification.item_opened")
-class RectificationItemOpened(DomainEvent):
+class RectificationItemOpenedV1(DomainEvent):
+    """Version 1, undated (opened the day the acceptance was recorded); read through the
+    upcaster."""
+
     item_id: UUID
     inspection_id: UUID
     round_id: UUID
@@ -29,6 +30,32 @@ class RectificationItemOpened(DomainEvent):
     policy: PolicyRef
 
 
+@event("rectification.item_opened", version=2)
+class RectificationItemOpened(DomainEvent):
+    """Accepting the plan opened the item. v2 adds `opened_on`, the day the plan was accepted
+    (`accepted_on` of the acceptance; it may be recorded later)."""
+
+    item_id: UUID
+    inspection_id: UUID
+    round_id: UUID
+    organization_id: str
+    organization_name: str
+    ledger_item_no: int
+    problem: str
+    finding_ids: list[UUID]
+    measures: str
+    responsible_leader: str
+    responsible_department: str
+    deadline: date
+    policy: PolicyRef
+    opened_on: date
+
+
+envelope_upcaster("rectification.item_opened", 1, legacy_model=RectificationItemOpenedV1)(
+    recorded_on("opened_on")
+)
+
+
 @event("rectification.progress_reported")
 class RectificationProgressReported(DomainEvent):
     item_id: UUID
@@ -36,18 +63,6 @@ class RectificationProgressReported(DomainEvent):
     percent: int
     note: str
     evidence_refs: list[str]
-
-
-def _recorded_on(field: str) -> EnvelopeUpcaster:
-    """Upcaster to a version that dates its fact: a version without the date was always
-    recorded on the day of the fact, so the date is the day of the envelope's `occurred_at`,
-    by the calendar the service then used (UTC: the office day came later), so that a stored
-    fact keeps the day the service gave it when it was recorded."""
-
-    def upcast(data: dict[str, Any], metadata: EventMetadata) -> dict[str, Any]:
-        return {**data, field: metadata.occurred_at.astimezone(UTC).date().isoformat()}
-
-    return upcast
 
 
 class ItemClosureRequestedV1(DomainEvent):
@@ -113,13 +128,13 @@ class ItemVerificationFailed(DomainEvent):
 
 
 envelope_upcaster("rectification.closure_requested", 1, legacy_model=ItemClosureRequestedV1)(
-    _recorded_on("requested_on")
+    recorded_on("requested_on")
 )
 envelope_upcaster("rectification.item_verified", 1, legacy_model=ItemVerifiedV1)(
-    _recorded_on("verified_on")
+    recorded_on("verified_on")
 )
 envelope_upcaster("rectification.verification_failed", 1, legacy_model=ItemVerificationFailedV1)(
-    _recorded_on("failed_on")
+    recorded_on("failed_on")
 )
 
 
@@ -174,9 +189,8 @@ class ReopenReason(StrEnum):
     INCOMPLETE = "incomplete"  # 整改不到位
 
 
-@event("rectification.item_reopened")
-class RectificationItemReopened(DomainEvent):
-    """A follow-up found the closed item's rectification false: back to work."""
+class RectificationItemReopenedV1(DomainEvent):
+    """Version 1, undated; read through the upcaster."""
 
     item_id: UUID
     inspection_id: UUID
@@ -185,6 +199,26 @@ class RectificationItemReopened(DomainEvent):
     follow_up_id: UUID
     visit_no: int
     comments: str
+
+
+@event("rectification.item_reopened", version=2)
+class RectificationItemReopened(DomainEvent):
+    """A follow-up found the closed item's rectification false: back to work. v2 adds
+    `reopened_on`, the day it was reopened (it may be recorded later)."""
+
+    item_id: UUID
+    inspection_id: UUID
+    reopen_no: int
+    reason: ReopenReason
+    follow_up_id: UUID
+    visit_no: int
+    comments: str
+    reopened_on: date
+
+
+envelope_upcaster("rectification.item_reopened", 1, legacy_model=RectificationItemReopenedV1)(
+    recorded_on("reopened_on")
+)
 
 
 class WarningLevel(StrEnum):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import UTC
 from typing import Any, TypeVar
 
 from events.base import DomainEvent, EventMetadata
@@ -11,6 +12,18 @@ E = TypeVar("E", bound=type[DomainEvent])
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]
 EnvelopeUpcaster = Callable[[dict[str, Any], EventMetadata], dict[str, Any]]
 """An upcaster that needs the stored envelope, e.g. to date an old fact by its `occurred_at`."""
+
+
+def recorded_on(field: str) -> EnvelopeUpcaster:
+    """Upcaster to a version that dates its fact: a version without the date was always
+    recorded on the day of the fact, so the date is the day of the envelope's `occurred_at`,
+    by the calendar the service then used (UTC: the office day came later), so that a stored
+    fact keeps the day the service gave it when it was recorded."""
+
+    def upcast(data: dict[str, Any], metadata: EventMetadata) -> dict[str, Any]:
+        return {**data, field: metadata.occurred_at.astimezone(UTC).date().isoformat()}
+
+    return upcast
 
 
 class UnknownEventType(LookupError):

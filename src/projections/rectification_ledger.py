@@ -6,7 +6,8 @@ Definitions (also in docs/read-models.md):
 - overdue = not closed and the deadline is before the reference day (`as_of`, default today);
 - closed on time = closed (销号) on or before the deadline in force when it was closed, by the
   day of 销号 the office gave (`closed_on`), not the day it was recorded;
-- `*_at` columns are when a step was recorded, `*_on` columns the day it happened;
+- `*_at` columns are when a step was recorded, `*_on` columns the day it happened; an item
+  opens on the day its plan was accepted (`opened_on`, the acceptance's `accepted_on`);
 - colour = the last three-colour warning raised by the clock against the current deadline
   (green, yellow, red), none after an extension or reclassification until the clock raises
   one again, and none once closed.
@@ -51,7 +52,8 @@ ALTER TABLE rm_rectification_item
     ADD COLUMN IF NOT EXISTS supervision_notices int NOT NULL DEFAULT 0,
     ADD COLUMN IF NOT EXISTS accountability_talks int NOT NULL DEFAULT 0,
     ADD COLUMN IF NOT EXISTS closure_requested_on date,
-    ADD COLUMN IF NOT EXISTS verified_on date;
+    ADD COLUMN IF NOT EXISTS verified_on date,
+    ADD COLUMN IF NOT EXISTS opened_on date;
 CREATE INDEX IF NOT EXISTS rm_rect_inspection ON rm_rectification_item (inspection_id);
 CREATE INDEX IF NOT EXISTS rm_rect_org ON rm_rectification_item (organization_id, deadline);
 CREATE INDEX IF NOT EXISTS rm_rect_status ON rm_rectification_item (status, deadline);
@@ -112,8 +114,8 @@ class RectificationLedger:
                 "INSERT INTO rm_rectification_item (item_id, inspection_id, round_id,"
                 " organization_id, organization_name, ledger_item_no, problem, measures,"
                 " responsible_leader, responsible_department, deadline, original_deadline,"
-                " status, opened_at, policy_version, stream_version) VALUES"
-                " (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
+                " status, opened_at, opened_on, policy_version, stream_version) VALUES"
+                " (%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s,%s)"
                 " ON CONFLICT DO NOTHING",
                 (
                     e.item_id,
@@ -130,6 +132,7 @@ class RectificationLedger:
                     e.deadline,
                     RectificationItemStatus.OPENED,
                     m.occurred_at,
+                    e.opened_on,
                     e.policy.version,
                     m.stream_version,
                 ),
@@ -292,15 +295,15 @@ def monthly_trend(
     inspection_ids: Collection[UUID] | None = None,
     organization_ids: Collection[str] | None = None,
 ) -> list[dict[str, Any]]:
-    """Items opened (month of `opened_at`, UTC) and closed (month of `closed_on`) per month,
-    the last `months` months that have any, oldest first; a reopened item counts as closed
-    only when closed again."""
+    """Items opened (month of `opened_on`, the day the plan was accepted) and closed (month of
+    `closed_on`) per month, the last `months` months that have any, oldest first; a reopened
+    item counts as closed only when closed again."""
     with conn.cursor(row_factory=dict_row) as cur:
         cur.execute(
-            "WITH scoped AS (SELECT opened_at, closed_on FROM rm_rectification_item"
+            "WITH scoped AS (SELECT opened_on, closed_on FROM rm_rectification_item"
             "   WHERE (%(ii)s::uuid[] IS NULL OR inspection_id = ANY(%(ii)s))"
             "   AND (%(oo)s::text[] IS NULL OR organization_id = ANY(%(oo)s))),"
-            " opened AS (SELECT to_char(opened_at AT TIME ZONE 'UTC', 'YYYY-MM') AS month,"
+            " opened AS (SELECT to_char(opened_on, 'YYYY-MM') AS month,"
             "   count(*) AS n FROM scoped GROUP BY 1),"
             " closed AS (SELECT to_char(closed_on, 'YYYY-MM') AS month, count(*) AS n"
             "   FROM scoped WHERE closed_on IS NOT NULL GROUP BY 1)"

@@ -58,6 +58,8 @@ FACT_DATES: dict[type[DomainEvent], str] = {
     inspection.GroupWithdrawn: "withdrawn_on",
     inspection.ReportApproved: "approved_on",
     inspection.InspectionFeedbackDelivered: "delivered_on",
+    inspection.RectificationPlanSubmitted: "submitted_on",
+    inspection.RectificationPlanAccepted: "accepted_on",
     inspection.RectificationReportSubmitted: "submitted_on",
     inspection.InspectionClosed: "closed_on",
 }

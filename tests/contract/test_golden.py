@@ -48,12 +48,25 @@ def test_every_golden_file_belongs_to_a_registered_version() -> None:
         ("rectification.closure_requested", "requested_on"),
         ("rectification.item_verified", "verified_on"),
         ("rectification.verification_failed", "failed_on"),
+        ("rectification.item_opened", "opened_on"),
+        ("rectification.item_reopened", "reopened_on"),
+        ("inspection.rectification_plan_submitted", "submitted_on"),
+        ("inspection.rectification_plan_accepted", "accepted_on"),
     ],
 )
-def test_an_undated_v1_is_dated_by_the_day_it_was_recorded(type_name: str, field: str) -> None:
+def test_an_undated_v1_is_dated_by_the_day_the_service_then_gave_it(
+    type_name: str, field: str
+) -> None:
+    """Version 1 was recorded when the service's day was UTC's: 23:30 UTC (07:30 the next
+    morning in an office) stays on the UTC day, so a stored fact's day does not move."""
     golden = json.loads(golden_path(type_name, 1).read_text())
-    recorded = METADATA.model_copy(update={"occurred_at": datetime(2026, 4, 7, 23, 30, tzinfo=UTC)})
-    event = REGISTRY.load(type_name, 1, golden, recorded)
-    assert getattr(event, field) == date(2026, 4, 7)
+    for moment, day in [
+        (datetime(2026, 4, 7, 15, 30, tzinfo=UTC), date(2026, 4, 7)),
+        (datetime(2026, 4, 7, 23, 30, tzinfo=UTC), date(2026, 4, 7)),
+        (datetime(2026, 4, 8, 0, 30, tzinfo=UTC), date(2026, 4, 8)),
+    ]:
+        recorded = METADATA.model_copy(update={"occurred_at": moment})
+        event = REGISTRY.load(type_name, 1, golden, recorded)
+        assert getattr(event, field) == day
     with pytest.raises(MetadataRequired):
         REGISTRY.load(type_name, 1, golden)

@@ -11,6 +11,7 @@ from uuid import uuid4
 
 from events.base import SEALED, Actor, DomainEvent, EventMetadata, RecordedEvent, Role
 from events.contract import compatibility_problems, contract_files
+from events.inspection import RectificationPlanAccepted
 from events.integration import MAPPINGS, to_integration
 from events.registry import REGISTRY
 
@@ -97,3 +98,31 @@ def test_sealed_fields_never_leave() -> None:
     assert "sealed-package-17" not in text
     assert SEALED in text  # the redaction marker, never the value
     assert "name" not in published.model_dump()  # only the receiving authority's id
+
+
+def test_a_plan_acceptance_publishes_the_rectifying_stage_with_its_day() -> None:
+    inspection_id = uuid4()
+    event = RectificationPlanAccepted(
+        inspection_id=inspection_id,
+        plan_version=1,
+        item_ids=[uuid4()],
+        accepted_on=date(2025, 3, 14),
+    )
+    meta = EventMetadata(
+        event_id=uuid4(),
+        stream_id=inspection_id,
+        stream_type="inspection",
+        stream_version=20,
+        occurred_at=datetime(2026, 12, 6, tzinfo=UTC),  # recorded long after
+        actor=Actor(user_id="o", role=Role.INSPECTION_OFFICE, organization_id="org-xcb"),
+        command="AcceptRectificationPlan",
+        correlation_id=uuid4(),
+        causation_id=uuid4(),
+    )
+    published = to_integration(RecordedEvent(metadata=meta, event=event))
+    assert published is not None
+    assert published.model_dump(mode="json") == {
+        "inspection_id": str(inspection_id),
+        "stage": "rectifying",
+        "effective_on": "2025-03-14",
+    }

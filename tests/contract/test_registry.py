@@ -70,12 +70,29 @@ def test_announcement_v1_with_flat_contacts_is_read_as_v2() -> None:
 
 def test_a_stored_undated_verification_is_read_with_the_day_it_was_recorded() -> None:
     """v1 of `rectification.item_verified` had no date: the mapper hands the envelope to the
-    upcaster, which dates it by `occurred_at` (UTC), as the command then dated it (today)."""
+    upcaster, which dates it by the UTC day of `occurred_at`, as the command then dated it
+    (today, by the service's UTC calendar of the time): 23:59 UTC stays on that day."""
     metadata = example_of(EventMetadata) | {"occurred_at": "2026-04-07T23:59:00Z"}
     data = json.loads(golden_path("rectification.item_verified", 1).read_text())
     state = json.dumps({"version": 1, "metadata": metadata, "data": data}).encode()
     recorded = EnvelopeMapper().decode(state, "rectification.item_verified")
     assert recorded.event.model_dump()["verified_on"] == date(2026, 4, 7)
+
+
+def test_a_stored_undated_plan_acceptance_opens_its_items_on_the_day_it_was_recorded() -> None:
+    """v1 of the acceptance and of `rectification.item_opened` had no date: both are read
+    with the (UTC) day they were recorded, the day the command then took (today)."""
+    metadata = example_of(EventMetadata) | {"occurred_at": "2026-04-07T10:00:00Z"}
+    for type_name, field in [
+        ("inspection.rectification_plan_accepted", "accepted_on"),
+        ("rectification.item_opened", "opened_on"),
+    ]:
+        data = json.loads(golden_path(type_name, 1).read_text())
+        assert field not in data
+        state = json.dumps({"version": 1, "metadata": metadata, "data": data}).encode()
+        recorded = EnvelopeMapper().decode(state, type_name)
+        assert recorded.event.schema_version == 2
+        assert recorded.event.model_dump()[field] == date(2026, 4, 7)
 
 
 def test_an_upcaster_that_reads_the_envelope_needs_it() -> None:

@@ -37,6 +37,9 @@ REAL_COUNTIES = {
     "清涧县",
     "子洲县",
 }
+# Months of the trend with items opened, at least: three rounds' plans, each round's accepted
+# over some weeks (6 months on a run in 2026-12), months apart.
+OPENING_MONTHS = 3
 # A name made from an id or a number: Latin letters or digits anywhere (`yl-08`, `问题1`).
 ID_LIKE = re.compile(r"[A-Za-z0-9０-９]")
 
@@ -143,6 +146,22 @@ def test_the_demo_loads_a_city_that_looks_real(api: Api) -> None:
     assert sum(1 for bucket in aging if board[bucket] > 0) >= 3
     closed_on = {i["closed_on"][:7] for i in items if i["closed_on"]}
     assert len(closed_on) >= 6  # closures spread over months, not all on the run day
+
+    # Items open on the day their plan was accepted, over the two years: the overview's trend
+    # counts, per month, the items of the acceptances the log dates in that month.
+    acceptances = audit(api, "inspection.rectification_plan_accepted")
+    expected: dict[str, int] = {}
+    for accepted in acceptances:
+        month = accepted["accepted_on"][:7]
+        expected[month] = expected.get(month, 0) + len(accepted["item_ids"])
+    trend = api.get("/dashboards/rectification/trend", months=120)
+    opened = {m["month"]: m["opened"] for m in trend["months"] if m["opened"]}
+    assert opened == expected
+    assert trend["totals"]["opened"] == len(items) == sum(expected.values())
+    assert len(opened) >= OPENING_MONTHS, opened
+    assert {i["opened_on"][:7] for i in items} == set(expected)
+    first, last = (datetime.strptime(m, "%Y-%m") for m in (min(opened), max(opened)))
+    assert (last.year - first.year) * 12 + last.month - first.month >= 12  # over the two years
 
     # Leads: every 处置方式, several 四种形态 levels, acknowledgement lags of days.
     leads = api.get("/dashboards/leads")["totals"]

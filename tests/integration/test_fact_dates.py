@@ -139,3 +139,79 @@ def test_an_item_step_before_the_one_it_follows_is_refused(api: Api) -> None:
     early_close = api.post(f"{at}/close", {"closed_on": "2026-05-20"}, OFFICE)
     assert early_close.status_code == 422
     assert api.event_count() == before + 1
+
+
+def plan_item(deadline: str) -> dict[str, Any]:
+    return {
+        "ledger_item_no": 1,
+        "measures": "重新招标并建立采购审查制度",
+        "responsible_leader": "局长",
+        "responsible_department": "财务科",
+        "deadline": deadline,
+    }
+
+
+@pytest.mark.usefixtures("past")
+def test_a_plan_accepted_on_a_past_day_opens_its_items_in_that_month(api: Api) -> None:
+    """Feedback 2026-04-11, the plan submitted 2026-04-20 and accepted 2026-04-25, all
+    entered months later: the item opens on 2026-04-25, the trend counts it in 2026-04, and a
+    closure three days later is a quick closure (opened 2026-04-25, not the day typed in)."""
+    life = Lifecycle(api)
+    life.to_report_approved()
+    life.feedback()
+    plan = {"items": [plan_item("2026-05-31")], "submitted_on": "2026-04-20"}
+    api.command(f"{life.at}/rectification-plan", plan, PRINCIPAL)
+    accept = {"plan_version": 1, "accepted_on": "2026-04-25"}
+    accepted = api.command(f"{life.at}/rectification-plan/accept", accept, OFFICE)
+    (item,) = [
+        e["stream_id"] for e in accepted["events"] if e["type"] == "rectification.item_opened"
+    ]
+    for event_type, field in [
+        ("inspection.rectification_plan_accepted", "accepted_on"),
+        ("rectification.item_opened", "opened_on"),
+    ]:
+        (logged,) = api.get("/audit-trail", type=event_type)["items"]
+        assert logged["data"][field] == "2026-04-25"
+
+    row = api.get(f"/rectification-items/{item}")
+    assert row["opened_on"] == "2026-04-25"
+    assert row["opened_at"][:7] != "2026-04"  # recorded now, months later
+    trend = api.get("/dashboards/rectification/trend")
+    assert trend["months"] == [{"month": "2026-04", "opened": 1, "closed": 0}]
+    record = api.get(f"{life.at}/rectification-plan")
+    assert [v["submitted_on"] for v in record["versions"]] == ["2026-04-20"]
+    assert [a["accepted_on"] for a in record["acceptances"]] == ["2026-04-25"]
+
+    item_history(api, item, "2026-04-26", "2026-04-27", "2026-04-28")
+    flagged = api.get("/audit-trail", type="rectification.quick_closure_flagged")["items"]
+    assert [(f["data"]["opened_on"], f["data"]["days_open"]) for f in flagged] == [
+        ("2026-04-25", 3)
+    ]
+    trend = api.get("/dashboards/rectification/trend")
+    assert trend["months"] == [{"month": "2026-04", "opened": 1, "closed": 1}]
+    assert trend["totals"] == {"opened": 1, "closed": 1}
+
+
+@pytest.mark.usefixtures("past")
+def test_an_acceptance_in_the_future_or_before_the_plan_is_refused(api: Api) -> None:
+    life = Lifecycle(api)
+    life.to_report_approved()
+    life.feedback()  # delivered 2026-04-11
+    early_plan = {"items": [plan_item("2026-05-31")], "submitted_on": "2026-04-10"}
+    before = api.event_count()
+    refused = api.post(f"{life.at}/rectification-plan", early_plan, PRINCIPAL)
+    assert refused.status_code == 422
+    assert "cannot precede the feedback (2026-04-11)" in refused.json()["detail"]
+    plan = {"items": [plan_item("2026-05-31")], "submitted_on": "2026-04-20"}
+    api.command(f"{life.at}/rectification-plan", plan, PRINCIPAL)
+    at = f"{life.at}/rectification-plan/accept"
+    future = api.post(at, {"plan_version": 1, "accepted_on": "2999-01-01"}, OFFICE)
+    assert future.status_code == 422
+    assert "cannot be in the future" in future.json()["detail"]
+    early = api.post(at, {"plan_version": 1, "accepted_on": "2026-04-19"}, OFFICE)
+    assert early.status_code == 422
+    assert "cannot precede the plan's submission (2026-04-20)" in early.json()["detail"]
+    bad = api.post(at, {"plan_version": 1, "accepted_on": "2026-04-31"}, OFFICE)
+    assert bad.status_code == 422
+    assert api.event_count() == before + 1  # the plan's submission only
+    assert api.get("/dashboards/rectification/trend")["months"] == []

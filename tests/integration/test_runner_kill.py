@@ -108,6 +108,7 @@ def _streams(n: int) -> list[tuple[str, Any, list[DomainEvent]]]:
                     responsible_department="d",
                     deadline=date(2026, 9, 1),
                     policy=POLICY,
+                    opened_on=date(2026, 3, 2),
                 ),
                 r.ItemClosureRequested(
                     item_id=item_id,

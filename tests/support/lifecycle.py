@@ -185,9 +185,12 @@ class Lifecycle:
             "responsible_department": "财务科",
             "deadline": day(30),
         }
-        self.api.command(f"{self.at}/rectification-plan", {"items": [item]}, PRINCIPAL)
+        plan = {"items": [item], "submitted_on": day(0)}
+        self.api.command(f"{self.at}/rectification-plan", plan, PRINCIPAL)
         result = self.api.command(
-            f"{self.at}/rectification-plan/accept", {"plan_version": 1}, OFFICE
+            f"{self.at}/rectification-plan/accept",
+            {"plan_version": 1, "accepted_on": day(0)},
+            OFFICE,
         )
         self.item_ids = [
             e["stream_id"] for e in result["events"] if e["type"] == "rectification.item_opened"

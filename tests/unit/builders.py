@@ -102,6 +102,8 @@ DELIVERED_ON = date(2026, 5, 15)
 PLAN_DUE = date(2026, 6, 14)
 WRITTEN_REPORT_DUE = date(2026, 7, 15)
 ITEM_DEADLINE = date(2026, 9, 30)
+PLAN_SUBMITTED_ON = date(2026, 5, 25)
+PLAN_ACCEPTED_ON = date(2026, 6, 1)  # the items open on it
 
 
 def actor(user_id: str, role: Role, organization_id: str) -> Actor:
@@ -315,14 +317,20 @@ def feedback_delivered() -> list[DomainEvent]:
 
 def plan_submitted() -> list[DomainEvent]:
     submitted = RectificationPlanSubmitted(
-        inspection_id=INSPECTION_ID, plan_version=1, items=PLAN_ITEMS
+        inspection_id=INSPECTION_ID,
+        plan_version=1,
+        items=PLAN_ITEMS,
+        submitted_on=PLAN_SUBMITTED_ON,
     )
     return [*feedback_delivered(), submitted]
 
 
 def rectifying() -> list[DomainEvent]:
     accepted = RectificationPlanAccepted(
-        inspection_id=INSPECTION_ID, plan_version=1, item_ids=[ITEM_1, ITEM_2]
+        inspection_id=INSPECTION_ID,
+        plan_version=1,
+        item_ids=[ITEM_1, ITEM_2],
+        accepted_on=PLAN_ACCEPTED_ON,
     )
     return [*plan_submitted(), accepted]
 
@@ -432,6 +440,7 @@ def item_opened(item_id: UUID = ITEM_1) -> list[DomainEvent]:
             responsible_department="财务科",
             deadline=ITEM_DEADLINE,
             policy=DEFAULT_REF,
+            opened_on=PLAN_ACCEPTED_ON,
         )
     ]
 

@@ -225,6 +225,7 @@ def extra_events() -> list[DomainEvent]:
             follow_up_id=FOLLOW_UP_ID,
             visit_no=1,
             comments="c",
+            reopened_on=date(2026, 7, 20),
         ),
         ItemDeadlineApproaching(
             **item,

@@ -274,7 +274,8 @@ def test_history_pages_by_version_with_diffs_against_the_state_before_the_page()
     assert [e["version"] for e in second["items"]] == [3, 4]
     assert second["items"][0]["changes"] == [
         {"path": "status", "op": "changed", "before": "in_progress", "after": "closure_requested"},
-        {"path": "last_step_on", "op": "added", "before": None, "after": "2026-06-30"},
+        # The opening is the item's first dated step (the plan's acceptance).
+        {"path": "last_step_on", "op": "changed", "before": "2026-06-01", "after": "2026-06-30"},
     ]
     bare = history.history(ITEM_1, stream, diffs=False)
     assert "changes" not in bare["items"][0]

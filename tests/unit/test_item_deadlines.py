@@ -139,13 +139,14 @@ def test_a_closed_item_is_forgotten_and_a_reopened_one_comes_back_from_its_state
         follow_up_id=FOLLOW_UP_ID,
         visit_no=1,
         comments="台账已销号但现场未整改",
+        reopened_on=ITEM_DEADLINE,
     )
     prior = rectification.RECTIFICATION_ITEM.fold(history)
     assert prior is not None
     deadlines.apply(reopened, policy_of, prior)
     assert deadlines.due(ITEM_DEADLINE + timedelta(days=1)) == [ITEM_1]
     assert deadlines.items[ITEM_1] == replace(
-        prior, status=RectificationItemStatus.IN_PROGRESS, reopens=1
+        prior, status=RectificationItemStatus.IN_PROGRESS, reopens=1, last_step_on=ITEM_DEADLINE
     )
 
 

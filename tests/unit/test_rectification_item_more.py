@@ -29,6 +29,7 @@ from events.rectification import (
     ItemDeadlineExtended,
     ItemOverdue,
     ItemReclassifiedLongTerm,
+    RectificationItemClosed,
     RectificationItemReopened,
     ReopenReason,
     WarningLevel,
@@ -180,11 +181,35 @@ def test_reopen_a_closed_item_after_a_visit_found_it_false(
                 follow_up_id=FOLLOW_UP_ID,
                 visit_no=1,
                 comments="台账已销号但现场未整改",
+                reopened_on=TODAY,
             )
         ],
     )
     after = state(*item_closed(), *events)
     assert (after.status, after.reopens) == ("in_progress", 1)
+
+
+def test_reopen_on_a_past_day_keeps_it_and_not_before_the_closure() -> None:
+    closed_on = TODAY - timedelta(days=20)
+    closed = state(
+        *item_closed()[:-1],
+        RectificationItemClosed(
+            item_id=ITEM_1, inspection_id=INSPECTION_ID, closed_on=closed_on, on_time=True
+        ),
+    )
+    checks = {1: {ITEM_1: CheckResult.PAPER_RECTIFICATION}}
+    on = closed_on + timedelta(days=5)
+    dated = REOPEN.model_copy(update={"reopened_on": on})
+    [event] = rectification.reopen(closed, dated, ctx(OFFICE), FOLLOW_UP_ID, checks)
+    assert isinstance(event, RectificationItemReopened)
+    assert event.reopened_on == on
+    assert state(*item_closed(), event).last_step_on == on  # later steps follow it
+    early = REOPEN.model_copy(update={"reopened_on": closed_on - timedelta(days=1)})
+    with refused(RuleViolated, "before the item's previous step", str(closed_on)):
+        rectification.reopen(closed, early, ctx(OFFICE), FOLLOW_UP_ID, checks)
+    future = REOPEN.model_copy(update={"reopened_on": TODAY + timedelta(days=1)})
+    with refused(RuleViolated, "cannot be in the future"):
+        rectification.reopen(closed, future, ctx(OFFICE), FOLLOW_UP_ID, checks)
 
 
 def test_reopen_without_a_finding_of_the_visit_is_refused() -> None:

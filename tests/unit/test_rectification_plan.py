@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -13,6 +13,7 @@ from commands import rectification_plan as plan
 from commands.errors import InvalidTransition, NotPermitted, RuleViolated
 from commands.feedback import FEEDBACK
 from commands.inspection import INSPECTION, InspectionState
+from commands.rectification import RECTIFICATION_ITEM
 from commands.rectification_plan import (
     AcceptRectificationPlan,
     AcceptRectificationReport,
@@ -48,7 +49,9 @@ from tests.unit.builders import (
     ITEM_DEADLINE,
     OFFICE,
     OTHER_PRINCIPAL,
+    PLAN_ACCEPTED_ON,
     PLAN_ITEMS,
+    PLAN_SUBMITTED_ON,
     PRINCIPAL,
     REF_V1,
     ROUND_ID,
@@ -99,7 +102,11 @@ def submit(*items: PlanItem) -> SubmitRectificationPlan:
 def test_submit_plan_covering_every_ledger_item() -> None:
     then(
         plan.submit_plan(inspection(feedback_delivered), SUBMIT, ctx(PRINCIPAL), DEFAULTS),
-        [RectificationPlanSubmitted(inspection_id=INSPECTION_ID, plan_version=1, items=PLAN_ITEMS)],
+        [
+            RectificationPlanSubmitted(
+                inspection_id=INSPECTION_ID, plan_version=1, items=PLAN_ITEMS, submitted_on=TODAY
+            )
+        ],
     )
 
 
@@ -189,7 +196,7 @@ def test_return_plan_before_submission_is_refused() -> None:
 
 def test_return_plan_of_a_stale_version_is_refused() -> None:
     resubmitted = RectificationPlanSubmitted(
-        inspection_id=INSPECTION_ID, plan_version=2, items=PLAN_ITEMS
+        inspection_id=INSPECTION_ID, plan_version=2, items=PLAN_ITEMS, submitted_on=TODAY
     )
     state = given(INSPECTION, *plan_submitted(), RETURNED, resubmitted)
     cmd = ReturnRectificationPlan(inspection_id=INSPECTION_ID, plan_version=1, comments="细化措施")
@@ -197,7 +204,9 @@ def test_return_plan_of_a_stale_version_is_refused() -> None:
         plan.return_plan(state, cmd)
 
 
-def opened(item_id: Any, no: int, problem: str, finding: Any) -> RectificationItemOpened:
+def opened(
+    item_id: Any, no: int, problem: str, finding: Any, on: date = TODAY
+) -> RectificationItemOpened:
     return RectificationItemOpened(
         item_id=item_id,
         inspection_id=INSPECTION_ID,
@@ -212,19 +221,23 @@ def opened(item_id: Any, no: int, problem: str, finding: Any) -> RectificationIt
         responsible_department="财务科",
         deadline=ITEM_DEADLINE,
         policy=DEFAULT_REF,
+        opened_on=on,
     )
 
 
 def test_accept_plan_opens_one_item_per_plan_item_under_the_feedback_policy() -> None:
     ledger = given(FEEDBACK, *feedback_stream_delivered())
     cmd = AcceptRectificationPlan(inspection_id=INSPECTION_ID, plan_version=1)
-    accepted, items = plan.accept_plan(inspection(plan_submitted), cmd, ledger)
+    accepted, items = plan.accept_plan(inspection(plan_submitted), cmd, ctx(OFFICE), ledger)
     first, second = item_id_for(INSPECTION_ID, 1, 1), item_id_for(INSPECTION_ID, 1, 2)
     then(
         accepted,
         [
             RectificationPlanAccepted(
-                inspection_id=INSPECTION_ID, plan_version=1, item_ids=[first, second]
+                inspection_id=INSPECTION_ID,
+                plan_version=1,
+                item_ids=[first, second],
+                accepted_on=TODAY,
             )
         ],
     )
@@ -243,11 +256,12 @@ def test_accept_plan_items_carry_the_policy_version_that_started_the_clock() -> 
         policy=REF_V1,
     )
     submitted = RectificationPlanSubmitted(
-        inspection_id=INSPECTION_ID, plan_version=1, items=PLAN_ITEMS
+        inspection_id=INSPECTION_ID, plan_version=1, items=PLAN_ITEMS, submitted_on=DELIVERED_ON
     )
     state = given(INSPECTION, *report_approved(), clocks, submitted)
     cmd = AcceptRectificationPlan(inspection_id=INSPECTION_ID, plan_version=1)
-    _, items = plan.accept_plan(state, cmd, given(FEEDBACK, *feedback_stream_delivered()))
+    feedback = given(FEEDBACK, *feedback_stream_delivered())
+    _, items = plan.accept_plan(state, cmd, ctx(OFFICE), feedback)
     policies = {
         e.policy
         for events in items.values()
@@ -267,7 +281,10 @@ def test_accept_plan_of_a_stale_version_is_refused() -> None:
     cmd = AcceptRectificationPlan(inspection_id=INSPECTION_ID, plan_version=2)
     with refused(InvalidTransition, "plan version 2 is not the submitted one (v1)"):
         plan.accept_plan(
-            inspection(plan_submitted), cmd, given(FEEDBACK, *feedback_stream_delivered())
+            inspection(plan_submitted),
+            cmd,
+            ctx(OFFICE),
+            given(FEEDBACK, *feedback_stream_delivered()),
         )
 
 
@@ -277,8 +294,97 @@ def test_accept_plan_after_a_return_is_refused() -> None:
         plan.accept_plan(
             inspection(lambda: [*plan_submitted(), RETURNED]),
             cmd,
+            ctx(OFFICE),
             given(FEEDBACK, *feedback_stream_delivered()),
         )
+
+
+# Dates of the plan's submission and acceptance -----------------------------------------------
+# The feedback was delivered on DELIVERED_ON (2026-05-15), the plan submitted on
+# PLAN_SUBMITTED_ON (2026-05-25); today is TODAY (2026-06-30).
+
+
+def accept_on(day: date | None, history: History = plan_submitted) -> Any:
+    cmd = AcceptRectificationPlan(inspection_id=INSPECTION_ID, plan_version=1, accepted_on=day)
+    feedback = given(FEEDBACK, *feedback_stream_delivered())
+    return plan.accept_plan(inspection(history), cmd, ctx(OFFICE), feedback)
+
+
+def opening_days(decision: Any) -> set[date]:
+    accepted, items = decision
+    days = {e.accepted_on for e in accepted if isinstance(e, RectificationPlanAccepted)}
+    return days | {
+        e.opened_on for events in items.values() for e in events if hasattr(e, "opened_on")
+    }
+
+
+def test_accept_plan_without_a_day_accepts_and_opens_today() -> None:
+    assert opening_days(accept_on(None)) == {TODAY}
+
+
+def test_accept_plan_on_a_past_day_keeps_it_for_the_acceptance_and_every_item() -> None:
+    accepted, items = accept_on(PLAN_SUBMITTED_ON + timedelta(days=3))
+    assert len(items) == 2
+    assert opening_days((accepted, items)) == {date(2026, 5, 28)}
+    # The items' state opens on that day: their later steps cannot precede it.
+    first = given(RECTIFICATION_ITEM, *next(iter(items.values())))
+    assert (first.opened_on, first.last_step_on) == (date(2026, 5, 28), date(2026, 5, 28))
+
+
+def test_accept_plan_on_the_day_of_its_submission_is_allowed() -> None:
+    assert opening_days(accept_on(PLAN_SUBMITTED_ON)) == {PLAN_SUBMITTED_ON}
+
+
+def test_accept_plan_in_the_future_is_refused() -> None:
+    with refused(RuleViolated, "accepted_on (2026-07-01) cannot be in the future", "2026-06-30"):
+        accept_on(TODAY + timedelta(days=1))
+
+
+def test_accept_plan_before_its_submission_is_refused() -> None:
+    with refused(RuleViolated, "cannot precede the plan's submission (2026-05-25)"):
+        accept_on(PLAN_SUBMITTED_ON - timedelta(days=1))
+
+
+def test_accept_plan_before_the_feedback_is_refused() -> None:
+    with refused(RuleViolated, "cannot precede the feedback (2026-05-15)"):
+        accept_on(DELIVERED_ON - timedelta(days=1))
+
+
+def test_accept_a_resubmitted_plan_before_the_new_version_was_submitted_is_refused() -> None:
+    resubmitted = RectificationPlanSubmitted(
+        inspection_id=INSPECTION_ID, plan_version=2, items=PLAN_ITEMS, submitted_on=TODAY
+    )
+    cmd = AcceptRectificationPlan(
+        inspection_id=INSPECTION_ID, plan_version=2, accepted_on=PLAN_SUBMITTED_ON
+    )
+    state = given(INSPECTION, *plan_submitted(), RETURNED, resubmitted)
+    feedback = given(FEEDBACK, *feedback_stream_delivered())
+    with refused(RuleViolated, f"cannot precede the plan's submission ({TODAY})"):
+        plan.accept_plan(state, cmd, ctx(OFFICE), feedback)
+
+
+def test_submit_plan_on_a_past_day_keeps_it_and_not_before_the_feedback() -> None:
+    dated = SUBMIT.model_copy(update={"submitted_on": DELIVERED_ON})
+    [event] = plan.submit_plan(inspection(feedback_delivered), dated, ctx(PRINCIPAL), DEFAULTS)
+    assert isinstance(event, RectificationPlanSubmitted)
+    assert event.submitted_on == DELIVERED_ON
+    early = SUBMIT.model_copy(update={"submitted_on": DELIVERED_ON - timedelta(days=1)})
+    with refused(RuleViolated, "submitted_on (2026-05-14) cannot precede the feedback"):
+        plan.submit_plan(inspection(feedback_delivered), early, ctx(PRINCIPAL), DEFAULTS)
+    future = SUBMIT.model_copy(update={"submitted_on": TODAY + timedelta(days=1)})
+    with refused(RuleViolated, "cannot be in the future"):
+        plan.submit_plan(inspection(feedback_delivered), future, ctx(PRINCIPAL), DEFAULTS)
+
+
+def test_the_written_report_cannot_precede_the_plans_acceptance() -> None:
+    early = SubmitRectificationReport(
+        inspection_id=INSPECTION_ID,
+        organization_report="整改情况报告",
+        principal_report="组织落实情况报告",
+        submitted_on=PLAN_ACCEPTED_ON - timedelta(days=1),
+    )
+    with refused(RuleViolated, "cannot precede the plan's acceptance (2026-06-01)"):
+        plan.submit_report(inspection(rectifying), early, ctx(PRINCIPAL))
 
 
 # The written rectification report ------------------------------------------------------------

@@ -175,7 +175,7 @@ def rectifying() -> APIRouter:
         (
             "/rectification-plan/accept",
             plan.AcceptRectificationPlan,
-            "Accept the plan: opens one ledger item per plan item",
+            "Accept the plan: opens one ledger item per plan item, on `accepted_on`",
         ),
         (
             "/rectification-report",

@@ -249,7 +249,9 @@ def routers() -> list[APIRouter]:
         ],
         summary="Rectification items opened and closed per month (the overview's trend)",
         description="Per month, oldest first, the last `months` months that have any: items "
-        "`opened` (month of `opened_at`, UTC) and `closed` (month of the current `closed_on`; "
+        "`opened` (month of `opened_on`, the day the plan was accepted: its `accepted_on`, which "
+        "may be earlier than the day it was recorded) and `closed` (month of the current "
+        "`closed_on`; "
         "a reopened item counts again only when closed again); `totals` sums the months shown. "
         "Scoped like "
         "`/dashboards/rectification`.",

@@ -411,6 +411,7 @@ class PlanItemOut(View):
 class PlanVersionOut(Step):
     plan_version: int
     items: list[PlanItemOut]
+    submitted_on: date = Field(description="Day the plan was submitted (date of the fact)")
 
 
 class PlanReturnOut(Step):
@@ -421,6 +422,9 @@ class PlanReturnOut(Step):
 class PlanAcceptanceOut(Step):
     plan_version: int
     item_ids: list[UUID] = Field(description="The ledger items opened, one per plan item")
+    accepted_on: date = Field(
+        description="Day the plan was accepted and its items opened (date of the fact)"
+    )
 
 
 class ProblemOut(View):

@@ -248,7 +248,9 @@ class MonthCounts(Answer):
     """Rectification items opened and closed in one month."""
 
     month: str = Field(description="YYYY-MM")
-    opened: int = Field(description="Items opened (month of `opened_at`, UTC)")
+    opened: int = Field(
+        description="Items opened in the month: their `opened_on`, the day the plan was accepted"
+    )
     closed: int = Field(description="Items whose current closure (销号) falls in the month")
 
 

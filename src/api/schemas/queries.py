@@ -99,7 +99,11 @@ class RectificationItem(Answer):
     original_deadline: date | None = Field(description="The plan's deadline, once changed")
     status: RectificationItemStatus
     percent: int = Field(description="Progress last reported, 0-100")
-    opened_at: datetime
+    opened_at: datetime = Field(description="When the item's opening was recorded")
+    opened_on: date | None = Field(
+        description="Day the item opened: the plan's acceptance (`accepted_on`, the date of the "
+        "fact); null only in a ledger not rebuilt since the date was added"
+    )
     closure_requested_at: datetime | None
     closure_requested_on: date | None = Field(
         description="Day the closure was asked for (the command's date of the fact)"

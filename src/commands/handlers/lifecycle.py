@@ -27,7 +27,6 @@ from commands.rectification import CLOSURE_DAY, RECTIFICATION_ITEM, closure_day_
 from commands.registry import Handler, handles, register_all
 from commands.round import ROUND
 from commands.unit_of_work import UnitOfWork
-from events.office_day import office_date
 
 
 def _inspection(uow: UnitOfWork, inspection_id: UUID) -> InspectionState:
@@ -170,11 +169,12 @@ register_all(
 
 @handles(rectification.CloseItem)
 def close_item(uow: UnitOfWork, cmd: rectification.CloseItem) -> None:
-    """销号 with the closure warnings. The opening date is the envelope's `occurred_at` of the
-    item's first event (`rectification.item_opened` v1 carries no date; it is recorded when
-    the plan is accepted). Thresholds are those of the policy in force on the closing day."""
+    """销号 with the closure warnings. The opening day is the item's `opened_on`, the day the
+    plan was accepted (a v1 `rectification.item_opened`, undated, is read with the day it was
+    recorded). Thresholds are those of the policy in force on the closing day."""
     state = uow.get(RECTIFICATION_ITEM, cmd.item_id, "rectification item")
-    opened = office_date(uow.store.load(cmd.item_id, up_to_version=1)[0].metadata.occurred_at)
+    opened = state.opened_on
+    assert opened is not None  # every opening is dated (v1 through its upcaster)
     assert state.policy is not None  # every item is opened under a policy version
     closed_on = rectification.closing_day(cmd, uow.ctx)
     _, params = uow.policy(state.policy.jurisdiction_id, closed_on)
@@ -233,7 +233,7 @@ def submit_plan(uow: UnitOfWork, cmd: plan.SubmitRectificationPlan) -> None:
 def accept_plan(uow: UnitOfWork, cmd: plan.AcceptRectificationPlan) -> None:
     state = _inspection(uow, cmd.inspection_id)
     ledger = uow.get(FEEDBACK, feedback_stream_id(cmd.inspection_id), "feedback")
-    accepted, items = plan.accept_plan(state, cmd, ledger)
+    accepted, items = plan.accept_plan(state, cmd, uow.ctx, ledger)
     uow.warn(*plan.passed_deadlines(state.plan_items, uow.ctx.today))
     uow.record(INSPECTION, cmd.inspection_id, accepted)
     for item_id, events in items.items():
