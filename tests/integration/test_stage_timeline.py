@@ -93,8 +93,8 @@ def test_the_timeline_shows_each_stage_on_the_day_it_was_entered(
         ("report_deliberated", recorded, "recorded"),
         ("report_approved", "2026-04-01", "fact"),
         ("feedback_delivered", "2026-04-11", "fact"),
-        ("plan_submitted", recorded, "recorded"),
-        ("rectifying", recorded, "recorded"),
+        ("plan_submitted", "2026-05-01", "fact"),
+        ("rectifying", "2026-05-01", "fact"),
         ("rectification_report_submitted", "2026-05-01", "fact"),
         ("rectification_report_accepted", recorded, "recorded"),
         ("closed", recorded, "fact"),  # closure is dated the office day it is decided
