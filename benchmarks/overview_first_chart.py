@@ -200,6 +200,8 @@ class Visit:
     bytes: dict[str, int]  # encoded body bytes by kind
     transfer: int  # bytes on the wire, headers included (0 for what came from the cache)
     calls: dict[str, float]  # API answer -> ms from request start to response end
+    answer_bytes: dict[str, int]  # API answer -> body bytes
+    asked: dict[str, int]  # API answer -> how many times the page asked it
     alone: dict[str, float]  # the overview's queries again, one at a time, after the visit
     health: list[float]
     refused: list[str]  # answers with a status >= 400 (none expected)
@@ -238,6 +240,8 @@ def visit(page: Page, base: str, path: str, sign_in: bool) -> Visit:
     health = page.evaluate(HEALTH, HEALTH_FETCHES)
     sizes: dict[str, int] = defaultdict(int)
     calls: dict[str, float] = {}
+    answer_bytes: dict[str, int] = {}
+    asked: dict[str, int] = defaultdict(int)
     queries: dict[str, str] = {}  # the overview's queries: name -> URL as the page asked
     order: dict[str, int] = {}
     transfer = 0
@@ -247,6 +251,8 @@ def visit(page: Page, base: str, path: str, sign_in: bool) -> Visit:
         if entry["kind"] == "fetch" and kind_of(entry["url"]) == "API answers":
             name = call_of(entry["url"], order)
             calls[name] = entry["end"] - entry["start"]
+            answer_bytes[name] = int(entry["body"])
+            asked[name] += 1
             if name.startswith(OVERVIEW_QUERIES):
                 queries[name] = entry["url"]
     alone: dict[str, float] = {}
@@ -255,7 +261,9 @@ def visit(page: Page, base: str, path: str, sign_in: bool) -> Visit:
         timed = page.evaluate(ALONE, [token, list(queries.values())])
         alone = {name: timed[url] for name, url in queries.items()}
     marks = {"navigation": 0.0, **collected["marks"]}
-    return Visit(marks, dict(sizes), transfer, calls, alone, health, refused)
+    return Visit(
+        marks, dict(sizes), transfer, calls, answer_bytes, dict(asked), alone, health, refused
+    )
 
 
 # ---- many visits ----------------------------------------------------------------------------
@@ -345,6 +353,9 @@ def report(name: str, series: dict[str, Series], runs: int) -> None:
     out(f"== {name}: page weight of a first visit (bytes of bodies; no compression)")
     for kind in ("ECharts", "own files", "API answers"):
         out(f"  {kind:<14} {weight.bytes.get(kind, 0):>12,}")
+    for call, size in sorted(weight.answer_bytes.items(), key=lambda c: -c[1]):
+        times = weight.asked[call]
+        out(f"    {call:<38} {size:>10,}" + (f"  (asked {times} times)" if times > 1 else ""))
     out(
         f"  {'total':<14} {sum(weight.bytes.values()):>12,}   (on the wire with headers"
         f" {weight.transfer:,}; second visit {second.visits[0].transfer:,}; the positions"
@@ -426,6 +437,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=10, help="visits of each kind")
     parser.add_argument("--skip-demo", action="store_true", help="only the log of N events")
     args = parser.parse_args()
+    started = time.perf_counter()
     with chromium() as browser:
         out(f"chromium {browser.version}; {os.cpu_count()} CPUs; reader {READER[0]}")
         if not args.skip_demo:
@@ -445,6 +457,7 @@ def main() -> int:
             out(f"log built in {time.perf_counter() - started:.0f} s")
             prepare(conninfo)
             bench(browser, conninfo, f"{args.events:,} events", args.runs)
+    out(f"the whole run took {time.perf_counter() - started:.0f} s")
     return 0
 
 
