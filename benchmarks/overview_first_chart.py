@@ -437,7 +437,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=10, help="visits of each kind")
     parser.add_argument("--skip-demo", action="store_true", help="only the log of N events")
     args = parser.parse_args()
-    started = time.perf_counter()
+    run_started = time.perf_counter()
     with chromium() as browser:
         out(f"chromium {browser.version}; {os.cpu_count()} CPUs; reader {READER[0]}")
         if not args.skip_demo:
@@ -457,7 +457,7 @@ def main() -> int:
             out(f"log built in {time.perf_counter() - started:.0f} s")
             prepare(conninfo)
             bench(browser, conninfo, f"{args.events:,} events", args.runs)
-    out(f"the whole run took {time.perf_counter() - started:.0f} s")
+    out(f"the whole run took {time.perf_counter() - run_started:.0f} s")
     return 0
 
 
