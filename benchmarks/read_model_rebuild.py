@@ -124,6 +124,37 @@ def load_copies(conninfo: str, t: Template, target: int) -> tuple[int, float]:
     return copied, time.perf_counter() - started
 
 
+def build_log(settings: Settings, conninfo: str, events: int) -> tuple[int, int]:
+    """The log of `events` events: the demo through the commands (seed 1), then copies of its
+    stored events with new ids by COPY, then `VACUUM ANALYZE`; prints what it holds and
+    returns (head position, events)."""
+    log("loading the demo through the commands (the template)")
+    container = build(settings, conninfo)
+    started = time.perf_counter()
+    commands = load(container.app, seed=1, progress=Progress(2000, out=io.StringIO()))
+    demo_seconds = time.perf_counter() - started
+    container.close()
+    t = template(conninfo)
+    log(f"template: {commands} commands, {t.size} events, {len(t.uuids)} ids")
+    copied, load_seconds = load_copies(conninfo, t, events)
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("VACUUM (ANALYZE) stored_events")
+        head = tracking.head(conn)
+        total = int(conn.execute("SELECT count(*) FROM stored_events").fetchone()[0])  # type: ignore[index]
+        size = conn.execute(
+            "SELECT pg_size_pretty(pg_total_relation_size('stored_events')),"
+            " avg(length(state))::int FROM stored_events"
+        ).fetchone()
+    rate = f"{copied / load_seconds:,.0f}" if load_seconds else "-"
+    out(
+        f"log: {total:,} events ({size[0] if size else '?'}, state"
+        f" {size[1] if size else '?'} bytes on average): the demo ({commands} commands,"
+        f" {t.size} events, {demo_seconds:.0f} s through the commands) and {copied:,}"
+        f" copies of its events with new ids, loaded by COPY at {rate} events/s"
+    )
+    return head, total
+
+
 # ---- measuring ------------------------------------------------------------------------------
 
 
@@ -290,30 +321,7 @@ def main() -> int:
             f" shared_buffers={server['shared_buffers']}; {os.cpu_count()} CPUs;"
             f" batch {args.batch_size} events"
         )
-        log("loading the demo through the commands (the template)")
-        container = build(settings, conninfo)
-        started = time.perf_counter()
-        commands = load(container.app, seed=1, progress=Progress(2000, out=io.StringIO()))
-        demo_seconds = time.perf_counter() - started
-        container.close()
-        t = template(conninfo)
-        log(f"template: {commands} commands, {t.size} events, {len(t.uuids)} ids")
-        copied, load_seconds = load_copies(conninfo, t, args.events)
-        with psycopg.connect(conninfo, autocommit=True) as conn:
-            conn.execute("VACUUM (ANALYZE) stored_events")
-            head = tracking.head(conn)
-            total = int(conn.execute("SELECT count(*) FROM stored_events").fetchone()[0])  # type: ignore[index]
-            size = conn.execute(
-                "SELECT pg_size_pretty(pg_total_relation_size('stored_events')),"
-                " avg(length(state))::int FROM stored_events"
-            ).fetchone()
-        out(
-            f"log: {total:,} events ({size[0] if size else '?'}, state"
-            f" {size[1] if size else '?'} bytes on average): the demo ({commands} commands,"
-            f" {t.size} events, {demo_seconds:.0f} s through the commands) and {copied:,}"
-            f" copies of its events with new ids, loaded by COPY at"
-            f" {copied / load_seconds:,.0f} events/s"
-        )
+        head, total = build_log(settings, conninfo, args.events)
         log(f"log: {total:,} events; scanning")
         raw_scan(conninfo, args.batch_size, decode=False)  # warm the cache
         scanned, scan_seconds = raw_scan(conninfo, args.batch_size, decode=False)

@@ -18,6 +18,7 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlparse
 from uuid import uuid4
 
 import httpx
@@ -247,6 +248,36 @@ def test_overview_figures_equal_the_api_answers(
     assert [rows.nth(i).get_attribute("data-round") for i in range(rows.count())] == in_progress
     watched.close()
     assert watched.errors == []
+
+
+OVERVIEW_QUERIES = (
+    "/dashboards/rounds",
+    "/coverage/terms",
+    "/dashboards/rectification",
+    "/dashboards/leads",
+    "/dashboards/rectification/trend",
+)
+
+
+def test_signing_in_renders_the_overview_once_and_asks_each_query_once(
+    server: Server, browser: Browser
+) -> None:
+    watched = Watched(browser, server.url)
+    asked: list[str] = []
+    watched.page.on("request", lambda r: asked.append(urlparse(r.url).path))
+    watched.sign_in("office-demo")
+    watched.page.wait_for_timeout(1_000)  # a second render, if one started, has asked by now
+    assert watched.page.evaluate("location.hash") == "#/overview"
+    assert watched.page.get_attribute("#main", "data-rendered") == "1"
+    assert [p for p in asked if p in OVERVIEW_QUERIES] == list(OVERVIEW_QUERIES)
+    asked.clear()
+    watched.page.click("#signout")
+    watched.page.wait_for_selector("#user")
+    watched.page.wait_for_timeout(1_000)
+    assert asked.count("/dev/sign-in") == 1  # one sign-in form, not two
+    assert watched.page.evaluate("location.hash") == ""
+    watched.close()
+    assert (watched.errors, watched.failed) == ([], [])
 
 
 def test_a_principal_sees_only_the_items_of_its_organization(

@@ -211,7 +211,9 @@ async function signedIn(token, user) {
   state.user = user ?? claims(token);
   await loadVocabulary();
   watchPositions();
-  if (!location.hash) location.hash = "#/overview";
+  // pushState, not `location.hash =`: the hashchange would start a second render (and ask
+  // the page's queries twice) while this one runs.
+  if (!location.hash) history.pushState(null, "", "#/overview");
   await render();
   document.getElementById("main").focus();
 }
@@ -261,7 +263,7 @@ function signOut() {
   state.stream?.abort();
   state.token = null;
   state.user = null;
-  location.hash = "";
+  history.pushState(null, "", location.pathname + location.search); // no hashchange: one render
   render();
 }
 
