@@ -29,7 +29,7 @@ from events import rectification as rect
 from events import reference as ref
 from events import round as rnd
 from events.values import PolicyRef, RoundType
-from projections import lead_dashboard, rectification_dashboard, round_dashboard
+from projections import lead_dashboard, rectification_dashboard, round_dashboard, taxonomy
 from projections.base import Projection
 from support import Log, database, fill, log, median_p95, out, uid
 
@@ -155,7 +155,7 @@ def inspection_events(
             evidence_refs=[],
             responsible_subject="s",
             taxonomy_version="three-problems-2017" if old else round_dashboard.CURRENT_TAXONOMY,
-            tags=["党的建设缺失"] if old else [round_dashboard.STRICT_GOVERNANCE],
+            tags=["党的建设缺失"] if old else [taxonomy.STRICT_GOVERNANCE],
         )
         log.add(fid, fd.FindingDrafted(finding_id=fid, inspection_id=iid, content=content))
         log.add(fid, fd.FindingApproved(finding_id=fid, inspection_id=iid, version=1))
