@@ -50,7 +50,10 @@ def security_headers(settings: Settings, path: str) -> list[tuple[bytes, bytes]]
         (b"x-frame-options", b"DENY"),
         (b"content-security-policy", csp.encode()),
         (b"referrer-policy", b"no-referrer"),
-        (b"cache-control", b"no-store"),
+        # Answers carry records: never stored. The pages' files (no data) may be kept and are
+        # revalidated on each use (their ETag answers 304), so a visit does not fetch ECharts'
+        # megabyte again and never runs a stale file.
+        (b"cache-control", b"no-cache" if path.startswith("/static/") else b"no-store"),
     ]
     if settings.hsts_seconds > 0:
         value = f"max-age={settings.hsts_seconds}; includeSubDomains"

@@ -109,3 +109,20 @@ def test_the_pages_are_served_with_their_own_files_only(api: Api) -> None:
     for asset in ("app.js", "pages.js", "timeline.js", "i18n.js", "style.css", "echarts.min.js"):
         assert api.client.get(f"/static/{asset}").status_code == 200
     assert "default-src 'none'" in api.client.get("/healthz").headers["content-security-policy"]
+
+
+def test_the_pages_files_are_revalidated_not_refetched_while_answers_are_never_stored(
+    api: Api,
+) -> None:
+    first = api.client.get("/static/echarts.min.js")
+    assert first.status_code == 200
+    assert first.headers["cache-control"] == "no-cache"  # kept, but checked on each use
+    etag = first.headers["etag"]
+    again = api.client.get("/static/echarts.min.js", headers={"If-None-Match": etag})
+    assert again.status_code == 304
+    assert again.content == b""  # the megabyte is not sent again
+    changed = api.client.get("/static/echarts.min.js", headers={"If-None-Match": '"other"'})
+    assert changed.status_code == 200
+    assert len(changed.content) == len(first.content)
+    for path in ("/", "/vocabulary", "/healthz"):
+        assert api.client.get(path).headers["cache-control"] == "no-store", path
