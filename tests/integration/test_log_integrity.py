@@ -241,6 +241,16 @@ def test_who_may_read_it(api: Api, life: Lifecycle) -> None:
     assert api.event_count() == before
 
 
+def test_an_upgrade_not_finished_by_the_owner_says_so(
+    api: Api, life: Lifecycle, database_url: str
+) -> None:
+    superuser(database_url, "DROP TABLE log_verifications")  # as before `grant-app-role`
+    response = api.client.get(PATH, headers=api.headers(AUDITOR))
+    assert response.status_code == 503, response.text
+    assert response.json()["code"] == "not_set_up"
+    assert "xuncha db grant-app-role" in response.json()["detail"]
+
+
 def _round() -> dict[str, Any]:
     return {
         "jurisdiction_id": "yulin",

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 from uuid import UUID
 
+import psycopg
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BeforeValidator
@@ -17,6 +18,7 @@ from api.access import OVERSIGHT, readable_by
 from api.auditing import MEDIA_TYPES, load_stream, open_export
 from api.checkpoints import public_key
 from api.deps import ContainerDep, CurrentActor, ReadConnection, consistent_read
+from api.errors import problem
 from api.exports.xlsx import stream_file
 from api.schemas.audit import (
     AuditPage,
@@ -460,6 +462,7 @@ def integrity_routes() -> APIRouter:
     @r.get(
         "/audit/log-integrity",
         dependencies=[READERS],
+        response_model=LogIntegrity,
         summary="The state of the log's hash chain: the newest verification and the newest "
         "signed checkpoint",
         description="Reads the recorded verifications (`xuncha verify-log` records a full "
@@ -469,10 +472,16 @@ def integrity_routes() -> APIRouter:
         "at once on any log; `unverified_events` says how far the log has grown past the "
         "newest verification. Same readers as `/audit-trail`.",
     )
-    def log_integrity(
-        container: ContainerDep, conn: ReadConnection, _: CurrentActor
-    ) -> LogIntegrity:
-        return log_integrity_state(conn, public_key(container.settings))
+    def log_integrity(container: ContainerDep, conn: ReadConnection, _: CurrentActor) -> Any:
+        try:
+            return log_integrity_state(conn, public_key(container.settings))
+        except psycopg.errors.UndefinedTable:  # an upgrade not finished by the owner role
+            return problem(
+                503,
+                "not_set_up",
+                "verifications are not recorded yet: the database owner must run "
+                "`xuncha db grant-app-role` after upgrading (docs/security.md)",
+            )
 
     return r
 
