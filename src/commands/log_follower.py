@@ -9,7 +9,10 @@ nothing, and two processes ticking at once conflict on the stream version and on
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Iterable
+from typing import Generic, TypeVar
+from weakref import WeakKeyDictionary
 
 from commands.store import EventStore
 from events.base import DomainEvent, RecordedEvent
@@ -37,3 +40,22 @@ def follow(
             position = note.id
         if len(notes) < batch:
             return position
+
+
+M = TypeVar("M")
+
+
+class PerStore(Generic[M]):
+    """One memory per event store (tests and tools build several in one process), made on
+    first use."""
+
+    def __init__(self, make: Callable[[], M]) -> None:
+        self.make = make
+        self.memories: WeakKeyDictionary[EventStore, M] = WeakKeyDictionary()
+        self.lock = threading.Lock()
+
+    def of(self, store: EventStore) -> M:
+        with self.lock:
+            if store not in self.memories:
+                self.memories[store] = self.make()
+            return self.memories[store]

@@ -9,14 +9,13 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
-from weakref import WeakKeyDictionary
 
 from commands import lead
 from commands.clock import SYSTEM_ACTOR, tick
 from commands.errors import DomainError
 from commands.inspection import INSPECTION, InspectionState
 from commands.lead import LEAD, LeadState
-from commands.log_follower import follow
+from commands.log_follower import PerStore, follow
 from commands.registry import Handler, handles, register_all
 from commands.store import EventStore
 from commands.unit_of_work import UnitOfWork
@@ -153,15 +152,11 @@ class LeadClocks:
         ]
 
 
-_CLOCKS: WeakKeyDictionary[EventStore, LeadClocks] = WeakKeyDictionary()
-_CLOCKS_LOCK = threading.Lock()
+CLOCKS = PerStore(LeadClocks)
 
 
 def clocks_of(store: EventStore) -> LeadClocks:
-    with _CLOCKS_LOCK:
-        if store not in _CLOCKS:
-            _CLOCKS[store] = LeadClocks()
-        return _CLOCKS[store]
+    return CLOCKS.of(store)
 
 
 @tick("lead_overdue")

@@ -4,12 +4,10 @@ three-colour timer), the follow-up (回访, 评估, 再整改, 回头看, 问责
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
-from weakref import WeakKeyDictionary
 
 from commands import feedback, follow_up, rectification, results
 from commands import rectification_plan as plan
@@ -22,10 +20,10 @@ from commands.follow_up import FOLLOW_UP, follow_up_stream_id
 from commands.handlers.lifecycle import plan_inspection
 from commands.inspection import INSPECTION, InspectionState
 from commands.item_deadlines import ItemDeadlines
+from commands.log_follower import PerStore
 from commands.rectification import RECTIFICATION_ITEM, ItemState
 from commands.registry import Handler, handles, register_all
 from commands.round import ROUND
-from commands.store import EventStore
 from commands.unit_of_work import UnitOfWork
 from events.office_day import office_date
 from events.policy import PolicyParameters
@@ -212,15 +210,7 @@ def raise_warnings(uow: UnitOfWork, cmd: rectification.RaiseDeadlineWarnings) ->
     )
 
 
-_DEADLINES: WeakKeyDictionary[EventStore, ItemDeadlines] = WeakKeyDictionary()
-_DEADLINES_LOCK = threading.Lock()
-
-
-def deadlines_of(store: EventStore) -> ItemDeadlines:
-    with _DEADLINES_LOCK:
-        if store not in _DEADLINES:
-            _DEADLINES[store] = ItemDeadlines()
-        return _DEADLINES[store]
+DEADLINES = PerStore(ItemDeadlines)
 
 
 @tick("rectification_deadline_warnings")
@@ -228,7 +218,7 @@ def deadline_warnings(app: Application, now: datetime) -> int:
     """三色预警: propose the items whose next colour is due today (`ItemDeadlines`, followed
     from the log), and let each item's rule decide, so a repeated tick appends nothing."""
     store, at_now = app.store, app.at(now)  # decides as of `now`
-    deadlines = deadlines_of(store)
+    deadlines = DEADLINES.of(store)
 
     def policy_of(ref: PolicyRef) -> PolicyParameters:
         return UnitOfWork(store, Context(now, SYSTEM_ACTOR)).pinned_policy(ref)
