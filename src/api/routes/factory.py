@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Header, Path, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
+from api import logs
 from api.access import command_route
 from api.deps import ContainerDep, CurrentActor
 from api.errors import BadRequest
@@ -188,7 +189,8 @@ def add_command(
             actor,
             expected_version=parse_if_match(if_match),
             idempotency_key=idempotency_key,
-            correlation_id=x_correlation_id,
+            # Without the header, the id the request's log lines carry (`api/logs.py`).
+            correlation_id=x_correlation_id or logs.correlation_id(),
         )
         if created:
             return respond(response, result, created)

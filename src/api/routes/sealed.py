@@ -15,6 +15,7 @@ from uuid import UUID
 from fastapi import APIRouter, Header, Path, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from api import logs
 from api.access import command_route
 from api.deps import ContainerDep, CurrentActor
 from commands.sealed_access import (
@@ -54,7 +55,9 @@ def _read(
     correlation_id: UUID | None,
 ) -> SealedReadResponse:
     cmd = ReadSealedRecord(record_type=kind, record_id=record_id, justification=body.justification)
-    result = container.app.execute(cmd, actor, correlation_id=correlation_id)
+    result = container.app.execute(
+        cmd, actor, correlation_id=correlation_id or logs.correlation_id()
+    )
     opened = open_sealed(container.store, kind, record_id)
     response.headers["X-Xuncha-Position"] = str(result.position)
     return SealedReadResponse(
