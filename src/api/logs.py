@@ -22,6 +22,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from structlog.contextvars import bind_contextvars, clear_contextvars, get_contextvars
 
 LogFormat = Literal["json", "console", "auto"]
+# The `request` line of each request; a stdlib logger, as everywhere, so that it stays in the
+# standard logging tree (and pytest's capture) until `configure` renders it.
+log = logging.getLogger("api.request")
 
 
 def shared_processors() -> list[Any]:
@@ -36,11 +39,19 @@ def shared_processors() -> list[Any]:
 
 
 def configure(
-    log_format: LogFormat = "auto", stream: IO[str] | None = None, level: int = logging.INFO
+    log_format: LogFormat = "auto",
+    stream: IO[str] | None = None,
+    level: int = logging.INFO,
+    *,
+    force: bool = False,
 ) -> None:
     """Route stdlib logging and structlog to one handler on `stream` (stderr by default):
     JSON lines, or console rendering when `log_format` is `console`, or `auto` and the stream
-    is a terminal. Replaces the root logger's handlers, so calling it again reconfigures."""
+    is a terminal. Like `logging.basicConfig`, it leaves a root logger that already has
+    handlers (a host such as pytest) alone unless `force`, which replaces them."""
+    root = logging.getLogger()
+    if root.handlers and not force:
+        return
     out = stream if stream is not None else sys.stderr
     console = log_format == "console" or (log_format == "auto" and out.isatty())
     renderer: Any = (
@@ -57,7 +68,6 @@ def configure(
     )
     handler = logging.StreamHandler(out)
     handler.setFormatter(formatter)
-    root = logging.getLogger()
     for old in list(root.handlers):
         root.removeHandler(old)
     root.addHandler(handler)
@@ -109,7 +119,6 @@ class RequestLog:
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
-        self.log = structlog.get_logger("api.request")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -135,8 +144,5 @@ class RequestLog:
         finally:
             route = getattr(scope.get("route"), "path", None) or "unmatched"
             bind_contextvars(route=route)
-            self.log.info(
-                "request",
-                status=status,
-                duration_ms=round((time.perf_counter() - started) * 1000, 1),
-            )
+            duration_ms = round((time.perf_counter() - started) * 1000, 1)
+            log.info("request", extra={"status": status, "duration_ms": duration_ms})
