@@ -59,7 +59,8 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
             host=host,
             port=port,
             log_level="info",
-            log_config=None,  # uvicorn logs through the root logger: with timestamps
+            log_config=None,  # uvicorn logs through the root logger (api/logs.py)
+            access_log=False,  # each request's `request` line (api/logs.py) says more
             timeout_graceful_shutdown=grace,
         )
     finally:

@@ -47,8 +47,9 @@ def configure(
 ) -> None:
     """Route stdlib logging and structlog to one handler on `stream` (stderr by default):
     JSON lines, or console rendering when `log_format` is `console`, or `auto` and the stream
-    is a terminal. Like `logging.basicConfig`, it leaves a root logger that already has
-    handlers (a host such as pytest) alone unless `force`, which replaces them."""
+    is a terminal; Python's warnings are logged too. Like `logging.basicConfig`, it leaves a
+    root logger that already has handlers (a host such as pytest) alone unless `force`, which
+    replaces them."""
     root = logging.getLogger()
     if root.handlers and not force:
         return
@@ -72,6 +73,7 @@ def configure(
         root.removeHandler(old)
     root.addHandler(handler)
     root.setLevel(level)
+    logging.captureWarnings(True)  # Python's warnings become `py.warnings` lines
     structlog.configure(
         processors=[
             structlog.stdlib.filter_by_level,

@@ -31,6 +31,7 @@ def restore_logging() -> Iterator[None]:
         root.addHandler(handler)
     root.setLevel(level)
     structlog.reset_defaults()
+    logging.captureWarnings(False)
     structlog.contextvars.clear_contextvars()
 
 
@@ -93,7 +94,8 @@ def test_console_can_be_forced_off_a_terminal() -> None:
     stream = io.StringIO()
     logs.configure("console", stream, force=True)
     logging.getLogger("x").info("plain")
-    assert "plain" in stream.getvalue() and not stream.getvalue().startswith("{")
+    assert "plain" in stream.getvalue()
+    assert not stream.getvalue().startswith("{")
 
 
 def test_an_unknown_log_format_is_a_configuration_error(
@@ -113,4 +115,5 @@ def test_a_host_that_has_configured_logging_keeps_it_unless_forced() -> None:
     logs.configure("json", io.StringIO())
     assert root.handlers == [theirs]
     logs.configure("json", io.StringIO(), force=True)
-    assert theirs not in root.handlers and len(root.handlers) == 1
+    assert theirs not in root.handlers
+    assert len(root.handlers) == 1
