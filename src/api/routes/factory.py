@@ -23,6 +23,10 @@ from commands.base import Command
 from commands.decision import WarningCode
 from commands.service import CommandResult
 
+CORRELATION = (
+    "The correlation id the command's events and the request's log lines carry; without it,"
+    " the id the service makes for the request (echoed in the answer's X-Correlation-Id)"
+)
 ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
 
 
@@ -178,7 +182,7 @@ def add_command(
             str | None,
             Header(max_length=200, description="Retries with the same key return the first result"),
         ] = None,
-        x_correlation_id: Annotated[UUID | None, Header()] = None,
+        x_correlation_id: Annotated[UUID | None, Header(description=CORRELATION)] = None,
     ) -> CommandResponse:
         data = body.model_dump()  # type: ignore[attr-defined]
         if path_param:
@@ -207,7 +211,7 @@ def add_command(
                 str | None, Header(json_schema_extra={"pattern": ETAG.pattern})
             ] = None,
             idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-            x_correlation_id: Annotated[UUID | None, Header()] = None,
+            x_correlation_id: Annotated[UUID | None, Header(description=CORRELATION)] = None,
         ) -> CommandResponse:
             return endpoint(
                 body,

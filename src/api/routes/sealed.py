@@ -18,6 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from api import logs
 from api.access import command_route
 from api.deps import ContainerDep, CurrentActor
+from api.routes.factory import CORRELATION
 from commands.sealed_access import (
     JUSTIFICATION_MIN,
     SEALED_READERS,
@@ -82,7 +83,7 @@ def routers() -> list[APIRouter]:
         actor: CurrentActor,
         container: ContainerDep,
         response: Response,
-        x_correlation_id: Annotated[UUID | None, Header()] = None,
+        x_correlation_id: Annotated[UUID | None, Header(description=CORRELATION)] = None,
     ) -> SealedReadResponse:
         return _read(
             SealedRecordType.PETITION,
@@ -100,7 +101,7 @@ def routers() -> list[APIRouter]:
         actor: CurrentActor,
         container: ContainerDep,
         response: Response,
-        x_correlation_id: Annotated[UUID | None, Header()] = None,
+        x_correlation_id: Annotated[UUID | None, Header(description=CORRELATION)] = None,
     ) -> SealedReadResponse:
         return _read(
             SealedRecordType.INTERVIEW,
