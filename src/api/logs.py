@@ -56,7 +56,10 @@ def configure(
     out = stream if stream is not None else sys.stderr
     console = log_format == "console" or (log_format == "auto" and out.isatty())
     renderer: Any = (
-        structlog.dev.ConsoleRenderer(colors=False)
+        # A plain traceback: never a frame's local variables (a token, a secret) on screen.
+        structlog.dev.ConsoleRenderer(
+            colors=False, exception_formatter=structlog.dev.plain_traceback
+        )
         if console
         else structlog.processors.JSONRenderer(ensure_ascii=False)
     )

@@ -117,3 +117,15 @@ def test_a_host_that_has_configured_logging_keeps_it_unless_forced() -> None:
     logs.configure("json", io.StringIO(), force=True)
     assert theirs not in root.handlers
     assert len(root.handlers) == 1
+
+
+def test_console_tracebacks_show_no_local_variables() -> None:
+    stream = io.StringIO()
+    logs.configure("console", stream, force=True)
+    secret = "s3cret-" + "k" * 20
+    try:
+        raise ValueError("bad " + secret[:3])
+    except ValueError:
+        logging.getLogger("x").exception("failed")
+    assert "ValueError: bad s3c" in stream.getvalue()
+    assert secret not in stream.getvalue()
