@@ -55,6 +55,7 @@ from api.auth import actor_from_header
 from api.command_scope import require_in_scope
 from api.deps import ContainerDep, CurrentActor, ReadConnection
 from api.errors import NotCaughtUp
+from api.logs import bind_command
 from commands.errors import NotFound, NotPermitted
 from events.base import Actor, Role
 from projections import read_scope
@@ -177,11 +178,14 @@ def current_scope(
 Scope = Annotated[ReadScope, Depends(current_scope)]
 
 
-def command_route(allowed_roles: Iterable[Role], action: str) -> type[APIRoute]:
+def command_route(
+    allowed_roles: Iterable[Role], action: str, command: str | None = None
+) -> type[APIRoute]:
     """A route class that authenticates and checks the command's roles, then the object scope
     of the record its path names (`api/command_scope.py`), before the body is read or
     validated: a forbidden role gets 403 whatever it sends, a record outside the actor's
-    scope 404 as an unknown id."""
+    scope 404 as an unknown id. The command (`command`, else `action`) and the actor are
+    bound to the request's log lines (`api/logs.py`)."""
     allowed = frozenset(allowed_roles)
 
     class CommandRoute(APIRoute):
@@ -193,6 +197,7 @@ def command_route(allowed_roles: Iterable[Role], action: str) -> type[APIRoute]:
             async def checked(request: Request) -> Response:
                 settings = request.app.state.container.settings
                 actor = actor_from_header(settings, request.headers.get("authorization"))
+                bind_command(command or action, actor.user_id, str(actor.role))
                 if actor.role not in allowed:
                     raise RoleNotPermitted(f"the role '{actor.role}' may not {action}")
                 await require_in_scope(request, actor)

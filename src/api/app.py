@@ -11,6 +11,7 @@ from fastapi import FastAPI
 from api import access, errors, guard, web
 from api.admission import Admission, AdmissionState
 from api.container import Container
+from api.logs import RequestLog
 from api.readiness import ReadinessMonitor
 from api.routes import (
     aggregate_records,
@@ -96,7 +97,8 @@ def create_app(container: Container) -> FastAPI:
         Admission, state=app.state.admission, retry_after=settings.retry_after_seconds
     )
     guard.install(app, settings)
-    app.add_middleware(RequestTiming)  # outermost: times everything
+    app.add_middleware(RequestTiming)  # times everything
+    app.add_middleware(RequestLog)  # outermost: binds the correlation id for every other layer
     for area in AREAS:
         for router in area.routers():
             app.include_router(router)

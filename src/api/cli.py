@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import logging
 import signal
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from api import cli_audit, cli_documents, cli_proofs, cli_security
+from api import cli_audit, cli_documents, cli_proofs, cli_security, logs
 from api.settings import Settings
 
 
@@ -60,7 +59,8 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
             host=host,
             port=port,
             log_level="info",
-            log_config=None,  # uvicorn logs through the root logger: with timestamps
+            log_config=None,  # uvicorn logs through the root logger (api/logs.py)
+            access_log=False,  # each request's `request` line (api/logs.py) says more
             timeout_graceful_shutdown=grace,
         )
     finally:
@@ -521,13 +521,13 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> Any:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     args = parser().parse_args(argv)
     try:
         settings = Settings()
     except ValueError as error:
         print(f"xuncha: configuration error: {error}", file=sys.stderr)
         return 2
+    logs.configure(settings.log_format)
     return args.fn(settings, args)
 
 

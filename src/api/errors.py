@@ -20,6 +20,7 @@ from starlette.exceptions import HTTPException
 
 from api.auth import Unauthenticated
 from api.guard import security_headers
+from api.logs import correlation_id
 from commands import errors
 
 log = logging.getLogger(__name__)
@@ -189,7 +190,9 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     def internal(request: Request, exc: Exception) -> JSONResponse:
-        """Anything unexpected: logged here with an incident id, never shown to the client."""
+        """Anything unexpected: logged here with an incident id, never shown to the client.
+        The line carries the request's bound correlation id, route, command and actor
+        (`api/logs.py`); the answer echoes the correlation id as the middleware does."""
         incident = uuid4().hex[:12]
         log.error(
             "internal error %s on %s %s",
@@ -197,9 +200,13 @@ def install(app: FastAPI) -> None:
             request.method,
             request.url.path,
             exc_info=(type(exc), exc, exc.__traceback__),
+            extra={"incident": incident},
         )
         settings = request.app.state.container.settings
         headers = {k.decode(): v.decode() for k, v in security_headers(settings, request.url.path)}
+        correlation = correlation_id()
+        if correlation is not None:
+            headers["X-Correlation-Id"] = str(correlation)
         return problem(
             500,
             "internal_error",

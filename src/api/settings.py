@@ -49,6 +49,10 @@ class Settings(BaseSettings):
     data_dir: Path = Path(".xuncha")
     host: str = "127.0.0.1"
     port: int = 8000
+    log_format: Literal["json", "console", "auto"] = Field(
+        default="auto",
+        description="Logs on stderr: JSON lines, console text, or auto (console on a terminal)",
+    )
     jwt_secret: SecretStr | None = None
     jwt_issuer: str = "xuncha"
     jwt_audience: str = "xuncha-api"

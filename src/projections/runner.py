@@ -17,6 +17,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 import psycopg
 from psycopg import Connection, Cursor
@@ -259,8 +260,10 @@ class ProjectionRunner:
             if row is None:
                 return 0
             notification_id, _, _, topic, state = row
+            correlation_id: UUID | None = None
             try:
-                event_id = self.mapper.decode(bytes(state), topic).metadata.event_id
+                metadata = self.mapper.decode(bytes(state), topic).metadata
+                event_id, correlation_id = metadata.event_id, metadata.correlation_id
             except Exception:  # an undecodable event is parked without its id
                 event_id = None
             text = f"{type(error).__name__}: {error}"
@@ -282,6 +285,14 @@ class ProjectionRunner:
             notification_id,
             attempts,
             text,
+            # Fields of the JSON log line (api/logs.py): join it with the audit trail.
+            extra={
+                "read_model": name,
+                "position": notification_id,
+                "event_type": topic,
+                "event_id": str(event_id) if event_id else None,
+                "correlation_id": str(correlation_id) if correlation_id else None,
+            },
         )
         return 1
 

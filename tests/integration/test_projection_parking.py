@@ -11,11 +11,12 @@ import pytest
 from psycopg import Cursor
 
 from api import cli
-from events.base import RecordedEvent
+from events.base import RecordedEvent, Role
 from projections import parking, tracking
 from projections.runner import ProjectionRunner
-from tests.support.api import OFFICE, Api
+from tests.support.api import OFFICE, Api, Who
 
+AUDITOR = Who("auditor-1", Role.AUDITOR, "org-audit-office")
 ROUND = {
     "jurisdiction_id": "yulin",
     "committee": "市委",
@@ -61,12 +62,13 @@ def applied(conninfo: str, name: str) -> list[int]:
 
 
 def test_a_poisoned_handler_parks_the_event_and_retry_after_the_fix_applies_it_once(
-    api: Api,
+    api: Api, caplog: pytest.LogCaptureFixture
 ) -> None:
     conninfo = seed_rounds(api, 5)
     poisoned = Poisoned("poisoned", fails_at=3)
     runner = ProjectionRunner(conninfo, [poisoned], retry_attempts=3, retry_backoff_seconds=0)
     runner.catch_up_once()
+    (parked_line,) = [r for r in caplog.records if "parked the event" in r.getMessage()]
 
     assert poisoned.tries == 1 + 3  # in its batch, then 3 tries on its own, then parked
     assert applied(conninfo, "poisoned") == [1, 2, 4, 5]
@@ -80,6 +82,13 @@ def test_a_poisoned_handler_parks_the_event_and_retry_after_the_fix_applies_it_o
     assert [(p.position, p.event_type, p.attempts) for p in parked] == [(3, "round.proposed", 3)]
     assert str(parked[0].event_id) in bytes(event_id[0]).decode()
     assert parked[0].error == "RuntimeError: poisoned cannot apply position 3"
+    # The log line's fields name the event and its correlation id (the audit trail's join key).
+    third = api.get("/audit-trail", who=AUDITOR, type="round.proposed", limit=500)["items"][2]
+    assert third["position"] == 3
+    logged = {k: getattr(parked_line, k) for k in ("read_model", "position", "event_type")}
+    assert logged == {"read_model": "poisoned", "position": 3, "event_type": "round.proposed"}
+    assert parked_line.event_id == str(parked[0].event_id)
+    assert parked_line.correlation_id == third["correlation_id"]
     assert runner.status() == [
         {
             "name": "poisoned",

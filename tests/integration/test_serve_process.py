@@ -3,6 +3,7 @@ SIGTERM or SIGINT stops the embedded PostgreSQL it started, not only the API."""
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -11,6 +12,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -33,8 +35,9 @@ def data_dir() -> Iterator[Path]:
     shutil.rmtree(path, ignore_errors=True)
 
 
-def start(data_dir: Path, port: int) -> subprocess.Popen[bytes]:
+def start(data_dir: Path, port: int, **settings: str) -> subprocess.Popen[bytes]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("XUNCHA_")}
+    env |= settings
     env |= {
         "XUNCHA_DATA_DIR": str(data_dir),
         "XUNCHA_CLOCK_SECONDS": "0",
@@ -93,3 +96,27 @@ def test_a_signal_stops_serve_and_its_embedded_postgres(data_dir: Path, signum: 
         if process.poll() is None:
             process.kill()
             process.wait()
+
+
+def test_json_logs_put_one_object_on_each_stderr_line(data_dir: Path) -> None:
+    port = free_port()
+    process = start(data_dir, port, XUNCHA_LOG_FORMAT="json")
+    try:
+        wait_healthy(process, port)
+        given = str(uuid.uuid4())
+        answer = httpx.get(
+            f"http://127.0.0.1:{port}/rounds", headers={"X-Correlation-Id": given}, timeout=5
+        )
+        assert answer.status_code == 401
+        assert answer.headers["x-correlation-id"] == given
+        process.send_signal(signal.SIGTERM)
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    lines = [json.loads(line) for line in stderr.decode().splitlines()]
+    assert all({"timestamp", "level", "logger", "event"} <= set(line) for line in lines)
+    (request,) = [line for line in lines if line.get("correlation_id") == given]
+    assert (request["event"], request["route"], request["status"]) == ("request", "/rounds", 401)
+    assert any(line["logger"].startswith("uvicorn") for line in lines)

@@ -266,7 +266,11 @@ async def _upload(request: Request) -> bytes:
 def imports() -> APIRouter:
     r = APIRouter(
         tags=["rectification", "documents"],
-        route_class=command_route(SubmitRectificationPlan.allowed_roles, "import a plan"),
+        route_class=command_route(
+            SubmitRectificationPlan.allowed_roles,
+            "import a plan",
+            SubmitRectificationPlan.__name__,
+        ),
     )
 
     @r.post(

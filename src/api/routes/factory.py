@@ -15,6 +15,7 @@ from fastapi import APIRouter, Depends, Header, Path, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
+from api import logs
 from api.access import command_route
 from api.deps import ContainerDep, CurrentActor
 from api.errors import BadRequest
@@ -22,6 +23,10 @@ from commands.base import Command
 from commands.decision import WarningCode
 from commands.service import CommandResult
 
+CORRELATION = (
+    "The correlation id the command's events and the request's log lines carry; without it,"
+    " the id the service makes for the request (echoed in the answer's X-Correlation-Id)"
+)
 ETAG = re.compile(r'^\s*(?:W/)?"?(\d{1,18})"?\s*$')
 
 
@@ -177,7 +182,7 @@ def add_command(
             str | None,
             Header(max_length=200, description="Retries with the same key return the first result"),
         ] = None,
-        x_correlation_id: Annotated[UUID | None, Header()] = None,
+        x_correlation_id: Annotated[UUID | None, Header(description=CORRELATION)] = None,
     ) -> CommandResponse:
         data = body.model_dump()  # type: ignore[attr-defined]
         if path_param:
@@ -188,7 +193,8 @@ def add_command(
             actor,
             expected_version=parse_if_match(if_match),
             idempotency_key=idempotency_key,
-            correlation_id=x_correlation_id,
+            # Without the header, the id the request's log lines carry (`api/logs.py`).
+            correlation_id=x_correlation_id or logs.correlation_id(),
         )
         if created:
             return respond(response, result, created)
@@ -205,7 +211,7 @@ def add_command(
                 str | None, Header(json_schema_extra={"pattern": ETAG.pattern})
             ] = None,
             idempotency_key: Annotated[str | None, Header(max_length=200)] = None,
-            x_correlation_id: Annotated[UUID | None, Header()] = None,
+            x_correlation_id: Annotated[UUID | None, Header(description=CORRELATION)] = None,
         ) -> CommandResponse:
             return endpoint(
                 body,

@@ -15,8 +15,10 @@ from uuid import UUID
 from fastapi import APIRouter, Header, Path, Response
 from pydantic import BaseModel, ConfigDict, Field
 
+from api import logs
 from api.access import command_route
 from api.deps import ContainerDep, CurrentActor
+from api.routes.factory import CORRELATION
 from commands.sealed_access import (
     JUSTIFICATION_MIN,
     SEALED_READERS,
@@ -54,7 +56,9 @@ def _read(
     correlation_id: UUID | None,
 ) -> SealedReadResponse:
     cmd = ReadSealedRecord(record_type=kind, record_id=record_id, justification=body.justification)
-    result = container.app.execute(cmd, actor, correlation_id=correlation_id)
+    result = container.app.execute(
+        cmd, actor, correlation_id=correlation_id or logs.correlation_id()
+    )
     opened = open_sealed(container.store, kind, record_id)
     response.headers["X-Xuncha-Position"] = str(result.position)
     return SealedReadResponse(
@@ -79,7 +83,7 @@ def routers() -> list[APIRouter]:
         actor: CurrentActor,
         container: ContainerDep,
         response: Response,
-        x_correlation_id: Annotated[UUID | None, Header()] = None,
+        x_correlation_id: Annotated[UUID | None, Header(description=CORRELATION)] = None,
     ) -> SealedReadResponse:
         return _read(
             SealedRecordType.PETITION,
@@ -97,7 +101,7 @@ def routers() -> list[APIRouter]:
         actor: CurrentActor,
         container: ContainerDep,
         response: Response,
-        x_correlation_id: Annotated[UUID | None, Header()] = None,
+        x_correlation_id: Annotated[UUID | None, Header(description=CORRELATION)] = None,
     ) -> SealedReadResponse:
         return _read(
             SealedRecordType.INTERVIEW,
