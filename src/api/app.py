@@ -33,7 +33,6 @@ from api.routes import (
     vocabulary,
 )
 from api.routes import fieldwork as fieldwork_routes
-from api.telemetry import RequestTiming
 
 # Each area of the workflow contributes its command routers.
 AREAS = [
@@ -97,8 +96,8 @@ def create_app(container: Container) -> FastAPI:
         Admission, state=app.state.admission, retry_after=settings.retry_after_seconds
     )
     guard.install(app, settings)
-    app.add_middleware(RequestTiming)  # times everything
-    app.add_middleware(RequestLog)  # outermost: binds the correlation id for every other layer
+    # Outermost: binds the correlation id for every other layer, logs and times each request.
+    app.add_middleware(RequestLog)
     for area in AREAS:
         for router in area.routers():
             app.include_router(router)

@@ -117,7 +117,8 @@ class RequestLog:
     """ASGI middleware: binds the correlation id (the request's `X-Correlation-Id` when it is a
     UUID, else a new one), the method and the path to every line logged while the request is
     served, echoes the id in the response's `X-Correlation-Id`, and logs one `request` line at
-    the end with the route template, status and duration in milliseconds.
+    the end with the route template, status and duration in milliseconds, which it also
+    records in the container's request histogram (`api.telemetry`).
 
     The bound fields stay set after an unexpected error so that the 500 handler, which runs
     outside the middleware, logs its incident with them; the next request clears them."""
@@ -147,7 +148,9 @@ class RequestLog:
         try:
             await self.app(scope, receive, sending)
         finally:
+            seconds = time.perf_counter() - started
             route = getattr(scope.get("route"), "path", None) or "unmatched"
             bind_contextvars(route=route)
-            duration_ms = round((time.perf_counter() - started) * 1000, 1)
-            log.info("request", extra={"status": status, "duration_ms": duration_ms})
+            log.info("request", extra={"status": status, "duration_ms": round(seconds * 1000, 1)})
+            telemetry = scope["app"].state.container.telemetry
+            telemetry.request_observed(scope["method"], route, status, seconds)

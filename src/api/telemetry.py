@@ -1,18 +1,17 @@
-"""The service's own metrics with `prometheus-client`: HTTP requests by route, commands by type
-and outcome, and the query connection pool. One registry per container (tests build many);
+"""The service's own metrics with `prometheus-client`: HTTP requests by route (timed by the
+request middleware, `api.logs.RequestLog`), commands by type and outcome, and the query
+connection pool. One registry per container (tests build many);
 `GET /metrics` serves it after the read side's gauges (`api/routes/health.py`).
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Seconds: from a probe's millisecond to a command that waited for the append lock.
 BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0)
@@ -61,36 +60,9 @@ class Telemetry:
     def command_observed(self, command: str, outcome: str, seconds: float) -> None:
         self.commands.labels(command, outcome).observe(seconds)
 
+    def request_observed(self, method: str, route: str, status: int, seconds: float) -> None:
+        """One HTTP request, timed by `api.logs.RequestLog` (which logs it too)."""
+        self.http.labels(method, route, str(status)).observe(seconds)
+
     def render(self) -> str:
         return generate_latest(self.registry).decode()
-
-
-class RequestTiming:
-    """ASGI middleware: times every HTTP request under its route template (`/rounds/{round_id}`,
-    never the ids themselves) in the container's telemetry; a path no route matched is
-    `unmatched`."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started, status = time.perf_counter(), 500
-
-        async def sending(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = int(message["status"])
-            await send(message)
-
-        try:
-            await self.app(scope, receive, sending)
-        finally:
-            route = scope.get("route")
-            template = getattr(route, "path", None) or "unmatched"
-            telemetry: Telemetry = scope["app"].state.container.telemetry
-            telemetry.http.labels(scope["method"], template, str(status)).observe(
-                time.perf_counter() - started
-            )
