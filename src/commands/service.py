@@ -118,9 +118,7 @@ class Application:
     ) -> CommandResult:
         """Decide and append `command` as `actor`; the observer (metrics) hears how it went:
         `appended`, `replayed` (an idempotent retry) or the error's class name."""
-        if self.observe is None:
-            return self._execute(command, actor, expected_version, idempotency_key, correlation_id)
-        started, outcome = time.perf_counter(), "error"
+        started, outcome = time.perf_counter(), "error"  # "error": interrupted (not an Exception)
         try:
             result = self._execute(
                 command, actor, expected_version, idempotency_key, correlation_id
@@ -131,7 +129,8 @@ class Application:
             outcome = type(error).__name__
             raise
         finally:
-            self.observe(type(command).__name__, outcome, time.perf_counter() - started)
+            if self.observe is not None:
+                self.observe(type(command).__name__, outcome, time.perf_counter() - started)
 
     def _execute(
         self,

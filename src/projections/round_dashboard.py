@@ -18,7 +18,8 @@ Definitions (also in docs/read-models.md):
 - stages: every stage an inspection entered, in the order of its stream (a suspension, a
   resumption, a return for revision each as it happened), with the day it was entered: the
   fact's own date where the event carries one (`projections.stages.FACT_DATES`: notice,
-  announcement, stationing, withdrawal, approval, feedback, rectification report, closure),
+  announcement, stationing, withdrawal, approval, feedback, the plan's submission and
+  acceptance, rectification report, closure),
   else the office day the event was recorded;
 - a record whose creating event was recorded in error (`correction.event_recorded_in_error`)
   no longer counts; a transition recorded in error is not undone here.
