@@ -22,13 +22,13 @@ from datetime import UTC, datetime
 
 import psycopg
 
-from api.auditing import open_export
-from api.database import make_recorder
-from commands.store import EventStore
-from events.base import Actor, Role
-from events.export import ExportChannel, ExportFormat
-from projections.audit_trail import AuditFilter, AuditTrail
 from support import database, log
+from xuncha.api.auditing import open_export
+from xuncha.api.database import make_recorder
+from xuncha.commands.store import EventStore
+from xuncha.events.base import Actor, Role
+from xuncha.events.export import ExportChannel, ExportFormat
+from xuncha.projections.audit_trail import AuditFilter, AuditTrail
 
 FILL = """
 INSERT INTO rm_audit_event (position, event_id, stream_id, stream_type, stream_version, type,

@@ -20,15 +20,15 @@ from uuid import UUID, uuid4
 
 import psycopg
 
-from api.container import make_store
-from api.database import make_recorder
-from api.settings import Settings
-from commands import feedback, finding, group, preparation, rectification, report, round
-from commands import rectification_plan as plan
-from commands.base import Command
-from commands.service import Application, CommandResult
-from events.base import Actor, Role
 from support import database, log, quantile_ms
+from xuncha.api.container import make_store
+from xuncha.api.database import make_recorder
+from xuncha.api.settings import Settings
+from xuncha.commands import feedback, finding, group, preparation, rectification, report, round
+from xuncha.commands import rectification_plan as plan
+from xuncha.commands.base import Command
+from xuncha.commands.service import Application, CommandResult
+from xuncha.events.base import Actor, Role
 
 CLIENTS = (1, 16)
 RAW_COUNT = {1: 6000, 16: 16000}  # commands per measured run: a few seconds each

@@ -20,18 +20,18 @@ from uuid import UUID
 
 import psycopg
 
-from events import finding as fd
-from events import inspection as ins
-from events import interview as iv
-from events import lead as ld
-from events import petition as pt
-from events import rectification as rect
-from events import reference as ref
-from events import round as rnd
-from events.values import PolicyRef, RoundType
-from projections import lead_dashboard, rectification_dashboard, round_dashboard, taxonomy
-from projections.base import Projection
 from support import Log, database, fill, log, median_p95, out, uid
+from xuncha.events import finding as fd
+from xuncha.events import inspection as ins
+from xuncha.events import interview as iv
+from xuncha.events import lead as ld
+from xuncha.events import petition as pt
+from xuncha.events import rectification as rect
+from xuncha.events import reference as ref
+from xuncha.events import round as rnd
+from xuncha.events.values import PolicyRef, RoundType
+from xuncha.projections import lead_dashboard, rectification_dashboard, round_dashboard, taxonomy
+from xuncha.projections.base import Projection
 
 ROUNDS = 8
 PER_ROUND = 250

@@ -27,10 +27,10 @@ from typing import Any
 import psycopg
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from api import proofs
-from api.database import make_recorder
-from commands import heads, integrity, merkle, tree_store
 from support import database, log, out, quantile_ms
+from xuncha.api import proofs
+from xuncha.api.database import make_recorder
+from xuncha.commands import heads, integrity, merkle, tree_store
 
 FILL = """
 INSERT INTO stored_events (originator_id, originator_version, topic, state)

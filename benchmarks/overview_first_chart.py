@@ -33,13 +33,13 @@ from playwright.sync_api import Browser, Page, Response, sync_playwright
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from read_model_rebuild import Rebuilt, build_log, rebuild_all
 
-from api.app import create_app
-from api.container import build
-from api.demo import Progress, load
-from api.settings import Settings
-from events.base import Role
-from projections import tracking
 from support import database, log, out
+from xuncha.api.app import create_app
+from xuncha.api.container import build
+from xuncha.api.demo import Progress, load
+from xuncha.api.settings import Settings
+from xuncha.events.base import Role
+from xuncha.projections import tracking
 
 CHROMIUM = "/usr/bin/chromium"  # Debian's; never a downloaded browser
 READER = ("office-demo", Role.INSPECTION_OFFICE)  # the overview's reader (docs/pages.md)

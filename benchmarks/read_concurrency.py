@@ -26,12 +26,12 @@ from pathlib import Path
 import httpx
 import psycopg
 
-from api.auth import mint
-from api.container import build
-from api.demo import Progress, load
-from api.settings import Settings
-from events.base import Role
 from support import database, log, out, quantile_ms
+from xuncha.api.auth import mint
+from xuncha.api.container import build
+from xuncha.api.demo import Progress, load
+from xuncha.api.settings import Settings
+from xuncha.events.base import Role
 
 ROOT = Path(__file__).resolve().parents[1]
 LEVELS = (16, 64, 256)
@@ -96,7 +96,7 @@ def main() -> int:
         }
         serve_log = (Path(os.environ.get("TMPDIR", "/tmp")) / f"xuncha-bench-{port}.log").open("wb")
         process = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "serve"],
+            [sys.executable, "-m", "xuncha.api.cli", "serve"],
             env=env,
             stdout=serve_log,
             stderr=serve_log,

@@ -27,17 +27,17 @@ from uuid import UUID
 import psycopg
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.auth import mint
-from api.container import build, make_runner
-from api.demo import Progress, load
-from api.settings import Settings
-from events.base import Role
-from events.mapper import EnvelopeMapper
-from projections import tracking
-from projections.rebuild import rebuild
-from projections.runner import SELECT_BATCH
 from support import database, log, out, quantile_ms
+from xuncha.api.app import create_app
+from xuncha.api.auth import mint
+from xuncha.api.container import build, make_runner
+from xuncha.api.demo import Progress, load
+from xuncha.api.settings import Settings
+from xuncha.events.base import Role
+from xuncha.events.mapper import EnvelopeMapper
+from xuncha.projections import tracking
+from xuncha.projections.rebuild import rebuild
+from xuncha.projections.runner import SELECT_BATCH
 
 UUID_RE = re.compile(r"([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})")
 # Bits a copy flips in every UUID: never the version nibble nor the variant bits, so a v4

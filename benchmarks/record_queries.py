@@ -19,17 +19,17 @@ from typing import Any
 
 import psycopg
 
-from events import group as grp
-from events import inspection as ins
-from events import management as mg
-from events import pool, results
-from events import reference as ref
-from events import round as rnd
-from events.follow_up import Grade, RectificationEvaluated
-from events.values import Member, PolicyRef, RoundType
-from projections import inspector_record, shared_results, term_coverage
-from projections.base import Projection
 from support import Log, database, fill, median_p95, out, uid
+from xuncha.events import group as grp
+from xuncha.events import inspection as ins
+from xuncha.events import management as mg
+from xuncha.events import pool, results
+from xuncha.events import reference as ref
+from xuncha.events import round as rnd
+from xuncha.events.follow_up import Grade, RectificationEvaluated
+from xuncha.events.values import Member, PolicyRef, RoundType
+from xuncha.projections import inspector_record, shared_results, term_coverage
+from xuncha.projections.base import Projection
 
 ORGS = 2000
 ROUNDS = 8

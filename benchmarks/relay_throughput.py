@@ -27,16 +27,16 @@ import psycopg  # noqa: E402
 from tests.integration.test_runner_kill import seed  # noqa: E402
 from tests.support.kafka import LocalBroker  # noqa: E402
 
-from api.database import make_recorder  # noqa: E402
-from commands.store import EventStore  # noqa: E402
-from projections.kafka_relay import (  # noqa: E402
+from xuncha.api.database import make_recorder  # noqa: E402
+from xuncha.commands.store import EventStore  # noqa: E402
+from xuncha.projections.kafka_relay import (  # noqa: E402
     KafkaRelay,
     KafkaTarget,
     ensure_topics,
     make_producer,
     wait_until_published,
 )
-from projections.runner import SELECT_BATCH  # noqa: E402
+from xuncha.projections.runner import SELECT_BATCH  # noqa: E402
 
 
 def main(units: int) -> None:
@@ -151,7 +151,7 @@ def measure_latency(
 def one_round(fixtures: Any) -> Any:
     from datetime import UTC, datetime
 
-    from events.base import EventMetadata, RecordedEvent
+    from xuncha.events.base import EventMetadata, RecordedEvent
 
     _, round_id, events = fixtures._streams(0)[0]  # a round.proposed of the test fixtures
     meta = EventMetadata(

@@ -19,8 +19,8 @@ import psycopg
 from psycopg.conninfo import make_conninfo
 from psycopg.sql import SQL, Identifier
 
-from events.base import Actor, DomainEvent, EventMetadata, RecordedEvent, Role
-from projections.base import Projection
+from xuncha.events.base import Actor, DomainEvent, EventMetadata, RecordedEvent, Role
+from xuncha.projections.base import Projection
 
 RUNS = 30
 ACTOR = Actor(user_id="office-1", role=Role.INSPECTION_OFFICE, organization_id="org-xcb")

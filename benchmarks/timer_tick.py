@@ -23,13 +23,13 @@ from datetime import UTC, datetime
 import psycopg
 from read_model_rebuild import load_copies, template
 
-from api.container import build
-from api.demo import Progress, load
-from api.settings import Settings
-from commands.clock import run_ticks
-from commands.integrity import link_statement
-from commands.rectification import RECTIFICATION_ITEM
 from support import database, log, out
+from xuncha.api.container import build
+from xuncha.api.demo import Progress, load
+from xuncha.api.settings import Settings
+from xuncha.commands.clock import run_ticks
+from xuncha.commands.integrity import link_statement
+from xuncha.commands.rectification import RECTIFICATION_ITEM
 
 # The stateless tick's query (before the timers kept their memory): the latest event of every
 # stream that has an `item_opened`, kept when it is not a closure.

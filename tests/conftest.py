@@ -28,8 +28,8 @@ MIDNIGHT_MARGIN = timedelta(minutes=3)
 def office_day(monkeypatch: pytest.MonkeyPatch) -> date:
     """The office day of this test (China Standard Time, as the server decides), fixed as it
     starts: `tests.support.lifecycle.TODAY`, from which every relative test date is counted."""
-    from events.office_day import CHINA_STANDARD_TIME, office_today
     from tests.support import lifecycle
+    from xuncha.events.office_day import CHINA_STANDARD_TIME, office_today
 
     now = datetime.now(CHINA_STANDARD_TIME)
     midnight = datetime.combine(now.date() + timedelta(days=1), datetime.min.time(), now.tzinfo)
@@ -67,7 +67,7 @@ def database_url(pg_server: str) -> Iterator[str]:
 
 @pytest.fixture
 def settings(database_url: str) -> Any:
-    from api.settings import Settings
+    from xuncha.api.settings import Settings
 
     return Settings(
         database_url=database_url,
@@ -79,7 +79,7 @@ def settings(database_url: str) -> Any:
 
 @pytest.fixture
 def container(settings: Any) -> Iterator[Any]:
-    from api.container import build
+    from xuncha.api.container import build
 
     built = build(settings, settings.database_url)
     built.runner.start_thread()
@@ -91,8 +91,8 @@ def container(settings: Any) -> Iterator[Any]:
 def api(container: Any, settings: Any) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
-    from api.app import create_app
     from tests.support.api import Api
+    from xuncha.api.app import create_app
 
     with TestClient(create_app(container)) as client:
         yield Api(client, settings)

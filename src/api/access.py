@@ -3,7 +3,7 @@
 Every `GET` endpoint names the roles that may read it, and checks it **before** anything
 else (a forbidden role gets 403 whatever its parameters)::
 
-    from api.access import READ_ALL, Scope, readable_by
+    from xuncha.api.access import READ_ALL, Scope, readable_by
 
     @router.get("/things", dependencies=[readable_by(*READ_ALL, Role.DASHBOARD_READER)])
     def things(conn: ReadConnection, scope: Scope) -> list[dict[str, Any]]:
@@ -51,15 +51,15 @@ from uuid import UUID
 from fastapi import Depends, Query, Request, Response
 from fastapi.routing import APIRoute
 
-from api.auth import actor_from_header
-from api.command_scope import require_in_scope
-from api.deps import ContainerDep, CurrentActor, ReadConnection
-from api.errors import NotCaughtUp
-from api.logs import bind_command
-from commands.errors import NotFound, NotPermitted
-from events.base import Actor, Role
-from projections import read_scope
-from projections.wait import wait_for_position
+from xuncha.api.auth import actor_from_header
+from xuncha.api.command_scope import require_in_scope
+from xuncha.api.deps import ContainerDep, CurrentActor, ReadConnection
+from xuncha.api.errors import NotCaughtUp
+from xuncha.api.logs import bind_command
+from xuncha.commands.errors import NotFound, NotPermitted
+from xuncha.events.base import Actor, Role
+from xuncha.projections import read_scope
+from xuncha.projections.wait import wait_for_position
 
 # Roles that read everything their endpoints show: the bodies that run and oversee the work.
 OVERSIGHT = (Role.COMMITTEE, Role.LEADING_GROUP, Role.INSPECTION_OFFICE, Role.AUDITOR)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from starlette.types import ASGIApp, Receive, Scope, Send
 
-from api.guard import _send_problem
+from xuncha.api.guard import _send_problem
 
 EXEMPT_PATHS = ("/healthz", "/readyz", "/metrics")
 

@@ -8,12 +8,12 @@ from contextlib import asynccontextmanager
 import anyio.to_thread
 from fastapi import FastAPI
 
-from api import access, errors, guard, web
-from api.admission import Admission, AdmissionState
-from api.container import Container
-from api.logs import RequestLog
-from api.readiness import ReadinessMonitor
-from api.routes import (
+from xuncha.api import access, errors, guard, web
+from xuncha.api.admission import Admission, AdmissionState
+from xuncha.api.container import Container
+from xuncha.api.logs import RequestLog
+from xuncha.api.readiness import ReadinessMonitor
+from xuncha.api.routes import (
     aggregate_records,
     audit,
     commands,
@@ -32,7 +32,7 @@ from api.routes import (
     supplementary_reports,
     vocabulary,
 )
-from api.routes import fieldwork as fieldwork_routes
+from xuncha.api.routes import fieldwork as fieldwork_routes
 
 # Each area of the workflow contributes its command routers.
 AREAS = [

@@ -21,14 +21,14 @@ import psycopg
 from psycopg import IsolationLevel
 from psycopg.sql import SQL, Identifier
 
-from api.exports.cells import BOM, Lang, reader_of
-from api.exports.xlsx import MEDIA_TYPE as XLSX_MEDIA_TYPE
-from api.exports.xlsx import Column, Sheet, write_workbook
-from commands.audit_export import export_performed
-from commands.store import EVENTS_TABLE, EventStore
-from events.base import Actor, RecordedEvent
-from events.export import AuditFilters, ExportChannel, ExportFormat
-from projections import audit_trail
+from xuncha.api.exports.cells import BOM, Lang, reader_of
+from xuncha.api.exports.xlsx import MEDIA_TYPE as XLSX_MEDIA_TYPE
+from xuncha.api.exports.xlsx import Column, Sheet, write_workbook
+from xuncha.commands.audit_export import export_performed
+from xuncha.commands.store import EVENTS_TABLE, EventStore
+from xuncha.events.base import Actor, RecordedEvent
+from xuncha.events.export import AuditFilters, ExportChannel, ExportFormat
+from xuncha.projections import audit_trail
 
 MEDIA_TYPES = {
     ExportFormat.NDJSON: "application/x-ndjson",

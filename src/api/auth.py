@@ -24,8 +24,8 @@ from typing import Any
 import jwt
 from pydantic import ValidationError
 
-from api.settings import Settings
-from events.base import Actor, Role
+from xuncha.api.settings import Settings
+from xuncha.events.base import Actor, Role
 
 ALGORITHM = "HS256"
 

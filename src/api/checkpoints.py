@@ -25,8 +25,8 @@ from cryptography.hazmat.primitives.serialization import (
     load_pem_private_key,
 )
 
-from api.settings import Settings
-from commands import heads, integrity, log_verifications, tree_store
+from xuncha.api.settings import Settings
+from xuncha.commands import heads, integrity, log_verifications, tree_store
 
 log = logging.getLogger(__name__)
 RUN_BY = "xuncha serve"  # who recorded the incremental verifications

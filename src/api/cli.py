@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from api import cli_audit, cli_documents, cli_proofs, cli_security, logs
-from api.settings import Settings
+from xuncha.api import cli_audit, cli_documents, cli_proofs, cli_security, logs
+from xuncha.api.settings import Settings
 
 
 def _exit_on_signal(signum: int, _: Any) -> None:
@@ -25,10 +25,10 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
     """API and projection runner in one process, on the embedded database if none is set."""
     import uvicorn
 
-    from api.app import create_app
-    from api.clock import ClockThread
-    from api.container import build
-    from api.database import open_database
+    from xuncha.api.app import create_app
+    from xuncha.api.clock import ClockThread
+    from xuncha.api.container import build
+    from xuncha.api.database import open_database
 
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, _exit_on_signal)
@@ -40,14 +40,14 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
         container.runner.start_thread()
     relay = None
     if settings.kafka_bootstrap_servers:  # without Kafka, events wait in the log
-        from api.container import make_relay
+        from xuncha.api.container import make_relay
 
         relay = make_relay(settings, database.conninfo)
         relay.start_thread()
     clock = ClockThread(container.app, settings.clock_seconds)
     if settings.clock_seconds > 0:
         clock.start()
-    from api.checkpoints import start_thread
+    from xuncha.api.checkpoints import start_thread
 
     checkpoints = start_thread(settings, database.conninfo)
     app = create_app(container)
@@ -64,7 +64,7 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
             timeout_graceful_shutdown=grace,
         )
     finally:
-        from api.shutdown import exit_now, stop_all
+        from xuncha.api.shutdown import exit_now, stop_all
 
         stop_all(
             [
@@ -102,9 +102,9 @@ def tick_moment(settings: Settings, text: str | None) -> datetime:
 
 def clock_tick(settings: Settings, args: argparse.Namespace) -> int:
     """Run every timer once, as of now or `--now`, and print what each issued."""
-    from api.container import build
-    from api.database import open_database
-    from commands.clock import run_ticks
+    from xuncha.api.container import build
+    from xuncha.api.database import open_database
+    from xuncha.commands.clock import run_ticks
 
     try:
         now = tick_moment(settings, args.now)
@@ -123,9 +123,9 @@ def clock_tick(settings: Settings, args: argparse.Namespace) -> int:
 
 def demo(settings: Settings, args: argparse.Namespace) -> int:
     """Load the Yulin-like demo data set through the command layer, then build read models."""
-    from api.container import build
-    from api.database import open_database
-    from api.demo import AlreadyLoaded, load
+    from xuncha.api.container import build
+    from xuncha.api.database import open_database
+    from xuncha.api.demo import AlreadyLoaded, load
 
     database = open_database(settings)
     container = build(settings, database.conninfo)
@@ -145,8 +145,8 @@ def demo(settings: Settings, args: argparse.Namespace) -> int:
 
 def run_projections(settings: Settings, args: argparse.Namespace) -> None:
     """The projection runner alone (one active; others wait as standbys)."""
-    from api.container import make_runner
-    from api.database import open_database
+    from xuncha.api.container import make_runner
+    from xuncha.api.database import open_database
 
     database = open_database(settings)
     runner = make_runner(settings, database.conninfo)
@@ -162,8 +162,8 @@ def run_projections(settings: Settings, args: argparse.Namespace) -> None:
 def projections_status(settings: Settings, args: argparse.Namespace) -> int:
     """Each read model: its position, the log's head, lag in events and in seconds (since
     the oldest event not yet applied occurred), parked events."""
-    from api.container import make_runner
-    from api.database import open_database
+    from xuncha.api.container import make_runner
+    from xuncha.api.database import open_database
 
     database = open_database(settings)
     try:
@@ -189,9 +189,9 @@ def projections_status(settings: Settings, args: argparse.Namespace) -> int:
 def projections_verify(settings: Settings, args: argparse.Namespace) -> int:
     """Rebuild NAME into a scratch schema and compare it with the live read model at the same
     position, both ways; exit 1 with a report of the differences, 0 when equal."""
-    from api.container import make_runner
-    from api.database import open_database
-    from projections.rebuild import verify
+    from xuncha.api.container import make_runner
+    from xuncha.api.database import open_database
+    from xuncha.projections.rebuild import verify
 
     database = open_database(settings)
     try:
@@ -212,10 +212,10 @@ def projections_rebuild(settings: Settings, args: argparse.Namespace) -> int:
     to it atomically once caught up; the runner and the API may keep running."""
     import psycopg
 
-    from api.container import make_runner
-    from api.database import open_database
-    from projections import tracking
-    from projections.rebuild import ProgressBar, RebuildBusy, rebuild
+    from xuncha.api.container import make_runner
+    from xuncha.api.database import open_database
+    from xuncha.projections import tracking
+    from xuncha.projections.rebuild import ProgressBar, RebuildBusy, rebuild
 
     database = open_database(settings)
     try:
@@ -247,9 +247,9 @@ def projections_parked(settings: Settings, args: argparse.Namespace) -> int:
     """The parked (poison) events, of one read model or of all."""
     import psycopg
 
-    from api.container import make_runner
-    from api.database import open_database
-    from projections import parking
+    from xuncha.api.container import make_runner
+    from xuncha.api.database import open_database
+    from xuncha.projections import parking
 
     database = open_database(settings)
     try:
@@ -274,8 +274,8 @@ def projections_parked(settings: Settings, args: argparse.Namespace) -> int:
 
 def projections_retry(settings: Settings, args: argparse.Namespace) -> int:
     """Re-apply parked events (of NAME, or of all) in order; exit 1 if some stay parked."""
-    from api.container import make_runner
-    from api.database import open_database
+    from xuncha.api.container import make_runner
+    from xuncha.api.database import open_database
 
     database = open_database(settings)
     try:
@@ -288,8 +288,8 @@ def projections_retry(settings: Settings, args: argparse.Namespace) -> int:
 
 def relay(settings: Settings, args: argparse.Namespace) -> Any:
     """`xuncha relay [run]`: the Kafka relay alone; `xuncha relay status`: where it stands."""
-    from api.database import open_database
-    from projections import kafka_relay
+    from xuncha.api.database import open_database
+    from xuncha.projections import kafka_relay
 
     database = open_database(settings)
     try:
@@ -297,7 +297,7 @@ def relay(settings: Settings, args: argparse.Namespace) -> Any:
             import psycopg
 
             with psycopg.connect(database.conninfo) as conn:
-                from api.consumer_health import status as consumers
+                from xuncha.api.consumer_health import status as consumers
 
                 state = {**kafka_relay.status(conn), "consumers": consumers(conn)}
                 print(json.dumps(state, indent=2))
@@ -305,7 +305,7 @@ def relay(settings: Settings, args: argparse.Namespace) -> Any:
         if not settings.kafka_bootstrap_servers:
             print("xuncha: set XUNCHA_KAFKA_BOOTSTRAP_SERVERS to run the relay", file=sys.stderr)
             return 2
-        from api.container import make_relay
+        from xuncha.api.container import make_relay
 
         runner = make_relay(settings, database.conninfo)
         if args.batch_size:
@@ -319,8 +319,12 @@ def relay(settings: Settings, args: argparse.Namespace) -> Any:
 
 def consume(settings: Settings, args: argparse.Namespace) -> Any:
     """Kafka consumers: the reference results consumer, the inbound dispositions adapter."""
-    from api.database import open_database
-    from api.kafka_consumers import ApplicationLeadCommands, DispositionsAdapter, ResultsConsumer
+    from xuncha.api.database import open_database
+    from xuncha.api.kafka_consumers import (
+        ApplicationLeadCommands,
+        DispositionsAdapter,
+        ResultsConsumer,
+    )
 
     if not settings.kafka_bootstrap_servers:
         print("xuncha: set XUNCHA_KAFKA_BOOTSTRAP_SERVERS to consume", file=sys.stderr)
@@ -336,7 +340,7 @@ def consume(settings: Settings, args: argparse.Namespace) -> Any:
                 topic_prefix=settings.kafka_topic_prefix,
             )
         else:
-            from api.container import build
+            from xuncha.api.container import build
 
             container = build(settings, database.conninfo)
             worker = DispositionsAdapter(
@@ -347,7 +351,7 @@ def consume(settings: Settings, args: argparse.Namespace) -> Any:
             )
         signal.signal(signal.SIGTERM, lambda *_: worker.stopped.set())
         if isinstance(worker, DispositionsAdapter):
-            from api.consumer_health import ConsumerHealth
+            from xuncha.api.consumer_health import ConsumerHealth
 
             worker.run_forever(ConsumerHealth(database.conninfo, worker.group_id))
         else:
@@ -360,14 +364,14 @@ def consume(settings: Settings, args: argparse.Namespace) -> Any:
 
 
 def events_integration_schemas(_: Settings, args: argparse.Namespace) -> None:
-    from events.contract import write_contract
+    from xuncha.events.contract import write_contract
 
     for path in write_contract(Path(args.out)):
         print(path)
 
 
 def events_list(_: Settings, args: argparse.Namespace) -> None:
-    from events import REGISTRY
+    from xuncha.events import REGISTRY
 
     rows = [(cls.type_name, cls.schema_version, cls.__name__) for cls in REGISTRY]
     if args.json:
@@ -379,7 +383,7 @@ def events_list(_: Settings, args: argparse.Namespace) -> None:
 
 
 def events_schema(_: Settings, args: argparse.Namespace) -> None:
-    from events.schema import write_schemas
+    from xuncha.events.schema import write_schemas
 
     for path in write_schemas(Path(args.out)):
         print(path)
@@ -389,10 +393,10 @@ def draw_verify(settings: Settings, args: argparse.Namespace) -> int:
     """Re-derive a stored pool draw from its event; exit 1 if it does not match."""
     from uuid import UUID
 
-    from api.container import build
-    from api.database import open_database
-    from commands.draw import verify
-    from events.pool import PoolMembersDrawn
+    from xuncha.api.container import build
+    from xuncha.api.database import open_database
+    from xuncha.commands.draw import verify
+    from xuncha.events.pool import PoolMembersDrawn
 
     database = open_database(settings)
     container = build(settings, database.conninfo)
@@ -414,8 +418,8 @@ def token(settings: Settings, args: argparse.Namespace) -> int:
     """Mint a development token (HS256 with the configured secret)."""
     from datetime import timedelta
 
-    from api.auth import mint
-    from events.base import Role
+    from xuncha.api.auth import mint
+    from xuncha.events.base import Role
 
     try:
         minted = mint(
@@ -433,7 +437,7 @@ def token(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
-    from events.base import Role
+    from xuncha.events.base import Role
 
     p = argparse.ArgumentParser(prog="xuncha", description="Xuncha (巡察) back end")
     sub = p.add_subparsers(dest="command", required=True)

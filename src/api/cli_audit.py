@@ -13,8 +13,8 @@ from pathlib import Path
 from typing import Any, TextIO
 from uuid import UUID
 
-from api.settings import Settings
-from events.base import Role
+from xuncha.api.settings import Settings
+from xuncha.events.base import Role
 
 
 class Progress:
@@ -62,13 +62,13 @@ def _datetime(text: str) -> datetime:
 
 def audit_export(settings: Settings, args: argparse.Namespace) -> int:
     """Export the filtered audit trail to a file; progress on stderr."""
-    from api.auditing import open_export
-    from api.container import make_runner
-    from api.database import make_recorder, open_database
-    from commands.store import EventStore
-    from events.base import Actor
-    from events.export import ExportChannel, ExportFormat
-    from projections import audit_trail
+    from xuncha.api.auditing import open_export
+    from xuncha.api.container import make_runner
+    from xuncha.api.database import make_recorder, open_database
+    from xuncha.commands.store import EventStore
+    from xuncha.events.base import Actor
+    from xuncha.events.export import ExportChannel, ExportFormat
+    from xuncha.projections import audit_trail
 
     database = open_database(settings)
     recorder = make_recorder(database.conninfo, pool_size=1)
@@ -151,11 +151,11 @@ def history(settings: Settings, args: argparse.Namespace) -> int:
     """A record as it stood at a version or moment, or its history; JSON on stdout."""
     import psycopg
 
-    from api.auditing import load_stream
-    from api.database import make_recorder, open_database
-    from commands import history as time_travel
-    from commands.errors import DomainError
-    from commands.store import EventStore
+    from xuncha.api.auditing import load_stream
+    from xuncha.api.database import make_recorder, open_database
+    from xuncha.commands import history as time_travel
+    from xuncha.commands.errors import DomainError
+    from xuncha.commands.store import EventStore
 
     database = open_database(settings)
     recorder = make_recorder(database.conninfo, pool_size=1)

@@ -13,16 +13,16 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID
 
-from api.settings import Settings
-from events.base import Role
-from events.office_day import office_today
+from xuncha.api.settings import Settings
+from xuncha.events.base import Role
+from xuncha.events.office_day import office_today
 
 EXPORTS = ("problem-ledger", "three-lists", "rectification-ledger", "leads", "shared-results")
 
 
 def _container(settings: Settings) -> tuple[Any, Any]:
-    from api.container import build
-    from api.database import open_database
+    from xuncha.api.container import build
+    from xuncha.api.database import open_database
 
     database = open_database(settings)
     container = build(settings, database.conninfo)
@@ -31,13 +31,13 @@ def _container(settings: Settings) -> tuple[Any, Any]:
 
 
 def _actor(args: argparse.Namespace) -> Any:
-    from events.base import Actor
+    from xuncha.events.base import Actor
 
     return Actor(user_id=args.by, role=Role(args.role), organization_id=args.org)
 
 
 def _ledger(args: argparse.Namespace, conn: Any, scope: Any) -> Any:
-    from api.exports import service
+    from xuncha.api.exports import service
 
     if args.what in ("problem-ledger", "three-lists") and args.inspection_id is None:
         raise SystemExit(f"xuncha export {args.what}: --inspection-id is required")
@@ -60,10 +60,10 @@ def _ledger(args: argparse.Namespace, conn: Any, scope: Any) -> Any:
 
 def export(settings: Settings, args: argparse.Namespace) -> int:
     """Write one ledger as .xlsx, recorded as `audit.export_performed` (channel cli)."""
-    from api.access import scope_of
-    from api.exports import service
-    from commands.errors import DomainError
-    from events.export import ExportChannel
+    from xuncha.api.access import scope_of
+    from xuncha.api.exports import service
+    from xuncha.commands.errors import DomainError
+    from xuncha.events.export import ExportChannel
 
     database, container = _container(settings)
     try:
@@ -97,9 +97,9 @@ def export(settings: Settings, args: argparse.Namespace) -> int:
 
 def import_ledger(settings: Settings, args: argparse.Namespace) -> int:
     """Import a 三清单/整改台账 workbook as the inspection's rectification plan."""
-    from api.errors import FileRefused
-    from api.exports import plan_import
-    from commands.errors import DomainError
+    from xuncha.api.errors import FileRefused
+    from xuncha.api.exports import plan_import
+    from xuncha.commands.errors import DomainError
 
     data = Path(args.file).read_bytes()
     database, container = _container(settings)

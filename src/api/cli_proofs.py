@@ -13,22 +13,22 @@ from typing import Any
 
 import psycopg
 
-from api.settings import Settings
-from commands import integrity
+from xuncha.api.settings import Settings
+from xuncha.commands import integrity
 
 
 def _connect(settings: Settings) -> Any:
-    from api.database import open_database
+    from xuncha.api.database import open_database
 
     return open_database(settings)
 
 
 def proof(settings: Settings, args: argparse.Namespace) -> int:
     """Print an inclusion or consistency proof as JSON (the same as the HTTP answer)."""
-    from api import proofs
-    from api.errors import BadRequest
-    from commands import heads
-    from commands.errors import NotFound
+    from xuncha.api import proofs
+    from xuncha.api.errors import BadRequest
+    from xuncha.commands import heads
+    from xuncha.commands.errors import NotFound
 
     database = _connect(settings)
     try:
@@ -59,7 +59,7 @@ def public_key(settings: Settings, _: argparse.Namespace) -> int:
     """Print the checkpoint key's public half (PEM), for outside verifiers."""
     from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-    from api.checkpoints import load_key
+    from xuncha.api.checkpoints import load_key
 
     public = load_key(settings).public_key()
     print(public.public_bytes(Encoding.PEM, PublicFormat.SubjectPublicKeyInfo).decode(), end="")
@@ -67,7 +67,7 @@ def public_key(settings: Settings, _: argparse.Namespace) -> int:
 
 
 def verify_proof(_: Settings, args: argparse.Namespace) -> int:
-    from api import verify_proof as standalone
+    from xuncha.api import verify_proof as standalone
 
     return standalone.run(args)
 
@@ -82,7 +82,7 @@ def heads_from_kafka(settings: Settings, timeout: float = 30.0) -> list[integrit
     offsets it had when reading started."""
     from kafka import KafkaConsumer, TopicPartition
 
-    from events.integration import AUDIT_CHECKPOINT
+    from xuncha.events.integration import AUDIT_CHECKPOINT
 
     topic = settings.kafka_topic_prefix + AUDIT_CHECKPOINT
     consumer = KafkaConsumer(
@@ -124,7 +124,7 @@ def published_heads(settings: Settings, source: str) -> list[integrity.Checkpoin
 
 
 def add_parsers(sub: Any) -> None:
-    from api import verify_proof as standalone
+    from xuncha.api import verify_proof as standalone
 
     pr = sub.add_parser("proof", help="print a Merkle inclusion or consistency proof (JSON)")
     kinds = pr.add_subparsers(dest="kind", required=True)

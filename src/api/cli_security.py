@@ -11,14 +11,14 @@ from typing import Any
 
 import psycopg
 
-from api.settings import Settings
+from xuncha.api.settings import Settings
 
 
 def checkpoint(settings: Settings, _: argparse.Namespace) -> int:
     """Extend the Merkle tree, sign the head now and store the checkpoint (format v2)."""
-    from api.checkpoints import load_key
-    from api.database import open_database
-    from commands import heads
+    from xuncha.api.checkpoints import load_key
+    from xuncha.api.database import open_database
+    from xuncha.commands import heads
 
     key = load_key(settings)
     database = open_database(settings)
@@ -36,8 +36,8 @@ def checkpoint(settings: Settings, _: argparse.Namespace) -> int:
 
 def checkpoint_export(settings: Settings, args: argparse.Namespace) -> int:
     """Write every stored checkpoint as JSON lines, to keep them outside the database."""
-    from api.database import open_database
-    from commands import integrity
+    from xuncha.api.database import open_database
+    from xuncha.commands import integrity
 
     database = open_database(settings)
     try:
@@ -52,9 +52,9 @@ def checkpoint_export(settings: Settings, args: argparse.Namespace) -> int:
 
 def verify_log(settings: Settings, args: argparse.Namespace) -> int:
     """Recompute the chain, check links and checkpoints; exit 1 on the first bad position."""
-    from api.checkpoints import load_key
-    from api.database import open_database
-    from commands import integrity
+    from xuncha.api.checkpoints import load_key
+    from xuncha.api.database import open_database
+    from xuncha.commands import integrity
 
     public = load_key(settings).public_key()
     extra: list[integrity.Checkpoint] = []
@@ -95,7 +95,7 @@ def verify_log(settings: Settings, args: argparse.Namespace) -> int:
 def recorded_times_problem(conn: psycopg.Connection[Any]) -> tuple[int, str] | None:
     """Recorded times never decrease along the log; else say where, on stderr, and return
     the position and the problem."""
-    from commands.recorded_time import first_decrease
+    from xuncha.commands.recorded_time import first_decrease
 
     found = first_decrease(conn)
     if found is None:
@@ -117,7 +117,7 @@ def _record(
 ) -> None:
     """Store the verdict for `GET /audit/log-integrity` (commands/log_verifications.py); a
     database that cannot take it is said on stderr, the verdict stands."""
-    from commands import log_verifications
+    from xuncha.commands import log_verifications
 
     try:
         with conn.transaction():
@@ -134,7 +134,7 @@ def _record(
 
 def _published(settings: Settings, source: str | None) -> list[Any] | int | None:
     """The heads to check against (`--heads-from kafka|FILE`), None, or an exit status."""
-    from api.cli_proofs import published_heads
+    from xuncha.api.cli_proofs import published_heads
 
     if source is None:
         return None
@@ -146,7 +146,7 @@ def _published(settings: Settings, source: str | None) -> list[Any] | int | None
 
 
 def _against_heads(conn: Any, public: Any, published: list[Any]) -> Any:
-    from commands import heads
+    from xuncha.commands import heads
 
     return heads.verify_against_heads(conn, public, published)
 
@@ -160,8 +160,8 @@ def _merge(result: Any, against: Any) -> None:
 
 
 def grant_app_role(settings: Settings, args: argparse.Namespace) -> int:
-    from api.database import open_database
-    from api.db_admin import grant_app_role as grant
+    from xuncha.api.database import open_database
+    from xuncha.api.db_admin import grant_app_role as grant
 
     password = Path(args.password_file).read_text().strip() if args.password_file else None
     database = open_database(settings)
@@ -176,11 +176,11 @@ def grant_app_role(settings: Settings, args: argparse.Namespace) -> int:
 def erase_subject(settings: Settings, args: argparse.Namespace) -> int:
     """Crypto-shred a data subject: destroy its key, record `audit.subject_erased`, and print
     what was erased. Running it again for an erased subject only completes the record."""
-    from api.container import build
-    from api.database import open_database
-    from commands.errors import DomainError
-    from commands.sealed_access import RecordSubjectErasure
-    from events.base import Actor, Role
+    from xuncha.api.container import build
+    from xuncha.api.database import open_database
+    from xuncha.commands.errors import DomainError
+    from xuncha.commands.sealed_access import RecordSubjectErasure
+    from xuncha.events.base import Actor, Role
 
     reason = args.reason.strip()
     if not reason:
@@ -221,8 +221,8 @@ def rotate_kek(settings: Settings, args: argparse.Namespace) -> int:
     import base64
     import binascii
 
-    from api.database import make_recorder, open_database
-    from commands.subject_keys import SubjectKeys
+    from xuncha.api.database import make_recorder, open_database
+    from xuncha.commands.subject_keys import SubjectKeys
 
     try:
         old = base64.b64decode(Path(args.old_key_file).read_text().strip(), validate=True)
@@ -278,7 +278,7 @@ def add_parsers(sub: Any) -> None:
     ex = cp_sub.add_parser("export", help="write all checkpoints as JSON lines to FILE")
     ex.add_argument("file")
     ex.set_defaults(fn=checkpoint_export)
-    from api.cli_proofs import public_key
+    from xuncha.api.cli_proofs import public_key
 
     pk = cp_sub.add_parser("public-key", help="print the checkpoint key's public key (PEM)")
     pk.set_defaults(fn=public_key)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 
-from commands.clock import run_ticks
-from commands.service import Application, utc_now
+from xuncha.commands.clock import run_ticks
+from xuncha.commands.service import Application, utc_now
 
 log = logging.getLogger(__name__)
 

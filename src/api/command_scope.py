@@ -39,11 +39,11 @@ from uuid import UUID
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 
-from api.errors import NotCaughtUp
-from commands.errors import NotFound
-from events.base import Actor, Role
-from projections import read_scope_records, tracking
-from projections.wait import wait_for_position
+from xuncha.api.errors import NotCaughtUp
+from xuncha.commands.errors import NotFound
+from xuncha.events.base import Actor, Role
+from xuncha.projections import read_scope_records, tracking
+from xuncha.projections.wait import wait_for_position
 
 GROUP_PEOPLE = frozenset(
     {Role.GROUP_LEADER, Role.DEPUTY_GROUP_LEADER, Role.GROUP_MEMBER, Role.EXTERNAL_EXPERT}

@@ -7,36 +7,36 @@ from typing import Any
 
 from psycopg_pool import ConnectionPool
 
-from api.database import make_read_pool, make_recorder
-from api.settings import Settings
-from api.telemetry import Telemetry
-from commands.service import Application
-from commands.store import EventStore, XunchaRecorder
-from commands.subject_keys import SubjectKeys
-from events.mapper import EnvelopeMapper
-from projections.audit_trail import AuditTrail
-from projections.base import Projection
-from projections.education_record import EducationRecordDocuments
-from projections.feedback_record import FeedbackRecord
-from projections.fieldwork_register import FieldworkRegister
-from projections.finding_record import FindingRecord
-from projections.group_record import GroupRecord
-from projections.inspection_overview import InspectionOverview
-from projections.inspector_record import InspectorRecord
-from projections.kafka_relay import KafkaRelay, KafkaTarget
-from projections.lead_dashboard import LeadDashboard
-from projections.lead_register import LeadRegister
-from projections.plan_record import PlanRecord
-from projections.pool_record import DrawRecord, PoolMemberRecord
-from projections.read_scope import ReadScope
-from projections.rectification_dashboard import RectificationDashboard
-from projections.rectification_ledger import RectificationLedger
-from projections.report_record import ReportRecord
-from projections.round_dashboard import RoundDashboard
-from projections.runner import ProjectionRunner
-from projections.shared_results import SharedResults
-from projections.supplementary_report_record import SupplementaryReportRecord
-from projections.term_coverage import TermCoverage
+from xuncha.api.database import make_read_pool, make_recorder
+from xuncha.api.settings import Settings
+from xuncha.api.telemetry import Telemetry
+from xuncha.commands.service import Application
+from xuncha.commands.store import EventStore, XunchaRecorder
+from xuncha.commands.subject_keys import SubjectKeys
+from xuncha.events.mapper import EnvelopeMapper
+from xuncha.projections.audit_trail import AuditTrail
+from xuncha.projections.base import Projection
+from xuncha.projections.education_record import EducationRecordDocuments
+from xuncha.projections.feedback_record import FeedbackRecord
+from xuncha.projections.fieldwork_register import FieldworkRegister
+from xuncha.projections.finding_record import FindingRecord
+from xuncha.projections.group_record import GroupRecord
+from xuncha.projections.inspection_overview import InspectionOverview
+from xuncha.projections.inspector_record import InspectorRecord
+from xuncha.projections.kafka_relay import KafkaRelay, KafkaTarget
+from xuncha.projections.lead_dashboard import LeadDashboard
+from xuncha.projections.lead_register import LeadRegister
+from xuncha.projections.plan_record import PlanRecord
+from xuncha.projections.pool_record import DrawRecord, PoolMemberRecord
+from xuncha.projections.read_scope import ReadScope
+from xuncha.projections.rectification_dashboard import RectificationDashboard
+from xuncha.projections.rectification_ledger import RectificationLedger
+from xuncha.projections.report_record import ReportRecord
+from xuncha.projections.round_dashboard import RoundDashboard
+from xuncha.projections.runner import ProjectionRunner
+from xuncha.projections.shared_results import SharedResults
+from xuncha.projections.supplementary_report_record import SupplementaryReportRecord
+from xuncha.projections.term_coverage import TermCoverage
 
 
 def read_models() -> list[Projection]:

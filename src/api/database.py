@@ -10,8 +10,8 @@ from eventsourcing.postgres import PostgresDatastore
 from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool
 
-from api.settings import DatabaseTimeouts, Settings
-from commands.store import XunchaRecorder
+from xuncha.api.settings import DatabaseTimeouts, Settings
+from xuncha.commands.store import XunchaRecorder
 
 log = logging.getLogger(__name__)
 

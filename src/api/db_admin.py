@@ -22,9 +22,9 @@ from typing import Any
 import psycopg
 from psycopg.sql import SQL, Identifier, Literal
 
-from api.database import make_recorder
-from commands import log_verifications
-from commands.store import APPEND_ONLY_TABLES, EVENTS_TABLE
+from xuncha.api.database import make_recorder
+from xuncha.commands import log_verifications
+from xuncha.commands.store import APPEND_ONLY_TABLES, EVENTS_TABLE
 
 
 def grant_app_role(conninfo: str, role: str, password: str | None = None) -> list[str]:

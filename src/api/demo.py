@@ -23,7 +23,7 @@ from datetime import date, timedelta
 from typing import Any
 from uuid import UUID
 
-from api.demo_data import (
+from xuncha.api.demo_data import (
     CITY,
     CITY_ORGANIZATIONS,
     COUNTIES,
@@ -35,7 +35,7 @@ from api.demo_data import (
     PROBLEMS,
     TOWNSHIPS,
 )
-from commands import (
+from xuncha.commands import (
     cross,
     feedback,
     finding,
@@ -48,20 +48,20 @@ from commands import (
     reference,
     report,
 )
-from commands import rectification as item
-from commands import rectification_plan as plan
-from commands import round as round_
-from commands.base import Command
-from commands.clock import run_ticks
-from commands.errors import DomainError
-from commands.service import Application, CommandResult
-from events.base import Actor, Role
-from events.interview import IntervieweeCategory
-from events.lead import Disposition
-from events.office_day import office_date
-from events.petition import PetitionChannel
-from events.vocabulary import InspectionStage, RoundType
-from projections.taxonomy import CURRENT_TAXONOMY
+from xuncha.commands import rectification as item
+from xuncha.commands import rectification_plan as plan
+from xuncha.commands import round as round_
+from xuncha.commands.base import Command
+from xuncha.commands.clock import run_ticks
+from xuncha.commands.errors import DomainError
+from xuncha.commands.service import Application, CommandResult
+from xuncha.events.base import Actor, Role
+from xuncha.events.interview import IntervieweeCategory
+from xuncha.events.lead import Disposition
+from xuncha.events.office_day import office_date
+from xuncha.events.petition import PetitionChannel
+from xuncha.events.vocabulary import InspectionStage, RoundType
+from xuncha.projections.taxonomy import CURRENT_TAXONOMY
 
 OFFICE = Actor(user_id="office-demo", role=Role.INSPECTION_OFFICE, organization_id="org-xcb")
 COMMITTEE = Actor(user_id="secretary-demo", role=Role.COMMITTEE, organization_id="org-swb")

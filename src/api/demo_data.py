@@ -4,7 +4,7 @@ and problems worded as inspection reports word them, by 四个落实 category.""
 
 from __future__ import annotations
 
-from projections.taxonomy import (
+from xuncha.projections.taxonomy import (
     ORGANIZATIONAL_LINE,
     PARTY_LINE,
     RECTIFICATION,

@@ -9,11 +9,11 @@ from fastapi import Depends, Query, Request, Security
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from psycopg import Connection
 
-from api.auth import actor_from_header
-from api.container import Container
-from api.errors import BadRequest, NotCaughtUp
-from events.base import Actor
-from projections.wait import wait_for_position
+from xuncha.api.auth import actor_from_header
+from xuncha.api.container import Container
+from xuncha.api.errors import BadRequest, NotCaughtUp
+from xuncha.events.base import Actor
+from xuncha.projections.wait import wait_for_position
 
 
 def get_container(request: Request) -> Container:

@@ -18,10 +18,10 @@ from psycopg_pool import PoolTimeout
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from starlette.exceptions import HTTPException
 
-from api.auth import Unauthenticated
-from api.guard import security_headers
-from api.logs import correlation_id
-from commands import errors
+from xuncha.api.auth import Unauthenticated
+from xuncha.api.guard import security_headers
+from xuncha.api.logs import correlation_id
+from xuncha.commands import errors
 
 log = logging.getLogger(__name__)
 PAGE_SIZE_PARAMS = ("limit",)

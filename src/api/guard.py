@@ -18,8 +18,8 @@ from urllib.parse import parse_qsl
 
 from fastapi import FastAPI
 
-from api.auth import Unauthenticated, verify
-from api.settings import Settings
+from xuncha.api.auth import Unauthenticated, verify
+from xuncha.api.settings import Settings
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

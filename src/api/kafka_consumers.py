@@ -26,9 +26,9 @@ import psycopg
 from psycopg import Cursor
 from pydantic import ValidationError
 
-from api.consumer_health import ConsumerHealth, run_guarded
-from events.base import Actor, Role
-from events.integration import (
+from xuncha.api.consumer_health import ConsumerHealth, run_guarded
+from xuncha.events.base import Actor, Role
+from xuncha.events.integration import (
     CONTENT_TYPE,
     DEAD_LETTER_SUFFIX,
     DISPOSITIONS_TOPIC,
@@ -310,9 +310,9 @@ class ApplicationLeadCommands:
     def _execute(self, name: str, body: dict[str, Any], actor: Actor, key: str) -> None:
         import importlib
 
-        from commands.errors import DomainError
+        from xuncha.commands.errors import DomainError
 
-        cls = getattr(importlib.import_module("commands.lead"), name)
+        cls = getattr(importlib.import_module("xuncha.commands.lead"), name)
         try:
             command = cls.model_validate(body)
         except ValidationError as error:

@@ -24,7 +24,7 @@ from structlog.contextvars import bind_contextvars, clear_contextvars, get_conte
 LogFormat = Literal["json", "console", "auto"]
 # The `request` line of each request; a stdlib logger, as everywhere, so that it stays in the
 # standard logging tree (and pytest's capture) until `configure` renders it.
-log = logging.getLogger("api.request")
+log = logging.getLogger("xuncha.api.request")
 
 
 def shared_processors() -> list[Any]:

@@ -14,10 +14,10 @@ from uuid import UUID
 from psycopg import Connection
 from pydantic import Field
 
-from api.errors import BadRequest
-from api.schemas.common import FREE_FORM, Answer
-from commands import heads, integrity, tree_store
-from commands.errors import NotFound
+from xuncha.api.errors import BadRequest
+from xuncha.api.schemas.common import FREE_FORM, Answer
+from xuncha.commands import heads, integrity, tree_store
+from xuncha.commands.errors import NotFound
 
 HEX = r"^[0-9a-f]{64}$"
 

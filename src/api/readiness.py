@@ -17,10 +17,10 @@ from typing import Any
 
 import psycopg
 
-from api.consumer_health import status as consumer_status
-from api.settings import Settings
-from projections import kafka_relay
-from projections.tracking import head, positions
+from xuncha.api.consumer_health import status as consumer_status
+from xuncha.api.settings import Settings
+from xuncha.projections import kafka_relay
+from xuncha.projections.tracking import head, positions
 
 log = logging.getLogger(__name__)
 # Probe work runs on its own threads: never queued behind the request threads.

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID, uuid4
 
-from commands.base import Aggregate
-from events.base import Actor, DomainEvent, EventMetadata, RecordedEvent
-from events.export import (
+from xuncha.commands.base import Aggregate
+from xuncha.events.base import Actor, DomainEvent, EventMetadata, RecordedEvent
+from xuncha.events.export import (
     AuditFilters,
     ExportChannel,
     ExportedRecord,

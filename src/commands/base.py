@@ -9,9 +9,9 @@ from typing import Any, ClassVar, Generic, Self, TypeVar
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
-from commands.errors import InvalidTransition, NotPermitted, RuleViolated
-from events.base import Actor, DomainEvent, Role
-from events.office_day import office_date
+from xuncha.commands.errors import InvalidTransition, NotPermitted, RuleViolated
+from xuncha.events.base import Actor, DomainEvent, Role
+from xuncha.events.office_day import office_date
 
 S = TypeVar("S")
 

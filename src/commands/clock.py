@@ -11,10 +11,10 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from events.base import Actor, Role
+from xuncha.events.base import Actor, Role
 
 if TYPE_CHECKING:
-    from commands.service import Application
+    from xuncha.commands.service import Application
 
 SYSTEM_ACTOR = Actor(user_id="system:clock", role=Role.SYSTEM, organization_id="system")
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date
 
-from commands.decision import CommandWarning, WarningCode
-from events.vocabulary import FindingStatus, GroupStage, label
+from xuncha.commands.decision import CommandWarning, WarningCode
+from xuncha.events.vocabulary import FindingStatus, GroupStage, label
 
 
 def _numbers(values: Sequence[int]) -> str:

@@ -12,11 +12,11 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import Field
 
-from commands.base import Aggregate, Command, Context, require
-from commands.errors import InvalidTransition, NotFound
-from events.base import DomainEvent, RecordedEvent, Role
-from events.correction import EventRecordedInError
-from events.values import Member
+from xuncha.commands.base import Aggregate, Command, Context, require
+from xuncha.commands.errors import InvalidTransition, NotFound
+from xuncha.events.base import DomainEvent, RecordedEvent, Role
+from xuncha.events.correction import EventRecordedInError
+from xuncha.events.values import Member
 
 OFFICE = frozenset({Role.INSPECTION_OFFICE})
 

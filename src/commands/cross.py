@@ -8,15 +8,15 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import Field
 
-from commands.base import Aggregate, Command, require, require_stage
-from commands.errors import InvalidTransition
-from commands.round import OFFICE, RoundState
-from events.base import DomainEvent, Role
-from events.cross import CrossInspectionArranged, CrossPair
-from events.group import AuthorizerKind
-from events.policy import PolicyParameters
-from events.values import RoundType
-from events.vocabulary import RoundStage
+from xuncha.commands.base import Aggregate, Command, require, require_stage
+from xuncha.commands.errors import InvalidTransition
+from xuncha.commands.round import OFFICE, RoundState
+from xuncha.events.base import DomainEvent, Role
+from xuncha.events.cross import CrossInspectionArranged, CrossPair
+from xuncha.events.group import AuthorizerKind
+from xuncha.events.policy import PolicyParameters
+from xuncha.events.values import RoundType
+from xuncha.events.vocabulary import RoundStage
 
 
 def cross_stream_id(round_id: UUID) -> UUID:

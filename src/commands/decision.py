@@ -15,7 +15,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
-from events.base import DomainEvent
+from xuncha.events.base import DomainEvent
 
 
 class WarningCode(StrEnum):

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
-from events.pool import DrawCandidate, DrawFilters, PoolMembersDrawn
+from xuncha.events.pool import DrawCandidate, DrawFilters, PoolMembersDrawn
 
 ALGORITHM = "sha256-rank"
 ALGORITHM_VERSION = 1

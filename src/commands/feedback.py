@@ -9,7 +9,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import Field
 
-from commands.base import (
+from xuncha.commands.base import (
     Aggregate,
     Context,
     require,
@@ -17,12 +17,12 @@ from commands.base import (
     require_not_future,
     require_stage,
 )
-from commands.dates import add_months
-from commands.errors import InvalidTransition
-from commands.inspection import InspectionState, require_leader
-from commands.preparation import InspectionCommand
-from events.base import DomainEvent, Role
-from events.feedback import (
+from xuncha.commands.dates import add_months
+from xuncha.commands.errors import InvalidTransition
+from xuncha.commands.inspection import InspectionState, require_leader
+from xuncha.commands.preparation import InspectionCommand
+from xuncha.events.base import DomainEvent, Role
+from xuncha.events.feedback import (
     CopyRecipient,
     CopyRecipientKind,
     DisclosureExemption,
@@ -37,10 +37,10 @@ from events.feedback import (
     JointUnit,
     PrincipalBriefedOneToOne,
 )
-from events.inspection import InspectionFeedbackDelivered
-from events.policy import PolicyParameters
-from events.values import LedgerItem, PolicyRef
-from events.vocabulary import InspectionStage
+from xuncha.events.inspection import InspectionFeedbackDelivered
+from xuncha.events.policy import PolicyParameters
+from xuncha.events.values import LedgerItem, PolicyRef
+from xuncha.events.vocabulary import InspectionStage
 
 
 def feedback_stream_id(inspection_id: UUID) -> UUID:

@@ -24,7 +24,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import Field
 
-from commands.base import (
+from xuncha.commands.base import (
     Aggregate,
     Command,
     Context,
@@ -33,15 +33,15 @@ from commands.base import (
     require_not_future,
     require_stage,
 )
-from commands.errors import InvalidTransition, NotFound
-from commands.inspection import (
+from xuncha.commands.errors import InvalidTransition, NotFound
+from xuncha.commands.inspection import (
     INACTIVE_STAGES,
     InspectionState,
     require_group_member,
     require_leader,
 )
-from events.base import Contract, DomainEvent, Role
-from events.fieldwork import (
+from xuncha.events.base import Contract, DomainEvent, Role
+from xuncha.events.fieldwork import (
     BriefingReceived,
     BriefingRequested,
     DocumentCustodyClosed,
@@ -66,8 +66,8 @@ from events.fieldwork import (
     WorkPlanContent,
     WorkReportHeard,
 )
-from events.policy import PolicyParameters
-from events.vocabulary import InspectionStage
+from xuncha.events.policy import PolicyParameters
+from xuncha.events.vocabulary import InspectionStage
 
 GROUP = frozenset(
     {Role.GROUP_LEADER, Role.DEPUTY_GROUP_LEADER, Role.GROUP_MEMBER, Role.EXTERNAL_EXPERT}

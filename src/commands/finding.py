@@ -13,19 +13,19 @@ from uuid import UUID
 
 from pydantic import ConfigDict, Field
 
-from commands import consequences
-from commands.base import (
+from xuncha.commands import consequences
+from xuncha.commands.base import (
     Aggregate,
     Command,
     Context,
     require,
     require_stage,
 )
-from commands.decision import Decision
-from commands.errors import InvalidTransition
-from commands.inspection import InspectionState, require_group_member, require_leader
-from events.base import Contract, DomainEvent, Role
-from events.finding import (
+from xuncha.commands.decision import Decision
+from xuncha.commands.errors import InvalidTransition
+from xuncha.commands.inspection import InspectionState, require_group_member, require_leader
+from xuncha.events.base import Contract, DomainEvent, Role
+from xuncha.events.finding import (
     FindingAmended,
     FindingApproved,
     FindingContent,
@@ -34,8 +34,8 @@ from events.finding import (
     FindingReviewed,
     FindingReviewRequired,
 )
-from events.inspection import InspectionFindingRegistered
-from events.vocabulary import FindingStatus, InspectionStage
+from xuncha.events.inspection import InspectionFindingRegistered
+from xuncha.events.vocabulary import FindingStatus, InspectionStage
 
 GROUP = frozenset(
     {Role.GROUP_LEADER, Role.DEPUTY_GROUP_LEADER, Role.GROUP_MEMBER, Role.EXTERNAL_EXPERT}

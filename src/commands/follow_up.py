@@ -12,7 +12,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import Field
 
-from commands.base import (
+from xuncha.commands.base import (
     Aggregate,
     Command,
     Context,
@@ -20,13 +20,13 @@ from commands.base import (
     require_not_future,
     require_stage,
 )
-from commands.dates import add_months
-from commands.errors import InvalidTransition
-from commands.inspection import InspectionState
-from commands.preparation import InspectionCommand
-from commands.round import PlanInspection, RoundState
-from events.base import DomainEvent, Role
-from events.follow_up import (
+from xuncha.commands.dates import add_months
+from xuncha.commands.errors import InvalidTransition
+from xuncha.commands.inspection import InspectionState
+from xuncha.commands.preparation import InspectionCommand
+from xuncha.commands.round import PlanInspection, RoundState
+from xuncha.events.base import DomainEvent, Role
+from xuncha.events.follow_up import (
     AccountabilityImposed,
     CheckedItem,
     CheckResult,
@@ -41,9 +41,9 @@ from events.follow_up import (
     SatisfactionSurveyRecorded,
     VisitMethod,
 )
-from events.policy import PolicyParameters
-from events.values import RoundType
-from events.vocabulary import InspectionStage
+from xuncha.events.policy import PolicyParameters
+from xuncha.events.values import RoundType
+from xuncha.events.vocabulary import InspectionStage
 
 FOLLOWERS = frozenset(
     {Role.INSPECTION_OFFICE, Role.LEADING_GROUP, Role.GROUP_LEADER, Role.DEPUTY_GROUP_LEADER}

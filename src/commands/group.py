@@ -19,8 +19,8 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import Field
 
-from commands import consequences
-from commands.base import (
+from xuncha.commands import consequences
+from xuncha.commands.base import (
     Aggregate,
     Command,
     Context,
@@ -29,16 +29,16 @@ from commands.base import (
     require_not_future,
     require_stage,
 )
-from commands.cross import CrossState
-from commands.dates import add_months
-from commands.decision import CommandWarning, Decision
-from commands.errors import InvalidTransition, RuleViolated
-from commands.finding import FindingState
-from commands.inspection import InspectionState
-from commands.round import RoundState
-from events.base import DomainEvent, Role
-from events.finding import FindingReviewRequired, ReviewReason
-from events.group import (
+from xuncha.commands.cross import CrossState
+from xuncha.commands.dates import add_months
+from xuncha.commands.decision import CommandWarning, Decision
+from xuncha.commands.errors import InvalidTransition, RuleViolated
+from xuncha.commands.finding import FindingState
+from xuncha.commands.inspection import InspectionState
+from xuncha.commands.round import RoundState
+from xuncha.events.base import DomainEvent, Role
+from xuncha.events.finding import FindingReviewRequired, ReviewReason
+from xuncha.events.group import (
     AuthorizerKind,
     CompositionWarningRaised,
     ConfidentialityPledgeSigned,
@@ -62,11 +62,11 @@ from events.group import (
     RecusedFinding,
     SecondmentDirection,
 )
-from events.inspection import InspectionGroupMemberRecused, ReportReturnedForRevision
-from events.policy import PolicyParameters
-from events.pool import Gender, InspectorProfile, RelativeTie, WorkSpell
-from events.values import Member, RoundType
-from events.vocabulary import GroupStage, InspectionStage, RoundStage
+from xuncha.events.inspection import InspectionGroupMemberRecused, ReportReturnedForRevision
+from xuncha.events.policy import PolicyParameters
+from xuncha.events.pool import Gender, InspectorProfile, RelativeTie, WorkSpell
+from xuncha.events.values import Member, RoundType
+from xuncha.events.vocabulary import GroupStage, InspectionStage, RoundStage
 
 OFFICE = frozenset({Role.INSPECTION_OFFICE})
 PROPOSERS = frozenset({Role.INSPECTION_OFFICE, Role.ORGANIZATION_DEPARTMENT})

@@ -20,8 +20,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 from psycopg import Connection
 from psycopg.sql import SQL, Identifier
 
-from commands import integrity, merkle, tree_store
-from commands.integrity import Checkpoint, Verification
+from xuncha.commands import integrity, merkle, tree_store
+from xuncha.commands.integrity import Checkpoint, Verification
 
 
 def _link_at(conn: Connection[Any], position: int, schema: str) -> bytes:

@@ -33,9 +33,9 @@ from uuid import UUID
 
 from pydantic import BaseModel
 
-from commands.base import Aggregate
-from commands.errors import NotFound, RuleViolated
-from events.base import SEALED, DomainEvent, RecordedEvent
+from xuncha.commands.base import Aggregate
+from xuncha.commands.errors import NotFound, RuleViolated
+from xuncha.events.base import SEALED, DomainEvent, RecordedEvent
 
 JSON = Any
 
@@ -46,11 +46,11 @@ JSON = Any
 @cache
 def aggregates() -> dict[str, Aggregate[Any]]:
     """Every stream type's aggregate, found in the modules of `commands`."""
-    import commands
+    from xuncha import commands
 
     found: dict[str, list[tuple[str, Aggregate[Any]]]] = {}
-    for info in pkgutil.iter_modules(commands.__path__, "commands."):
-        if info.name in (__name__, "commands.handlers"):
+    for info in pkgutil.iter_modules(commands.__path__, "xuncha.commands."):
+        if info.name in (__name__, "xuncha.commands.handlers"):
             continue
         module = importlib.import_module(info.name)
         for value in vars(module).values():

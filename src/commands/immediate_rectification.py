@@ -14,7 +14,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from commands.base import (
+from xuncha.commands.base import (
     Aggregate,
     Command,
     Context,
@@ -23,13 +23,13 @@ from commands.base import (
     require_not_future,
     require_stage,
 )
-from commands.errors import InvalidTransition, NotFound
-from commands.fieldwork import LEADERS
-from commands.finding import FindingState
-from commands.inspection import INACTIVE_STAGES, InspectionState, require_group_member
-from events.base import DomainEvent, Role
-from events.fieldwork import ImmediateRectificationCompleted, ImmediateRectificationRequested
-from events.vocabulary import ImmediateRectificationStatus, InspectionStage
+from xuncha.commands.errors import InvalidTransition, NotFound
+from xuncha.commands.fieldwork import LEADERS
+from xuncha.commands.finding import FindingState
+from xuncha.commands.inspection import INACTIVE_STAGES, InspectionState, require_group_member
+from xuncha.events.base import DomainEvent, Role
+from xuncha.events.fieldwork import ImmediateRectificationCompleted, ImmediateRectificationRequested
+from xuncha.events.vocabulary import ImmediateRectificationStatus, InspectionStage
 
 INSPECTED = frozenset({Role.INSPECTED_ORG_PRINCIPAL, Role.INSPECTED_ORG_LIAISON})
 

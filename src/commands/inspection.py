@@ -18,9 +18,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date
 from uuid import UUID
 
-from commands.base import Aggregate, Context, require_actor
-from events.base import DomainEvent
-from events.inspection import (
+from xuncha.commands.base import Aggregate, Context, require_actor
+from xuncha.events.base import DomainEvent
+from xuncha.events.inspection import (
     GroupAuthorized,
     GroupStationed,
     GroupWithdrawn,
@@ -46,9 +46,9 @@ from events.inspection import (
     ReportReturnedForRevision,
     ReportReviewedByOffice,
 )
-from events.lead import InspectionLeadRegistered
-from events.values import FindingRef, Member, PlanItem, PolicyRef, RoundType
-from events.vocabulary import InspectionStage
+from xuncha.events.lead import InspectionLeadRegistered
+from xuncha.events.values import FindingRef, Member, PlanItem, PolicyRef, RoundType
+from xuncha.events.vocabulary import InspectionStage
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from commands.base import (
+from xuncha.commands.base import (
     Aggregate,
     Command,
     Context,
@@ -23,17 +23,17 @@ from commands.base import (
     require_not_future,
     require_stage,
 )
-from commands.fieldwork import GROUP, require_group_people, require_in_scope, require_unique
-from commands.inspection import InspectionState, require_group_member
-from events.base import Contract, DomainEvent, Role
-from events.interview import (
+from xuncha.commands.fieldwork import GROUP, require_group_people, require_in_scope, require_unique
+from xuncha.commands.inspection import InspectionState, require_group_member
+from xuncha.events.base import Contract, DomainEvent, Role
+from xuncha.events.interview import (
     InterviewConducted,
     Interviewee,
     IntervieweeCategory,
     InterviewRecordSigned,
 )
-from events.policy import PolicyParameters
-from events.vocabulary import InspectionStage, InterviewRecordState
+from xuncha.events.policy import PolicyParameters
+from xuncha.events.vocabulary import InspectionStage, InterviewRecordState
 
 SIGNING_STAGES = (
     InspectionStage.STATIONED,

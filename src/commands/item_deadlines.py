@@ -16,14 +16,14 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from commands.log_follower import follow
-from commands.rectification import RECTIFICATION_ITEM, ItemState, evolve, next_warning_day
-from commands.store import EventStore
-from events import rectification as events
-from events.base import RecordedEvent
-from events.policy import PolicyParameters
-from events.values import PolicyRef
-from events.vocabulary import RectificationItemStatus
+from xuncha.commands.log_follower import follow
+from xuncha.commands.rectification import RECTIFICATION_ITEM, ItemState, evolve, next_warning_day
+from xuncha.commands.store import EventStore
+from xuncha.events import rectification as events
+from xuncha.events.base import RecordedEvent
+from xuncha.events.policy import PolicyParameters
+from xuncha.events.values import PolicyRef
+from xuncha.events.vocabulary import RectificationItemStatus
 
 # Events that open or close an item, move its deadline or raise a colour: all that
 # `next_warning_day` reads (status, deadline, the colour raised, the policy).

@@ -20,8 +20,8 @@ from uuid import UUID
 
 from pydantic import Field
 
-from commands import consequences
-from commands.base import (
+from xuncha.commands import consequences
+from xuncha.commands.base import (
     Aggregate,
     Command,
     Context,
@@ -30,17 +30,17 @@ from commands.base import (
     require_not_future,
     require_stage,
 )
-from commands.dates import add_months
-from commands.decision import Decision
-from commands.errors import InvalidTransition
-from commands.inspection import (
+from xuncha.commands.dates import add_months
+from xuncha.commands.decision import Decision
+from xuncha.commands.errors import InvalidTransition
+from xuncha.commands.inspection import (
     INACTIVE_STAGES,
     InspectionState,
     require_group_member,
     require_leader,
 )
-from events.base import DomainEvent, Role
-from events.lead import (
+from xuncha.events.base import DomainEvent, Role
+from xuncha.events.lead import (
     CadreLevel,
     Disposition,
     FastTrack,
@@ -62,9 +62,9 @@ from events.lead import (
     SourceRef,
     Urgency,
 )
-from events.policy import PolicyParameters
-from events.values import PolicyRef
-from events.vocabulary import InspectionStage, LeadStage
+from xuncha.events.policy import PolicyParameters
+from xuncha.events.values import PolicyRef
+from xuncha.events.vocabulary import InspectionStage, LeadStage
 
 REGISTRARS = frozenset({Role.GROUP_LEADER, Role.DEPUTY_GROUP_LEADER, Role.GROUP_MEMBER})
 RECEIVERS = frozenset(

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterable
 from typing import Generic, TypeVar
 from weakref import WeakKeyDictionary
 
-from commands.store import EventStore
-from events.base import DomainEvent, RecordedEvent
+from xuncha.commands.store import EventStore
+from xuncha.events.base import DomainEvent, RecordedEvent
 
 BATCH = 500
 

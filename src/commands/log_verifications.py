@@ -27,7 +27,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from psycopg import Connection, sql
 from psycopg.sql import SQL, Composed, Identifier
 
-from commands import integrity
+from xuncha.commands import integrity
 
 TABLE = "log_verifications"
 INCREMENT_LIMIT = 100_000  # events one incremental run checks at most

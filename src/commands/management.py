@@ -20,7 +20,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import AwareDatetime, Field
 
-from commands.base import (
+from xuncha.commands.base import (
     Aggregate,
     Command,
     Context,
@@ -28,17 +28,17 @@ from commands.base import (
     require_actor,
     require_not_future,
 )
-from commands.errors import InvalidTransition, NotFound
-from commands.fieldwork import (
+from xuncha.commands.errors import InvalidTransition, NotFound
+from xuncha.commands.fieldwork import (
     GROUP,
     GROUP_STAGES_EXCLUDED,
     LEADERS,
     require_group_people,
     require_unique,
 )
-from commands.inspection import InspectionState, require_group_member
-from events.base import DomainEvent, Role
-from events.management import (
+from xuncha.commands.inspection import InspectionState, require_group_member
+from xuncha.events.base import DomainEvent, Role
+from xuncha.events.management import (
     AttendanceRecorded,
     CollectiveStudyHeld,
     ConfidentialityBreachReported,
@@ -56,7 +56,7 @@ from events.management import (
     TrainingRecorded,
     WorkLogEntryWritten,
 )
-from events.policy import PolicyParameters
+from xuncha.events.policy import PolicyParameters
 
 SUPERIORS = frozenset({Role.INSPECTION_OFFICE, Role.LEADING_GROUP})
 ACCOUNTABILITY = SUPERIORS | frozenset({Role.DISCIPLINE_COMMISSION})

@@ -19,7 +19,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from commands.base import (
+from xuncha.commands.base import (
     Aggregate,
     Command,
     Context,
@@ -28,13 +28,19 @@ from commands.base import (
     require_not_future,
     require_stage,
 )
-from commands.errors import InvalidTransition, NotFound
-from commands.fieldwork import GROUP, LEADERS, FieldworkState, require_in_scope, require_meeting
-from commands.finding import FindingState
-from commands.inspection import InspectionState, require_group_member
-from commands.lead import LeadState
-from events.base import Contract, DomainEvent, Role
-from events.petition import (
+from xuncha.commands.errors import InvalidTransition, NotFound
+from xuncha.commands.fieldwork import (
+    GROUP,
+    LEADERS,
+    FieldworkState,
+    require_in_scope,
+    require_meeting,
+)
+from xuncha.commands.finding import FindingState
+from xuncha.commands.inspection import InspectionState, require_group_member
+from xuncha.commands.lead import LeadState
+from xuncha.events.base import Contract, DomainEvent, Role
+from xuncha.events.petition import (
     Discipline,
     InScopeBasis,
     OutOfScopeReason,
@@ -49,7 +55,7 @@ from events.petition import (
     PetitionLinkedToLead,
     PetitionRegistered,
 )
-from events.vocabulary import InspectionStage, PetitionStatus
+from xuncha.events.vocabulary import InspectionStage, PetitionStatus
 
 # Stages in which a petition already received may still be triaged, forwarded or linked.
 HANDLING_STAGES = (

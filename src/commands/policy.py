@@ -9,10 +9,10 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import Field
 
-from commands.base import Aggregate, Command, Context, require
-from events.base import DomainEvent, Role
-from events.policy import PolicyParameters, PolicyVersionPublished
-from events.values import PolicyRef
+from xuncha.commands.base import Aggregate, Command, Context, require
+from xuncha.events.base import DomainEvent, Role
+from xuncha.events.policy import PolicyParameters, PolicyVersionPublished
+from xuncha.events.values import PolicyRef
 
 DEFAULT_EFFECTIVE_FROM = date(1900, 1, 1)
 

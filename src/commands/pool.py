@@ -17,7 +17,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import Field
 
-from commands.base import (
+from xuncha.commands.base import (
     Aggregate,
     Command,
     Context,
@@ -25,12 +25,12 @@ from commands.base import (
     require_not_future,
     require_stage,
 )
-from commands.dates import add_months
-from commands.draw import ALGORITHM, ALGORITHM_VERSION, digest, draw
-from commands.errors import InvalidTransition, NotFound
-from events.base import DomainEvent, Role
-from events.policy import PolicyParameters
-from events.pool import (
+from xuncha.commands.dates import add_months
+from xuncha.commands.draw import ALGORITHM, ALGORITHM_VERSION, digest, draw
+from xuncha.commands.errors import InvalidTransition, NotFound
+from xuncha.events.base import DomainEvent, Role
+from xuncha.events.policy import PolicyParameters
+from xuncha.events.pool import (
     DrawCandidate,
     DrawFilters,
     ExpertCategory,
@@ -45,7 +45,7 @@ from events.pool import (
     ServiceGrade,
     TalentPoolMemberEnrolled,
 )
-from events.vocabulary import GroupStage, PoolMemberStatus
+from xuncha.events.vocabulary import GroupStage, PoolMemberStatus
 
 OFFICE = frozenset({Role.INSPECTION_OFFICE})
 LEADING_GROUP = frozenset({Role.LEADING_GROUP})

@@ -9,19 +9,19 @@ from uuid import UUID
 
 from pydantic import Field
 
-from commands.base import (
+from xuncha.commands.base import (
     Command,
     Context,
     require,
     require_not_future,
     require_stage,
 )
-from commands.errors import InvalidTransition
-from commands.group import GroupState, authorized_for_target, members_of, readiness_gaps
-from commands.inspection import InspectionState, require_leader
-from commands.round import OFFICE, PlanInspection, RoundState
-from events.base import DomainEvent, Role
-from events.inspection import (
+from xuncha.commands.errors import InvalidTransition
+from xuncha.commands.group import GroupState, authorized_for_target, members_of, readiness_gaps
+from xuncha.commands.inspection import InspectionState, require_leader
+from xuncha.commands.round import OFFICE, PlanInspection, RoundState
+from xuncha.events.base import DomainEvent, Role
+from xuncha.events.inspection import (
     GroupAuthorized,
     GroupStationed,
     GroupWithdrawn,
@@ -29,10 +29,10 @@ from events.inspection import (
     InspectionNoticeIssued,
     InspectionPlanned,
 )
-from events.petition import PetitionChannelsClosed, PetitionChannelsOpened
-from events.policy import PolicyParameters
-from events.values import Contacts, PolicyRef
-from events.vocabulary import GroupStage, InspectionStage
+from xuncha.events.petition import PetitionChannelsClosed, PetitionChannelsOpened
+from xuncha.events.policy import PolicyParameters
+from xuncha.events.values import Contacts, PolicyRef
+from xuncha.events.vocabulary import GroupStage, InspectionStage
 
 LEADER = frozenset({Role.GROUP_LEADER})
 

@@ -18,7 +18,7 @@ from eventsourcing.persistence import StoredEvent
 from psycopg import Connection
 from psycopg.sql import SQL, Composed, Identifier
 
-from events.mapper import dumps
+from xuncha.events.mapper import dumps
 
 # The recorded time of a row of the events table (UTF-8 JSON envelope); only ever an argument
 # of `SQL.format`, so its braces are literal.

@@ -17,8 +17,8 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import Field
 
-from commands import consequences
-from commands.base import (
+from xuncha.commands import consequences
+from xuncha.commands.base import (
     Aggregate,
     Command,
     Context,
@@ -27,12 +27,12 @@ from commands.base import (
     require_not_future,
     require_stage,
 )
-from commands.decision import CommandWarning, Decision
-from commands.errors import InvalidTransition, RuleViolated
-from events.base import DomainEvent, Role
-from events.follow_up import CheckResult
-from events.policy import PolicyParameters
-from events.rectification import (
+from xuncha.commands.decision import CommandWarning, Decision
+from xuncha.commands.errors import InvalidTransition, RuleViolated
+from xuncha.events.base import DomainEvent, Role
+from xuncha.events.follow_up import CheckResult
+from xuncha.events.policy import PolicyParameters
+from xuncha.events.rectification import (
     AccountabilityTalkHeld,
     BulkClosureFlagged,
     DailyClosureCounted,
@@ -53,8 +53,8 @@ from events.rectification import (
     SupervisionNoticeIssued,
     WarningLevel,
 )
-from events.values import PolicyRef
-from events.vocabulary import RectificationItemStatus
+from xuncha.events.values import PolicyRef
+from xuncha.events.vocabulary import RectificationItemStatus
 
 INSPECTED = frozenset({Role.INSPECTED_ORG_PRINCIPAL, Role.INSPECTED_ORG_LIAISON})
 VERIFIERS = frozenset(

@@ -10,8 +10,8 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import Field
 
-from commands import consequences
-from commands.base import (
+from xuncha.commands import consequences
+from xuncha.commands.base import (
     Aggregate,
     Context,
     require,
@@ -19,16 +19,16 @@ from commands.base import (
     require_not_future,
     require_stage,
 )
-from commands.dates import add_months
-from commands.decision import CommandWarning, Decision
-from commands.errors import InvalidTransition
-from commands.feedback import FeedbackState, require_exemptions_approved
-from commands.inspection import INSPECTION, InspectionState
-from commands.preparation import InspectionCommand
-from commands.round import OFFICE
-from events.base import DomainEvent, Role
-from events.feedback import DisclosureExemption, DisclosureScope
-from events.inspection import (
+from xuncha.commands.dates import add_months
+from xuncha.commands.decision import CommandWarning, Decision
+from xuncha.commands.errors import InvalidTransition
+from xuncha.commands.feedback import FeedbackState, require_exemptions_approved
+from xuncha.commands.inspection import INSPECTION, InspectionState
+from xuncha.commands.preparation import InspectionCommand
+from xuncha.commands.round import OFFICE
+from xuncha.events.base import DomainEvent, Role
+from xuncha.events.feedback import DisclosureExemption, DisclosureScope
+from xuncha.events.inspection import (
     InspectionClosed,
     RectificationPlanAccepted,
     RectificationPlanReturned,
@@ -37,9 +37,9 @@ from events.inspection import (
     RectificationReportReturned,
     RectificationReportSubmitted,
 )
-from events.policy import PolicyParameters
-from events.rectification import RectificationItemOpened
-from events.rectification_plan import (
+from xuncha.events.policy import PolicyParameters
+from xuncha.events.rectification import RectificationItemOpened
+from xuncha.events.rectification_plan import (
     CentralizedRectificationPeriodEnded,
     ContinuousRectificationStarted,
     RectificationDemocraticLifeMeetingHeld,
@@ -48,8 +48,8 @@ from events.rectification_plan import (
     RectificationSummarized,
     RectificationTaskforceEstablished,
 )
-from events.values import PlanItem
-from events.vocabulary import InspectionStage, RectificationItemStatus, RectificationPhase
+from xuncha.events.values import PlanItem
+from xuncha.events.vocabulary import InspectionStage, RectificationItemStatus, RectificationPhase
 
 PRINCIPAL = frozenset({Role.INSPECTED_ORG_PRINCIPAL})
 

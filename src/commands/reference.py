@@ -14,11 +14,11 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import Field
 
-from commands.base import Aggregate, Command, require, require_stage
-from commands.errors import InvalidTransition, NotFound, RuleViolated
-from commands.round import OFFICE
-from events.base import DomainEvent, Role
-from events.reference import (
+from xuncha.commands.base import Aggregate, Command, require, require_stage
+from xuncha.commands.errors import InvalidTransition, NotFound, RuleViolated
+from xuncha.commands.round import OFFICE
+from xuncha.events.base import DomainEvent, Role
+from xuncha.events.reference import (
     JurisdictionLevel,
     JurisdictionRegistered,
     OrganizationDeregistered,
@@ -28,8 +28,8 @@ from events.reference import (
     TermCoveragePlanApproved,
     TermCoveragePlanDrafted,
 )
-from events.values import RoundType
-from events.vocabulary import CoveragePlanStage
+from xuncha.events.values import RoundType
+from xuncha.events.vocabulary import CoveragePlanStage
 
 Ident = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
 

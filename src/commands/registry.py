@@ -6,8 +6,8 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from uuid import UUID
 
-from commands.base import Command
-from commands.unit_of_work import UnitOfWork
+from xuncha.commands.base import Command
+from xuncha.commands.unit_of_work import UnitOfWork
 
 C = TypeVar("C", bound=Command)
 Handler = Callable[[UnitOfWork, Any], UUID | None]

@@ -11,14 +11,14 @@ from uuid import UUID
 
 from pydantic import Field
 
-from commands.base import Context, require, require_not_future, require_stage
-from commands.errors import InvalidTransition, NotFound
-from commands.finding import FindingState
-from commands.inspection import InspectionState, require_group_member, require_leader
-from commands.preparation import InspectionCommand
-from commands.round import OFFICE
-from events.base import DomainEvent, Role
-from events.inspection import (
+from xuncha.commands.base import Context, require, require_not_future, require_stage
+from xuncha.commands.errors import InvalidTransition, NotFound
+from xuncha.commands.finding import FindingState
+from xuncha.commands.inspection import InspectionState, require_group_member, require_leader
+from xuncha.commands.preparation import InspectionCommand
+from xuncha.commands.round import OFFICE
+from xuncha.events.base import DomainEvent, Role
+from xuncha.events.inspection import (
     FactualViewsExchanged,
     InspectionReportDrafted,
     ReportApproved,
@@ -28,8 +28,8 @@ from events.inspection import (
     ResultsUse,
     ResultsUseDecided,
 )
-from events.values import FindingRef
-from events.vocabulary import FindingStatus, InspectionStage
+from xuncha.events.values import FindingRef
+from xuncha.events.vocabulary import FindingStatus, InspectionStage
 
 
 class DraftInspectionReport(InspectionCommand):

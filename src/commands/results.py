@@ -12,7 +12,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import Field
 
-from commands.base import (
+from xuncha.commands.base import (
     Aggregate,
     Command,
     Context,
@@ -21,14 +21,14 @@ from commands.base import (
     require_not_future,
     require_stage,
 )
-from commands.errors import InvalidTransition
-from commands.inspection import InspectionState
-from commands.rectification import ItemState
-from events.base import DomainEvent, Role
-from events.finding import FindingContent
-from events.follow_up import Grade
-from events.policy import PolicyParameters
-from events.results import (
+from xuncha.commands.errors import InvalidTransition
+from xuncha.commands.inspection import InspectionState
+from xuncha.commands.rectification import ItemState
+from xuncha.events.base import DomainEvent, Role
+from xuncha.events.finding import FindingContent
+from xuncha.events.follow_up import Grade
+from xuncha.events.policy import PolicyParameters
+from xuncha.events.results import (
     ConfessionBookCompiled,
     ConfessionBookPublished,
     ConfessionEntryAdded,
@@ -41,7 +41,7 @@ from events.results import (
     WarningBulletinIssued,
     WarningStudySessionHeld,
 )
-from events.vocabulary import EducationRecordKind, InspectionStage, RectificationItemStatus
+from xuncha.events.vocabulary import EducationRecordKind, InspectionStage, RectificationItemStatus
 
 AFTER_APPROVAL = (
     InspectionStage.REPORT_APPROVED,

@@ -10,7 +10,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from commands.base import (
+from xuncha.commands.base import (
     Aggregate,
     Command,
     Context,
@@ -18,9 +18,9 @@ from commands.base import (
     require_not_future,
     require_stage,
 )
-from commands.errors import InvalidTransition, RuleViolated
-from events.base import DomainEvent, Role
-from events.round import (
+from xuncha.commands.errors import InvalidTransition, RuleViolated
+from xuncha.events.base import DomainEvent, Role
+from xuncha.events.round import (
     RoundApproved,
     RoundClosed,
     RoundLeadsCleared,
@@ -29,8 +29,8 @@ from events.round import (
     RoundProposed,
     RoundTargetAssigned,
 )
-from events.values import RoundType
-from events.vocabulary import InspectionStage, RoundStage
+from xuncha.events.values import RoundType
+from xuncha.events.vocabulary import InspectionStage, RoundStage
 
 OFFICE = frozenset({Role.INSPECTION_OFFICE})
 

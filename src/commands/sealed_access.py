@@ -16,15 +16,15 @@ from uuid import UUID
 
 from pydantic import Field
 
-from commands.base import Aggregate, Command, Context, require_actor
-from commands.errors import InvalidTransition, NotFound
-from commands.inspection import InspectionState
-from commands.store import EventStore
-from events.access import SealedRecordType, SensitiveRecordAccessed, SubjectErased
-from events.base import DomainEvent, Role
-from events.interview import InterviewConducted
-from events.petition import PetitionRegistered
-from events.sealing import ERASED, interview_subject, petition_subject
+from xuncha.commands.base import Aggregate, Command, Context, require_actor
+from xuncha.commands.errors import InvalidTransition, NotFound
+from xuncha.commands.inspection import InspectionState
+from xuncha.commands.store import EventStore
+from xuncha.events.access import SealedRecordType, SensitiveRecordAccessed, SubjectErased
+from xuncha.events.base import DomainEvent, Role
+from xuncha.events.interview import InterviewConducted
+from xuncha.events.petition import PetitionRegistered
+from xuncha.events.sealing import ERASED, interview_subject, petition_subject
 
 SEALED_READERS = frozenset({Role.INSPECTION_OFFICE, Role.AUDITOR, Role.GROUP_LEADER})
 JUSTIFICATION_MIN = 10

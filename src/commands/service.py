@@ -11,18 +11,18 @@ from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from commands.base import Command, Context
-from commands.decision import CommandWarning, WarningCode
-from commands.errors import (
+from xuncha.commands.base import Command, Context
+from xuncha.commands.decision import CommandWarning, WarningCode
+from xuncha.commands.errors import (
     ConcurrencyConflict,
     IdempotencyKeyReused,
     InvalidTransition,
     NotPermitted,
 )
-from commands.handlers import HANDLERS
-from commands.store import EventStore, IdempotencyRecord
-from commands.unit_of_work import UnitOfWork
-from events.base import Actor, EventMetadata, RecordedEvent
+from xuncha.commands.handlers import HANDLERS
+from xuncha.commands.store import EventStore, IdempotencyRecord
+from xuncha.commands.unit_of_work import UnitOfWork
+from xuncha.events.base import Actor, EventMetadata, RecordedEvent
 
 # A command without If-Match whose append meets another append is decided again, this many
 # times in all, waiting backoff x attempt between tries.

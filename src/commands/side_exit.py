@@ -12,14 +12,14 @@ from typing import ClassVar
 
 from pydantic import Field
 
-from commands.base import Context, require_stage
-from commands.errors import InvalidTransition
-from commands.inspection import InspectionState
-from commands.preparation import InspectionCommand
-from commands.round import OFFICE
-from events.base import DomainEvent, Role
-from events.inspection import InspectionCancelled, InspectionResumed, InspectionSuspended
-from events.vocabulary import InspectionStage
+from xuncha.commands.base import Context, require_stage
+from xuncha.commands.errors import InvalidTransition
+from xuncha.commands.inspection import InspectionState
+from xuncha.commands.preparation import InspectionCommand
+from xuncha.commands.round import OFFICE
+from xuncha.events.base import DomainEvent, Role
+from xuncha.events.inspection import InspectionCancelled, InspectionResumed, InspectionSuspended
+from xuncha.events.vocabulary import InspectionStage
 
 BEFORE_FEEDBACK = (
     InspectionStage.PLANNED,

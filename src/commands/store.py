@@ -33,10 +33,10 @@ from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier, Literal
 
-from commands import integrity, log_verifications, recorded_time, tree_store
-from commands.errors import CommandTooLarge, ConcurrencyConflict
-from events.base import RecordedEvent
-from events.mapper import EnvelopeMapper
+from xuncha.commands import integrity, log_verifications, recorded_time, tree_store
+from xuncha.commands.errors import CommandTooLarge, ConcurrencyConflict
+from xuncha.events.base import RecordedEvent
+from xuncha.events.mapper import EnvelopeMapper
 
 EVENTS_TABLE = "stored_events"
 # One append travels as one pipelined INSERT; on psycopg 3.3 / libpq 18 such an INSERT of

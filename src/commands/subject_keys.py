@@ -31,9 +31,9 @@ from eventsourcing.postgres import PostgresDatastore
 from psycopg import Cursor
 from psycopg.sql import SQL, Identifier
 
-from commands.errors import InvalidTransition, NotFound
-from commands.wrapping_keys import WrappingKeyMissing, WrappingKeys, bucket_of
-from events import sealing
+from xuncha.commands.errors import InvalidTransition, NotFound
+from xuncha.commands.wrapping_keys import WrappingKeyMissing, WrappingKeys, bucket_of
+from xuncha.events import sealing
 
 TABLE = "subject_keys"
 WRAP_AAD = b"xuncha.subject_key.v1|"

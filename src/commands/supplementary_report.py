@@ -11,19 +11,19 @@ from uuid import UUID
 
 from pydantic import Field
 
-from commands.base import Aggregate, Command, Context, require_not_future, require_stage
-from commands.errors import InvalidTransition
-from commands.inspection import InspectionState, require_group_member
-from commands.round import OFFICE
-from events.base import DomainEvent, Role
-from events.supplementary_report import (
+from xuncha.commands.base import Aggregate, Command, Context, require_not_future, require_stage
+from xuncha.commands.errors import InvalidTransition
+from xuncha.commands.inspection import InspectionState, require_group_member
+from xuncha.commands.round import OFFICE
+from xuncha.events.base import DomainEvent, Role
+from xuncha.events.supplementary_report import (
     SupplementaryKind,
     SupplementaryReportApproved,
     SupplementaryReportDrafted,
     SupplementaryReportReturned,
     SupplementaryReportReviewed,
 )
-from events.vocabulary import InspectionStage, SupplementaryReportStage
+from xuncha.events.vocabulary import InspectionStage, SupplementaryReportStage
 
 AFTER_FIELDWORK = (
     InspectionStage.WITHDRAWN,

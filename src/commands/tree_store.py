@@ -18,7 +18,7 @@ from typing import Any
 from psycopg import Connection
 from psycopg.sql import SQL, Composed, Identifier
 
-from commands import integrity, merkle
+from xuncha.commands import integrity, merkle
 
 NODES_TABLE = "merkle_nodes"
 LEAVES_TABLE = "merkle_leaves"

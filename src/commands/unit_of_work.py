@@ -8,14 +8,14 @@ from datetime import date
 from typing import Any, TypeVar, cast
 from uuid import UUID, uuid4
 
-from commands.base import Aggregate, Context
-from commands.decision import CommandWarning, warnings_of
-from commands.errors import NotFound, VersionMismatch
-from commands.policy import POLICY, PolicyBook, policy_stream_id
-from commands.store import EventStore
-from events.base import DomainEvent
-from events.policy import PolicyParameters
-from events.values import PolicyRef
+from xuncha.commands.base import Aggregate, Context
+from xuncha.commands.decision import CommandWarning, warnings_of
+from xuncha.commands.errors import NotFound, VersionMismatch
+from xuncha.commands.policy import POLICY, PolicyBook, policy_stream_id
+from xuncha.commands.store import EventStore
+from xuncha.events.base import DomainEvent
+from xuncha.events.policy import PolicyParameters
+from xuncha.events.values import PolicyRef
 
 S = TypeVar("S")
 

@@ -24,7 +24,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from events import sealing
+from xuncha.events import sealing
 
 BUCKETS = 256
 FILE_AAD = b"xuncha.wrapping_key.v1|"

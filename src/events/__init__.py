@@ -3,7 +3,7 @@
 Nothing here imports the other packages. Importing this package registers every event type.
 """
 
-from events import (  # noqa: F401
+from xuncha.events import (  # noqa: F401
     access,
     correction,
     cross,
@@ -27,8 +27,8 @@ from events import (  # noqa: F401
     round,
     supplementary_report,
 )
-from events.base import Actor, DomainEvent, EventMetadata, RecordedEvent, Role
-from events.registry import REGISTRY, EventRegistry
+from xuncha.events.base import Actor, DomainEvent, EventMetadata, RecordedEvent, Role
+from xuncha.events.registry import REGISTRY, EventRegistry
 
 __all__ = [
     "REGISTRY",

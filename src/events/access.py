@@ -12,8 +12,8 @@ from __future__ import annotations
 from enum import StrEnum
 from uuid import NAMESPACE_URL, UUID, uuid5
 
-from events.base import DomainEvent
-from events.registry import event
+from xuncha.events.base import DomainEvent
+from xuncha.events.registry import event
 
 
 class SealedRecordType(StrEnum):

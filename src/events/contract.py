@@ -13,7 +13,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from events.integration import (
+from xuncha.events.integration import (
     CONTENT_TYPE,
     DEAD_LETTER_SUFFIX,
     DISPOSITIONS_TOPIC,

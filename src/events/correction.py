@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from events.base import DomainEvent
-from events.registry import event
-from events.values import Member
+from xuncha.events.base import DomainEvent
+from xuncha.events.registry import event
+from xuncha.events.values import Member
 
 
 @event("correction.event_recorded_in_error")

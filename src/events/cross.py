@@ -6,9 +6,9 @@ from uuid import UUID
 
 from pydantic import Field
 
-from events.base import Contract, DomainEvent
-from events.group import AuthorizerKind
-from events.registry import event
+from xuncha.events.base import Contract, DomainEvent
+from xuncha.events.group import AuthorizerKind
+from xuncha.events.registry import event
 
 
 class CrossPair(Contract):

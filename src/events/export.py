@@ -14,8 +14,8 @@ from uuid import UUID
 
 from pydantic import Field
 
-from events.base import Contract, DomainEvent
-from events.registry import event, upcaster
+from xuncha.events.base import Contract, DomainEvent
+from xuncha.events.registry import event, upcaster
 
 
 class ExportFormat(StrEnum):

@@ -12,8 +12,8 @@ from datetime import date
 from typing import ClassVar
 from uuid import UUID
 
-from events.base import Contract, DomainEvent
-from events.registry import event
+from xuncha.events.base import Contract, DomainEvent
+from xuncha.events.registry import event
 
 
 class ReceivedDocument(Contract):

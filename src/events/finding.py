@@ -5,8 +5,8 @@ from __future__ import annotations
 from enum import StrEnum
 from uuid import UUID
 
-from events.base import Contract, DomainEvent
-from events.registry import event
+from xuncha.events.base import Contract, DomainEvent
+from xuncha.events.registry import event
 
 
 class FindingContent(Contract):

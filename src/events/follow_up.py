@@ -7,8 +7,8 @@ from datetime import date
 from enum import StrEnum
 from uuid import UUID
 
-from events.base import Contract, DomainEvent
-from events.registry import event
+from xuncha.events.base import Contract, DomainEvent
+from xuncha.events.registry import event
 
 
 class VisitMethod(StrEnum):

@@ -7,10 +7,10 @@ from datetime import date
 from enum import StrEnum
 from uuid import UUID
 
-from events.base import Contract, DomainEvent
-from events.pool import RelativeTie, WorkSpell
-from events.registry import event
-from events.values import Member, RoundType
+from xuncha.events.base import Contract, DomainEvent
+from xuncha.events.pool import RelativeTie, WorkSpell
+from xuncha.events.registry import event
+from xuncha.events.values import Member, RoundType
 
 
 class GroupRole(StrEnum):

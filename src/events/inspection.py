@@ -8,9 +8,9 @@ from uuid import UUID
 
 from pydantic import Field
 
-from events.base import Contract, DomainEvent
-from events.registry import envelope_upcaster, event, recorded_on, upcaster
-from events.values import Contacts, FindingRef, Member, PlanItem, PolicyRef, RoundType
+from xuncha.events.base import Contract, DomainEvent
+from xuncha.events.registry import envelope_upcaster, event, recorded_on, upcaster
+from xuncha.events.values import Contacts, FindingRef, Member, PlanItem, PolicyRef, RoundType
 
 
 @event("inspection.planned")

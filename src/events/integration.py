@@ -23,7 +23,7 @@ from uuid import UUID, uuid5
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from events.base import RecordedEvent
+from xuncha.events.base import RecordedEvent
 
 SPEC_VERSION = "1.0"
 CONTENT_TYPE = "application/json"

@@ -19,9 +19,9 @@ from uuid import UUID
 
 from pydantic import Field
 
-from events.base import Contract, DomainEvent
-from events.registry import event
-from events.values import PolicyRef
+from xuncha.events.base import Contract, DomainEvent
+from xuncha.events.registry import event
+from xuncha.events.values import PolicyRef
 
 
 class CadreLevel(StrEnum):

@@ -15,8 +15,8 @@ from datetime import date, datetime
 from enum import StrEnum
 from uuid import UUID
 
-from events.base import DomainEvent
-from events.registry import event
+from xuncha.events.base import DomainEvent
+from xuncha.events.registry import event
 
 
 class TrainingKind(StrEnum):

@@ -16,9 +16,9 @@ from typing import Any
 
 from eventsourcing.persistence import Notification, StoredEvent
 
-from events import sealing
-from events.base import SEALED, EventMetadata, RecordedEvent
-from events.registry import REGISTRY, EventRegistry
+from xuncha.events import sealing
+from xuncha.events.base import SEALED, EventMetadata, RecordedEvent
+from xuncha.events.registry import REGISTRY, EventRegistry
 
 
 def dumps(value: Any) -> bytes:

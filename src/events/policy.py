@@ -7,9 +7,9 @@ from typing import Any
 
 from pydantic import Field, field_validator
 
-from events.base import Contract, DomainEvent
-from events.lead import CadreLevel, LeadChannel, LeadRoute
-from events.registry import event, upcaster
+from xuncha.events.base import Contract, DomainEvent
+from xuncha.events.lead import CadreLevel, LeadChannel, LeadRoute
+from xuncha.events.registry import event, upcaster
 
 
 def default_lead_routes() -> list[LeadRoute]:

@@ -13,8 +13,8 @@ from uuid import UUID
 
 from pydantic import Field
 
-from events.base import Contract, DomainEvent
-from events.registry import event
+from xuncha.events.base import Contract, DomainEvent
+from xuncha.events.registry import event
 
 
 class Gender(StrEnum):

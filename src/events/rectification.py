@@ -6,9 +6,9 @@ from datetime import date
 from enum import StrEnum
 from uuid import UUID
 
-from events.base import Contract, DomainEvent
-from events.registry import envelope_upcaster, event, recorded_on
-from events.values import PolicyRef
+from xuncha.events.base import Contract, DomainEvent
+from xuncha.events.registry import envelope_upcaster, event, recorded_on
+from xuncha.events.values import PolicyRef
 
 
 class RectificationItemOpenedV1(DomainEvent):

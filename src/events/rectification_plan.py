@@ -7,9 +7,9 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from events.base import DomainEvent
-from events.feedback import DisclosureExemption
-from events.registry import event
+from xuncha.events.base import DomainEvent
+from xuncha.events.feedback import DisclosureExemption
+from xuncha.events.registry import event
 
 
 @event("rectification_plan.taskforce_established")

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import date
 from enum import StrEnum
 
-from events.base import DomainEvent
-from events.registry import event
+from xuncha.events.base import DomainEvent
+from xuncha.events.registry import event
 
 
 class JurisdictionLevel(StrEnum):

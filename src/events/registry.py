@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC
 from typing import Any, TypeVar
 
-from events.base import DomainEvent, EventMetadata
+from xuncha.events.base import DomainEvent, EventMetadata
 
 E = TypeVar("E", bound=type[DomainEvent])
 Upcaster = Callable[[dict[str, Any]], dict[str, Any]]

@@ -8,8 +8,8 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
-from events.base import Contract, DomainEvent
-from events.registry import event, upcaster
+from xuncha.events.base import Contract, DomainEvent
+from xuncha.events.registry import event, upcaster
 
 
 class ShareBasis(StrEnum):

@@ -6,9 +6,9 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from events.base import DomainEvent
-from events.registry import event, upcaster
-from events.values import RoundType
+from xuncha.events.base import DomainEvent
+from xuncha.events.registry import event, upcaster
+from xuncha.events.values import RoundType
 
 
 class RoundProposedV1(DomainEvent):

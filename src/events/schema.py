@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from events.registry import REGISTRY, EventRegistry
+from xuncha.events.registry import REGISTRY, EventRegistry
 
 
 def schema_of(cls: type[Any], type_name: str, version: int) -> dict[str, Any]:

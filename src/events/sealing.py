@@ -37,7 +37,7 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from pydantic import create_model
 
-from events.base import SEALED, DomainEvent, EventMetadata
+from xuncha.events.base import SEALED, DomainEvent, EventMetadata
 
 ERASED = "[erased]"
 """What an unsealed field reads as once its subject's key was destroyed."""

@@ -9,8 +9,8 @@ from enum import StrEnum
 from typing import ClassVar
 from uuid import UUID
 
-from events.base import DomainEvent
-from events.registry import event
+from xuncha.events.base import DomainEvent
+from xuncha.events.registry import event
 
 
 class SupplementaryKind(StrEnum):

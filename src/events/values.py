@@ -8,7 +8,7 @@ from uuid import UUID
 
 from pydantic import Field
 
-from events.base import Contract
+from xuncha.events.base import Contract
 
 
 class RoundType(StrEnum):

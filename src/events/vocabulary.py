@@ -13,13 +13,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
-from events.base import Role
-from events.follow_up import Grade as EvaluationGrade
-from events.group import GroupRole
-from events.lead import Disposition
-from events.pool import ServiceGrade
-from events.rectification import ReopenReason, WarningLevel
-from events.values import RoundType
+from xuncha.events.base import Role
+from xuncha.events.follow_up import Grade as EvaluationGrade
+from xuncha.events.group import GroupRole
+from xuncha.events.lead import Disposition
+from xuncha.events.pool import ServiceGrade
+from xuncha.events.rectification import ReopenReason, WarningLevel
+from xuncha.events.values import RoundType
 
 __all__ = [
     "VOCABULARIES",

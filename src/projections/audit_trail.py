@@ -26,8 +26,8 @@ from psycopg import Connection, Cursor
 from psycopg.sql import SQL, Composable, Composed, Identifier
 from pydantic_core import to_jsonable_python
 
-from events.base import RecordedEvent
-from events.correction import EventRecordedInError
+from xuncha.events.base import RecordedEvent
+from xuncha.events.correction import EventRecordedInError
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_audit_event (

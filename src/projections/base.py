@@ -7,7 +7,7 @@ from typing import Any, Protocol, runtime_checkable
 
 from psycopg import Cursor
 
-from events.base import RecordedEvent
+from xuncha.events.base import RecordedEvent
 
 
 class Projection(Protocol):

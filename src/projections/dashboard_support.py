@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 from psycopg import Cursor
 
-from events.correction import EventRecordedInError
+from xuncha.events.correction import EventRecordedInError
 
 T = TypeVar("T")
 

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from events import results as r
-from events.base import RecordedEvent
-from events.vocabulary import EducationRecordKind, EducationRecordStatus
-from projections.record_documents import Document, RecordDocuments, public
+from xuncha.events import results as r
+from xuncha.events.base import RecordedEvent
+from xuncha.events.vocabulary import EducationRecordKind, EducationRecordStatus
+from xuncha.projections.record_documents import Document, RecordDocuments, public
 
 KINDS: dict[type[object], str] = {
     r.WarningBulletinIssued: EducationRecordKind.BULLETIN,

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from events import feedback as fb
-from events.base import RecordedEvent
-from events.vocabulary import FeedbackStatus
-from projections.record_documents import Document, RecordDocuments, public
+from xuncha.events import feedback as fb
+from xuncha.events.base import RecordedEvent
+from xuncha.events.vocabulary import FeedbackStatus
+from xuncha.projections.record_documents import Document, RecordDocuments, public
 
 # event -> (the key it is stored under, a list?, the status it leaves the feedback in)
 STEPS: dict[type[object], tuple[str, bool, str | None]] = {

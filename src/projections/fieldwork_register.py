@@ -14,13 +14,13 @@ from uuid import UUID
 from psycopg import Connection, Cursor
 from psycopg.rows import dict_row
 
-from events import fieldwork as fw
-from events import interview as iv
-from events import petition as pt
-from events.base import RecordedEvent
-from events.vocabulary import ImmediateRectificationStatus, PetitionStatus
-from projections.paging import fetch_page
-from projections.vocabulary_params import value_params
+from xuncha.events import fieldwork as fw
+from xuncha.events import interview as iv
+from xuncha.events import petition as pt
+from xuncha.events.base import RecordedEvent
+from xuncha.events.vocabulary import ImmediateRectificationStatus, PetitionStatus
+from xuncha.projections.paging import fetch_page
+from xuncha.projections.vocabulary_params import value_params
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_fieldwork_record (

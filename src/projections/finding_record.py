@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from events import finding as f
-from events.base import RecordedEvent
-from events.vocabulary import FindingStatus
-from projections.record_documents import Document, RecordDocuments
+from xuncha.events import finding as f
+from xuncha.events.base import RecordedEvent
+from xuncha.events.vocabulary import FindingStatus
+from xuncha.projections.record_documents import Document, RecordDocuments
 
 
 def _version(recorded: RecordedEvent, content: f.FindingContent, number: int) -> Document:

@@ -12,10 +12,10 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from events import group as g
-from events.base import RecordedEvent
-from events.vocabulary import GroupRole, GroupStage, RecusalKind
-from projections.record_documents import Document, RecordDocuments, public
+from xuncha.events import group as g
+from xuncha.events.base import RecordedEvent
+from xuncha.events.vocabulary import GroupRole, GroupStage, RecusalKind
+from xuncha.projections.record_documents import Document, RecordDocuments, public
 
 
 def _people(doc: Document, e: g.InspectionGroupFormed) -> None:

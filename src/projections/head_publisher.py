@@ -16,7 +16,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from psycopg import Connection
 
-from events.integration import CONTENT_TYPE, SPEC_VERSION, CheckpointSignedV1
+from xuncha.events.integration import CONTENT_TYPE, SPEC_VERSION, CheckpointSignedV1
 
 CHANNEL = "kafka"
 DDL = (

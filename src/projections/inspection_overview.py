@@ -9,12 +9,12 @@ from uuid import UUID
 from psycopg import Connection, Cursor
 from psycopg.rows import dict_row
 
-from events import finding, inspection, rectification, round
-from events.base import DomainEvent, RecordedEvent
-from events.vocabulary import InspectionStage, RoundStage
-from projections.dashboard_support import class_entry
-from projections.paging import fetch_page
-from projections.stages import inspection_stage, round_stage
+from xuncha.events import finding, inspection, rectification, round
+from xuncha.events.base import DomainEvent, RecordedEvent
+from xuncha.events.vocabulary import InspectionStage, RoundStage
+from xuncha.projections.dashboard_support import class_entry
+from xuncha.projections.paging import fetch_page
+from xuncha.projections.stages import inspection_stage, round_stage
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_round (

@@ -33,21 +33,21 @@ from psycopg import Connection, Cursor
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from events import group as grp
-from events import inspection as ins
-from events import management as mg
-from events import pool
-from events.base import RecordedEvent
-from events.correction import EventRecordedInError
-from events.vocabulary import (
+from xuncha.events import group as grp
+from xuncha.events import inspection as ins
+from xuncha.events import management as mg
+from xuncha.events import pool
+from xuncha.events.base import RecordedEvent
+from xuncha.events.correction import EventRecordedInError
+from xuncha.events.vocabulary import (
     GroupRole,
     PoolMemberStatus,
     RecusalKind,
     SanctionKind,
     ServiceStatus,
 )
-from projections.paging import fetch_page
-from projections.vocabulary_params import value_params
+from xuncha.projections.paging import fetch_page
+from xuncha.projections.vocabulary_params import value_params
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_ir_person (

@@ -24,8 +24,8 @@ from typing import Any
 import psycopg
 from psycopg import Connection
 
-from events.base import RecordedEvent
-from events.integration import (
+from xuncha.events.base import RecordedEvent
+from xuncha.events.integration import (
     AUDIT_CHECKPOINT,
     CONTENT_TYPE,
     SPEC_VERSION,
@@ -35,9 +35,9 @@ from events.integration import (
     message_id,
     to_integrations,
 )
-from events.mapper import EnvelopeMapper, dumps
-from projections import head_publisher, tracking
-from projections.runner import CHANNEL, SELECT_BATCH
+from xuncha.events.mapper import EnvelopeMapper, dumps
+from xuncha.projections import head_publisher, tracking
+from xuncha.projections.runner import CHANNEL, SELECT_BATCH
 
 log = logging.getLogger(__name__)
 NAME = "kafka_relay"  # its row in projection_tracking

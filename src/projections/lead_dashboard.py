@@ -31,13 +31,13 @@ from uuid import UUID
 from psycopg import Connection, Cursor
 from psycopg.rows import dict_row
 
-from events import lead
-from events import round as rounds
-from events.base import RecordedEvent
-from events.correction import EventRecordedInError
-from events.vocabulary import FourForms, LeadStage, RoundStage
-from projections.dashboard_support import class_entry, mark_in_error, order_by
-from projections.stages import ROUND_STAGE_TYPES, round_stage
+from xuncha.events import lead
+from xuncha.events import round as rounds
+from xuncha.events.base import RecordedEvent
+from xuncha.events.correction import EventRecordedInError
+from xuncha.events.vocabulary import FourForms, LeadStage, RoundStage
+from xuncha.projections.dashboard_support import class_entry, mark_in_error, order_by
+from xuncha.projections.stages import ROUND_STAGE_TYPES, round_stage
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_ld_round (

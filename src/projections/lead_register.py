@@ -17,11 +17,11 @@ from uuid import UUID
 from psycopg import Connection, Cursor
 from psycopg.rows import dict_row
 
-from events import lead
-from events.base import RecordedEvent
-from events.vocabulary import Disposition, LeadStage
-from projections.paging import fetch_page
-from projections.vocabulary_params import value_params
+from xuncha.events import lead
+from xuncha.events.base import RecordedEvent
+from xuncha.events.vocabulary import Disposition, LeadStage
+from xuncha.projections.paging import fetch_page
+from xuncha.projections.vocabulary_params import value_params
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_lead (

@@ -11,11 +11,11 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from events import feedback as fb
-from events import inspection as i
-from events.base import RecordedEvent
-from events.vocabulary import PlanStatus
-from projections.record_documents import Document, RecordDocuments, public
+from xuncha.events import feedback as fb
+from xuncha.events import inspection as i
+from xuncha.events.base import RecordedEvent
+from xuncha.events.vocabulary import PlanStatus
+from xuncha.projections.record_documents import Document, RecordDocuments, public
 
 # Inspection events about the plan and the written report: (list, status or None).
 INSPECTION_STEPS: dict[type[object], tuple[str, str | None]] = {

@@ -12,10 +12,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from uuid import UUID
 
-from events import pool as p
-from events.base import RecordedEvent
-from events.vocabulary import PoolMemberStatus
-from projections.record_documents import Document, RecordDocuments, public
+from xuncha.events import pool as p
+from xuncha.events.base import RecordedEvent
+from xuncha.events.vocabulary import PoolMemberStatus
+from xuncha.projections.record_documents import Document, RecordDocuments, public
 
 PRIVATE_TIES = ("relatives_organizations", "recent_work")
 STATUS: dict[type[object], str] = {

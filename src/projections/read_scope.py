@@ -20,10 +20,14 @@ from uuid import UUID
 
 from psycopg import Connection, Cursor
 
-from events.base import RecordedEvent
-from events.inspection import GroupAuthorized, InspectionGroupMemberRecused, InspectionPlanned
-from events.reference import OrganizationRegistered
-from projections import read_scope_records
+from xuncha.events.base import RecordedEvent
+from xuncha.events.inspection import (
+    GroupAuthorized,
+    InspectionGroupMemberRecused,
+    InspectionPlanned,
+)
+from xuncha.events.reference import OrganizationRegistered
+from xuncha.projections import read_scope_records
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rs_inspection (

@@ -23,16 +23,16 @@ from uuid import UUID
 
 from psycopg import Connection, Cursor
 
-from events.base import DomainEvent, RecordedEvent
-from events.group import (
+from xuncha.events.base import DomainEvent, RecordedEvent
+from xuncha.events.group import (
     GroupLeadershipProposed,
     InspectionGroupFormed,
     InspectorSeconded,
     MemberRecused,
 )
-from events.lead import LeadTransferred, LeadTransferredDuringFieldwork
-from events.petition import PetitionForwarded
-from events.registry import REGISTRY
+from xuncha.events.lead import LeadTransferred, LeadTransferredDuringFieldwork
+from xuncha.events.petition import PetitionForwarded
+from xuncha.events.registry import REGISTRY
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rs_record (

@@ -33,9 +33,9 @@ from psycopg import Connection, Cursor
 from psycopg.errors import LockNotAvailable
 from psycopg.sql import SQL, Composable, Identifier
 
-from projections import parking, tracking
-from projections.base import Projection
-from projections.runner import APP_NAME, ProjectionRunner, Target
+from xuncha.projections import parking, tracking
+from xuncha.projections.base import Projection
+from xuncha.projections.runner import APP_NAME, ProjectionRunner, Target
 
 # Held by a rebuild for its whole run: two rebuilds of one read model never overlap.
 REBUILD_LOCK_BASE = 0x58554E4348420000  # "XUNCHB" + crc of the read model's name

@@ -28,8 +28,8 @@ from uuid import UUID
 from psycopg import Connection, Cursor
 from psycopg.rows import dict_row
 
-from events.base import RecordedEvent
-from events.correction import EventRecordedInError
+from xuncha.events.base import RecordedEvent
+from xuncha.events.correction import EventRecordedInError
 
 Document = dict[str, Any]
 Fold = Callable[[Document | None, RecordedEvent], Document | None]

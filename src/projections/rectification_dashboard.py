@@ -28,13 +28,13 @@ from uuid import UUID
 from psycopg import Connection, Cursor
 from psycopg.rows import dict_row
 
-from events import rectification as rect
-from events import reference
-from events.base import RecordedEvent
-from events.correction import EventRecordedInError
-from events.vocabulary import AgingBucket, RectificationItemStatus, WarningLevel
-from projections.dashboard_support import class_entry, mark_in_error, order_by
-from projections.vocabulary_params import value_params
+from xuncha.events import rectification as rect
+from xuncha.events import reference
+from xuncha.events.base import RecordedEvent
+from xuncha.events.correction import EventRecordedInError
+from xuncha.events.vocabulary import AgingBucket, RectificationItemStatus, WarningLevel
+from xuncha.projections.dashboard_support import class_entry, mark_in_error, order_by
+from xuncha.projections.vocabulary_params import value_params
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_rx_item (

@@ -24,11 +24,11 @@ from psycopg import Connection, Cursor
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from events import rectification as rect
-from events.base import RecordedEvent
-from events.vocabulary import RectificationItemStatus, WarningLevel
-from projections.paging import fetch_page
-from projections.vocabulary_params import value_params
+from xuncha.events import rectification as rect
+from xuncha.events.base import RecordedEvent
+from xuncha.events.vocabulary import RectificationItemStatus, WarningLevel
+from xuncha.projections.paging import fetch_page
+from xuncha.projections.vocabulary_params import value_params
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_rectification_item (

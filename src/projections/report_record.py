@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from events import inspection as i
-from events.base import RecordedEvent
-from events.vocabulary import ReportStatus
-from projections.record_documents import Document, RecordDocuments, public
+from xuncha.events import inspection as i
+from xuncha.events.base import RecordedEvent
+from xuncha.events.vocabulary import ReportStatus
+from xuncha.projections.record_documents import Document, RecordDocuments, public
 
 TYPES = frozenset(
     {

@@ -34,13 +34,13 @@ from psycopg import Connection, Cursor
 from psycopg.rows import dict_row
 from psycopg.types.json import Jsonb
 
-from events import finding, group, inspection, interview, lead, petition, round
-from events.base import RecordedEvent
-from events.correction import EventRecordedInError
-from events.vocabulary import FindingCategory, InspectionStage, LeadStage, RoundStage
-from projections.dashboard_support import class_entry, mark_in_error, order_by
-from projections.stages import inspection_stage, inspection_stage_entry, round_stage
-from projections.taxonomy import CURRENT_TAXONOMY, mapped_category
+from xuncha.events import finding, group, inspection, interview, lead, petition, round
+from xuncha.events.base import RecordedEvent
+from xuncha.events.correction import EventRecordedInError
+from xuncha.events.vocabulary import FindingCategory, InspectionStage, LeadStage, RoundStage
+from xuncha.projections.dashboard_support import class_entry, mark_in_error, order_by
+from xuncha.projections.stages import inspection_stage, inspection_stage_entry, round_stage
+from xuncha.projections.taxonomy import CURRENT_TAXONOMY, mapped_category
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_rd_round (

@@ -23,9 +23,9 @@ import psycopg
 from psycopg import Connection, Cursor
 from psycopg.sql import SQL, Identifier
 
-from events.mapper import EnvelopeMapper
-from projections import parking, tracking
-from projections.base import BatchApplying, Projection
+from xuncha.events.mapper import EnvelopeMapper
+from xuncha.projections import parking, tracking
+from xuncha.projections.base import BatchApplying, Projection
 
 log = logging.getLogger(__name__)
 RUNNER_LOCK = 0x58554E4348410001  # "XUNCHA" + 1: the projection runner's advisory lock

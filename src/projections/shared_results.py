@@ -36,12 +36,12 @@ from uuid import UUID
 from psycopg import Connection, Cursor
 from psycopg.types.json import Jsonb
 
-from events.base import RecordedEvent
-from events.correction import EventRecordedInError
-from events.follow_up import RectificationEvaluated
-from events.results import InspectionResultShared
-from projections.paging import fetch_page
-from projections.taxonomy import category_of
+from xuncha.events.base import RecordedEvent
+from xuncha.events.correction import EventRecordedInError
+from xuncha.events.follow_up import RectificationEvaluated
+from xuncha.events.results import InspectionResultShared
+from xuncha.projections.paging import fetch_page
+from xuncha.projections.taxonomy import category_of
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_shared_result (

@@ -12,11 +12,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from events import inspection, round
-from events.base import DomainEvent, EventMetadata
-from events.office_day import office_date
-from events.vocabulary import InspectionStage, RoundStage, StageDating
-from projections.dashboard_support import class_entry
+from xuncha.events import inspection, round
+from xuncha.events.base import DomainEvent, EventMetadata
+from xuncha.events.office_day import office_date
+from xuncha.events.vocabulary import InspectionStage, RoundStage, StageDating
+from xuncha.projections.dashboard_support import class_entry
 
 # A round's stage as shown: the aggregate's own stages plus `mobilized` (动员部署会 held).
 ROUND_STAGES: dict[type[DomainEvent], str] = {

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from events import supplementary_report as s
-from events.base import RecordedEvent
-from events.vocabulary import SupplementaryReportStage
-from projections.record_documents import Document, RecordDocuments, public
+from xuncha.events import supplementary_report as s
+from xuncha.events.base import RecordedEvent
+from xuncha.events.vocabulary import SupplementaryReportStage
+from xuncha.projections.record_documents import Document, RecordDocuments, public
 
 STEPS: dict[type[object], tuple[str, str]] = {
     s.SupplementaryReportDrafted: ("versions", SupplementaryReportStage.DRAFTED),

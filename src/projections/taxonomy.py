@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from events.vocabulary import FindingCategory
+from xuncha.events.vocabulary import FindingCategory
 
 CURRENT_TAXONOMY = "four-implementations-2022"
 # The four categories of 四个落实 (2022+).

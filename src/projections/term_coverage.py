@@ -29,14 +29,14 @@ from typing import Any
 from psycopg import Connection, Cursor
 from psycopg.rows import dict_row
 
-from events import inspection as ins
-from events import reference as ref
-from events import round as rnd
-from events.base import DomainEvent, RecordedEvent
-from events.correction import EventRecordedInError
-from events.vocabulary import CoverageStatus
-from projections.paging import fetch_page
-from projections.vocabulary_params import value_params
+from xuncha.events import inspection as ins
+from xuncha.events import reference as ref
+from xuncha.events import round as rnd
+from xuncha.events.base import DomainEvent, RecordedEvent
+from xuncha.events.correction import EventRecordedInError
+from xuncha.events.vocabulary import CoverageStatus
+from xuncha.projections.paging import fetch_page
+from xuncha.projections.vocabulary_params import value_params
 
 DDL = """
 CREATE TABLE IF NOT EXISTS rm_cov_plan (

@@ -18,7 +18,7 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import BaseModel
 
-from events import REGISTRY
+from xuncha.events import REGISTRY
 
 GOLDEN = Path(__file__).parent / "golden"
 

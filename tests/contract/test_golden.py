@@ -8,10 +8,10 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from events import REGISTRY
-from events.base import EventMetadata
-from events.registry import MetadataRequired
 from tests.contract.examples import GOLDEN, example_of, golden_path
+from xuncha.events import REGISTRY
+from xuncha.events.base import EventMetadata
+from xuncha.events.registry import MetadataRequired
 
 # The envelope an old version is read with (some upcasters date a fact by its `occurred_at`).
 METADATA = EventMetadata.model_validate(example_of(EventMetadata))

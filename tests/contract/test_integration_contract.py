@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any, ClassVar
 from uuid import uuid4
 
-from events.base import SEALED, Actor, DomainEvent, EventMetadata, RecordedEvent, Role
-from events.contract import compatibility_problems, contract_files
-from events.inspection import RectificationPlanAccepted
-from events.integration import MAPPINGS, to_integration
-from events.registry import REGISTRY
+from xuncha.events.base import SEALED, Actor, DomainEvent, EventMetadata, RecordedEvent, Role
+from xuncha.events.contract import compatibility_problems, contract_files
+from xuncha.events.inspection import RectificationPlanAccepted
+from xuncha.events.integration import MAPPINGS, to_integration
+from xuncha.events.registry import REGISTRY
 
 CONTRACT = Path(__file__).resolve().parents[2] / "docs" / "contract"
 REGENERATE = "run `xuncha events integration-schemas` and commit docs/contract"

@@ -11,11 +11,11 @@ from typing import Any, cast
 import pytest
 from pydantic import ValidationError
 
-from api.app import create_app
-from api.container import Container
-from api.schemas.common import AnswerMismatch, answer
-from api.schemas.health import Alive
-from api.settings import Settings
+from xuncha.api.app import create_app
+from xuncha.api.container import Container
+from xuncha.api.schemas.common import AnswerMismatch, answer
+from xuncha.api.schemas.health import Alive
+from xuncha.api.settings import Settings
 
 OFFSET_PAGE = {"items", "total", "limit", "offset"}
 

@@ -8,11 +8,11 @@ from uuid import uuid4
 
 import pytest
 
-from events.base import DomainEvent, EventMetadata
-from events.inspection import InspectionAnnouncementPublished
-from events.mapper import EnvelopeMapper
-from events.registry import REGISTRY, EventRegistry, MetadataRequired, UnknownEventType
 from tests.contract.examples import example_of, golden_path
+from xuncha.events.base import DomainEvent, EventMetadata
+from xuncha.events.inspection import InspectionAnnouncementPublished
+from xuncha.events.mapper import EnvelopeMapper
+from xuncha.events.registry import REGISTRY, EventRegistry, MetadataRequired, UnknownEventType
 
 
 class Sample(DomainEvent):

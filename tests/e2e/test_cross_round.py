@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import io
 
-from api.demo import Demo, Progress
-from api.demo_data import COUNTIES, TOWNSHIPS
 from tests.support.api import OFFICE, Api
+from xuncha.api.demo import Demo, Progress
+from xuncha.api.demo_data import COUNTIES, TOWNSHIPS
 
 
 def test_a_cross_county_round_closes_with_all_leads_cleared(api: Api) -> None:

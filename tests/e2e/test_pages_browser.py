@@ -29,15 +29,15 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from psycopg.conninfo import make_conninfo
 from psycopg.sql import SQL, Identifier
 
-from api.app import create_app
-from api.auth import mint
-from api.checkpoints import load_key
-from api.cli import main
-from api.container import build
-from api.demo import Progress, load
-from api.settings import Settings
-from events.base import Role
-from events.office_day import CHINA_STANDARD_TIME, office_today
+from xuncha.api.app import create_app
+from xuncha.api.auth import mint
+from xuncha.api.checkpoints import load_key
+from xuncha.api.cli import main
+from xuncha.api.container import build
+from xuncha.api.demo import Progress, load
+from xuncha.api.settings import Settings
+from xuncha.events.base import Role
+from xuncha.events.office_day import CHINA_STANDARD_TIME, office_today
 
 pytestmark = pytest.mark.integration
 

@@ -40,7 +40,7 @@ def server(database_url: str, tmp_path: Path) -> Iterator[str]:
     env = {**os.environ, "XUNCHA_DATABASE_URL": database_url, "XUNCHA_PORT": str(port)}
     log = (tmp_path / "serve.log").open("wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "serve"], env=env, stdout=log, stderr=log, cwd=ROOT
+        [sys.executable, "-m", "xuncha.api.cli", "serve"], env=env, stdout=log, stderr=log, cwd=ROOT
     )
     url = f"http://127.0.0.1:{port}"
     try:

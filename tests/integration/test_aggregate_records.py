@@ -11,8 +11,6 @@ from typing import Any
 import psycopg
 import pytest
 
-from api.demo import Progress, load
-from events.base import Role
 from tests.integration.test_records import equal_to_a_rebuild, record_in_error
 from tests.support.api import (
     DEPUTY,
@@ -26,6 +24,8 @@ from tests.support.api import (
 )
 from tests.support.creations import INTERVIEWEE, PETITION_TEXT, PETITIONER, Creations, seed
 from tests.support.lifecycle import FINDING, day
+from xuncha.api.demo import Progress, load
+from xuncha.events.base import Role
 
 pytestmark = pytest.mark.integration
 

@@ -21,14 +21,14 @@ from cryptography.hazmat.primitives.serialization import load_pem_private_key
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.sql import SQL, Identifier
 
-from api import verify_proof
-from api.checkpoints import CheckpointThread
-from api.cli import main
-from commands import heads, tree_store
-from events.base import Role
 from tests.support.api import OFFICE, Api, Who
 from tests.support.lifecycle import Lifecycle
 from tests.unit.test_merkle import mth, path, subproof
+from xuncha.api import verify_proof
+from xuncha.api.checkpoints import CheckpointThread
+from xuncha.api.cli import main
+from xuncha.commands import heads, tree_store
+from xuncha.events.base import Role
 
 AUDITOR = Who("auditor-1", Role.AUDITOR, "org-audit-office")
 VERIFIER = Path(verify_proof.__file__)
@@ -284,7 +284,7 @@ def latest(database_url: str) -> Any:
 def test_old_v1_checkpoints_still_verify_beside_v2_heads(
     api: Api, database_url: str, cli_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from commands import integrity
+    from xuncha.commands import integrity
 
     life = Lifecycle(api)
     life.propose_round()

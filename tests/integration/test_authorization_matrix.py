@@ -24,12 +24,12 @@ from fastapi.testclient import TestClient
 from psycopg.conninfo import make_conninfo
 from psycopg.sql import SQL, Identifier
 
-from api.app import create_app
-from api.auth import mint
-from api.container import Container, build
-from api.settings import Settings
-from commands.base import Command
-from events.base import Role
+from xuncha.api.app import create_app
+from xuncha.api.auth import mint
+from xuncha.api.container import Container, build
+from xuncha.api.settings import Settings
+from xuncha.commands.base import Command
+from xuncha.events.base import Role
 
 MATRIX = Path(__file__).resolve().parents[2] / "docs" / "authorization-matrix.md"
 PUBLIC = frozenset({"/healthz", "/readyz", "/metrics"})  # no token: positions and counts only
@@ -104,7 +104,7 @@ def test_no_command_lets_auditors_dashboards_or_clients_change_anything() -> Non
 
 
 def _all_commands(cls: type[Command]) -> list[type[Command]]:
-    import commands.handlers  # noqa: F401  (imports every command module)
+    import xuncha.commands.handlers  # noqa: F401  (imports every command module)
 
     found: list[type[Command]] = []
     for sub in cls.__subclasses__():

@@ -14,10 +14,10 @@ from uuid import UUID
 
 import psycopg
 
-from commands.round import FileRoundPlanWithUpperOffice, PlanInspection
-from events.base import Actor, Role
 from tests.support.api import OFFICE, Api
 from tests.support.lifecycle import Lifecycle, day
+from xuncha.commands.round import FileRoundPlanWithUpperOffice, PlanInspection
+from xuncha.events.base import Actor, Role
 
 OFFICE_ACTOR = Actor(user_id="office-2", role=Role.INSPECTION_OFFICE, organization_id="org-xcb")
 

@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 
-from commands.base import Context
-from commands.errors import ConcurrencyConflict
-from commands.rectification import RECTIFICATION_ITEM, ReportItemProgress, report_progress
-from commands.service import Application
-from commands.unit_of_work import UnitOfWork
-from events.base import Actor, Role
 from tests.support.api import LIAISON, OFFICE, Api
 from tests.support.lifecycle import Lifecycle
+from xuncha.commands.base import Context
+from xuncha.commands.errors import ConcurrencyConflict
+from xuncha.commands.rectification import RECTIFICATION_ITEM, ReportItemProgress, report_progress
+from xuncha.commands.service import Application
+from xuncha.commands.unit_of_work import UnitOfWork
+from xuncha.events.base import Actor, Role
 
 
 def _race(api: Api, calls: list[tuple[str, dict[str, Any], dict[str, str]]]) -> list[Any]:

@@ -29,8 +29,6 @@ from fastapi.testclient import TestClient
 from psycopg.conninfo import make_conninfo
 from psycopg.sql import SQL, Identifier
 
-from api.command_scope import RECORD_KINDS, facts_for
-from events.base import Role
 from tests.integration.test_fieldwork import petition
 from tests.integration.test_leads import classify_and_approve, publish_lead_policy, register
 from tests.integration.test_ledger_import import XLSX, good_row, workbook
@@ -49,6 +47,8 @@ from tests.support.api import (
 )
 from tests.support.bodies import Minimal
 from tests.support.lifecycle import FINDING, Lifecycle, day, person
+from xuncha.api.command_scope import RECORD_KINDS, facts_for
+from xuncha.events.base import Role
 
 pytestmark = pytest.mark.integration
 
@@ -279,9 +279,9 @@ def seed(api: Api) -> World:
 @pytest.fixture(scope="module")
 def world(pg_server: str) -> Iterator[World]:
     """One application on its own database for the module, seeded once (about 90 commands)."""
-    from api.app import create_app
-    from api.container import build
-    from api.settings import Settings
+    from xuncha.api.app import create_app
+    from xuncha.api.container import build
+    from xuncha.api.settings import Settings
 
     name = f"xt_scope_{uuid4().hex[:12]}"
     with psycopg.connect(pg_server, autocommit=True) as conn:

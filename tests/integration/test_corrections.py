@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from commands.correction import correction_stream_id
 from tests.integration.test_groups import refused
 from tests.support.api import LEADER, OFFICE, Api
 from tests.support.lifecycle import Lifecycle
+from xuncha.commands.correction import correction_stream_id
 
 APPROVER = {"user_id": "director-1", "name": "王主任"}
 

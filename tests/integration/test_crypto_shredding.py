@@ -14,17 +14,17 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from psycopg.sql import SQL, Identifier
 
-from api import cli
-from api.container import read_models
-from commands import integrity
-from commands.subject_keys import SubjectKeyDestroyed, SubjectKeys, WrongKeyEncryptionKey
-from events.base import Role
-from events.sealing import ERASED, associated_data, new_key
-from projections.kafka_relay import KafkaRelay, KafkaTarget
-from projections.runner import ProjectionRunner
 from tests.integration.test_fieldwork import meeting
 from tests.support.api import DEPUTY, LEADER, MEMBER, MEMBER_2, OFFICE, Api, Who
 from tests.support.lifecycle import Lifecycle, day
+from xuncha.api import cli
+from xuncha.api.container import read_models
+from xuncha.commands import integrity
+from xuncha.commands.subject_keys import SubjectKeyDestroyed, SubjectKeys, WrongKeyEncryptionKey
+from xuncha.events.base import Role
+from xuncha.events.sealing import ERASED, associated_data, new_key
+from xuncha.projections.kafka_relay import KafkaRelay, KafkaTarget
+from xuncha.projections.runner import ProjectionRunner
 
 AUDITOR = Who("auditor-1", Role.AUDITOR, "org-audit-office")
 OTHER_LEADER = Who("leader-9", Role.GROUP_LEADER, "org-xcb")

@@ -9,10 +9,6 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
-from commands.clock import TICKS
-from events.base import Role
-from projections.rebuild import verify
-from projections.taxonomy import ORGANIZATIONAL_LINE
 from tests.integration.test_fieldwork import meeting, petition
 from tests.integration.test_leads import classify_and_approve, publish_lead_policy, register
 from tests.support.api import (
@@ -28,6 +24,10 @@ from tests.support.api import (
     Who,
 )
 from tests.support.lifecycle import FINDING, Lifecycle, day
+from xuncha.commands.clock import TICKS
+from xuncha.events.base import Role
+from xuncha.projections.rebuild import verify
+from xuncha.projections.taxonomy import ORGANIZATIONAL_LINE
 
 READER = Who("reader-1", Role.DASHBOARD_READER, "org-city-committee")
 ORG_DEPARTMENT = Who("zzb-1", Role.ORGANIZATION_DEPARTMENT, "org-zzb")

@@ -12,14 +12,14 @@ from psycopg import errors as pg
 from psycopg.conninfo import make_conninfo
 from psycopg.sql import SQL, Identifier
 
-from api.cli import main
-from api.container import build
-from api.database import make_recorder
-from api.settings import Settings
-from commands import integrity, round
-from commands.service import Application
-from commands.store import EventStore
-from events.base import Actor, Role
+from xuncha.api.cli import main
+from xuncha.api.container import build
+from xuncha.api.database import make_recorder
+from xuncha.api.settings import Settings
+from xuncha.commands import integrity, round
+from xuncha.commands.service import Application
+from xuncha.commands.store import EventStore
+from xuncha.events.base import Actor, Role
 
 OFFICE = Actor(user_id="office-1", role=Role.INSPECTION_OFFICE, organization_id="org-xcb")
 COMMITTEE = Actor(user_id="sec-1", role=Role.COMMITTEE, organization_id="org-city-committee")

@@ -10,18 +10,18 @@ from typing import Any
 
 import psycopg
 
-from api.container import build
-from api.demo import ROUNDS, AlreadyLoaded, Progress, load, round_names
-from api.settings import Settings
-from events.lead import Disposition
-from events.office_day import office_today
-from projections.taxonomy import (
+from tests.support.api import Api
+from xuncha.api.container import build
+from xuncha.api.demo import ROUNDS, AlreadyLoaded, Progress, load, round_names
+from xuncha.api.settings import Settings
+from xuncha.events.lead import Disposition
+from xuncha.events.office_day import office_today
+from xuncha.projections.taxonomy import (
     ORGANIZATIONAL_LINE,
     PARTY_LINE,
     RECTIFICATION,
     STRICT_GOVERNANCE,
 )
-from tests.support.api import Api
 
 REAL_COUNTIES = {
     "榆阳区",

@@ -18,17 +18,17 @@ from fastapi.testclient import TestClient
 from psycopg.conninfo import make_conninfo
 from psycopg.sql import SQL, Identifier
 
-from api.app import create_app
-from api.container import build
-from api.demo import ROUNDS, Progress, load, round_names
-from api.settings import Settings
-from commands.clock import run_ticks
-from commands.recorded_time import RECORDED_AT, first_decrease
-from events.office_day import office_today
-from projections.stages import INSPECTION_STAGE_TYPES
-from projections.wait import wait_for_position
 from tests.support.api import COMMITTEE, OFFICE, Api
 from tests.support.lifecycle import day
+from xuncha.api.app import create_app
+from xuncha.api.container import build
+from xuncha.api.demo import ROUNDS, Progress, load, round_names
+from xuncha.api.settings import Settings
+from xuncha.commands.clock import run_ticks
+from xuncha.commands.recorded_time import RECORDED_AT, first_decrease
+from xuncha.events.office_day import office_today
+from xuncha.projections.stages import INSPECTION_STAGE_TYPES
+from xuncha.projections.wait import wait_for_position
 
 # A table that exposes a record's version: (table, key column naming the record's stream).
 # rm_audit_event is left out on purpose: it is one row per event, each with its own version.

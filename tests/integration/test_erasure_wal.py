@@ -16,11 +16,11 @@ import pytest
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
-from api import cli
-from commands import subject_keys
-from events import sealing
 from tests.support.api import MEMBER, OFFICE, Api
 from tests.support.lifecycle import Lifecycle, day
+from xuncha.api import cli
+from xuncha.commands import subject_keys
+from xuncha.events import sealing
 
 WRAPPED_BYTES = sealing.NONCE_BYTES + sealing.KEY_BYTES + 16  # nonce, key, GCM tag
 WINDOW = 400  # bytes after the subject id in a row or WAL record where its key may sit

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from commands.handlers.lead import flag_overdue_leads
 from tests.integration.test_leads import publish_lead_policy, register
 from tests.support import lifecycle
 from tests.support.api import DISCIPLINE, LEADER, LEADING_GROUP, OFFICE, PRINCIPAL, Api
 from tests.support.lifecycle import Lifecycle
+from xuncha.commands.handlers.lead import flag_overdue_leads
 
 # The lifecycle's days are relative to its TODAY: moved back, the whole inspection happened
 # in the first half of 2026 and is entered now (stationed 2026-02-20, withdrawn 2026-03-22,

@@ -9,11 +9,11 @@ from uuid import UUID
 
 import psycopg
 
-from commands.fieldwork import fieldwork_stream_id
-from events.base import Role
-from projections.wait import wait_for_position
 from tests.support.api import DEPUTY, LEADER, LEADING_GROUP, MEMBER, OFFICE, PRINCIPAL, Api, Who
 from tests.support.lifecycle import Lifecycle, day
+from xuncha.commands.fieldwork import fieldwork_stream_id
+from xuncha.events.base import Role
+from xuncha.projections.wait import wait_for_position
 
 OUTSIDER = Who("member-9", Role.GROUP_MEMBER, "org-audit")
 LETTERS = Who("xfj-1", Role.SUPERVISING_DEPARTMENT, "org-xfj")

@@ -38,8 +38,6 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
-from api.auth import mint
-from events.base import Role
 from tests.support.api import (
     COMMITTEE,
     DEPUTY,
@@ -54,6 +52,8 @@ from tests.support.api import (
     Who,
 )
 from tests.support.lifecycle import Lifecycle
+from xuncha.api.auth import mint
+from xuncha.events.base import Role
 
 pytestmark = pytest.mark.integration
 # Raw workbook uploads (the ledger import) are sent as the bytes generated for them.
@@ -104,9 +104,9 @@ schemathesis.openapi.format("uuid", _uuids())
 @pytest.fixture(scope="module")
 def fuzz_app(pg_server: str) -> Iterator[tuple[Any, Any]]:
     """The application on its own database, with one inspection in rectification."""
-    from api.app import create_app
-    from api.container import build
-    from api.settings import Settings
+    from xuncha.api.app import create_app
+    from xuncha.api.container import build
+    from xuncha.api.settings import Settings
 
     name = f"xt_fuzz_{uuid4().hex[:12]}"
     with psycopg.connect(pg_server, autocommit=True) as conn:
@@ -144,8 +144,8 @@ def _openapi_document() -> dict[str, Any]:
     container is used only when requests are handled)."""
     from types import SimpleNamespace
 
-    from api.app import create_app
-    from api.settings import Settings
+    from xuncha.api.app import create_app
+    from xuncha.api.settings import Settings
 
     document: dict[str, Any] = create_app(SimpleNamespace(settings=Settings())).openapi()  # type: ignore[arg-type]
     return document

@@ -10,10 +10,10 @@ from typing import Any
 import psycopg
 import pytest
 
-from api.cli import main
-from events.base import Role
 from tests.support.api import DEPUTY, LEADER, LEADING_GROUP, MEMBER, MEMBER_2, OFFICE, Api, Who
 from tests.support.lifecycle import FINDING, Lifecycle, day
+from xuncha.api.cli import main
+from xuncha.events.base import Role
 
 POOL = [f"pool-{n}" for n in range(1, 7)]
 

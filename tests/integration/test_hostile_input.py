@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.deps import read_connection
-from api.settings import Settings
 from tests.support.api import OFFICE, Api, Who
 from tests.support.lifecycle import Lifecycle
+from xuncha.api.app import create_app
+from xuncha.api.deps import read_connection
+from xuncha.api.settings import Settings
 
 ROUND = {"jurisdiction_id": "yulin", "committee": "市委", "name": "第三轮"}
 ROUND |= {"round_type": "regular", "planned_start": "2026-09-01", "planned_end": "2026-12-01"}
@@ -152,7 +152,7 @@ def test_an_internal_error_is_a_generic_500(container: Any, caplog: Any) -> None
 def test_secrets_never_reach_the_logs(
     database_url: str, caplog: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from api.container import build
+    from xuncha.api.container import build
 
     caplog.set_level("DEBUG")
     secret = "s3cret-" + "k" * 40

@@ -15,9 +15,11 @@ from uuid import uuid4
 
 import psycopg
 
-from api.kafka_consumers import DispositionsAdapter, ResultsConsumer
-from events.base import Actor
-from events.integration import (
+from tests.support.kafka import LocalBroker, Received, read_all, validate
+from tests.support.lifecycle import Lifecycle
+from xuncha.api.kafka_consumers import DispositionsAdapter, ResultsConsumer
+from xuncha.events.base import Actor
+from xuncha.events.integration import (
     DISPOSITIONS_TOPIC,
     TOPICS,
     InboundLeadAcknowledgedV1,
@@ -25,10 +27,8 @@ from events.integration import (
     InboundLeadOutcomeReportedV1,
     is_published,
 )
-from projections import kafka_relay
-from projections.kafka_relay import KafkaRelay, KafkaTarget, wait_until_published
-from tests.support.kafka import LocalBroker, Received, read_all, validate
-from tests.support.lifecycle import Lifecycle
+from xuncha.projections import kafka_relay
+from xuncha.projections.kafka_relay import KafkaRelay, KafkaTarget, wait_until_published
 
 
 def public_events(conninfo: str) -> list[tuple[str, str, int]]:
@@ -184,7 +184,7 @@ def start_relay(conninfo: str, bootstrap: str, prefix: str, log: Path) -> subpro
         "XUNCHA_KAFKA_TOPIC_PREFIX": prefix,
     }
     return subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "relay", "--batch-size", "400"],
+        [sys.executable, "-m", "xuncha.api.cli", "relay", "--batch-size", "400"],
         env=env,
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,
@@ -205,9 +205,9 @@ def relay_position(conninfo: str) -> int:
 def test_relay_killed_mid_batch_loses_nothing(
     database_url: str, kafka_bootstrap: str, topic_prefix: str, tmp_path: Path
 ) -> None:
-    from api.database import make_recorder
-    from commands.store import EventStore
     from tests.integration.test_runner_kill import seed
+    from xuncha.api.database import make_recorder
+    from xuncha.commands.store import EventStore
 
     store = EventStore(make_recorder(database_url, pool_size=2))
     try:
@@ -236,7 +236,7 @@ def test_relay_killed_mid_batch_loses_nothing(
     check_stream(received, expected)
     env = {**os.environ, "XUNCHA_DATABASE_URL": database_url}
     out = subprocess.run(
-        [sys.executable, "-m", "api.cli", "relay", "status"],
+        [sys.executable, "-m", "xuncha.api.cli", "relay", "status"],
         env=env,
         capture_output=True,
         check=True,

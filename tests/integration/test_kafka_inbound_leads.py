@@ -8,10 +8,10 @@ import time
 from typing import Any
 from uuid import uuid4
 
-from api.kafka_consumers import ApplicationLeadCommands, DispositionsAdapter
-from events.integration import DISPOSITIONS_TOPIC
 from tests.support.api import LEADER, LEADING_GROUP, MEMBER, OFFICE, Api
 from tests.support.lifecycle import Lifecycle, day
+from xuncha.api.kafka_consumers import ApplicationLeadCommands, DispositionsAdapter
+from xuncha.events.integration import DISPOSITIONS_TOPIC
 
 RECEIVER = "city-discipline-commission"  # the default route for city-managed cadres
 

@@ -8,8 +8,6 @@ from typing import Any
 
 import psycopg
 
-from commands.handlers.lead import flag_overdue_leads
-from events.base import Role
 from tests.support import lifecycle
 from tests.support.api import (
     DISCIPLINE,
@@ -22,6 +20,8 @@ from tests.support.api import (
     Who,
 )
 from tests.support.lifecycle import Lifecycle, day
+from xuncha.commands.handlers.lead import flag_overdue_leads
+from xuncha.events.base import Role
 
 SUBJECT = "张某某"
 ALLEGATION = "违规收受管理服务对象礼金"

@@ -112,6 +112,6 @@ def test_lifecycle_from_proposed_round_to_closed_inspection(api: Api) -> None:
 def _add_two_months(ordinal: int) -> str:
     from datetime import date
 
-    from commands.dates import add_months
+    from xuncha.commands.dates import add_months
 
     return add_months(date.fromordinal(ordinal), 2).isoformat()

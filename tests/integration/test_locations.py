@@ -17,8 +17,6 @@ from typing import Any
 import pytest
 from fastapi.routing import APIRoute
 
-from api.access import readable_roles
-from events.base import Role
 from tests.support.api import (
     COMMITTEE,
     DEPUTY,
@@ -33,6 +31,8 @@ from tests.support.api import (
     Who,
 )
 from tests.support.creations import Creations, app_routes, route_for, seed
+from xuncha.api.access import readable_roles
+from xuncha.events.base import Role
 
 pytestmark = pytest.mark.integration
 

@@ -10,12 +10,12 @@ from typing import Any
 import psycopg
 import pytest
 
-from api.checkpoints import CheckpointThread, load_key
-from api.cli import main
-from commands import integrity
-from events.base import Role
 from tests.support.api import OFFICE, PRINCIPAL, Api, Who
 from tests.support.lifecycle import Lifecycle
+from xuncha.api.checkpoints import CheckpointThread, load_key
+from xuncha.api.cli import main
+from xuncha.commands import integrity
+from xuncha.events.base import Role
 
 AUDITOR = Who("auditor-1", Role.AUDITOR, "org-audit")
 DASHBOARD = Who("dashboard-1", Role.DASHBOARD_READER, "org-swb")
@@ -25,7 +25,7 @@ PATH = "/audit/log-integrity"
 @pytest.fixture
 def settings(database_url: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Any:
     """The API and `xuncha` on the test database, with one development checkpoint key."""
-    from api.settings import Settings
+    from xuncha.api.settings import Settings
 
     key_file = tmp_path / "checkpoint-key.pem"
     monkeypatch.setenv("XUNCHA_DATABASE_URL", database_url)

@@ -9,7 +9,7 @@ import uuid
 
 from eventsourcing.persistence import StoredEvent
 
-from api.database import make_recorder
+from xuncha.api.database import make_recorder
 
 
 def test_a_tailing_reader_sees_every_event_of_concurrent_writers(database_url: str) -> None:

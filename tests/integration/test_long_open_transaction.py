@@ -14,11 +14,11 @@ from typing import Any
 import psycopg
 import pytest
 
-from api.database import make_recorder
-from commands.round import ProposeRound
-from commands.service import Application, CommandResult
-from commands.store import EventStore
-from events.base import Actor, Role
+from xuncha.api.database import make_recorder
+from xuncha.commands.round import ProposeRound
+from xuncha.commands.service import Application, CommandResult
+from xuncha.commands.store import EventStore
+from xuncha.events.base import Actor, Role
 
 OFFICE = Actor(user_id="office-1", role=Role.INSPECTION_OFFICE, organization_id="org-xcb")
 HOLD_SECONDS = 3.0
@@ -40,7 +40,7 @@ def round_command(name: str) -> ProposeRound:
 def settings(database_url: str) -> Any:
     """Later commands wait for the held append instead of timing out (XUNCHA_DB_LOCK_TIMEOUT
     is 3 s by default; the hold is as long)."""
-    from api.settings import Settings
+    from xuncha.api.settings import Settings
 
     return Settings(
         database_url=database_url,

@@ -11,9 +11,9 @@ from typing import Any
 import openpyxl
 import pytest
 
-from events.base import Role
 from tests.support.api import DISCIPLINE, LEADER, OFFICE, PRINCIPAL, Api, Who
 from tests.support.lifecycle import Lifecycle
+from xuncha.events.base import Role
 
 AUDITOR = Who("auditor-1", Role.AUDITOR, "org-audit-office")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

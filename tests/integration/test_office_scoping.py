@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from events.base import Role
 from tests.integration import test_read_scoping as world
 from tests.support.api import (
     COMMITTEE,
@@ -28,6 +27,7 @@ from tests.support.api import (
     Who,
 )
 from tests.support.creations import app_routes
+from xuncha.events.base import Role
 
 Count = Callable[[Any], int] | None
 

@@ -10,13 +10,13 @@ from typing import Any, cast
 import pytest
 from fastapi.testclient import TestClient
 
-from api.app import create_app
-from api.container import Container
-from api.settings import Settings
-from api.telemetry import Telemetry
-from events.base import Role
 from tests.support.api import PRINCIPAL, Api, Who
 from tests.support.lifecycle import Lifecycle
+from xuncha.api.app import create_app
+from xuncha.api.container import Container
+from xuncha.api.settings import Settings
+from xuncha.api.telemetry import Telemetry
+from xuncha.events.base import Role
 
 pytestmark = pytest.mark.integration
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from projections.wait import wait_for_position
 from tests.support.api import OFFICE, Api
+from xuncha.projections.wait import wait_for_position
 
 ROUND = {
     "jurisdiction_id": "yulin",

@@ -10,11 +10,11 @@ import psycopg
 import pytest
 from psycopg import Cursor
 
-from api import cli
-from events.base import RecordedEvent, Role
-from projections import parking, tracking
-from projections.runner import ProjectionRunner
 from tests.support.api import OFFICE, Api, Who
+from xuncha.api import cli
+from xuncha.events.base import RecordedEvent, Role
+from xuncha.projections import parking, tracking
+from xuncha.projections.runner import ProjectionRunner
 
 AUDITOR = Who("auditor-1", Role.AUDITOR, "org-audit-office")
 ROUND = {
@@ -135,7 +135,7 @@ def test_cli_status_parked_and_retry(
     poisoned = Poisoned("poisoned_cli", fails_at=2)
     monkeypatch.setenv("XUNCHA_DATABASE_URL", conninfo)
     monkeypatch.setenv("XUNCHA_PROJECTION_RETRY_BACKOFF_SECONDS", "0")
-    monkeypatch.setattr("api.container.read_models", lambda: [poisoned])
+    monkeypatch.setattr("xuncha.api.container.read_models", lambda: [poisoned])
     ProjectionRunner(conninfo, [poisoned], retry_backoff_seconds=0).catch_up_once()
     capsys.readouterr()
 

@@ -15,11 +15,11 @@ import pytest
 from fastapi.testclient import TestClient
 from psycopg import Cursor
 
-from api import cli
-from api.app import create_app
-from api.container import build, read_models
-from commands.round import ProposeRound
-from events.base import Actor, RecordedEvent, Role
+from xuncha.api import cli
+from xuncha.api.app import create_app
+from xuncha.api.container import build, read_models
+from xuncha.commands.round import ProposeRound
+from xuncha.events.base import Actor, RecordedEvent, Role
 
 OFFICE = Actor(user_id="office-1", role=Role.INSPECTION_OFFICE, organization_id="org-xcb")
 # A sample: its name, its labels (the read model's alone for the read side's gauges) and value.
@@ -46,7 +46,7 @@ class AlwaysFails:
 @pytest.fixture
 def idle(settings: Any, monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     """The service with its runner not running, so read models lag until caught up."""
-    monkeypatch.setattr("api.container.read_models", lambda: [*read_models(), AlwaysFails()])
+    monkeypatch.setattr("xuncha.api.container.read_models", lambda: [*read_models(), AlwaysFails()])
     container = build(
         settings.model_copy(update={"projection_retry_backoff_seconds": 0}), settings.database_url
     )
@@ -114,7 +114,7 @@ def test_status_and_metrics_report_lag_in_events_and_seconds_and_parked_events(
 
     # The command line shows the same.
     monkeypatch.setenv("XUNCHA_DATABASE_URL", container.conninfo)
-    monkeypatch.setattr("api.container.read_models", lambda: container.projections)
+    monkeypatch.setattr("xuncha.api.container.read_models", lambda: container.projections)
     assert cli.main(["projections", "status", "--json"]) == 0
     listed = {r["name"]: r for r in json.loads(capsys.readouterr().out)}
     assert listed["audit_trail"]["lag"] == 3

@@ -14,15 +14,15 @@ from typing import Any
 import psycopg
 import pytest
 
-from api.checkpoints import CheckpointThread
-from api.cli import main
-from commands import integrity
-from events.integration import AUDIT_CHECKPOINT
-from projections.kafka_relay import KafkaRelay, KafkaTarget
 from tests.integration.test_anchored_log import load_private, sign
 from tests.support.api import OFFICE, Api
 from tests.support.kafka import read_all, validate
 from tests.support.lifecycle import Lifecycle
+from xuncha.api.checkpoints import CheckpointThread
+from xuncha.api.cli import main
+from xuncha.commands import integrity
+from xuncha.events.integration import AUDIT_CHECKPOINT
+from xuncha.projections.kafka_relay import KafkaRelay, KafkaTarget
 
 
 @dataclass

@@ -15,15 +15,15 @@ from typing import Any
 
 import psycopg
 
-from api.demo import Progress, load
-from events.base import Role
-from events.integration import InspectionStage
-from events.office_day import office_today
-from projections.kafka_relay import KafkaRelay, KafkaTarget, wait_until_published
-from projections.tracking import positions
 from tests.integration.test_kafka import head, topics
 from tests.support.api import OFFICE, Api, Who
 from tests.support.kafka import Received, read_all, validate
+from xuncha.api.demo import Progress, load
+from xuncha.events.base import Role
+from xuncha.events.integration import InspectionStage
+from xuncha.events.office_day import office_today
+from xuncha.projections.kafka_relay import KafkaRelay, KafkaTarget, wait_until_published
+from xuncha.projections.tracking import positions
 
 # A reclassified item stays long-term through progress, a failed verification or a reopening
 # (the contract's description of item_status_changed says so); these statuses resume work.

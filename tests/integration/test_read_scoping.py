@@ -11,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 from uuid import uuid4
 
-from events.base import Role
 from tests.integration.test_leads import classify_and_approve, publish_lead_policy, register
 from tests.support.api import (
     DEPUTY,
@@ -26,6 +25,7 @@ from tests.support.api import (
     Who,
 )
 from tests.support.lifecycle import Lifecycle, day
+from xuncha.events.base import Role
 
 ORG_B = "org-transport-bureau"
 SUPERVISOR_OF_A = "org-water-authority"

@@ -9,14 +9,14 @@ from uuid import UUID
 
 import pytest
 
-from commands.errors import ConcurrencyConflict
-from commands.finding import DraftFinding
-from commands.preparation import EndStationing
-from commands.registry import HANDLERS
-from events.base import Actor
-from events.office_day import office_today
 from tests.support.api import LEADER, MEMBER, Api, Who
 from tests.support.lifecycle import FINDING, Lifecycle
+from xuncha.commands.errors import ConcurrencyConflict
+from xuncha.commands.finding import DraftFinding
+from xuncha.commands.preparation import EndStationing
+from xuncha.commands.registry import HANDLERS
+from xuncha.events.base import Actor
+from xuncha.events.office_day import office_today
 
 
 def actor(who: Who) -> Actor:

@@ -13,11 +13,14 @@ from typing import Any
 import psycopg
 import pytest
 
-from api import cli
-from api.container import read_models
-from commands.round import ProposeRound
-from events.base import Actor, Role
-from projections.rebuild import (
+from tests.support.api import OFFICE as OFFICE_READER
+from tests.support.api import Api
+from tests.support.lifecycle import Lifecycle
+from xuncha.api import cli
+from xuncha.api.container import read_models
+from xuncha.commands.round import ProposeRound
+from xuncha.events.base import Actor, Role
+from xuncha.projections.rebuild import (
     REBUILD_LOCK_BASE,
     RebuildBusy,
     Scratch,
@@ -26,10 +29,7 @@ from projections.rebuild import (
     rebuild,
     verify,
 )
-from projections.runner import ProjectionRunner
-from tests.support.api import OFFICE as OFFICE_READER
-from tests.support.api import Api
-from tests.support.lifecycle import Lifecycle
+from xuncha.projections.runner import ProjectionRunner
 
 OFFICE = Actor(user_id="office-1", role=Role.INSPECTION_OFFICE, organization_id="org-xcb")
 

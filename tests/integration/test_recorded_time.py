@@ -15,16 +15,16 @@ from uuid import UUID
 import psycopg
 import pytest
 
-from api.cli import clock_tick, main, tick_moment
-from api.settings import Settings
-from commands.clock import run_ticks
-from commands.recorded_time import first_decrease
-from commands.round import ProposeRound
-from events.base import Actor, Role
 from tests.integration.test_leads import classify_and_approve, publish_lead_policy, register
 from tests.support import lifecycle
 from tests.support.api import DISCIPLINE, LEADER, OFFICE, Api, Who
 from tests.support.lifecycle import Lifecycle, day
+from xuncha.api.cli import clock_tick, main, tick_moment
+from xuncha.api.settings import Settings
+from xuncha.commands.clock import run_ticks
+from xuncha.commands.recorded_time import first_decrease
+from xuncha.commands.round import ProposeRound
+from xuncha.events.base import Actor, Role
 
 AUDITOR = Who("audit-1", Role.AUDITOR, "org-audit-office")
 

@@ -7,9 +7,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from commands.service import utc_now
-from events.base import Role
-from projections.rebuild import verify
 from tests.integration.test_groups import nominate
 from tests.support import lifecycle
 from tests.support.api import (
@@ -27,6 +24,9 @@ from tests.support.api import (
     Who,
 )
 from tests.support.lifecycle import FINDING, Lifecycle, day
+from xuncha.commands.service import utc_now
+from xuncha.events.base import Role
+from xuncha.projections.rebuild import verify
 
 DASHBOARD = Who("dash-1", Role.DASHBOARD_READER, "org-city-committee")
 ORG_DEPT = Who("od-1", Role.ORGANIZATION_DEPARTMENT, "org-zzb")

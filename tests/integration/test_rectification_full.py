@@ -8,8 +8,6 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from commands.clock import TICKS
-from commands.handlers.rectification_followup import deadline_warnings
 from tests.support.api import (
     COMMITTEE,
     DISCIPLINE,
@@ -20,6 +18,8 @@ from tests.support.api import (
     Api,
 )
 from tests.support.lifecycle import Lifecycle, day
+from xuncha.commands.clock import TICKS
+from xuncha.commands.handlers.rectification_followup import deadline_warnings
 
 WARNINGS = TICKS["rectification_deadline_warnings"]
 assert WARNINGS is deadline_warnings

@@ -13,13 +13,13 @@ import psycopg
 import pytest
 from fastapi.testclient import TestClient
 
-from api import cli
-from api.app import create_app
-from api.container import build
-from api.kafka_consumers import ResultsConsumer
-from projections import kafka_relay
-from projections.kafka_relay import KafkaRelay, KafkaTarget
 from tests.support.serve import free_port
+from xuncha.api import cli
+from xuncha.api.app import create_app
+from xuncha.api.container import build
+from xuncha.api.kafka_consumers import ResultsConsumer
+from xuncha.projections import kafka_relay
+from xuncha.projections.kafka_relay import KafkaRelay, KafkaTarget
 
 
 def eventually(check: Callable[[], bool], timeout: float = 45) -> None:

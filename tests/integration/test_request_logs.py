@@ -14,11 +14,11 @@ import pytest
 import structlog
 from fastapi.testclient import TestClient
 
-from api import logs
-from api.app import create_app
-from api.deps import read_connection
-from events.base import Role
 from tests.support.api import OFFICE, Api, Who
+from xuncha.api import logs
+from xuncha.api.app import create_app
+from xuncha.api.deps import read_connection
+from xuncha.events.base import Role
 
 AUDITOR = Who("auditor-1", Role.AUDITOR, "org-audit-office")
 ROUND = {"jurisdiction_id": "yulin", "committee": "市委", "name": "第三轮"}
@@ -86,7 +86,7 @@ def test_a_given_correlation_id_is_logged_echoed_and_carried_by_the_events(
     assert line["duration_ms"] >= 0
     assert line["command"] == "ProposeRound"
     assert (line["actor_user_id"], line["actor_role"]) == (OFFICE.user_id, str(OFFICE.role))
-    assert (line["level"], line["logger"]) == ("info", "api.request")
+    assert (line["level"], line["logger"]) == ("info", "xuncha.api.request")
     assert line["timestamp"].endswith("Z")
     assert trail_correlations(api, created["stream_id"]) == {given}
 
@@ -150,7 +150,7 @@ def test_an_internal_error_logs_its_incident_with_the_correlation_id(
     errors = [line for line in lines(log_stream) if line.get("incident") == incident]
     assert len(errors) == 1, log_stream.getvalue()
     error = errors[0]
-    assert (error["level"], error["logger"]) == ("error", "api.errors")
+    assert (error["level"], error["logger"]) == ("error", "xuncha.api.errors")
     assert (error["correlation_id"], error["route"]) == (given, "/rounds")
     assert "RuntimeError: boom" in error["exception"]
     assert request_line(log_stream, given)["status"] == 500

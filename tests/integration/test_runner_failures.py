@@ -9,10 +9,10 @@ from typing import Any
 import psycopg
 from psycopg import Cursor
 
-from events.base import RecordedEvent
-from projections import parking, tracking
-from projections.runner import ProjectionRunner
 from tests.support.api import OFFICE, Api
+from xuncha.events.base import RecordedEvent
+from xuncha.projections import parking, tracking
+from xuncha.projections.runner import ProjectionRunner
 
 ROUND = {
     "jurisdiction_id": "yulin",

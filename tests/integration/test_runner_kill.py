@@ -15,18 +15,18 @@ from uuid import uuid4
 
 import psycopg
 
-from api.container import read_models
-from api.database import make_recorder
-from commands.store import EventStore
-from events import finding as f
-from events import inspection as i
-from events import rectification as r
-from events import round as rd
-from events.base import Actor, DomainEvent, EventMetadata, RecordedEvent, Role
-from events.finding import FindingContent
-from events.values import PolicyRef, RoundType
-from projections import tracking
-from projections.runner import APP_NAME, ProjectionRunner
+from xuncha.api.container import read_models
+from xuncha.api.database import make_recorder
+from xuncha.commands.store import EventStore
+from xuncha.events import finding as f
+from xuncha.events import inspection as i
+from xuncha.events import rectification as r
+from xuncha.events import round as rd
+from xuncha.events.base import Actor, DomainEvent, EventMetadata, RecordedEvent, Role
+from xuncha.events.finding import FindingContent
+from xuncha.events.values import PolicyRef, RoundType
+from xuncha.projections import tracking
+from xuncha.projections.runner import APP_NAME, ProjectionRunner
 
 ACTOR = Actor(user_id="seed", role=Role.INSPECTION_OFFICE, organization_id="org-xcb")
 POLICY = PolicyRef(jurisdiction_id="yulin", version=0, effective_from=date(1900, 1, 1))
@@ -189,7 +189,7 @@ def runner_in_transaction(conninfo: str) -> bool:
 def start_runner(conninfo: str, log: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "XUNCHA_DATABASE_URL": conninfo}
     return subprocess.Popen(
-        [sys.executable, "-m", "api.cli", "projections", "run", "--batch-size", "300"],
+        [sys.executable, "-m", "xuncha.api.cli", "projections", "run", "--batch-size", "300"],
         env=env,
         stdout=log.open("ab"),
         stderr=subprocess.STDOUT,

@@ -6,9 +6,9 @@ import json
 
 import psycopg
 
-from events import REGISTRY
 from tests.support.api import Api
 from tests.support.lifecycle import Lifecycle
+from xuncha.events import REGISTRY
 
 
 def test_stored_topics_are_stable_names_with_metadata_envelopes(api: Api) -> None:

@@ -10,10 +10,10 @@ from typing import Any
 import psycopg
 import pytest
 
-from api.cli import main
-from commands import integrity
 from tests.support.api import OFFICE, Api
 from tests.support.lifecycle import Lifecycle
+from xuncha.api.cli import main
+from xuncha.commands import integrity
 
 
 @pytest.fixture

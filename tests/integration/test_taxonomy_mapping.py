@@ -4,11 +4,11 @@ the round dashboard."""
 
 from __future__ import annotations
 
-from events.base import Role
-from projections.taxonomy import ORGANIZATIONAL_LINE
 from tests.support import lifecycle
 from tests.support.api import MEMBER, OFFICE, TARGET_ORG, Api, Who
 from tests.support.lifecycle import FINDING, Lifecycle
+from xuncha.events.base import Role
+from xuncha.projections.taxonomy import ORGANIZATIONAL_LINE
 
 ORG_DEPT = Who("od-1", Role.ORGANIZATION_DEPARTMENT, "org-zzb")
 

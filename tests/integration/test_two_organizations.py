@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from events.base import Role
-from events.office_day import office_today
 from tests.support.api import LIAISON, OFFICE, PRINCIPAL, TARGET_ORG, Api, Who
 from tests.support.lifecycle import Lifecycle, day
+from xuncha.events.base import Role
+from xuncha.events.office_day import office_today
 
 ORG_B = "org-transport-bureau"
 PRINCIPAL_B = Who("principal-b", Role.INSPECTED_ORG_PRINCIPAL, ORG_B)

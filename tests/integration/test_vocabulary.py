@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from events.base import Role
 from tests.support.api import OFFICE, Api, Who
 from tests.support.lifecycle import Lifecycle
+from xuncha.events.base import Role
 
 
 def _vocabulary(api: Api, who: Who = OFFICE) -> dict[str, dict[str, dict[str, str]]]:

@@ -9,9 +9,9 @@ from typing import Any
 import psycopg
 from fastapi.testclient import TestClient
 
-from api.auth import mint
-from api.settings import Settings
-from events.base import Role
+from xuncha.api.auth import mint
+from xuncha.api.settings import Settings
+from xuncha.events.base import Role
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,6 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from events.office_day import office_today
 from tests.support.api import (
     COMMITTEE,
     DEPUTY,
@@ -24,6 +23,7 @@ from tests.support.api import (
     TARGET_ORG,
     Api,
 )
+from xuncha.events.office_day import office_today
 
 # The office day of the running test: set by tests/conftest.py's `office_day` when each test
 # starts (never at import: a session can run across midnight).

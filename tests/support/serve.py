@@ -15,10 +15,10 @@ from typing import Any
 
 import httpx
 
-from api.auth import mint
-from api.settings import Settings
 from tests.support.api import OFFICE
 from tests.support.lifecycle import day
+from xuncha.api.auth import mint
+from xuncha.api.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -66,7 +66,7 @@ class Serve:
     def start(self, timeout: float = 60) -> None:
         out = self.log.open("ab")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "api.cli", "serve"],
+            [sys.executable, "-m", "xuncha.api.cli", "serve"],
             env=self.env,
             stdout=out,
             stderr=out,

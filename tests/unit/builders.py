@@ -15,13 +15,14 @@ from __future__ import annotations
 from datetime import UTC, date, datetime, time
 from uuid import UUID
 
-from commands.base import Context
-from commands.feedback import feedback_stream_id
-from commands.policy import DEFAULT_EFFECTIVE_FROM
-from commands.report import content_hash
-from events.base import Actor, DomainEvent, Role
-from events.feedback import FeedbackDelivered, FeedbackOpinionDrafted
-from events.finding import (
+from tests.contract.examples import example_of
+from xuncha.commands.base import Context
+from xuncha.commands.feedback import feedback_stream_id
+from xuncha.commands.policy import DEFAULT_EFFECTIVE_FROM
+from xuncha.commands.report import content_hash
+from xuncha.events.base import Actor, DomainEvent, Role
+from xuncha.events.feedback import FeedbackDelivered, FeedbackOpinionDrafted
+from xuncha.events.finding import (
     FindingAmended,
     FindingApproved,
     FindingContent,
@@ -29,7 +30,7 @@ from events.finding import (
     FindingReturned,
     FindingReviewed,
 )
-from events.inspection import (
+from xuncha.events.inspection import (
     GroupAuthorized,
     GroupStationed,
     GroupWithdrawn,
@@ -50,8 +51,8 @@ from events.inspection import (
     ReportReturnedForRevision,
     ReportReviewedByOffice,
 )
-from events.policy import PolicyParameters, PolicyVersionPublished
-from events.rectification import (
+from xuncha.events.policy import PolicyParameters, PolicyVersionPublished
+from xuncha.events.rectification import (
     ItemClosureRequested,
     ItemVerificationFailed,
     ItemVerified,
@@ -59,9 +60,9 @@ from events.rectification import (
     RectificationItemOpened,
     RectificationProgressReported,
 )
-from events.registry import REGISTRY
-from events.round import RoundApproved, RoundClosed, RoundProposed, RoundTargetAssigned
-from events.values import (
+from xuncha.events.registry import REGISTRY
+from xuncha.events.round import RoundApproved, RoundClosed, RoundProposed, RoundTargetAssigned
+from xuncha.events.values import (
     Contacts,
     FindingRef,
     LedgerItem,
@@ -70,7 +71,6 @@ from events.values import (
     PolicyRef,
     RoundType,
 )
-from tests.contract.examples import example_of
 
 
 def uid(n: int) -> UUID:

@@ -6,11 +6,24 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from commands.follow_up import follow_up_stream_id
-from commands.rectification_plan import rectification_stream_id
-from commands.results import shared_result_stream_id
-from events.base import DomainEvent
-from events.feedback import (
+from tests.unit.builders import (
+    DEFAULT_REF,
+    DELIVERED_ON,
+    FEEDBACK_ID,
+    INSPECTION_ID,
+    ITEM_1,
+    ITEM_DEADLINE,
+    ROUND_ID,
+    TARGET_ORG,
+    TODAY,
+    item_verified,
+    uid,
+)
+from xuncha.commands.follow_up import follow_up_stream_id
+from xuncha.commands.rectification_plan import rectification_stream_id
+from xuncha.commands.results import shared_result_stream_id
+from xuncha.events.base import DomainEvent
+from xuncha.events.feedback import (
     CopyRecipient,
     CopyRecipientKind,
     DisclosureScope,
@@ -22,7 +35,7 @@ from events.feedback import (
     JointUnit,
     PrincipalBriefedOneToOne,
 )
-from events.follow_up import (
+from xuncha.events.follow_up import (
     AccountabilityImposed,
     CheckedItem,
     CheckResult,
@@ -37,7 +50,7 @@ from events.follow_up import (
     SatisfactionSurveyRecorded,
     VisitMethod,
 )
-from events.rectification import (
+from xuncha.events.rectification import (
     AccountabilityTalkHeld,
     ItemDeadlineApproaching,
     ItemDeadlineExtended,
@@ -50,7 +63,7 @@ from events.rectification import (
     SupervisionNoticeIssued,
     WarningLevel,
 )
-from events.rectification_plan import (
+from xuncha.events.rectification_plan import (
     CentralizedRectificationPeriodEnded,
     ContinuousRectificationStarted,
     RectificationDemocraticLifeMeetingHeld,
@@ -59,7 +72,7 @@ from events.rectification_plan import (
     RectificationSummarized,
     RectificationTaskforceEstablished,
 )
-from events.results import (
+from xuncha.events.results import (
     ConfessionBookCompiled,
     ConfessionBookPublished,
     ConfessionEntryAdded,
@@ -68,19 +81,6 @@ from events.results import (
     ShareBasis,
     WarningBulletinIssued,
     WarningStudySessionHeld,
-)
-from tests.unit.builders import (
-    DEFAULT_REF,
-    DELIVERED_ON,
-    FEEDBACK_ID,
-    INSPECTION_ID,
-    ITEM_1,
-    ITEM_DEADLINE,
-    ROUND_ID,
-    TARGET_ORG,
-    TODAY,
-    item_verified,
-    uid,
 )
 
 RECTIFICATION_ID = rectification_stream_id(INSPECTION_ID)

@@ -7,11 +7,19 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from uuid import UUID
 
-from commands.base import Context
-from commands.fieldwork import FieldworkState
-from commands.inspection import INSPECTION, InspectionState
-from events.base import Actor, DomainEvent
-from events.fieldwork import (
+from tests.unit.builders import (
+    FINDING_1,
+    INSPECTION_ID,
+    TARGET_ORG,
+    stationed,
+    uid,
+)
+from tests.unit.gwt import given
+from xuncha.commands.base import Context
+from xuncha.commands.fieldwork import FieldworkState
+from xuncha.commands.inspection import INSPECTION, InspectionState
+from xuncha.events.base import Actor, DomainEvent
+from xuncha.events.fieldwork import (
     BriefingReceived,
     BriefingRequested,
     DocumentCustodyClosed,
@@ -38,13 +46,13 @@ from events.fieldwork import (
     WorkPlanContent,
     WorkReportHeard,
 )
-from events.interview import (
+from xuncha.events.interview import (
     InterviewConducted,
     Interviewee,
     IntervieweeCategory,
     InterviewRecordSigned,
 )
-from events.management import (
+from xuncha.events.management import (
     AttendanceRecorded,
     CollectiveStudyHeld,
     ConfidentialityBreachReported,
@@ -62,7 +70,7 @@ from events.management import (
     TrainingRecorded,
     WorkLogEntryWritten,
 )
-from events.petition import (
+from xuncha.events.petition import (
     Discipline,
     InScopeBasis,
     OutOfScopeReason,
@@ -77,14 +85,6 @@ from events.petition import (
     PetitionLinkedToLead,
     PetitionRegistered,
 )
-from tests.unit.builders import (
-    FINDING_1,
-    INSPECTION_ID,
-    TARGET_ORG,
-    stationed,
-    uid,
-)
-from tests.unit.gwt import given
 
 FIELD_DAY = date(2026, 3, 20)
 MEETING_ID = uid(31)

@@ -6,21 +6,6 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from commands.group import Known
-from events.base import DomainEvent
-from events.group import (
-    AuthorizerKind,
-    ConfidentialityPledgeSigned,
-    GroupLeadershipProposed,
-    GroupPerson,
-    GroupRole,
-    GroupTarget,
-    InspectionGroupFormed,
-    RecusalCleared,
-    RecusalDeclared,
-)
-from events.pool import Gender, InspectorProfile
-from events.values import Member, RoundType
 from tests.unit.builders import (
     DEPUTY_M,
     GROUP_ID,
@@ -31,6 +16,21 @@ from tests.unit.builders import (
     ROUND_ID,
     TARGET_ORG,
 )
+from xuncha.commands.group import Known
+from xuncha.events.base import DomainEvent
+from xuncha.events.group import (
+    AuthorizerKind,
+    ConfidentialityPledgeSigned,
+    GroupLeadershipProposed,
+    GroupPerson,
+    GroupRole,
+    GroupTarget,
+    InspectionGroupFormed,
+    RecusalCleared,
+    RecusalDeclared,
+)
+from xuncha.events.pool import Gender, InspectorProfile
+from xuncha.events.values import Member, RoundType
 
 TARGET = GroupTarget(
     inspection_id=INSPECTION_ID,
@@ -148,10 +148,11 @@ def balanced() -> dict[str, Known]:
 
 def every_group_event() -> list[DomainEvent]:
     """One instance of every event type of the pool, group and cross areas."""
-    from commands import pool
-    from commands.draw import ALGORITHM
-    from events.cross import CrossInspectionArranged, CrossPair
-    from events.group import (
+    from tests.unit.builders import uid
+    from xuncha.commands import pool
+    from xuncha.commands.draw import ALGORITHM
+    from xuncha.events.cross import CrossInspectionArranged, CrossPair
+    from xuncha.events.group import (
         CompositionWarningRaised,
         GroupAuthorizedForTarget,
         GroupDissolved,
@@ -162,7 +163,7 @@ def every_group_event() -> list[DomainEvent]:
         PreStationingTrainingCompleted,
         SecondmentDirection,
     )
-    from events.pool import (
+    from xuncha.events.pool import (
         DrawFilters,
         ExpertCategory,
         ExternalExpertEngaged,
@@ -175,7 +176,6 @@ def every_group_event() -> list[DomainEvent]:
         ServiceGrade,
         TalentPoolMemberEnrolled,
     )
-    from tests.unit.builders import uid
 
     mid = pool.pool_member_id("p-1")
     window = {"window_start": date(2026, 3, 1), "window_end": date(2026, 4, 30)}

@@ -15,9 +15,9 @@ from typing import Any, TypeVar
 
 import pytest
 
-from commands.base import Aggregate
-from commands.errors import DomainError
-from events.base import DomainEvent
+from xuncha.commands.base import Aggregate
+from xuncha.commands.errors import DomainError
+from xuncha.events.base import DomainEvent
 
 S = TypeVar("S")
 

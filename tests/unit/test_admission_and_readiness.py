@@ -11,9 +11,9 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from api.admission import Admission, AdmissionState
-from api.readiness import Readiness, ReadinessMonitor
-from api.settings import Settings
+from xuncha.api.admission import Admission, AdmissionState
+from xuncha.api.readiness import Readiness, ReadinessMonitor
+from xuncha.api.settings import Settings
 
 
 def shedding_app(state: AdmissionState, release: anyio.Event) -> Starlette:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from api import access
-from api.command_scope import RECORD_KINDS, facts_for, kind_of
-from commands import lead
-from events.base import Role
+from xuncha.api import access
+from xuncha.api.command_scope import RECORD_KINDS, facts_for, kind_of
+from xuncha.commands import lead
+from xuncha.events.base import Role
 
 ITEM = "52b0dd3f-06df-5c27-aad1-11f3c1908b31"
 

@@ -5,19 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from commands import finding, lead, rectification
-from commands import rectification_plan as plan
-from commands.base import Context
-from commands.decision import CommandWarning, Decision, WarningCode, warnings_of
-from commands.finding import FINDING
-from commands.inspection import INSPECTION
-from commands.rectification import RECTIFICATION_ITEM, CloseItem
-from commands.service import AppendedEvent, CommandResult
-from commands.unit_of_work import UnitOfWork
-from events.base import DomainEvent
-from events.policy import PolicyParameters
-from events.rectification import RectificationProgressReported
-from events.values import PlanItem
 from tests.unit.builders import (
     DISCIPLINE,
     INSPECTION_ID,
@@ -37,6 +24,19 @@ from tests.unit.builders import (
 )
 from tests.unit.gwt import given
 from tests.unit.test_lead import LEAD, LEAD_ID, acknowledged, transferred
+from xuncha.commands import finding, lead, rectification
+from xuncha.commands import rectification_plan as plan
+from xuncha.commands.base import Context
+from xuncha.commands.decision import CommandWarning, Decision, WarningCode, warnings_of
+from xuncha.commands.finding import FINDING
+from xuncha.commands.inspection import INSPECTION
+from xuncha.commands.rectification import RECTIFICATION_ITEM, CloseItem
+from xuncha.commands.service import AppendedEvent, CommandResult
+from xuncha.commands.unit_of_work import UnitOfWork
+from xuncha.events.base import DomainEvent
+from xuncha.events.policy import PolicyParameters
+from xuncha.events.rectification import RectificationProgressReported
+from xuncha.events.values import PlanItem
 
 WARNING = CommandWarning(WarningCode.QUICK_CLOSURE, "中文", "English")
 

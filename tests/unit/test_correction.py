@@ -5,15 +5,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import UUID
 
-from commands import correction as co
-from commands.correction import CORRECTION, correction_stream_id
-from commands.errors import InvalidTransition, NotFound, RuleViolated
-from events.base import DomainEvent, EventMetadata, RecordedEvent
-from events.correction import EventRecordedInError
-from events.inspection import GroupStationed
-from events.values import Member
 from tests.unit.builders import INSPECTION_ID, OFFICE, STATIONING_DATE, ctx, uid
 from tests.unit.gwt import given, refused, then
+from xuncha.commands import correction as co
+from xuncha.commands.correction import CORRECTION, correction_stream_id
+from xuncha.commands.errors import InvalidTransition, NotFound, RuleViolated
+from xuncha.events.base import DomainEvent, EventMetadata, RecordedEvent
+from xuncha.events.correction import EventRecordedInError
+from xuncha.events.inspection import GroupStationed
+from xuncha.events.values import Member
 
 APPROVER = Member(user_id="director-1", name="王主任")
 EVENT_ID = uid(70)

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given as for_all
 from hypothesis import strategies as st
 
-from commands.dates import add_months
+from xuncha.commands.dates import add_months
 
 
 @pytest.mark.parametrize(

@@ -9,27 +9,27 @@ import pytest
 from hypothesis import given as for_all
 from hypothesis import strategies as st
 
-from commands.base import Aggregate
-from commands.feedback import FEEDBACK, FeedbackState
-from commands.finding import FINDING, FindingState
-from commands.inspection import INSPECTION, InspectionState
-from commands.policy import POLICY, PolicyBook
-from commands.rectification import RECTIFICATION_ITEM, ItemState
-from commands.round import ROUND, RoundState
-from events.base import DomainEvent
-from events.feedback import FeedbackOpinionDrafted
-from events.finding import FindingDrafted
-from events.inspection import InspectionClosed, InspectionPlanned
-from events.policy import PolicyVersionPublished
-from events.rectification import RectificationItemOpened
-from events.registry import REGISTRY
-from events.round import RoundProposed
 from tests.unit.builders import (
     INSPECTION_ID,
     TODAY,
     every_event,
     rectification_report_accepted,
 )
+from xuncha.commands.base import Aggregate
+from xuncha.commands.feedback import FEEDBACK, FeedbackState
+from xuncha.commands.finding import FINDING, FindingState
+from xuncha.commands.inspection import INSPECTION, InspectionState
+from xuncha.commands.policy import POLICY, PolicyBook
+from xuncha.commands.rectification import RECTIFICATION_ITEM, ItemState
+from xuncha.commands.round import ROUND, RoundState
+from xuncha.events.base import DomainEvent
+from xuncha.events.feedback import FeedbackOpinionDrafted
+from xuncha.events.finding import FindingDrafted
+from xuncha.events.inspection import InspectionClosed, InspectionPlanned
+from xuncha.events.policy import PolicyVersionPublished
+from xuncha.events.rectification import RectificationItemOpened
+from xuncha.events.registry import REGISTRY
+from xuncha.events.round import RoundProposed
 
 EVENTS = every_event()
 AGGREGATES: list[tuple[Aggregate[Any], type[DomainEvent], type]] = [

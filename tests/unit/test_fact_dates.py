@@ -8,31 +8,6 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from commands import lead, rectification
-from commands.base import Context
-from commands.errors import RuleViolated
-from commands.inspection import INSPECTION
-from commands.lead import ApproveLeadTransfer, CloseLead, TransferLead
-from commands.rectification import (
-    RECTIFICATION_ITEM,
-    CloseItem,
-    FailItemVerification,
-    ItemState,
-    RequestItemClosure,
-    VerifyItem,
-)
-from events.base import DomainEvent
-from events.lead import LeadClosed, LeadTransferApproved, LeadTransferred
-from events.office_day import office_date
-from events.policy import PolicyParameters
-from events.rectification import (
-    DailyClosureCounted,
-    ItemClosureRequested,
-    ItemVerificationFailed,
-    ItemVerified,
-    QuickClosureFlagged,
-    RectificationItemClosed,
-)
 from tests.unit.builders import (
     DISCIPLINE,
     INSPECTION_ID,
@@ -56,6 +31,31 @@ from tests.unit.test_lead import (
     STATIONED,
     classified,
     outcome_reported,
+)
+from xuncha.commands import lead, rectification
+from xuncha.commands.base import Context
+from xuncha.commands.errors import RuleViolated
+from xuncha.commands.inspection import INSPECTION
+from xuncha.commands.lead import ApproveLeadTransfer, CloseLead, TransferLead
+from xuncha.commands.rectification import (
+    RECTIFICATION_ITEM,
+    CloseItem,
+    FailItemVerification,
+    ItemState,
+    RequestItemClosure,
+    VerifyItem,
+)
+from xuncha.events.base import DomainEvent
+from xuncha.events.lead import LeadClosed, LeadTransferApproved, LeadTransferred
+from xuncha.events.office_day import office_date
+from xuncha.events.policy import PolicyParameters
+from xuncha.events.rectification import (
+    DailyClosureCounted,
+    ItemClosureRequested,
+    ItemVerificationFailed,
+    ItemVerified,
+    QuickClosureFlagged,
+    RectificationItemClosed,
 )
 
 YESTERDAY = date(2026, 6, 29)

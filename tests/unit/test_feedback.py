@@ -9,23 +9,6 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from commands import feedback
-from commands.errors import InvalidTransition, NotPermitted, RuleViolated
-from commands.feedback import FEEDBACK, DeliverFeedback, DraftFeedbackOpinion, feedback_stream_id
-from commands.inspection import INSPECTION, InspectionState
-from commands.policy import POLICY, PolicyBook
-from commands.report import content_hash
-from events.base import DomainEvent, Role
-from events.feedback import FeedbackDelivered, FeedbackOpinionDrafted
-from events.inspection import (
-    InspectionFeedbackDelivered,
-    InspectionReportDrafted,
-    ReportApproved,
-    ReportDeliberatedByLeadingGroup,
-    ReportReviewedByOffice,
-)
-from events.policy import PolicyParameters, PolicyVersionPublished
-from events.values import FindingRef, LedgerItem, PolicyRef
 from tests.unit.builders import (
     APPROVED_ON,
     DEFAULT_REF,
@@ -50,6 +33,28 @@ from tests.unit.builders import (
     withdrawn,
 )
 from tests.unit.gwt import given, refused, then
+from xuncha.commands import feedback
+from xuncha.commands.errors import InvalidTransition, NotPermitted, RuleViolated
+from xuncha.commands.feedback import (
+    FEEDBACK,
+    DeliverFeedback,
+    DraftFeedbackOpinion,
+    feedback_stream_id,
+)
+from xuncha.commands.inspection import INSPECTION, InspectionState
+from xuncha.commands.policy import POLICY, PolicyBook
+from xuncha.commands.report import content_hash
+from xuncha.events.base import DomainEvent, Role
+from xuncha.events.feedback import FeedbackDelivered, FeedbackOpinionDrafted
+from xuncha.events.inspection import (
+    InspectionFeedbackDelivered,
+    InspectionReportDrafted,
+    ReportApproved,
+    ReportDeliberatedByLeadingGroup,
+    ReportReviewedByOffice,
+)
+from xuncha.events.policy import PolicyParameters, PolicyVersionPublished
+from xuncha.events.values import FindingRef, LedgerItem, PolicyRef
 
 History = Callable[[], list[DomainEvent]]
 OPINION = DraftFeedbackOpinion(inspection_id=INSPECTION_ID, opinion="整改意见", ledger=LEDGER)

@@ -7,32 +7,6 @@ from datetime import date
 
 import pytest
 
-from commands import feedback
-from commands.errors import InvalidTransition, NotPermitted, RuleViolated
-from commands.feedback import (
-    FEEDBACK,
-    AcknowledgeFeedback,
-    DeliverFeedback,
-    FormJointFeedbackTeam,
-    HoldOneToOneFeedback,
-    PublishFeedbackSummary,
-    SendCopyNotices,
-)
-from commands.inspection import INSPECTION
-from events.base import Actor, Role
-from events.feedback import (
-    CopyRecipient,
-    CopyRecipientKind,
-    DisclosureExemption,
-    DisclosureScope,
-    FeedbackAcknowledged,
-    FeedbackCopiedTo,
-    FeedbackPublished,
-    JointFeedbackTeamFormed,
-    JointUnit,
-    PrincipalBriefedOneToOne,
-)
-from events.policy import PolicyParameters
 from tests.unit.builders import (
     APPROVED_ON,
     DEFAULT_REF,
@@ -54,6 +28,32 @@ from tests.unit.builders import (
 )
 from tests.unit.builders_followup import TEAM
 from tests.unit.gwt import given, refused, then
+from xuncha.commands import feedback
+from xuncha.commands.errors import InvalidTransition, NotPermitted, RuleViolated
+from xuncha.commands.feedback import (
+    FEEDBACK,
+    AcknowledgeFeedback,
+    DeliverFeedback,
+    FormJointFeedbackTeam,
+    HoldOneToOneFeedback,
+    PublishFeedbackSummary,
+    SendCopyNotices,
+)
+from xuncha.commands.inspection import INSPECTION
+from xuncha.events.base import Actor, Role
+from xuncha.events.feedback import (
+    CopyRecipient,
+    CopyRecipientKind,
+    DisclosureExemption,
+    DisclosureScope,
+    FeedbackAcknowledged,
+    FeedbackCopiedTo,
+    FeedbackPublished,
+    JointFeedbackTeamFormed,
+    JointUnit,
+    PrincipalBriefedOneToOne,
+)
+from xuncha.events.policy import PolicyParameters
 
 LG = actor("lg-1", Role.LEADING_GROUP, "org-leading-group")
 APPROVED = given(INSPECTION, *report_approved())

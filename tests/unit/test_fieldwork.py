@@ -6,20 +6,6 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date
 
-from commands import fieldwork as fw
-from commands.errors import InvalidTransition, NotFound, NotPermitted, RuleViolated
-from commands.fieldwork import FIELDWORK, FieldworkState
-from commands.inspection import INSPECTION
-from events.fieldwork import (
-    BriefingRequested,
-    DocumentCustodyClosed,
-    DocumentsReturned,
-    GroupMeetingHeld,
-    InterimReportSubmitted,
-    SiteVisitConducted,
-    WorkReportHeard,
-)
-from events.policy import PolicyParameters
 from tests.unit.builders import (
     DEPUTY,
     INSPECTION_ID,
@@ -42,6 +28,20 @@ from tests.unit.fieldwork_builders import (
     inspection_stationed,
 )
 from tests.unit.gwt import given, refused, then
+from xuncha.commands import fieldwork as fw
+from xuncha.commands.errors import InvalidTransition, NotFound, NotPermitted, RuleViolated
+from xuncha.commands.fieldwork import FIELDWORK, FieldworkState
+from xuncha.commands.inspection import INSPECTION
+from xuncha.events.fieldwork import (
+    BriefingRequested,
+    DocumentCustodyClosed,
+    DocumentsReturned,
+    GroupMeetingHeld,
+    InterimReportSubmitted,
+    SiteVisitConducted,
+    WorkReportHeard,
+)
+from xuncha.events.policy import PolicyParameters
 
 P = PolicyParameters()
 EMPTY = FieldworkState(INSPECTION_ID)

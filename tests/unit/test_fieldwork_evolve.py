@@ -9,15 +9,15 @@ import pytest
 from hypothesis import given as for_all
 from hypothesis import strategies as st
 
-from commands.base import Aggregate
-from commands.fieldwork import FIELDWORK, FieldworkState
-from commands.immediate_rectification import IMMEDIATE_RECTIFICATION, ImmediateState
-from commands.interview import INTERVIEW, InterviewState
-from commands.management import GROUP_MANAGEMENT, ManagementState
-from commands.petition import PETITION, PetitionState
-from events.registry import REGISTRY
 from tests.unit.builders import every_event
 from tests.unit.fieldwork_builders import every_fieldwork_event
+from xuncha.commands.base import Aggregate
+from xuncha.commands.fieldwork import FIELDWORK, FieldworkState
+from xuncha.commands.immediate_rectification import IMMEDIATE_RECTIFICATION, ImmediateState
+from xuncha.commands.interview import INTERVIEW, InterviewState
+from xuncha.commands.management import GROUP_MANAGEMENT, ManagementState
+from xuncha.commands.petition import PETITION, PetitionState
+from xuncha.events.registry import REGISTRY
 
 MINE = every_fieldwork_event()
 POOL = [*MINE, *every_event()]

@@ -7,27 +7,6 @@ from typing import Any
 
 import pytest
 
-from commands import finding
-from commands.errors import InvalidTransition, NotPermitted, RuleViolated
-from commands.finding import (
-    FINDING,
-    AmendFinding,
-    ApproveFinding,
-    DraftFinding,
-    FindingText,
-    ReturnFinding,
-    ReviewFinding,
-)
-from commands.inspection import INSPECTION, InspectionState
-from events.base import Actor, DomainEvent, Role
-from events.finding import (
-    FindingAmended,
-    FindingApproved,
-    FindingContent,
-    FindingDrafted,
-    FindingReturned,
-    FindingReviewed,
-)
 from tests.unit.builders import (
     COMPLETE,
     DEPUTY,
@@ -51,6 +30,27 @@ from tests.unit.builders import (
     withdrawn,
 )
 from tests.unit.gwt import given, refused, then
+from xuncha.commands import finding
+from xuncha.commands.errors import InvalidTransition, NotPermitted, RuleViolated
+from xuncha.commands.finding import (
+    FINDING,
+    AmendFinding,
+    ApproveFinding,
+    DraftFinding,
+    FindingText,
+    ReturnFinding,
+    ReviewFinding,
+)
+from xuncha.commands.inspection import INSPECTION, InspectionState
+from xuncha.events.base import Actor, DomainEvent, Role
+from xuncha.events.finding import (
+    FindingAmended,
+    FindingApproved,
+    FindingContent,
+    FindingDrafted,
+    FindingReturned,
+    FindingReviewed,
+)
 
 TEXT = FindingText(**COMPLETE.model_dump())
 REVIEW = ReviewFinding(finding_id=FINDING_1, meeting_ref="组务会 第3次")

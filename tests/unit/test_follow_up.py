@@ -7,38 +7,6 @@ from datetime import date
 
 import pytest
 
-from commands import follow_up
-from commands.dates import add_months
-from commands.errors import InvalidTransition, RuleViolated
-from commands.follow_up import (
-    FOLLOW_UP,
-    EvaluateRectification,
-    ImposeAccountability,
-    LaunchLookback,
-    OrderReRectification,
-    RecordReturnVisit,
-    SatisfactionSurvey,
-    ScheduleReturnVisit,
-)
-from commands.inspection import INSPECTION
-from commands.round import ROUND
-from events.base import Role
-from events.follow_up import (
-    CheckedItem,
-    CheckResult,
-    Grade,
-    Indicator,
-    LookbackInspectionLaunched,
-    LookbackLinked,
-    RectificationEvaluated,
-    ReturnVisitConducted,
-    ReturnVisitScheduled,
-    SatisfactionSurveyRecorded,
-    VisitMethod,
-)
-from events.policy import PolicyParameters
-from events.round import RoundApproved, RoundProposed
-from events.values import RoundType
 from tests.unit.builders import (
     DELIVERED_ON,
     INSPECTION_ID,
@@ -56,6 +24,38 @@ from tests.unit.builders import (
 )
 from tests.unit.builders_followup import FOLLOW_UP_ID, LOOKBACK_ID, attr, visit
 from tests.unit.gwt import given, refused, then
+from xuncha.commands import follow_up
+from xuncha.commands.dates import add_months
+from xuncha.commands.errors import InvalidTransition, RuleViolated
+from xuncha.commands.follow_up import (
+    FOLLOW_UP,
+    EvaluateRectification,
+    ImposeAccountability,
+    LaunchLookback,
+    OrderReRectification,
+    RecordReturnVisit,
+    SatisfactionSurvey,
+    ScheduleReturnVisit,
+)
+from xuncha.commands.inspection import INSPECTION
+from xuncha.commands.round import ROUND
+from xuncha.events.base import Role
+from xuncha.events.follow_up import (
+    CheckedItem,
+    CheckResult,
+    Grade,
+    Indicator,
+    LookbackInspectionLaunched,
+    LookbackLinked,
+    RectificationEvaluated,
+    ReturnVisitConducted,
+    ReturnVisitScheduled,
+    SatisfactionSurveyRecorded,
+    VisitMethod,
+)
+from xuncha.events.policy import PolicyParameters
+from xuncha.events.round import RoundApproved, RoundProposed
+from xuncha.events.values import RoundType
 
 RECTIFYING = given(INSPECTION, *rectifying())
 ACCEPTED = given(INSPECTION, *rectification_report_accepted())

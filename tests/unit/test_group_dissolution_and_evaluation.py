@@ -8,14 +8,6 @@ from datetime import date
 
 import pytest
 
-from commands import group, pool
-from commands.errors import InvalidTransition, NotFound, RuleViolated
-from commands.group import INSPECTION_GROUP, GroupState
-from commands.inspection import INSPECTION, InspectionState
-from events.base import DomainEvent
-from events.group import GroupDissolved
-from events.inspection import InspectionCancelled, InspectionSuspended
-from events.pool import ServiceEvaluationIssued, ServiceGrade
 from tests.unit.builders import (
     GROUP_ID,
     INSPECTION_ID,
@@ -28,6 +20,14 @@ from tests.unit.builders import (
 )
 from tests.unit.group_builders import formed, profile
 from tests.unit.gwt import given, refused, then
+from xuncha.commands import group, pool
+from xuncha.commands.errors import InvalidTransition, NotFound, RuleViolated
+from xuncha.commands.group import INSPECTION_GROUP, GroupState
+from xuncha.commands.inspection import INSPECTION, InspectionState
+from xuncha.events.base import DomainEvent
+from xuncha.events.group import GroupDissolved
+from xuncha.events.inspection import InspectionCancelled, InspectionSuspended
+from xuncha.events.pool import ServiceEvaluationIssued, ServiceGrade
 
 DISSOLVED_ON = date(2026, 6, 1)
 SERVED = ["deputy-1", "leader-1", "member-1", "member-2"]

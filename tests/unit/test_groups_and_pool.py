@@ -11,42 +11,6 @@ import pytest
 from hypothesis import given as for_all
 from hypothesis import strategies as st
 
-from commands import cross, group, pool
-from commands.decision import WarningCode, warnings_of
-from commands.draw import ALGORITHM, digest, draw, verify
-from commands.errors import InvalidTransition, NotPermitted, RuleViolated
-from commands.group import INSPECTION_GROUP, LEADERSHIP_REGISTER, Known, RegisterState
-from commands.inspection import INSPECTION
-from commands.round import ROUND
-from events.base import Actor, Role
-from events.cross import CrossInspectionArranged, CrossPair
-from events.group import (
-    AuthorizerKind,
-    CompositionWarningRaised,
-    ConflictKind,
-    GroupLeadershipProposed,
-    GroupRole,
-    InspectionGroupFormed,
-    LeaderRecorded,
-    LeadershipRotationWarningRaised,
-    RecusalCleared,
-    SecondmentDirection,
-)
-from events.pool import (
-    DrawCandidate,
-    DrawFilters,
-    ExpertCategory,
-    ExternalExpertEngaged,
-    Gender,
-    PoolMemberNominated,
-    PoolMembersDrawn,
-    Relation,
-    RelativeTie,
-    TalentPoolMemberEnrolled,
-    WorkSpell,
-)
-from events.round import RoundTargetAssigned
-from events.values import Member, RoundType
 from tests.unit.builders import (
     DEFAULT_POLICY,
     DEPUTY_M,
@@ -77,6 +41,42 @@ from tests.unit.group_builders import (
     proposed,
 )
 from tests.unit.gwt import given, refused, then
+from xuncha.commands import cross, group, pool
+from xuncha.commands.decision import WarningCode, warnings_of
+from xuncha.commands.draw import ALGORITHM, digest, draw, verify
+from xuncha.commands.errors import InvalidTransition, NotPermitted, RuleViolated
+from xuncha.commands.group import INSPECTION_GROUP, LEADERSHIP_REGISTER, Known, RegisterState
+from xuncha.commands.inspection import INSPECTION
+from xuncha.commands.round import ROUND
+from xuncha.events.base import Actor, Role
+from xuncha.events.cross import CrossInspectionArranged, CrossPair
+from xuncha.events.group import (
+    AuthorizerKind,
+    CompositionWarningRaised,
+    ConflictKind,
+    GroupLeadershipProposed,
+    GroupRole,
+    InspectionGroupFormed,
+    LeaderRecorded,
+    LeadershipRotationWarningRaised,
+    RecusalCleared,
+    SecondmentDirection,
+)
+from xuncha.events.pool import (
+    DrawCandidate,
+    DrawFilters,
+    ExpertCategory,
+    ExternalExpertEngaged,
+    Gender,
+    PoolMemberNominated,
+    PoolMembersDrawn,
+    Relation,
+    RelativeTie,
+    TalentPoolMemberEnrolled,
+    WorkSpell,
+)
+from xuncha.events.round import RoundTargetAssigned
+from xuncha.events.values import Member, RoundType
 
 PARAMS = DEFAULT_POLICY[1]
 LEADER = actor("leader-1", Role.GROUP_LEADER, "org-xcb")

@@ -9,15 +9,15 @@ from uuid import UUID, uuid4
 
 import pytest
 
-from commands import history
-from commands.errors import NotFound, RuleViolated
-from commands.inspection import INSPECTION
-from commands.interview import INTERVIEW
-from commands.rectification import RECTIFICATION_ITEM
-from events.base import SEALED, DomainEvent, EventMetadata, RecordedEvent
-from events.interview import InterviewConducted, Interviewee, IntervieweeCategory
 from tests.unit.builders import INSPECTION_ID, ITEM_1, OFFICE, uid
 from tests.unit.builders_followup import item_closed
+from xuncha.commands import history
+from xuncha.commands.errors import NotFound, RuleViolated
+from xuncha.commands.inspection import INSPECTION
+from xuncha.commands.interview import INTERVIEW
+from xuncha.commands.rectification import RECTIFICATION_ITEM
+from xuncha.events.base import SEALED, DomainEvent, EventMetadata, RecordedEvent
+from xuncha.events.interview import InterviewConducted, Interviewee, IntervieweeCategory
 
 T0 = datetime(2026, 6, 1, 9, 0, tzinfo=UTC)
 

@@ -7,33 +7,6 @@ from typing import Any
 
 import pytest
 
-from commands import preparation
-from commands.errors import InvalidTransition, NotPermitted, RuleViolated
-from commands.group import INSPECTION_GROUP
-from commands.inspection import INSPECTION
-from commands.preparation import (
-    AuthorizeGroup,
-    EndStationing,
-    IssueInspectionNotice,
-    PublishInspectionAnnouncement,
-    StationGroup,
-)
-from events.base import Actor, Role
-from events.group import (
-    AuthorizerKind,
-    GroupAuthorizedForTarget,
-    LeaderRecorded,
-    PreStationingTrainingCompleted,
-)
-from events.inspection import (
-    GroupAuthorized,
-    GroupStationed,
-    GroupWithdrawn,
-    InspectionAnnouncementPublished,
-    InspectionNoticeIssued,
-)
-from events.petition import PetitionChannelsClosed, PetitionChannelsOpened
-from events.values import Contacts
 from tests.unit.builders import (
     ANNOUNCED_ON,
     DEFAULT_POLICY,
@@ -66,6 +39,33 @@ from tests.unit.builders import (
 )
 from tests.unit.group_builders import EVERYONE, cleared, formed, pledged, proposed, ready
 from tests.unit.gwt import given, refused, then
+from xuncha.commands import preparation
+from xuncha.commands.errors import InvalidTransition, NotPermitted, RuleViolated
+from xuncha.commands.group import INSPECTION_GROUP
+from xuncha.commands.inspection import INSPECTION
+from xuncha.commands.preparation import (
+    AuthorizeGroup,
+    EndStationing,
+    IssueInspectionNotice,
+    PublishInspectionAnnouncement,
+    StationGroup,
+)
+from xuncha.events.base import Actor, Role
+from xuncha.events.group import (
+    AuthorizerKind,
+    GroupAuthorizedForTarget,
+    LeaderRecorded,
+    PreStationingTrainingCompleted,
+)
+from xuncha.events.inspection import (
+    GroupAuthorized,
+    GroupStationed,
+    GroupWithdrawn,
+    InspectionAnnouncementPublished,
+    InspectionNoticeIssued,
+)
+from xuncha.events.petition import PetitionChannelsClosed, PetitionChannelsOpened
+from xuncha.events.values import Contacts
 
 # Authorize the group (一次一授权) --------------------------------------------------------------
 
@@ -204,7 +204,7 @@ def test_authorize_group_is_for_the_committee_or_the_leading_group_only() -> Non
 
 
 def test_a_v1_authorization_upcasts_without_a_group() -> None:
-    from events import REGISTRY
+    from xuncha.events import REGISTRY
 
     v1 = {
         "inspection_id": str(INSPECTION_ID),

@@ -5,18 +5,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from commands import interview as iv
-from commands.errors import InvalidTransition, NotPermitted, RuleViolated
-from commands.inspection import INSPECTION
-from commands.interview import INTERVIEW
-from events.base import SEALED
-from events.interview import (
-    InterviewConducted,
-    Interviewee,
-    IntervieweeCategory,
-    InterviewRecordSigned,
-)
-from events.policy import PolicyParameters
 from tests.unit.builders import INSPECTION_ID, LEADER, MEMBER, OUTSIDER, authorized, withdrawn
 from tests.unit.fieldwork_builders import (
     FIELD_DAY,
@@ -26,6 +14,18 @@ from tests.unit.fieldwork_builders import (
     interview_conducted,
 )
 from tests.unit.gwt import given, refused, then
+from xuncha.commands import interview as iv
+from xuncha.commands.errors import InvalidTransition, NotPermitted, RuleViolated
+from xuncha.commands.inspection import INSPECTION
+from xuncha.commands.interview import INTERVIEW
+from xuncha.events.base import SEALED
+from xuncha.events.interview import (
+    InterviewConducted,
+    Interviewee,
+    IntervieweeCategory,
+    InterviewRecordSigned,
+)
+from xuncha.events.policy import PolicyParameters
 
 P = PolicyParameters()
 

@@ -9,11 +9,14 @@ from datetime import date, timedelta
 from hypothesis import given as given_any
 from hypothesis import strategies as st
 
-from commands import rectification
-from commands.item_deadlines import ItemDeadlines
-from commands.rectification import ItemState, RaiseDeadlineWarnings, next_warning_day
-from events.policy import PolicyParameters
-from events.rectification import (
+from tests.unit.builders import DEFAULT_REF, INSPECTION_ID, ITEM_1, ITEM_DEADLINE, OFFICE, ctx
+from tests.unit.builders import item_opened as opened
+from tests.unit.builders_followup import FOLLOW_UP_ID, item_closed
+from xuncha.commands import rectification
+from xuncha.commands.item_deadlines import ItemDeadlines
+from xuncha.commands.rectification import ItemState, RaiseDeadlineWarnings, next_warning_day
+from xuncha.events.policy import PolicyParameters
+from xuncha.events.rectification import (
     ItemDeadlineApproaching,
     ItemDeadlineExtended,
     ItemOverdue,
@@ -21,11 +24,8 @@ from events.rectification import (
     ReopenReason,
     WarningLevel,
 )
-from events.values import PolicyRef
-from events.vocabulary import RectificationItemStatus
-from tests.unit.builders import DEFAULT_REF, INSPECTION_ID, ITEM_1, ITEM_DEADLINE, OFFICE, ctx
-from tests.unit.builders import item_opened as opened
-from tests.unit.builders_followup import FOLLOW_UP_ID, item_closed
+from xuncha.events.values import PolicyRef
+from xuncha.events.vocabulary import RectificationItemStatus
 
 DEFAULTS = PolicyParameters()  # green 20 days, yellow 10 days before the deadline
 GREEN_DAY = ITEM_DEADLINE - timedelta(days=20)

@@ -6,26 +6,6 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from commands import finding, group
-from commands.errors import InvalidTransition, NotPermitted, RuleViolated
-from commands.finding import FINDING
-from commands.group import INSPECTION_GROUP
-from commands.inspection import INSPECTION
-from events.base import DomainEvent
-from events.finding import FindingReturned, FindingReviewRequired, ReviewReason
-from events.group import (
-    AuthorizerKind,
-    GroupAuthorizedForTarget,
-    GroupRole,
-    MemberRecused,
-    RecusalFindingsReported,
-    RecusedFinding,
-)
-from events.inspection import (
-    InspectionFindingRegistered,
-    InspectionGroupMemberRecused,
-    ReportReturnedForRevision,
-)
 from tests.unit.builders import (
     FINDING_1,
     FINDING_2,
@@ -47,6 +27,26 @@ from tests.unit.builders import (
 )
 from tests.unit.group_builders import proposed, ready
 from tests.unit.gwt import given, refused, then
+from xuncha.commands import finding, group
+from xuncha.commands.errors import InvalidTransition, NotPermitted, RuleViolated
+from xuncha.commands.finding import FINDING
+from xuncha.commands.group import INSPECTION_GROUP
+from xuncha.commands.inspection import INSPECTION
+from xuncha.events.base import DomainEvent
+from xuncha.events.finding import FindingReturned, FindingReviewRequired, ReviewReason
+from xuncha.events.group import (
+    AuthorizerKind,
+    GroupAuthorizedForTarget,
+    GroupRole,
+    MemberRecused,
+    RecusalFindingsReported,
+    RecusedFinding,
+)
+from xuncha.events.inspection import (
+    InspectionFindingRegistered,
+    InspectionGroupMemberRecused,
+    ReportReturnedForRevision,
+)
 
 FINDING_3 = uid(13)  # drafted by member-1, not in any report
 FINDING_OTHERS = uid(14)  # drafted by member-2

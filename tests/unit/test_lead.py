@@ -15,56 +15,6 @@ from hypothesis import given as for_all
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from commands import lead, round
-from commands.clock import TICKS
-from commands.errors import InvalidTransition, NotPermitted, RuleViolated
-from commands.handlers.lead import LeadClocks, flag_overdue_leads
-from commands.inspection import INSPECTION
-from commands.lead import (
-    LEAD,
-    AcknowledgeLead,
-    ApproveLeadTransfer,
-    ClassifyLead,
-    CloseLead,
-    LeadCommand,
-    MarkLeadAcknowledgementOverdue,
-    MarkLeadOutcomeOverdue,
-    RecordLeadDisposition,
-    RegisterLead,
-    ReportLeadOutcome,
-    TransferLead,
-    TransferLeadDuringFieldwork,
-)
-from commands.round import ROUND, CloseRound
-from events.base import Actor, DomainEvent, Role
-from events.inspection import InspectionClosed
-from events.lead import (
-    CadreLevel,
-    Disposition,
-    FastTrack,
-    InspectionLeadRegistered,
-    LeadAcknowledged,
-    LeadAcknowledgementOverdue,
-    LeadChannel,
-    LeadClassified,
-    LeadClosed,
-    LeadDispositionRecorded,
-    LeadOutcomeOverdue,
-    LeadOutcomeReported,
-    LeadRegistered,
-    LeadRoute,
-    LeadTransferApproved,
-    LeadTransferred,
-    LeadTransferredDuringFieldwork,
-    LeadType,
-    ReceivingAuthority,
-    SourceKind,
-    SourceRef,
-    Urgency,
-)
-from events.policy import PolicyParameters, PolicyVersionPublished, default_lead_routes
-from events.registry import REGISTRY
-from events.round import RoundClosed, RoundLeadsCleared
 from tests.contract.examples import GOLDEN
 from tests.unit.builders import (
     DEFAULT_POLICY,
@@ -95,6 +45,56 @@ from tests.unit.builders import (
     withdrawn,
 )
 from tests.unit.gwt import given, refused, then
+from xuncha.commands import lead, round
+from xuncha.commands.clock import TICKS
+from xuncha.commands.errors import InvalidTransition, NotPermitted, RuleViolated
+from xuncha.commands.handlers.lead import LeadClocks, flag_overdue_leads
+from xuncha.commands.inspection import INSPECTION
+from xuncha.commands.lead import (
+    LEAD,
+    AcknowledgeLead,
+    ApproveLeadTransfer,
+    ClassifyLead,
+    CloseLead,
+    LeadCommand,
+    MarkLeadAcknowledgementOverdue,
+    MarkLeadOutcomeOverdue,
+    RecordLeadDisposition,
+    RegisterLead,
+    ReportLeadOutcome,
+    TransferLead,
+    TransferLeadDuringFieldwork,
+)
+from xuncha.commands.round import ROUND, CloseRound
+from xuncha.events.base import Actor, DomainEvent, Role
+from xuncha.events.inspection import InspectionClosed
+from xuncha.events.lead import (
+    CadreLevel,
+    Disposition,
+    FastTrack,
+    InspectionLeadRegistered,
+    LeadAcknowledged,
+    LeadAcknowledgementOverdue,
+    LeadChannel,
+    LeadClassified,
+    LeadClosed,
+    LeadDispositionRecorded,
+    LeadOutcomeOverdue,
+    LeadOutcomeReported,
+    LeadRegistered,
+    LeadRoute,
+    LeadTransferApproved,
+    LeadTransferred,
+    LeadTransferredDuringFieldwork,
+    LeadType,
+    ReceivingAuthority,
+    SourceKind,
+    SourceRef,
+    Urgency,
+)
+from xuncha.events.policy import PolicyParameters, PolicyVersionPublished, default_lead_routes
+from xuncha.events.registry import REGISTRY
+from xuncha.events.round import RoundClosed, RoundLeadsCleared
 
 History = Callable[[], list[DomainEvent]]
 LEAD_ID = uid(31)

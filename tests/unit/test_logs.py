@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import structlog
 
-from api import cli, logs
+from xuncha.api import cli, logs
 
 
 class Terminal(io.StringIO):
@@ -39,11 +39,11 @@ def test_a_stdlib_logger_writes_one_json_object_a_line() -> None:
     stream = io.StringIO()
     logs.configure("json", stream, force=True)
     structlog.contextvars.bind_contextvars(correlation_id="c-1")
-    logging.getLogger("projections.runner").warning("parked %s at %d", "dashboard", 42)
+    logging.getLogger("xuncha.projections.runner").warning("parked %s at %d", "dashboard", 42)
     (line,) = stream.getvalue().splitlines()
     record = json.loads(line)
     assert record["event"] == "parked dashboard at 42"
-    assert (record["level"], record["logger"]) == ("warning", "projections.runner")
+    assert (record["level"], record["logger"]) == ("warning", "xuncha.projections.runner")
     assert record["correlation_id"] == "c-1"
     stamp = datetime.fromisoformat(record["timestamp"])
     assert stamp.utcoffset() == timedelta(0)
@@ -56,7 +56,7 @@ def test_extra_fields_chinese_text_and_exceptions_are_json_fields() -> None:
     try:
         raise ValueError("坏了")
     except ValueError:
-        logging.getLogger("api.errors").exception("失败", extra={"incident": "abc123"})
+        logging.getLogger("xuncha.api.errors").exception("失败", extra={"incident": "abc123"})
     record = json.loads(stream.getvalue())
     assert (record["event"], record["incident"]) == ("失败", "abc123")
     assert "ValueError: 坏了" in record["exception"]
@@ -66,9 +66,9 @@ def test_extra_fields_chinese_text_and_exceptions_are_json_fields() -> None:
 def test_structlog_loggers_share_the_output() -> None:
     stream = io.StringIO()
     logs.configure("json", stream, force=True)
-    structlog.get_logger("api.custom").info("hello", count=3)
+    structlog.get_logger("xuncha.api.custom").info("hello", count=3)
     record = json.loads(stream.getvalue())
-    assert (record["event"], record["count"], record["logger"]) == ("hello", 3, "api.custom")
+    assert (record["event"], record["count"], record["logger"]) == ("hello", 3, "xuncha.api.custom")
 
 
 def test_debug_lines_are_dropped_at_info_level() -> None:

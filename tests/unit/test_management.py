@@ -5,16 +5,6 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from commands import immediate_rectification as ir
-from commands import management as mg
-from commands.errors import InvalidTransition, NotFound, NotPermitted, RuleViolated
-from commands.finding import FINDING
-from commands.immediate_rectification import IMMEDIATE_RECTIFICATION
-from commands.management import GROUP_MANAGEMENT, ManagementState
-from events.base import Role
-from events.fieldwork import ImmediateRectificationCompleted, ImmediateRectificationRequested
-from events.management import LeaveApproved, MemberSignedIn, TrainingKind
-from events.policy import PolicyParameters
 from tests.unit.builders import (
     FINDING_1,
     FINDING_ELSEWHERE,
@@ -41,6 +31,16 @@ from tests.unit.fieldwork_builders import (
     inspection_stationed,
 )
 from tests.unit.gwt import given, refused, then
+from xuncha.commands import immediate_rectification as ir
+from xuncha.commands import management as mg
+from xuncha.commands.errors import InvalidTransition, NotFound, NotPermitted, RuleViolated
+from xuncha.commands.finding import FINDING
+from xuncha.commands.immediate_rectification import IMMEDIATE_RECTIFICATION
+from xuncha.commands.management import GROUP_MANAGEMENT, ManagementState
+from xuncha.events.base import Role
+from xuncha.events.fieldwork import ImmediateRectificationCompleted, ImmediateRectificationRequested
+from xuncha.events.management import LeaveApproved, MemberSignedIn, TrainingKind
+from xuncha.events.policy import PolicyParameters
 
 P = PolicyParameters()
 EMPTY = ManagementState(INSPECTION_ID)
@@ -202,7 +202,7 @@ def test_the_tenth_system_is_one_the_jurisdiction_configured() -> None:
 
 def test_management_needs_an_authorized_group() -> None:
     cmd = mg.WriteWorkLogEntry(inspection_id=INSPECTION_ID, day=FIELD_DAY, content="谈话两人")
-    from commands.inspection import INSPECTION
+    from xuncha.commands.inspection import INSPECTION
 
     with refused(InvalidTransition, "authorized"):
         mg.write_log(EMPTY, given(INSPECTION, *planned()), cmd, at(MEMBER), P, NEW_ID)

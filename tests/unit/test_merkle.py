@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from api import verify_proof
-from commands import merkle
+from xuncha.api import verify_proof
+from xuncha.commands import merkle
 
 
 # --- the reference, transcribed from RFC 9162 §2.1.1, §2.1.3.1 and §2.1.4.1 -------------

@@ -6,25 +6,6 @@ from __future__ import annotations
 from datetime import date
 from uuid import UUID
 
-from commands import petition as pt
-from commands.errors import InvalidTransition, NotFound, NotPermitted, RuleViolated
-from commands.fieldwork import FieldworkState
-from commands.finding import FINDING
-from commands.lead import LEAD, LeadState
-from commands.petition import PETITION
-from events.base import SEALED, Role
-from events.petition import (
-    Discipline,
-    InScopeBasis,
-    OutOfScopeReason,
-    PetitionAssessedOutOfScope,
-    PetitionChannel,
-    Petitioner,
-    PetitionForwardAcknowledged,
-    PetitionForwarded,
-    PetitionLinkedToLead,
-    PetitionRegistered,
-)
 from tests.unit.builders import (
     DEPUTY,
     FINDING_1,
@@ -54,6 +35,25 @@ from tests.unit.fieldwork_builders import (
 )
 from tests.unit.gwt import given, refused, then
 from tests.unit.test_lead import LEAD_ID, registered_event
+from xuncha.commands import petition as pt
+from xuncha.commands.errors import InvalidTransition, NotFound, NotPermitted, RuleViolated
+from xuncha.commands.fieldwork import FieldworkState
+from xuncha.commands.finding import FINDING
+from xuncha.commands.lead import LEAD, LeadState
+from xuncha.commands.petition import PETITION
+from xuncha.events.base import SEALED, Role
+from xuncha.events.petition import (
+    Discipline,
+    InScopeBasis,
+    OutOfScopeReason,
+    PetitionAssessedOutOfScope,
+    PetitionChannel,
+    Petitioner,
+    PetitionForwardAcknowledged,
+    PetitionForwarded,
+    PetitionLinkedToLead,
+    PetitionRegistered,
+)
 
 LETTERS = actor("xfj-1", Role.SUPERVISING_DEPARTMENT, LETTERS_DEPT)
 OTHER_DEPT = actor("dept-9", Role.SUPERVISING_DEPARTMENT, "org-elsewhere")
@@ -115,7 +115,7 @@ def test_petitions_are_received_only_until_the_intake_deadline() -> None:
 def test_petition_intake_is_a_fieldwork_act_of_the_authorized_group() -> None:
     with refused(NotPermitted, "members of the group authorized"):
         pt.register(inspection_stationed(), register(), at(OUTSIDER), PETITION_ID)
-    from commands.inspection import INSPECTION
+    from xuncha.commands.inspection import INSPECTION
 
     with refused(InvalidTransition, "register a petition", "stationed"):
         pt.register(given(INSPECTION, *withdrawn()), register(), at(MEMBER), PETITION_ID)

@@ -9,20 +9,20 @@ from hypothesis import given as for_all
 from hypothesis import strategies as st
 from pydantic import ValidationError
 
-from commands import policy
-from commands.errors import RuleViolated
-from commands.policy import (
+from tests.unit.builders import COMMITTEE, JURISDICTION, OFFICE, ctx
+from tests.unit.gwt import given, refused, then
+from xuncha.commands import policy
+from xuncha.commands.errors import RuleViolated
+from xuncha.commands.policy import (
     DEFAULT_EFFECTIVE_FROM,
     POLICY,
     PolicyBook,
     PublishPolicyVersion,
     policy_stream_id,
 )
-from events.base import Role
-from events.policy import PolicyParameters, PolicyVersionPublished
-from events.values import PolicyRef
-from tests.unit.builders import COMMITTEE, JURISDICTION, OFFICE, ctx
-from tests.unit.gwt import given, refused, then
+from xuncha.events.base import Role
+from xuncha.events.policy import PolicyParameters, PolicyVersionPublished
+from xuncha.events.values import PolicyRef
 
 JAN = date(2026, 1, 1)
 JUL = date(2026, 7, 1)

@@ -8,22 +8,6 @@ from datetime import date, timedelta
 
 import pytest
 
-from commands import rectification
-from commands.errors import InvalidTransition, NotPermitted
-from commands.rectification import (
-    CLOSURE_DAY,
-    RECTIFICATION_ITEM,
-    ClosureDayState,
-    closure_day_stream_id,
-)
-from events.policy import PolicyParameters
-from events.rectification import (
-    BulkClosureFlagged,
-    DailyClosureCounted,
-    QuickClosureFlagged,
-    RectificationItemClosed,
-)
-from events.registry import REGISTRY
 from tests.unit.builders import (
     INSPECTION_ID,
     ITEM_1,
@@ -37,6 +21,22 @@ from tests.unit.builders import (
     uid,
 )
 from tests.unit.gwt import given, refused, then
+from xuncha.commands import rectification
+from xuncha.commands.errors import InvalidTransition, NotPermitted
+from xuncha.commands.rectification import (
+    CLOSURE_DAY,
+    RECTIFICATION_ITEM,
+    ClosureDayState,
+    closure_day_stream_id,
+)
+from xuncha.events.policy import PolicyParameters
+from xuncha.events.rectification import (
+    BulkClosureFlagged,
+    DailyClosureCounted,
+    QuickClosureFlagged,
+    RectificationItemClosed,
+)
+from xuncha.events.registry import REGISTRY
 
 CLOSE = rectification.CloseItem(item_id=ITEM_1)
 DEFAULTS = PolicyParameters()

@@ -9,24 +9,6 @@ from datetime import date
 import pytest
 from pydantic import ValidationError
 
-from commands import rectification
-from commands.errors import InvalidTransition, NotPermitted
-from commands.rectification import (
-    RECTIFICATION_ITEM,
-    CloseItem,
-    FailItemVerification,
-    ReportItemProgress,
-    RequestItemClosure,
-    VerifyItem,
-)
-from events.base import Actor, DomainEvent, Role
-from events.rectification import (
-    ItemClosureRequested,
-    ItemVerificationFailed,
-    ItemVerified,
-    RectificationItemClosed,
-    RectificationProgressReported,
-)
 from tests.unit.builders import (
     DISCIPLINE,
     INSPECTION_ID,
@@ -48,6 +30,24 @@ from tests.unit.builders import (
     item_verified,
 )
 from tests.unit.gwt import given, refused, then
+from xuncha.commands import rectification
+from xuncha.commands.errors import InvalidTransition, NotPermitted
+from xuncha.commands.rectification import (
+    RECTIFICATION_ITEM,
+    CloseItem,
+    FailItemVerification,
+    ReportItemProgress,
+    RequestItemClosure,
+    VerifyItem,
+)
+from xuncha.events.base import Actor, DomainEvent, Role
+from xuncha.events.rectification import (
+    ItemClosureRequested,
+    ItemVerificationFailed,
+    ItemVerified,
+    RectificationItemClosed,
+    RectificationProgressReported,
+)
 
 History = Callable[[], list[DomainEvent]]
 PROGRESS = ReportItemProgress(item_id=ITEM_1, percent=60, note="已重新招标", evidence_refs=["d-1"])

@@ -9,31 +9,6 @@ from datetime import date, timedelta
 import pytest
 from pydantic import ValidationError
 
-from commands import rectification
-from commands.errors import InvalidTransition, NotPermitted, RuleViolated
-from commands.rectification import (
-    RECTIFICATION_ITEM,
-    ExtendItemDeadline,
-    HoldAccountabilityTalk,
-    IssueSupervisionNotice,
-    RaiseDeadlineWarnings,
-    ReclassifyItemAsLongTerm,
-    ReopenItem,
-    RequestItemClosure,
-)
-from events.base import DomainEvent, Role
-from events.follow_up import CheckResult
-from events.policy import PolicyParameters
-from events.rectification import (
-    ItemDeadlineApproaching,
-    ItemDeadlineExtended,
-    ItemOverdue,
-    ItemReclassifiedLongTerm,
-    RectificationItemClosed,
-    RectificationItemReopened,
-    ReopenReason,
-    WarningLevel,
-)
 from tests.unit.builders import (
     DEFAULT_REF,
     DISCIPLINE,
@@ -51,6 +26,31 @@ from tests.unit.builders import (
 )
 from tests.unit.builders_followup import FOLLOW_UP_ID, MILESTONES, attr, item_closed
 from tests.unit.gwt import given, refused, then
+from xuncha.commands import rectification
+from xuncha.commands.errors import InvalidTransition, NotPermitted, RuleViolated
+from xuncha.commands.rectification import (
+    RECTIFICATION_ITEM,
+    ExtendItemDeadline,
+    HoldAccountabilityTalk,
+    IssueSupervisionNotice,
+    RaiseDeadlineWarnings,
+    ReclassifyItemAsLongTerm,
+    ReopenItem,
+    RequestItemClosure,
+)
+from xuncha.events.base import DomainEvent, Role
+from xuncha.events.follow_up import CheckResult
+from xuncha.events.policy import PolicyParameters
+from xuncha.events.rectification import (
+    ItemDeadlineApproaching,
+    ItemDeadlineExtended,
+    ItemOverdue,
+    ItemReclassifiedLongTerm,
+    RectificationItemClosed,
+    RectificationItemReopened,
+    ReopenReason,
+    WarningLevel,
+)
 
 OFFICE_AT_TARGET = actor("office-7", Role.INSPECTION_OFFICE, "org-water-bureau")
 LONG = ReclassifyItemAsLongTerm(item_id=ITEM_1, justification="需跨年度推进", milestones=MILESTONES)

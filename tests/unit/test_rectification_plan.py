@@ -9,35 +9,6 @@ from typing import Any
 
 import pytest
 
-from commands import rectification_plan as plan
-from commands.errors import InvalidTransition, NotPermitted, RuleViolated
-from commands.feedback import FEEDBACK
-from commands.inspection import INSPECTION, InspectionState
-from commands.rectification import RECTIFICATION_ITEM
-from commands.rectification_plan import (
-    AcceptRectificationPlan,
-    AcceptRectificationReport,
-    CloseInspection,
-    ReturnRectificationPlan,
-    ReturnRectificationReport,
-    SubmitRectificationPlan,
-    SubmitRectificationReport,
-    item_id_for,
-)
-from events.base import DomainEvent, Role
-from events.inspection import (
-    InspectionClosed,
-    InspectionFeedbackDelivered,
-    RectificationPlanAccepted,
-    RectificationPlanReturned,
-    RectificationPlanSubmitted,
-    RectificationReportAccepted,
-    RectificationReportReturned,
-    RectificationReportSubmitted,
-)
-from events.policy import PolicyParameters
-from events.rectification import RectificationItemOpened
-from events.values import PlanItem
 from tests.unit.builders import (
     DEFAULT_REF,
     DELIVERED_ON,
@@ -68,6 +39,35 @@ from tests.unit.builders import (
     report_approved,
 )
 from tests.unit.gwt import given, refused, then
+from xuncha.commands import rectification_plan as plan
+from xuncha.commands.errors import InvalidTransition, NotPermitted, RuleViolated
+from xuncha.commands.feedback import FEEDBACK
+from xuncha.commands.inspection import INSPECTION, InspectionState
+from xuncha.commands.rectification import RECTIFICATION_ITEM
+from xuncha.commands.rectification_plan import (
+    AcceptRectificationPlan,
+    AcceptRectificationReport,
+    CloseInspection,
+    ReturnRectificationPlan,
+    ReturnRectificationReport,
+    SubmitRectificationPlan,
+    SubmitRectificationReport,
+    item_id_for,
+)
+from xuncha.events.base import DomainEvent, Role
+from xuncha.events.inspection import (
+    InspectionClosed,
+    InspectionFeedbackDelivered,
+    RectificationPlanAccepted,
+    RectificationPlanReturned,
+    RectificationPlanSubmitted,
+    RectificationReportAccepted,
+    RectificationReportReturned,
+    RectificationReportSubmitted,
+)
+from xuncha.events.policy import PolicyParameters
+from xuncha.events.rectification import RectificationItemOpened
+from xuncha.events.values import PlanItem
 
 History = Callable[[], list[DomainEvent]]
 DEFAULTS = PolicyParameters()

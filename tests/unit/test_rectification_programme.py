@@ -6,27 +6,6 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from commands import rectification_plan as plan
-from commands.errors import InvalidTransition, NotPermitted, RuleViolated
-from commands.inspection import INSPECTION
-from commands.rectification_plan import (
-    INSPECTION_WITH_REPORTS,
-    RECTIFICATION_PROGRAMME,
-    DiscloseRectification,
-    EndCentralizedRectification,
-    EstablishRectificationTaskforce,
-    HoldRectificationLifeMeeting,
-    StartContinuousRectification,
-    SummarizeRectification,
-)
-from events.base import DomainEvent, Role
-from events.feedback import DisclosureExemption, DisclosureScope
-from events.policy import PolicyParameters
-from events.rectification_plan import (
-    RectificationDemocraticLifeMeetingHeld,
-    RectificationDisclosedPublicly,
-    RectificationTaskforceEstablished,
-)
 from tests.unit.builders import (
     DELIVERED_ON,
     INSPECTION_ID,
@@ -46,6 +25,27 @@ from tests.unit.builders import (
 )
 from tests.unit.builders_followup import RECTIFICATION_ID, attr
 from tests.unit.gwt import given, refused, then
+from xuncha.commands import rectification_plan as plan
+from xuncha.commands.errors import InvalidTransition, NotPermitted, RuleViolated
+from xuncha.commands.inspection import INSPECTION
+from xuncha.commands.rectification_plan import (
+    INSPECTION_WITH_REPORTS,
+    RECTIFICATION_PROGRAMME,
+    DiscloseRectification,
+    EndCentralizedRectification,
+    EstablishRectificationTaskforce,
+    HoldRectificationLifeMeeting,
+    StartContinuousRectification,
+    SummarizeRectification,
+)
+from xuncha.events.base import DomainEvent, Role
+from xuncha.events.feedback import DisclosureExemption, DisclosureScope
+from xuncha.events.policy import PolicyParameters
+from xuncha.events.rectification_plan import (
+    RectificationDemocraticLifeMeetingHeld,
+    RectificationDisclosedPublicly,
+    RectificationTaskforceEstablished,
+)
 
 DELIVERED = given(INSPECTION, *feedback_delivered())
 RECTIFYING = given(INSPECTION, *rectifying())

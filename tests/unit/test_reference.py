@@ -6,9 +6,10 @@ from datetime import date
 
 import pytest
 
-from commands import reference as ref
-from commands.errors import InvalidTransition, NotFound, RuleViolated
-from events.reference import (
+from tests.unit.gwt import given, refused, then
+from xuncha.commands import reference as ref
+from xuncha.commands.errors import InvalidTransition, NotFound, RuleViolated
+from xuncha.events.reference import (
     JurisdictionLevel,
     JurisdictionRegistered,
     OrganizationDeregistered,
@@ -17,8 +18,7 @@ from events.reference import (
     TermCoveragePlanApproved,
     TermCoveragePlanDrafted,
 )
-from events.values import RoundType
-from tests.unit.gwt import given, refused, then
+from xuncha.events.values import RoundType
 
 CITY = JurisdictionRegistered(
     jurisdiction_id="yulin",

@@ -10,27 +10,6 @@ from datetime import date
 
 import pytest
 
-from commands import report
-from commands.errors import InvalidTransition, NotFound, RuleViolated
-from commands.finding import FINDING
-from commands.inspection import INSPECTION, InspectionState
-from commands.report import (
-    ApproveReport,
-    DeliberateReport,
-    DraftInspectionReport,
-    ReturnReportForRevision,
-    ReviewReportByOffice,
-)
-from events.base import DomainEvent, Role
-from events.finding import FindingAmended, FindingApproved, FindingReviewed
-from events.inspection import (
-    InspectionReportDrafted,
-    ReportApproved,
-    ReportDeliberatedByLeadingGroup,
-    ReportReturnedForRevision,
-    ReportReviewedByOffice,
-)
-from events.values import FindingRef
 from tests.unit.builders import (
     APPROVED_ON,
     COMMITTEE,
@@ -58,6 +37,27 @@ from tests.unit.builders import (
     withdrawn,
 )
 from tests.unit.gwt import given, refused, then
+from xuncha.commands import report
+from xuncha.commands.errors import InvalidTransition, NotFound, RuleViolated
+from xuncha.commands.finding import FINDING
+from xuncha.commands.inspection import INSPECTION, InspectionState
+from xuncha.commands.report import (
+    ApproveReport,
+    DeliberateReport,
+    DraftInspectionReport,
+    ReturnReportForRevision,
+    ReviewReportByOffice,
+)
+from xuncha.events.base import DomainEvent, Role
+from xuncha.events.finding import FindingAmended, FindingApproved, FindingReviewed
+from xuncha.events.inspection import (
+    InspectionReportDrafted,
+    ReportApproved,
+    ReportDeliberatedByLeadingGroup,
+    ReportReturnedForRevision,
+    ReportReviewedByOffice,
+)
+from xuncha.events.values import FindingRef
 
 History = Callable[[], list[DomainEvent]]
 

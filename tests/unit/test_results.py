@@ -5,28 +5,6 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from commands import results
-from commands.errors import InvalidTransition, NotPermitted, RuleViolated
-from commands.inspection import INSPECTION
-from commands.rectification import RECTIFICATION_ITEM
-from commands.results import (
-    EDUCATION,
-    SHARED_RESULT,
-    AddConfessionEntry,
-    CompileConfessionBook,
-    HoldWarningStudySession,
-    PublishConfessionBook,
-    PublishSharedResult,
-)
-from events.follow_up import Grade
-from events.policy import PolicyParameters
-from events.results import (
-    InspectionResultShared,
-    LeadsSummary,
-    RectificationStatus,
-    ShareBasis,
-    TagCount,
-)
 from tests.unit.builders import (
     COMPLETE,
     INSPECTION_ID,
@@ -45,6 +23,28 @@ from tests.unit.builders import (
 )
 from tests.unit.builders_followup import RECORD_ID, RESULT_ID, attr, item_closed
 from tests.unit.gwt import given, refused, then
+from xuncha.commands import results
+from xuncha.commands.errors import InvalidTransition, NotPermitted, RuleViolated
+from xuncha.commands.inspection import INSPECTION
+from xuncha.commands.rectification import RECTIFICATION_ITEM
+from xuncha.commands.results import (
+    EDUCATION,
+    SHARED_RESULT,
+    AddConfessionEntry,
+    CompileConfessionBook,
+    HoldWarningStudySession,
+    PublishConfessionBook,
+    PublishSharedResult,
+)
+from xuncha.events.follow_up import Grade
+from xuncha.events.policy import PolicyParameters
+from xuncha.events.results import (
+    InspectionResultShared,
+    LeadsSummary,
+    RectificationStatus,
+    ShareBasis,
+    TagCount,
+)
 
 SHARE = PublishSharedResult(
     inspection_id=INSPECTION_ID, leads=LeadsSummary(transferred=2, disposed=1, open=1)

@@ -6,20 +6,6 @@ from datetime import date
 
 import pytest
 
-from commands import round as round_
-from commands.errors import InvalidTransition, RuleViolated
-from commands.preparation import plan
-from commands.round import ROUND, ApproveRound, CloseRound, PlanInspection, ProposeRound
-from events.base import DomainEvent, Role
-from events.inspection import InspectionPlanned
-from events.round import (
-    RoundApproved,
-    RoundClosed,
-    RoundLeadsCleared,
-    RoundProposed,
-    RoundTargetAssigned,
-)
-from events.values import RoundType
 from tests.unit.builders import (
     COMMITTEE,
     INSPECTION_ID,
@@ -35,6 +21,20 @@ from tests.unit.builders import (
     uid,
 )
 from tests.unit.gwt import given, refused, then
+from xuncha.commands import round as round_
+from xuncha.commands.errors import InvalidTransition, RuleViolated
+from xuncha.commands.preparation import plan
+from xuncha.commands.round import ROUND, ApproveRound, CloseRound, PlanInspection, ProposeRound
+from xuncha.events.base import DomainEvent, Role
+from xuncha.events.inspection import InspectionPlanned
+from xuncha.events.round import (
+    RoundApproved,
+    RoundClosed,
+    RoundLeadsCleared,
+    RoundProposed,
+    RoundTargetAssigned,
+)
+from xuncha.events.values import RoundType
 
 PROPOSE = ProposeRound(
     jurisdiction_id=JURISDICTION,

@@ -8,10 +8,11 @@ from uuid import uuid4
 import pytest
 from pydantic import ValidationError
 
-from commands.base import Context
-from commands.errors import InvalidTransition, NotPermitted
-from commands.inspection import InspectionState
-from commands.sealed_access import (
+from tests.unit.gwt import given, refused, then
+from xuncha.commands.base import Context
+from xuncha.commands.errors import InvalidTransition, NotPermitted
+from xuncha.commands.inspection import InspectionState
+from xuncha.commands.sealed_access import (
     DATA_SUBJECT,
     SENSITIVE_ACCESS,
     ReadSealedRecord,
@@ -19,10 +20,9 @@ from commands.sealed_access import (
     read_sealed,
     record_erasure,
 )
-from events.access import SealedRecordType, SensitiveRecordAccessed, SubjectErased
-from events.base import Actor, Role
-from events.values import Member, RoundType
-from tests.unit.gwt import given, refused, then
+from xuncha.events.access import SealedRecordType, SensitiveRecordAccessed, SubjectErased
+from xuncha.events.base import Actor, Role
+from xuncha.events.values import Member, RoundType
 
 INSPECTION = InspectionState(
     inspection_id=uuid4(),

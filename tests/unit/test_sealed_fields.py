@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from events.base import SEALED, DomainEvent
+from xuncha.events.base import SEALED, DomainEvent
 
 
 class Confided(DomainEvent):

@@ -12,11 +12,12 @@ from uuid import uuid4
 import pytest
 from pydantic import ValidationError
 
-from api.settings import DEVELOPMENT_KEY_ENCRYPTION_KEY, Settings
-from events import REGISTRY
-from events.base import SEALED, Actor, DomainEvent, EventMetadata, RecordedEvent, Role
-from events.mapper import EnvelopeMapper, SealingUnavailable
-from events.sealing import (
+from tests.unit.builders import every_event
+from xuncha.api.settings import DEVELOPMENT_KEY_ENCRYPTION_KEY, Settings
+from xuncha.events import REGISTRY
+from xuncha.events.base import SEALED, Actor, DomainEvent, EventMetadata, RecordedEvent, Role
+from xuncha.events.mapper import EnvelopeMapper, SealingUnavailable
+from xuncha.events.sealing import (
     ERASED,
     SUBJECTS,
     SealBroken,
@@ -25,7 +26,6 @@ from events.sealing import (
     new_key,
     redacted_model,
 )
-from tests.unit.builders import every_event
 
 SEALED_EVENTS = [e for e in every_event() if e.sealed_fields]
 

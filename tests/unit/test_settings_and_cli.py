@@ -8,11 +8,11 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from api.auth import Unauthenticated, actor_from_header, mint
-from api.cli import main
-from api.settings import DEVELOPMENT_SECRET, Settings
-from events import REGISTRY
-from events.base import Role
+from xuncha.api.auth import Unauthenticated, actor_from_header, mint
+from xuncha.api.cli import main
+from xuncha.api.settings import DEVELOPMENT_SECRET, Settings
+from xuncha.events import REGISTRY
+from xuncha.events.base import Role
 
 
 def test_production_refuses_the_development_secret_and_a_missing_database() -> None:

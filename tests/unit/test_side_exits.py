@@ -8,29 +8,6 @@ from datetime import date
 
 import pytest
 
-from commands import report, side_exit
-from commands import round as round_
-from commands.errors import InvalidTransition, NotPermitted, RuleViolated
-from commands.inspection import INSPECTION
-from commands.preparation import StationGroup, station_group
-from commands.report import DecideResultsUse, ExchangeViewsOnFacts, ReviewReportByOffice
-from commands.round import ROUND, CloseRound, FileRoundPlanWithUpperOffice, MobilizeRound
-from commands.side_exit import CancelInspection, ResumeInspection, SuspendInspection
-from events.base import DomainEvent, Role
-from events.inspection import (
-    FactualViewsExchanged,
-    InspectionCancelled,
-    InspectionResumed,
-    InspectionSuspended,
-    ResultsUse,
-    ResultsUseDecided,
-)
-from events.round import (
-    RoundClosed,
-    RoundLeadsCleared,
-    RoundMobilized,
-    RoundPlanFiledWithUpperOffice,
-)
 from tests.unit.builders import (
     APPROVED_ON,
     COMMITTEE,
@@ -57,6 +34,29 @@ from tests.unit.builders import (
     withdrawn,
 )
 from tests.unit.gwt import given, refused, then
+from xuncha.commands import report, side_exit
+from xuncha.commands import round as round_
+from xuncha.commands.errors import InvalidTransition, NotPermitted, RuleViolated
+from xuncha.commands.inspection import INSPECTION
+from xuncha.commands.preparation import StationGroup, station_group
+from xuncha.commands.report import DecideResultsUse, ExchangeViewsOnFacts, ReviewReportByOffice
+from xuncha.commands.round import ROUND, CloseRound, FileRoundPlanWithUpperOffice, MobilizeRound
+from xuncha.commands.side_exit import CancelInspection, ResumeInspection, SuspendInspection
+from xuncha.events.base import DomainEvent, Role
+from xuncha.events.inspection import (
+    FactualViewsExchanged,
+    InspectionCancelled,
+    InspectionResumed,
+    InspectionSuspended,
+    ResultsUse,
+    ResultsUseDecided,
+)
+from xuncha.events.round import (
+    RoundClosed,
+    RoundLeadsCleared,
+    RoundMobilized,
+    RoundPlanFiledWithUpperOffice,
+)
 
 LEADING_GROUP = actor("lg-1", Role.LEADING_GROUP, "org-lg")
 SUSPEND = SuspendInspection(inspection_id=INSPECTION_ID, why="被巡察单位机构改革")
@@ -100,7 +100,7 @@ def test_suspended_inspection_is_at_stage_suspended_and_remembers_where_it_was()
 
 
 def test_suspend_a_closed_inspection_is_refused() -> None:
-    from events.inspection import InspectionClosed
+    from xuncha.events.inspection import InspectionClosed
 
     state = given(
         INSPECTION,
@@ -409,7 +409,7 @@ def _paused(kind: str) -> list[DomainEvent]:
 
 @pytest.mark.parametrize("kind", ["suspended", "cancelled"])
 def test_no_lead_is_registered_on_a_paused_or_cancelled_inspection(kind: str) -> None:
-    from commands.lead import RegisterLead, register
+    from xuncha.commands.lead import RegisterLead, register
 
     cmd = RegisterLead.model_validate(
         {

@@ -10,17 +10,17 @@ from typing import Any
 
 import pytest
 
-from events import inspection
-from events.base import DomainEvent, EventMetadata
-from events.inspection import InspectionPlanned, InspectionResumed
-from events.vocabulary import InspectionStage
-from projections.stages import (
+from tests.contract.examples import example_of
+from xuncha.events import inspection
+from xuncha.events.base import DomainEvent, EventMetadata
+from xuncha.events.inspection import InspectionPlanned, InspectionResumed
+from xuncha.events.vocabulary import InspectionStage
+from xuncha.projections.stages import (
     FACT_DATES,
     INSPECTION_STAGES,
     StageEntry,
     inspection_stage_entry,
 )
-from tests.contract.examples import example_of
 
 # Recorded at 17:30 UTC on 1 May 2026: 01:30 on 2 May in the offices.
 RECORDED_AT = datetime(2026, 5, 1, 17, 30, tzinfo=UTC)

@@ -9,21 +9,21 @@ from typing import Any
 
 import pytest
 
-from commands import inspection, round
-from events import REGISTRY
-from events.base import DomainEvent
-from events.inspection import InspectionPlanned
-from events.round import RoundProposed
-from projections.inspection_overview import InspectionOverview
-from projections.lead_dashboard import LeadDashboard
-from projections.round_dashboard import RoundDashboard
-from projections.stages import (
+from tests.contract.examples import example_of
+from xuncha.commands import inspection, round
+from xuncha.events import REGISTRY
+from xuncha.events.base import DomainEvent
+from xuncha.events.inspection import InspectionPlanned
+from xuncha.events.round import RoundProposed
+from xuncha.projections.inspection_overview import InspectionOverview
+from xuncha.projections.lead_dashboard import LeadDashboard
+from xuncha.projections.round_dashboard import RoundDashboard
+from xuncha.projections.stages import (
     INSPECTION_STAGE_TYPES,
     ROUND_STAGE_TYPES,
     inspection_stage,
     round_stage,
 )
-from tests.contract.examples import example_of
 
 
 def instance(cls: type[DomainEvent]) -> DomainEvent:

@@ -5,17 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 
-from commands import supplementary_report as sup
-from commands.errors import InvalidTransition, NotPermitted, RuleViolated
-from commands.inspection import INSPECTION, InspectionState
-from events.base import DomainEvent
-from events.supplementary_report import (
-    SupplementaryKind,
-    SupplementaryReportApproved,
-    SupplementaryReportDrafted,
-    SupplementaryReportReturned,
-    SupplementaryReportReviewed,
-)
 from tests.unit.builders import (
     COMMITTEE,
     INSPECTION_ID,
@@ -27,6 +16,17 @@ from tests.unit.builders import (
     withdrawn,
 )
 from tests.unit.gwt import given, refused, then
+from xuncha.commands import supplementary_report as sup
+from xuncha.commands.errors import InvalidTransition, NotPermitted, RuleViolated
+from xuncha.commands.inspection import INSPECTION, InspectionState
+from xuncha.events.base import DomainEvent
+from xuncha.events.supplementary_report import (
+    SupplementaryKind,
+    SupplementaryReportApproved,
+    SupplementaryReportDrafted,
+    SupplementaryReportReturned,
+    SupplementaryReportReviewed,
+)
 
 
 def inspection(history: Callable[[], list[DomainEvent]]) -> InspectionState:

@@ -3,16 +3,16 @@ taxonomy version: its tags map where the tag alone is unambiguous)."""
 
 from __future__ import annotations
 
-from events import REGISTRY
-from events.results import InspectionResultShared, TagCount
-from projections.shared_results import by_category
-from projections.taxonomy import (
+from tests.contract.examples import example_of
+from xuncha.events import REGISTRY
+from xuncha.events.results import InspectionResultShared, TagCount
+from xuncha.projections.shared_results import by_category
+from xuncha.projections.taxonomy import (
     ORGANIZATIONAL_LINE,
     STRICT_GOVERNANCE,
     TAXONOMY_MAP,
     category_of,
 )
-from tests.contract.examples import example_of
 
 
 def test_a_mapped_tag_counts_under_its_current_category() -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from uuid import uuid4
 
-from commands.base import Context
-from commands.finding import FINDING
-from commands.round import ROUND
-from commands.unit_of_work import UnitOfWork
-from events.base import Actor, Role
 from tests.unit.builders import ROUND_PROPOSED
+from xuncha.commands.base import Context
+from xuncha.commands.finding import FINDING
+from xuncha.commands.round import ROUND
+from xuncha.commands.unit_of_work import UnitOfWork
+from xuncha.events.base import Actor, Role
 
 ACTOR = Actor(user_id="u", role=Role.INSPECTION_OFFICE, organization_id="o")
 
@@ -26,7 +26,7 @@ class MemoryStore:
 
 
 def test_a_round_id_is_not_found_as_a_finding_even_after_it_was_loaded() -> None:
-    from events.base import EventMetadata, RecordedEvent
+    from xuncha.events.base import EventMetadata, RecordedEvent
 
     stream_id = ROUND_PROPOSED.round_id
     meta = EventMetadata(

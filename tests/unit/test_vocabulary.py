@@ -7,8 +7,8 @@ from enum import StrEnum
 
 import pytest
 
-from events import vocabulary
-from events.vocabulary import VOCABULARIES, Vocabulary, label, vocabulary_of
+from xuncha.events import vocabulary
+from xuncha.events.vocabulary import VOCABULARIES, Vocabulary, label, vocabulary_of
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 

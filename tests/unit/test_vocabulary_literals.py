@@ -14,7 +14,7 @@ import re
 from collections.abc import Iterator
 from pathlib import Path
 
-from events.vocabulary import VOCABULARIES
+from xuncha.events.vocabulary import VOCABULARIES
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 SCANNED = ("commands", "projections")

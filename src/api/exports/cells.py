@@ -10,8 +10,8 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Literal
 
-from events.base import Actor
-from events.vocabulary import label
+from xuncha.events.base import Actor
+from xuncha.events.vocabulary import label
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 BOM = "\ufeff"  # Excel and WPS read a CSV as UTF-8 only after this mark (else as GBK)

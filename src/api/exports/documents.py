@@ -22,17 +22,17 @@ from uuid import UUID
 
 from pydantic_core import to_jsonable_python
 
-from api.access import ReadScope
-from api.exports.cells import labelled
-from api.exports.docx_writer import OfficialDocument, chinese_date
-from api.routes import record_models as out
-from commands.errors import NotFound
-from events.office_day import office_date
-from events.vocabulary import FindingStatus, RectificationItemStatus
-from projections import inspection_overview, rectification_ledger, tracking
-from projections.feedback_record import FeedbackRecord
-from projections.finding_record import FindingRecord
-from projections.plan_record import PlanRecord
+from xuncha.api.access import ReadScope
+from xuncha.api.exports.cells import labelled
+from xuncha.api.exports.docx_writer import OfficialDocument, chinese_date
+from xuncha.api.routes import record_models as out
+from xuncha.commands.errors import NotFound
+from xuncha.events.office_day import office_date
+from xuncha.events.vocabulary import FindingStatus, RectificationItemStatus
+from xuncha.projections import inspection_overview, rectification_ledger, tracking
+from xuncha.projections.feedback_record import FeedbackRecord
+from xuncha.projections.finding_record import FindingRecord
+from xuncha.projections.plan_record import PlanRecord
 
 FINDINGS = FindingRecord()
 FEEDBACK = FeedbackRecord()

@@ -30,9 +30,9 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 from pydantic import ValidationError
 
-from api.errors import FileRefused
-from api.exports.cells import unguard
-from events.values import PlanItem
+from xuncha.api.errors import FileRefused
+from xuncha.api.exports.cells import unguard
+from xuncha.events.values import PlanItem
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MAX_FILE_BYTES = 5 * 1024 * 1024

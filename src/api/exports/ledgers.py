@@ -12,8 +12,8 @@ from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-from api.exports.xlsx import Column
-from events.vocabulary import LeadStage, RectificationItemStatus, WarningLevel
+from xuncha.api.exports.xlsx import Column
+from xuncha.events.vocabulary import LeadStage, RectificationItemStatus, WarningLevel
 
 Row = Mapping[str, Any]
 PAGE = 500

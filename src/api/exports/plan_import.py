@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID, uuid4
 
-from api.exports.ledger_import import ParsedLedger, parse
-from commands.base import Context
-from commands.errors import NotPermitted
-from commands.handlers import HANDLERS
-from commands.rectification_plan import SubmitRectificationPlan
-from commands.service import Application, CommandResult
-from commands.unit_of_work import UnitOfWork
-from events.base import Actor
-from events.values import PlanItem
+from xuncha.api.exports.ledger_import import ParsedLedger, parse
+from xuncha.commands.base import Context
+from xuncha.commands.errors import NotPermitted
+from xuncha.commands.handlers import HANDLERS
+from xuncha.commands.rectification_plan import SubmitRectificationPlan
+from xuncha.commands.service import Application, CommandResult
+from xuncha.commands.unit_of_work import UnitOfWork
+from xuncha.events.base import Actor
+from xuncha.events.values import PlanItem
 
 
 @dataclass(frozen=True)

@@ -15,20 +15,20 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from api.access import ReadScope
-from api.exports import ledgers
-from api.exports.cells import Lang, reader_of
-from api.exports.xlsx import Column, Sheet, write_workbook
-from commands.audit_export import export_performed
-from commands.errors import NotFound
-from commands.lead import RECEIVERS
-from commands.store import EventStore
-from events.base import Actor
-from events.export import AuditFilters, ExportChannel, ExportedRecord, ExportFormat
-from projections import lead_register, rectification_ledger, shared_results, tracking
-from projections.feedback_record import FeedbackRecord
-from projections.paging import items_of
-from projections.plan_record import PlanRecord
+from xuncha.api.access import ReadScope
+from xuncha.api.exports import ledgers
+from xuncha.api.exports.cells import Lang, reader_of
+from xuncha.api.exports.xlsx import Column, Sheet, write_workbook
+from xuncha.commands.audit_export import export_performed
+from xuncha.commands.errors import NotFound
+from xuncha.commands.lead import RECEIVERS
+from xuncha.commands.store import EventStore
+from xuncha.events.base import Actor
+from xuncha.events.export import AuditFilters, ExportChannel, ExportedRecord, ExportFormat
+from xuncha.projections import lead_register, rectification_ledger, shared_results, tracking
+from xuncha.projections.feedback_record import FeedbackRecord
+from xuncha.projections.paging import items_of
+from xuncha.projections.plan_record import PlanRecord
 
 ALL = "all"  # the subject of an unfiltered ledger
 FEEDBACK = FeedbackRecord()

@@ -24,8 +24,8 @@ from typing import Any, Literal
 
 import xlsxwriter
 
-from api.exports.cells import Lang, guard, labelled
-from events.vocabulary import WarningLevel
+from xuncha.api.exports.cells import Lang, guard, labelled
+from xuncha.events.vocabulary import WarningLevel
 
 Kind = Literal["text", "int", "date", "datetime", "percent", "colour", "bool", "json"]
 MEDIA_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

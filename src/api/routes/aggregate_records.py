@@ -18,7 +18,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends
 
-from api.access import (
+from xuncha.api.access import (
     AUTHORITIES,
     GROUP,
     GROUP_INSPECTORS,
@@ -28,20 +28,20 @@ from api.access import (
     Scope,
     readable_by,
 )
-from api.deps import ReadConnection, consistent_read
-from api.routes import record_models as out
-from api.routes import register_models as reg
-from commands.errors import NotFound
-from events.base import Role
-from projections import fieldwork_register, group_record
-from projections.education_record import EducationRecordDocuments
-from projections.feedback_record import FeedbackRecord
-from projections.finding_record import FindingRecord
-from projections.plan_record import PlanRecord
-from projections.pool_record import DrawRecord, PoolMemberRecord
-from projections.record_documents import RecordDocuments
-from projections.report_record import ReportRecord
-from projections.supplementary_report_record import SupplementaryReportRecord
+from xuncha.api.deps import ReadConnection, consistent_read
+from xuncha.api.routes import record_models as out
+from xuncha.api.routes import register_models as reg
+from xuncha.commands.errors import NotFound
+from xuncha.events.base import Role
+from xuncha.projections import fieldwork_register, group_record
+from xuncha.projections.education_record import EducationRecordDocuments
+from xuncha.projections.feedback_record import FeedbackRecord
+from xuncha.projections.finding_record import FindingRecord
+from xuncha.projections.plan_record import PlanRecord
+from xuncha.projections.pool_record import DrawRecord, PoolMemberRecord
+from xuncha.projections.record_documents import RecordDocuments
+from xuncha.projections.report_record import ReportRecord
+from xuncha.projections.supplementary_report_record import SupplementaryReportRecord
 
 GROUPS = group_record.GroupRecord()
 FINDINGS = FindingRecord()

@@ -14,13 +14,13 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import StreamingResponse
 from pydantic import BeforeValidator
 
-from api.access import OVERSIGHT, readable_by
-from api.auditing import MEDIA_TYPES, load_stream, open_export
-from api.checkpoints import public_key
-from api.deps import ContainerDep, CurrentActor, ReadConnection, consistent_read
-from api.errors import problem
-from api.exports.xlsx import stream_file
-from api.schemas.audit import (
+from xuncha.api.access import OVERSIGHT, readable_by
+from xuncha.api.auditing import MEDIA_TYPES, load_stream, open_export
+from xuncha.api.checkpoints import public_key
+from xuncha.api.deps import ContainerDep, CurrentActor, ReadConnection, consistent_read
+from xuncha.api.errors import problem
+from xuncha.api.exports.xlsx import stream_file
+from xuncha.api.schemas.audit import (
     AuditPage,
     History,
     LastCheckpoint,
@@ -28,11 +28,11 @@ from api.schemas.audit import (
     LogVerification,
     StateAt,
 )
-from api.schemas.common import answer
-from commands import history, integrity, log_verifications
-from events.base import Role
-from events.export import ExportChannel, ExportFormat
-from projections import audit_trail
+from xuncha.api.schemas.common import answer
+from xuncha.commands import history, integrity, log_verifications
+from xuncha.events.base import Role
+from xuncha.events.export import ExportChannel, ExportFormat
+from xuncha.projections import audit_trail
 
 AUDIT = Depends(consistent_read("audit_trail"))
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes.factory import CommandSpec, add_command, add_commands
-from commands import (
+from xuncha.api.routes.factory import CommandSpec, add_command, add_commands
+from xuncha.commands import (
     feedback,
     finding,
     policy,
@@ -15,8 +15,8 @@ from commands import (
     round,
     side_exit,
 )
-from commands import rectification_plan as plan
-from commands.base import Command
+from xuncha.commands import rectification_plan as plan
+from xuncha.commands.base import Command
 
 # Records kept per inspection: their commands answer this Location (`{id}`: the inspection).
 INSPECTION = "/inspections/{id}"

@@ -13,22 +13,22 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query
 from pydantic import BeforeValidator
 
-from api.access import AUTHORITIES, OVERSIGHT, Scope, readable_by
-from api.deps import CurrentActor, ReadConnection, consistent_read
-from api.schemas.common import Page, answer
-from api.schemas.dashboards import (
+from xuncha.api.access import AUTHORITIES, OVERSIGHT, Scope, readable_by
+from xuncha.api.deps import CurrentActor, ReadConnection, consistent_read
+from xuncha.api.schemas.common import Page, answer
+from xuncha.api.schemas.dashboards import (
     LeadDashboard,
     RectificationDashboard,
     RectificationTrend,
     RoundDashboard,
     RoundRow,
 )
-from commands.errors import NotFound
-from commands.lead import RECEIVERS
-from events.base import Role
-from events.office_day import office_today
-from events.vocabulary import InspectionStage, RoundStage
-from projections import (
+from xuncha.commands.errors import NotFound
+from xuncha.commands.lead import RECEIVERS
+from xuncha.events.base import Role
+from xuncha.events.office_day import office_today
+from xuncha.events.vocabulary import InspectionStage, RoundStage
+from xuncha.projections import (
     lead_dashboard,
     rectification_dashboard,
     rectification_ledger,

@@ -19,22 +19,22 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, Field
 
-from api.access import ReadScope, Scope, command_route
-from api.deps import ContainerDep, CurrentActor, ReadConnection, consistent_read
-from api.errors import FileRefused
-from api.exports import documents, plan_import, service
-from api.exports.docx_writer import MEDIA_TYPE as DOCX
-from api.exports.ledger_import import MAX_FILE_BYTES
-from api.exports.xlsx import MEDIA_TYPE, stream_file
-from api.routes import aggregate_records as records
-from api.routes import leads as lead_routes
-from api.routes import queries
-from api.routes import records as shared_routes
-from api.routes.factory import CommandResponse
-from commands.rectification_plan import SubmitRectificationPlan
-from events.export import ExportChannel
-from events.office_day import office_today
-from events.vocabulary import LeadStage, RectificationItemStatus
+from xuncha.api.access import ReadScope, Scope, command_route
+from xuncha.api.deps import ContainerDep, CurrentActor, ReadConnection, consistent_read
+from xuncha.api.errors import FileRefused
+from xuncha.api.exports import documents, plan_import, service
+from xuncha.api.exports.docx_writer import MEDIA_TYPE as DOCX
+from xuncha.api.exports.ledger_import import MAX_FILE_BYTES
+from xuncha.api.exports.xlsx import MEDIA_TYPE, stream_file
+from xuncha.api.routes import aggregate_records as records
+from xuncha.api.routes import leads as lead_routes
+from xuncha.api.routes import queries
+from xuncha.api.routes import records as shared_routes
+from xuncha.api.routes.factory import CommandResponse
+from xuncha.commands.rectification_plan import SubmitRectificationPlan
+from xuncha.events.export import ExportChannel
+from xuncha.events.office_day import office_today
+from xuncha.events.vocabulary import LeadStage, RectificationItemStatus
 
 # A file answer: its body is the file itself.
 BINARY = {"type": "string", "format": "binary"}

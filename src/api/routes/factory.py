@@ -15,13 +15,13 @@ from fastapi import APIRouter, Depends, Header, Path, Request, Response
 from fastapi.exceptions import RequestValidationError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
 
-from api import logs
-from api.access import command_route
-from api.deps import ContainerDep, CurrentActor
-from api.errors import BadRequest
-from commands.base import Command
-from commands.decision import WarningCode
-from commands.service import CommandResult
+from xuncha.api import logs
+from xuncha.api.access import command_route
+from xuncha.api.deps import ContainerDep, CurrentActor
+from xuncha.api.errors import BadRequest
+from xuncha.commands.base import Command
+from xuncha.commands.decision import WarningCode
+from xuncha.commands.service import CommandResult
 
 CORRELATION = (
     "The correlation id the command's events and the request's log lines carry; without it,"

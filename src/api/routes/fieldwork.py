@@ -8,20 +8,25 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query
 
-from api.access import GROUP, GROUP_INSPECTORS, INSPECTED, OVERSIGHT, Scope, readable_by
-from api.deps import ReadConnection, consistent_read
-from api.routes.factory import add_command
-from api.schemas.common import Page, answer
-from api.schemas.fieldwork import FieldworkRecord, ImmediateRectification, Interview, Petition
-from commands import fieldwork as fw
-from commands import immediate_rectification as ir
-from commands import interview as iv
-from commands import management as mg
-from commands import petition as pt
-from commands.base import Command
-from events.base import Role
-from events.vocabulary import PetitionStatus
-from projections import fieldwork_register
+from xuncha.api.access import GROUP, GROUP_INSPECTORS, INSPECTED, OVERSIGHT, Scope, readable_by
+from xuncha.api.deps import ReadConnection, consistent_read
+from xuncha.api.routes.factory import add_command
+from xuncha.api.schemas.common import Page, answer
+from xuncha.api.schemas.fieldwork import (
+    FieldworkRecord,
+    ImmediateRectification,
+    Interview,
+    Petition,
+)
+from xuncha.commands import fieldwork as fw
+from xuncha.commands import immediate_rectification as ir
+from xuncha.commands import interview as iv
+from xuncha.commands import management as mg
+from xuncha.commands import petition as pt
+from xuncha.commands.base import Command
+from xuncha.events.base import Role
+from xuncha.events.vocabulary import PetitionStatus
+from xuncha.projections import fieldwork_register
 
 REGISTER = Depends(consistent_read("fieldwork_register"))
 INSPECTION = "/inspections/{inspection_id}"

@@ -12,14 +12,14 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse, PlainTextResponse
 from psycopg import Connection
 
-from api.admission import AdmissionState
-from api.consumer_health import status as consumer_status
-from api.readiness import PROBE_THREADS, ReadinessMonitor
-from api.schemas.health import Alive, Ready, Unavailable
-from api.settings import Settings
-from api.telemetry import Telemetry
-from projections import kafka_relay, tracking
-from projections.runner import PARKED_TOTAL
+from xuncha.api.admission import AdmissionState
+from xuncha.api.consumer_health import status as consumer_status
+from xuncha.api.readiness import PROBE_THREADS, ReadinessMonitor
+from xuncha.api.schemas.health import Alive, Ready, Unavailable
+from xuncha.api.settings import Settings
+from xuncha.api.telemetry import Telemetry
+from xuncha.projections import kafka_relay, tracking
+from xuncha.projections.runner import PARKED_TOTAL
 
 router = APIRouter(tags=["health"])
 

@@ -7,17 +7,17 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
 
-from api.access import Scope, readable_by
-from api.deps import ReadConnection, consistent_read
-from api.routes.factory import add_command
-from api.schemas.common import Page, answer
-from api.schemas.leads import Lead, LeadSummary
-from commands import lead
-from commands.base import Command
-from commands.errors import NotFound
-from events.base import Actor, Role
-from events.vocabulary import LeadStage
-from projections import lead_register
+from xuncha.api.access import Scope, readable_by
+from xuncha.api.deps import ReadConnection, consistent_read
+from xuncha.api.routes.factory import add_command
+from xuncha.api.schemas.common import Page, answer
+from xuncha.api.schemas.leads import Lead, LeadSummary
+from xuncha.commands import lead
+from xuncha.commands.base import Command
+from xuncha.commands.errors import NotFound
+from xuncha.events.base import Actor, Role
+from xuncha.events.vocabulary import LeadStage
+from xuncha.projections import lead_register
 
 REGISTER = Depends(consistent_read("lead_register"))
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]

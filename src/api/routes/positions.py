@@ -18,11 +18,11 @@ from fastapi import APIRouter
 from fastapi.responses import StreamingResponse
 from pydantic import BaseModel
 
-from api.access import readable_by
-from api.container import Container
-from api.deps import ContainerDep
-from events.base import Role
-from projections.tracking import positions
+from xuncha.api.access import readable_by
+from xuncha.api.container import Container
+from xuncha.api.deps import ContainerDep
+from xuncha.events.base import Role
+from xuncha.projections.tracking import positions
 
 # Every role a token can carry reads positions: numbers only, no record.
 STREAM_READERS = tuple(r for r in Role if r != Role.SYSTEM)

@@ -8,11 +8,11 @@ from uuid import UUID
 
 from fastapi import APIRouter, Query
 
-from api import proofs
-from api.access import readable_by
-from api.deps import CurrentActor, ReadConnection
-from api.routes.audit import READERS
-from events.base import Role
+from xuncha.api import proofs
+from xuncha.api.access import readable_by
+from xuncha.api.deps import CurrentActor, ReadConnection
+from xuncha.api.routes.audit import READERS
+from xuncha.events.base import Role
 
 # Proofs are the auditors' tool (docs/security.md, "Proofs"); the dossier is part of the audit
 # trail and has its readers.

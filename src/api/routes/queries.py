@@ -14,7 +14,7 @@ from uuid import UUID
 from fastapi import APIRouter, Depends, Query, Response
 from pydantic import BeforeValidator
 
-from api.access import (
+from xuncha.api.access import (
     AUTHORITIES,
     GROUP,
     GROUP_INSPECTORS,
@@ -23,14 +23,14 @@ from api.access import (
     Scope,
     readable_by,
 )
-from api.deps import ReadConnection, consistent_read
-from api.schemas.common import Page, answer
-from api.schemas.queries import Inspection, RectificationItem, RectificationSummary, Round
-from commands.errors import NotFound
-from events.base import Role
-from events.office_day import office_today
-from events.vocabulary import InspectionStage, RectificationItemStatus
-from projections import inspection_overview, rectification_ledger
+from xuncha.api.deps import ReadConnection, consistent_read
+from xuncha.api.schemas.common import Page, answer
+from xuncha.api.schemas.queries import Inspection, RectificationItem, RectificationSummary, Round
+from xuncha.commands.errors import NotFound
+from xuncha.events.base import Role
+from xuncha.events.office_day import office_today
+from xuncha.events.vocabulary import InspectionStage, RectificationItemStatus
+from xuncha.projections import inspection_overview, rectification_ledger
 
 router = APIRouter(tags=["queries"])
 Limit = Annotated[int, Query(ge=1, le=500, description="Page size")]

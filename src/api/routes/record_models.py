@@ -14,8 +14,8 @@ from uuid import UUID
 
 from pydantic import Field, JsonValue
 
-from api.schemas.common import FREE_FORM, View
-from events.vocabulary import (
+from xuncha.api.schemas.common import FREE_FORM, View
+from xuncha.events.vocabulary import (
     FeedbackStatus,
     FindingStatus,
     GroupRole,

@@ -8,20 +8,20 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from api.access import AUTHORITIES, GROUP, INSPECTED, OVERSIGHT, Scope, readable_by
-from api.deps import ReadConnection, consistent_read
-from api.schemas.common import Page, answer
-from api.schemas.records import (
+from xuncha.api.access import AUTHORITIES, GROUP, INSPECTED, OVERSIGHT, Scope, readable_by
+from xuncha.api.deps import ReadConnection, consistent_read
+from xuncha.api.schemas.common import Page, answer
+from xuncha.api.schemas.records import (
     InspectorFigures,
     InspectorRecord,
     SharedResult,
     Term,
     TermDetail,
 )
-from commands.errors import NotFound
-from events import vocabulary
-from events.base import Role
-from projections import inspector_record, shared_results, term_coverage
+from xuncha.commands.errors import NotFound
+from xuncha.events import vocabulary
+from xuncha.events.base import Role
+from xuncha.projections import inspector_record, shared_results, term_coverage
 
 # PostgreSQL text cannot hold U+0000: such an identifier can name nothing, so it is a 422.
 TEXT = r"^[^\x00]+$"

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes.factory import CommandSpec, add_command, add_commands
-from commands import feedback, follow_up, rectification, results
-from commands import rectification_plan as plan
+from xuncha.api.routes.factory import CommandSpec, add_command, add_commands
+from xuncha.commands import feedback, follow_up, rectification, results
+from xuncha.commands import rectification_plan as plan
 
 
 def feedback_routes() -> APIRouter:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes.factory import CommandSpec, add_command, add_commands
-from commands import correction
-from commands import reference as ref
+from xuncha.api.routes.factory import CommandSpec, add_command, add_commands
+from xuncha.commands import correction
+from xuncha.commands import reference as ref
 
 
 def routers() -> list[APIRouter]:

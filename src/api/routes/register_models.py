@@ -8,9 +8,9 @@ from uuid import UUID
 
 from pydantic import Field, JsonValue
 
-from api.routes.record_models import SEALED, STREAM_VERSION, Corrected, Sealed
-from api.schemas.common import FREE_FORM, View
-from events.vocabulary import (
+from xuncha.api.routes.record_models import SEALED, STREAM_VERSION, Corrected, Sealed
+from xuncha.api.schemas.common import FREE_FORM, View
+from xuncha.events.vocabulary import (
     EducationRecordKind,
     EducationRecordStatus,
     ImmediateRectificationStatus,

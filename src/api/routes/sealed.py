@@ -15,17 +15,17 @@ from uuid import UUID
 from fastapi import APIRouter, Header, Path, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from api import logs
-from api.access import command_route
-from api.deps import ContainerDep, CurrentActor
-from api.routes.factory import CORRELATION
-from commands.sealed_access import (
+from xuncha.api import logs
+from xuncha.api.access import command_route
+from xuncha.api.deps import ContainerDep, CurrentActor
+from xuncha.api.routes.factory import CORRELATION
+from xuncha.commands.sealed_access import (
     JUSTIFICATION_MIN,
     SEALED_READERS,
     ReadSealedRecord,
     open_sealed,
 )
-from events.access import SealedRecordType
+from xuncha.events.access import SealedRecordType
 
 
 class SealedReadRequest(BaseModel):

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from api.routes.factory import CommandSpec, add_command, add_commands
-from commands import supplementary_report as sup
+from xuncha.api.routes.factory import CommandSpec, add_command, add_commands
+from xuncha.commands import supplementary_report as sup
 
 
 def routers() -> list[APIRouter]:

@@ -8,11 +8,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.access import readable_by
-from api.schemas.common import Page
-from api.schemas.vocabulary import LabelledValue, VocabularyEntry
-from events.base import Role
-from events.vocabulary import VOCABULARIES, Vocabulary
+from xuncha.api.access import readable_by
+from xuncha.api.schemas.common import Page
+from xuncha.api.schemas.vocabulary import LabelledValue, VocabularyEntry
+from xuncha.events.base import Role
+from xuncha.events.vocabulary import VOCABULARIES, Vocabulary
 
 # Every role a token can carry (`system` never is: api/auth.py).
 EVERY_ROLE = tuple(role for role in Role if role != Role.SYSTEM)

@@ -10,8 +10,8 @@ from uuid import UUID
 
 from pydantic import Field
 
-from api.schemas.common import FREE_FORM, Answer, EventData
-from events.base import Role
+from xuncha.api.schemas.common import FREE_FORM, Answer, EventData
+from xuncha.events.base import Role
 
 NEXT_POSITION = "Cursor of the next page: pass it as `after_position`; null on the last page"
 

@@ -10,8 +10,8 @@ from uuid import UUID
 
 from pydantic import Field
 
-from api.schemas.common import Answer, Page
-from events.vocabulary import (
+from xuncha.api.schemas.common import Answer, Page
+from xuncha.events.vocabulary import (
     Disposition,
     FourForms,
     InspectionStage,

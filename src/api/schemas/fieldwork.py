@@ -8,10 +8,10 @@ from uuid import UUID
 
 from pydantic import Field
 
-from api.schemas.common import Answer, EventData
-from events.interview import IntervieweeCategory
-from events.petition import PetitionChannel
-from events.vocabulary import ImmediateRectificationStatus, PetitionStatus
+from xuncha.api.schemas.common import Answer, EventData
+from xuncha.events.interview import IntervieweeCategory
+from xuncha.events.petition import PetitionChannel
+from xuncha.events.vocabulary import ImmediateRectificationStatus, PetitionStatus
 
 
 class FieldworkRecord(Answer):

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import Field
 
-from api.schemas.common import Answer
+from xuncha.api.schemas.common import Answer
 
 PROBLEMS = "What is not ready, by part (`database`, `read_models`, `relay`); empty when ready"
 

@@ -8,9 +8,9 @@ from uuid import UUID
 
 from pydantic import Field
 
-from api.schemas.common import Answer
-from events.lead import CadreLevel, FastTrack, LeadChannel, LeadType, Urgency
-from events.vocabulary import Disposition, LeadStage
+from xuncha.api.schemas.common import Answer
+from xuncha.events.lead import CadreLevel, FastTrack, LeadChannel, LeadType, Urgency
+from xuncha.events.vocabulary import Disposition, LeadStage
 
 
 class Lead(Answer):

@@ -8,8 +8,8 @@ from uuid import UUID
 
 from pydantic import Field
 
-from api.schemas.common import Answer
-from events.vocabulary import (
+from xuncha.api.schemas.common import Answer
+from xuncha.events.vocabulary import (
     InspectionStage,
     RectificationItemStatus,
     RoundStage,

@@ -9,9 +9,9 @@ from uuid import UUID
 
 from pydantic import Field
 
-from api.schemas.common import Answer, Page
-from events.pool import ExpertCategory
-from events.vocabulary import (
+from xuncha.api.schemas.common import Answer, Page
+from xuncha.events.pool import ExpertCategory
+from xuncha.events.vocabulary import (
     CoverageStatus,
     EvaluationGrade,
     GroupRole,

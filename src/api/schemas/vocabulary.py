@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pydantic import ConfigDict, Field
 
-from api.schemas.common import Answer
+from xuncha.api.schemas.common import Answer
 
 
 class LabelledValue(Answer):

@@ -16,9 +16,9 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response
 from starlette.staticfiles import StaticFiles
 
-from api.auth import mint
-from api.errors import problem
-from events.base import Role
+from xuncha.api.auth import mint
+from xuncha.api.errors import problem
+from xuncha.events.base import Role
 
 STATIC = Path(__file__).parent / "static"
 # The demo's people (`api/demo.py`), one per role a page is built for.

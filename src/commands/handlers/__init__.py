@@ -4,7 +4,7 @@ Each handler loads what the decision needs through a UnitOfWork, decides, and re
 events, and returns the id of a record it created, or None.
 """
 
-from commands.handlers import (
+from xuncha.commands.handlers import (
     correction,  # noqa: F401
     fieldwork,  # noqa: F401
     group,  # noqa: F401
@@ -16,6 +16,6 @@ from commands.handlers import (
     sealed_access,  # noqa: F401
     supplementary_report,  # noqa: F401
 )
-from commands.registry import HANDLERS
+from xuncha.commands.registry import HANDLERS
 
 __all__ = ["HANDLERS"]

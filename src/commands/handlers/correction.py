@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from commands import correction
-from commands.correction import CORRECTION, correction_stream_id
-from commands.registry import handles
-from commands.unit_of_work import UnitOfWork
+from xuncha.commands import correction
+from xuncha.commands.correction import CORRECTION, correction_stream_id
+from xuncha.commands.registry import handles
+from xuncha.commands.unit_of_work import UnitOfWork
 
 
 @handles(correction.RecordEventInError)

@@ -7,18 +7,18 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from commands import fieldwork, immediate_rectification, interview, management, petition
-from commands.fieldwork import FIELDWORK, FieldworkState, fieldwork_stream_id
-from commands.finding import FINDING
-from commands.immediate_rectification import IMMEDIATE_RECTIFICATION
-from commands.inspection import INSPECTION, InspectionState
-from commands.interview import INTERVIEW
-from commands.lead import LEAD, LeadState
-from commands.management import GROUP_MANAGEMENT, ManagementState, management_stream_id
-from commands.petition import PETITION
-from commands.registry import Handler, handles, register_all
-from commands.unit_of_work import UnitOfWork
-from events.policy import PolicyParameters
+from xuncha.commands import fieldwork, immediate_rectification, interview, management, petition
+from xuncha.commands.fieldwork import FIELDWORK, FieldworkState, fieldwork_stream_id
+from xuncha.commands.finding import FINDING
+from xuncha.commands.immediate_rectification import IMMEDIATE_RECTIFICATION
+from xuncha.commands.inspection import INSPECTION, InspectionState
+from xuncha.commands.interview import INTERVIEW
+from xuncha.commands.lead import LEAD, LeadState
+from xuncha.commands.management import GROUP_MANAGEMENT, ManagementState, management_stream_id
+from xuncha.commands.petition import PETITION
+from xuncha.commands.registry import Handler, handles, register_all
+from xuncha.commands.unit_of_work import UnitOfWork
+from xuncha.events.policy import PolicyParameters
 
 
 def _inspection(uow: UnitOfWork, inspection_id: UUID) -> InspectionState:

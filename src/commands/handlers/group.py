@@ -5,17 +5,22 @@ from __future__ import annotations
 from collections.abc import Iterable
 from uuid import UUID
 
-from commands import cross, group, preparation
-from commands.cross import CROSS_ARRANGEMENT, cross_stream_id
-from commands.decision import warnings_of
-from commands.finding import FINDING
-from commands.group import INSPECTION_GROUP, LEADERSHIP_REGISTER, GroupState, register_stream_id
-from commands.inspection import INSPECTION
-from commands.pool import POOL_MEMBER, pool_member_id
-from commands.registry import handles
-from commands.round import ROUND
-from commands.unit_of_work import UnitOfWork
-from events.values import RoundType
+from xuncha.commands import cross, group, preparation
+from xuncha.commands.cross import CROSS_ARRANGEMENT, cross_stream_id
+from xuncha.commands.decision import warnings_of
+from xuncha.commands.finding import FINDING
+from xuncha.commands.group import (
+    INSPECTION_GROUP,
+    LEADERSHIP_REGISTER,
+    GroupState,
+    register_stream_id,
+)
+from xuncha.commands.inspection import INSPECTION
+from xuncha.commands.pool import POOL_MEMBER, pool_member_id
+from xuncha.commands.registry import handles
+from xuncha.commands.round import ROUND
+from xuncha.commands.unit_of_work import UnitOfWork
+from xuncha.events.values import RoundType
 
 
 def _group(uow: UnitOfWork, group_id: UUID) -> GroupState:

@@ -10,20 +10,20 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from commands import lead
-from commands.clock import SYSTEM_ACTOR, tick
-from commands.errors import DomainError
-from commands.inspection import INSPECTION, InspectionState
-from commands.lead import LEAD, LeadState
-from commands.log_follower import PerStore, follow
-from commands.registry import Handler, handles, register_all
-from commands.store import EventStore
-from commands.unit_of_work import UnitOfWork
-from events import lead as events
-from events.office_day import office_date
+from xuncha.commands import lead
+from xuncha.commands.clock import SYSTEM_ACTOR, tick
+from xuncha.commands.errors import DomainError
+from xuncha.commands.inspection import INSPECTION, InspectionState
+from xuncha.commands.lead import LEAD, LeadState
+from xuncha.commands.log_follower import PerStore, follow
+from xuncha.commands.registry import Handler, handles, register_all
+from xuncha.commands.store import EventStore
+from xuncha.commands.unit_of_work import UnitOfWork
+from xuncha.events import lead as events
+from xuncha.events.office_day import office_date
 
 if TYPE_CHECKING:
-    from commands.service import Application
+    from xuncha.commands.service import Application
 
 
 def _inspection(uow: UnitOfWork, inspection_id: UUID) -> InspectionState:

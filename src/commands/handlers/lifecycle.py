@@ -6,7 +6,7 @@ from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
-from commands import (
+from xuncha.commands import (
     feedback,
     finding,
     policy,
@@ -17,16 +17,16 @@ from commands import (
     round,
     side_exit,
 )
-from commands import rectification_plan as plan
-from commands.errors import NotFound
-from commands.feedback import FEEDBACK, feedback_stream_id
-from commands.finding import FINDING
-from commands.inspection import INSPECTION, InspectionState
-from commands.lead import LEAD
-from commands.rectification import CLOSURE_DAY, RECTIFICATION_ITEM, closure_day_stream_id
-from commands.registry import Handler, handles, register_all
-from commands.round import ROUND
-from commands.unit_of_work import UnitOfWork
+from xuncha.commands import rectification_plan as plan
+from xuncha.commands.errors import NotFound
+from xuncha.commands.feedback import FEEDBACK, feedback_stream_id
+from xuncha.commands.finding import FINDING
+from xuncha.commands.inspection import INSPECTION, InspectionState
+from xuncha.commands.lead import LEAD
+from xuncha.commands.rectification import CLOSURE_DAY, RECTIFICATION_ITEM, closure_day_stream_id
+from xuncha.commands.registry import Handler, handles, register_all
+from xuncha.commands.round import ROUND
+from xuncha.commands.unit_of_work import UnitOfWork
 
 
 def _inspection(uow: UnitOfWork, inspection_id: UUID) -> InspectionState:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from commands import pool
-from commands.group import INSPECTION_GROUP, REGIONAL_ROUNDS, GroupState
-from commands.pool import POOL_MEMBER, TALENT_POOL, pool_member_id, roster_id
-from commands.registry import handles
-from commands.unit_of_work import UnitOfWork
-from events.base import DomainEvent
-from events.pool import DrawFilters
+from xuncha.commands import pool
+from xuncha.commands.group import INSPECTION_GROUP, REGIONAL_ROUNDS, GroupState
+from xuncha.commands.pool import POOL_MEMBER, TALENT_POOL, pool_member_id, roster_id
+from xuncha.commands.registry import handles
+from xuncha.commands.unit_of_work import UnitOfWork
+from xuncha.events.base import DomainEvent
+from xuncha.events.pool import DrawFilters
 
 
 def _record(

@@ -9,28 +9,28 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
-from commands import feedback, follow_up, rectification, results
-from commands import rectification_plan as plan
-from commands.base import Aggregate, Context
-from commands.clock import SYSTEM_ACTOR, tick
-from commands.errors import DomainError
-from commands.feedback import FEEDBACK, feedback_stream_id
-from commands.finding import FINDING
-from commands.follow_up import FOLLOW_UP, follow_up_stream_id
-from commands.handlers.lifecycle import plan_inspection
-from commands.inspection import INSPECTION, InspectionState
-from commands.item_deadlines import ItemDeadlines
-from commands.log_follower import PerStore
-from commands.rectification import RECTIFICATION_ITEM, ItemState
-from commands.registry import Handler, handles, register_all
-from commands.round import ROUND
-from commands.unit_of_work import UnitOfWork
-from events.office_day import office_date
-from events.policy import PolicyParameters
-from events.values import PolicyRef
+from xuncha.commands import feedback, follow_up, rectification, results
+from xuncha.commands import rectification_plan as plan
+from xuncha.commands.base import Aggregate, Context
+from xuncha.commands.clock import SYSTEM_ACTOR, tick
+from xuncha.commands.errors import DomainError
+from xuncha.commands.feedback import FEEDBACK, feedback_stream_id
+from xuncha.commands.finding import FINDING
+from xuncha.commands.follow_up import FOLLOW_UP, follow_up_stream_id
+from xuncha.commands.handlers.lifecycle import plan_inspection
+from xuncha.commands.inspection import INSPECTION, InspectionState
+from xuncha.commands.item_deadlines import ItemDeadlines
+from xuncha.commands.log_follower import PerStore
+from xuncha.commands.rectification import RECTIFICATION_ITEM, ItemState
+from xuncha.commands.registry import Handler, handles, register_all
+from xuncha.commands.round import ROUND
+from xuncha.commands.unit_of_work import UnitOfWork
+from xuncha.events.office_day import office_date
+from xuncha.events.policy import PolicyParameters
+from xuncha.events.values import PolicyRef
 
 if TYPE_CHECKING:
-    from commands.service import Application
+    from xuncha.commands.service import Application
 
 
 def _inspection(uow: UnitOfWork, inspection_id: UUID) -> InspectionState:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from commands import reference as ref
-from commands.registry import handles
-from commands.unit_of_work import UnitOfWork
+from xuncha.commands import reference as ref
+from xuncha.commands.registry import handles
+from xuncha.commands.unit_of_work import UnitOfWork
 
 
 def _registry(uow: UnitOfWork, jurisdiction_id: str) -> ref.JurisdictionState:

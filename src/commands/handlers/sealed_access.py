@@ -4,15 +4,15 @@ from __future__ import annotations
 
 from uuid import UUID
 
-from commands import sealed_access
-from commands.inspection import INSPECTION
-from commands.interview import INTERVIEW
-from commands.petition import PETITION
-from commands.registry import handles
-from commands.sealed_access import DATA_SUBJECT, SENSITIVE_ACCESS
-from commands.unit_of_work import UnitOfWork
-from events.access import SealedRecordType, access_stream_id, subject_stream_id
-from events.sealing import interview_subject, petition_subject
+from xuncha.commands import sealed_access
+from xuncha.commands.inspection import INSPECTION
+from xuncha.commands.interview import INTERVIEW
+from xuncha.commands.petition import PETITION
+from xuncha.commands.registry import handles
+from xuncha.commands.sealed_access import DATA_SUBJECT, SENSITIVE_ACCESS
+from xuncha.commands.unit_of_work import UnitOfWork
+from xuncha.events.access import SealedRecordType, access_stream_id, subject_stream_id
+from xuncha.events.sealing import interview_subject, petition_subject
 
 
 def record_of(uow: UnitOfWork, kind: SealedRecordType, record_id: UUID) -> tuple[UUID, str]:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from commands import supplementary_report as sup
-from commands.inspection import INSPECTION
-from commands.registry import handles, register_all
-from commands.unit_of_work import UnitOfWork
+from xuncha.commands import supplementary_report as sup
+from xuncha.commands.inspection import INSPECTION
+from xuncha.commands.registry import handles, register_all
+from xuncha.commands.unit_of_work import UnitOfWork
 
 
 @handles(sup.DraftSupplementaryReport)
