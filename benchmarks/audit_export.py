@@ -25,7 +25,7 @@ import psycopg
 from support import database, log
 from xuncha.api.auditing import open_export
 from xuncha.api.database import make_recorder
-from xuncha.commands.store import EventStore
+from xuncha.commands.eventstore.store import EventStore
 from xuncha.events.base import Actor, Role
 from xuncha.events.export import ExportChannel, ExportFormat
 from xuncha.projections.audit_trail import AuditFilter, AuditTrail

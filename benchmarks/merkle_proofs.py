@@ -30,7 +30,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from support import database, log, out, quantile_ms
 from xuncha.api import proofs
 from xuncha.api.database import make_recorder
-from xuncha.commands import heads, integrity, merkle, tree_store
+from xuncha.commands.eventstore import heads, integrity, merkle, tree_store
 
 FILL = """
 INSERT INTO stored_events (originator_id, originator_version, topic, state)

@@ -34,9 +34,9 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from read_model_rebuild import Rebuilt, build_log, rebuild_all
 
 from support import database, log, out
-from xuncha.api.app import create_app
+from xuncha.api.cli.demo import Progress, load
 from xuncha.api.container import build
-from xuncha.api.demo import Progress, load
+from xuncha.api.http.app import create_app
 from xuncha.api.settings import Settings
 from xuncha.events.base import Role
 from xuncha.projections import tracking

@@ -27,9 +27,9 @@ import httpx
 import psycopg
 
 from support import database, log, out, quantile_ms
-from xuncha.api.auth import mint
+from xuncha.api.cli.demo import Progress, load
 from xuncha.api.container import build
-from xuncha.api.demo import Progress, load
+from xuncha.api.http.auth import mint
 from xuncha.api.settings import Settings
 from xuncha.events.base import Role
 

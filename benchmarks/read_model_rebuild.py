@@ -28,10 +28,10 @@ import psycopg
 from fastapi.testclient import TestClient
 
 from support import database, log, out, quantile_ms
-from xuncha.api.app import create_app
-from xuncha.api.auth import mint
+from xuncha.api.cli.demo import Progress, load
 from xuncha.api.container import build, make_runner
-from xuncha.api.demo import Progress, load
+from xuncha.api.http.app import create_app
+from xuncha.api.http.auth import mint
 from xuncha.api.settings import Settings
 from xuncha.events.base import Role
 from xuncha.events.mapper import EnvelopeMapper

@@ -28,7 +28,7 @@ from tests.integration.test_runner_kill import seed  # noqa: E402
 from tests.support.kafka import LocalBroker  # noqa: E402
 
 from xuncha.api.database import make_recorder  # noqa: E402
-from xuncha.commands.store import EventStore  # noqa: E402
+from xuncha.commands.eventstore.store import EventStore  # noqa: E402
 from xuncha.projections.kafka_relay import (  # noqa: E402
     KafkaRelay,
     KafkaTarget,

@@ -24,11 +24,11 @@ import psycopg
 from read_model_rebuild import load_copies, template
 
 from support import database, log, out
+from xuncha.api.cli.demo import Progress, load
 from xuncha.api.container import build
-from xuncha.api.demo import Progress, load
 from xuncha.api.settings import Settings
 from xuncha.commands.clock import run_ticks
-from xuncha.commands.integrity import link_statement
+from xuncha.commands.eventstore.integrity import link_statement
 from xuncha.commands.rectification import RECTIFICATION_ITEM
 
 # The stateless tick's query (before the timers kept their memory): the latest event of every

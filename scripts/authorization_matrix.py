@@ -15,13 +15,13 @@ from typing import Any, cast
 
 from fastapi.routing import APIRoute, iter_route_contexts
 
-from xuncha.api.access import readable_roles
-from xuncha.api.app import create_app
 from xuncha.api.container import Container
+from xuncha.api.http.access import readable_roles
+from xuncha.api.http.app import create_app
 from xuncha.api.settings import Settings
 from xuncha.events.base import Role
 
-# Column order and short names; `system` is never carried by a token (api/auth.py).
+# Column order and short names; `system` is never carried by a token (api/http/auth.py).
 COLUMNS: list[tuple[Role, str]] = [
     (Role.COMMITTEE, "COM"),
     (Role.LEADING_GROUP, "LG"),

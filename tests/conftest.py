@@ -92,7 +92,7 @@ def api(container: Any, settings: Any) -> Iterator[Any]:
     from fastapi.testclient import TestClient
 
     from tests.support.api import Api
-    from xuncha.api.app import create_app
+    from xuncha.api.http.app import create_app
 
     with TestClient(create_app(container)) as client:
         yield Api(client, settings)

@@ -25,7 +25,7 @@ from xuncha.api.exports.cells import BOM, Lang, reader_of
 from xuncha.api.exports.xlsx import MEDIA_TYPE as XLSX_MEDIA_TYPE
 from xuncha.api.exports.xlsx import Column, Sheet, write_workbook
 from xuncha.commands.audit_export import export_performed
-from xuncha.commands.store import EVENTS_TABLE, EventStore
+from xuncha.commands.eventstore.store import EVENTS_TABLE, EventStore
 from xuncha.events.base import Actor, RecordedEvent
 from xuncha.events.export import AuditFilters, ExportChannel, ExportFormat
 from xuncha.projections import audit_trail

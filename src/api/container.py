@@ -10,9 +10,9 @@ from psycopg_pool import ConnectionPool
 from xuncha.api.database import make_read_pool, make_recorder
 from xuncha.api.settings import Settings
 from xuncha.api.telemetry import Telemetry
+from xuncha.commands.eventstore.store import EventStore, XunchaRecorder
+from xuncha.commands.eventstore.subject_keys import SubjectKeys
 from xuncha.commands.service import Application
-from xuncha.commands.store import EventStore, XunchaRecorder
-from xuncha.commands.subject_keys import SubjectKeys
 from xuncha.events.mapper import EnvelopeMapper
 from xuncha.projections.audit_trail import AuditTrail
 from xuncha.projections.base import Projection

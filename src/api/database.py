@@ -11,7 +11,7 @@ from psycopg.conninfo import conninfo_to_dict
 from psycopg_pool import ConnectionPool
 
 from xuncha.api.settings import DatabaseTimeouts, Settings
-from xuncha.commands.store import XunchaRecorder
+from xuncha.commands.eventstore.store import XunchaRecorder
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """Inclusion and consistency proofs of the log's Merkle tree, and a record's dossier, as the
 typed answers shared by `GET /audit/proofs/…`, `GET /audit-trail/entities/{id}/dossier` and
-`xuncha proof …`. Each answer is checkable by `api/verify_proof.py` alone (docs/security.md).
+`xuncha proof …`. Each answer is checkable by `api/cli/verify_proof.py` alone (docs/security.md).
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from uuid import UUID
 from psycopg import Connection
 from pydantic import Field
 
-from xuncha.api.errors import BadRequest
-from xuncha.api.schemas.common import FREE_FORM, Answer
-from xuncha.commands import heads, integrity, tree_store
+from xuncha.api.http.errors import BadRequest
+from xuncha.api.http.schemas.common import FREE_FORM, Answer
 from xuncha.commands.errors import NotFound
+from xuncha.commands.eventstore import heads, integrity, tree_store
 
 HEX = r"^[0-9a-f]{64}$"
 

@@ -1,7 +1,7 @@
 """The service's own metrics with `prometheus-client`: HTTP requests by route (timed by the
 request middleware, `api.logs.RequestLog`), commands by type and outcome, and the query
 connection pool. One registry per container (tests build many);
-`GET /metrics` serves it after the read side's gauges (`api/routes/health.py`).
+`GET /metrics` serves it after the read side's gauges (`api/http/routes/health.py`).
 """
 
 from __future__ import annotations

@@ -16,9 +16,9 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
-from xuncha.commands.log_follower import follow
+from xuncha.commands.eventstore.log_follower import follow
+from xuncha.commands.eventstore.store import EventStore
 from xuncha.commands.rectification import RECTIFICATION_ITEM, ItemState, evolve, next_warning_day
-from xuncha.commands.store import EventStore
 from xuncha.events import rectification as events
 from xuncha.events.base import RecordedEvent
 from xuncha.events.policy import PolicyParameters

@@ -18,8 +18,8 @@ from pydantic import Field
 
 from xuncha.commands.base import Aggregate, Command, Context, require_actor
 from xuncha.commands.errors import InvalidTransition, NotFound
+from xuncha.commands.eventstore.store import EventStore
 from xuncha.commands.inspection import InspectionState
-from xuncha.commands.store import EventStore
 from xuncha.events.access import SealedRecordType, SensitiveRecordAccessed, SubjectErased
 from xuncha.events.base import DomainEvent, Role
 from xuncha.events.interview import InterviewConducted

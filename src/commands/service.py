@@ -19,8 +19,8 @@ from xuncha.commands.errors import (
     InvalidTransition,
     NotPermitted,
 )
+from xuncha.commands.eventstore.store import EventStore, IdempotencyRecord
 from xuncha.commands.handlers import HANDLERS
-from xuncha.commands.store import EventStore, IdempotencyRecord
 from xuncha.commands.unit_of_work import UnitOfWork
 from xuncha.events.base import Actor, EventMetadata, RecordedEvent
 

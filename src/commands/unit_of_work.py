@@ -11,8 +11,8 @@ from uuid import UUID, uuid4
 from xuncha.commands.base import Aggregate, Context
 from xuncha.commands.decision import CommandWarning, warnings_of
 from xuncha.commands.errors import NotFound, VersionMismatch
+from xuncha.commands.eventstore.store import EventStore
 from xuncha.commands.policy import POLICY, PolicyBook, policy_stream_id
-from xuncha.commands.store import EventStore
 from xuncha.events.base import DomainEvent
 from xuncha.events.policy import PolicyParameters
 from xuncha.events.values import PolicyRef

@@ -162,7 +162,7 @@ FILTER = (
     # A receiving authority sees a lead once it was transferred to it, not when approved.
     " AND (%(receiver)s::text IS NULL OR"
     "      (receiver_organization_id = %(receiver)s AND transferred_on IS NOT NULL))"
-    # The reader's inspections (api/access.py): None = every inspection.
+    # The reader's inspections (api/http/access.py): None = every inspection.
     " AND (%(inspections)s::uuid[] IS NULL OR inspection_id = ANY(%(inspections)s))"
 )
 

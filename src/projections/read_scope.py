@@ -10,7 +10,7 @@
   organization id.
 * `rs_record`, `rs_record_receiver`, `rs_group_person`: which inspection each record belongs
   to, who received it, whom a group names (`read_scope_records`): the facts the object scope
-  of commands checks (`api/command_scope.py`).
+  of commands checks (`api/http/command_scope.py`).
 """
 
 from __future__ import annotations
@@ -57,7 +57,7 @@ HANDLED = (
 
 
 class ReadScope:
-    """The projection behind object-level read access (`api/access.py`)."""
+    """The projection behind object-level read access (`api/http/access.py`)."""
 
     name = "read_scope"
     tables: tuple[str, ...] = (

@@ -109,7 +109,7 @@ def _named(cur: Cursor[Any], group_id: UUID, user_ids: list[str]) -> None:
     )
 
 
-# The facts a command's scope check combines (api/command_scope.py); each is one EXISTS.
+# The facts a command's scope check combines (api/http/command_scope.py); each is one EXISTS.
 FACTS: dict[str, str] = {
     # one of the record's inspections is authorized to a group naming the person
     "membership": "EXISTS (SELECT 1 FROM rs_record r JOIN rs_inspection_member m"

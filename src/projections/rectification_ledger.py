@@ -175,7 +175,7 @@ FILTER = (
     " WHERE (%(inspection)s::uuid IS NULL OR inspection_id = %(inspection)s)"
     " AND (%(org)s::text IS NULL OR organization_id = %(org)s)"
     " AND (%(round)s::uuid IS NULL OR round_id = %(round)s)"
-    # The reader's scope (api/access.py): None = every inspection / organization.
+    # The reader's scope (api/http/access.py): None = every inspection / organization.
     " AND (%(inspections)s::uuid[] IS NULL OR inspection_id = ANY(%(inspections)s))"
     " AND (%(orgs)s::text[] IS NULL OR organization_id = ANY(%(orgs)s))"
 )

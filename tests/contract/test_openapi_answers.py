@@ -11,10 +11,10 @@ from typing import Any, cast
 import pytest
 from pydantic import ValidationError
 
-from xuncha.api.app import create_app
 from xuncha.api.container import Container
-from xuncha.api.schemas.common import AnswerMismatch, answer
-from xuncha.api.schemas.health import Alive
+from xuncha.api.http.app import create_app
+from xuncha.api.http.schemas.common import AnswerMismatch, answer
+from xuncha.api.http.schemas.health import Alive
 from xuncha.api.settings import Settings
 
 OFFSET_PAGE = {"items", "total", "limit", "offset"}

@@ -6,8 +6,8 @@ from __future__ import annotations
 import io
 
 from tests.support.api import OFFICE, Api
-from xuncha.api.demo import Demo, Progress
-from xuncha.api.demo_data import COUNTIES, TOWNSHIPS
+from xuncha.api.cli.demo import Demo, Progress
+from xuncha.api.cli.demo_data import COUNTIES, TOWNSHIPS
 
 
 def test_a_cross_county_round_closes_with_all_leads_cleared(api: Api) -> None:

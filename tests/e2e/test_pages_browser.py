@@ -29,13 +29,13 @@ from playwright.sync_api import Browser, Page, sync_playwright
 from psycopg.conninfo import make_conninfo
 from psycopg.sql import SQL, Identifier
 
-from xuncha.api.app import create_app
-from xuncha.api.auth import mint
-from xuncha.api.checkpoints import load_key
-from xuncha.api.cli import main
+from xuncha.api.cli.demo import Progress, load
+from xuncha.api.cli.main import main
 from xuncha.api.container import build
-from xuncha.api.demo import Progress, load
+from xuncha.api.http.app import create_app
+from xuncha.api.http.auth import mint
 from xuncha.api.settings import Settings
+from xuncha.api.workers.checkpoints import load_key
 from xuncha.events.base import Role
 from xuncha.events.office_day import CHINA_STANDARD_TIME, office_today
 

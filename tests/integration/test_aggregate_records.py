@@ -24,7 +24,7 @@ from tests.support.api import (
 )
 from tests.support.creations import INTERVIEWEE, PETITION_TEXT, PETITIONER, Creations, seed
 from tests.support.lifecycle import FINDING, day
-from xuncha.api.demo import Progress, load
+from xuncha.api.cli.demo import Progress, load
 from xuncha.events.base import Role
 
 pytestmark = pytest.mark.integration

@@ -24,10 +24,10 @@ from psycopg.sql import SQL, Identifier
 from tests.support.api import OFFICE, Api, Who
 from tests.support.lifecycle import Lifecycle
 from tests.unit.test_merkle import mth, path, subproof
-from xuncha.api import verify_proof
-from xuncha.api.checkpoints import CheckpointThread
-from xuncha.api.cli import main
-from xuncha.commands import heads, tree_store
+from xuncha.api.cli import verify_proof
+from xuncha.api.cli.main import main
+from xuncha.api.workers.checkpoints import CheckpointThread
+from xuncha.commands.eventstore import heads, tree_store
 from xuncha.events.base import Role
 
 AUDITOR = Who("auditor-1", Role.AUDITOR, "org-audit-office")
@@ -284,7 +284,7 @@ def latest(database_url: str) -> Any:
 def test_old_v1_checkpoints_still_verify_beside_v2_heads(
     api: Api, database_url: str, cli_env: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from xuncha.commands import integrity
+    from xuncha.commands.eventstore import integrity
 
     life = Lifecycle(api)
     life.propose_round()

@@ -18,7 +18,7 @@ from eventsourcing.persistence import StoredEvent
 
 from tests.support.api import LIAISON, MEMBER, MEMBER_2, OFFICE, TARGET_ORG, Api, Who
 from tests.support.lifecycle import Lifecycle, day
-from xuncha.commands.history import to_json
+from xuncha.commands.eventstore.history import to_json
 from xuncha.commands.inspection import INSPECTION
 from xuncha.commands.rectification import RECTIFICATION_ITEM
 from xuncha.events.base import RecordedEvent, Role
@@ -423,7 +423,7 @@ def cli_env(settings: Any, monkeypatch: pytest.MonkeyPatch) -> None:
 def test_cli_export_writes_the_file_and_progress(
     api: Api, cli_env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from xuncha.api.cli import main
+    from xuncha.api.cli.main import main
 
     life = closed_item(api)
     expected = whole_trail(api, inspection_id=life.inspection_id)
@@ -468,7 +468,7 @@ def test_cli_export_writes_the_file_and_progress(
 def test_cli_history_prints_a_state_and_diffs(
     api: Api, cli_env: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from xuncha.api.cli import main
+    from xuncha.api.cli.main import main
 
     life = closed_item(api)
     item = life.item_ids[0]
@@ -556,7 +556,7 @@ def test_no_sealed_plaintext_in_history_states_timelines_or_exports(api: Api) ->
 def test_cli_export_says_when_the_read_model_is_behind(
     api: Api, cli_env: None, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from xuncha.api.cli import main
+    from xuncha.api.cli.main import main
 
     life = closed_item(api)
     projected = whole_trail(api)

@@ -24,9 +24,9 @@ from fastapi.testclient import TestClient
 from psycopg.conninfo import make_conninfo
 from psycopg.sql import SQL, Identifier
 
-from xuncha.api.app import create_app
-from xuncha.api.auth import mint
 from xuncha.api.container import Container, build
+from xuncha.api.http.app import create_app
+from xuncha.api.http.auth import mint
 from xuncha.api.settings import Settings
 from xuncha.commands.base import Command
 from xuncha.events.base import Role

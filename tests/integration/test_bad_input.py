@@ -201,7 +201,7 @@ def test_values_valid_only_by_coercion_are_refused(api: Api, stationed: Lifecycl
 
 
 def test_whole_numbers_are_integers_as_in_json_schema() -> None:
-    from xuncha.api.routes.factory import _whole_numbers_as_integers
+    from xuncha.api.http.routes.factory import _whole_numbers_as_integers
 
     rewritten = _whole_numbers_as_integers(b'{"a": 2.0, "b": [1.5, -3.0]}')
     assert rewritten == b'{"a": 2, "b": [1.5, -3]}'

@@ -47,7 +47,7 @@ from tests.support.api import (
 )
 from tests.support.bodies import Minimal
 from tests.support.lifecycle import FINDING, Lifecycle, day, person
-from xuncha.api.command_scope import RECORD_KINDS, facts_for
+from xuncha.api.http.command_scope import RECORD_KINDS, facts_for
 from xuncha.events.base import Role
 
 pytestmark = pytest.mark.integration
@@ -279,8 +279,8 @@ def seed(api: Api) -> World:
 @pytest.fixture(scope="module")
 def world(pg_server: str) -> Iterator[World]:
     """One application on its own database for the module, seeded once (about 90 commands)."""
-    from xuncha.api.app import create_app
     from xuncha.api.container import build
+    from xuncha.api.http.app import create_app
     from xuncha.api.settings import Settings
 
     name = f"xt_scope_{uuid4().hex[:12]}"

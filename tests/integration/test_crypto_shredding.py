@@ -17,10 +17,14 @@ from psycopg.sql import SQL, Identifier
 from tests.integration.test_fieldwork import meeting
 from tests.support.api import DEPUTY, LEADER, MEMBER, MEMBER_2, OFFICE, Api, Who
 from tests.support.lifecycle import Lifecycle, day
-from xuncha.api import cli
+from xuncha.api.cli import main as cli
 from xuncha.api.container import read_models
-from xuncha.commands import integrity
-from xuncha.commands.subject_keys import SubjectKeyDestroyed, SubjectKeys, WrongKeyEncryptionKey
+from xuncha.commands.eventstore import integrity
+from xuncha.commands.eventstore.subject_keys import (
+    SubjectKeyDestroyed,
+    SubjectKeys,
+    WrongKeyEncryptionKey,
+)
 from xuncha.events.base import Role
 from xuncha.events.sealing import ERASED, associated_data, new_key
 from xuncha.projections.kafka_relay import KafkaRelay, KafkaTarget

@@ -12,13 +12,14 @@ from psycopg import errors as pg
 from psycopg.conninfo import make_conninfo
 from psycopg.sql import SQL, Identifier
 
-from xuncha.api.cli import main
+from xuncha.api.cli.main import main
 from xuncha.api.container import build
 from xuncha.api.database import make_recorder
 from xuncha.api.settings import Settings
-from xuncha.commands import integrity, round
+from xuncha.commands import round
+from xuncha.commands.eventstore import integrity
+from xuncha.commands.eventstore.store import EventStore
 from xuncha.commands.service import Application
-from xuncha.commands.store import EventStore
 from xuncha.events.base import Actor, Role
 
 OFFICE = Actor(user_id="office-1", role=Role.INSPECTION_OFFICE, organization_id="org-xcb")

@@ -11,8 +11,8 @@ from typing import Any
 import psycopg
 
 from tests.support.api import Api
+from xuncha.api.cli.demo import ROUNDS, AlreadyLoaded, Progress, load, round_names
 from xuncha.api.container import build
-from xuncha.api.demo import ROUNDS, AlreadyLoaded, Progress, load, round_names
 from xuncha.api.settings import Settings
 from xuncha.events.lead import Disposition
 from xuncha.events.office_day import office_today

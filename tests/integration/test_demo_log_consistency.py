@@ -20,12 +20,12 @@ from psycopg.sql import SQL, Identifier
 
 from tests.support.api import COMMITTEE, OFFICE, Api
 from tests.support.lifecycle import day
-from xuncha.api.app import create_app
+from xuncha.api.cli.demo import ROUNDS, Progress, load, round_names
 from xuncha.api.container import build
-from xuncha.api.demo import ROUNDS, Progress, load, round_names
+from xuncha.api.http.app import create_app
 from xuncha.api.settings import Settings
 from xuncha.commands.clock import run_ticks
-from xuncha.commands.recorded_time import RECORDED_AT, first_decrease
+from xuncha.commands.eventstore.recorded_time import RECORDED_AT, first_decrease
 from xuncha.events.office_day import office_today
 from xuncha.projections.stages import INSPECTION_STAGE_TYPES
 from xuncha.projections.wait import wait_for_position

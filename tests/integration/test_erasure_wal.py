@@ -18,8 +18,8 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from tests.support.api import MEMBER, OFFICE, Api
 from tests.support.lifecycle import Lifecycle, day
-from xuncha.api import cli
-from xuncha.commands import subject_keys
+from xuncha.api.cli import main as cli
+from xuncha.commands.eventstore import subject_keys
 from xuncha.events import sealing
 
 WRAPPED_BYTES = sealing.NONCE_BYTES + sealing.KEY_BYTES + 16  # nonce, key, GCM tag

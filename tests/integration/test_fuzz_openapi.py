@@ -52,7 +52,7 @@ from tests.support.api import (
     Who,
 )
 from tests.support.lifecycle import Lifecycle
-from xuncha.api.auth import mint
+from xuncha.api.http.auth import mint
 from xuncha.events.base import Role
 
 pytestmark = pytest.mark.integration
@@ -104,8 +104,8 @@ schemathesis.openapi.format("uuid", _uuids())
 @pytest.fixture(scope="module")
 def fuzz_app(pg_server: str) -> Iterator[tuple[Any, Any]]:
     """The application on its own database, with one inspection in rectification."""
-    from xuncha.api.app import create_app
     from xuncha.api.container import build
+    from xuncha.api.http.app import create_app
     from xuncha.api.settings import Settings
 
     name = f"xt_fuzz_{uuid4().hex[:12]}"
@@ -144,7 +144,7 @@ def _openapi_document() -> dict[str, Any]:
     container is used only when requests are handled)."""
     from types import SimpleNamespace
 
-    from xuncha.api.app import create_app
+    from xuncha.api.http.app import create_app
     from xuncha.api.settings import Settings
 
     document: dict[str, Any] = create_app(SimpleNamespace(settings=Settings())).openapi()  # type: ignore[arg-type]

@@ -12,7 +12,7 @@ import pytest
 
 from tests.support.api import DEPUTY, LEADER, LEADING_GROUP, MEMBER, MEMBER_2, OFFICE, Api, Who
 from tests.support.lifecycle import FINDING, Lifecycle, day
-from xuncha.api.cli import main
+from xuncha.api.cli.main import main
 from xuncha.events.base import Role
 
 POOL = [f"pool-{n}" for n in range(1, 7)]

@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 
 from tests.support.api import OFFICE, Api, Who
 from tests.support.lifecycle import Lifecycle
-from xuncha.api.app import create_app
-from xuncha.api.deps import read_connection
+from xuncha.api.http.app import create_app
+from xuncha.api.http.deps import read_connection
 from xuncha.api.settings import Settings
 
 ROUND = {"jurisdiction_id": "yulin", "committee": "市委", "name": "第三轮"}

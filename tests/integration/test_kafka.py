@@ -17,7 +17,7 @@ import psycopg
 
 from tests.support.kafka import LocalBroker, Received, read_all, validate
 from tests.support.lifecycle import Lifecycle
-from xuncha.api.kafka_consumers import DispositionsAdapter, ResultsConsumer
+from xuncha.api.workers.kafka_consumers import DispositionsAdapter, ResultsConsumer
 from xuncha.events.base import Actor
 from xuncha.events.integration import (
     DISPOSITIONS_TOPIC,
@@ -207,7 +207,7 @@ def test_relay_killed_mid_batch_loses_nothing(
 ) -> None:
     from tests.integration.test_runner_kill import seed
     from xuncha.api.database import make_recorder
-    from xuncha.commands.store import EventStore
+    from xuncha.commands.eventstore.store import EventStore
 
     store = EventStore(make_recorder(database_url, pool_size=2))
     try:

@@ -10,7 +10,7 @@ from uuid import uuid4
 
 from tests.support.api import LEADER, LEADING_GROUP, MEMBER, OFFICE, Api
 from tests.support.lifecycle import Lifecycle, day
-from xuncha.api.kafka_consumers import ApplicationLeadCommands, DispositionsAdapter
+from xuncha.api.workers.kafka_consumers import ApplicationLeadCommands, DispositionsAdapter
 from xuncha.events.integration import DISPOSITIONS_TOPIC
 
 RECEIVER = "city-discipline-commission"  # the default route for city-managed cadres

@@ -238,7 +238,7 @@ def test_a_template_without_measures_reports_each_empty_cell(
 def test_cli_exports_the_three_lists_and_imports_them_elsewhere(
     api: Api, settings: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Any
 ) -> None:
-    from xuncha.api.cli import main
+    from xuncha.api.cli.main import main
 
     monkeypatch.setenv("XUNCHA_DATABASE_URL", settings.database_url)
     source = Lifecycle(api)

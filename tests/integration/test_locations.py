@@ -31,7 +31,7 @@ from tests.support.api import (
     Who,
 )
 from tests.support.creations import Creations, app_routes, route_for, seed
-from xuncha.api.access import readable_roles
+from xuncha.api.http.access import readable_roles
 from xuncha.events.base import Role
 
 pytestmark = pytest.mark.integration

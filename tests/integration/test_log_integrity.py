@@ -12,9 +12,9 @@ import pytest
 
 from tests.support.api import OFFICE, PRINCIPAL, Api, Who
 from tests.support.lifecycle import Lifecycle
-from xuncha.api.checkpoints import CheckpointThread, load_key
-from xuncha.api.cli import main
-from xuncha.commands import integrity
+from xuncha.api.cli.main import main
+from xuncha.api.workers.checkpoints import CheckpointThread, load_key
+from xuncha.commands.eventstore import integrity
 from xuncha.events.base import Role
 
 AUDITOR = Who("auditor-1", Role.AUDITOR, "org-audit")

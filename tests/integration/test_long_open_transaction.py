@@ -15,9 +15,9 @@ import psycopg
 import pytest
 
 from xuncha.api.database import make_recorder
+from xuncha.commands.eventstore.store import EventStore
 from xuncha.commands.round import ProposeRound
 from xuncha.commands.service import Application, CommandResult
-from xuncha.commands.store import EventStore
 from xuncha.events.base import Actor, Role
 
 OFFICE = Actor(user_id="office-1", role=Role.INSPECTION_OFFICE, organization_id="org-xcb")

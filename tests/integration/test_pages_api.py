@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 
 from tests.support.api import PRINCIPAL, Api, Who
 from tests.support.lifecycle import Lifecycle
-from xuncha.api.app import create_app
 from xuncha.api.container import Container
+from xuncha.api.http.app import create_app
 from xuncha.api.settings import Settings
 from xuncha.api.telemetry import Telemetry
 from xuncha.events.base import Role

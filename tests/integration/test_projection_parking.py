@@ -11,7 +11,7 @@ import pytest
 from psycopg import Cursor
 
 from tests.support.api import OFFICE, Api, Who
-from xuncha.api import cli
+from xuncha.api.cli import main as cli
 from xuncha.events.base import RecordedEvent, Role
 from xuncha.projections import parking, tracking
 from xuncha.projections.runner import ProjectionRunner

@@ -15,9 +15,9 @@ import pytest
 from fastapi.testclient import TestClient
 from psycopg import Cursor
 
-from xuncha.api import cli
-from xuncha.api.app import create_app
+from xuncha.api.cli import main as cli
 from xuncha.api.container import build, read_models
+from xuncha.api.http.app import create_app
 from xuncha.commands.round import ProposeRound
 from xuncha.events.base import Actor, RecordedEvent, Role
 

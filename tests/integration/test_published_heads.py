@@ -18,9 +18,9 @@ from tests.integration.test_anchored_log import load_private, sign
 from tests.support.api import OFFICE, Api
 from tests.support.kafka import read_all, validate
 from tests.support.lifecycle import Lifecycle
-from xuncha.api.checkpoints import CheckpointThread
-from xuncha.api.cli import main
-from xuncha.commands import integrity
+from xuncha.api.cli.main import main
+from xuncha.api.workers.checkpoints import CheckpointThread
+from xuncha.commands.eventstore import integrity
 from xuncha.events.integration import AUDIT_CHECKPOINT
 from xuncha.projections.kafka_relay import KafkaRelay, KafkaTarget
 

@@ -18,7 +18,7 @@ import psycopg
 from tests.integration.test_kafka import head, topics
 from tests.support.api import OFFICE, Api, Who
 from tests.support.kafka import Received, read_all, validate
-from xuncha.api.demo import Progress, load
+from xuncha.api.cli.demo import Progress, load
 from xuncha.events.base import Role
 from xuncha.events.integration import InspectionStage
 from xuncha.events.office_day import office_today

@@ -16,7 +16,7 @@ import pytest
 from tests.support.api import OFFICE as OFFICE_READER
 from tests.support.api import Api
 from tests.support.lifecycle import Lifecycle
-from xuncha.api import cli
+from xuncha.api.cli import main as cli
 from xuncha.api.container import read_models
 from xuncha.commands.round import ProposeRound
 from xuncha.events.base import Actor, Role

@@ -19,10 +19,10 @@ from tests.integration.test_leads import classify_and_approve, publish_lead_poli
 from tests.support import lifecycle
 from tests.support.api import DISCIPLINE, LEADER, OFFICE, Api, Who
 from tests.support.lifecycle import Lifecycle, day
-from xuncha.api.cli import clock_tick, main, tick_moment
+from xuncha.api.cli.main import clock_tick, main, tick_moment
 from xuncha.api.settings import Settings
 from xuncha.commands.clock import run_ticks
-from xuncha.commands.recorded_time import first_decrease
+from xuncha.commands.eventstore.recorded_time import first_decrease
 from xuncha.commands.round import ProposeRound
 from xuncha.events.base import Actor, Role
 

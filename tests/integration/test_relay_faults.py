@@ -14,10 +14,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.support.serve import free_port
-from xuncha.api import cli
-from xuncha.api.app import create_app
+from xuncha.api.cli import main as cli
 from xuncha.api.container import build
-from xuncha.api.kafka_consumers import ResultsConsumer
+from xuncha.api.http.app import create_app
+from xuncha.api.workers.kafka_consumers import ResultsConsumer
 from xuncha.projections import kafka_relay
 from xuncha.projections.kafka_relay import KafkaRelay, KafkaTarget
 

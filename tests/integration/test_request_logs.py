@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 
 from tests.support.api import OFFICE, Api, Who
 from xuncha.api import logs
-from xuncha.api.app import create_app
-from xuncha.api.deps import read_connection
+from xuncha.api.http.app import create_app
+from xuncha.api.http.deps import read_connection
 from xuncha.events.base import Role
 
 AUDITOR = Who("auditor-1", Role.AUDITOR, "org-audit-office")
@@ -150,7 +150,7 @@ def test_an_internal_error_logs_its_incident_with_the_correlation_id(
     errors = [line for line in lines(log_stream) if line.get("incident") == incident]
     assert len(errors) == 1, log_stream.getvalue()
     error = errors[0]
-    assert (error["level"], error["logger"]) == ("error", "xuncha.api.errors")
+    assert (error["level"], error["logger"]) == ("error", "xuncha.api.http.errors")
     assert (error["correlation_id"], error["route"]) == (given, "/rounds")
     assert "RuntimeError: boom" in error["exception"]
     assert request_line(log_stream, given)["status"] == 500

@@ -17,7 +17,7 @@ import psycopg
 
 from xuncha.api.container import read_models
 from xuncha.api.database import make_recorder
-from xuncha.commands.store import EventStore
+from xuncha.commands.eventstore.store import EventStore
 from xuncha.events import finding as f
 from xuncha.events import inspection as i
 from xuncha.events import rectification as r

@@ -12,8 +12,8 @@ import pytest
 
 from tests.support.api import OFFICE, Api
 from tests.support.lifecycle import Lifecycle
-from xuncha.api.cli import main
-from xuncha.commands import integrity
+from xuncha.api.cli.main import main
+from xuncha.commands.eventstore import integrity
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from typing import Any
 import psycopg
 from fastapi.testclient import TestClient
 
-from xuncha.api.auth import mint
+from xuncha.api.http.auth import mint
 from xuncha.api.settings import Settings
 from xuncha.events.base import Role
 

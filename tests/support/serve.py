@@ -17,7 +17,7 @@ import httpx
 
 from tests.support.api import OFFICE
 from tests.support.lifecycle import day
-from xuncha.api.auth import mint
+from xuncha.api.http.auth import mint
 from xuncha.api.settings import Settings
 
 ROOT = Path(__file__).resolve().parents[2]

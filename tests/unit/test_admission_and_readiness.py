@@ -11,8 +11,8 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
 
-from xuncha.api.admission import Admission, AdmissionState
-from xuncha.api.readiness import Readiness, ReadinessMonitor
+from xuncha.api.http.admission import Admission, AdmissionState
+from xuncha.api.http.readiness import Readiness, ReadinessMonitor
 from xuncha.api.settings import Settings
 
 

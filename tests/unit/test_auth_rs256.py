@@ -18,7 +18,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from pydantic import ValidationError
 
-from xuncha.api.auth import Unauthenticated, actor_from_header, mint
+from xuncha.api.http.auth import Unauthenticated, actor_from_header, mint
 from xuncha.api.settings import Settings
 from xuncha.events.base import Role
 
@@ -230,7 +230,7 @@ def test_xuncha_token_mints_only_with_hs256_and_never_for_system(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from xuncha.api.cli import main
+    from xuncha.api.cli.main import main
 
     args = ["token", "--user", "u-1", "--role", "auditor", "--org", "org-a"]
     assert main(args) == 0

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from xuncha.api import access
-from xuncha.api.command_scope import RECORD_KINDS, facts_for, kind_of
+from xuncha.api.http import access
+from xuncha.api.http.command_scope import RECORD_KINDS, facts_for, kind_of
 from xuncha.commands import lead
 from xuncha.events.base import Role
 

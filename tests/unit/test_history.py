@@ -11,8 +11,8 @@ import pytest
 
 from tests.unit.builders import INSPECTION_ID, ITEM_1, OFFICE, uid
 from tests.unit.builders_followup import item_closed
-from xuncha.commands import history
 from xuncha.commands.errors import NotFound, RuleViolated
+from xuncha.commands.eventstore import history
 from xuncha.commands.inspection import INSPECTION
 from xuncha.commands.interview import INTERVIEW
 from xuncha.commands.rectification import RECTIFICATION_ITEM

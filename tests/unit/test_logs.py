@@ -12,7 +12,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import structlog
 
-from xuncha.api import cli, logs
+from xuncha.api import logs
+from xuncha.api.cli import main as cli
 
 
 class Terminal(io.StringIO):
@@ -56,7 +57,7 @@ def test_extra_fields_chinese_text_and_exceptions_are_json_fields() -> None:
     try:
         raise ValueError("坏了")
     except ValueError:
-        logging.getLogger("xuncha.api.errors").exception("失败", extra={"incident": "abc123"})
+        logging.getLogger("xuncha.api.http.errors").exception("失败", extra={"incident": "abc123"})
     record = json.loads(stream.getvalue())
     assert (record["event"], record["incident"]) == ("失败", "abc123")
     assert "ValueError: 坏了" in record["exception"]

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xuncha.api import verify_proof
-from xuncha.commands import merkle
+from xuncha.api.cli import verify_proof
+from xuncha.commands.eventstore import merkle
 
 
 # --- the reference, transcribed from RFC 9162 §2.1.1, §2.1.3.1 and §2.1.4.1 -------------

@@ -13,12 +13,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from xuncha.api.errors import FileRefused
 from xuncha.api.exports.cells import FORMULA_START, guard, unguard
 from xuncha.api.exports.docx_writer import chinese_date
 from xuncha.api.exports.ledger_import import parse
 from xuncha.api.exports.ledgers import THREE_LISTS
 from xuncha.api.exports.xlsx import Sheet, display_width, write_workbook
+from xuncha.api.http.errors import FileRefused
 
 
 @given(st.text())

@@ -60,5 +60,7 @@ def test_the_wheel_installs_only_the_xuncha_namespace(tmp_path: Path) -> None:
     names = zipfile.ZipFile(wheel).namelist()
     tops = {name.split("/", 1)[0] for name in names}
     assert {top for top in tops if not top.endswith(".dist-info")} == {"xuncha"}
-    assert "xuncha/api/web/static/app.js" in names
-    assert all(f"{package.replace('.', '/')}/__init__.py" in names for package in _packages_on_disk())
+    assert "xuncha/api/http/web/static/app.js" in names
+    assert all(
+        f"{package.replace('.', '/')}/__init__.py" in names for package in _packages_on_disk()
+    )

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
-from xuncha.api.auth import Unauthenticated, actor_from_header, mint
-from xuncha.api.cli import main
+from xuncha.api.cli.main import main
+from xuncha.api.http.auth import Unauthenticated, actor_from_header, mint
 from xuncha.api.settings import DEVELOPMENT_SECRET, Settings
 from xuncha.events import REGISTRY
 from xuncha.events.base import Role

@@ -1,9 +1,9 @@
 """The committed `echarts.min.js` is the file of the tarball `package-lock.json` pins.
 
 The pages are served on intranets without internet, so ECharts is committed under
-`src/api/web/static/`; this test fetches the locked tarball with `npm pack` (the npm registry
+`src/api/http/web/static/`; this test fetches the locked tarball with `npm pack` (the npm registry
 is reachable where the tests run), checks it against the lock's integrity hash, and compares
-the file. Update with: `cd src/api/web && npm install echarts@X && cp
+the file. Update with: `cd src/api/http/web && npm install echarts@X && cp
 node_modules/echarts/dist/echarts.min.js static/`.
 """
 
@@ -17,7 +17,7 @@ import subprocess
 import tarfile
 from pathlib import Path
 
-WEB = Path(__file__).resolve().parents[2] / "src" / "api" / "web"
+WEB = Path(__file__).resolve().parents[2] / "src" / "api" / "http" / "web"
 
 
 def locked() -> dict[str, str]:

@@ -22,10 +22,10 @@ from uuid import UUID
 
 from pydantic_core import to_jsonable_python
 
-from xuncha.api.access import ReadScope
 from xuncha.api.exports.cells import labelled
 from xuncha.api.exports.docx_writer import OfficialDocument, chinese_date
-from xuncha.api.routes import record_models as out
+from xuncha.api.http.access import ReadScope
+from xuncha.api.http.routes import record_models as out
 from xuncha.commands.errors import NotFound
 from xuncha.events.office_day import office_date
 from xuncha.events.vocabulary import FindingStatus, RectificationItemStatus

@@ -30,8 +30,8 @@ import openpyxl
 from openpyxl.utils import get_column_letter
 from pydantic import ValidationError
 
-from xuncha.api.errors import FileRefused
 from xuncha.api.exports.cells import unguard
+from xuncha.api.http.errors import FileRefused
 from xuncha.events.values import PlanItem
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"

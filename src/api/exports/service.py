@@ -15,14 +15,14 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
-from xuncha.api.access import ReadScope
 from xuncha.api.exports import ledgers
 from xuncha.api.exports.cells import Lang, reader_of
 from xuncha.api.exports.xlsx import Column, Sheet, write_workbook
+from xuncha.api.http.access import ReadScope
 from xuncha.commands.audit_export import export_performed
 from xuncha.commands.errors import NotFound
+from xuncha.commands.eventstore.store import EventStore
 from xuncha.commands.lead import RECEIVERS
-from xuncha.commands.store import EventStore
 from xuncha.events.base import Actor
 from xuncha.events.export import AuditFilters, ExportChannel, ExportedRecord, ExportFormat
 from xuncha.projections import lead_register, rectification_ledger, shared_results, tracking
