@@ -1,5 +1,6 @@
 """Answers of `api/http/routes/records.py`: term coverage (届内全覆盖), shared results
-(结果共享) and the inspector record (巡察干部档案). The figures are defined in docs/read-models.md."""
+(结果共享) and the inspector record (巡察干部档案). The figures are defined in
+docs/read-models.md."""
 
 from __future__ import annotations
 
