@@ -7,7 +7,8 @@ position: at-least-once. A relay that dies mid-batch re-sends at most that batch
 (``enable_idempotence=True``, ``acks='all'``) keeps the order of one key within a partition, and
 the key is the aggregate id, so each aggregate's facts arrive in order.
 
-Only one relay works at a time (a PostgreSQL advisory lock); others wait as standbys. Without
+Only one relay works at a time (a PostgreSQL advisory lock); others wait as standbys (the loop
+is `commands.eventstore.log_follower.LogFollower`, shared with the projection runner). Without
 Kafka nothing runs and events wait in the log; a relay started later publishes them all.
 """
 
@@ -24,6 +25,7 @@ from typing import Any
 import psycopg
 from psycopg import Connection
 
+from xuncha.commands.eventstore.log_follower import LogFollower
 from xuncha.events.base import RecordedEvent
 from xuncha.events.integration import (
     AUDIT_CHECKPOINT,
@@ -37,7 +39,7 @@ from xuncha.events.integration import (
 )
 from xuncha.events.mapper import EnvelopeMapper, dumps
 from xuncha.projections import head_publisher, tracking
-from xuncha.projections.runner import CHANNEL, SELECT_BATCH
+from xuncha.projections.runner import SELECT_BATCH
 
 log = logging.getLogger(__name__)
 NAME = "kafka_relay"  # its row in projection_tracking
@@ -184,6 +186,7 @@ class KafkaRelay:
         self.thread: threading.Thread | None = None
         self.producer: Any = None
         self.last_heartbeat = 0.0
+        self.topics_ready = False
 
     def setup(self) -> None:
         with psycopg.connect(self.conninfo) as conn, conn.cursor() as cur:
@@ -286,50 +289,44 @@ class KafkaRelay:
                 log.exception("closing the Kafka producer failed")
             self.producer = None
 
+    def follower(self, poll_seconds: float = 1.0) -> LogFollower:
+        """The relay's loop: the relay lock, woken by each append, publishing each time."""
+        return LogFollower(
+            self.conninfo,
+            name="kafka relay",
+            lock=RELAY_LOCK,
+            application_name=APP_NAME,
+            step=self.step,
+            poll_seconds=poll_seconds,
+            autocommit=True,  # nothing is held open while Kafka is slow
+            on_error=self.batch_failed,
+            stopped=self.stopped,
+        )
+
+    def step(self, conn: Connection[Any]) -> None:
+        """Make sure the topics exist (once, and again after a failure), then catch up."""
+        if not self.topics_ready:
+            ensure_topics(self.target)
+            self.topics_ready = True
+        self.catch_up(conn)
+
+    def batch_failed(self, conn: Connection[Any], error: Exception) -> None:
+        """Kafka down or a send failed: record it, and retry the batch with a fresh producer."""
+        log.warning("kafka relay batch failed (%s); retrying", error)
+        self.record_error(conn, error)
+        self.close_producer()
+        self.topics_ready = False
+
     def run_forever(self, poll_seconds: float = 1.0) -> None:
         """Take the relay lock (waiting as a standby), make sure the topics exist, then catch
-        up and follow live; reconnect after losing the database or Kafka, until stopped."""
+        up and follow live; reconnect after losing the database or Kafka, until stopped
+        (`LogFollower`)."""
         self.setup()
+        self.topics_ready = False
         try:
-            while not self.stopped.is_set():
-                try:
-                    self._follow(poll_seconds)
-                except psycopg.OperationalError:
-                    if self.stopped.is_set():
-                        break
-                    log.exception("kafka relay lost the database; reconnecting")
-                    self.stopped.wait(poll_seconds)
+            self.follower(poll_seconds).run()
         finally:
             self.close_producer()
-
-    def _follow(self, poll_seconds: float) -> None:
-        with psycopg.connect(self.conninfo, autocommit=True, application_name=APP_NAME) as listen:
-            while not self.stopped.is_set():  # wait as a standby, but stay stoppable
-                row = listen.execute("SELECT pg_try_advisory_lock(%s)", (RELAY_LOCK,)).fetchone()
-                if row and row[0]:
-                    break
-                self.stopped.wait(poll_seconds)
-            if self.stopped.is_set():
-                return
-            listen.execute(f"LISTEN {CHANNEL}")
-            with psycopg.connect(self.conninfo, autocommit=True, application_name=APP_NAME) as work:
-                topics_ready = False
-                while not self.stopped.is_set():
-                    try:
-                        if not topics_ready:
-                            ensure_topics(self.target)
-                            topics_ready = True
-                        self.catch_up(work)
-                    except psycopg.OperationalError:
-                        raise
-                    except Exception as error:  # Kafka down or a send failed: retry the batch
-                        log.warning("kafka relay batch failed (%s); retrying", error)
-                        self.record_error(work, error)
-                        self.close_producer()  # a fresh producer after a failed batch
-                        self.stopped.wait(poll_seconds)
-                        continue
-                    for _ in listen.notifies(timeout=poll_seconds, stop_after=1):
-                        pass
 
     def start_thread(self) -> threading.Thread:
         self.thread = threading.Thread(target=self.run_forever, name="kafka-relay", daemon=True)

@@ -1,4 +1,5 @@
-"""The projection runner: catches up in batches, then follows the log via LISTEN/NOTIFY.
+"""The projection runner: catches up in batches, then follows the log via LISTEN/NOTIFY
+(the shared loop of `commands.eventstore.log_follower.LogFollower`).
 
 Each batch is one transaction per read model: its rows and its tracking position commit
 together, so a runner killed mid-batch leaves no partial effect and repeats nothing.
@@ -23,6 +24,7 @@ import psycopg
 from psycopg import Connection, Cursor
 from psycopg.sql import SQL, Identifier
 
+from xuncha.commands.eventstore.log_follower import LogFollower
 from xuncha.events.mapper import EnvelopeMapper
 from xuncha.projections import parking, tracking
 from xuncha.projections.base import BatchApplying, Projection
@@ -30,7 +32,6 @@ from xuncha.projections.base import BatchApplying, Projection
 log = logging.getLogger(__name__)
 RUNNER_LOCK = 0x58554E4348410001  # "XUNCHA" + 1: the projection runner's advisory lock
 APP_NAME = "xuncha-projections"
-CHANNEL = "stored_events"  # the channel eventsourcing's recorder notifies on each insert
 SELECT_BATCH = (
     "SELECT notification_id, originator_id, originator_version, topic, state "
     "FROM stored_events WHERE notification_id > %s ORDER BY notification_id LIMIT %s"
@@ -359,34 +360,28 @@ class ProjectionRunner:
         with psycopg.connect(self.conninfo, application_name=APP_NAME) as conn:
             return self.catch_up(conn)
 
+    def follower(self, poll_seconds: float = 1.0) -> LogFollower:
+        """The runner's loop: the runner lock, woken by each append, catching up each time."""
+        return LogFollower(
+            self.conninfo,
+            name="projection runner",
+            lock=RUNNER_LOCK,
+            application_name=APP_NAME,
+            step=self.catch_up,
+            poll_seconds=poll_seconds,
+            on_error=self._batch_failed,
+            stopped=self.stopped,
+        )
+
+    @staticmethod
+    def _batch_failed(_: Connection[Any], error: Exception) -> None:
+        log.error("projection batch failed; retrying", exc_info=error)
+
     def run_forever(self, poll_seconds: float = 1.0) -> None:
         """Take the runner lock (waiting as a standby), then catch up and follow live;
-        reconnect after losing the database, until stopped."""
+        reconnect after losing the database, until stopped (`LogFollower`)."""
         self.setup()
-        while not self.stopped.is_set():
-            try:
-                self._follow(poll_seconds)
-            except psycopg.OperationalError:
-                if self.stopped.is_set():
-                    break
-                log.exception("projection runner lost the database; reconnecting")
-                self.stopped.wait(poll_seconds)
-
-    def _follow(self, poll_seconds: float) -> None:
-        with psycopg.connect(self.conninfo, autocommit=True, application_name=APP_NAME) as listen:
-            listen.execute("SELECT pg_advisory_lock(%s)", (RUNNER_LOCK,))
-            listen.execute(f"LISTEN {CHANNEL}")
-            with psycopg.connect(self.conninfo, application_name=APP_NAME) as work:
-                while not self.stopped.is_set():
-                    try:
-                        self.catch_up(work)
-                    except psycopg.OperationalError:
-                        raise
-                    except Exception:  # a failing handler must not stop the runner silently
-                        log.exception("projection batch failed; retrying")
-                        self.stopped.wait(poll_seconds)
-                    for _ in listen.notifies(timeout=poll_seconds, stop_after=1):
-                        pass
+        self.follower(poll_seconds).run()
 
     def start_thread(self) -> threading.Thread:
         self.thread = threading.Thread(target=self.run_forever, name="projections", daemon=True)
