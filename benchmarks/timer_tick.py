@@ -27,9 +27,9 @@ from support import database, log, out
 from xuncha.api.cli.demo import Progress, load
 from xuncha.api.container import build
 from xuncha.api.settings import Settings
-from xuncha.commands.clock import run_ticks
 from xuncha.commands.eventstore.integrity import link_statement
 from xuncha.commands.rectification import RECTIFICATION_ITEM
+from xuncha.commands.timers.base import run_ticks
 
 # The stateless tick's query (before the timers kept their memory): the latest event of every
 # stream that has an `item_opened`, kept when it is not a closure.

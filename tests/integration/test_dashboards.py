@@ -24,7 +24,7 @@ from tests.support.api import (
     Who,
 )
 from tests.support.lifecycle import FINDING, Lifecycle, day
-from xuncha.commands.clock import TICKS
+from xuncha.commands.timers.base import TICKS
 from xuncha.events.base import Role
 from xuncha.projections.rebuild import verify
 from xuncha.projections.taxonomy import ORGANIZATIONAL_LINE

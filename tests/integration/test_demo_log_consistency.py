@@ -24,8 +24,8 @@ from xuncha.api.cli.demo import ROUNDS, Progress, load, round_names
 from xuncha.api.container import build
 from xuncha.api.http.app import create_app
 from xuncha.api.settings import Settings
-from xuncha.commands.clock import run_ticks
 from xuncha.commands.eventstore.recorded_time import RECORDED_AT, first_decrease
+from xuncha.commands.timers.base import run_ticks
 from xuncha.events.office_day import office_today
 from xuncha.projections.stages import INSPECTION_STAGE_TYPES
 from xuncha.projections.wait import wait_for_position

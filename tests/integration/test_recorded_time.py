@@ -21,9 +21,9 @@ from tests.support.api import DISCIPLINE, LEADER, OFFICE, Api, Who
 from tests.support.lifecycle import Lifecycle, day
 from xuncha.api.cli.main import clock_tick, main, tick_moment
 from xuncha.api.settings import Settings
-from xuncha.commands.clock import run_ticks
 from xuncha.commands.eventstore.recorded_time import first_decrease
 from xuncha.commands.round import ProposeRound
+from xuncha.commands.timers.base import run_ticks
 from xuncha.events.base import Actor, Role
 
 AUDITOR = Who("audit-1", Role.AUDITOR, "org-audit-office")

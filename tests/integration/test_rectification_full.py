@@ -18,8 +18,8 @@ from tests.support.api import (
     Api,
 )
 from tests.support.lifecycle import Lifecycle, day
-from xuncha.commands.clock import TICKS
 from xuncha.commands.handlers.rectification_followup import deadline_warnings
+from xuncha.commands.timers.base import TICKS
 
 WARNINGS = TICKS["rectification_deadline_warnings"]
 assert WARNINGS is deadline_warnings

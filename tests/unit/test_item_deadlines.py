@@ -13,8 +13,8 @@ from tests.unit.builders import DEFAULT_REF, INSPECTION_ID, ITEM_1, ITEM_DEADLIN
 from tests.unit.builders import item_opened as opened
 from tests.unit.builders_followup import FOLLOW_UP_ID, item_closed
 from xuncha.commands import rectification
-from xuncha.commands.item_deadlines import ItemDeadlines
 from xuncha.commands.rectification import ItemState, RaiseDeadlineWarnings, next_warning_day
+from xuncha.commands.timers.deadline_warnings import ItemDeadlines
 from xuncha.events.policy import PolicyParameters
 from xuncha.events.rectification import (
     ItemDeadlineApproaching,

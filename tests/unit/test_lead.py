@@ -46,7 +46,6 @@ from tests.unit.builders import (
 )
 from tests.unit.gwt import given, refused, then
 from xuncha.commands import lead, round
-from xuncha.commands.clock import TICKS
 from xuncha.commands.errors import InvalidTransition, NotPermitted, RuleViolated
 from xuncha.commands.handlers.lead import LeadClocks, flag_overdue_leads
 from xuncha.commands.inspection import INSPECTION
@@ -66,6 +65,7 @@ from xuncha.commands.lead import (
     TransferLeadDuringFieldwork,
 )
 from xuncha.commands.round import ROUND, CloseRound
+from xuncha.commands.timers.base import TICKS
 from xuncha.events.base import Actor, DomainEvent, Role
 from xuncha.events.inspection import InspectionClosed
 from xuncha.events.lead import (

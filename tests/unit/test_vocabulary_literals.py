@@ -28,7 +28,7 @@ HINT = (
 )
 # (module under src/, owner): why a string there equal to a vocabulary value is something else.
 EXCEPTIONS: dict[tuple[str, str], str] = {
-    ("commands/clock.py", "SYSTEM_ACTOR"): "the clock's organization id, not the role",
+    ("commands/timers/base.py", "SYSTEM_ACTOR"): "the clock's organization id, not the role",
     ("commands/fieldwork.py", "AddresseeKind"): "a kind of addressee, named like the role",
     ("commands/group.py", "composition_warnings"): "message text: no specialty at all",
     ("commands/eventstore/history.py", "_diff_entry"): "JSON Patch operation names",

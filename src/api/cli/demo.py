@@ -52,9 +52,9 @@ from xuncha.commands import rectification as item
 from xuncha.commands import rectification_plan as plan
 from xuncha.commands import round as round_
 from xuncha.commands.base import Command
-from xuncha.commands.clock import run_ticks
 from xuncha.commands.errors import DomainError
 from xuncha.commands.service import Application, CommandResult
+from xuncha.commands.timers.base import run_ticks
 from xuncha.events.base import Actor, Role
 from xuncha.events.interview import IntervieweeCategory
 from xuncha.events.lead import Disposition

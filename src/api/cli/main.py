@@ -108,7 +108,7 @@ def clock_tick(settings: Settings, args: argparse.Namespace) -> int:
     """Run every timer once, as of now or `--now`, and print what each issued."""
     from xuncha.api.container import build
     from xuncha.api.database import open_database
-    from xuncha.commands.clock import run_ticks
+    from xuncha.commands.timers.base import run_ticks
 
     try:
         now = tick_moment(settings, args.now)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import logging
 import threading
 
-from xuncha.commands.clock import run_ticks
 from xuncha.commands.service import Application, utc_now
+from xuncha.commands.timers.base import run_ticks
 
 log = logging.getLogger(__name__)
 

@@ -11,13 +11,13 @@ from typing import TYPE_CHECKING, Any
 from uuid import UUID
 
 from xuncha.commands import lead
-from xuncha.commands.clock import SYSTEM_ACTOR, tick
 from xuncha.commands.errors import DomainError
 from xuncha.commands.eventstore.log_follower import PerStore, follow
 from xuncha.commands.eventstore.store import EventStore
 from xuncha.commands.inspection import INSPECTION, InspectionState
 from xuncha.commands.lead import LEAD, LeadState
 from xuncha.commands.registry import Handler, handles, register_all
+from xuncha.commands.timers.base import SYSTEM_ACTOR, tick
 from xuncha.commands.unit_of_work import UnitOfWork
 from xuncha.events import lead as events
 from xuncha.events.office_day import office_date

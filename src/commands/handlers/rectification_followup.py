@@ -12,7 +12,6 @@ from uuid import UUID
 from xuncha.commands import feedback, follow_up, rectification, results
 from xuncha.commands import rectification_plan as plan
 from xuncha.commands.base import Aggregate, Context
-from xuncha.commands.clock import SYSTEM_ACTOR, tick
 from xuncha.commands.errors import DomainError
 from xuncha.commands.eventstore.log_follower import PerStore
 from xuncha.commands.feedback import FEEDBACK, feedback_stream_id
@@ -20,10 +19,11 @@ from xuncha.commands.finding import FINDING
 from xuncha.commands.follow_up import FOLLOW_UP, follow_up_stream_id
 from xuncha.commands.handlers.lifecycle import plan_inspection
 from xuncha.commands.inspection import INSPECTION, InspectionState
-from xuncha.commands.item_deadlines import ItemDeadlines
 from xuncha.commands.rectification import RECTIFICATION_ITEM, ItemState
 from xuncha.commands.registry import Handler, handles, register_all
 from xuncha.commands.round import ROUND
+from xuncha.commands.timers.base import SYSTEM_ACTOR, tick
+from xuncha.commands.timers.deadline_warnings import ItemDeadlines
 from xuncha.commands.unit_of_work import UnitOfWork
 from xuncha.events.office_day import office_date
 from xuncha.events.policy import PolicyParameters
