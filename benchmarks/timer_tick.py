@@ -29,7 +29,6 @@ from xuncha.api.container import build
 from xuncha.api.settings import Settings
 from xuncha.commands.eventstore.integrity import link_statement
 from xuncha.commands.rectification import RECTIFICATION_ITEM
-from xuncha.commands.timers.base import run_ticks
 
 # The stateless tick's query (before the timers kept their memory): the latest event of every
 # stream that has an `item_opened`, kept when it is not a closure.
@@ -77,7 +76,7 @@ def main() -> int:
         out(f"log: {total:,} events (the demo and copies of its events with new ids)")
 
         container = build(settings, conninfo)  # a new process's memory: nothing followed yet
-        app, now = container.app, datetime.now(UTC)
+        timers, now = container.timers, datetime.now(UTC)
         stateless_scan(conninfo, container.store)  # warm the cache
         items, scan_seconds = stateless_scan(conninfo, container.store)
         out(
@@ -85,17 +84,17 @@ def main() -> int:
             f"{scan_seconds * 1000:,.0f} ms"
         )
         started = time.perf_counter()
-        issued = run_ticks(app, now)
+        issued = timers.tick(now)
         first = time.perf_counter() - started
         out(
             f"first tick of a process (reads the log once, issues {issued}): "
             f"{first * 1000:,.0f} ms = {first / scan_seconds:.2f}x the scan"
         )
-        run_ticks(app, now)  # follows what the first tick appended
+        timers.tick(now)  # follows what the first tick appended
         idle = []
         for _ in range(args.ticks):
             started = time.perf_counter()
-            issued = run_ticks(app, now)
+            issued = timers.tick(now)
             idle.append(time.perf_counter() - started)
             assert sum(issued.values()) == 0, issued
         p50 = statistics.median(idle)

@@ -1,4 +1,4 @@
-"""The composition root: builds the store, the application, the read side, once."""
+"""The composition root: builds the store, the application, the timers, the read side, once."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ from xuncha.api.telemetry import Telemetry
 from xuncha.commands.eventstore.store import EventStore, XunchaRecorder
 from xuncha.commands.eventstore.subject_keys import SubjectKeys
 from xuncha.commands.service import Application
+from xuncha.commands.timers.base import Timers
+from xuncha.commands.timers.deadline_warnings import DeadlineWarnings
+from xuncha.commands.timers.lead_overdue import OverdueLeads
 from xuncha.events.mapper import EnvelopeMapper
 from xuncha.projections.audit_trail import AuditTrail
 from xuncha.projections.base import Projection
@@ -72,6 +75,12 @@ def record_documents() -> list[Projection]:
     ]
 
 
+def make_timers(app: Application) -> Timers:
+    """The timers (process managers driven by time), issuing their commands through `app`;
+    each keeps its own memory of the log, so one process builds them once."""
+    return Timers([OverdueLeads(app), DeadlineWarnings(app)])
+
+
 def make_runner(
     settings: Settings, conninfo: str, projections: list[Projection] | None = None
 ) -> ProjectionRunner:
@@ -92,6 +101,7 @@ class Container:
     app: Application
     read_pool: ConnectionPool[Any]
     runner: ProjectionRunner
+    timers: Timers
     projections: list[Projection] = field(default_factory=read_models)
     keys: SubjectKeys | None = None
     telemetry: Telemetry = field(default_factory=Telemetry)
@@ -119,7 +129,18 @@ def build(settings: Settings, conninfo: str) -> Container:
     telemetry = Telemetry()
     telemetry.watch_pool(pool)
     app = Application(store, observe=telemetry.command_observed)
-    return Container(settings, conninfo, store, app, pool, runner, projections, keys, telemetry)
+    return Container(
+        settings,
+        conninfo,
+        store,
+        app,
+        pool,
+        runner,
+        make_timers(app),
+        projections,
+        keys,
+        telemetry,
+    )
 
 
 def kafka_target(settings: Settings) -> KafkaTarget:

@@ -24,7 +24,6 @@ from tests.support.api import (
     Who,
 )
 from tests.support.lifecycle import FINDING, Lifecycle, day
-from xuncha.commands.timers.base import TICKS
 from xuncha.events.base import Role
 from xuncha.projections.rebuild import verify
 from xuncha.projections.taxonomy import ORGANIZATIONAL_LINE
@@ -322,7 +321,7 @@ def plan(api: Api, life: Lifecycle, principal: Who, items: list[tuple[str, int]]
 def tick(api: Api, offset: int) -> None:
     container = container_of(api)
     now = datetime.fromisoformat(day(offset)).replace(hour=9, tzinfo=UTC)
-    TICKS["rectification_deadline_warnings"](container.app, now)
+    container.timers["rectification_deadline_warnings"].tick(now)
     api.position = container.store.head()
 
 

@@ -21,11 +21,10 @@ from psycopg.sql import SQL, Identifier
 from tests.support.api import COMMITTEE, OFFICE, Api
 from tests.support.lifecycle import day
 from xuncha.api.cli.demo import ROUNDS, Progress, load, round_names
-from xuncha.api.container import build
+from xuncha.api.container import build, make_timers
 from xuncha.api.http.app import create_app
 from xuncha.api.settings import Settings
 from xuncha.commands.eventstore.recorded_time import RECORDED_AT, first_decrease
-from xuncha.commands.timers.base import run_ticks
 from xuncha.events.office_day import office_today
 from xuncha.projections.stages import INSPECTION_STAGE_TYPES
 from xuncha.projections.wait import wait_for_position
@@ -74,7 +73,7 @@ def extra_steps(api: Api) -> tuple[str, str]:
     # The timers as of a month ahead (`xuncha clock tick --now`, development), then more
     # commands: their events are recorded after the timers' in time as in position.
     app = api.client.app.state.container.app  # type: ignore[attr-defined]
-    issued = run_ticks(app, datetime.now(UTC) + timedelta(days=30))
+    issued = make_timers(app).tick(datetime.now(UTC) + timedelta(days=30))
     assert sum(issued.values()) > 0, issued
     closed_round = rounds[names["first"]]["round_id"]
     earlier = api.get("/inspections", round_id=closed_round, limit=1)["items"][0]

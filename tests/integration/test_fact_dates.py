@@ -13,7 +13,6 @@ from tests.integration.test_leads import publish_lead_policy, register
 from tests.support import lifecycle
 from tests.support.api import DISCIPLINE, LEADER, LEADING_GROUP, OFFICE, PRINCIPAL, Api
 from tests.support.lifecycle import Lifecycle
-from xuncha.commands.handlers.lead import flag_overdue_leads
 
 # The lifecycle's days are relative to its TODAY: moved back, the whole inspection happened
 # in the first half of 2026 and is entered now (stationed 2026-02-20, withdrawn 2026-03-22,
@@ -49,8 +48,8 @@ def test_a_leads_whole_history_is_entered_with_its_own_days(api: Api) -> None:
     api.command(f"{at}/transfer", transfer, OFFICE)
     # The clock ticks before the rest is entered: the acknowledgement (due 2026-03-12) and
     # the outcome (due 2026-06-02) are flagged overdue.
-    app = api.client.app.state.container.app  # type: ignore[attr-defined]
-    assert flag_overdue_leads(app, datetime.now(UTC)) == 2
+    overdue = api.client.app.state.container.timers["lead_overdue"]  # type: ignore[attr-defined]
+    assert overdue.tick(datetime.now(UTC)) == 2
     ack = {"receiver_case_no": "JW-2026-031", "acknowledged_on": "2026-03-05"}
     api.command(f"{at}/acknowledge", ack, DISCIPLINE)
     decided = {"category": "concluded", "four_forms_level": 1, "decided_on": "2026-03-20"}

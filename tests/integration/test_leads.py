@@ -20,7 +20,6 @@ from tests.support.api import (
     Who,
 )
 from tests.support.lifecycle import Lifecycle, day
-from xuncha.commands.handlers.lead import flag_overdue_leads
 from xuncha.events.base import Role
 
 SUBJECT = "张某某"
@@ -258,15 +257,16 @@ def test_a_tick_flags_each_late_lead_once(api: Api) -> None:
     classify_and_approve(api, lead, fast_track="eight_point_rules")
     transfer = {"package_ref": "快转函", "transferred_on": day(0)}
     api.command(f"/leads/{lead}/transfer-during-fieldwork", transfer, LEADER)
-    app = api.client.app.state.container.app  # type: ignore[attr-defined]
+    container = api.client.app.state.container  # type: ignore[attr-defined]
+    app, overdue = container.app, container.timers["lead_overdue"]
 
     def at(offset: int) -> datetime:
         return datetime.combine(lifecycle.TODAY + timedelta(days=offset), time(12), UTC)
 
-    assert flag_overdue_leads(app, at(10)) == 0  # due on day 10: not late yet
-    assert flag_overdue_leads(app, at(11)) == 1
-    assert flag_overdue_leads(app, at(11)) == 0
-    assert flag_overdue_leads(app, at(12)) == 0
+    assert overdue.tick(at(10)) == 0  # due on day 10: not late yet
+    assert overdue.tick(at(11)) == 1
+    assert overdue.tick(at(11)) == 0
+    assert overdue.tick(at(12)) == 0
     assert events_of(api, "lead.acknowledgement_overdue") == 1
     assert events_of(api, "lead.outcome_overdue") == 0
 
@@ -275,8 +275,8 @@ def test_a_tick_flags_each_late_lead_once(api: Api) -> None:
         {"receiver_case_no": "JW-1", "acknowledged_on": day(0)},
         DISCIPLINE,
     )
-    assert flag_overdue_leads(app, at(200)) == 1
-    assert flag_overdue_leads(app, at(201)) == 0
+    assert overdue.tick(at(200)) == 1
+    assert overdue.tick(at(201)) == 0
     assert (
         events_of(api, "lead.acknowledgement_overdue"),
         events_of(api, "lead.outcome_overdue"),

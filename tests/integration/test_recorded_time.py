@@ -23,7 +23,6 @@ from xuncha.api.cli.main import clock_tick, main, tick_moment
 from xuncha.api.settings import Settings
 from xuncha.commands.eventstore.recorded_time import first_decrease
 from xuncha.commands.round import ProposeRound
-from xuncha.commands.timers.base import run_ticks
 from xuncha.events.base import Actor, Role
 
 AUDITOR = Who("audit-1", Role.AUDITOR, "org-audit-office")
@@ -56,7 +55,7 @@ def test_a_tick_in_the_future_records_now_and_history_shows_the_closed_lead(api:
     # What `xuncha clock tick --now <in 11 days>` does in development: the acknowledgement
     # (due in 10 days) is late as of that moment.
     future = datetime.combine(lifecycle.TODAY + timedelta(days=11), datetime.min.time(), UTC)
-    assert run_ticks(container(api).app, future)["lead_overdue"] == 1
+    assert container(api).timers.tick(future)["lead_overdue"] == 1
     api.command(
         f"{at}/acknowledge", {"receiver_case_no": "JW-1", "acknowledged_on": day(0)}, DISCIPLINE
     )

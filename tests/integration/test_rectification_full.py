@@ -18,18 +18,16 @@ from tests.support.api import (
     Api,
 )
 from tests.support.lifecycle import Lifecycle, day
-from xuncha.commands.handlers.rectification_followup import deadline_warnings
-from xuncha.commands.timers.base import TICKS
-
-WARNINGS = TICKS["rectification_deadline_warnings"]
-assert WARNINGS is deadline_warnings
+from xuncha.commands.timers.deadline_warnings import DeadlineWarnings
 
 
 def tick(api: Api, offset: int) -> int:
     """Run the three-colour timer as of `offset` days from today; follow the log's head."""
     container = api.client.app.state.container  # type: ignore[attr-defined]
     now = datetime.fromisoformat(day(offset)).replace(hour=9, tzinfo=UTC)
-    issued = WARNINGS(container.app, now)
+    warnings = container.timers["rectification_deadline_warnings"]
+    assert isinstance(warnings, DeadlineWarnings)
+    issued = warnings.tick(now)
     api.position = container.store.head()
     return issued
 

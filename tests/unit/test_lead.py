@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from datetime import date, timedelta
+from typing import cast
 
 import pytest
 from hypothesis import given as for_all
@@ -45,9 +46,10 @@ from tests.unit.builders import (
     withdrawn,
 )
 from tests.unit.gwt import given, refused, then
+from xuncha.api.container import make_timers
 from xuncha.commands import lead, round
 from xuncha.commands.errors import InvalidTransition, NotPermitted, RuleViolated
-from xuncha.commands.handlers.lead import LeadClocks, flag_overdue_leads
+from xuncha.commands.eventstore.store import EventStore
 from xuncha.commands.inspection import INSPECTION
 from xuncha.commands.lead import (
     LEAD,
@@ -65,7 +67,8 @@ from xuncha.commands.lead import (
     TransferLeadDuringFieldwork,
 )
 from xuncha.commands.round import ROUND, CloseRound
-from xuncha.commands.timers.base import TICKS
+from xuncha.commands.service import Application
+from xuncha.commands.timers.lead_overdue import LeadClocks, OverdueLeads
 from xuncha.events.base import Actor, DomainEvent, Role
 from xuncha.events.inspection import InspectionClosed
 from xuncha.events.lead import (
@@ -1030,8 +1033,13 @@ def test_lead_evolve_never_raises_and_starts_at_registration(events: list[Domain
     assert inspection is None or len(inspection.lead_ids) <= len(events)
 
 
-def test_the_overdue_clock_is_a_registered_tick() -> None:
-    assert TICKS["lead_overdue"] is flag_overdue_leads
+def test_the_overdue_clock_is_one_of_the_timers_the_composition_root_builds() -> None:
+    app = Application(cast(EventStore, None))  # the timers only keep it until they tick
+    timers = make_timers(app)
+    overdue = timers["lead_overdue"]
+    assert isinstance(overdue, OverdueLeads)
+    assert overdue.app is app
+    assert [t.name for t in timers] == ["lead_overdue", "rectification_deadline_warnings"]
 
 
 @pytest.mark.parametrize("version", [1, 2])

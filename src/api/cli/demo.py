@@ -35,6 +35,7 @@ from xuncha.api.cli.demo_data import (
     PROBLEMS,
     TOWNSHIPS,
 )
+from xuncha.api.container import make_timers
 from xuncha.commands import (
     cross,
     feedback,
@@ -54,7 +55,6 @@ from xuncha.commands import round as round_
 from xuncha.commands.base import Command
 from xuncha.commands.errors import DomainError
 from xuncha.commands.service import Application, CommandResult
-from xuncha.commands.timers.base import run_ticks
 from xuncha.events.base import Actor, Role
 from xuncha.events.interview import IntervieweeCategory
 from xuncha.events.lead import Disposition
@@ -836,6 +836,6 @@ def load(app: Application, seed: int = 1, progress: Progress | None = None) -> i
     for r in ROUNDS:
         chosen = towns if r.kind == RoundType.CROSS else portions[r.key]
         demo.round(names[r.key], r.kind, r.start, chosen, r.stage, topic=r.topic)
-    run_ticks(app, app.clock())
+    make_timers(app).tick(app.clock())
     progress.out.write("\n")
     return progress.done

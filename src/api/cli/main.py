@@ -48,7 +48,7 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
 
         relay = make_relay(settings, database.conninfo)
         relay.start_thread()
-    clock = ClockThread(container.app, settings.clock_seconds)
+    clock = ClockThread(database.conninfo, container.timers, settings.clock_seconds)
     if settings.clock_seconds > 0:
         clock.start()
     from xuncha.api.workers.checkpoints import start_thread
@@ -108,7 +108,6 @@ def clock_tick(settings: Settings, args: argparse.Namespace) -> int:
     """Run every timer once, as of now or `--now`, and print what each issued."""
     from xuncha.api.container import build
     from xuncha.api.database import open_database
-    from xuncha.commands.timers.base import run_ticks
 
     try:
         now = tick_moment(settings, args.now)
@@ -118,7 +117,7 @@ def clock_tick(settings: Settings, args: argparse.Namespace) -> int:
     database = open_database(settings)
     container = build(settings, database.conninfo)
     try:
-        print(json.dumps(run_ticks(container.app, now)))
+        print(json.dumps(container.timers.tick(now)))
     finally:
         container.close()
         database.close()

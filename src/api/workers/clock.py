@@ -1,38 +1,57 @@
-"""Runs the time-driven process managers of `commands.clock` periodically, in a thread."""
+"""Ticks the timers (`commands.timers`) periodically, in a thread: the one log follower
+(`commands.eventstore.log_follower.LogFollower`) without LISTEN, stepping every interval.
+
+Only one process ticks at a time (the clock's advisory lock); another `xuncha serve` waits as
+a standby and takes over if this one stops or loses the database. The first tick comes as soon
+as the lock is taken (what fell due while no clock ran is flagged at once), then one every
+interval. A failing tick is logged, not fatal: the next interval tries again.
+"""
 
 from __future__ import annotations
 
 import logging
-import threading
+from typing import Any
 
-from xuncha.commands.service import Application, utc_now
-from xuncha.commands.timers.base import run_ticks
+from psycopg import Connection
+
+from xuncha.commands.eventstore.log_follower import LogFollower
+from xuncha.commands.service import utc_now
+from xuncha.commands.timers.base import Timers
 
 log = logging.getLogger(__name__)
+CLOCK_LOCK = 0x58554E4348410003  # "XUNCHA" + 3: the clock's advisory lock
+APP_NAME = "xuncha-clock"
 
 
 class ClockThread:
-    """Ticks every `interval` seconds until stopped; a failing tick is logged, not fatal."""
+    """Ticks `timers` every `interval` seconds until stopped."""
 
-    def __init__(self, app: Application, interval: float) -> None:
-        self.app = app
+    def __init__(self, conninfo: str, timers: Timers, interval: float) -> None:
+        self.timers = timers
         self.interval = interval
-        self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="clock", daemon=True)
+        self.follower = LogFollower(
+            conninfo,
+            name="clock",
+            lock=CLOCK_LOCK,
+            application_name=APP_NAME,
+            step=self.tick,
+            poll_seconds=interval,
+            listen=False,  # driven by time, not by appends
+            autocommit=True,
+            on_error=self._tick_failed,
+        )
 
-    def _run(self) -> None:
-        while not self.stopped.wait(self.interval):
-            try:
-                issued = run_ticks(self.app, utc_now())
-                if any(issued.values()):
-                    log.info("clock issued %s", issued)
-            except Exception:
-                log.exception("clock tick failed; trying again next interval")
+    def tick(self, _: Connection[Any]) -> None:
+        issued = self.timers.tick(utc_now())
+        if any(issued.values()):
+            log.info("clock issued %s", issued)
+
+    @staticmethod
+    def _tick_failed(_: Connection[Any], error: Exception) -> None:
+        log.error("clock tick failed; trying again next interval", exc_info=error)
 
     def start(self) -> None:
-        self.thread.start()
+        self.follower.start_thread("clock")
 
     def stop(self) -> None:
-        self.stopped.set()
-        if self.thread.is_alive():  # never started when the timers are off
-            self.thread.join(self.interval + 5)
+        self.follower.stop(self.interval + 5)  # never started when the timers are off

@@ -24,8 +24,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Iterable
-from typing import Any, Generic, TypeVar
-from weakref import WeakKeyDictionary
+from typing import Any
 
 import psycopg
 from psycopg import Connection
@@ -184,22 +183,3 @@ class LogFollower:
         self.stopped.set()
         if self.thread is not None:
             self.thread.join(timeout)
-
-
-M = TypeVar("M")
-
-
-class PerStore(Generic[M]):
-    """One memory per event store (tests and tools build several in one process), made on
-    first use."""
-
-    def __init__(self, make: Callable[[], M]) -> None:
-        self.make = make
-        self.memories: WeakKeyDictionary[EventStore, M] = WeakKeyDictionary()
-        self.lock = threading.Lock()
-
-    def of(self, store: EventStore) -> M:
-        with self.lock:
-            if store not in self.memories:
-                self.memories[store] = self.make()
-            return self.memories[store]

@@ -1,29 +1,17 @@
-"""Handlers of the lead area (问题线索), and the clock that flags late acknowledgements and
-outcomes."""
+"""Handlers of the lead area (问题线索); the timer that flags late acknowledgements and outcomes
+is `commands/timers/lead_overdue.py`."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from datetime import date, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from xuncha.commands import lead
-from xuncha.commands.errors import DomainError
-from xuncha.commands.eventstore.log_follower import PerStore, follow
-from xuncha.commands.eventstore.store import EventStore
 from xuncha.commands.inspection import INSPECTION, InspectionState
 from xuncha.commands.lead import LEAD, LeadState
 from xuncha.commands.registry import Handler, handles, register_all
-from xuncha.commands.timers.base import SYSTEM_ACTOR, tick
 from xuncha.commands.unit_of_work import UnitOfWork
-from xuncha.events import lead as events
-from xuncha.events.office_day import office_date
-
-if TYPE_CHECKING:
-    from xuncha.commands.service import Application
 
 
 def _inspection(uow: UnitOfWork, inspection_id: UUID) -> InspectionState:
@@ -96,81 +84,3 @@ register_all(
         lead.MarkLeadOutcomeOverdue: _on_lead(lead.mark_outcome_overdue),
     }
 )
-
-
-# The clock -----------------------------------------------------------------------------------
-
-WATCHED = (
-    events.LeadTransferred,
-    events.LeadTransferredDuringFieldwork,
-    events.LeadAcknowledged,
-    events.LeadAcknowledgementOverdue,
-    events.LeadOutcomeReported,
-    events.LeadOutcomeOverdue,
-    events.LeadClosed,
-)
-
-
-@dataclass
-class LeadClocks:
-    """The running clocks of transferred leads, followed from the notification log
-    (`commands.log_follower`): only the lead events that start or stop a clock, with the due
-    dates of clocks still running kept in memory.
-
-    Why this and not a read model: commands may not read projections (dependencies point
-    inward), and a tick must not depend on a read model's lag. Scanning every lead stream on
-    each tick would grow with all leads ever transferred. The lead's own rules decide (not due
-    yet, already flagged, acknowledged) on what the clocks propose.
-    """
-
-    position: int = 0
-    acknowledgement_due: dict[UUID, date] = field(default_factory=dict)
-    outcome_due: dict[UUID, date] = field(default_factory=dict)
-    lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def catch_up(self, store: EventStore) -> None:
-        self.position = follow(store, self.position, WATCHED, lambda r: self.apply(r.event))
-
-    def apply(self, e: Any) -> None:
-        if isinstance(e, events.LeadTransferred | events.LeadTransferredDuringFieldwork):
-            self.acknowledgement_due[e.lead_id] = e.acknowledgement_due
-            self.outcome_due[e.lead_id] = e.outcome_due
-        elif isinstance(e, events.LeadAcknowledged | events.LeadAcknowledgementOverdue):
-            self.acknowledgement_due.pop(e.lead_id, None)
-        elif isinstance(e, events.LeadOutcomeReported | events.LeadOutcomeOverdue):
-            self.outcome_due.pop(e.lead_id, None)
-        elif isinstance(e, events.LeadClosed):
-            self.acknowledgement_due.pop(e.lead_id, None)
-            self.outcome_due.pop(e.lead_id, None)
-
-    def overdue(self, today: date) -> list[lead.LeadCommand]:
-        late_ack = sorted(i for i, due in self.acknowledgement_due.items() if today > due)
-        late_outcome = sorted(i for i, due in self.outcome_due.items() if today > due)
-        return [
-            *(lead.MarkLeadAcknowledgementOverdue(lead_id=i, as_of=today) for i in late_ack),
-            *(lead.MarkLeadOutcomeOverdue(lead_id=i, as_of=today) for i in late_outcome),
-        ]
-
-
-CLOCKS = PerStore(LeadClocks)
-
-
-def clocks_of(store: EventStore) -> LeadClocks:
-    return CLOCKS.of(store)
-
-
-@tick("lead_overdue")
-def flag_overdue_leads(app: Application, now: datetime) -> int:
-    """LeadAcknowledgementOverdue / LeadOutcomeOverdue, once per lead and clock."""
-    clocks = clocks_of(app.store)
-    with clocks.lock:
-        clocks.catch_up(app.store)
-        issued = 0
-        for command in clocks.overdue(office_date(now)):
-            try:
-                app.execute(command, SYSTEM_ACTOR)
-            except DomainError:
-                continue  # decided otherwise meanwhile (or another process flagged it first)
-            issued += 1
-        clocks.catch_up(app.store)
-        return issued

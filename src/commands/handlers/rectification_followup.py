@@ -5,15 +5,12 @@ three-colour timer), the follow-up (回访, 评估, 再整改, 回头看, 问责
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from uuid import UUID
 
 from xuncha.commands import feedback, follow_up, rectification, results
 from xuncha.commands import rectification_plan as plan
-from xuncha.commands.base import Aggregate, Context
-from xuncha.commands.errors import DomainError
-from xuncha.commands.eventstore.log_follower import PerStore
+from xuncha.commands.base import Aggregate
 from xuncha.commands.feedback import FEEDBACK, feedback_stream_id
 from xuncha.commands.finding import FINDING
 from xuncha.commands.follow_up import FOLLOW_UP, follow_up_stream_id
@@ -22,15 +19,8 @@ from xuncha.commands.inspection import INSPECTION, InspectionState
 from xuncha.commands.rectification import RECTIFICATION_ITEM, ItemState
 from xuncha.commands.registry import Handler, handles, register_all
 from xuncha.commands.round import ROUND
-from xuncha.commands.timers.base import SYSTEM_ACTOR, tick
-from xuncha.commands.timers.deadline_warnings import ItemDeadlines
 from xuncha.commands.unit_of_work import UnitOfWork
-from xuncha.events.office_day import office_date
 from xuncha.events.policy import PolicyParameters
-from xuncha.events.values import PolicyRef
-
-if TYPE_CHECKING:
-    from xuncha.commands.service import Application
 
 
 def _inspection(uow: UnitOfWork, inspection_id: UUID) -> InspectionState:
@@ -208,32 +198,6 @@ def raise_warnings(uow: UnitOfWork, cmd: rectification.RaiseDeadlineWarnings) ->
     uow.record(
         RECTIFICATION_ITEM, cmd.item_id, rectification.raise_warnings(state, cmd, uow.ctx, params)
     )
-
-
-DEADLINES = PerStore(ItemDeadlines)
-
-
-@tick("rectification_deadline_warnings")
-def deadline_warnings(app: Application, now: datetime) -> int:
-    """三色预警: propose the items whose next colour is due today (`ItemDeadlines`, followed
-    from the log), and let each item's rule decide, so a repeated tick appends nothing."""
-    store, at_now = app.store, app.at(now)  # decides as of `now`
-    deadlines = DEADLINES.of(store)
-
-    def policy_of(ref: PolicyRef) -> PolicyParameters:
-        return UnitOfWork(store, Context(now, SYSTEM_ACTOR)).pinned_policy(ref)
-
-    with deadlines.lock:
-        deadlines.catch_up(store, policy_of)
-        issued = 0
-        for item_id in deadlines.due(office_date(now)):
-            try:
-                at_now.execute(rectification.RaiseDeadlineWarnings(item_id=item_id), SYSTEM_ACTOR)
-            except DomainError:
-                continue  # nothing due after all, or a concurrent change: the next tick decides
-            issued += 1
-        deadlines.catch_up(store, policy_of)
-        return issued
 
 
 # Follow-up: reopening is on the item; the look-back opens a new inspection ----------------------

@@ -1,5 +1,6 @@
-"""The three-colour timer's memory: for every item not closed, the first day a colour is due
-(`rectification.next_warning_day`), followed from the notification log.
+"""The three-colour timer (三色预警): for every item not closed, the first day a colour is due
+(`rectification.next_warning_day`), followed from the notification log (`ItemDeadlines`), and
+the process manager that raises the colours due (`DeadlineWarnings`).
 
 A tick then proposes only the items whose day has come, so its cost follows what is due, not
 the size of the log: the log is read once per process from position 0 and afterwards only
@@ -12,15 +13,22 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
+from xuncha.commands import rectification
+from xuncha.commands.base import Context
+from xuncha.commands.errors import DomainError
 from xuncha.commands.eventstore.log_follower import follow
 from xuncha.commands.eventstore.store import EventStore
 from xuncha.commands.rectification import RECTIFICATION_ITEM, ItemState, evolve, next_warning_day
+from xuncha.commands.service import Application
+from xuncha.commands.timers.base import SYSTEM_ACTOR
+from xuncha.commands.unit_of_work import UnitOfWork
 from xuncha.events import rectification as events
 from xuncha.events.base import RecordedEvent
+from xuncha.events.office_day import office_date
 from xuncha.events.policy import PolicyParameters
 from xuncha.events.values import PolicyRef
 from xuncha.events.vocabulary import RectificationItemStatus
@@ -88,3 +96,35 @@ class ItemDeadlines:
         if key not in self._policies:
             self._policies[key] = policy_of(ref)
         return self._policies[key]
+
+
+class DeadlineWarnings:
+    """The process manager: proposes the items whose next colour is due today and lets each
+    item's rule (`raise_warnings`) decide, through `app` as the system actor, so a repeated
+    tick appends nothing."""
+
+    name = "rectification_deadline_warnings"
+
+    def __init__(self, app: Application) -> None:
+        self.app = app
+        self.deadlines = ItemDeadlines()
+
+    def tick(self, now: datetime) -> int:
+        store, at_now = self.app.store, self.app.at(now)  # decides as of `now`
+        deadlines = self.deadlines
+
+        def policy_of(ref: PolicyRef) -> PolicyParameters:
+            return UnitOfWork(store, Context(now, SYSTEM_ACTOR)).pinned_policy(ref)
+
+        with deadlines.lock:
+            deadlines.catch_up(store, policy_of)
+            issued = 0
+            for item_id in deadlines.due(office_date(now)):
+                try:
+                    command = rectification.RaiseDeadlineWarnings(item_id=item_id)
+                    at_now.execute(command, SYSTEM_ACTOR)
+                except DomainError:
+                    continue  # nothing due after all, or a concurrent change: the next tick decides
+                issued += 1
+            deadlines.catch_up(store, policy_of)
+            return issued
