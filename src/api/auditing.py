@@ -2,7 +2,8 @@
 (`GET /audit-trail/export`, `xuncha audit export`) and loading a stream for time travel.
 
 One export is one REPEATABLE READ, read-only transaction on its own connection: the rows are
-counted, `audit.export_performed` (who, filters, row count; no data) is appended, then the
+counted, `audit.export_performed` (who, filters, row count; no data) is recorded through
+`Application.execute` (command `ExportAuditTrail`), then the
 rows stream from a server-side cursor in batches of the same snapshot, so memory stays
 constant and the file holds exactly the counted rows. The export's end (`up_to_position`,
 the trail's head in the snapshot) is recorded, so the same export can be reproduced; the
@@ -11,9 +12,8 @@ export's own event comes after it and is never part of it.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
-from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -24,8 +24,9 @@ from psycopg.sql import SQL, Identifier
 from xuncha.api.exports.cells import BOM, Lang, reader_of
 from xuncha.api.exports.xlsx import MEDIA_TYPE as XLSX_MEDIA_TYPE
 from xuncha.api.exports.xlsx import Column, Sheet, write_workbook
-from xuncha.commands.audit_export import export_performed
+from xuncha.commands.audit_export import ExportAuditTrail
 from xuncha.commands.eventstore.store import EVENTS_TABLE, EventStore
+from xuncha.commands.service import Application
 from xuncha.events.base import Actor, RecordedEvent
 from xuncha.events.export import AuditFilters, ExportChannel, ExportFormat
 from xuncha.projections import audit_trail
@@ -132,9 +133,8 @@ class Export:
 
 def open_export(
     conninfo: str,
-    store: EventStore,
+    app: Application,
     actor: Actor,
-    now: Callable[[], datetime],
     *,
     format: ExportFormat,
     channel: ExportChannel,
@@ -142,7 +142,8 @@ def open_export(
     justification: str = "",
     bom: bool = True,
 ) -> Export:
-    """Count the rows in a fresh snapshot, record the export, and return it ready to stream."""
+    """Count the rows in a fresh snapshot, record the export through `app` (as `actor`), and
+    return it ready to stream."""
     conn = psycopg.connect(conninfo, application_name="xuncha-audit-export")
     try:
         conn.isolation_level = IsolationLevel.REPEATABLE_READ
@@ -152,17 +153,15 @@ def open_export(
         filter = replace(filter, up_to_position=end)
         rows = audit_trail.count(conn, filter)
         export_id = uuid4()
-        recorded = export_performed(
-            actor,
-            now(),
+        command = ExportAuditTrail(
+            export_id=export_id,
             format=format,
             channel=channel,
             filters=filters_of(filter),
             rows=rows,
             justification=justification,
-            export_id=export_id,
         )
-        store.append([recorded])
+        app.execute(command, actor)
     except BaseException:
         conn.close()
         raise

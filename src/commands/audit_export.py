@@ -1,18 +1,22 @@
-"""An export of the audit trail, recorded as a fact: one `audit_export` stream per export.
+"""An export (of the audit trail or of a ledger), recorded as a fact: one `audit_export` stream
+per export, appended through `Application.execute` like every other command (roles,
+idempotency, the hash chain) before the first byte of the file is sent.
 
-An export is not a command on a record (it changes nothing in the workflow), so it is not
-routed through `Application.execute`; `export_performed` builds the one event with its
-envelope and the caller appends it before sending any row.
+The command keeps the name `ExportAuditTrail` that every export's event has carried in its
+metadata since the first, so the audit trail reads the same for old and new exports.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
-from uuid import UUID, uuid4
+from typing import ClassVar
+from uuid import UUID
 
-from xuncha.commands.base import Aggregate
-from xuncha.events.base import Actor, DomainEvent, EventMetadata, RecordedEvent
+from pydantic import ConfigDict, Field
+
+from xuncha.commands.base import Aggregate, Command
+from xuncha.commands.errors import InvalidTransition
+from xuncha.events.base import DomainEvent, Role
 from xuncha.events.export import (
     AuditFilters,
     ExportChannel,
@@ -22,7 +26,9 @@ from xuncha.events.export import (
 )
 
 STREAM_TYPE = "audit_export"
-COMMAND = "ExportAuditTrail"
+# Who may record an export: every person's role (each route says who may read what it exports);
+# the system actor exports nothing.
+EXPORTERS = frozenset(r for r in Role if r is not Role.SYSTEM)
 
 
 @dataclass(frozen=True)
@@ -43,41 +49,44 @@ def evolve(state: ExportState | None, event: DomainEvent) -> ExportState | None:
 AUDIT_EXPORT = Aggregate[ExportState](STREAM_TYPE, evolve)
 
 
-def export_performed(
-    actor: Actor,
-    now: datetime,
-    *,
-    format: ExportFormat,
-    channel: ExportChannel,
-    filters: AuditFilters,
-    rows: int,
-    justification: str = "",
-    export_id: UUID | None = None,
-    what: ExportedRecord = ExportedRecord.AUDIT_TRAIL,
-    parameters: dict[str, str] | None = None,
-) -> RecordedEvent:
-    """The recorded `audit.export_performed` of one export, ready to append."""
-    export_id = export_id or uuid4()
-    event = ExportPerformed(
-        export_id=export_id,
-        what=what,
-        parameters=parameters or {},
-        format=format,
-        channel=channel,
-        filters=filters,
-        rows=rows,
-        justification=justification,
-    )
-    metadata = EventMetadata(
-        event_id=uuid4(),
-        stream_id=export_id,
-        stream_type=STREAM_TYPE,
-        stream_version=1,
-        occurred_at=now,
-        actor=actor,
-        command=COMMAND,
-        reason=justification or None,
-        correlation_id=uuid4(),
-        causation_id=uuid4(),
-    )
-    return RecordedEvent(metadata=metadata, event=event)
+class ExportAuditTrail(Command):
+    """Record that `rows` rows of `what`, matching `filters` (and `parameters`), were exported
+    in `format` over `channel`; the justification is the event's reason. The exported data is
+    never part of it."""
+
+    # The justification and the filters are recorded exactly as given (no stripping).
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=False)
+
+    target: ClassVar[str | None] = "export_id"
+    allowed_roles: ClassVar[frozenset[Role]] = EXPORTERS
+
+    export_id: UUID
+    what: ExportedRecord = ExportedRecord.AUDIT_TRAIL
+    parameters: dict[str, str] = Field(default_factory=dict)
+    format: ExportFormat
+    channel: ExportChannel
+    filters: AuditFilters
+    rows: int = Field(ge=0)
+    justification: str = ""
+
+    @property
+    def reason(self) -> str | None:
+        return self.justification or None
+
+
+def export(state: ExportState | None, cmd: ExportAuditTrail) -> list[DomainEvent]:
+    """The one event of a new export; an export id is recorded once."""
+    if state is not None:
+        raise InvalidTransition(f"the export {cmd.export_id} is recorded already")
+    return [
+        ExportPerformed(
+            export_id=cmd.export_id,
+            what=cmd.what,
+            parameters=cmd.parameters,
+            format=cmd.format,
+            channel=cmd.channel,
+            filters=cmd.filters,
+            rows=cmd.rows,
+            justification=cmd.justification,
+        )
+    ]

@@ -8,7 +8,7 @@ import json
 import shutil
 import sys
 import time
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 from uuid import UUID
@@ -66,6 +66,7 @@ def audit_export(settings: Settings, args: argparse.Namespace) -> int:
     from xuncha.api.container import make_runner
     from xuncha.api.database import make_recorder, open_database
     from xuncha.commands.eventstore.store import EventStore
+    from xuncha.commands.service import Application
     from xuncha.events.base import Actor
     from xuncha.events.export import ExportChannel, ExportFormat
     from xuncha.projections import audit_trail
@@ -96,9 +97,8 @@ def audit_export(settings: Settings, args: argparse.Namespace) -> int:
         actor = Actor(user_id=args.by, role=Role.AUDITOR, organization_id=args.org)
         export = open_export(
             database.conninfo,
-            EventStore(recorder),
+            Application(EventStore(recorder)),
             actor,
-            lambda: datetime.now(UTC),
             format=ExportFormat(args.format),
             channel=ExportChannel.CLI,
             filter=f,

@@ -8,7 +8,7 @@ import getpass
 import json
 import shutil
 import sys
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 from uuid import UUID
@@ -75,9 +75,8 @@ def export(settings: Settings, args: argparse.Namespace) -> int:
                 print(f"xuncha export: {error.message}", file=sys.stderr)
                 return 2
             done = service.produce(
-                container.store,
+                container.app,
                 actor,
-                lambda: datetime.now(UTC),
                 ledger,
                 lang=args.lang,
                 channel=ExportChannel.CLI,

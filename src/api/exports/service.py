@@ -9,9 +9,9 @@ row count; never the data) before the first byte is sent, as the audit-trail exp
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -19,10 +19,10 @@ from xuncha.api.exports import ledgers
 from xuncha.api.exports.cells import Lang, reader_of
 from xuncha.api.exports.xlsx import Column, Sheet, write_workbook
 from xuncha.api.http.access import ReadScope
-from xuncha.commands.audit_export import export_performed
+from xuncha.commands.audit_export import ExportAuditTrail
 from xuncha.commands.errors import NotFound
-from xuncha.commands.eventstore.store import EventStore
 from xuncha.commands.lead import RECEIVERS
+from xuncha.commands.service import Application
 from xuncha.events.base import Actor
 from xuncha.events.export import AuditFilters, ExportChannel, ExportedRecord, ExportFormat
 from xuncha.projections import lead_register, rectification_ledger, shared_results, tracking
@@ -80,16 +80,16 @@ def title(what: ExportedRecord, subject: str, actor: Actor, position: int, lang:
 
 
 def produce(
-    store: EventStore,
+    app: Application,
     actor: Actor,
-    now: Callable[[], datetime],
     ledger: Ledger,
     *,
     lang: Lang,
     channel: ExportChannel,
     justification: str = "",
 ) -> Produced:
-    """Write the ledger's workbook, then record the export; the file is removed on failure."""
+    """Write the ledger's workbook, then record the export through `app` (as `actor`, at the
+    application's time); the file is removed on failure."""
     zh, en = NAMES[ledger.what]
     sheet = Sheet(
         zh if lang == "zh" else en,
@@ -101,22 +101,17 @@ def produce(
     export_id = uuid4()
     try:
         filters = AuditFilters(inspection_id=ledger.inspection_id, up_to_position=ledger.position)
-        store.append(
-            [
-                export_performed(
-                    actor,
-                    now(),
-                    format=ExportFormat.XLSX,
-                    channel=channel,
-                    filters=filters,
-                    rows=rows,
-                    justification=justification,
-                    export_id=export_id,
-                    what=ledger.what,
-                    parameters={**ledger.parameters, "lang": lang},
-                )
-            ]
+        command = ExportAuditTrail(
+            export_id=export_id,
+            what=ledger.what,
+            parameters={**ledger.parameters, "lang": lang},
+            format=ExportFormat.XLSX,
+            channel=channel,
+            filters=filters,
+            rows=rows,
+            justification=justification,
         )
+        app.execute(command, actor)
     except BaseException:
         os.unlink(path)
         raise

@@ -5,6 +5,7 @@ events, and returns the id of a record it created, or None.
 """
 
 from xuncha.commands.handlers import (
+    audit_export,  # noqa: F401
     correction,  # noqa: F401
     fieldwork,  # noqa: F401
     group,  # noqa: F401

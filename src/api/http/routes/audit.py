@@ -314,9 +314,8 @@ def trail() -> APIRouter:
         )
         done = open_export(
             container.conninfo,
-            container.store,
+            container.app,
             actor,
-            container.app.clock,
             format=format,
             channel=ExportChannel.HTTP,
             filter=f,

@@ -64,9 +64,8 @@ def _xlsx(
     justification: str,
 ) -> StreamingResponse:
     done = service.produce(
-        container.store,
+        container.app,
         scope.actor,
-        container.app.clock,
         build(),
         lang="en" if lang == "en" else "zh",
         channel=ExportChannel.HTTP,
