@@ -11,12 +11,15 @@ from uuid import UUID, uuid4
 import psycopg
 import pytest
 
-from tests.support.api import AUDITOR, OFFICE, Api
+from tests.support.api import OFFICE, Api, Who
 from xuncha.commands.audit_export import ExportAuditTrail
 from xuncha.commands.errors import NotPermitted
 from xuncha.commands.eventstore.integrity import link_at
 from xuncha.commands.timers.base import SYSTEM_ACTOR
+from xuncha.events.base import Role
 from xuncha.events.export import AuditFilters, ExportChannel, ExportFormat
+
+AUDITOR = Who("auditor-1", Role.AUDITOR, "org-audit-office")
 
 
 def container(api: Api) -> Any:
