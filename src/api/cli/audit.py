@@ -15,7 +15,7 @@ import typer
 
 from xuncha.api.cli.progress import ROWS, bar
 from xuncha.api.cli.runtime import fail, runtime
-from xuncha.api.cli.typer_app import current_user, iso_datetime, new_app
+from xuncha.api.cli.typer_app import CURRENT_USER, current_user, iso_datetime, new_app
 from xuncha.events.base import Role
 
 audit = new_app("审计记录 / the audit trail")
@@ -38,7 +38,11 @@ def audit_export(
     out: Annotated[str, typer.Option(help="写入的文件 / the file to write")],
     by: Annotated[
         str,
-        typer.Option(default_factory=current_user, help="导出人（记录）/ who exports (recorded)"),
+        typer.Option(
+            default_factory=current_user,
+            show_default=CURRENT_USER,
+            help="导出人（记录）/ who exports (recorded)",
+        ),
     ],
     format: Annotated[Literal["ndjson", "csv", "xlsx"], typer.Option()] = "ndjson",
     no_bom: Annotated[
@@ -158,7 +162,10 @@ def _caught_up(conninfo: str, max_wait: float) -> bool:
 
 
 def history(
-    stream_id: Annotated[UUID, typer.Argument(help="记录（事件流）编号 / the record's stream id")],
+    stream_id: Annotated[
+        UUID,
+        typer.Argument(metavar="STREAM_ID", help="记录（事件流）编号 / the record's stream id"),
+    ],
     version: Annotated[int | None, typer.Option(help="版本 / as of this version")] = None,
     at: Annotated[
         datetime | None,

@@ -14,7 +14,7 @@ from uuid import UUID
 import typer
 
 from xuncha.api.cli.runtime import Runtime, fail, runtime
-from xuncha.api.cli.typer_app import ActingRole, current_user, iso_date, new_app
+from xuncha.api.cli.typer_app import CURRENT_USER, ActingRole, current_user, iso_date, new_app
 from xuncha.events.base import Role
 from xuncha.events.office_day import office_today
 
@@ -24,7 +24,12 @@ EXPORTS: tuple[str, ...] = get_args(Ledger)
 imports = new_app("导入办公文件 / import office files")
 
 By = Annotated[
-    str, typer.Option(default_factory=current_user, help="操作人（记录）/ who acts (recorded)")
+    str,
+    typer.Option(
+        default_factory=current_user,
+        show_default=CURRENT_USER,
+        help="操作人（记录）/ who acts (recorded)",
+    ),
 ]
 Org = Annotated[str, typer.Option(help="所代表的组织 / the organization they act for")]
 
@@ -77,7 +82,7 @@ def _ledger(what: str, filters: dict[str, Any], conn: Any, scope: Any) -> Any:
 
 
 def export(
-    what: Annotated[Ledger, typer.Argument(help="哪本台账 / which ledger")],
+    what: Annotated[Ledger, typer.Argument(metavar="WHAT", help="哪本台账 / which ledger")],
     out: Annotated[str, typer.Option(help="写入的 .xlsx 文件 / the .xlsx file to write")],
     by: By,
     inspection_id: Annotated[UUID | None, typer.Option()] = None,
@@ -144,7 +149,7 @@ def export(
     "rectification plan",
 )
 def import_ledger(
-    file: Annotated[str, typer.Argument(help="工作簿 / the .xlsx workbook")],
+    file: Annotated[str, typer.Argument(metavar="FILE", help="工作簿 / the .xlsx workbook")],
     inspection: Annotated[UUID, typer.Option(help="巡察编号 / the inspection id")],
     by: By,
     dry_run: Annotated[

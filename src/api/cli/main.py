@@ -3,10 +3,12 @@ runs it and returns the exit status, as `xuncha …` and `python -m xuncha.api.c
 
 from __future__ import annotations
 
+import json
 import signal
 import sys
-from datetime import timedelta
-from typing import Annotated, Any
+from datetime import UTC, datetime, timedelta
+from types import SimpleNamespace
+from typing import Annotated, Any, Protocol
 
 import typer
 
@@ -16,8 +18,10 @@ from typer._click.exceptions import ClickException
 from xuncha.api.cli import audit, documents, proofs, read_side, security
 from xuncha.api.cli.runtime import fail, load_settings, runtime
 from xuncha.api.cli.typer_app import ActingRole, new_app
+from xuncha.api.settings import Settings
 
 app = new_app("巡察 Xuncha 后端命令 / the Xuncha (巡察) back end")
+clock = new_app("定时流程 / time-driven process managers")
 
 
 def _exit_on_signal(signum: int, _: Any) -> None:
@@ -131,7 +135,64 @@ def token(
     return 0
 
 
+# ---- clock ----------------------------------------------------------------------------------
+
+
+class TickArgs(Protocol):
+    now: str | None
+
+
+def tick_moment(settings: Settings, text: str | None) -> datetime:
+    """The moment `xuncha clock tick` decides as of: now, or `--now` (UTC if no offset).
+    Outside development a `--now` ahead of the real clock is refused: timers would decide on
+    deadlines that have not passed. The events are recorded at the real time either way."""
+    real = datetime.now(UTC)
+    if text is None:
+        return real
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"--now must be an ISO date-time, got {text!r}") from None
+    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if moment > real and settings.environment != "development":
+        raise ValueError(
+            f"--now {moment.isoformat()} is ahead of the real clock ({real.isoformat()}); "
+            "only a development environment ticks in the future"
+        )
+    return moment
+
+
+def clock_tick(settings: Settings, args: TickArgs) -> int:
+    """Run every timer once, as of now or `args.now`, and print what each issued; 2 when
+    `--now` is refused."""
+    from xuncha.commands.clock import run_ticks
+
+    try:
+        moment = tick_moment(settings, args.now)
+    except ValueError as error:
+        print(f"xuncha clock tick: {error}", file=sys.stderr)
+        return 2
+    with runtime(settings) as rt:
+        print(json.dumps(run_ticks(rt.container.app, moment)))
+    return 0
+
+
+@clock.command("tick", help="运行每个定时器一次 / run every timer once")
+def tick(
+    now: Annotated[
+        str | None,
+        typer.Option(
+            metavar="ISO",
+            help="以此 ISO 时间为准（默认现在；晚于现在仅限开发环境）/ ISO time to tick as of "
+            "(default: now; later than now only in development)",
+        ),
+    ] = None,
+) -> int:
+    return clock_tick(load_settings(), SimpleNamespace(now=now))
+
+
 read_side.register(app)
+app.add_typer(clock, name="clock")
 security.register(app)
 audit.register(app)
 documents.register(app)

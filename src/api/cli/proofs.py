@@ -24,7 +24,7 @@ verify = new_app(
     "(no database; api/cli/verify_proof.py)"
 )
 
-File = Annotated[str, typer.Argument(help="JSON 文件 / the JSON file")]
+File = Annotated[str, typer.Argument(metavar="FILE", help="JSON 文件 / the JSON file")]
 
 
 def register(app: typer.Typer) -> None:

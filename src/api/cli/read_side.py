@@ -1,11 +1,10 @@
-"""`xuncha projections …`, `events …`, `relay`, `consume`, `clock tick`, `draw verify`: the read
-side, the event contract, Kafka and the timers."""
+"""`xuncha projections …`, `events …`, `relay`, `consume`, `draw verify`: the read side, the
+event contract, Kafka and the draws."""
 
 from __future__ import annotations
 
 import json
 import signal
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated, Literal
 from uuid import UUID
@@ -23,12 +22,12 @@ relay = new_app(
     "Kafka 中继：单独运行或查看状态 / the Kafka relay: run it alone, or show its status",
     no_args_is_help=False,
 )
-clock = new_app("定时流程 / time-driven process managers")
 draw = new_app("人才库抽取 / talent-pool draws")
 
-Name = Annotated[str, typer.Argument(help="读模型 / the read model")]
+Name = Annotated[str, typer.Argument(metavar="NAME", help="读模型 / the read model")]
 OneOrAll = Annotated[
-    str | None, typer.Argument(help="某个读模型（默认全部）/ one read model (default: all)")
+    str | None,
+    typer.Argument(metavar="NAME", help="某个读模型（默认全部）/ one read model (default: all)"),
 ]
 
 
@@ -37,7 +36,6 @@ def register(app: typer.Typer) -> None:
     app.add_typer(events, name="events")
     app.add_typer(relay, name="relay")
     app.command(help="Kafka 消费者 / Kafka consumers")(consume)
-    app.add_typer(clock, name="clock")
     app.add_typer(draw, name="draw")
 
 
@@ -255,7 +253,9 @@ def _run_relay(settings: Settings, batch_size: int | None) -> int:
 def consume(
     what: Annotated[
         Literal["results", "dispositions"],
-        typer.Argument(help="参考结果消费者或线索处置适配器 / results or dispositions"),
+        typer.Argument(
+            metavar="WHAT", help="参考结果消费者或线索处置适配器 / results or dispositions"
+        ),
     ],
 ) -> int:
     """Kafka consumers: the reference results consumer, the inbound dispositions adapter."""
@@ -290,54 +290,13 @@ def consume(
     return 0
 
 
-# ---- timers and draws -----------------------------------------------------------------------
-
-
-def tick_moment(settings: Settings, text: str | None) -> datetime:
-    """The moment `xuncha clock tick` decides as of: now, or `--now` (UTC if no offset).
-    Outside development a `--now` ahead of the real clock is refused: timers would decide on
-    deadlines that have not passed. The events are recorded at the real time either way."""
-    real = datetime.now(UTC)
-    if text is None:
-        return real
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise ValueError(f"--now must be an ISO date-time, got {text!r}") from None
-    moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-    if moment > real and settings.environment != "development":
-        raise ValueError(
-            f"--now {moment.isoformat()} is ahead of the real clock ({real.isoformat()}); "
-            "only a development environment ticks in the future"
-        )
-    return moment
-
-
-@clock.command("tick", help="运行每个定时器一次 / run every timer once")
-def clock_tick(
-    now: Annotated[
-        str | None,
-        typer.Option(
-            help="以此 ISO 时间为准（默认现在；晚于现在仅限开发环境）/ ISO time to tick as of "
-            "(default: now; later than now only in development)"
-        ),
-    ] = None,
-) -> int:
-    """Run every timer once, as of now or `--now`, and print what each issued."""
-    from xuncha.commands.clock import run_ticks
-
-    settings = load_settings()
-    try:
-        moment = tick_moment(settings, now)
-    except ValueError as error:
-        raise fail(f"xuncha clock tick: {error}") from None
-    with runtime(settings) as rt:
-        print(json.dumps(run_ticks(rt.container.app, moment)))
-    return 0
+# ---- draws -----------------------------------------------------------------------
 
 
 @draw.command("verify", help="由存储的事件重新推导抽取 / re-derive a draw from its stored event")
-def draw_verify(draw_id: Annotated[str, typer.Argument(help="抽取编号 / the draw id")]) -> int:
+def draw_verify(
+    draw_id: Annotated[str, typer.Argument(metavar="DRAW_ID", help="抽取编号 / the draw id")],
+) -> int:
     """Re-derive a stored pool draw from its event; exit 1 if it does not match."""
     from xuncha.commands.draw import verify
     from xuncha.events.pool import PoolMembersDrawn

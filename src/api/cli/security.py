@@ -65,7 +65,9 @@ def sign(ctx: typer.Context) -> int | None:
 @checkpoint.command(
     "export", help="把所有检查点以 JSON 行写入 FILE / write all checkpoints as JSON lines to FILE"
 )
-def checkpoint_export(file: Annotated[str, typer.Argument(help="文件 / the file")]) -> int:
+def checkpoint_export(
+    file: Annotated[str, typer.Argument(metavar="FILE", help="文件 / the file")],
+) -> int:
     """Write every stored checkpoint as JSON lines, to keep them outside the database."""
     from xuncha.commands.eventstore import integrity
 
@@ -220,7 +222,9 @@ def grant_app_role(
 def erase_subject(
     subject_id: Annotated[
         str,
-        typer.Argument(help="petitioner:<id>, interviewee:<id>, lead_subject:<id>, …"),
+        typer.Argument(
+            metavar="SUBJECT_ID", help="petitioner:<id>, interviewee:<id>, lead_subject:<id>, …"
+        ),
     ],
     reason: Annotated[
         str,

@@ -47,6 +47,9 @@ def iso_date(text: str) -> date:
         raise typer.BadParameter(f"not a date YYYY-MM-DD: {text!r}") from None
 
 
+CURRENT_USER = "当前系统用户 / the current login"
+
+
 def current_user() -> str:
     return getpass.getuser()
 
