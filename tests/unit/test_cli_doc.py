@@ -52,7 +52,7 @@ def test_a_usage_error_says_what_is_wrong_and_exits_2(capsys: pytest.CaptureFixt
     with pytest.raises(SystemExit) as exited:
         main(["history", "not-a-uuid"])
     assert exited.value.code == 2
-    assert "not-a-uuid" in capsys.readouterr().err
+    assert "Invalid value for 'STREAM_ID'" in capsys.readouterr().err
     with pytest.raises(SystemExit) as exited:
         main(["audit", "export", "--out", "x", "--since", "yesterday"])
     assert exited.value.code == 2
