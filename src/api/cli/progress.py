@@ -16,6 +16,8 @@ from tqdm import tqdm
 EVENTS = "{desc} [{bar:30}] {n}/{total} events  {rate_avg:,.0f} events/s  ETA {left_avg:,.0f}s"
 # `xuncha audit export`: 1,200 / 4,000 rows   30.0%  2,400 rows/s
 ROWS = "{n:,} / {total:,} rows  {percent:5.1f}%  {rate_avg:,.0f} rows/s"
+# `xuncha demo`: [################........................] 1040 commands
+COMMANDS = "[{bar:40}] {n} commands"
 
 
 class Bar(tqdm):  # type: ignore[type-arg]
@@ -40,13 +42,12 @@ class Bar(tqdm):  # type: ignore[type-arg]
         self.update(done - self.n)
 
 
-@contextmanager
-def bar(total: int, bar_format: str, label: str = "", out: TextIO | None = None) -> Iterator[Bar]:
-    """A bar for `total` steps on `out` (stderr), closed (its last state drawn, then a new
-    line) when the block ends."""
+def new_bar(total: int, bar_format: str, label: str = "", out: TextIO | None = None) -> Bar:
+    """A bar for `total` steps on `out` (stderr); `close()` draws its last state and ends the
+    line."""
     stream = out if out is not None else sys.stderr
     tty = stream.isatty()
-    shown = Bar(
+    return Bar(
         total=max(total, 0),
         desc=label,
         file=stream,
@@ -57,6 +58,12 @@ def bar(total: int, bar_format: str, label: str = "", out: TextIO | None = None)
         smoothing=0,
         leave=True,
     )
+
+
+@contextmanager
+def bar(total: int, bar_format: str, label: str = "", out: TextIO | None = None) -> Iterator[Bar]:
+    """`new_bar`, closed when the block ends."""
+    shown = new_bar(total, bar_format, label, out)
     try:
         yield shown
     finally:
