@@ -13,7 +13,6 @@ from uuid import UUID
 
 import typer
 
-from xuncha.api.cli.progress import ROWS, bar
 from xuncha.api.cli.runtime import fail, runtime
 from xuncha.api.cli.typer_app import CURRENT_USER, current_user, iso_datetime, new_app
 from xuncha.events.base import Role
@@ -83,6 +82,7 @@ def audit_export(
 ) -> int:
     """Export the filtered audit trail to a file; progress on stderr."""
     from xuncha.api.auditing import open_export
+    from xuncha.api.cli.progress import ROWS, bar  # tqdm only for the commands that draw
     from xuncha.commands.eventstore.store import EventStore
     from xuncha.events.base import Actor
     from xuncha.events.export import ExportChannel, ExportFormat

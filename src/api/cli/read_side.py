@@ -11,7 +11,6 @@ from uuid import UUID
 
 import typer
 
-from xuncha.api.cli.progress import EVENTS, bar
 from xuncha.api.cli.runtime import Runtime, fail, load_settings, runtime
 from xuncha.api.cli.typer_app import BatchSize, Json, new_app
 from xuncha.api.settings import Settings
@@ -143,6 +142,7 @@ def projections_rebuild(
 ) -> int:
     """Build a new version of NAME beside the live one (progress on stderr) and switch reads
     to it atomically once caught up; the runner and the API may keep running."""
+    from xuncha.api.cli.progress import EVENTS, bar
     from xuncha.projections import tracking
     from xuncha.projections.rebuild import RebuildBusy, rebuild
 
