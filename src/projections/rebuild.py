@@ -11,21 +11,20 @@ tracking row (named after the schema), so the live runner and commands keep runn
   the live tracking row (`FOR UPDATE`, which the runner takes for every batch, so the live
   model cannot move), bring it to the live position and compare every table both ways with
   `EXCEPT ALL`. The scratch schema is dropped afterwards.
-* `rebuild`: build the scratch copy to the head (with progress), then in one transaction
-  holding the live tracking row: apply the last events, drop the live tables, move the new
-  ones into public (`ALTER TABLE ... SET SCHEMA`; DDL is transactional, so readers see the
-  old or the new tables, never a half-built one), move the position and the parked events
-  over, and drop the scratch schema.
+* `rebuild`: build the scratch copy to the head (telling `progress` the events read), then in
+  one transaction holding the live tracking row: apply the last events, drop the live tables,
+  move the new ones into public (`ALTER TABLE ... SET SCHEMA`; DDL is transactional, so readers
+  see the old or the new tables, never a half-built one), move the position and the parked
+  events over, and drop the scratch schema.
 """
 
 from __future__ import annotations
 
-import sys
 import time
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import Any
 from uuid import uuid4
 
 import psycopg
@@ -128,44 +127,8 @@ def _columns(cur: Cursor[Any], schema: str, table: str) -> dict[str, str]:
 
 # ---- progress -------------------------------------------------------------------------------
 
-
-class ProgressBar:
-    """`events applied / to apply`, rate and ETA on one line of `stream` (stderr), redrawn at
-    most every `every` seconds."""
-
-    def __init__(
-        self, label: str, total: int, stream: TextIO | None = None, every: float = 0.2
-    ) -> None:
-        self.label, self.total, self.every = label, max(total, 0), every
-        self.stream = stream if stream is not None else sys.stderr
-        self.started = time.monotonic()
-        self.shown_at = 0.0
-        self.done = 0
-
-    def __call__(self, done: int) -> None:
-        self.done = done
-        now = time.monotonic()
-        if now - self.shown_at >= self.every:
-            self.shown_at = now
-            self.stream.write("\r" + self.line(now))
-            self.stream.flush()
-
-    def line(self, now: float | None = None) -> str:
-        elapsed = max((now or time.monotonic()) - self.started, 1e-9)
-        rate = self.done / elapsed
-        total = max(self.total, self.done)
-        filled = 30 * self.done // total if total else 30
-        left = (total - self.done) / rate if rate > 0 else 0.0
-        return (
-            f"{self.label} [{'#' * filled}{'.' * (30 - filled)}] {self.done}/{total} events"
-            f"  {rate:,.0f} events/s  ETA {left:,.0f}s"
-        )
-
-    def finish(self) -> None:
-        self.stream.write("\r" + self.line() + "\n")
-        self.stream.flush()
-
-
+# Told the events read so far after each batch; whoever asked draws it (the CLI's bar,
+# api/cli/progress.py), this module prints nothing.
 Progress = Callable[[int], None]
 
 

@@ -35,6 +35,7 @@ from xuncha.api.cli.demo_data import (
     PROBLEMS,
     TOWNSHIPS,
 )
+from xuncha.api.cli.progress import COMMANDS, Bar, new_bar
 from xuncha.api.container import make_timers
 from xuncha.commands import (
     cross,
@@ -156,21 +157,23 @@ def seeded_ids(seed: int) -> Callable[[], UUID]:
 
 @dataclass
 class Progress:
+    """Commands issued of about `total`, on a tqdm bar on `out` (api/cli/progress.py)."""
+
     total: int
     done: int = 0
     out: Any = field(default=sys.stderr)
+    shown: Bar | None = field(default=None, repr=False)
 
     def step(self, n: int = 1) -> None:
-        """Redraw only when the bar or every 100th count changes, not on every command."""
-        before = self._shown()
+        if self.shown is None:
+            self.shown = new_bar(self.total, COMMANDS, out=self.out)
         self.done += n
-        if self._shown() != before:
-            bar = "#" * self._shown()[0]
-            self.out.write(f"\r[{bar:.<40}] {self.done} commands")
-            self.out.flush()
+        self.shown.reached(self.done)
 
-    def _shown(self) -> tuple[int, int]:
-        return min(40, 40 * self.done // max(self.total, 1)), self.done // 100
+    def close(self) -> None:
+        """Draw the last count and end the line."""
+        if self.shown is not None:
+            self.shown.close()
 
 
 @dataclass
@@ -837,5 +840,5 @@ def load(app: Application, seed: int = 1, progress: Progress | None = None) -> i
         chosen = towns if r.kind == RoundType.CROSS else portions[r.key]
         demo.round(names[r.key], r.kind, r.start, chosen, r.stage, topic=r.topic)
     make_timers(app).tick(app.clock())
-    progress.out.write("\n")
+    progress.close()
     return progress.done

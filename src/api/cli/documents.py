@@ -3,154 +3,180 @@ the same code paths, readers' scope and records as the HTTP routes (docs/documen
 
 from __future__ import annotations
 
-import argparse
-import getpass
 import json
 import shutil
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any, Literal, get_args
 from uuid import UUID
 
-from xuncha.api.settings import Settings
+import typer
+
+from xuncha.api.cli.runtime import Runtime, fail, runtime
+from xuncha.api.cli.typer_app import CURRENT_USER, ActingRole, current_user, iso_date, new_app
 from xuncha.events.base import Role
 from xuncha.events.office_day import office_today
 
-EXPORTS = ("problem-ledger", "three-lists", "rectification-ledger", "leads", "shared-results")
+Ledger = Literal["problem-ledger", "three-lists", "rectification-ledger", "leads", "shared-results"]
+EXPORTS: tuple[str, ...] = get_args(Ledger)
+
+imports = new_app("导入办公文件 / import office files")
+
+By = Annotated[
+    str,
+    typer.Option(
+        default_factory=current_user,
+        show_default=CURRENT_USER,
+        help="操作人（记录）/ who acts (recorded)",
+    ),
+]
+Org = Annotated[str, typer.Option(help="所代表的组织 / the organization they act for")]
 
 
-def _container(settings: Settings) -> tuple[Any, Any]:
-    from xuncha.api.container import build
-    from xuncha.api.database import open_database
+def register(app: typer.Typer) -> None:
+    app.command(
+        "export",
+        help="台账导出为 .xlsx（与 HTTP 导出一样记录）/ a ledger as .xlsx "
+        "(recorded like the HTTP export)",
+    )(export)
+    app.add_typer(imports, name="import")
 
-    database = open_database(settings)
-    container = build(settings, database.conninfo)
+
+def _opened(rt: Runtime) -> Any:
+    container = rt.container
     container.runner.catch_up_once()  # read what the log holds now
-    return database, container
+    return container
 
 
-def _actor(args: argparse.Namespace) -> Any:
+def _actor(by: str, role: str, org: str) -> Any:
     from xuncha.events.base import Actor
 
-    return Actor(user_id=args.by, role=Role(args.role), organization_id=args.org)
+    return Actor(user_id=by, role=Role(role), organization_id=org)
 
 
-def _ledger(args: argparse.Namespace, conn: Any, scope: Any) -> Any:
+def _ledger(what: str, filters: dict[str, Any], conn: Any, scope: Any) -> Any:
     from xuncha.api.exports import service
 
-    if args.what in ("problem-ledger", "three-lists") and args.inspection_id is None:
-        raise SystemExit(f"xuncha export {args.what}: --inspection-id is required")
-    if args.what == "problem-ledger":
-        return service.problem_ledger(conn, scope, args.inspection_id)
-    if args.what == "three-lists":
-        return service.three_lists(conn, scope, args.inspection_id)
-    if args.what == "rectification-ledger":
+    inspection_id = filters["inspection_id"]
+    if what in ("problem-ledger", "three-lists") and inspection_id is None:
+        raise SystemExit(f"xuncha export {what}: --inspection-id is required")
+    if what == "problem-ledger":
+        return service.problem_ledger(conn, scope, inspection_id)
+    if what == "three-lists":
+        return service.three_lists(conn, scope, inspection_id)
+    organization_id, round_id, status = (
+        filters[k] for k in ("organization_id", "round_id", "status")
+    )
+    if what == "rectification-ledger":
         f = service.LedgerFilters(
-            args.inspection_id, args.organization_id, args.round_id, args.status, None, args.as_of
+            inspection_id, organization_id, round_id, status, None, filters["as_of"]
         )
         return service.rectification(conn, scope, f, office_today())
-    if args.what == "leads":
-        lf = service.LeadFilters(args.inspection_id, args.round_id, args.status, None)
+    if what == "leads":
+        lf = service.LeadFilters(inspection_id, round_id, status, None)
         return service.leads(conn, scope, lf)
-    if args.year is None:
+    if filters["year"] is None:
         raise SystemExit("xuncha export shared-results: --year is required")
-    return service.shared(conn, scope, args.year, args.organization_id)
+    return service.shared(conn, scope, filters["year"], organization_id)
 
 
-def export(settings: Settings, args: argparse.Namespace) -> int:
+def export(
+    what: Annotated[Ledger, typer.Argument(metavar="WHAT", help="哪本台账 / which ledger")],
+    out: Annotated[str, typer.Option(help="写入的 .xlsx 文件 / the .xlsx file to write")],
+    by: By,
+    inspection_id: Annotated[UUID | None, typer.Option()] = None,
+    organization_id: Annotated[str | None, typer.Option()] = None,
+    round_id: Annotated[UUID | None, typer.Option()] = None,
+    status: Annotated[
+        str | None, typer.Option(help="台账的状态值 / a status value of the ledger")
+    ] = None,
+    as_of: Annotated[
+        date | None, typer.Option(parser=iso_date, metavar="YYYY-MM-DD", help="截至 / as of")
+    ] = None,
+    year: Annotated[
+        int | None, typer.Option(help="shared-results：年度 / shared-results: the year")
+    ] = None,
+    lang: Annotated[Literal["zh", "en"], typer.Option()] = "zh",
+    justification: Annotated[
+        str, typer.Option(help="事由（随导出记录）/ why (recorded with the export)")
+    ] = "",
+    role: Annotated[ActingRole, typer.Option()] = ActingRole(Role.INSPECTION_OFFICE.value),
+    org: Org = "local",
+) -> int:
     """Write one ledger as .xlsx, recorded as `audit.export_performed` (channel cli)."""
     from xuncha.api.exports import service
     from xuncha.api.http.access import scope_of
     from xuncha.commands.errors import DomainError
     from xuncha.events.export import ExportChannel
 
-    database, container = _container(settings)
-    try:
-        actor = _actor(args)
+    filters = {
+        "inspection_id": inspection_id,
+        "organization_id": organization_id,
+        "round_id": round_id,
+        "status": status,
+        "as_of": as_of,
+        "year": year,
+    }
+    with runtime() as rt:
+        container = _opened(rt)
+        actor = _actor(by, role.value, org)
         with container.read_pool.connection() as conn:
             try:
-                ledger = _ledger(args, conn, scope_of(actor, conn))
+                ledger = _ledger(what, filters, conn, scope_of(actor, conn))
             except DomainError as error:
-                print(f"xuncha export: {error.message}", file=sys.stderr)
-                return 2
+                raise fail(f"xuncha export: {error.message}") from None
             done = service.produce(
                 container.app,
                 actor,
                 ledger,
-                lang=args.lang,
+                lang=lang,
                 channel=ExportChannel.CLI,
-                justification=args.justification,
+                justification=justification,
             )
-        shutil.move(done.path, args.out)
-        print(
-            f"wrote {done.rows} rows as of position {done.position} to {args.out} "
-            f"(export {done.export_id})",
-            file=sys.stderr,
-        )
-        return 0
-    finally:
-        container.close()
-        database.close()
+        shutil.move(done.path, out)
+    print(
+        f"wrote {done.rows} rows as of position {done.position} to {out} (export {done.export_id})",
+        file=sys.stderr,
+    )
+    return 0
 
 
-def import_ledger(settings: Settings, args: argparse.Namespace) -> int:
+@imports.command(
+    "ledger",
+    help="把三清单/整改台账工作簿导入为整改方案 / a 三清单/整改台账 workbook as the "
+    "rectification plan",
+)
+def import_ledger(
+    file: Annotated[str, typer.Argument(metavar="FILE", help="工作簿 / the .xlsx workbook")],
+    inspection: Annotated[UUID, typer.Option(help="巡察编号 / the inspection id")],
+    by: By,
+    dry_run: Annotated[
+        bool,
+        typer.Option("--dry-run", help="只检查和判定，不追加 / check and decide; append nothing"),
+    ] = False,
+    role: Annotated[ActingRole, typer.Option()] = ActingRole(Role.INSPECTED_ORG_PRINCIPAL.value),
+    org: Org = "local",
+) -> int:
     """Import a 三清单/整改台账 workbook as the inspection's rectification plan."""
     from xuncha.api.exports import plan_import
     from xuncha.api.http.errors import FileRefused
     from xuncha.commands.errors import DomainError
 
-    data = Path(args.file).read_bytes()
-    database, container = _container(settings)
-    try:
-        actor = _actor(args)
+    data = Path(file).read_bytes()
+    with runtime() as rt:
+        container = _opened(rt)
+        actor = _actor(by, role.value, org)
         try:
-            done = plan_import.import_plan(
-                container.app, actor, args.inspection, data, dry_run=args.dry_run
-            )
+            done = plan_import.import_plan(container.app, actor, inspection, data, dry_run=dry_run)
         except FileRefused as error:
             print(f"xuncha import: {error.detail}", file=sys.stderr)
             for e in error.errors:
                 print(
                     f"  row {e['row']} column {e['column']}: {e['zh']} / {e['en']}", file=sys.stderr
                 )
-            return 2
+            raise typer.Exit(2) from None
         except DomainError as error:
-            print(f"xuncha import: {error.message}", file=sys.stderr)
-            return 2
-        print(json.dumps(plan_import.as_json(done), indent=2, ensure_ascii=False))
-        return 0
-    finally:
-        container.close()
-        database.close()
-
-
-def _who(parser: argparse.ArgumentParser, role: Role) -> None:
-    parser.add_argument("--by", default=getpass.getuser(), help="who acts (recorded)")
-    parser.add_argument("--role", choices=[r.value for r in Role if r != Role.SYSTEM], default=role)
-    parser.add_argument("--org", default="local", help="the organization they act for")
-
-
-def add_parsers(sub: Any) -> None:
-    ex = sub.add_parser("export", help="a ledger as .xlsx (recorded like the HTTP export)")
-    ex.add_argument("what", choices=EXPORTS)
-    ex.add_argument("--out", required=True, help="the .xlsx file to write")
-    ex.add_argument("--inspection-id", type=UUID, default=None)
-    ex.add_argument("--organization-id", default=None)
-    ex.add_argument("--round-id", type=UUID, default=None)
-    ex.add_argument("--status", default=None, help="a status value of the ledger")
-    ex.add_argument("--as-of", type=date.fromisoformat, default=None, help="YYYY-MM-DD")
-    ex.add_argument("--year", type=int, default=None, help="shared-results: the year")
-    ex.add_argument("--lang", choices=["zh", "en"], default="zh")
-    ex.add_argument("--justification", default="", help="why (recorded with the export)")
-    _who(ex, Role.INSPECTION_OFFICE)
-    ex.set_defaults(fn=export)
-    im = sub.add_parser("import", help="import office files").add_subparsers(
-        dest="kind", required=True
-    )
-    led = im.add_parser("ledger", help="a 三清单/整改台账 workbook as the rectification plan")
-    led.add_argument("file", help="the .xlsx workbook")
-    led.add_argument("--inspection", type=UUID, required=True, help="the inspection id")
-    led.add_argument("--dry-run", action="store_true", help="check and decide; append nothing")
-    _who(led, Role.INSPECTED_ORG_PRINCIPAL)
-    led.set_defaults(fn=import_ledger)
+            raise fail(f"xuncha import: {error.message}") from None
+    print(json.dumps(plan_import.as_json(done), indent=2, ensure_ascii=False))
+    return 0

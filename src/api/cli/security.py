@@ -3,30 +3,58 @@
 
 from __future__ import annotations
 
-import argparse
 import sys
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 import psycopg
+import typer
 
+from xuncha.api.cli import proofs
+from xuncha.api.cli.runtime import fail, load_settings, runtime
+from xuncha.api.cli.typer_app import new_app
 from xuncha.api.settings import Settings
 
+checkpoint = new_app(
+    "签署日志哈希链的链头（或导出）/ sign the log's hash chain head (or export them)",
+    no_args_is_help=False,
+)
+# `xuncha db migrate` and other administration drop in beside grant-app-role.
+db = new_app("数据库管理 / database administration")
 
-def checkpoint(settings: Settings, _: argparse.Namespace) -> int:
+
+def register(app: typer.Typer) -> None:
+    app.command(
+        "erase-subject",
+        help="加密粉碎数据主体（销毁其密钥）/ crypto-shred a data subject (destroy its key): "
+        "e.g. petitioner:<petition id>",
+    )(erase_subject)
+    app.command(
+        "rotate-kek",
+        help="用当前密钥加密密钥重新包装每个主体密钥 / rewrap every subject key under the "
+        "configured key-encryption key",
+    )(rotate_kek)
+    app.add_typer(checkpoint, name="checkpoint")
+    app.command(
+        "verify-log",
+        help="核验事件日志的哈希链和检查点 / check the event log's hash chain and checkpoints",
+    )(verify_log)
+    app.add_typer(db, name="db")
+
+
+@checkpoint.callback(invoke_without_command=True)
+def sign(ctx: typer.Context) -> int | None:
     """Extend the Merkle tree, sign the head now and store the checkpoint (format v2)."""
-    from xuncha.api.database import open_database
     from xuncha.api.workers.checkpoints import load_key
     from xuncha.commands.eventstore import heads
 
+    if ctx.invoked_subcommand is not None:
+        return None
+    settings = load_settings()
     key = load_key(settings)
-    database = open_database(settings)
-    try:
-        with psycopg.connect(database.conninfo, autocommit=True) as conn:
-            signed = heads.sign_head(conn, key)
-    finally:
-        database.close()
+    with runtime(settings) as rt:
+        signed = heads.sign_head(rt.connect(), key)
     if signed is None:
         print("the log is empty: nothing to sign")
         return 0
@@ -34,54 +62,67 @@ def checkpoint(settings: Settings, _: argparse.Namespace) -> int:
     return 0
 
 
-def checkpoint_export(settings: Settings, args: argparse.Namespace) -> int:
+@checkpoint.command(
+    "export", help="把所有检查点以 JSON 行写入 FILE / write all checkpoints as JSON lines to FILE"
+)
+def checkpoint_export(
+    file: Annotated[str, typer.Argument(metavar="FILE", help="文件 / the file")],
+) -> int:
     """Write every stored checkpoint as JSON lines, to keep them outside the database."""
-    from xuncha.api.database import open_database
     from xuncha.commands.eventstore import integrity
 
-    database = open_database(settings)
-    try:
-        with psycopg.connect(database.conninfo, autocommit=True) as conn:
-            found = integrity.checkpoints(conn)
-    finally:
-        database.close()
-    Path(args.file).write_text("".join(cp.as_json() + "\n" for cp in found))
-    print(f"wrote {len(found)} checkpoints to {args.file}")
+    with runtime() as rt:
+        found = integrity.checkpoints(rt.connect())
+    Path(file).write_text("".join(cp.as_json() + "\n" for cp in found))
+    print(f"wrote {len(found)} checkpoints to {file}")
     return 0
 
 
-def verify_log(settings: Settings, args: argparse.Namespace) -> int:
+checkpoint.command(
+    "public-key", help="打印检查点密钥的公钥（PEM）/ print the checkpoint key's public key (PEM)"
+)(proofs.public_key)
+
+
+def verify_log(
+    checkpoints: Annotated[
+        str | None,
+        typer.Option(help="导出的检查点（JSON 行）/ exported checkpoints (JSON lines)"),
+    ] = None,
+    heads_from: Annotated[
+        str | None,
+        typer.Option(
+            metavar="kafka|FILE",
+            help="也对照已发布的签名树头核验：Kafka 主题 xuncha.audit.checkpoint 或收集的文件 / "
+            "also check the log against published signed tree heads: the Kafka topic "
+            "xuncha.audit.checkpoint, or a file of collected heads (JSON lines)",
+        ),
+    ] = None,
+) -> int:
     """Recompute the chain, check links and checkpoints; exit 1 on the first bad position."""
-    from xuncha.api.database import open_database
     from xuncha.api.workers.checkpoints import load_key
     from xuncha.commands.eventstore import integrity
 
+    settings = load_settings()
     public = load_key(settings).public_key()
     extra: list[integrity.Checkpoint] = []
-    if args.checkpoints:
-        lines = Path(args.checkpoints).read_text().splitlines()
+    if checkpoints:
+        lines = Path(checkpoints).read_text().splitlines()
         extra = [integrity.Checkpoint.from_json(line) for line in lines if line.strip()]
-    published = _published(settings, args.heads_from)
-    if isinstance(published, int):
-        return published
-    database = open_database(settings)
-    started = datetime.now(UTC)
-    try:
-        with psycopg.connect(database.conninfo) as conn:
+    published = _published(settings, heads_from)
+    with runtime(settings) as rt:
+        started = datetime.now(UTC)
+        with rt.connect(autocommit=False) as conn:
             result = integrity.verify(conn, public, extra_checkpoints=extra)
             times = recorded_times_problem(conn)
-            times_ok = times is None
             if published is not None:
                 _merge(result, _against_heads(conn, public, published))
             _record(conn, started, result, times)
-    finally:
-        database.close()
     if not result.ok:
         print(f"verify-log: FAILED at position {result.first_bad_position}", file=sys.stderr)
         for _, text in result.problems:
             print(f"  {text}", file=sys.stderr)
         return 1
-    if not times_ok:
+    if times is not None:
         return 1
     tail = result.head - result.anchored_at
     print(
@@ -133,17 +174,15 @@ def _record(
         )
 
 
-def _published(settings: Settings, source: str | None) -> list[Any] | int | None:
-    """The heads to check against (`--heads-from kafka|FILE`), None, or an exit status."""
-    from xuncha.api.cli.proofs import published_heads
-
+def _published(settings: Settings, source: str | None) -> list[Any] | None:
+    """The heads to check against (`--heads-from kafka|FILE`) or None; leaves with status 2
+    when they cannot be read."""
     if source is None:
         return None
     try:
-        return published_heads(settings, source)
+        return proofs.published_heads(settings, source)
     except (OSError, ValueError, KeyError, TimeoutError) as error:
-        print(f"xuncha: cannot read the published heads: {error}", file=sys.stderr)
-        return 2
+        raise fail(f"xuncha: cannot read the published heads: {error}") from None
 
 
 def _against_heads(conn: Any, public: Any, published: list[Any]) -> Any:
@@ -160,90 +199,100 @@ def _merge(result: Any, against: Any) -> None:
     result.anchored_at = max(result.anchored_at, against.anchored_at)
 
 
-def grant_app_role(settings: Settings, args: argparse.Namespace) -> int:
+@db.command(
+    "grant-app-role",
+    help="创建/授权应用角色（不能修改或删除事件）/ create/grant the application's role "
+    "(no UPDATE/DELETE of events)",
+)
+def grant_app_role(
+    role: Annotated[str, typer.Option(help="角色名 / the role's name")],
+    password_file: Annotated[
+        str | None, typer.Option(help="存放该角色密码的文件 / file holding the role's password")
+    ] = None,
+) -> int:
     from xuncha.api.cli.db_admin import grant_app_role as grant
-    from xuncha.api.database import open_database
 
-    password = Path(args.password_file).read_text().strip() if args.password_file else None
-    database = open_database(settings)
-    try:
-        for line in grant(database.conninfo, args.role, password):
+    password = Path(password_file).read_text().strip() if password_file else None
+    with runtime() as rt:
+        for line in grant(rt.conninfo, role, password):
             print(line)
-    finally:
-        database.close()
     return 0
 
 
-def erase_subject(settings: Settings, args: argparse.Namespace) -> int:
+def erase_subject(
+    subject_id: Annotated[
+        str,
+        typer.Argument(
+            metavar="SUBJECT_ID", help="petitioner:<id>, interviewee:<id>, lead_subject:<id>, …"
+        ),
+    ],
+    reason: Annotated[
+        str,
+        typer.Option(
+            help="原因（保存规则、申请），不写姓名 / why (retention rule, request); no names"
+        ),
+    ],
+    by: Annotated[str, typer.Option(help="下令删除的人 / who orders the erasure (user id)")],
+) -> int:
     """Crypto-shred a data subject: destroy its key, record `audit.subject_erased`, and print
     what was erased. Running it again for an erased subject only completes the record."""
-    from xuncha.api.container import build
-    from xuncha.api.database import open_database
     from xuncha.commands.errors import DomainError
     from xuncha.commands.sealed_access import RecordSubjectErasure
     from xuncha.events.base import Actor, Role
 
-    reason = args.reason.strip()
+    reason = reason.strip()
     if not reason:
-        print("xuncha: --reason must say why (without naming the person)", file=sys.stderr)
-        return 2
-    database = open_database(settings)
-    container = build(settings, database.conninfo)
-    try:
+        raise fail("xuncha: --reason must say why (without naming the person)")
+    with runtime() as rt:
+        container = rt.container
         assert container.keys is not None
         try:
-            key, destroyed = container.keys.erase(args.subject_id, args.by, reason)
+            key, destroyed = container.keys.erase(subject_id, by, reason)
         except DomainError as error:
-            print(f"xuncha: {error.message}", file=sys.stderr)
-            return 1
-        actor = Actor(user_id=args.by, role=Role.SYSTEM, organization_id="xuncha-cli")
-        command = RecordSubjectErasure(subject_id=args.subject_id, why=reason)
+            raise fail(f"xuncha: {error.message}", 1) from None
+        actor = Actor(user_id=by, role=Role.SYSTEM, organization_id="xuncha-cli")
+        command = RecordSubjectErasure(subject_id=subject_id, why=reason)
         try:
             result = container.app.execute(command, actor)
             recorded = f"recorded at log position {result.position}"
         except DomainError:
             recorded = "its erasure was recorded before"
         _vacuum(container.conninfo)
-        state = "destroyed now" if destroyed else "destroyed before"
-        print(
-            f"erased {key.subject_id}: key {state} (created {key.created_at.isoformat()}, "
-            f"erased {key.erased_at.isoformat() if key.erased_at else '?'} by {key.erased_by}); "
-            f'{recorded}. Its sealed fields now read as "[erased]" everywhere.'
-        )
-        return 0
-    finally:
-        container.close()
-        database.close()
+    state = "destroyed now" if destroyed else "destroyed before"
+    print(
+        f"erased {key.subject_id}: key {state} (created {key.created_at.isoformat()}, "
+        f"erased {key.erased_at.isoformat() if key.erased_at else '?'} by {key.erased_by}); "
+        f'{recorded}. Its sealed fields now read as "[erased]" everywhere.'
+    )
+    return 0
 
 
-def rotate_kek(settings: Settings, args: argparse.Namespace) -> int:
+def rotate_kek(
+    old_key_file: Annotated[
+        str, typer.Option(help="存放旧密钥（base64）的文件 / file holding the old key (base64)")
+    ],
+) -> int:
     """Rewrap every subject's data key from the old key-encryption key (read from a file) to
     the configured `XUNCHA_KEY_ENCRYPTION_KEY`."""
     import base64
     import binascii
 
-    from xuncha.api.database import make_recorder, open_database
     from xuncha.commands.eventstore.subject_keys import SubjectKeys
 
+    settings = load_settings()
     try:
-        old = base64.b64decode(Path(args.old_key_file).read_text().strip(), validate=True)
+        old = base64.b64decode(Path(old_key_file).read_text().strip(), validate=True)
     except (OSError, binascii.Error, ValueError) as error:
-        print(f"xuncha: cannot read the old key: {error}", file=sys.stderr)
-        return 2
+        raise fail(f"xuncha: cannot read the old key: {error}") from None
     if len(old) != 32:
-        print("xuncha: the old key must be base64 of exactly 32 bytes", file=sys.stderr)
-        return 2
-    database = open_database(settings)
-    recorder = make_recorder(database.conninfo, pool_size=1)
-    try:
+        raise fail("xuncha: the old key must be base64 of exactly 32 bytes")
+    with runtime(settings) as rt:
+        recorder = rt.recorder()
         keys = SubjectKeys(recorder.datastore, settings.kek_bytes, settings.wrapping_key_path)
         keys.create_table()
         count = keys.rewrap(old)
-        recorder.datastore.close()
-        _vacuum(database.conninfo)  # the dead rows held the keys wrapped with the old key
-    finally:
-        recorder.datastore.close()
-        database.close()
+        rt.close_opened()  # the recorder's pool: VACUUM waits for no one of ours
+        _vacuum(rt.conninfo)  # the dead rows held the keys wrapped with the old key
     print(f"rewrapped {count} subject keys under key-encryption key {keys.kek_id}")
     return 0
 
@@ -257,48 +306,3 @@ def _vacuum(conninfo: str) -> None:
         print(
             f"xuncha: VACUUM subject_keys not run ({error}); run it as the owner", file=sys.stderr
         )
-
-
-def add_parsers(sub: Any) -> None:
-    es = sub.add_parser(
-        "erase-subject",
-        help="crypto-shred a data subject (destroy its key): e.g. petitioner:<petition id>",
-    )
-    es.add_argument("subject_id", help="petitioner:<id>, interviewee:<id>, lead_subject:<id>, …")
-    es.add_argument("--reason", required=True, help="why (retention rule, request); no names")
-    es.add_argument("--by", required=True, help="who orders the erasure (user id)")
-    es.set_defaults(fn=erase_subject)
-    rk = sub.add_parser(
-        "rotate-kek", help="rewrap every subject key under the configured key-encryption key"
-    )
-    rk.add_argument("--old-key-file", required=True, help="file holding the old key (base64)")
-    rk.set_defaults(fn=rotate_kek)
-    cp = sub.add_parser("checkpoint", help="sign the log's hash chain head (or export them)")
-    cp.set_defaults(fn=checkpoint)
-    cp_sub = cp.add_subparsers(dest="action", required=False)
-    ex = cp_sub.add_parser("export", help="write all checkpoints as JSON lines to FILE")
-    ex.add_argument("file")
-    ex.set_defaults(fn=checkpoint_export)
-    from xuncha.api.cli.proofs import public_key
-
-    pk = cp_sub.add_parser("public-key", help="print the checkpoint key's public key (PEM)")
-    pk.set_defaults(fn=public_key)
-    vl = sub.add_parser("verify-log", help="check the event log's hash chain and checkpoints")
-    vl.add_argument("--checkpoints", default=None, help="exported checkpoints (JSON lines)")
-    vl.add_argument(
-        "--heads-from",
-        default=None,
-        metavar="kafka|FILE",
-        help="also check the log against published signed tree heads: the Kafka topic "
-        "xuncha.audit.checkpoint, or a file of collected heads (JSON lines)",
-    )
-    vl.set_defaults(fn=verify_log)
-    db = sub.add_parser("db", help="database administration").add_subparsers(
-        dest="action", required=True
-    )
-    gr = db.add_parser(
-        "grant-app-role", help="create/grant the application's role (no UPDATE/DELETE of events)"
-    )
-    gr.add_argument("--role", required=True)
-    gr.add_argument("--password-file", default=None, help="file holding the role's password")
-    gr.set_defaults(fn=grant_app_role)
