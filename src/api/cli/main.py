@@ -46,7 +46,7 @@ def serve(settings: Settings, args: argparse.Namespace) -> None:
     if settings.kafka_bootstrap_servers:  # without Kafka, events wait in the log
         from xuncha.api.container import make_relay
 
-        relay = make_relay(settings, database.conninfo)
+        relay = make_relay(settings, database.conninfo, container.telemetry)
         relay.start_thread()
     clock = ClockThread(container.app, settings.clock_seconds)
     if settings.clock_seconds > 0:
