@@ -212,9 +212,11 @@ class KafkaRelay:
         for notification_id, _, _, topic, state in rows:
             if not is_published(topic):
                 continue
-            bind_contextvars(event_type=topic, position=notification_id)
             recorded = self.mapper.decode(bytes(state), topic, notification_id)
-            bind_contextvars(correlation_id=str(recorded.metadata.correlation_id))
+            correlation_id = str(recorded.metadata.correlation_id)
+            bind_contextvars(
+                event_type=topic, position=notification_id, correlation_id=correlation_id
+            )
             for index, published in enumerate(to_integrations(recorded)):
                 out.append(message_of(recorded, published, self.target, index))
         return out

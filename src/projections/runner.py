@@ -136,9 +136,9 @@ class ProjectionRunner:
 
     def decode(self, state: bytes, topic: str, position: int) -> RecordedEvent:
         """Decode the event at `position` and bind it to the lines logged while it is handled."""
-        bind_contextvars(event_type=topic, position=position)
         recorded = self.mapper.decode(bytes(state), topic, position)
-        bind_contextvars(correlation_id=str(recorded.metadata.correlation_id))
+        correlation_id = str(recorded.metadata.correlation_id)
+        bind_contextvars(event_type=topic, position=position, correlation_id=correlation_id)
         return recorded
 
     def apply_next(

@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+from structlog.contextvars import get_contextvars
 
 from tests.integration.test_service_metrics import samples, value
 from tests.integration.test_telemetry import ROUND, hex_id, one
@@ -74,6 +75,8 @@ def test_a_traced_command_reaches_kafka_with_its_traceparent_and_every_family_co
     created = api.command("/rounds", ROUND, OFFICE, 201)
     api.get(f"/rounds/{created['created_id']}")  # the runner has applied it
     relay_once(container, kafka_settings)
+    # The relay ran in this thread: a batch recorded leaves none of its fields bound.
+    assert not {"event_type", "position", "batch_from", "batch_to"} & get_contextvars().keys()
 
     message = proposed(kafka_bootstrap, topic_prefix, created["created_id"])
     command = one(list(exporter.get_finished_spans()), "command ProposeRound")

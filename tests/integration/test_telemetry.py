@@ -34,8 +34,8 @@ from xuncha.api.settings import Settings
 from xuncha.api.telemetry import Telemetry, tracer_provider
 from xuncha.events.base import RecordedEvent
 from xuncha.events.integration import to_integrations
-from xuncha.projections.kafka_relay import KafkaTarget, message_of
-from xuncha.projections.runner import ProjectionRunner
+from xuncha.projections.kafka_relay import KafkaRelay, KafkaTarget, message_of
+from xuncha.projections.runner import SELECT_BATCH, ProjectionRunner
 
 ROUND = {"jurisdiction_id": "yulin", "committee": "市委", "name": "第三轮"}
 ROUND |= {"round_type": "regular", "planned_start": "2026-09-01", "planned_end": "2026-12-01"}
@@ -211,6 +211,25 @@ def test_lines_logged_while_the_runner_handles_an_event_name_it(
     after = [line for line in found if line["event"] == "after the batch"]
     assert len(after) == 1
     assert not {"event_type", "position", "read_model", "correlation_id"} & after[0].keys()
+
+
+def test_lines_logged_while_the_relay_maps_an_event_name_it(
+    api: Api,
+    container: Container,
+    log_stream: io.StringIO,  # noqa: F811 (the fixture)
+) -> None:
+    correlation = str(uuid4())
+    created = api.command("/rounds", ROUND, OFFICE, 201, **{"X-Correlation-Id": correlation})
+    relay = KafkaRelay(container.conninfo, KafkaTarget("unused:9092"))  # maps, sends nothing
+    with psycopg.connect(container.conninfo) as conn:
+        rows = conn.execute(SELECT_BATCH, (0, 10)).fetchall()
+    assert len(relay.messages(rows)) == 1
+    logging.getLogger("tests.probe").info("mapped")
+    mapped = [line for line in lines(log_stream) if line["event"] == "mapped"]
+    assert len(mapped) == 1
+    assert mapped[0]["event_type"] == "round.proposed"
+    assert mapped[0]["position"] == created["position"]
+    assert mapped[0]["correlation_id"] == correlation
 
 
 def test_metrics_of_appends_batches_and_both_pools_after_a_command(
