@@ -82,7 +82,10 @@ def make_timers(app: Application) -> Timers:
 
 
 def make_runner(
-    settings: Settings, conninfo: str, projections: list[Projection] | None = None
+    settings: Settings,
+    conninfo: str,
+    projections: list[Projection] | None = None,
+    telemetry: Telemetry | None = None,
 ) -> ProjectionRunner:
     return ProjectionRunner(
         conninfo,
@@ -90,6 +93,7 @@ def make_runner(
         batch_size=settings.projection_batch_size,
         retry_attempts=settings.projection_retry_attempts,
         retry_backoff_seconds=settings.projection_retry_backoff_seconds,
+        observe=telemetry.batch_observed if telemetry else None,
     )
 
 
@@ -110,36 +114,34 @@ class Container:
         self.runner.stop()
         self.read_pool.close()
         self.store.recorder.datastore.close()
+        self.telemetry.close()
 
 
-def make_store(settings: Settings, recorder: XunchaRecorder) -> tuple[EventStore, SubjectKeys]:
+def make_store(
+    settings: Settings, recorder: XunchaRecorder, telemetry: Telemetry | None = None
+) -> tuple[EventStore, SubjectKeys]:
     """The event store sealing personal data under the subject keys (docs/security.md)."""
     keys = SubjectKeys(recorder.datastore, settings.kek_bytes, settings.wrapping_key_path)
     keys.create_table()
-    return EventStore(recorder, EnvelopeMapper(sealer=keys)), keys
+    observe = telemetry.append_observed if telemetry else None
+    return EventStore(recorder, EnvelopeMapper(sealer=keys), observe=observe), keys
 
 
-def build(settings: Settings, conninfo: str) -> Container:
+def build(settings: Settings, conninfo: str, telemetry: Telemetry | None = None) -> Container:
+    """The service's parts; `telemetry` (metrics, and traces when `XUNCHA_TRACING` is on) is
+    made from the settings unless given (a test's in-memory span exporter)."""
+    telemetry = telemetry or Telemetry.of(settings.tracing)
     recorder = make_recorder(conninfo, settings.api_threads, settings.timeouts)
-    store, keys = make_store(settings, recorder)
+    store, keys = make_store(settings, recorder, telemetry)
     projections = read_models()
-    runner = make_runner(settings, conninfo, projections)
+    runner = make_runner(settings, conninfo, projections, telemetry)
     runner.setup()
     pool = make_read_pool(conninfo, settings.api_threads, settings.timeouts)
-    telemetry = Telemetry()
     telemetry.watch_pool(pool)
-    app = Application(store, observe=telemetry.command_observed)
+    telemetry.watch_pool(recorder.datastore.pool, "write", "command")
+    app = Application(store, observe=telemetry.command_observed, trace=telemetry.command_span)
     return Container(
-        settings,
-        conninfo,
-        store,
-        app,
-        pool,
-        runner,
-        make_timers(app),
-        projections,
-        keys,
-        telemetry,
+        settings, conninfo, store, app, pool, runner, make_timers(app), projections, keys, telemetry
     )
 
 
@@ -154,6 +156,11 @@ def kafka_target(settings: Settings) -> KafkaTarget:
     )
 
 
-def make_relay(settings: Settings, conninfo: str) -> KafkaRelay:
+def make_relay(settings: Settings, conninfo: str, telemetry: Telemetry | None = None) -> KafkaRelay:
     """The Kafka relay (log -> topics); only when Kafka is configured."""
-    return KafkaRelay(conninfo, kafka_target(settings), batch_size=settings.relay_batch_size)
+    return KafkaRelay(
+        conninfo,
+        kafka_target(settings),
+        batch_size=settings.relay_batch_size,
+        observe=telemetry.relay_observed if telemetry else None,
+    )

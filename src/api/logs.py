@@ -133,7 +133,8 @@ class RequestLog:
         clear_contextvars()
         cid = str(incoming_id(scope))
         bind_contextvars(correlation_id=cid, method=scope["method"], path=scope["path"])
-        started, status = time.perf_counter(), 500
+        started, status, route = time.perf_counter(), 500, "unmatched"
+        telemetry = scope["app"].state.container.telemetry
 
         async def sending(message: Message) -> None:
             nonlocal status
@@ -145,12 +146,19 @@ class RequestLog:
                 message["headers"] = [*headers, (b"x-correlation-id", cid.encode())]
             await send(message)
 
-        try:
-            await self.app(scope, receive, sending)
-        finally:
-            seconds = time.perf_counter() - started
-            route = getattr(scope.get("route"), "path", None) or "unmatched"
-            bind_contextvars(route=route)
-            log.info("request", extra={"status": status, "duration_ms": round(seconds * 1000, 1)})
-            telemetry = scope["app"].state.container.telemetry
-            telemetry.request_observed(scope["method"], route, status, seconds)
+        with telemetry.request_span(scope) as span:  # None unless tracing is on
+            if span is not None:
+                bind_contextvars(trace_id=telemetry.trace_id(span))
+                span.set_attribute("xuncha.correlation_id", cid)
+            try:
+                await self.app(scope, receive, sending)
+            finally:
+                seconds = time.perf_counter() - started
+                route = getattr(scope.get("route"), "path", None) or "unmatched"
+                bind_contextvars(route=route)
+                log.info(
+                    "request", extra={"status": status, "duration_ms": round(seconds * 1000, 1)}
+                )
+                telemetry.request_observed(scope["method"], route, status, seconds)
+                if span is not None:
+                    telemetry.request_ended(span, scope["method"], route, status)

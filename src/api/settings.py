@@ -53,6 +53,11 @@ class Settings(BaseSettings):
         default="auto",
         description="Logs on stderr: JSON lines, console text, or auto (console on a terminal)",
     )
+    tracing: Literal["off", "console", "otlp"] = Field(
+        default="off",
+        description="OpenTelemetry traces: off; console (spans on stdout); otlp (OTLP/HTTP to"
+        " OTEL_EXPORTER_OTLP_ENDPOINT, default http://localhost:4318)",
+    )
     jwt_secret: SecretStr | None = None
     jwt_issuer: str = "xuncha"
     jwt_audience: str = "xuncha-api"

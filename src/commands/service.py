@@ -6,6 +6,7 @@ import hashlib
 import json
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -32,6 +33,9 @@ BACKOFF_SECONDS = 0.01
 
 # Hears each executed command: its name, its outcome and the seconds it took.
 Observer = Callable[[str, str, float], None]
+# Holds a command's trace span open while it runs and yields its W3C `traceparent` (or None),
+# which its events' envelopes carry (api/telemetry.py).
+Tracer = Callable[[str], AbstractContextManager[str | None]]
 
 
 def utc_now() -> datetime:
@@ -88,6 +92,7 @@ class Application:
         attempts: int = ATTEMPTS,
         backoff_seconds: float = BACKOFF_SECONDS,
         observe: Observer | None = None,
+        trace: Tracer | None = None,
     ) -> None:
         self.store = store
         self.clock = clock
@@ -95,6 +100,7 @@ class Application:
         self.attempts = attempts
         self.backoff_seconds = backoff_seconds
         self.observe = observe
+        self.trace = trace
 
     def at(self, now: datetime) -> Application:
         """The same application deciding as of `now` (for timers replaying a moment)."""
@@ -105,6 +111,7 @@ class Application:
             attempts=self.attempts,
             backoff_seconds=self.backoff_seconds,
             observe=self.observe,
+            trace=self.trace,
         )
 
     def execute(
@@ -119,10 +126,12 @@ class Application:
         """Decide and append `command` as `actor`; the observer (metrics) hears how it went:
         `appended`, `replayed` (an idempotent retry) or the error's class name."""
         started, outcome = time.perf_counter(), "error"  # "error": interrupted (not an Exception)
+        name = type(command).__name__
         try:
-            result = self._execute(
-                command, actor, expected_version, idempotency_key, correlation_id
-            )
+            with self.trace(name) if self.trace else nullcontext() as traceparent:
+                result = self._execute(
+                    command, actor, expected_version, idempotency_key, correlation_id, traceparent
+                )
             outcome = "replayed" if result.replayed else "appended"
             return result
         except Exception as error:
@@ -130,7 +139,7 @@ class Application:
             raise
         finally:
             if self.observe is not None:
-                self.observe(type(command).__name__, outcome, time.perf_counter() - started)
+                self.observe(name, outcome, time.perf_counter() - started)
 
     def _execute(
         self,
@@ -139,6 +148,7 @@ class Application:
         expected_version: int | None,
         idempotency_key: str | None,
         correlation_id: UUID | None,
+        traceparent: str | None = None,
     ) -> CommandResult:
         name = type(command).__name__
         if actor.role not in type(command).allowed_roles:
@@ -153,7 +163,7 @@ class Application:
         for attempt in range(1, self.attempts + 1):
             try:
                 return self._decide_and_append(
-                    command, actor, expected_version, idempotency, correlation_id
+                    command, actor, expected_version, idempotency, correlation_id, traceparent
                 )
             except ConcurrencyConflict:
                 prior = self._replay(idempotency) if idempotency else None
@@ -173,6 +183,7 @@ class Application:
         expected_version: int | None,
         idempotency: IdempotencyRecord | None,
         correlation_id: UUID,
+        traceparent: str | None = None,
     ) -> CommandResult:
         """Load, decide and append once; ConcurrencyConflict if a stream moved on meanwhile."""
         name = type(command).__name__
@@ -186,7 +197,7 @@ class Application:
             new_id=self.new_id,
         )
         created = HANDLERS[type(command)](uow, command)
-        recorded = self.envelopes(uow, command, correlation_id)
+        recorded = self.envelopes(uow, command, correlation_id, traceparent)
         if not recorded:
             raise InvalidTransition(f"{name} has nothing to record in the current state")
         # A record created inside another stream (a briefing in the fieldwork stream) has an
@@ -205,7 +216,11 @@ class Application:
         return CommandResult(**{**result.__dict__, "position": max(positions)})
 
     def envelopes(
-        self, uow: UnitOfWork, command: Command, correlation_id: UUID
+        self,
+        uow: UnitOfWork,
+        command: Command,
+        correlation_id: UUID,
+        traceparent: str | None = None,
     ) -> list[RecordedEvent]:
         causation_id = uuid4()
         recorded = []
@@ -222,6 +237,7 @@ class Application:
                     reason=command.reason,
                     correlation_id=correlation_id,
                     causation_id=causation_id,
+                    traceparent=traceparent,
                 )
                 recorded.append(RecordedEvent(metadata=metadata, event=event))
         return recorded

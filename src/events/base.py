@@ -84,6 +84,9 @@ class EventMetadata(Contract):
     reason: str | None = None
     correlation_id: UUID
     causation_id: UUID
+    traceparent: str | None = None
+    """The W3C trace context of the command that recorded the event, when tracing was on;
+    stored only then (`EnvelopeMapper`), and handed on to Kafka as `ce_traceparent`."""
 
 
 class RecordedEvent(Contract):

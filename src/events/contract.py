@@ -54,6 +54,12 @@ HEADERS: dict[str, Any] = {
             "type": "string",
             "description": "the aggregate's version after this event (orders one aggregate)",
         },
+        "ce_traceparent": {
+            "type": "string",
+            "pattern": "^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$",
+            "description": "CloudEvents distributed-tracing extension: the W3C trace context"
+            " of the command that recorded the event; only when that command was traced",
+        },
         "content-type": {"type": "string", "const": CONTENT_TYPE},
     },
 }

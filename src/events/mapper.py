@@ -46,9 +46,12 @@ class EnvelopeMapper:
     def to_stored_event(self, recorded: RecordedEvent) -> StoredEvent:
         event = recorded.event
         data = event.model_dump(mode="json")
+        metadata = recorded.metadata.model_dump(mode="json")
+        if metadata["traceparent"] is None:  # untraced: the envelope as before the field
+            del metadata["traceparent"]
         envelope: dict[str, Any] = {
             "version": event.schema_version,
-            "metadata": recorded.metadata.model_dump(mode="json"),
+            "metadata": metadata,
             "data": data,
         }
         sealed_names = sorted(n for n in event.sealed_fields if n in data)

@@ -18,12 +18,14 @@ import contextlib
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
 import psycopg
 from psycopg import Connection
+from structlog.contextvars import bind_contextvars, unbind_contextvars
 
 from xuncha.commands.eventstore.log_follower import LogFollower
 from xuncha.events.base import RecordedEvent
@@ -58,6 +60,12 @@ ALTER TABLE kafka_relay_status ADD COLUMN IF NOT EXISTS last_success_at timestam
 HEARTBEAT_SECONDS = 5.0
 # Kafka waits kept short so a broker outage shows as `last_error` within seconds.
 FLUSH_TIMEOUT_SECONDS = 20.0
+# Hears each batch that read events: events read, messages sent, seconds, and the trace
+# contexts of the commands that recorded them (metrics, traces).
+RelayObserver = Callable[[int, int, float, list[str]], None]
+# Bound to the log lines written while an event is mapped (api/logs.py); after that the
+# batch's first and last positions (`batch_from`, `batch_to`) until it is recorded.
+EVENT_FIELDS = ("event_type", "position", "correlation_id")
 
 
 @dataclass(frozen=True)
@@ -88,7 +96,8 @@ def message_of(
     recorded: RecordedEvent, published: IntegrationEvent, target: KafkaTarget, index: int = 0
 ) -> Message:
     """The Kafka record of the index-th integration event of a domain event: CloudEvents 1.0
-    binary mode."""
+    binary mode, with `ce_traceparent` (the distributed-tracing extension) when the command
+    that recorded the event was traced."""
     meta = recorded.metadata
     headers = {
         "ce_specversion": SPEC_VERSION,
@@ -101,6 +110,8 @@ def message_of(
         "ce_xunchastreamversion": str(meta.stream_version),
         "content-type": CONTENT_TYPE,
     }
+    if meta.traceparent is not None:  # CloudEvents distributed-tracing extension
+        headers["ce_traceparent"] = meta.traceparent
     return Message(
         topic=target.topic(published.topic),
         key=str(meta.stream_id).encode(),
@@ -177,9 +188,11 @@ class KafkaRelay:
         *,
         batch_size: int = 500,
         mapper: EnvelopeMapper | None = None,
+        observe: RelayObserver | None = None,
     ) -> None:
         self.conninfo = conninfo
         self.target = target
+        self.observe = observe
         self.batch_size = batch_size
         self.mapper = mapper or EnvelopeMapper()
         self.stopped = threading.Event()
@@ -203,6 +216,10 @@ class KafkaRelay:
             if not is_published(topic):
                 continue
             recorded = self.mapper.decode(bytes(state), topic, notification_id)
+            correlation_id = str(recorded.metadata.correlation_id)
+            bind_contextvars(
+                event_type=topic, position=notification_id, correlation_id=correlation_id
+            )
             for index, published in enumerate(to_integrations(recorded)):
                 out.append(message_of(recorded, published, self.target, index))
         return out
@@ -215,10 +232,13 @@ class KafkaRelay:
         ).fetchone()
         assert row is not None, "the relay has no tracking row: call setup()"
         position = int(row[0])
+        started = time.perf_counter()
         rows = conn.execute(SELECT_BATCH, (position, self.batch_size)).fetchall()
         if not rows:
             return 0
         messages = self.messages(rows)
+        unbind_contextvars(*EVENT_FIELDS)
+        bind_contextvars(batch_from=rows[0][0], batch_to=rows[-1][0])
         if self.producer is None:
             self.producer = make_producer(self.target)
         futures = [
@@ -241,6 +261,10 @@ class KafkaRelay:
                 " last_published_at = now(), last_success_at = now() WHERE name = %s",
                 (len(messages), NAME),
             )
+        unbind_contextvars("batch_from", "batch_to")
+        if self.observe is not None:
+            traced = [v.decode() for m in messages for k, v in m.headers if k == "ce_traceparent"]
+            self.observe(len(rows), len(messages), time.perf_counter() - started, traced)
         return len(rows)
 
     def catch_up(self, conn: Connection[Any]) -> int:

@@ -23,8 +23,10 @@ from uuid import UUID
 import psycopg
 from psycopg import Connection, Cursor
 from psycopg.sql import SQL, Identifier
+from structlog.contextvars import bind_contextvars, unbind_contextvars
 
 from xuncha.commands.eventstore.log_follower import LogFollower
+from xuncha.events.base import RecordedEvent
 from xuncha.events.mapper import EnvelopeMapper
 from xuncha.projections import parking, tracking
 from xuncha.projections.base import BatchApplying, Projection
@@ -46,6 +48,11 @@ PIPELINE_SYNC_EVERY = 50  # events whose statements may be in flight at once
 # Events parked by any runner in this process since it started (`/metrics`).
 PARKED_TOTAL: dict[str, int] = {}
 Progress = Callable[[int], None]  # called with the target's position after each batch
+# Hears each batch that read events: read model, events read, seconds (metrics, traces).
+BatchObserver = Callable[[str, int, float], None]
+# Bound to the log lines written while an event is handled (api/logs.py), until the batch
+# commits: a failing batch's lines name the event it failed on.
+EVENT_FIELDS = ("read_model", "event_type", "position", "correlation_id")
 
 
 @dataclass(frozen=True)
@@ -92,8 +99,10 @@ class ProjectionRunner:
         retry_attempts: int = 3,
         retry_backoff_seconds: float = 0.1,
         pipeline: bool = True,
+        observe: BatchObserver | None = None,
     ) -> None:
         self.conninfo = conninfo
+        self.observe = observe
         self.projections = list(projections)
         self.batch_size = batch_size
         self.retry_attempts = max(1, retry_attempts)
@@ -118,8 +127,20 @@ class ProjectionRunner:
         target: Target | None = None,
     ) -> int:
         """Apply the next batch to one read model; returns how many events it read."""
+        started = time.perf_counter()
         with conn.transaction(), conn.cursor() as cur:
-            return self.apply_next(cur, projection, limit, target)
+            read = self.apply_next(cur, projection, limit, target)
+        unbind_contextvars(*EVENT_FIELDS)
+        if read and self.observe is not None:
+            self.observe(projection.name, read, time.perf_counter() - started)
+        return read
+
+    def decode(self, state: bytes, topic: str, position: int) -> RecordedEvent:
+        """Decode the event at `position` and bind it to the lines logged while it is handled."""
+        recorded = self.mapper.decode(bytes(state), topic, position)
+        correlation_id = str(recorded.metadata.correlation_id)
+        bind_contextvars(event_type=topic, position=position, correlation_id=correlation_id)
+        return recorded
 
     def apply_next(
         self,
@@ -131,6 +152,7 @@ class ProjectionRunner:
         """In the caller's transaction: lock the target's tracking row, apply the events after
         its position (at most `limit`, not beyond `target.upto`) and advance it."""
         name = target.tracking_name if target else projection.name
+        bind_contextvars(read_model=name)
         use_schema(cur, target.schema if target else None)
         position = tracking.lock_position(cur, name)
         self._select_next(cur, position, limit or self.batch_size, target)
@@ -141,7 +163,7 @@ class ProjectionRunner:
             projection.apply_batch(
                 cur,
                 [
-                    self.mapper.decode(bytes(state), topic, notification_id)
+                    self.decode(state, topic, notification_id)
                     for notification_id, _, _, topic, state in rows
                     if projection.handles(topic)
                 ],
@@ -151,7 +173,7 @@ class ProjectionRunner:
         if not self.pipeline or len(rows) == 1:
             for notification_id, _, _, topic, state in rows:
                 if projection.handles(topic):
-                    projection.apply(cur, self.mapper.decode(bytes(state), topic, notification_id))
+                    projection.apply(cur, self.decode(state, topic, notification_id))
             tracking.advance(cur, name, rows[-1][0])
             return len(rows)
         # Pipelined: the handlers' statements go out without waiting for each answer; a sync
@@ -161,7 +183,7 @@ class ProjectionRunner:
         with cur.connection.pipeline() as pipeline:
             for i, (notification_id, _, _, topic, state) in enumerate(rows, 1):
                 if projection.handles(topic):
-                    projection.apply(cur, self.mapper.decode(bytes(state), topic, notification_id))
+                    projection.apply(cur, self.decode(state, topic, notification_id))
                 if i % PIPELINE_SYNC_EVERY == 0:
                     pipeline.sync()
             tracking.advance(cur, name, rows[-1][0])

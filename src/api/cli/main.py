@@ -56,7 +56,7 @@ def serve(
             container.runner.start_thread()
         relay = None
         if settings.kafka_bootstrap_servers:  # without Kafka, events wait in the log
-            relay = make_relay(settings, rt.conninfo)
+            relay = make_relay(settings, rt.conninfo, container.telemetry)
             relay.start_thread()
         clock = ClockThread(rt.conninfo, container.timers, settings.clock_seconds)
         if settings.clock_seconds > 0:

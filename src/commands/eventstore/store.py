@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
@@ -61,6 +62,10 @@ class IdempotencyRecord:
     scope: str  # the actor and the client's key
     request_hash: str
     result: dict[str, Any]
+
+
+# Hears each append: events, outcome ("appended" or the error's class) and seconds (metrics).
+AppendObserver = Callable[[int, str, float], None]
 
 
 # A pipelined append whose idempotency insert meets a concurrent twin fails as "pipeline
@@ -215,9 +220,16 @@ class XunchaRecorder(PostgresApplicationRecorder):
 class EventStore:
     """Appends and reads `RecordedEvent`s; the only door to the stored events."""
 
-    def __init__(self, recorder: XunchaRecorder, mapper: EnvelopeMapper | None = None) -> None:
+    def __init__(
+        self,
+        recorder: XunchaRecorder,
+        mapper: EnvelopeMapper | None = None,
+        *,
+        observe: AppendObserver | None = None,
+    ) -> None:
         self.recorder = recorder
         self.mapper = mapper or EnvelopeMapper()
+        self.observe = observe
 
     def load(self, stream_id: UUID, *, up_to_version: int | None = None) -> list[RecordedEvent]:
         stored = self.recorder.select_events(stream_id, lte=up_to_version)
@@ -239,12 +251,21 @@ class EventStore:
                 f"this command would record {size // 1024} KiB of events; one command may "
                 f"record at most {MAX_APPEND_BYTES // 1024} KiB: split it or shorten its texts"
             )
+        started, outcome = time.perf_counter(), "error"
         try:
             ids = self.recorder.insert_events(stored, idempotency=idempotency, reads=reads or {})
+            outcome = "appended"
         except IntegrityError as error:
+            outcome = ConcurrencyConflict.__name__
             raise ConcurrencyConflict(
                 "another command changed this record at the same time; reload it and retry"
             ) from error
+        except Exception as error:
+            outcome = type(error).__name__
+            raise
+        finally:
+            if self.observe is not None:
+                self.observe(len(stored), outcome, time.perf_counter() - started)
         return list(ids or [])
 
     def read(self, after: int, limit: int) -> list[RecordedEvent]:

@@ -194,7 +194,9 @@ def _consumer_metrics(lines: list[str], consumers: list[dict[str, Any]]) -> None
         " in seconds, parked events (gauge) and events parked by this process (counter); the"
         " Kafka relay's lag once it has run; this process's requests in flight and shed, HTTP"
         " request durations by route template and status, command durations by type and"
-        " outcome, and the query pool's size, idle and waiting counts. No authentication, like"
+        " outcome, appends (duration, events), projection batches by read model and Kafka"
+        " relay batches (duration, size), and the query and command pools' size, idle and"
+        " waiting counts (every family: docs/operations.md). No authentication, like"
         " `/readyz`: it shows positions and counts only, never record contents."
     ),
     response_class=PlainTextResponse,
