@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -58,15 +57,13 @@ def test_an_append_held_open_is_applied_after_later_commands(container: Any) -> 
     # notification id is drawn, until released.
     recorder = make_recorder(container.conninfo, pool_size=2)
     drawn, release = threading.Event(), threading.Event()
-    original = recorder._fetch_ids_after_insert_events
 
-    def held(curs: Any, stored_events: Sequence[Any], **kwargs: Any) -> Any:
-        ids = original(curs, stored_events, **kwargs)
+    def held(pipeline: psycopg.Pipeline) -> None:
+        pipeline.sync()  # the batch's events are inserted: their ids are drawn
         drawn.set()
         release.wait(30)
-        return ids
 
-    recorder._fetch_ids_after_insert_events = held  # type: ignore[method-assign]
+    recorder._before_commit = held  # type: ignore[method-assign]
     slow_app = Application(EventStore(recorder))
     results: dict[str, CommandResult] = {}
     errors: list[BaseException] = []

@@ -14,31 +14,28 @@ drawing notification ids, so commit order still equals notification order.
 
 from __future__ import annotations
 
-import functools
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-import psycopg
-from eventsourcing import persistence
 from eventsourcing.persistence import IntegrityError, StoredEvent
-from eventsourcing.postgres import (
-    PostgresAggregateRecorder,
-    PostgresApplicationRecorder,
-    PostgresDatastore,
-)
-from psycopg import Cursor
+from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from psycopg import Cursor, Pipeline
 from psycopg.rows import DictRow
-from psycopg.sql import SQL, Identifier, Literal
+from psycopg.sql import SQL, Composed, Identifier, Literal
+from psycopg.types.json import Jsonb
 
 from xuncha.commands.errors import CommandTooLarge, ConcurrencyConflict
 from xuncha.commands.eventstore import integrity, log_verifications, recorded_time, tree_store
+from xuncha.commands.eventstore.group_commit import GroupCommit, PendingAppend
 from xuncha.events.base import RecordedEvent
 from xuncha.events.mapper import EnvelopeMapper
 
 EVENTS_TABLE = "stored_events"
+IDEMPOTENCY_TABLE = "command_idempotency"
+APPEND_FUNCTION = "xuncha_append"
 # One append travels as one pipelined INSERT; on psycopg 3.3 / libpq 18 such an INSERT of
 # roughly 0.6-1 MB hangs while holding the events table lock, stopping every writer. This
 # cap keeps a single command's events well below that.
@@ -63,44 +60,73 @@ class IdempotencyRecord:
     result: dict[str, Any]
 
 
-# A pipelined append whose idempotency insert meets a concurrent twin fails as "pipeline
-# aborted" (nothing committed); the next attempt finds the twin's idempotency record.
-PIPELINE_ATTEMPTS = 3
-
-
 def _once(method: Any) -> Any:
     """The library's method without its retry decorator (10 attempts, 0.2 s apart): with a
     lock, statement or pool timeout each attempt would wait the whole timeout again, so a
     request would take ten timeouts to fail. The pool checks a connection before lending it,
-    which is what those retries were for; only an aborted pipeline is tried again."""
-    inner = getattr(method, "__wrapped__", method)
+    which is what those retries were for."""
+    return getattr(method, "__wrapped__", method)
 
-    @functools.wraps(inner)
-    def call(*args: Any, **kwargs: Any) -> Any:
-        for attempt in range(1, PIPELINE_ATTEMPTS + 1):
-            try:
-                return inner(*args, **kwargs)
-            except persistence.OperationalError as error:
-                aborted = isinstance(error.__cause__, psycopg.errors.PipelineAborted)
-                if not aborted or attempt == PIPELINE_ATTEMPTS:
-                    raise
-        raise AssertionError("unreachable")
 
-    return call
+def append_function_statements(schema: str) -> list[Composed]:
+    """The append function: one command's append inside the batch's transaction, under the
+    append lock. Its body runs as a subtransaction (the EXCEPTION block), so a unique
+    violation fails this append alone: a stream that moved on (its next version exists), a
+    read stream that moved on (the read guard inserts that next version again, the same
+    violation) or an idempotency key already used. Returns the new events' notification ids
+    in order, or NULL ids and the violated constraint's name."""
+    events = Identifier(schema, EVENTS_TABLE)
+    return [
+        SQL(
+            "CREATE OR REPLACE FUNCTION {function}("
+            " new_ids uuid[], new_versions bigint[], new_topics text[], new_states bytea[],"
+            " read_ids uuid[], read_versions bigint[],"
+            " key_scope text, key_hash text, key_result jsonb,"
+            " OUT positions bigint[], OUT conflict text)"
+            " LANGUAGE plpgsql AS $body$"
+            " DECLARE constraint_name text;"
+            " BEGIN"
+            "  IF key_scope IS NOT NULL THEN"
+            "   INSERT INTO {idempotency} (scope, request_hash, result)"
+            "    VALUES (key_scope, key_hash, key_result);"
+            "  END IF;"
+            "  INSERT INTO {events} (originator_id, originator_version, topic, state)"
+            "   SELECT r.id, r.v + 1, NULL, NULL FROM unnest(read_ids, read_versions) AS r(id, v)"
+            "   WHERE EXISTS (SELECT 1 FROM {events} AS e"
+            "    WHERE e.originator_id = r.id AND e.originator_version = r.v + 1);"
+            "  WITH inserted AS ("
+            "   INSERT INTO {events} (originator_id, originator_version, topic, state)"
+            "    SELECT n.id, n.v, n.topic, n.state"
+            "    FROM unnest(new_ids, new_versions, new_topics, new_states)"
+            "     WITH ORDINALITY AS n(id, v, topic, state, k)"
+            "    ORDER BY n.k"
+            "   RETURNING notification_id)"
+            "  SELECT array_agg(notification_id ORDER BY notification_id) INTO positions"
+            "   FROM inserted;"
+            " EXCEPTION WHEN unique_violation THEN"
+            "  GET STACKED DIAGNOSTICS constraint_name = CONSTRAINT_NAME;"
+            "  positions := NULL;"
+            "  conflict := constraint_name;"
+            " END $body$"
+        ).format(
+            function=Identifier(schema, APPEND_FUNCTION),
+            idempotency=Identifier(schema, IDEMPOTENCY_TABLE),
+            events=events,
+        )
+    ]
 
 
 class XunchaRecorder(PostgresApplicationRecorder):
     """The library's application recorder plus the `command_idempotency` table; one attempt
     per call (the caller answers 503 and the client retries)."""
 
-    insert_events = _once(PostgresApplicationRecorder.insert_events)
     select_events = _once(PostgresApplicationRecorder.select_events)
     select_notifications = _once(PostgresApplicationRecorder.select_notifications)
     max_notification_id = _once(PostgresApplicationRecorder.max_notification_id)
 
     def __init__(self, datastore: PostgresDatastore) -> None:
         super().__init__(datastore, events_table_name=EVENTS_TABLE)
-        self.idempotency_table = Identifier(datastore.schema, "command_idempotency")
+        self.idempotency_table = Identifier(datastore.schema, IDEMPOTENCY_TABLE)
         self.sql_create_statements.append(
             SQL(
                 "CREATE TABLE IF NOT EXISTS {} (scope text PRIMARY KEY, request_hash text NOT NULL,"
@@ -111,16 +137,12 @@ class XunchaRecorder(PostgresApplicationRecorder):
         self.sql_create_statements.extend(tree_store.create_statements(datastore.schema))
         self.sql_create_statements.extend(log_verifications.create_statements(datastore.schema))
         self.link_statement = integrity.link_statement(datastore.schema, EVENTS_TABLE)
-        events = Identifier(datastore.schema, EVENTS_TABLE)
-        # A stream read at version v that has a version v + 1 now: insert that row again, so
-        # the conflict is the same unique violation as a concurrent write (inserts nothing
-        # when no read stream moved on). Run under the append lock, so it is exact.
-        self.read_guard_statement = SQL(
-            "INSERT INTO {events} (originator_id, originator_version, topic, state)"
-            " SELECT r.id, r.v + 1, NULL, NULL FROM unnest(%s::uuid[], %s::bigint[]) AS r(id, v)"
-            " WHERE EXISTS (SELECT 1 FROM {events} e"
-            "  WHERE e.originator_id = r.id AND e.originator_version = r.v + 1)"
-        ).format(events=events)
+        self.sql_create_statements.extend(append_function_statements(datastore.schema))
+        self.append_statement = SQL(
+            "SELECT positions, conflict FROM {}(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[],"
+            " %s::uuid[], %s::bigint[], %s::text, %s::text, %s::jsonb)"
+        ).format(Identifier(datastore.schema, APPEND_FUNCTION))
+        self.group_commit = GroupCommit(self._write_batch, MAX_APPEND_BYTES)
         self.recording_time_statement = recorded_time.recording_time_statement(
             datastore.schema, EVENTS_TABLE
         )
@@ -144,49 +166,77 @@ class XunchaRecorder(PostgresApplicationRecorder):
             return
         super().create_table()
 
-    def _fetch_ids_after_insert_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    def insert_events(
+        self,
+        stored_events: Sequence[StoredEvent],
+        *,
+        idempotency: IdempotencyRecord | None = None,
+        reads: Mapping[UUID, int] | None = None,
+        **_: Any,
     ) -> Sequence[int] | None:
-        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        # Pipelined with the INSERT, under the append lock: no extra round trip.
-        curs.execute(self.link_statement, prepare=True)
-        return ids
+        """Append `stored_events` atomically with the idempotency record and the read streams'
+        check; the notification ids once committed. Concurrent calls are written together
+        (`group_commit`); a conflict of this append raises IntegrityError and appends nothing."""
+        if not stored_events:
+            return []
+        pending = PendingAppend(
+            stored_events, idempotency, reads or {}, size=sum(len(s.state) for s in stored_events)
+        )
+        return self.group_commit.submit(pending)
 
-    def _insert_stored_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> None:
-        """The library's sequence (lock, notify, insert) with the read streams' check after
-        the lock, and the events stamped with their recording time taken under the lock."""
-        self._lock_table(curs)
-        reads: Mapping[UUID, int] = kwargs.get("reads") or {}
-        if reads:
-            curs.execute(self.read_guard_statement, (list(reads), list(reads.values())))
-        stamped = self._stamp(curs, stored_events)
-        self._notify_channel(curs)
-        PostgresAggregateRecorder._insert_stored_events(self, curs, stamped, **kwargs)
+    def _write_batch(self, batch: list[PendingAppend]) -> None:
+        """One transaction for the queued appends: the append lock, one recorded time (never
+        before the last stored event's), each append in its own subtransaction (the append
+        function), one NOTIFY, the chain links of every new event, COMMIT. Two round trips
+        however many appends; each append is settled only after COMMIT."""
+        results: list[Cursor[DictRow]] = []
+        with self.datastore.get_connection() as conn:
+            with conn.pipeline() as pipeline, conn.transaction():
+                with conn.cursor() as curs:
+                    self._lock_table(curs)
+                    curs.execute(self.recording_time_statement, prepare=True)
+                    row = curs.fetchone()  # the first round trip: waits for the lock
+                    assert row is not None
+                    at = row["recorded_at"]
+                for pending in batch:
+                    curs = conn.cursor()
+                    params = self._append_params(pending, at)
+                    curs.execute(self.append_statement, params, prepare=True)
+                    results.append(curs)
+                with conn.cursor() as curs:
+                    self._notify_channel(curs)
+                    curs.execute(self.link_statement, prepare=True)
+                self._before_commit(pipeline)
+            # Committed (the pipeline and transaction above have ended without an error).
+            for pending, curs in zip(batch, results, strict=True):
+                with curs:
+                    outcome = curs.fetchone()
+                assert outcome is not None
+                if outcome["positions"] is None:
+                    conflict = outcome["conflict"]
+                    pending.fail(IntegrityError(f"the append conflicts ({conflict})"))
+                else:
+                    pending.succeed(list(outcome["positions"]))
 
-    def _stamp(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent]
-    ) -> list[StoredEvent]:
-        """Each event's recorded time is the moment it is stored: read under the append lock
-        (one round trip), never before the last stored event's, so the log's times never
-        decrease whichever writer took the lock first (commands.recorded_time)."""
-        curs.execute(self.recording_time_statement, prepare=True)
-        row = curs.fetchone()  # syncs the pipeline: a failed read guard raises here
-        assert row is not None
-        return [recorded_time.stamped(s, row["recorded_at"]) for s in stored_events]
+    def _before_commit(self, pipeline: Pipeline) -> None:
+        """Called with every statement of a batch queued and COMMIT not yet sent (a seam for
+        tests that hold a transaction open)."""
 
-    def _insert_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
-    ) -> None:
-        record: IdempotencyRecord | None = kwargs.get("idempotency")
-        if record is not None:
-            curs.execute(
-                SQL("INSERT INTO {} (scope, request_hash, result) VALUES (%s, %s, %s)").format(
-                    self.idempotency_table
-                ),
-                (record.scope, record.request_hash, json.dumps(record.result)),
-            )
+    @staticmethod
+    def _append_params(pending: PendingAppend, at: datetime) -> tuple[Any, ...]:
+        stamped = [recorded_time.stamped(s, at) for s in pending.events]
+        record: IdempotencyRecord | None = pending.idempotency
+        return (
+            [s.originator_id for s in stamped],
+            [s.originator_version for s in stamped],
+            [s.topic for s in stamped],
+            [s.state for s in stamped],
+            list(pending.reads),
+            list(pending.reads.values()),
+            record.scope if record else None,
+            record.request_hash if record else None,
+            Jsonb(record.result) if record else None,
+        )
 
     def find_idempotency(self, scope: str) -> tuple[str, dict[str, Any]] | None:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
