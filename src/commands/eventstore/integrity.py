@@ -14,8 +14,9 @@ integers and length-prefixed strings, so no two different rows share canonical b
 Links live in `event_chain (position, link)`, one row per event.
 
 **Where links are computed: in the insert transaction**, by one SQL statement
-(`link_statement`) that `XunchaRecorder` queues in the same pipeline right after the events'
-INSERT, while the append lock is held. Why there and not in an asynchronous chain-keeper:
+(`link_statement`) that `XunchaRecorder` queues in the same pipeline right after the INSERTs
+of a group-committed batch, while the append lock is held. Why there and not in an
+asynchronous chain-keeper:
 
 * Appends are already serialized (one writer at a time, so that commit order is notification
   order); the previous link read under that lock is the true predecessor, and a committed

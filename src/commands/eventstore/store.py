@@ -5,6 +5,10 @@ retried command either finds the first result or appends nothing. So are the eve
 of the tamper-evident hash chain (`commands.integrity`). Each event's recorded time
 (`occurred_at`) is taken under the append lock (`commands.recorded_time`).
 
+Concurrent appends are group-committed (`commands.eventstore.group_commit`): one transaction
+writes every append queued when its writer started, each append by one call of the
+`xuncha_append` function, whose subtransaction fails that append alone on a conflict.
+
 Appends are serialized by a transaction-scoped advisory lock instead of the library's
 `LOCK TABLE stored_events IN EXCLUSIVE MODE`: that lock mode needs UPDATE, DELETE or
 TRUNCATE rights on the table, which the application's database role must not have
