@@ -33,6 +33,9 @@ class SerialRecorder(XunchaRecorder):
             " WHERE EXISTS (SELECT 1 FROM {events} e"
             "  WHERE e.originator_id = r.id AND e.originator_version = r.v + 1)"
         ).format(events=events)
+        self.recording_time_statement = recorded_time.recording_time_statement(
+            self.datastore.schema, EVENTS_TABLE
+        )
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any

@@ -4,11 +4,12 @@ own outcome; the log stays in order, chained, and holds exactly the successes' e
 
 from __future__ import annotations
 
+import json
 import threading
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -33,6 +34,7 @@ from xuncha.commands.eventstore.store import EventStore, IdempotencyRecord, Xunc
 from xuncha.commands.round import ApproveRound, PlanInspection, ProposeRound
 from xuncha.commands.service import Application, CommandResult
 from xuncha.events.base import Actor, Role
+from xuncha.events.mapper import dumps
 
 OFFICE = Actor(user_id="office-1", role=Role.INSPECTION_OFFICE, organization_id="org-xcb")
 COMMITTEE = Actor(user_id="sec-1", role=Role.COMMITTEE, organization_id="org-city-committee")
@@ -168,6 +170,11 @@ def test_concurrent_conflicting_commands_keep_the_log_exact(
         assert verification.events == len(rows)
         assert verification.head == rows[-1][0]
         assert recorded_time.first_decrease(conn) is None
+        slots = conn.execute(
+            "SELECT count(*) FROM stored_events WHERE position(%s::bytea in state) > 0",
+            (recorded_time.SLOT.encode(),),
+        ).fetchone()
+        assert slots == (0,)  # every event has its time, none the placeholder
         # One result per idempotency key: every success under a key is that result.
         query = "SELECT scope, result FROM command_idempotency WHERE scope LIKE %s"
         stored = dict(conn.execute(query, (f"{OFFICE.user_id}:{example}-%",)).fetchall())
@@ -274,3 +281,29 @@ def test_a_conflict_raises_concurrency_conflict_and_appends_nothing(
     assert store.head() == 1
     assert store.append([]) == []  # nothing to append: nothing is written
     assert store.head() == 1
+
+
+def test_each_event_gets_the_recorded_time_in_its_slot_and_nowhere_else(
+    recorder: XunchaRecorder,
+) -> None:
+    """The append function writes the time where the envelope's occurred_at is, even when a
+    text of the event is the slot's own placeholder."""
+    slot = recorded_time.SLOT
+    envelope = {
+        "data": {"note": slot},
+        "metadata": {"occurred_at": "2000-01-01T00:00:00Z", "reason": slot},
+        "version": 1,
+    }
+    plain = {"data": {}, "metadata": {"occurred_at": "2000-01-01T00:00:00Z"}, "version": 1}
+    stream = uuid4()
+    before = datetime.now(UTC)
+    recorder.insert_events(
+        [StoredEvent(stream, 1, "t", dumps(envelope)), StoredEvent(stream, 2, "t", dumps(plain))]
+    )
+    after = datetime.now(UTC)
+    first, second = (json.loads(e.state) for e in recorder.select_events(stream))
+    assert first["data"]["note"] == slot
+    assert first["metadata"]["reason"] == slot
+    times = [datetime.fromisoformat(e["metadata"]["occurred_at"]) for e in (first, second)]
+    assert before <= times[0] <= times[1] <= after
+    assert first["metadata"]["occurred_at"].endswith("Z")

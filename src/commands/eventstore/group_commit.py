@@ -30,6 +30,7 @@ class PendingAppend:
     idempotency: Any  # IdempotencyRecord | None (store.py)
     reads: Mapping[UUID, int]
     size: int = 0
+    params: tuple[Any, ...] = ()  # what the writer sends for it, prepared by the caller
     ids: list[int] | None = None
     error: BaseException | None = None
     done: bool = field(default=False)

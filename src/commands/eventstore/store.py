@@ -20,7 +20,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any
 from uuid import UUID
 
@@ -74,22 +73,25 @@ def _once(method: Any) -> Any:
 
 def append_function_statements(schema: str) -> list[Composed]:
     """The append function: one command's append inside the batch's transaction, under the
-    append lock. Its body runs as a subtransaction (the EXCEPTION block), so a unique
-    violation fails this append alone: a stream that moved on (its next version exists), a
-    read stream that moved on (the read guard inserts that next version again, the same
-    violation) or an idempotency key already used. Returns the new events' notification ids
-    in order, or NULL ids and the violated constraint's name."""
+    append lock. It takes the recorded time (now by the database's clock, never before the last
+    stored event's: `commands.eventstore.recorded_time`) and writes it into each event's time
+    slot. Its body runs as a subtransaction (the EXCEPTION block), so a unique violation fails
+    this append alone: a stream that moved on (its next version exists), a read stream that
+    moved on (the read guard inserts that next version again, the same violation) or an
+    idempotency key already used. Returns the new events' notification ids in order, or NULL
+    ids and the violated constraint's name."""
     events = Identifier(schema, EVENTS_TABLE)
     return [
         SQL(
             "CREATE OR REPLACE FUNCTION {function}("
             " new_ids uuid[], new_versions bigint[], new_topics text[], new_states bytea[],"
-            " read_ids uuid[], read_versions bigint[],"
+            " time_slots integer[], read_ids uuid[], read_versions bigint[],"
             " key_scope text, key_hash text, key_result jsonb,"
             " OUT positions bigint[], OUT conflict text)"
             " LANGUAGE plpgsql AS $body$"
-            " DECLARE constraint_name text;"
+            " DECLARE constraint_name text; recorded bytea;"
             " BEGIN"
+            "  recorded := {recorded};"
             "  IF key_scope IS NOT NULL THEN"
             "   INSERT INTO {idempotency} (scope, request_hash, result)"
             "    VALUES (key_scope, key_hash, key_result);"
@@ -100,9 +102,10 @@ def append_function_statements(schema: str) -> list[Composed]:
             "    WHERE e.originator_id = r.id AND e.originator_version = r.v + 1);"
             "  WITH inserted AS ("
             "   INSERT INTO {events} (originator_id, originator_version, topic, state)"
-            "    SELECT n.id, n.v, n.topic, n.state"
-            "    FROM unnest(new_ids, new_versions, new_topics, new_states)"
-            "     WITH ORDINALITY AS n(id, v, topic, state, k)"
+            "    SELECT n.id, n.v, n.topic, CASE WHEN n.slot IS NULL THEN n.state"
+            "     ELSE overlay(n.state PLACING recorded FROM n.slot FOR {width}) END"
+            "    FROM unnest(new_ids, new_versions, new_topics, new_states, time_slots)"
+            "     WITH ORDINALITY AS n(id, v, topic, state, slot, k)"
             "    ORDER BY n.k"
             "   RETURNING notification_id)"
             "  SELECT array_agg(notification_id ORDER BY notification_id) INTO positions"
@@ -116,6 +119,13 @@ def append_function_statements(schema: str) -> list[Composed]:
             function=Identifier(schema, APPEND_FUNCTION),
             idempotency=Identifier(schema, IDEMPOTENCY_TABLE),
             events=events,
+            recorded=recorded_time.recorded_at_text(
+                SQL(
+                    "greatest(clock_timestamp(), (SELECT {at} FROM {events}"
+                    " ORDER BY notification_id DESC LIMIT 1))"
+                ).format(at=recorded_time.RECORDED_AT, events=events)
+            ),
+            width=Literal(len(recorded_time.SLOT)),
         )
     ]
 
@@ -144,12 +154,9 @@ class XunchaRecorder(PostgresApplicationRecorder):
         self.sql_create_statements.extend(append_function_statements(datastore.schema))
         self.append_statement = SQL(
             "SELECT positions, conflict FROM {}(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[],"
-            " %s::uuid[], %s::bigint[], %s::text, %s::text, %s::jsonb)"
+            " %s::integer[], %s::uuid[], %s::bigint[], %s::text, %s::text, %s::jsonb)"
         ).format(Identifier(datastore.schema, APPEND_FUNCTION))
         self.group_commit = GroupCommit(self._write_batch, MAX_APPEND_BYTES)
-        self.recording_time_statement = recorded_time.recording_time_statement(
-            datastore.schema, EVENTS_TABLE
-        )
         self.lock_table_statements = [
             SQL("SET LOCAL lock_timeout = '{0}s'").format(datastore.lock_timeout),
             SQL("SELECT pg_advisory_xact_lock({0})").format(Literal(APPEND_LOCK)),
@@ -183,29 +190,30 @@ class XunchaRecorder(PostgresApplicationRecorder):
         (`group_commit`); a conflict of this append raises IntegrityError and appends nothing."""
         if not stored_events:
             return []
+        reads = reads or {}
         pending = PendingAppend(
-            stored_events, idempotency, reads or {}, size=sum(len(s.state) for s in stored_events)
+            stored_events,
+            idempotency,
+            reads,
+            size=sum(len(s.state) for s in stored_events),
+            params=self._append_params(stored_events, idempotency, reads),
         )
         return self.group_commit.submit(pending)
 
     def _write_batch(self, batch: list[PendingAppend]) -> None:
-        """One transaction for the queued appends: the append lock, one recorded time (never
-        before the last stored event's), each append in its own subtransaction (the append
-        function), one NOTIFY, the chain links of every new event, COMMIT. Two round trips
-        however many appends; each append is settled only after COMMIT."""
+        """One transaction for the queued appends, sent as one pipeline (one round trip however
+        many appends): the append lock, each append by one call of the append function (its
+        own subtransaction; it stamps the recorded time), one NOTIFY, the chain links of every
+        new event, COMMIT. The lock is held only while the database runs the pipeline, never
+        while this thread waits for its turn to run. Each append is settled after COMMIT."""
         results: list[Cursor[DictRow]] = []
         with self.datastore.get_connection() as conn:
             with conn.pipeline() as pipeline, conn.transaction():
                 with conn.cursor() as curs:
                     self._lock_table(curs)
-                    curs.execute(self.recording_time_statement, prepare=True)
-                    row = curs.fetchone()  # the first round trip: waits for the lock
-                    assert row is not None
-                    at = row["recorded_at"]
                 for pending in batch:
                     curs = conn.cursor()
-                    params = self._append_params(pending, at)
-                    curs.execute(self.append_statement, params, prepare=True)
+                    curs.execute(self.append_statement, pending.params, prepare=True)
                     results.append(curs)
                 with conn.cursor() as curs:
                     self._notify_channel(curs)
@@ -227,16 +235,21 @@ class XunchaRecorder(PostgresApplicationRecorder):
         tests that hold a transaction open)."""
 
     @staticmethod
-    def _append_params(pending: PendingAppend, at: datetime) -> tuple[Any, ...]:
-        stamped = [recorded_time.stamped(s, at) for s in pending.events]
-        record: IdempotencyRecord | None = pending.idempotency
+    def _append_params(
+        stored_events: Sequence[StoredEvent],
+        record: IdempotencyRecord | None,
+        reads: Mapping[UUID, int],
+    ) -> tuple[Any, ...]:
+        """The append function's arguments, prepared by the caller's thread before queueing."""
+        slotted = [recorded_time.time_slot(s) for s in stored_events]
         return (
-            [s.originator_id for s in stamped],
-            [s.originator_version for s in stamped],
-            [s.topic for s in stamped],
-            [s.state for s in stamped],
-            list(pending.reads),
-            list(pending.reads.values()),
+            [s.originator_id for s, _ in slotted],
+            [s.originator_version for s, _ in slotted],
+            [s.topic for s, _ in slotted],
+            [s.state for s, _ in slotted],
+            [slot for _, slot in slotted],
+            list(reads),
+            list(reads.values()),
             record.scope if record else None,
             record.request_hash if record else None,
             Jsonb(record.result) if record else None,
