@@ -58,12 +58,16 @@ def test_an_append_held_open_is_applied_after_later_commands(container: Any) -> 
     recorder = make_recorder(container.conninfo, pool_size=2)
     drawn, release = threading.Event(), threading.Event()
 
-    def held(pipeline: psycopg.Pipeline) -> None:
-        pipeline.sync()  # the batch's events are inserted: their ids are drawn
-        drawn.set()
-        release.wait(30)
+    original = recorder._execute_batch
 
-    recorder._before_commit = held  # type: ignore[method-assign]
+    def held(conn: psycopg.Connection[Any], params: tuple[Any, ...]) -> Any:
+        with conn.transaction():
+            rows = original(conn, params)  # the batch's ids are drawn, the lock is held
+            drawn.set()
+            release.wait(30)
+        return rows
+
+    recorder._execute_batch = held  # type: ignore[method-assign]
     slow_app = Application(EventStore(recorder))
     results: dict[str, CommandResult] = {}
     errors: list[BaseException] = []

@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+import psycopg
 from eventsourcing.persistence import IntegrityError, StoredEvent
 from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
-from psycopg import Cursor, Pipeline
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier, Literal
 from psycopg.types.json import Jsonb
@@ -72,53 +72,76 @@ def _once(method: Any) -> Any:
 
 
 def append_function_statements(schema: str) -> list[Composed]:
-    """The append function: one command's append inside the batch's transaction, under the
-    append lock. It takes the recorded time (now by the database's clock, never before the last
-    stored event's: `commands.eventstore.recorded_time`) and writes it into each event's time
-    slot. Its body runs as a subtransaction (the EXCEPTION block), so a unique violation fails
-    this append alone: a stream that moved on (its next version exists), a read stream that
-    moved on (the read guard inserts that next version again, the same violation) or an
-    idempotency key already used. Returns the new events' notification ids in order, or NULL
-    ids and the violated constraint's name."""
+    """The append function: a group-committed batch of appends as one statement, so in
+    autocommit one transaction and one round trip. It takes the append lock (held until
+    commit, so commit order is notification order), then for each append k in turn, in its
+    own subtransaction (the EXCEPTION block): the idempotency row, the read guard, the recorded
+    time (now by the database's clock, never before the last stored event's:
+    `commands.eventstore.recorded_time`) written into each event's time slot, and the INSERT of
+    the events. A unique violation fails append k alone and appends nothing of it: a stream that
+    moved on (its next version exists, also by an earlier append of the batch), a read stream
+    that moved on (the read guard inserts that next version again, the same violation) or an
+    idempotency key already used. Then one NOTIFY and the chain links of every new event.
+    Returns one row per append: its notification ids in order, or NULL and the violated
+    constraint's name.
+
+    The arguments are flattened over the batch: each event, read and idempotency record
+    names its append (`*_of`, 1-based)."""
     events = Identifier(schema, EVENTS_TABLE)
     return [
         SQL(
             "CREATE OR REPLACE FUNCTION {function}("
-            " new_ids uuid[], new_versions bigint[], new_topics text[], new_states bytea[],"
-            " time_slots integer[], read_ids uuid[], read_versions bigint[],"
-            " key_scope text, key_hash text, key_result jsonb,"
-            " OUT positions bigint[], OUT conflict text)"
+            " appends integer, lock_wait text,"
+            " event_of integer[], new_ids uuid[], new_versions bigint[], new_topics text[],"
+            " new_states bytea[], time_slots integer[],"
+            " read_of integer[], read_ids uuid[], read_versions bigint[],"
+            " key_of integer[], key_scopes text[], key_hashes text[], key_results jsonb[])"
+            " RETURNS TABLE (append_no integer, positions bigint[], conflict text)"
             " LANGUAGE plpgsql AS $body$"
-            " DECLARE constraint_name text; recorded bytea;"
+            " DECLARE k integer; recorded bytea; violated text;"
             " BEGIN"
-            "  recorded := {recorded};"
-            "  IF key_scope IS NOT NULL THEN"
-            "   INSERT INTO {idempotency} (scope, request_hash, result)"
-            "    VALUES (key_scope, key_hash, key_result);"
-            "  END IF;"
-            "  INSERT INTO {events} (originator_id, originator_version, topic, state)"
-            "   SELECT r.id, r.v + 1, NULL, NULL FROM unnest(read_ids, read_versions) AS r(id, v)"
-            "   WHERE EXISTS (SELECT 1 FROM {events} AS e"
-            "    WHERE e.originator_id = r.id AND e.originator_version = r.v + 1);"
-            "  WITH inserted AS ("
-            "   INSERT INTO {events} (originator_id, originator_version, topic, state)"
-            "    SELECT n.id, n.v, n.topic, CASE WHEN n.slot IS NULL THEN n.state"
-            "     ELSE overlay(n.state PLACING recorded FROM n.slot FOR {width}) END"
-            "    FROM unnest(new_ids, new_versions, new_topics, new_states, time_slots)"
-            "     WITH ORDINALITY AS n(id, v, topic, state, slot, k)"
-            "    ORDER BY n.k"
-            "   RETURNING notification_id)"
-            "  SELECT array_agg(notification_id ORDER BY notification_id) INTO positions"
-            "   FROM inserted;"
-            " EXCEPTION WHEN unique_violation THEN"
-            "  GET STACKED DIAGNOSTICS constraint_name = CONSTRAINT_NAME;"
-            "  positions := NULL;"
-            "  conflict := constraint_name;"
+            "  PERFORM set_config('lock_timeout', lock_wait, true);"
+            "  PERFORM pg_advisory_xact_lock({lock});"
+            "  FOR k IN 1..appends LOOP"
+            "   BEGIN"
+            "    recorded := {recorded};"
+            "    INSERT INTO {idempotency} (scope, request_hash, result)"
+            "     SELECT x.scope, x.hash, x.result"
+            "     FROM unnest(key_of, key_scopes, key_hashes, key_results)"
+            "      AS x(a, scope, hash, result)"
+            "     WHERE x.a = k;"
+            "    INSERT INTO {events} (originator_id, originator_version, topic, state)"
+            "     SELECT r.id, r.v + 1, NULL, NULL"
+            "     FROM unnest(read_of, read_ids, read_versions) AS r(a, id, v)"
+            "     WHERE r.a = k AND EXISTS (SELECT 1 FROM {events} AS e"
+            "      WHERE e.originator_id = r.id AND e.originator_version = r.v + 1);"
+            "    WITH inserted AS ("
+            "     INSERT INTO {events} (originator_id, originator_version, topic, state)"
+            "      SELECT n.id, n.v, n.topic, CASE WHEN n.slot IS NULL THEN n.state"
+            "       ELSE overlay(n.state PLACING recorded FROM n.slot FOR {width}) END"
+            "      FROM unnest(event_of, new_ids, new_versions, new_topics, new_states, time_slots)"
+            "       WITH ORDINALITY AS n(a, id, v, topic, state, slot, o)"
+            "      WHERE n.a = k ORDER BY n.o"
+            "     RETURNING notification_id)"
+            "    SELECT k, array_agg(i.notification_id ORDER BY i.notification_id), NULL"
+            "     INTO append_no, positions, conflict FROM inserted AS i;"
+            "    RETURN NEXT;"
+            "   EXCEPTION WHEN unique_violation THEN"
+            "    GET STACKED DIAGNOSTICS violated = CONSTRAINT_NAME;"
+            "    append_no := k; positions := NULL; conflict := violated;"
+            "    RETURN NEXT;"
+            "   END;"
+            "  END LOOP;"
+            "  PERFORM pg_notify({channel}, '');"
+            "  {link};"
             " END $body$"
         ).format(
             function=Identifier(schema, APPEND_FUNCTION),
             idempotency=Identifier(schema, IDEMPOTENCY_TABLE),
             events=events,
+            lock=Literal(APPEND_LOCK),
+            channel=Literal(EVENTS_TABLE),
+            link=integrity.link_statement(schema, EVENTS_TABLE),
             recorded=recorded_time.recorded_at_text(
                 SQL(
                     "greatest(clock_timestamp(), (SELECT {at} FROM {events}"
@@ -126,7 +149,7 @@ def append_function_statements(schema: str) -> list[Composed]:
                 ).format(at=recorded_time.RECORDED_AT, events=events)
             ),
             width=Literal(len(recorded_time.SLOT)),
-        )
+        ),
     ]
 
 
@@ -152,10 +175,18 @@ class XunchaRecorder(PostgresApplicationRecorder):
         self.sql_create_statements.extend(log_verifications.create_statements(datastore.schema))
         self.link_statement = integrity.link_statement(datastore.schema, EVENTS_TABLE)
         self.sql_create_statements.extend(append_function_statements(datastore.schema))
-        self.append_statement = SQL(
-            "SELECT positions, conflict FROM {}(%s::uuid[], %s::bigint[], %s::text[], %s::bytea[],"
-            " %s::integer[], %s::uuid[], %s::bigint[], %s::text, %s::text, %s::jsonb)"
-        ).format(Identifier(datastore.schema, APPEND_FUNCTION))
+        # Rendered once: the writer sends it for every batch.
+        self.append_statement = (
+            SQL(
+                "SELECT append_no, positions, conflict FROM {}(%s, %s, %s::integer[],"
+                " %s::uuid[], %s::bigint[], %s::text[], %s::bytea[], %s::integer[],"
+                " %s::integer[], %s::uuid[], %s::bigint[],"
+                " %s::integer[], %s::text[], %s::text[], %s::jsonb[])"
+            )
+            .format(Identifier(datastore.schema, APPEND_FUNCTION))
+            .as_string()
+        )
+        self.lock_wait = f"{datastore.lock_timeout}s"
         self.group_commit = GroupCommit(self._write_batch, MAX_APPEND_BYTES)
         self.lock_table_statements = [
             SQL("SET LOCAL lock_timeout = '{0}s'").format(datastore.lock_timeout),
@@ -201,38 +232,46 @@ class XunchaRecorder(PostgresApplicationRecorder):
         return self.group_commit.submit(pending)
 
     def _write_batch(self, batch: list[PendingAppend]) -> None:
-        """One transaction for the queued appends, sent as one pipeline (one round trip however
-        many appends): the append lock, each append by one call of the append function (its
-        own subtransaction; it stamps the recorded time), one NOTIFY, the chain links of every
-        new event, COMMIT. The lock is held only while the database runs the pipeline, never
-        while this thread waits for its turn to run. Each append is settled after COMMIT."""
-        results: list[Cursor[DictRow]] = []
+        """The queued appends as one call of the append function, in autocommit: one
+        statement, one transaction, one round trip however many appends. The append lock is
+        held only while PostgreSQL runs it and commits, never while a Python thread waits for
+        its turn to run. Each append is settled after COMMIT."""
+        params = self._batch_params(batch)
         with self.datastore.get_connection() as conn:
-            with conn.pipeline() as pipeline, conn.transaction():
-                with conn.cursor() as curs:
-                    self._lock_table(curs)
-                for pending in batch:
-                    curs = conn.cursor()
-                    curs.execute(self.append_statement, pending.params, prepare=True)
-                    results.append(curs)
-                with conn.cursor() as curs:
-                    self._notify_channel(curs)
-                    curs.execute(self.link_statement, prepare=True)
-                self._before_commit(pipeline)
-            # Committed (the pipeline and transaction above have ended without an error).
-            for pending, curs in zip(batch, results, strict=True):
-                with curs:
-                    outcome = curs.fetchone()
-                assert outcome is not None
-                if outcome["positions"] is None:
-                    conflict = outcome["conflict"]
-                    pending.fail(IntegrityError(f"the append conflicts ({conflict})"))
-                else:
-                    pending.succeed(list(outcome["positions"]))
+            rows = self._execute_batch(conn, params)
+        outcomes = {row["append_no"]: row for row in rows}
+        for k, pending in enumerate(batch, start=1):
+            outcome = outcomes[k]
+            if outcome["positions"] is None:
+                conflict = outcome["conflict"]
+                pending.fail(IntegrityError(f"the append conflicts ({conflict})"))
+            else:
+                pending.succeed(list(outcome["positions"]))
 
-    def _before_commit(self, pipeline: Pipeline) -> None:
-        """Called with every statement of a batch queued and COMMIT not yet sent (a seam for
-        tests that hold a transaction open)."""
+    def _execute_batch(
+        self, conn: psycopg.Connection[DictRow], params: tuple[Any, ...]
+    ) -> list[DictRow]:
+        """Run the append function (a seam for tests that hold the transaction open)."""
+        with conn.cursor() as curs:
+            curs.execute(self.append_statement, params, prepare=True)
+            return curs.fetchall()
+
+    def _batch_params(self, batch: list[PendingAppend]) -> tuple[Any, ...]:
+        """The append function's arguments: the appends' own, flattened, each item naming
+        its append."""
+        columns: tuple[list[Any], ...] = tuple([] for _ in range(13))
+        for k, pending in enumerate(batch, start=1):
+            events, reads, key = pending.params
+            for column, values in zip(columns[1:6], events, strict=True):
+                column.extend(values)
+            columns[0].extend([k] * len(events[0]))
+            for column, values in zip(columns[7:9], reads, strict=True):
+                column.extend(values)
+            columns[6].extend([k] * len(reads[0]))
+            if key is not None:
+                for column, value in zip(columns[9:13], (k, *key), strict=True):
+                    column.append(value)
+        return (len(batch), self.lock_wait, *columns)
 
     @staticmethod
     def _append_params(
@@ -240,20 +279,18 @@ class XunchaRecorder(PostgresApplicationRecorder):
         record: IdempotencyRecord | None,
         reads: Mapping[UUID, int],
     ) -> tuple[Any, ...]:
-        """The append function's arguments, prepared by the caller's thread before queueing."""
+        """One append's part of the arguments (events, reads, idempotency record), prepared
+        by the caller's thread before queueing."""
         slotted = [recorded_time.time_slot(s) for s in stored_events]
-        return (
+        events = (
             [s.originator_id for s, _ in slotted],
             [s.originator_version for s, _ in slotted],
             [s.topic for s, _ in slotted],
             [s.state for s, _ in slotted],
             [slot for _, slot in slotted],
-            list(reads),
-            list(reads.values()),
-            record.scope if record else None,
-            record.request_hash if record else None,
-            Jsonb(record.result) if record else None,
         )
+        key = None if record is None else (record.scope, record.request_hash, Jsonb(record.result))
+        return events, (list(reads), list(reads.values())), key
 
     def find_idempotency(self, scope: str) -> tuple[str, dict[str, Any]] | None:
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
