@@ -5,9 +5,10 @@ retried command either finds the first result or appends nothing. So are the eve
 of the tamper-evident hash chain (`commands.integrity`). Each event's recorded time
 (`occurred_at`) is taken under the append lock (`commands.recorded_time`).
 
-Concurrent appends are group-committed (`commands.eventstore.group_commit`): one transaction
-writes every append queued when its writer started, each append by one call of the
-`xuncha_append` function, whose subtransaction fails that append alone on a conflict.
+Concurrent appends are group-committed (`commands.eventstore.group_commit`): one call of the
+`xuncha_append` function, in autocommit (one statement, one transaction, one round trip),
+writes every append queued when its writer started, each in a subtransaction that fails that
+append alone on a conflict.
 
 Appends are serialized by a transaction-scoped advisory lock instead of the library's
 `LOCK TABLE stored_events IN EXCLUSIVE MODE`: that lock mode needs UPDATE, DELETE or
@@ -39,9 +40,10 @@ from xuncha.events.mapper import EnvelopeMapper
 EVENTS_TABLE = "stored_events"
 IDEMPOTENCY_TABLE = "command_idempotency"
 APPEND_FUNCTION = "xuncha_append"
-# One append travels as one pipelined INSERT; on psycopg 3.3 / libpq 18 such an INSERT of
-# roughly 0.6-1 MB hangs while holding the events table lock, stopping every writer. This
-# cap keeps a single command's events well below that.
+# An append used to travel as one pipelined INSERT; on psycopg 3.3 / libpq 18 such an INSERT
+# of roughly 0.6-1 MB hung while holding the append lock, stopping every writer. This cap
+# keeps a single command's events, and a group-committed batch (one function call, not
+# pipelined), well below that.
 MAX_APPEND_BYTES = 256 * 1024
 # Taken by every append, held until commit: "XUNCHA" + 0xA0 ("append").
 APPEND_LOCK = 0x58554E43484100A0
