@@ -1,12 +1,18 @@
-"""Command throughput of Xuncha's write side against raw psycopg inserts, in one process.
+"""Command throughput of Xuncha's write side against what PostgreSQL itself allows (raw
+psycopg inserts, one per transaction, with and without the append lock): the append protocol
+before group commit (`serial_append.py`) and the product's (group commit), in one process and
+over HTTP.
 
 Run by hand: `.venv/bin/python benchmarks/command_throughput.py` (see benchmarks/README.md).
 """
 
 from __future__ import annotations
 
+import http.client
 import json
 import os
+import socket
+import subprocess
 import sys
 import threading
 import time
@@ -19,20 +25,24 @@ from typing import Any
 from uuid import UUID, uuid4
 
 import psycopg
+from serial_append import SerialRecorder
 
 from support import database, log, quantile_ms
 from xuncha.api.container import make_store
 from xuncha.api.database import make_recorder
+from xuncha.api.http.auth import mint
 from xuncha.api.settings import Settings
 from xuncha.commands import feedback, finding, group, preparation, rectification, report, round
 from xuncha.commands import rectification_plan as plan
 from xuncha.commands.base import Command
+from xuncha.commands.eventstore.store import APPEND_LOCK, XunchaRecorder
 from xuncha.commands.service import Application, CommandResult
 from xuncha.events.base import Actor, Role
 
 CLIENTS = (1, 16)
 RAW_COUNT = {1: 6000, 16: 16000}  # commands per measured run: a few seconds each
-APP_COUNT = {1: 2000, 16: 4000}
+APP_COUNT = {1: 2000, 16: 6000}
+HTTP_COUNT = {1: 1000, 16: 3000}
 WARMUP = 200
 EVENTS_PER_ITEM = 5  # progress reports per rectification item: streams stay realistically short
 ITEMS_PER_PLAN = 100  # far below where one command's events hang the insert (see README)
@@ -75,6 +85,8 @@ RAW_INSERT = (
     "INSERT INTO raw_events (originator_id, originator_version, topic, state)"
     " VALUES (%s, 1, 'rectification.progress_reported', %s) RETURNING notification_id"
 )
+RAW_LOCK = f"SELECT pg_advisory_xact_lock({APPEND_LOCK})"
+HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 @dataclass
@@ -119,6 +131,25 @@ def raw_clients(conninfo: str, clients: int) -> Iterator[Op]:
     conns = [psycopg.connect(conninfo, autocommit=True) for _ in range(clients)]
     try:
         yield lambda c, i: conns[c].execute(RAW_INSERT, (uuid4(), RAW_STATE), prepare=True)
+    finally:
+        for conn in conns:
+            conn.close()
+
+
+@contextmanager
+def locked_clients(conninfo: str, clients: int) -> Iterator[Op]:
+    """One connection per client; each insert is its own transaction under the append lock,
+    sent as one pipeline (BEGIN, lock, INSERT, COMMIT: one round trip)."""
+    conns = [psycopg.connect(conninfo) for _ in range(clients)]
+
+    def op(c: int, i: int) -> None:
+        conn = conns[c]
+        with conn.pipeline(), conn.transaction():
+            conn.execute(RAW_LOCK, prepare=True)
+            conn.execute(RAW_INSERT, (uuid4(), RAW_STATE), prepare=True)
+
+    try:
+        yield op
     finally:
         for conn in conns:
             conn.close()
@@ -184,11 +215,16 @@ def open_items(app: Application, n: int) -> list[UUID]:
     return [UUID(e.stream_id) for e in accepted.events if e.type == "rectification.item_opened"]
 
 
-def progress_op(app: Application, clients: int, count: int) -> Op:
-    """ReportItemProgress on items of the client's own inspection, round robin."""
+def progress_items(app: Application, clients: int, count: int) -> list[list[UUID]]:
+    """Open items for `count` progress reports, each client's on its own inspections."""
     n = -(-(count // clients) // EVENTS_PER_ITEM)  # items per client
     sizes = [min(ITEMS_PER_PLAN, n - k) for k in range(0, n, ITEMS_PER_PLAN)]
-    items = [[i for size in sizes for i in open_items(app, size)] for _ in range(clients)]
+    return [[i for size in sizes for i in open_items(app, size)] for _ in range(clients)]
+
+
+def progress_op(app: Application, clients: int, count: int) -> Op:
+    """ReportItemProgress on items of the client's own inspection, round robin."""
+    items = progress_items(app, clients, count)
 
     def op(c: int, i: int) -> CommandResult:
         item_id = items[c][i % len(items[c])]
@@ -204,22 +240,150 @@ def propose_op(app: Application, clients: int, count: int) -> Op:
 
 
 def print_table(runs: list[Run]) -> None:
-    raw = {r.clients: r.rate for r in runs if r.scenario.startswith("raw")}
+    raw = {r.clients: r.rate for r in runs if r.scenario.startswith("pg_limits: insert")}
     print(
-        f"{'scenario':<28}{'clients':>8}{'commands':>10}{'seconds':>9}"
+        f"{'scenario':<44}{'clients':>8}{'commands':>10}{'seconds':>9}"
         f"{'commands/s':>12}{'vs raw':>8}{'p50 ms':>8}{'p99 ms':>8}"
     )
     for r in runs:
         print(
-            f"{r.scenario:<28}{r.clients:>8}{r.commands:>10}{r.seconds:>9.2f}{r.rate:>12.0f}"
+            f"{r.scenario:<44}{r.clients:>8}{r.commands:>10}{r.seconds:>9.2f}{r.rate:>12.0f}"
             f"{r.rate / raw[r.clients]:>7.2f}x{r.ms(0.5):>8.2f}{r.ms(0.99):>8.2f}"
         )
+
+
+def print_ratios(runs: list[Run]) -> None:
+    """Group commit against the serial protocol and against the locked-insert limit."""
+    rate = {(r.scenario, r.clients): r.rate for r in runs}
+    print()
+    print(
+        f"{'scenario':<34}{'clients':>8}{'serial/s':>10}{'group/s':>10}{'group/serial':>14}"
+        f"{'group/locked':>14}"
+    )
+    for name in [n for n, _ in SCENARIOS] + [HTTP_SCENARIO]:
+        for clients in CLIENTS:
+            old, new = rate.get((f"{name}, serial", clients)), rate.get((f"{name}, group", clients))
+            locked = rate[("pg_limits: locked insert, 1 event/tx", clients)]
+            if old and new:
+                print(
+                    f"{name:<34}{clients:>8}{old:>10.0f}{new:>10.0f}{new / old:>13.2f}x"
+                    f"{new / locked:>13.2f}x"
+                )
 
 
 SCENARIOS = (
     ("ReportItemProgress (append)", progress_op),
     ("ProposeRound (new stream)", propose_op),
 )
+HTTP_SCENARIO = "ReportItemProgress over HTTP"
+PROTOCOLS: dict[str, type[XunchaRecorder]] = {"serial": SerialRecorder, "group": XunchaRecorder}
+
+
+def in_process(conninfo: str, protocol: str, runs: list[Run]) -> None:
+    recorder = make_recorder(conninfo, pool_size=max(CLIENTS))
+    if protocol == "serial":
+        recorder = SerialRecorder(recorder.datastore)
+    store, _ = make_store(Settings(database_url=conninfo), recorder)  # seals recusals
+    app = Application(store)
+    try:
+        for name, make in SCENARIOS:
+            for clients in CLIENTS:
+                log(f"{name}, {protocol}, {clients} clients: setting up")
+                timed("warm-up", clients, WARMUP, make(app, clients, WARMUP))
+                op = make(app, clients, APP_COUNT[clients])
+                runs.append(timed(f"{name}, {protocol}", clients, APP_COUNT[clients], op))
+    finally:
+        recorder.datastore.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def server(conninfo: str, protocol: str) -> Iterator[int]:
+    """`xuncha serve` in its own process (API, projection runner; timers off) on this
+    database, with the given append protocol; yields its port once it answers."""
+    port = free_port()
+    env = os.environ | {"XUNCHA_DATABASE_URL": conninfo, "XUNCHA_CLOCK_SECONDS": "0"}
+    env |= {"XUNCHA_LOG_FORMAT": "json", "PYTHONPATH": HERE}
+    args = [sys.executable, os.path.join(HERE, "serve_protocol.py"), protocol, "--port", str(port)]
+    process = subprocess.Popen(args, env=env, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                conn.request("GET", "/readyz")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError(f"the {protocol} server did not become ready")
+            time.sleep(0.2)
+        yield port
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def caught_up(conninfo: str) -> None:
+    """Wait until the server's read models have applied the whole log (no catch-up work
+    competes with the measured commands)."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        for _ in range(600):
+            row = conn.execute(
+                "SELECT (SELECT coalesce(max(notification_id), 0) FROM stored_events)"
+                " - coalesce((SELECT min(position) FROM projection_tracking), 0)"
+            ).fetchone()
+            if row is not None and row[0] <= 0:
+                return
+            time.sleep(0.1)
+
+
+def post_progress(
+    conns: list[http.client.HTTPConnection], items: list[list[UUID]], headers: dict[str, str]
+) -> Op:
+    """POST /rectification-items/{id}/progress, each client on its own connection and items."""
+
+    def op(c: int, i: int) -> None:
+        item_id = items[c][i % len(items[c])]
+        body = json.dumps({"percent": i % 100, "note": "已招标"})
+        conns[c].request("POST", f"/rectification-items/{item_id}/progress", body, headers)
+        response = conns[c].getresponse()
+        answer = response.read()
+        if response.status != 200:
+            raise RuntimeError(f"{response.status}: {answer[:300]!r}")
+
+    return op
+
+
+def over_http(conninfo: str, protocol: str, runs: list[Run]) -> None:
+    recorder = make_recorder(conninfo, pool_size=4)
+    store, _ = make_store(Settings(database_url=conninfo), recorder)
+    app = Application(store)
+    items = {c: progress_items(app, c, HTTP_COUNT[c] + WARMUP) for c in CLIENTS}
+    recorder.datastore.close()
+    token = mint(
+        Settings(),
+        user_id=LIAISON.user_id,
+        role=LIAISON.role,
+        organization_id=LIAISON.organization_id,
+    )
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    with server(conninfo, protocol) as port:
+        for clients in CLIENTS:
+            log(f"{HTTP_SCENARIO}, {protocol}, {clients} clients")
+            caught_up(conninfo)
+            conns = [http.client.HTTPConnection("127.0.0.1", port) for _ in range(clients)]
+            op = post_progress(conns, items[clients], headers)
+            timed("warm-up", clients, WARMUP, op)
+            runs.append(timed(f"{HTTP_SCENARIO}, {protocol}", clients, HTTP_COUNT[clients], op))
+            for conn in conns:
+                conn.close()
 
 
 def main() -> int:
@@ -232,25 +396,23 @@ def main() -> int:
         for clients in CLIENTS:
             with raw_clients(conninfo, clients) as op:
                 timed("warm-up", clients, WARMUP, op)
-                runs.append(timed("raw insert, 1 event/tx", clients, RAW_COUNT[clients], op))
-        recorder = make_recorder(conninfo, pool_size=max(CLIENTS))
-        store, _ = make_store(Settings(database_url=conninfo), recorder)  # seals recusals
-        app = Application(store)
-        try:
-            for name, make in SCENARIOS:
-                for clients in CLIENTS:
-                    log(f"{name}, {clients} clients: setting up")
-                    timed("warm-up", clients, WARMUP, make(app, clients, WARMUP))
-                    op = make(app, clients, APP_COUNT[clients])
-                    runs.append(timed(name, clients, APP_COUNT[clients], op))
-        finally:
-            store.recorder.datastore.close()
+                runs.append(timed("pg_limits: insert, 1 event/tx", clients, RAW_COUNT[clients], op))
+            with locked_clients(conninfo, clients) as op:
+                timed("warm-up", clients, WARMUP, op)
+                scenario = "pg_limits: locked insert, 1 event/tx"
+                runs.append(timed(scenario, clients, RAW_COUNT[clients], op))
+        for protocol in PROTOCOLS:
+            in_process(conninfo, protocol, runs)
+        if "--no-http" not in sys.argv:
+            for protocol in PROTOCOLS:
+                over_http(conninfo, protocol, runs)
         with psycopg.connect(conninfo) as conn:
             query = "SELECT avg(length(state))::int FROM stored_events WHERE topic = %s"
             row = conn.execute(query, ("rectification.progress_reported",)).fetchone()
     print(f"PostgreSQL {', '.join(settings)}; {os.cpu_count()} CPUs; ", end="")
     print(f"state bytes: raw {len(RAW_STATE)}, Xuncha progress {row[0] if row else '?'} (mean)")
     print_table(runs)
+    print_ratios(runs)
     return 0
 
 

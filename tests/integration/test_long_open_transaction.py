@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -58,15 +57,17 @@ def test_an_append_held_open_is_applied_after_later_commands(container: Any) -> 
     # notification id is drawn, until released.
     recorder = make_recorder(container.conninfo, pool_size=2)
     drawn, release = threading.Event(), threading.Event()
-    original = recorder._fetch_ids_after_insert_events
 
-    def held(curs: Any, stored_events: Sequence[Any], **kwargs: Any) -> Any:
-        ids = original(curs, stored_events, **kwargs)
-        drawn.set()
-        release.wait(30)
-        return ids
+    original = recorder._execute_batch
 
-    recorder._fetch_ids_after_insert_events = held  # type: ignore[method-assign]
+    def held(conn: psycopg.Connection[Any], params: tuple[Any, ...]) -> Any:
+        with conn.transaction():
+            rows = original(conn, params)  # the batch's ids are drawn, the lock is held
+            drawn.set()
+            release.wait(30)
+        return rows
+
+    recorder._execute_batch = held  # type: ignore[method-assign]
     slow_app = Application(EventStore(recorder))
     results: dict[str, CommandResult] = {}
     errors: list[BaseException] = []

@@ -14,14 +14,15 @@ integers and length-prefixed strings, so no two different rows share canonical b
 Links live in `event_chain (position, link)`, one row per event.
 
 **Where links are computed: in the insert transaction**, by one SQL statement
-(`link_statement`) that `XunchaRecorder` queues in the same pipeline right after the events'
-INSERT, while the append lock is held. Why there and not in an asynchronous chain-keeper:
+(`link_statement`) that the append function (`store.append_function_statements`) runs right
+after the INSERTs of a group-committed batch, while the append lock is held. Why there and not in an
+asynchronous chain-keeper:
 
 * Appends are already serialized (one writer at a time, so that commit order is notification
   order); the previous link read under that lock is the true predecessor, and a committed
   event always has its link: there is no unlinked tail, only the part after the last
   checkpoint that is not yet signed (the "unanchored tail", see docs/security.md).
-* It costs no extra round trip: the statement is pipelined with the INSERT and reads the
+* It costs no extra round trip: the statement runs in the same function call and reads the
   predecessor through the primary key; SHA-256 runs inside PostgreSQL (`sha256()`,
   PostgreSQL 11+). The measured cost on command throughput is in docs/security.md.
 * A keeper would be one more process to run, watch and lock, and a lagging keeper would
