@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -38,6 +38,7 @@ from xuncha.commands.base import Command
 from xuncha.commands.eventstore.store import APPEND_LOCK, XunchaRecorder
 from xuncha.commands.service import Application, CommandResult
 from xuncha.events.base import Actor, Role
+from xuncha.events.office_day import office_today
 
 CLIENTS = (1, 16)
 RAW_COUNT = {1: 6000, 16: 16000}  # commands per measured run: a few seconds each
@@ -65,7 +66,7 @@ LIAISON = who("liaison-1", Role.INSPECTED_ORG_LIAISON, TARGET_ORG)
 
 
 def day(offset: int) -> str:
-    return (date.today() + timedelta(days=offset)).isoformat()
+    return (office_today() + timedelta(days=offset)).isoformat()
 
 
 ROUND = {"jurisdiction_id": "yulin", "committee": "中共榆林市委", "name": "第一轮巡察"}

@@ -5,17 +5,23 @@ without writing one per route by hand."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
+from xuncha.events.office_day import office_today
+
 SOME_UUID = "00000000-0000-4000-8000-000000000001"
-FORMATS = {
-    "date": date.today().isoformat(),
-    "date-time": f"{date.today().isoformat()}T08:00:00+08:00",
-    "uuid": SOME_UUID,
-    "email": "office@example.org",
-    "uri": "https://example.org/x",
-}
+
+
+def formats() -> dict[str, str]:
+    """Instances of the string formats; dates are the offices' today when the body is built."""
+    today = office_today().isoformat()
+    return {
+        "date": today,
+        "date-time": f"{today}T08:00:00+08:00",
+        "uuid": SOME_UUID,
+        "email": "office@example.org",
+        "uri": "https://example.org/x",
+    }
 
 
 class Minimal:
@@ -47,8 +53,9 @@ class Minimal:
         if kind == "array":
             return [self.of(schema.get("items", {})) for _ in range(schema.get("minItems", 0))]
         if kind == "string":
-            if schema.get("format") in FORMATS:
-                return FORMATS[schema["format"]]
+            known = formats()
+            if schema.get("format") in known:
+                return known[schema["format"]]
             return "x" * max(1, schema.get("minLength", 1))
         if kind in ("integer", "number"):
             low = schema.get("minimum", schema.get("exclusiveMinimum", -1) + 1)
