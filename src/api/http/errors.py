@@ -119,101 +119,117 @@ def problem(
     )
 
 
+def _http_error(_: Request, exc: HTTPException) -> JSONResponse:
+    """Routing's own answers (no such path, method not allowed) as problems too."""
+    codes = {400: "malformed_body", 404: "no_such_path", 405: "method_not_allowed"}
+    code = codes.get(exc.status_code, "http_error")
+    headers = dict(exc.headers) if exc.headers else None
+    return problem(exc.status_code, code, str(exc.detail), headers=headers)
+
+
+def _domain_error(_: Request, exc: errors.DomainError) -> JSONResponse:
+    status = next((STATUS[t] for t in type(exc).__mro__ if t in STATUS), 422)
+    return problem(status, exc.code, exc.message)
+
+
+def _unauthenticated(_: Request, exc: Unauthenticated) -> JSONResponse:
+    return problem(401, "unauthenticated", exc.message, headers={"WWW-Authenticate": "Bearer"})
+
+
+def _bad_request(_: Request, exc: BadRequest) -> JSONResponse:
+    return problem(400, "bad_request", exc.message)
+
+
+def _file_refused(_: Request, exc: FileRefused) -> JSONResponse:
+    return problem(exc.status, exc.code, exc.detail, {"errors": exc.errors})
+
+
+def _not_caught_up(_: Request, exc: NotCaughtUp) -> JSONResponse:
+    return problem(503, "read_model_behind", str(exc), headers={"Retry-After": "1"})
+
+
+def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    """The database is unreachable, a pooled connection broke, or a wait ran out: the
+    transaction rolled back (nothing appended); the client may retry after a moment."""
+    code, detail = database_problem(exc)
+    log.warning("503 %s on %s %s: %s", code, request.method, request.url.path, exc)
+    retry = str(request.app.state.container.settings.retry_after_seconds)
+    return problem(503, code, detail, headers={"Retry-After": retry})
+
+
+def _invalid(_: Request, exc: RequestValidationError | ValidationError) -> JSONResponse:
+    page = [e for e in exc.errors() if _is_page_size(e)]
+    if page:
+        bound = page[0].get("ctx", {})
+        most = bound.get("le", bound.get("lt", "the maximum"))
+        return problem(
+            400,
+            "page_size_out_of_range",
+            f"limit must be between 1 and {most} rows per page; page through more with offset",
+        )
+    details = [
+        {"location": list(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type")}
+        for e in exc.errors()
+    ]
+    summary = "; ".join(
+        f"{'.'.join(str(p) for p in d['location'])}: {d['message']}" for d in details[:5]
+    )
+    return problem(
+        422, "invalid_request", summary or "the request is not valid", {"errors": details}
+    )
+
+
+def _internal(request: Request, exc: Exception) -> JSONResponse:
+    """Anything unexpected: logged here with an incident id, never shown to the client.
+    The line carries the request's bound correlation id, route, command and actor
+    (`api/logs.py`); the answer echoes the correlation id as the middleware does."""
+    incident = uuid4().hex[:12]
+    log.error(
+        "internal error %s on %s %s",
+        incident,
+        request.method,
+        request.url.path,
+        exc_info=(type(exc), exc, exc.__traceback__),
+        extra={"incident": incident},
+    )
+    settings = request.app.state.container.settings
+    headers = {k.decode(): v.decode() for k, v in security_headers(settings, request.url.path)}
+    correlation = correlation_id()
+    if correlation is not None:
+        headers["X-Correlation-Id"] = str(correlation)
+    return problem(
+        500,
+        "internal_error",
+        f"the server failed to handle this request; it has been logged as incident {incident}",
+        {"incident": incident},
+        headers=headers,
+    )
+
+
+# Each kind of error and the function that answers it as a problem.
+_HANDLERS: list[tuple[type[Exception], Any]] = [
+    (HTTPException, _http_error),
+    (errors.DomainError, _domain_error),
+    (Unauthenticated, _unauthenticated),
+    (BadRequest, _bad_request),
+    (FileRefused, _file_refused),
+    (NotCaughtUp, _not_caught_up),
+    (psycopg.OperationalError, _database_unavailable),
+    (psycopg.InterfaceError, _database_unavailable),
+    (persistence.OperationalError, _database_unavailable),
+    (persistence.InterfaceError, _database_unavailable),
+    (ValidationError, _invalid),
+    (RequestValidationError, _invalid),
+    (Exception, _internal),
+]
+
+
 def install(app: FastAPI) -> None:
     """Map errors to problems and declare those problems on every route added afterwards."""
     app.router.responses = {**PROBLEM_RESPONSES, **app.router.responses}
     _document_problem(app)
-
-    @app.exception_handler(HTTPException)
-    def http_error(_: Request, exc: HTTPException) -> JSONResponse:
-        """Routing's own answers (no such path, method not allowed) as problems too."""
-        codes = {400: "malformed_body", 404: "no_such_path", 405: "method_not_allowed"}
-        code = codes.get(exc.status_code, "http_error")
-        headers = dict(exc.headers) if exc.headers else None
-        return problem(exc.status_code, code, str(exc.detail), headers=headers)
-
-    @app.exception_handler(errors.DomainError)
-    def domain_error(_: Request, exc: errors.DomainError) -> JSONResponse:
-        status = next((STATUS[t] for t in type(exc).__mro__ if t in STATUS), 422)
-        return problem(status, exc.code, exc.message)
-
-    @app.exception_handler(Unauthenticated)
-    def unauthenticated(_: Request, exc: Unauthenticated) -> JSONResponse:
-        return problem(401, "unauthenticated", exc.message, headers={"WWW-Authenticate": "Bearer"})
-
-    @app.exception_handler(BadRequest)
-    def bad_request(_: Request, exc: BadRequest) -> JSONResponse:
-        return problem(400, "bad_request", exc.message)
-
-    @app.exception_handler(FileRefused)
-    def file_refused(_: Request, exc: FileRefused) -> JSONResponse:
-        return problem(exc.status, exc.code, exc.detail, {"errors": exc.errors})
-
-    @app.exception_handler(NotCaughtUp)
-    def not_caught_up(_: Request, exc: NotCaughtUp) -> JSONResponse:
-        return problem(503, "read_model_behind", str(exc), headers={"Retry-After": "1"})
-
-    @app.exception_handler(psycopg.OperationalError)
-    @app.exception_handler(psycopg.InterfaceError)
-    @app.exception_handler(persistence.OperationalError)
-    @app.exception_handler(persistence.InterfaceError)
-    def database_unavailable(request: Request, exc: Exception) -> JSONResponse:
-        """The database is unreachable, a pooled connection broke, or a wait ran out: the
-        transaction rolled back (nothing appended); the client may retry after a moment."""
-        code, detail = database_problem(exc)
-        log.warning("503 %s on %s %s: %s", code, request.method, request.url.path, exc)
-        retry = str(request.app.state.container.settings.retry_after_seconds)
-        return problem(503, code, detail, headers={"Retry-After": retry})
-
-    @app.exception_handler(ValidationError)
-    @app.exception_handler(RequestValidationError)
-    def invalid(_: Request, exc: RequestValidationError | ValidationError) -> JSONResponse:
-        page = [e for e in exc.errors() if _is_page_size(e)]
-        if page:
-            bound = page[0].get("ctx", {})
-            most = bound.get("le", bound.get("lt", "the maximum"))
-            return problem(
-                400,
-                "page_size_out_of_range",
-                f"limit must be between 1 and {most} rows per page; page through more with offset",
-            )
-        details = [
-            {"location": list(e.get("loc", ())), "message": e.get("msg", ""), "type": e.get("type")}
-            for e in exc.errors()
-        ]
-        summary = "; ".join(
-            f"{'.'.join(str(p) for p in d['location'])}: {d['message']}" for d in details[:5]
-        )
-        return problem(
-            422, "invalid_request", summary or "the request is not valid", {"errors": details}
-        )
-
-    @app.exception_handler(Exception)
-    def internal(request: Request, exc: Exception) -> JSONResponse:
-        """Anything unexpected: logged here with an incident id, never shown to the client.
-        The line carries the request's bound correlation id, route, command and actor
-        (`api/logs.py`); the answer echoes the correlation id as the middleware does."""
-        incident = uuid4().hex[:12]
-        log.error(
-            "internal error %s on %s %s",
-            incident,
-            request.method,
-            request.url.path,
-            exc_info=(type(exc), exc, exc.__traceback__),
-            extra={"incident": incident},
-        )
-        settings = request.app.state.container.settings
-        headers = {k.decode(): v.decode() for k, v in security_headers(settings, request.url.path)}
-        correlation = correlation_id()
-        if correlation is not None:
-            headers["X-Correlation-Id"] = str(correlation)
-        return problem(
-            500,
-            "internal_error",
-            f"the server failed to handle this request; it has been logged as incident {incident}",
-            {"incident": incident},
-            headers=headers,
-        )
+    for error, handler in _HANDLERS:
+        app.add_exception_handler(error, handler)
 
 
 def database_problem(exc: BaseException) -> tuple[str, str]:

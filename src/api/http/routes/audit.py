@@ -164,6 +164,35 @@ def _page(conn: Any, f: audit_trail.AuditFilter) -> AuditPage:
 AuditCaughtUp = Annotated[None, AUDIT]
 
 
+_EXPORT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {
+        "content": {
+            "application/x-ndjson": {
+                "schema": {
+                    "type": "string",
+                    "description": "One JSON object per line: an `AuditEvent`, as "
+                    "the items of `/audit-trail`",
+                }
+            },
+            "text/csv": {
+                "schema": {
+                    "type": "string",
+                    "description": "The `AuditEvent` columns, `data` as JSON",
+                }
+            },
+            MEDIA_TYPES[ExportFormat.XLSX]: {
+                "schema": {
+                    "type": "string",
+                    "format": "binary",
+                    "description": "The `AuditEvent` columns as a spreadsheet",
+                }
+            },
+        },
+        "description": "The rows",
+    }
+}
+
+
 def trail() -> APIRouter:
     r = APIRouter(tags=["audit"])
 
@@ -250,6 +279,12 @@ def trail() -> APIRouter:
     ) -> AuditPage:
         return _page(conn, filters.filter(inspection_id=inspection_id))
 
+    return r
+
+
+def trail_export() -> APIRouter:
+    r = APIRouter(tags=["audit"])
+
     @r.get(
         "/audit-trail/export",
         dependencies=[READERS],
@@ -262,33 +297,7 @@ def trail() -> APIRouter:
         "with `'`. CSV starts with a UTF-8 byte-order mark unless `bom=false`; xlsx is written "
         "in constant memory to a temporary file first (see docs/documents.md).",
         response_class=StreamingResponse,
-        responses={
-            200: {
-                "content": {
-                    "application/x-ndjson": {
-                        "schema": {
-                            "type": "string",
-                            "description": "One JSON object per line: an `AuditEvent`, as "
-                            "the items of `/audit-trail`",
-                        }
-                    },
-                    "text/csv": {
-                        "schema": {
-                            "type": "string",
-                            "description": "The `AuditEvent` columns, `data` as JSON",
-                        }
-                    },
-                    MEDIA_TYPES[ExportFormat.XLSX]: {
-                        "schema": {
-                            "type": "string",
-                            "format": "binary",
-                            "description": "The `AuditEvent` columns as a spreadsheet",
-                        }
-                    },
-                },
-                "description": "The rows",
-            }
-        },
+        responses=_EXPORT_RESPONSES,
     )
     def export(
         container: ContainerDep,
@@ -486,4 +495,4 @@ def integrity_routes() -> APIRouter:
 
 
 def routers() -> list[APIRouter]:
-    return [trail(), time_travel(), integrity_routes()]
+    return [trail(), trail_export(), time_travel(), integrity_routes()]

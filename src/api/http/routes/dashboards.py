@@ -152,8 +152,13 @@ def _today(as_of: date | None) -> date:
     return as_of or office_today()
 
 
-def routers() -> list[APIRouter]:
-    r = APIRouter(prefix="/dashboards", tags=["dashboards"])
+def _router() -> APIRouter:
+    return APIRouter(prefix="/dashboards", tags=["dashboards"])
+
+
+def round_routes() -> APIRouter:
+    """The round dashboard: the rounds, and one round per group and inspection."""
+    r = _router()
     rounds = [readable_by(*DASHBOARD_READERS), Depends(consistent_read("round_dashboard"))]
 
     @r.get(
@@ -201,6 +206,13 @@ def routers() -> list[APIRouter]:
         if found is None:
             raise NotFound(f"round {round_id} does not exist (or the read model has not seen it)")
         return answer(RoundDashboard, found)
+
+    return r
+
+
+def rectification_routes() -> APIRouter:
+    """The rectification dashboard and its monthly trend."""
+    r = _router()
 
     @r.get(
         "/rectification",
@@ -270,6 +282,13 @@ def routers() -> list[APIRouter]:
         totals = {k: sum(row[k] for row in rows) for k in ("opened", "closed")}
         return answer(RectificationTrend, {"totals": totals, "months": rows})
 
+    return r
+
+
+def lead_routes() -> APIRouter:
+    """The lead dashboard."""
+    r = _router()
+
     @r.get(
         "/leads",
         dependencies=[readable_by(*LEAD_READERS), Depends(consistent_read("lead_dashboard"))],
@@ -297,4 +316,8 @@ def routers() -> list[APIRouter]:
         )
         return answer(LeadDashboard, found)
 
-    return [r]
+    return r
+
+
+def routers() -> list[APIRouter]:
+    return [round_routes(), rectification_routes(), lead_routes()]

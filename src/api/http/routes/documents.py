@@ -83,7 +83,8 @@ def _xlsx(
     )
 
 
-def spreadsheets() -> APIRouter:
+def record_spreadsheets() -> APIRouter:
+    """One inspection's records as workbooks: the problem ledger, the plan's three lists."""
     r = APIRouter(tags=["documents"])
 
     @r.get(
@@ -125,6 +126,13 @@ def spreadsheets() -> APIRouter:
     ) -> StreamingResponse:
         build = partial(service.three_lists, conn, scope, inspection_id)
         return _xlsx(container, scope, build, lang, justification)
+
+    return r
+
+
+def register_spreadsheets() -> APIRouter:
+    """The registers as workbooks, filtered like their lists: items, leads, shared results."""
+    r = APIRouter(tags=["documents"])
 
     @r.get(
         "/exports/rectification-ledger.xlsx",
@@ -390,4 +398,4 @@ def word() -> APIRouter:
 
 
 def routers() -> list[APIRouter]:
-    return [spreadsheets(), imports(), word()]
+    return [record_spreadsheets(), register_spreadsheets(), imports(), word()]
