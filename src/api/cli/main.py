@@ -12,8 +12,8 @@ from typing import Annotated, Any, Protocol
 
 import typer
 
-# The vendored click's base exception: usage errors leave with SystemExit (status 2).
-from typer._click.exceptions import ClickException
+# Typer's public base of its (vendored click's) exceptions: usage errors leave with status 2.
+from typer.exceptions import TyperException
 
 from xuncha.api.cli import audit, documents, proofs, read_side, security
 from xuncha.api.cli.runtime import fail, load_settings, runtime
@@ -205,8 +205,12 @@ def main(argv: list[str] | None = None) -> int:
         code = command.main(
             args=sys.argv[1:] if argv is None else argv, prog_name="xuncha", standalone_mode=False
         )
-    except ClickException as error:
-        error.show()
+    except TyperException as error:
+        show = getattr(error, "show", None)  # click's exceptions print themselves
+        if callable(show):
+            show()
+        else:
+            print(f"Error: {error.format_message()}", file=sys.stderr)
         raise SystemExit(error.exit_code) from None
     except typer.Abort:
         print("Aborted!", file=sys.stderr)

@@ -59,7 +59,10 @@ def _iso_day(value: Any) -> Any:
 AsOf = Annotated[
     date | None,
     BeforeValidator(_iso_day),
-    Query(description="Reference day for overdue and aging, YYYY-MM-DD (default: today, UTC)"),
+    Query(
+        description="Reference day for overdue and aging, YYYY-MM-DD (default: the offices' "
+        "today, China Standard Time)"
+    ),
 ]
 
 
