@@ -46,15 +46,13 @@ from xuncha.commands import (
     lead,
     petition,
     pool,
-    preparation,
     reference,
-    report,
 )
 from xuncha.commands import rectification as item
-from xuncha.commands import rectification_plan as plan
 from xuncha.commands import round as round_
 from xuncha.commands.base import Command
 from xuncha.commands.errors import DomainError
+from xuncha.commands.inspection import plan, preparation, report
 from xuncha.commands.service import Application, CommandResult
 from xuncha.events.base import Actor, Role
 from xuncha.events.interview import IntervieweeCategory
