@@ -144,9 +144,6 @@ def dissolve_group(
     ]
 
 
-# Recusal -------------------------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class Known:
     """What the pool knows of a person: their profile and whether they are external."""

@@ -305,6 +305,3 @@ def close(
             + ", ".join(still_open)
         )
     return [InspectionClosed(inspection_id=state.inspection_id, closed_on=ctx.today)]
-
-
-# The rectification as a whole (整改工作): taskforce, life meeting, disclosure, stages -------------

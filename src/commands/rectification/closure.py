@@ -254,6 +254,3 @@ def close_and_check(
         count=count,
     )
     return Closure(Decision([*closed, *warnings], said), [tally])
-
-
-# Long-term work, extensions, reopening -----------------------------------------------------------

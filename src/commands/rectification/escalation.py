@@ -223,6 +223,3 @@ def hold_accountability_talk(
             summary=cmd.summary,
         )
     ]
-
-
-# Three-colour warnings (三色预警), issued by the clock ----------------------------------------
