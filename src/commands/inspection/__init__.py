@@ -9,6 +9,11 @@ Stages: planned → group_authorized → notified → announced → stationed �
 Side-exits (DOMAIN.md §5): any stage before `closed` → suspended → (resumed) back to the stage
 it left; any stage before feedback delivery → cancelled (terminal). While suspended or
 cancelled the stage itself is `suspended`/`cancelled`, so every `require_stage` guard refuses.
+
+This package is the inspection's one home: here its state, stream and shared guards; its
+deciders by use case in `preparation` (authorization, notice, announcement, stationing),
+`report`, `side_exit` and `plan` (the rectification plan and report, closing); the handler
+makers in `handling`, and the table in `handlers`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,7 @@
-"""Policy profiles: effective-dated parameters per jurisdiction, themselves event-sourced."""
+"""Policy profiles: effective-dated parameters per jurisdiction, themselves event-sourced.
+
+The handler is in `handlers`: the unit of work reads the book, so the book cannot import it.
+"""
 
 from __future__ import annotations
 

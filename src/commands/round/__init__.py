@@ -1,4 +1,8 @@
-"""Round (第N轮巡察): propose, approve, assign targets, close."""
+"""Round (第N轮巡察): propose, approve, assign targets, close.
+
+The round's state and deciders; its handlers and their table are in `handlers` (planning an
+inspection records on the new inspection's stream too).
+"""
 
 from __future__ import annotations
 
