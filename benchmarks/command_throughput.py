@@ -32,10 +32,10 @@ from xuncha.api.container import make_store
 from xuncha.api.database import make_recorder
 from xuncha.api.http.auth import mint
 from xuncha.api.settings import Settings
-from xuncha.commands import feedback, finding, group, preparation, rectification, report, round
-from xuncha.commands import rectification_plan as plan
+from xuncha.commands import feedback, finding, group, rectification, round
 from xuncha.commands.base import Command
 from xuncha.commands.eventstore.store import APPEND_LOCK, XunchaRecorder
+from xuncha.commands.inspection import plan, preparation, report
 from xuncha.commands.service import Application, CommandResult
 from xuncha.events.base import Actor, Role
 from xuncha.events.office_day import office_today

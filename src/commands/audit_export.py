@@ -16,6 +16,8 @@ from pydantic import ConfigDict, Field
 
 from xuncha.commands.base import Aggregate, Command
 from xuncha.commands.errors import InvalidTransition
+from xuncha.commands.handling import Registered, on
+from xuncha.commands.unit_of_work import UnitOfWork
 from xuncha.events.base import DomainEvent, Role
 from xuncha.events.export import (
     AuditFilters,
@@ -90,3 +92,12 @@ def export(state: ExportState | None, cmd: ExportAuditTrail) -> list[DomainEvent
             justification=cmd.justification,
         )
     ]
+
+
+def handle_export(uow: UnitOfWork, cmd: ExportAuditTrail) -> UUID:
+    state = uow.find(AUDIT_EXPORT, cmd.export_id)
+    uow.record(AUDIT_EXPORT, cmd.export_id, export(state, cmd))
+    return cmd.export_id
+
+
+HANDLERS: tuple[Registered, ...] = (on(ExportAuditTrail, handle_export),)

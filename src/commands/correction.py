@@ -14,6 +14,8 @@ from pydantic import Field
 
 from xuncha.commands.base import Aggregate, Command, Context, require
 from xuncha.commands.errors import InvalidTransition, NotFound
+from xuncha.commands.handling import Registered, on
+from xuncha.commands.unit_of_work import UnitOfWork
 from xuncha.events.base import DomainEvent, RecordedEvent, Role
 from xuncha.events.correction import EventRecordedInError
 from xuncha.events.values import Member
@@ -87,3 +89,13 @@ def record_in_error(
             approved_by=cmd.approved_by,
         )
     ]
+
+
+def handle_record_in_error(uow: UnitOfWork, cmd: RecordEventInError) -> None:
+    stream_id = correction_stream_id(cmd.stream_id)
+    state = uow.find(CORRECTION, stream_id)
+    recorded = uow.store.load(cmd.stream_id)
+    uow.record(CORRECTION, stream_id, record_in_error(state, cmd, uow.ctx, recorded))
+
+
+HANDLERS: tuple[Registered, ...] = (on(RecordEventInError, handle_record_in_error),)

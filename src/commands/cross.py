@@ -10,7 +10,9 @@ from pydantic import Field
 
 from xuncha.commands.base import Aggregate, Command, require, require_stage
 from xuncha.commands.errors import InvalidTransition
-from xuncha.commands.round import OFFICE, RoundState
+from xuncha.commands.handling import Registered, on
+from xuncha.commands.round import OFFICE, ROUND, RoundState
+from xuncha.commands.unit_of_work import UnitOfWork
 from xuncha.events.base import DomainEvent, Role
 from xuncha.events.cross import CrossInspectionArranged, CrossPair
 from xuncha.events.group import AuthorizerKind
@@ -98,3 +100,17 @@ def arrange(
             reciprocal_pairs_forbidden=params.forbid_reciprocal_cross_pairs,
         )
     ]
+
+
+# Handlers ------------------------------------------------------------------------------------
+
+
+def handle_arrange(uow: UnitOfWork, cmd: ArrangeCrossInspection) -> None:
+    round_ = uow.get(ROUND, cmd.round_id, "round")
+    stream_id = cross_stream_id(cmd.round_id)
+    existing = uow.find(CROSS_ARRANGEMENT, stream_id)
+    _, params = uow.policy(round_.jurisdiction_id, uow.ctx.today)
+    uow.record(CROSS_ARRANGEMENT, stream_id, arrange(round_, existing, cmd, params))
+
+
+HANDLERS: tuple[Registered, ...] = (on(ArrangeCrossInspection, handle_arrange),)

@@ -19,8 +19,15 @@ from xuncha.commands.base import (
 )
 from xuncha.commands.dates import add_months
 from xuncha.commands.errors import InvalidTransition
-from xuncha.commands.inspection import InspectionState, require_leader
-from xuncha.commands.preparation import InspectionCommand
+from xuncha.commands.handling import Registered, on
+from xuncha.commands.inspection import (
+    INSPECTION,
+    InspectionCommand,
+    InspectionState,
+    require_leader,
+)
+from xuncha.commands.inspection.handling import beside, inspection_of
+from xuncha.commands.unit_of_work import UnitOfWork
 from xuncha.events.base import DomainEvent, Role
 from xuncha.events.feedback import (
     CopyRecipient,
@@ -375,3 +382,47 @@ def publish_summary(
             exemptions_approved_by=ctx.actor.user_id if cmd.exemptions else None,
         )
     ]
+
+
+# Handlers ------------------------------------------------------------------------------------
+
+
+def handle_draft_opinion(uow: UnitOfWork, cmd: DraftFeedbackOpinion) -> None:
+    inspection = inspection_of(uow, cmd.inspection_id)
+    stream_id = feedback_stream_id(cmd.inspection_id)
+    state = uow.find(FEEDBACK, stream_id)
+    uow.record(FEEDBACK, stream_id, draft_opinion(state, cmd, uow.ctx, inspection))
+
+
+def handle_deliver(uow: UnitOfWork, cmd: DeliverFeedback) -> None:
+    inspection = inspection_of(uow, cmd.inspection_id)
+    stream_id = feedback_stream_id(cmd.inspection_id)
+    state = uow.find(FEEDBACK, stream_id)
+    in_force = uow.policy(inspection.jurisdiction_id, cmd.delivered_on)
+    on_feedback, on_inspection = deliver(state, inspection, cmd, uow.ctx, in_force)
+    uow.record(FEEDBACK, stream_id, on_feedback)
+    uow.record(INSPECTION, cmd.inspection_id, on_inspection)
+
+
+def handle_form_joint_team(uow: UnitOfWork, cmd: FormJointFeedbackTeam) -> None:
+    inspection = inspection_of(uow, cmd.inspection_id)
+    sid = feedback_stream_id(cmd.inspection_id)
+    params = uow.policy(inspection.jurisdiction_id, uow.ctx.today)[1]
+    uow.record(FEEDBACK, sid, form_joint_team(uow.find(FEEDBACK, sid), cmd, inspection, params))
+
+
+def handle_send_copies(uow: UnitOfWork, cmd: SendCopyNotices) -> None:
+    inspection_of(uow, cmd.inspection_id)
+    sid = feedback_stream_id(cmd.inspection_id)
+    uow.record(FEEDBACK, sid, send_copies(uow.find(FEEDBACK, sid), cmd, uow.ctx))
+
+
+HANDLERS: tuple[Registered, ...] = (
+    on(DraftFeedbackOpinion, handle_draft_opinion),
+    on(DeliverFeedback, handle_deliver),
+    on(FormJointFeedbackTeam, handle_form_joint_team),
+    on(HoldOneToOneFeedback, beside(FEEDBACK, feedback_stream_id, hold_one_to_one)),
+    on(SendCopyNotices, handle_send_copies),
+    on(AcknowledgeFeedback, beside(FEEDBACK, feedback_stream_id, acknowledge)),
+    on(PublishFeedbackSummary, beside(FEEDBACK, feedback_stream_id, publish_summary)),
+)

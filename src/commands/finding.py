@@ -6,9 +6,9 @@ approval again. Nothing is edited in place.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 from uuid import UUID
 
 from pydantic import ConfigDict, Field
@@ -23,7 +23,14 @@ from xuncha.commands.base import (
 )
 from xuncha.commands.decision import Decision
 from xuncha.commands.errors import InvalidTransition
-from xuncha.commands.inspection import InspectionState, require_group_member, require_leader
+from xuncha.commands.handling import Handler, Registered, on
+from xuncha.commands.inspection import (
+    INSPECTION,
+    InspectionState,
+    require_group_member,
+    require_leader,
+)
+from xuncha.commands.unit_of_work import UnitOfWork
 from xuncha.events.base import Contract, DomainEvent, Role
 from xuncha.events.finding import (
     FindingAmended,
@@ -246,3 +253,36 @@ def amend(
     return Decision(
         [amended], [consequences.finding_back_to_drafted(state.status)] if reset else []
     )
+
+
+# Handlers ------------------------------------------------------------------------------------
+
+FC = TypeVar("FC", bound=FindingCommand)
+
+
+def handle_draft(uow: UnitOfWork, cmd: DraftFinding) -> UUID:
+    inspection = uow.get(INSPECTION, cmd.inspection_id, "inspection")
+    finding_id = uow.new_id()
+    uow.record(FINDING, finding_id, draft(inspection, cmd, uow.ctx, finding_id))
+    uow.record(INSPECTION, cmd.inspection_id, register(inspection, finding_id, uow.ctx))
+    return finding_id
+
+
+def _on_finding(
+    decide: Callable[[FindingState, FC, Context, InspectionState], list[DomainEvent]],
+) -> Handler[FC]:
+    def handler(uow: UnitOfWork, cmd: FC) -> None:
+        state = uow.get(FINDING, cmd.finding_id, "finding")
+        inspection = uow.get(INSPECTION, state.inspection_id, "inspection")
+        uow.record(FINDING, cmd.finding_id, decide(state, cmd, uow.ctx, inspection))
+
+    return handler
+
+
+HANDLERS: tuple[Registered, ...] = (
+    on(DraftFinding, handle_draft),
+    on(ReviewFinding, _on_finding(review)),
+    on(ReturnFinding, _on_finding(return_)),
+    on(ApproveFinding, _on_finding(approve)),
+    on(AmendFinding, _on_finding(amend)),
+)

@@ -22,9 +22,12 @@ from xuncha.commands.base import (
 )
 from xuncha.commands.dates import add_months
 from xuncha.commands.errors import InvalidTransition
-from xuncha.commands.inspection import InspectionState
-from xuncha.commands.preparation import InspectionCommand
-from xuncha.commands.round import PlanInspection, RoundState
+from xuncha.commands.handling import Registered, on
+from xuncha.commands.inspection import INSPECTION, InspectionCommand, InspectionState
+from xuncha.commands.inspection.handling import beside, beside_pinned
+from xuncha.commands.round import ROUND, PlanInspection, RoundState
+from xuncha.commands.round.handlers import plan_inspection
+from xuncha.commands.unit_of_work import UnitOfWork
 from xuncha.events.base import DomainEvent, Role
 from xuncha.events.follow_up import (
     AccountabilityImposed,
@@ -410,3 +413,35 @@ def launch_lookback(
         provincial_feedback_refs=refs,
     )
     return [link], launched
+
+
+# Handlers ------------------------------------------------------------------------------------
+
+
+def handle_launch_lookback(uow: UnitOfWork, cmd: LaunchLookback) -> UUID:
+    """The look-back opens a new inspection, planned as the round plans any other."""
+    round_state = uow.get(ROUND, cmd.round_id, "round")
+    earlier = None
+    if cmd.lookback_of_inspection_id is not None:
+        earlier = uow.find(INSPECTION, cmd.lookback_of_inspection_id)
+    target = lookback_target(cmd, earlier)
+    # Decide the link before planning, so a refused look-back plans nothing.
+    launch_lookback(cmd, round_state, earlier, UUID(int=0))
+    lookback_id = plan_inspection(uow, target)
+    link, launched = launch_lookback(cmd, round_state, earlier, lookback_id)
+    uow.record(INSPECTION, lookback_id, link)
+    if earlier is not None:
+        sid = follow_up_stream_id(earlier.inspection_id)
+        uow.find(FOLLOW_UP, sid)  # load its version: the launch appends after its events
+        uow.record(FOLLOW_UP, sid, launched)
+    return lookback_id
+
+
+HANDLERS: tuple[Registered, ...] = (
+    on(ScheduleReturnVisit, beside(FOLLOW_UP, follow_up_stream_id, schedule_visit)),
+    on(RecordReturnVisit, beside(FOLLOW_UP, follow_up_stream_id, record_visit)),
+    on(EvaluateRectification, beside_pinned(FOLLOW_UP, follow_up_stream_id, evaluate)),
+    on(OrderReRectification, beside(FOLLOW_UP, follow_up_stream_id, order_re_rectification)),
+    on(ImposeAccountability, beside(FOLLOW_UP, follow_up_stream_id, impose_accountability)),
+    on(LaunchLookback, handle_launch_lookback),
+)

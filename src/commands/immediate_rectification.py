@@ -25,8 +25,11 @@ from xuncha.commands.base import (
 )
 from xuncha.commands.errors import InvalidTransition, NotFound
 from xuncha.commands.fieldwork import LEADERS
-from xuncha.commands.finding import FindingState
+from xuncha.commands.finding import FINDING, FindingState
+from xuncha.commands.handling import Registered, on
 from xuncha.commands.inspection import INACTIVE_STAGES, InspectionState, require_group_member
+from xuncha.commands.inspection.handling import inspection_of
+from xuncha.commands.unit_of_work import UnitOfWork
 from xuncha.events.base import DomainEvent, Role
 from xuncha.events.fieldwork import ImmediateRectificationCompleted, ImmediateRectificationRequested
 from xuncha.events.vocabulary import ImmediateRectificationStatus, InspectionStage
@@ -143,3 +146,28 @@ def complete(
             evidence_refs=cmd.evidence_refs,
         )
     ]
+
+
+# Handlers ------------------------------------------------------------------------------------
+
+
+def handle_request_immediate(uow: UnitOfWork, cmd: RequestImmediateRectification) -> UUID:
+    inspection = inspection_of(uow, cmd.inspection_id)
+    finding = uow.find(FINDING, cmd.finding_id) if cmd.finding_id else None
+    item_id = uow.new_id()
+    events = request(inspection, cmd, uow.ctx, finding, item_id)
+    uow.record(IMMEDIATE_RECTIFICATION, item_id, events)
+    return item_id
+
+
+def handle_complete_immediate(uow: UnitOfWork, cmd: CompleteImmediateRectification) -> None:
+    state = uow.get(IMMEDIATE_RECTIFICATION, cmd.item_id, "immediate rectification")
+    inspection = inspection_of(uow, state.inspection_id)
+    events = complete(state, cmd, uow.ctx, inspection)
+    uow.record(IMMEDIATE_RECTIFICATION, cmd.item_id, events)
+
+
+HANDLERS: tuple[Registered, ...] = (
+    on(RequestImmediateRectification, handle_request_immediate),
+    on(CompleteImmediateRectification, handle_complete_immediate),
+)

@@ -24,7 +24,10 @@ from xuncha.commands.base import (
     require_stage,
 )
 from xuncha.commands.fieldwork import GROUP, require_group_people, require_in_scope, require_unique
+from xuncha.commands.handling import Registered, on
 from xuncha.commands.inspection import InspectionState, require_group_member
+from xuncha.commands.inspection.handling import inspection_of
+from xuncha.commands.unit_of_work import UnitOfWork
 from xuncha.events.base import Contract, DomainEvent, Role
 from xuncha.events.interview import (
     InterviewConducted,
@@ -140,3 +143,27 @@ def sign(
             recorded_by=ctx.actor.user_id,
         )
     ]
+
+
+# Handlers ------------------------------------------------------------------------------------
+
+
+def handle_conduct_interview(uow: UnitOfWork, cmd: ConductInterview) -> UUID:
+    inspection = inspection_of(uow, cmd.inspection_id)
+    interview_id = uow.new_id()
+    params = uow.policy(inspection.jurisdiction_id, uow.ctx.today)[1]
+    events = conduct(inspection, cmd, uow.ctx, params, interview_id)
+    uow.record(INTERVIEW, interview_id, events)
+    return interview_id
+
+
+def handle_sign_interview(uow: UnitOfWork, cmd: SignInterviewRecord) -> None:
+    state = uow.get(INTERVIEW, cmd.interview_id, "interview record")
+    inspection = inspection_of(uow, state.inspection_id)
+    uow.record(INTERVIEW, cmd.interview_id, sign(state, cmd, uow.ctx, inspection))
+
+
+HANDLERS: tuple[Registered, ...] = (
+    on(ConductInterview, handle_conduct_interview),
+    on(SignInterviewRecord, handle_sign_interview),
+)

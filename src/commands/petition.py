@@ -36,9 +36,13 @@ from xuncha.commands.fieldwork import (
     require_in_scope,
     require_meeting,
 )
-from xuncha.commands.finding import FindingState
+from xuncha.commands.fieldwork.handlers import fieldwork_of
+from xuncha.commands.finding import FINDING, FindingState
+from xuncha.commands.handling import Registered, on
 from xuncha.commands.inspection import InspectionState, require_group_member
-from xuncha.commands.lead import LeadState
+from xuncha.commands.inspection.handling import inspection_of
+from xuncha.commands.lead import LEAD, LeadState
+from xuncha.commands.unit_of_work import UnitOfWork
 from xuncha.events.base import Contract, DomainEvent, Role
 from xuncha.events.petition import (
     Discipline,
@@ -399,3 +403,68 @@ def close_no_action(
             meeting_id=cmd.meeting_id,
         )
     ]
+
+
+# Handlers ------------------------------------------------------------------------------------
+
+
+def handle_register_petition(uow: UnitOfWork, cmd: RegisterPetition) -> UUID:
+    inspection = inspection_of(uow, cmd.inspection_id)
+    petition_id = uow.new_id()
+    uow.record(PETITION, petition_id, register(inspection, cmd, uow.ctx, petition_id))
+    return petition_id
+
+
+def _petition(uow: UnitOfWork, petition_id: UUID) -> tuple[PetitionState, InspectionState]:
+    state = uow.get(PETITION, petition_id, "petition")
+    return state, inspection_of(uow, state.inspection_id)
+
+
+def handle_triage_petition(uow: UnitOfWork, cmd: TriagePetition) -> None:
+    state, inspection = _petition(uow, cmd.petition_id)
+    events = triage(state, cmd, uow.ctx, inspection, fieldwork_of(uow, state.inspection_id))
+    uow.record(PETITION, cmd.petition_id, events)
+
+
+def handle_forward_petition(uow: UnitOfWork, cmd: ForwardPetition) -> None:
+    state, inspection = _petition(uow, cmd.petition_id)
+    uow.record(PETITION, cmd.petition_id, forward(state, cmd, uow.ctx, inspection))
+
+
+def handle_acknowledge_forward(uow: UnitOfWork, cmd: AcknowledgePetitionForward) -> None:
+    state = uow.get(PETITION, cmd.petition_id, "petition")
+    uow.record(PETITION, cmd.petition_id, acknowledge(state, cmd, uow.ctx))
+
+
+def handle_link_petition(uow: UnitOfWork, cmd: LinkPetitionToFinding) -> None:
+    state, inspection = _petition(uow, cmd.petition_id)
+    finding = uow.find(FINDING, cmd.finding_id)
+    events = link_to_finding(state, cmd, uow.ctx, inspection, finding)
+    uow.record(PETITION, cmd.petition_id, events)
+
+
+def handle_link_petition_to_lead(uow: UnitOfWork, cmd: LinkPetitionToLead) -> None:
+    state, inspection = _petition(uow, cmd.petition_id)
+    found = uow.find(LEAD, cmd.lead_id)
+    lead = found if isinstance(found, LeadState) else None  # not another record's id
+    events = link_to_lead(state, cmd, uow.ctx, inspection, lead)
+    uow.record(PETITION, cmd.petition_id, events)
+
+
+def handle_close_petition(uow: UnitOfWork, cmd: ClosePetitionNoAction) -> None:
+    state, inspection = _petition(uow, cmd.petition_id)
+    events = close_no_action(
+        state, cmd, uow.ctx, inspection, fieldwork_of(uow, state.inspection_id)
+    )
+    uow.record(PETITION, cmd.petition_id, events)
+
+
+HANDLERS: tuple[Registered, ...] = (
+    on(RegisterPetition, handle_register_petition),
+    on(TriagePetition, handle_triage_petition),
+    on(ForwardPetition, handle_forward_petition),
+    on(AcknowledgePetitionForward, handle_acknowledge_forward),
+    on(LinkPetitionToFinding, handle_link_petition),
+    on(LinkPetitionToLead, handle_link_petition_to_lead),
+    on(ClosePetitionNoAction, handle_close_petition),
+)

@@ -28,6 +28,9 @@ from xuncha.commands.base import (
 from xuncha.commands.dates import add_months
 from xuncha.commands.draw import ALGORITHM, ALGORITHM_VERSION, digest, draw
 from xuncha.commands.errors import InvalidTransition, NotFound
+from xuncha.commands.group import INSPECTION_GROUP, REGIONAL_ROUNDS, GroupState
+from xuncha.commands.handling import Registered, on
+from xuncha.commands.unit_of_work import UnitOfWork
 from xuncha.events.base import DomainEvent, Role
 from xuncha.events.policy import PolicyParameters
 from xuncha.events.pool import (
@@ -376,3 +379,101 @@ def issue_service_evaluation(
             issued_on=cmd.issued_on,
         )
     ]
+
+
+# Handlers ------------------------------------------------------------------------------------
+
+
+def _record(
+    uow: UnitOfWork,
+    member_id: UUID,
+    on_member: list[DomainEvent],
+    jurisdiction_id: str,
+    on_roster: list[DomainEvent],
+) -> None:
+    uow.record(POOL_MEMBER, member_id, on_member)
+    roster = roster_id(jurisdiction_id)
+    uow.find(TALENT_POOL, roster)  # loaded so the append knows the roster's version
+    uow.record(TALENT_POOL, roster, on_roster)
+
+
+def handle_nominate(uow: UnitOfWork, cmd: NominatePoolMember) -> UUID:
+    member_id = pool_member_id(cmd.profile.user_id)
+    existing = uow.find(POOL_MEMBER, member_id)
+    on_member, on_roster = nominate(existing, cmd, uow.ctx)
+    _record(uow, member_id, on_member, cmd.jurisdiction_id, on_roster)
+    return member_id
+
+
+def handle_engage_expert(uow: UnitOfWork, cmd: EngageExternalExpert) -> UUID:
+    member_id = pool_member_id(cmd.profile.user_id)
+    existing = uow.find(POOL_MEMBER, member_id)
+    on_member, on_roster = engage_expert(existing, cmd, uow.ctx)
+    _record(uow, member_id, on_member, cmd.jurisdiction_id, on_roster)
+    return member_id
+
+
+def handle_admit(uow: UnitOfWork, cmd: AdmitPoolMember) -> None:
+    state = uow.get(POOL_MEMBER, cmd.member_id, "pool member")
+    uow.record(POOL_MEMBER, cmd.member_id, admit(state, cmd))
+
+
+def handle_suspend(uow: UnitOfWork, cmd: SuspendPoolMember) -> None:
+    state = uow.get(POOL_MEMBER, cmd.member_id, "pool member")
+    uow.record(POOL_MEMBER, cmd.member_id, suspend(state, cmd))
+
+
+def handle_remove(uow: UnitOfWork, cmd: RemovePoolMember) -> None:
+    state = uow.get(POOL_MEMBER, cmd.member_id, "pool member")
+    uow.record(POOL_MEMBER, cmd.member_id, remove(state, cmd))
+
+
+def handle_draw_members(uow: UnitOfWork, cmd: DrawPoolMembers) -> UUID:
+    roster = uow.find(TALENT_POOL, roster_id(cmd.jurisdiction_id))
+    member_ids = roster.member_ids if roster else ()
+    members = [m for i in dict.fromkeys(member_ids) if (m := uow.find(POOL_MEMBER, i))]
+    members = [m for m in members if m.jurisdiction_id == cmd.jurisdiction_id]
+    filters = cmd.filters
+    if cmd.group_id is not None:  # a draw for a group leaves out whoever must recuse
+        state = uow.get(INSPECTION_GROUP, cmd.group_id, "inspection group")
+        regional = state.target_jurisdictions() if state.round_type in REGIONAL_ROUNDS else set()
+        filters = DrawFilters(
+            specialties_any=filters.specialties_any,
+            include_external=filters.include_external,
+            exclude_organizations=sorted(
+                set(filters.exclude_organizations) | {t.organization_id for t in state.targets}
+            ),
+            exclude_home_jurisdictions=sorted(set(filters.exclude_home_jurisdictions) | regional),
+            exclude_user_ids=sorted(
+                set(filters.exclude_user_ids)
+                | {p.user_id for p in state.people()}
+                | set(state.recused)
+            ),
+        )
+    draw_id = uow.new_id()
+    seed = cmd.seed or uow.new_id().hex
+    _, params = uow.policy(cmd.jurisdiction_id, uow.ctx.today)
+    events = draw_members(members, cmd, uow.ctx, params, draw_id, seed, filters)
+    uow.record(DRAW, draw_id, events)
+    return draw_id
+
+
+def handle_evaluate_service(uow: UnitOfWork, cmd: IssueServiceEvaluation) -> None:
+    state = uow.get(POOL_MEMBER, cmd.member_id, "pool member")
+    found = uow.find(INSPECTION_GROUP, cmd.group_id)
+    the_group = found if isinstance(found, GroupState) else None
+    stage = the_group.stage if the_group else None
+    served = the_group.served if the_group else frozenset()
+    events = issue_service_evaluation(state, cmd, uow.ctx, stage, served)
+    uow.record(POOL_MEMBER, cmd.member_id, events)
+
+
+HANDLERS: tuple[Registered, ...] = (
+    on(NominatePoolMember, handle_nominate),
+    on(EngageExternalExpert, handle_engage_expert),
+    on(AdmitPoolMember, handle_admit),
+    on(SuspendPoolMember, handle_suspend),
+    on(RemovePoolMember, handle_remove),
+    on(DrawPoolMembers, handle_draw_members),
+    on(IssueServiceEvaluation, handle_evaluate_service),
+)

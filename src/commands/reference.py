@@ -16,7 +16,9 @@ from pydantic import Field
 
 from xuncha.commands.base import Aggregate, Command, require, require_stage
 from xuncha.commands.errors import InvalidTransition, NotFound, RuleViolated
+from xuncha.commands.handling import Registered, on
 from xuncha.commands.round import OFFICE
+from xuncha.commands.unit_of_work import UnitOfWork
 from xuncha.events.base import DomainEvent, Role
 from xuncha.events.reference import (
     JurisdictionLevel,
@@ -267,3 +269,61 @@ def require_target(
         f"a {round_type.value} round of {round_jurisdiction} cannot inspect organizations "
         f"managed by {registry.jurisdiction_id}"
     )
+
+
+# Handlers ------------------------------------------------------------------------------------
+
+
+def _registry(uow: UnitOfWork, jurisdiction_id: str) -> JurisdictionState:
+    return uow.get(JURISDICTION, jurisdiction_stream_id(jurisdiction_id), "jurisdiction")
+
+
+def handle_register_jurisdiction(uow: UnitOfWork, cmd: RegisterJurisdiction) -> None:
+    stream_id = jurisdiction_stream_id(cmd.jurisdiction_id)
+    state = uow.find(JURISDICTION, stream_id)
+    parent = None
+    if cmd.parent_id is not None:
+        parent = uow.find(JURISDICTION, jurisdiction_stream_id(cmd.parent_id))
+    uow.record(JURISDICTION, stream_id, register_jurisdiction(state, cmd, parent))
+
+
+def handle_register_organization(uow: UnitOfWork, cmd: RegisterOrganization) -> None:
+    state = _registry(uow, cmd.jurisdiction_id)
+    stream_id = jurisdiction_stream_id(cmd.jurisdiction_id)
+    uow.record(JURISDICTION, stream_id, register_organization(state, cmd))
+
+
+def handle_rename_organization(uow: UnitOfWork, cmd: RenameOrganization) -> None:
+    state = _registry(uow, cmd.jurisdiction_id)
+    stream_id = jurisdiction_stream_id(cmd.jurisdiction_id)
+    uow.record(JURISDICTION, stream_id, rename_organization(state, cmd))
+
+
+def handle_deregister_organization(uow: UnitOfWork, cmd: DeregisterOrganization) -> None:
+    state = _registry(uow, cmd.jurisdiction_id)
+    stream_id = jurisdiction_stream_id(cmd.jurisdiction_id)
+    uow.record(JURISDICTION, stream_id, deregister_organization(state, cmd))
+
+
+def handle_draft_coverage_plan(uow: UnitOfWork, cmd: DraftTermCoveragePlan) -> None:
+    registry = _registry(uow, cmd.jurisdiction_id)
+    stream_id = coverage_stream_id(cmd.jurisdiction_id, cmd.term)
+    plan = uow.find(COVERAGE_PLAN, stream_id)
+    uow.record(COVERAGE_PLAN, stream_id, draft_coverage_plan(plan, registry, cmd))
+
+
+def handle_approve_coverage_plan(uow: UnitOfWork, cmd: ApproveTermCoveragePlan) -> None:
+    registry = _registry(uow, cmd.jurisdiction_id)
+    stream_id = coverage_stream_id(cmd.jurisdiction_id, cmd.term)
+    plan = uow.get(COVERAGE_PLAN, stream_id, f"coverage plan of term {cmd.term}")
+    uow.record(COVERAGE_PLAN, stream_id, approve_coverage_plan(plan, registry, cmd))
+
+
+HANDLERS: tuple[Registered, ...] = (
+    on(RegisterJurisdiction, handle_register_jurisdiction),
+    on(RegisterOrganization, handle_register_organization),
+    on(RenameOrganization, handle_rename_organization),
+    on(DeregisterOrganization, handle_deregister_organization),
+    on(DraftTermCoveragePlan, handle_draft_coverage_plan),
+    on(ApproveTermCoveragePlan, handle_approve_coverage_plan),
+)

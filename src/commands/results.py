@@ -4,10 +4,10 @@ warning-education outputs (通报, 忏悔录, 警示教育, 行业整顿)."""
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 from uuid import NAMESPACE_URL, UUID, uuid5
 
 from pydantic import Field
@@ -22,8 +22,13 @@ from xuncha.commands.base import (
     require_stage,
 )
 from xuncha.commands.errors import InvalidTransition
+from xuncha.commands.finding import FINDING
+from xuncha.commands.follow_up import FOLLOW_UP, follow_up_stream_id
+from xuncha.commands.handling import Handler, Registered, on
 from xuncha.commands.inspection import InspectionState
-from xuncha.commands.rectification import ItemState
+from xuncha.commands.inspection.handling import inspection_of, pinned_policy
+from xuncha.commands.rectification import RECTIFICATION_ITEM, ItemState
+from xuncha.commands.unit_of_work import UnitOfWork
 from xuncha.events.base import DomainEvent, Role
 from xuncha.events.finding import FindingContent
 from xuncha.events.follow_up import Grade
@@ -334,3 +339,66 @@ def recommend_sector(
             recommended_on=cmd.recommended_on,
         )
     ]
+
+
+# Handlers ------------------------------------------------------------------------------------
+
+C = TypeVar("C", bound=Command)
+BC = TypeVar("BC", bound=ConfessionBookCommand)
+
+
+def handle_publish_shared_result(uow: UnitOfWork, cmd: PublishSharedResult) -> None:
+    inspection = inspection_of(uow, cmd.inspection_id)
+    findings = [
+        f.content
+        for ref in inspection.report_findings
+        if (f := uow.find(FINDING, ref.finding_id)) is not None
+    ]
+    follow = uow.find(FOLLOW_UP, follow_up_stream_id(cmd.inspection_id))
+    items = {i: uow.get(RECTIFICATION_ITEM, i, "rectification item") for i in inspection.item_ids}
+    sid = shared_result_stream_id(cmd.inspection_id)
+    events = publish_shared_result(
+        uow.find(SHARED_RESULT, sid),
+        cmd,
+        uow.ctx,
+        inspection,
+        findings,
+        items,
+        follow.evaluations if follow else (),
+        pinned_policy(uow, inspection),
+    )
+    uow.record(SHARED_RESULT, sid, events)
+
+
+def _creates(decide: Callable[[C, Context, UUID], list[DomainEvent]]) -> Handler[C]:
+    def handler(uow: UnitOfWork, cmd: C) -> UUID:
+        record_id = uow.new_id()
+        uow.record(EDUCATION, record_id, decide(cmd, uow.ctx, record_id))
+        return record_id
+
+    return handler
+
+
+def _on_book(decide: Callable[[EducationRecord, BC, Context], list[DomainEvent]]) -> Handler[BC]:
+    def handler(uow: UnitOfWork, cmd: BC) -> None:
+        state = uow.get(EDUCATION, cmd.record_id, "confession book")
+        uow.record(EDUCATION, cmd.record_id, decide(state, cmd, uow.ctx))
+
+    return handler
+
+
+def handle_compile_book(uow: UnitOfWork, cmd: CompileConfessionBook) -> UUID:
+    record_id = uow.new_id()
+    uow.record(EDUCATION, record_id, compile_book(cmd, record_id))
+    return record_id
+
+
+HANDLERS: tuple[Registered, ...] = (
+    on(PublishSharedResult, handle_publish_shared_result),
+    on(IssueWarningBulletin, _creates(issue_bulletin)),
+    on(HoldWarningStudySession, _creates(hold_study)),
+    on(RecommendSectorRectification, _creates(recommend_sector)),
+    on(CompileConfessionBook, handle_compile_book),
+    on(AddConfessionEntry, _on_book(add_entry)),
+    on(PublishConfessionBook, _on_book(publish_book)),
+)

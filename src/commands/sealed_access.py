@@ -19,8 +19,18 @@ from pydantic import Field
 from xuncha.commands.base import Aggregate, Command, Context, require_actor
 from xuncha.commands.errors import InvalidTransition, NotFound
 from xuncha.commands.eventstore.store import EventStore
-from xuncha.commands.inspection import InspectionState
-from xuncha.events.access import SealedRecordType, SensitiveRecordAccessed, SubjectErased
+from xuncha.commands.handling import Registered, on
+from xuncha.commands.inspection import INSPECTION, InspectionState
+from xuncha.commands.interview import INTERVIEW
+from xuncha.commands.petition import PETITION
+from xuncha.commands.unit_of_work import UnitOfWork
+from xuncha.events.access import (
+    SealedRecordType,
+    SensitiveRecordAccessed,
+    SubjectErased,
+    access_stream_id,
+    subject_stream_id,
+)
 from xuncha.events.base import DomainEvent, Role
 from xuncha.events.interview import InterviewConducted
 from xuncha.events.petition import PetitionRegistered
@@ -141,3 +151,34 @@ def open_sealed(store: EventStore, kind: SealedRecordType, record_id: UUID) -> O
     fields = {name: data[name] for name in sorted(cls.sealed_fields)}
     erased = all(value == ERASED for value in fields.values())
     return OpenedRecord(kind, record_id, subject_of(record_id), erased, fields)
+
+
+# Handlers ------------------------------------------------------------------------------------
+
+
+def record_of(uow: UnitOfWork, kind: SealedRecordType, record_id: UUID) -> tuple[UUID, str]:
+    """The inspection a sealed record belongs to, and its data subject."""
+    if kind == SealedRecordType.PETITION:
+        petition = uow.get(PETITION, record_id, "petition")
+        return petition.inspection_id, petition_subject(record_id)
+    interview = uow.get(INTERVIEW, record_id, "interview")
+    return interview.inspection_id, interview_subject(record_id)
+
+
+def handle_read_sealed(uow: UnitOfWork, cmd: ReadSealedRecord) -> None:
+    inspection_id, subject_id = record_of(uow, cmd.record_type, cmd.record_id)
+    inspection = uow.get(INSPECTION, inspection_id, "inspection")
+    events = read_sealed(cmd, uow.ctx, inspection, subject_id)
+    uow.record(SENSITIVE_ACCESS, access_stream_id(cmd.record_id), events)
+
+
+def handle_record_erasure(uow: UnitOfWork, cmd: RecordSubjectErasure) -> None:
+    stream_id = subject_stream_id(cmd.subject_id)
+    state = uow.find(DATA_SUBJECT, stream_id)
+    uow.record(DATA_SUBJECT, stream_id, record_erasure(state, cmd))
+
+
+HANDLERS: tuple[Registered, ...] = (
+    on(ReadSealedRecord, handle_read_sealed),
+    on(RecordSubjectErasure, handle_record_erasure),
+)

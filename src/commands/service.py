@@ -21,7 +21,7 @@ from xuncha.commands.errors import (
     NotPermitted,
 )
 from xuncha.commands.eventstore.store import EventStore, IdempotencyRecord
-from xuncha.commands.handlers import HANDLERS
+from xuncha.commands.registry import HANDLERS
 from xuncha.commands.unit_of_work import UnitOfWork
 from xuncha.events.base import Actor, EventMetadata, RecordedEvent
 

@@ -4,17 +4,20 @@ approved by the leading group (or returned and redrafted as a new version)."""
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import ClassVar
+from typing import ClassVar, TypeVar
 from uuid import UUID
 
 from pydantic import Field
 
 from xuncha.commands.base import Aggregate, Command, Context, require_not_future, require_stage
 from xuncha.commands.errors import InvalidTransition
-from xuncha.commands.inspection import InspectionState, require_group_member
+from xuncha.commands.handling import Handler, Registered, on
+from xuncha.commands.inspection import INSPECTION, InspectionState, require_group_member
 from xuncha.commands.round import OFFICE
+from xuncha.commands.unit_of_work import UnitOfWork
 from xuncha.events.base import DomainEvent, Role
 from xuncha.events.supplementary_report import (
     SupplementaryKind,
@@ -202,3 +205,43 @@ def approve(
             approved_on=cmd.approved_on,
         )
     ]
+
+
+# Handlers ------------------------------------------------------------------------------------
+
+Step = TypeVar("Step", bound=SupplementaryStep)
+
+
+def handle_draft(uow: UnitOfWork, cmd: DraftSupplementaryReport) -> UUID:
+    inspection = uow.get(INSPECTION, cmd.inspection_id, "inspection")
+    report_id = uow.new_id()
+    uow.record(SUPPLEMENTARY_REPORT, report_id, draft(inspection, cmd, uow.ctx, report_id))
+    return report_id
+
+
+def handle_redraft(uow: UnitOfWork, cmd: RedraftSupplementaryReport) -> None:
+    state = uow.get(SUPPLEMENTARY_REPORT, cmd.report_id, "supplementary report")
+    inspection = uow.get(INSPECTION, state.inspection_id, "inspection")
+    uow.record(SUPPLEMENTARY_REPORT, cmd.report_id, redraft(state, cmd, uow.ctx, inspection))
+
+
+def _step(decide: Callable[[SupplementaryState, Step], list[DomainEvent]]) -> Handler[Step]:
+    def handler(uow: UnitOfWork, cmd: Step) -> None:
+        state = uow.get(SUPPLEMENTARY_REPORT, cmd.report_id, "supplementary report")
+        uow.record(SUPPLEMENTARY_REPORT, cmd.report_id, decide(state, cmd))
+
+    return handler
+
+
+def handle_approve(uow: UnitOfWork, cmd: ApproveSupplementaryReport) -> None:
+    state = uow.get(SUPPLEMENTARY_REPORT, cmd.report_id, "supplementary report")
+    uow.record(SUPPLEMENTARY_REPORT, cmd.report_id, approve(state, cmd, uow.ctx))
+
+
+HANDLERS: tuple[Registered, ...] = (
+    on(DraftSupplementaryReport, handle_draft),
+    on(RedraftSupplementaryReport, handle_redraft),
+    on(ReviewSupplementaryReport, _step(review)),
+    on(ReturnSupplementaryReport, _step(return_)),
+    on(ApproveSupplementaryReport, handle_approve),
+)

@@ -5,6 +5,10 @@ A member's value is exactly the string stored today in events and read-model row
 are what clients, exports and pages show (整改中 / In progress, not `in_progress`). Enums that
 events already carry (`Role`, `RoundType`, `WarningLevel`, `Disposition`…) stay where they are
 and get their labels here. Names are stable: add members and vocabularies, never rename.
+
+Over 500 lines on purpose: this is the one place every value and its labels live (`GET
+/vocabulary`, docs/vocabulary.md and the literal check read this module); split by area, a value
+would be looked for, and added again, in the wrong file.
 """
 
 from __future__ import annotations

@@ -23,6 +23,9 @@ Definitions (also in docs/read-models.md):
 - an entry (evaluation, training, recusal history, reward or penalty) whose event the office
   recorded in error (`correction.event_recorded_in_error`) stays listed with the reason in
   `recorded_in_error` and no longer counts.
+
+Over 500 lines on purpose: one read model, its tables, the events it folds and its queries,
+so each definition above and the SQL that computes it are read in one place.
 """
 
 from __future__ import annotations

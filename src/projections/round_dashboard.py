@@ -23,6 +23,9 @@ Definitions (also in docs/read-models.md):
   else the office day the event was recorded;
 - a record whose creating event was recorded in error (`correction.event_recorded_in_error`)
   no longer counts; a transition recorded in error is not undone here.
+
+Over 500 lines on purpose: one read model, its tables, the events it folds and its queries,
+so each definition above and the SQL that computes it are read in one place.
 """
 
 from __future__ import annotations

@@ -107,7 +107,7 @@ def test_no_command_lets_auditors_dashboards_or_clients_change_anything() -> Non
 
 
 def _all_commands(cls: type[Command]) -> list[type[Command]]:
-    import xuncha.commands.handlers  # noqa: F401  (imports every command module)
+    import xuncha.commands.registry  # noqa: F401  (imports every command module)
 
     found: list[type[Command]] = []
     for sub in cls.__subclasses__():

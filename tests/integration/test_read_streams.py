@@ -13,7 +13,7 @@ from tests.support.api import LEADER, MEMBER, Api, Who
 from tests.support.lifecycle import FINDING, Lifecycle
 from xuncha.commands.errors import ConcurrencyConflict
 from xuncha.commands.finding import DraftFinding
-from xuncha.commands.preparation import EndStationing
+from xuncha.commands.inspection.preparation import EndStationing
 from xuncha.commands.registry import HANDLERS
 from xuncha.events.base import Actor
 from xuncha.events.office_day import office_today

@@ -18,8 +18,8 @@ from uuid import UUID
 from tests.contract.examples import example_of
 from xuncha.commands.base import Context
 from xuncha.commands.feedback import feedback_stream_id
+from xuncha.commands.inspection.report import content_hash
 from xuncha.commands.policy import DEFAULT_EFFECTIVE_FROM
-from xuncha.commands.report import content_hash
 from xuncha.events.base import Actor, DomainEvent, Role
 from xuncha.events.feedback import FeedbackDelivered, FeedbackOpinionDrafted
 from xuncha.events.finding import (

@@ -20,7 +20,7 @@ from tests.unit.builders import (
     uid,
 )
 from xuncha.commands.follow_up import follow_up_stream_id
-from xuncha.commands.rectification_plan import rectification_stream_id
+from xuncha.commands.rectification.programme import rectification_stream_id
 from xuncha.commands.results import shared_result_stream_id
 from xuncha.events.base import DomainEvent
 from xuncha.events.feedback import (

@@ -25,11 +25,10 @@ from tests.unit.builders import (
 from tests.unit.gwt import given
 from tests.unit.test_lead import LEAD, LEAD_ID, acknowledged, transferred
 from xuncha.commands import finding, lead, rectification
-from xuncha.commands import rectification_plan as plan
 from xuncha.commands.base import Context
 from xuncha.commands.decision import CommandWarning, Decision, WarningCode, warnings_of
 from xuncha.commands.finding import FINDING
-from xuncha.commands.inspection import INSPECTION
+from xuncha.commands.inspection import INSPECTION, plan
 from xuncha.commands.rectification import RECTIFICATION_ITEM, CloseItem
 from xuncha.commands.service import AppendedEvent, CommandResult
 from xuncha.commands.unit_of_work import UnitOfWork

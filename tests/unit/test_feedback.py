@@ -42,8 +42,8 @@ from xuncha.commands.feedback import (
     feedback_stream_id,
 )
 from xuncha.commands.inspection import INSPECTION, InspectionState
+from xuncha.commands.inspection.report import content_hash
 from xuncha.commands.policy import POLICY, PolicyBook
-from xuncha.commands.report import content_hash
 from xuncha.events.base import DomainEvent, Role
 from xuncha.events.feedback import FeedbackDelivered, FeedbackOpinionDrafted
 from xuncha.events.inspection import (

@@ -161,7 +161,7 @@ def test_no_sealed_text_in_the_state_or_the_history_of_an_interview() -> None:
 
 def test_every_stream_type_has_its_own_modules_aggregate() -> None:
     found = history.aggregates()
-    assert found["inspection"] is INSPECTION  # not the view of commands.rectification_plan
+    assert found["inspection"] is INSPECTION  # not the view of commands.rectification.programme
     assert found["rectification_item"] is RECTIFICATION_ITEM
     assert found["interview"] is INTERVIEW
     assert len(found) >= 25

@@ -39,11 +39,10 @@ from tests.unit.builders import (
 )
 from tests.unit.group_builders import EVERYONE, cleared, formed, pledged, proposed, ready
 from tests.unit.gwt import given, refused, then
-from xuncha.commands import preparation
 from xuncha.commands.errors import InvalidTransition, NotPermitted, RuleViolated
 from xuncha.commands.group import INSPECTION_GROUP
-from xuncha.commands.inspection import INSPECTION
-from xuncha.commands.preparation import (
+from xuncha.commands.inspection import INSPECTION, preparation
+from xuncha.commands.inspection.preparation import (
     AuthorizeGroup,
     EndStationing,
     IssueInspectionNotice,

@@ -39,12 +39,10 @@ from tests.unit.builders import (
     report_approved,
 )
 from tests.unit.gwt import given, refused, then
-from xuncha.commands import rectification_plan as plan
 from xuncha.commands.errors import InvalidTransition, NotPermitted, RuleViolated
 from xuncha.commands.feedback import FEEDBACK
-from xuncha.commands.inspection import INSPECTION, InspectionState
-from xuncha.commands.rectification import RECTIFICATION_ITEM
-from xuncha.commands.rectification_plan import (
+from xuncha.commands.inspection import INSPECTION, InspectionState, plan
+from xuncha.commands.inspection.plan import (
     AcceptRectificationPlan,
     AcceptRectificationReport,
     CloseInspection,
@@ -54,6 +52,7 @@ from xuncha.commands.rectification_plan import (
     SubmitRectificationReport,
     item_id_for,
 )
+from xuncha.commands.rectification import RECTIFICATION_ITEM
 from xuncha.events.base import DomainEvent, Role
 from xuncha.events.inspection import (
     InspectionClosed,

@@ -25,10 +25,10 @@ from tests.unit.builders import (
 )
 from tests.unit.builders_followup import RECTIFICATION_ID, attr
 from tests.unit.gwt import given, refused, then
-from xuncha.commands import rectification_plan as plan
 from xuncha.commands.errors import InvalidTransition, NotPermitted, RuleViolated
 from xuncha.commands.inspection import INSPECTION
-from xuncha.commands.rectification_plan import (
+from xuncha.commands.rectification import programme as plan
+from xuncha.commands.rectification.programme import (
     INSPECTION_WITH_REPORTS,
     RECTIFICATION_PROGRAMME,
     DiscloseRectification,

@@ -37,11 +37,10 @@ from tests.unit.builders import (
     withdrawn,
 )
 from tests.unit.gwt import given, refused, then
-from xuncha.commands import report
 from xuncha.commands.errors import InvalidTransition, NotFound, RuleViolated
 from xuncha.commands.finding import FINDING
-from xuncha.commands.inspection import INSPECTION, InspectionState
-from xuncha.commands.report import (
+from xuncha.commands.inspection import INSPECTION, InspectionState, report
+from xuncha.commands.inspection.report import (
     ApproveReport,
     DeliberateReport,
     DraftInspectionReport,

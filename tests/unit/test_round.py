@@ -23,7 +23,7 @@ from tests.unit.builders import (
 from tests.unit.gwt import given, refused, then
 from xuncha.commands import round as round_
 from xuncha.commands.errors import InvalidTransition, RuleViolated
-from xuncha.commands.preparation import plan
+from xuncha.commands.inspection.preparation import plan
 from xuncha.commands.round import ROUND, ApproveRound, CloseRound, PlanInspection, ProposeRound
 from xuncha.events.base import DomainEvent, Role
 from xuncha.events.inspection import InspectionPlanned

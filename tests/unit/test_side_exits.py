@@ -34,14 +34,21 @@ from tests.unit.builders import (
     withdrawn,
 )
 from tests.unit.gwt import given, refused, then
-from xuncha.commands import report, side_exit
 from xuncha.commands import round as round_
 from xuncha.commands.errors import InvalidTransition, NotPermitted, RuleViolated
-from xuncha.commands.inspection import INSPECTION
-from xuncha.commands.preparation import StationGroup, station_group
-from xuncha.commands.report import DecideResultsUse, ExchangeViewsOnFacts, ReviewReportByOffice
+from xuncha.commands.inspection import INSPECTION, report, side_exit
+from xuncha.commands.inspection.preparation import StationGroup, station_group
+from xuncha.commands.inspection.report import (
+    DecideResultsUse,
+    ExchangeViewsOnFacts,
+    ReviewReportByOffice,
+)
+from xuncha.commands.inspection.side_exit import (
+    CancelInspection,
+    ResumeInspection,
+    SuspendInspection,
+)
 from xuncha.commands.round import ROUND, CloseRound, FileRoundPlanWithUpperOffice, MobilizeRound
-from xuncha.commands.side_exit import CancelInspection, ResumeInspection, SuspendInspection
 from xuncha.events.base import DomainEvent, Role
 from xuncha.events.inspection import (
     FactualViewsExchanged,

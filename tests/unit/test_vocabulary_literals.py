@@ -29,8 +29,11 @@ HINT = (
 # (module under src/, owner): why a string there equal to a vocabulary value is something else.
 EXCEPTIONS: dict[tuple[str, str], str] = {
     ("commands/timers/base.py", "SYSTEM_ACTOR"): "the clock's organization id, not the role",
-    ("commands/fieldwork.py", "AddresseeKind"): "a kind of addressee, named like the role",
-    ("commands/group.py", "composition_warnings"): "message text: no specialty at all",
+    (
+        "commands/fieldwork/inspecting.py",
+        "AddresseeKind",
+    ): "a kind of addressee, named like the role",
+    ("commands/group/formation.py", "composition_warnings"): "message text: no specialty at all",
     ("commands/eventstore/history.py", "_diff_entry"): "JSON Patch operation names",
     ("commands/eventstore/history.py", "_change"): "JSON Patch operation names",
     ("commands/petition.py", "Decision"): "the triage decision a command carries",

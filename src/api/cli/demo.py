@@ -10,6 +10,10 @@ disposition), so on-time rates, aging, the three colours and acknowledgement lag
 in a real city; the last step is a clock tick that raises the colours. Dates are relative to
 the run day; `seed` makes every choice and id repeatable for a run day on an empty database.
 The recording time of every event is the real time.
+
+Over 500 lines on purpose: one data set told as one story, stage after stage in the methods of
+`Demo`, each step reading the ids and dates the steps before it made; split into files, the
+story would have to be read across them.
 """
 
 from __future__ import annotations
@@ -46,15 +50,13 @@ from xuncha.commands import (
     lead,
     petition,
     pool,
-    preparation,
     reference,
-    report,
 )
 from xuncha.commands import rectification as item
-from xuncha.commands import rectification_plan as plan
 from xuncha.commands import round as round_
 from xuncha.commands.base import Command
 from xuncha.commands.errors import DomainError
+from xuncha.commands.inspection import plan, preparation, report
 from xuncha.commands.service import Application, CommandResult
 from xuncha.events.base import Actor, Role
 from xuncha.events.interview import IntervieweeCategory

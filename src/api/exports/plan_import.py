@@ -17,8 +17,8 @@ from uuid import UUID, uuid4
 from xuncha.api.exports.ledger_import import ParsedLedger, parse
 from xuncha.commands.base import Context
 from xuncha.commands.errors import NotPermitted
-from xuncha.commands.handlers import HANDLERS
-from xuncha.commands.rectification_plan import SubmitRectificationPlan
+from xuncha.commands.inspection.plan import SubmitRectificationPlan
+from xuncha.commands.registry import HANDLERS
 from xuncha.commands.service import Application, CommandResult
 from xuncha.commands.unit_of_work import UnitOfWork
 from xuncha.events.base import Actor

@@ -15,18 +15,23 @@ from xuncha.api.http.readiness import ReadinessMonitor
 from xuncha.api.http.routes import (
     aggregate_records,
     audit,
-    commands,
     dashboards,
     documents,
+    feedback,
+    findings,
     groups,
     health,
+    inspections,
     leads,
+    policy,
     positions,
     proofs,
     queries,
     records,
+    rectification,
     rectification_followup,
     reference,
+    rounds,
     sealed,
     supplementary_reports,
     vocabulary,
@@ -34,11 +39,17 @@ from xuncha.api.http.routes import (
 from xuncha.api.http.routes import fieldwork as fieldwork_routes
 from xuncha.api.logs import RequestLog
 
-# Each area of the workflow contributes its command routers.
+# Each area of the workflow contributes its command routers; a route module is named after
+# the aggregate whose commands it serves (the order keeps the command table's rows in order).
 AREAS = [
     aggregate_records,
     audit,
-    commands,
+    policy,
+    rounds,
+    inspections,
+    findings,
+    feedback,
+    rectification,
     dashboards,
     documents,
     groups,

@@ -23,7 +23,7 @@ import dataclasses
 import importlib
 import json
 import pkgutil
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
@@ -49,18 +49,27 @@ def aggregates() -> dict[str, Aggregate[Any]]:
     from xuncha import commands
 
     found: dict[str, list[tuple[str, Aggregate[Any]]]] = {}
-    for info in pkgutil.iter_modules(commands.__path__, "xuncha.commands."):
-        if info.name in (__name__, "xuncha.commands.handlers"):
-            continue
-        module = importlib.import_module(info.name)
+    for name in _modules(commands.__path__, "xuncha.commands."):
+        module = importlib.import_module(name)
         for value in vars(module).values():
             if isinstance(value, Aggregate):
-                found.setdefault(value.name, []).append((info.name, value))
+                found.setdefault(value.name, []).append((name, value))
     chosen: dict[str, Aggregate[Any]] = {}
     for name, candidates in found.items():
-        own = [a for module, a in candidates if module == f"commands.{name}"]
+        own = [a for module, a in candidates if module == f"xuncha.commands.{name}"]
         chosen[name] = own[0] if own else candidates[0][1]
     return chosen
+
+
+def _modules(path: Iterable[str], prefix: str) -> Iterator[str]:
+    """The modules of `commands` and of its aggregates' packages (not the event store's)."""
+    for info in pkgutil.iter_modules(path, prefix):
+        if info.name in (__name__, "xuncha.commands.eventstore", "xuncha.commands.timers"):
+            continue
+        yield info.name
+        if info.ispkg:
+            package = importlib.import_module(info.name)
+            yield from _modules(package.__path__, f"{info.name}.")
 
 
 def aggregate_of(stream_type: str) -> Aggregate[Any]:

@@ -31,7 +31,7 @@ from xuncha.api.http.routes import leads as lead_routes
 from xuncha.api.http.routes import queries
 from xuncha.api.http.routes import records as shared_routes
 from xuncha.api.http.routes.factory import CommandResponse
-from xuncha.commands.rectification_plan import SubmitRectificationPlan
+from xuncha.commands.inspection.plan import SubmitRectificationPlan
 from xuncha.events.export import ExportChannel
 from xuncha.events.office_day import office_today
 from xuncha.events.vocabulary import LeadStage, RectificationItemStatus

@@ -4,6 +4,9 @@ groups, findings, reports, feedback and plans; pool, fieldwork and education rec
 
 Dates are ISO dates, moments ISO date-times (UTC). `at` and `by` on an entry are when the
 step was recorded and who recorded it (user id). Sealed fields are never shown.
+
+A little over 500 lines: the records share their entry models, and the OpenAPI descriptions
+of the fields are the figures' definitions, kept beside each other.
 """
 
 from __future__ import annotations

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 
 from xuncha.api.http.routes.factory import CommandSpec, add_command, add_commands
 from xuncha.commands import feedback, follow_up, rectification, results
-from xuncha.commands import rectification_plan as plan
+from xuncha.commands.rectification import programme as plan
 
 
 def feedback_routes() -> APIRouter:
