@@ -168,7 +168,7 @@ def _record(
     except psycopg.Error as error:
         print(
             f"verify-log: the result was not recorded ({error}); run `xuncha db "
-            "grant-app-role` as the event store's owner to create log_verifications",
+            "migrate` as the event store's owner to create log_verifications",
             file=sys.stderr,
         )
 
