@@ -109,9 +109,15 @@ def _applied(conn: Connection[Any]) -> dict[int, tuple[str, str, str]] | None:
     row = conn.execute("SELECT to_regclass('public.schema_migrations') IS NOT NULL").fetchone()
     if not (row and row[0]):
         return None
-    rows = conn.execute(
-        "SELECT version, name, checksum, applied_at FROM public.schema_migrations ORDER BY 1"
-    ).fetchall()
+    try:
+        rows = conn.execute(
+            "SELECT version, name, checksum, applied_at FROM public.schema_migrations ORDER BY 1"
+        ).fetchall()
+    except psycopg.errors.InsufficientPrivilege:
+        raise MigrationError(
+            "this role may not read schema_migrations: run `xuncha db grant-app-role` again"
+            " as the database's owner role"
+        ) from None
     return {int(v): (str(n), str(c), str(at)) for v, n, c, at in rows}
 
 
