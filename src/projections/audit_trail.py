@@ -142,6 +142,7 @@ class AuditTrail:
     """The projection behind the audit trail."""
 
     name = "audit_trail"
+    version = 1
     tables: tuple[str, ...] = (
         "rm_audit_event",
         "rm_audit_stream_inspection",

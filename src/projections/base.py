@@ -12,9 +12,15 @@ from xuncha.events.base import RecordedEvent
 
 class Projection(Protocol):
     """A read model. `apply` turns one event into SQL on the runner's transaction; the runner
-    records the position in the same transaction, so each event takes effect exactly once."""
+    records the position in the same transaction, so each event takes effect exactly once.
+
+    `version` is the version of its tables and handlers: raise it whenever a change needs the
+    read model rebuilt from the log (a new table or column, a handler that writes differently).
+    The runner then builds the new version beside the live one and switches when caught up
+    (`ProjectionRunner.start_upgrades`, docs/operations.md)."""
 
     name: str
+    version: int
     tables: tuple[str, ...]
 
     def create(self, cur: Cursor[Any]) -> None: ...

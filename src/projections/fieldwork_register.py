@@ -88,6 +88,7 @@ PETITION_STATUS: dict[type[Any], str] = {
 
 class FieldworkRegister:
     name = "fieldwork_register"
+    version = 1
     tables: tuple[str, ...] = (
         "rm_fieldwork_record",
         "rm_petition",

@@ -19,10 +19,6 @@ from psycopg import Connection
 from xuncha.events.integration import CONTENT_TYPE, SPEC_VERSION, CheckpointSignedV1
 
 CHANNEL = "kafka"
-DDL = (
-    "CREATE TABLE IF NOT EXISTS published_heads (channel text PRIMARY KEY,"
-    " position bigint NOT NULL DEFAULT 0, updated_at timestamptz NOT NULL DEFAULT now())"
-)
 NAMESPACE = uuid5(NAMESPACE_URL, "urn:xuncha:audit:checkpoint")
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -41,7 +37,6 @@ def key_of(key_id: str) -> UUID:
 
 
 def setup(conn: Connection[Any]) -> None:
-    conn.execute(DDL)
     conn.execute(
         "INSERT INTO published_heads (channel) VALUES (%s) ON CONFLICT DO NOTHING", (CHANNEL,)
     )

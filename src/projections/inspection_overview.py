@@ -114,6 +114,7 @@ class InspectionOverview:
     """The projection behind `/rounds` and `/inspections`."""
 
     name = "inspection_overview"
+    version = 1
     tables: tuple[str, ...] = (
         "rm_round",
         "rm_inspection",

@@ -234,6 +234,7 @@ class InspectorRecord:
     """The projection behind `/inspectors` and `/inspectors/{person_id}/record`."""
 
     name = "inspector_record"
+    version = 1
     tables: tuple[str, ...] = (
         "rm_ir_person",
         "rm_ir_group",

@@ -47,15 +47,6 @@ log = logging.getLogger(__name__)
 NAME = "kafka_relay"  # its row in projection_tracking
 RELAY_LOCK = 0x58554E4348410002  # "XUNCHA" + 2: the relay's advisory lock
 APP_NAME = "xuncha-relay"
-STATUS_DDL = """
-CREATE TABLE IF NOT EXISTS kafka_relay_status (
-    name text PRIMARY KEY,
-    published_total bigint NOT NULL DEFAULT 0,
-    last_published_at timestamptz,
-    last_error text,
-    last_error_at timestamptz
-);
-ALTER TABLE kafka_relay_status ADD COLUMN IF NOT EXISTS last_success_at timestamptz"""
 # A caught-up relay still says it is alive this often (`last_success_at`).
 HEARTBEAT_SECONDS = 5.0
 # Kafka waits kept short so a broker outage shows as `last_error` within seconds.
@@ -204,7 +195,6 @@ class KafkaRelay:
     def setup(self) -> None:
         with psycopg.connect(self.conninfo) as conn, conn.cursor() as cur:
             tracking.ensure(cur, NAME)
-            cur.execute(STATUS_DDL)
             head_publisher.setup(conn)
             cur.execute(
                 "INSERT INTO kafka_relay_status (name) VALUES (%s) ON CONFLICT DO NOTHING", (NAME,)

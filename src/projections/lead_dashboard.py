@@ -112,6 +112,7 @@ class LeadDashboard:
     """The projection behind `GET /dashboards/leads`."""
 
     name = "lead_dashboard"
+    version = 1
     tables: tuple[str, ...] = ("rm_ld_round", "rm_ld_lead")
 
     def create(self, cur: Cursor[Any]) -> None:

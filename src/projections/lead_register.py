@@ -110,6 +110,7 @@ class LeadRegister:
     """The projection behind `/leads` and `/lead-summary`."""
 
     name = "lead_register"
+    version = 1
     tables: tuple[str, ...] = ("rm_lead",)
 
     def create(self, cur: Cursor[Any]) -> None:

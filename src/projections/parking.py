@@ -2,6 +2,7 @@
 
 An event a read model's handler still fails on after its retries is parked here, in the same
 transaction that advances that read model's tracking position past it; `retry` re-applies it.
+The table comes from the migrations (commands/eventstore/migrations/).
 """
 
 from __future__ import annotations
@@ -12,19 +13,6 @@ from typing import Any
 from uuid import UUID
 
 from psycopg import Connection, Cursor
-
-CREATE = """
-CREATE TABLE IF NOT EXISTS projection_parked (
-    name text NOT NULL,
-    position bigint NOT NULL,
-    event_id uuid,
-    event_type text NOT NULL,
-    error text NOT NULL,
-    first_failed_at timestamptz NOT NULL,
-    last_failed_at timestamptz NOT NULL DEFAULT now(),
-    attempts integer NOT NULL,
-    PRIMARY KEY (name, position)
-)"""
 
 
 @dataclass(frozen=True)
@@ -49,10 +37,6 @@ class Parked:
             "last_failed_at": self.last_failed_at.isoformat(),
             "attempts": self.attempts,
         }
-
-
-def ensure(cur: Cursor[Any]) -> None:
-    cur.execute(CREATE)
 
 
 def park(

@@ -60,6 +60,7 @@ class ReadScope:
     """The projection behind object-level read access (`api/http/access.py`)."""
 
     name = "read_scope"
+    version = 1
     tables: tuple[str, ...] = (
         "rs_inspection",
         "rs_inspection_member",

@@ -15,7 +15,8 @@ tracking row (named after the schema), so the live runner and commands keep runn
   one transaction holding the live tracking row: apply the last events, drop the live tables,
   move the new ones into public (`ALTER TABLE ... SET SCHEMA`; DDL is transactional, so readers
   see the old or the new tables, never a half-built one), move the position and the parked
-  events over, and drop the scratch schema.
+  events over, record the read model's declared version, and drop the scratch schema. The
+  runner does this by itself for a read model whose version changed (`upgrade`).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from psycopg import Connection, Cursor
 from psycopg.errors import LockNotAvailable
 from psycopg.sql import SQL, Composable, Identifier
 
-from xuncha.projections import parking, tracking
+from xuncha.projections import tracking
 from xuncha.projections.base import Projection
 from xuncha.projections.runner import APP_NAME, ProjectionRunner, Target
 
@@ -77,7 +78,6 @@ class Scratch:
         with conn.transaction(), conn.cursor() as cur:
             cur.execute(SQL("CREATE SCHEMA {}").format(Identifier(self.schema)))
             tracking.ensure(cur, self.schema)  # in public, before the search path changes
-            parking.ensure(cur)
             cur.execute(SQL("SET LOCAL search_path TO {}, public").format(Identifier(self.schema)))
             self.projection.create(cur)
             missing = [t for t in self.projection.tables if not _exists(cur, self.schema, t)]
@@ -394,4 +394,11 @@ def _switch(
         )
         cur.execute("DELETE FROM projection_tracking WHERE name = %s", (scratch.schema,))
         tracking.advance(cur, name, position)
+        tracking.set_version(cur, name, scratch.projection.version)
     return position, read
+
+
+def upgrade(runner: ProjectionRunner, projection: Projection) -> RebuildResult:
+    """Build the declared version of an outdated read model beside the live one and switch to
+    it once caught up (the runner's `upgrade`): a rebuild, which records the new version."""
+    return rebuild(runner, projection.name)

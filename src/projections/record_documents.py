@@ -65,6 +65,7 @@ class RecordDocuments:
         types: frozenset[str] | None = None,
     ) -> None:
         self.name = name
+        self.version = 1
         self.table = table
         self.tables: tuple[str, ...] = (table,)
         self.prefixes = prefixes

@@ -123,6 +123,7 @@ class RectificationDashboard:
     """The projection behind `GET /dashboards/rectification`."""
 
     name = "rectification_dashboard"
+    version = 1
     tables: tuple[str, ...] = ("rm_rx_item", "rm_rx_organization")
 
     def create(self, cur: Cursor[Any]) -> None:

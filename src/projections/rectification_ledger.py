@@ -99,6 +99,7 @@ class RectificationLedger:
     """The projection behind `/rectification-items` and `/rectification-summary`."""
 
     name = "rectification_ledger"
+    version = 1
     tables: tuple[str, ...] = ("rm_rectification_item",)
 
     def create(self, cur: Cursor[Any]) -> None:

@@ -150,6 +150,7 @@ class RoundDashboard:
     """The projection behind `GET /dashboards/rounds` and `/dashboards/rounds/{round_id}`."""
 
     name = "round_dashboard"
+    version = 1
     tables: tuple[str, ...] = (
         "rm_rd_round",
         "rm_rd_inspection",

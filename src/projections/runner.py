@@ -7,6 +7,12 @@ Only one runner works at a time (a PostgreSQL advisory lock); others wait as sta
 
 An event a read model's handler fails on is retried a few times with backoff, then parked
 (`projections.parking`) in the transaction that moves that read model past it; the runner goes on.
+
+A read model whose declared `version` differs from the one its live tables were built for (its
+tracking row's) is outdated: the runner leaves its live tables as they are (they keep answering
+reads, at their last position) and, as the holder of the runner lock, has `upgrade` build the
+new version beside them and switch when caught up (`projections.rebuild.rebuild`, given by the
+composition root: this module cannot import it).
 """
 
 from __future__ import annotations
@@ -50,6 +56,9 @@ PARKED_TOTAL: dict[str, int] = {}
 Progress = Callable[[int], None]  # called with the target's position after each batch
 # Hears each batch that read events: read model, events read, seconds (metrics, traces).
 BatchObserver = Callable[[str, int, float], None]
+# Builds the declared version of an outdated read model beside the live one and switches.
+Upgrade = Callable[["ProjectionRunner", Projection], object]
+UPGRADE_RETRY_SECONDS = 30.0  # after a failed upgrade, before the next attempt
 # Bound to the log lines written while an event is handled (api/logs.py), until the batch
 # commits: a failing batch's lines name the event it failed on.
 EVENT_FIELDS = ("read_model", "event_type", "position", "correlation_id")
@@ -100,9 +109,13 @@ class ProjectionRunner:
         retry_backoff_seconds: float = 0.1,
         pipeline: bool = True,
         observe: BatchObserver | None = None,
+        upgrade: Upgrade | None = None,
     ) -> None:
         self.conninfo = conninfo
         self.observe = observe
+        self.upgrade = upgrade
+        self.upgrading: dict[str, threading.Thread] = {}
+        self.upgrade_failed_at: dict[str, float] = {}
         self.projections = list(projections)
         self.batch_size = batch_size
         self.retry_attempts = max(1, retry_attempts)
@@ -113,11 +126,58 @@ class ProjectionRunner:
         self.thread: threading.Thread | None = None
 
     def setup(self) -> None:
+        """Create each read model's tables and tracking row unless it is outdated (its live
+        tables stay as they were built until its new version replaces them)."""
         with psycopg.connect(self.conninfo) as conn, conn.cursor() as cur:
+            live = tracking.versions(conn)
             for projection in self.projections:
+                if live.get(projection.name, projection.version) != projection.version:
+                    continue
                 projection.create(cur)
-                tracking.ensure(cur, projection.name)
-            parking.ensure(cur)
+                tracking.ensure(cur, projection.name, projection.version)
+
+    def outdated(self, conn: Connection[Any]) -> list[Projection]:
+        """The read models whose live tables were built for another version than declared."""
+        with conn.transaction():
+            live = tracking.versions(conn)
+        return [p for p in self.projections if live.get(p.name, p.version) != p.version]
+
+    def start_upgrades(self, conn: Connection[Any]) -> list[str]:
+        """Start building each outdated read model's new version beside the live one, one
+        thread per read model (none while one is running, nor within `UPGRADE_RETRY_SECONDS`
+        of a failed attempt); the names started."""
+        started = []
+        for projection in self.outdated(conn):
+            name = projection.name
+            running = self.upgrading.get(name)
+            failed_at = self.upgrade_failed_at.get(name)
+            if self.upgrade is None or (running is not None and running.is_alive()):
+                continue
+            if failed_at is not None and time.monotonic() - failed_at < UPGRADE_RETRY_SECONDS:
+                continue
+            thread = threading.Thread(
+                target=self._upgrade, args=(projection,), name=f"upgrade-{name}", daemon=True
+            )
+            self.upgrading[name] = thread
+            thread.start()
+            started.append(name)
+        return started
+
+    def _upgrade(self, projection: Projection) -> None:
+        assert self.upgrade is not None
+        log.info(
+            "read model %s: building version %s beside the live one",
+            projection.name,
+            projection.version,
+        )
+        try:
+            self.upgrade(self, projection)
+        except Exception:
+            self.upgrade_failed_at[projection.name] = time.monotonic()
+            log.exception("read model %s: the upgrade failed; trying again later", projection.name)
+        else:
+            self.upgrade_failed_at.pop(projection.name, None)
+            log.info("read model %s: switched to version %s", projection.name, projection.version)
 
     def run_batch(
         self,
@@ -202,7 +262,10 @@ class ProjectionRunner:
         failure is raised once all read models had their turn."""
         total = 0
         failure: Exception | None = None
+        outdated = {p.name for p in self.outdated(conn)}
         for projection in self.projections:
+            if projection.name in outdated:
+                continue  # its new version is built beside it (`start_upgrades`)
             try:
                 total += self._catch_up_one(conn, projection)
             except psycopg.OperationalError:
@@ -389,11 +452,16 @@ class ProjectionRunner:
             name="projection runner",
             lock=RUNNER_LOCK,
             application_name=APP_NAME,
-            step=self.catch_up,
+            step=self._follow_step,
             poll_seconds=poll_seconds,
             on_error=self._batch_failed,
             stopped=self.stopped,
         )
+
+    def _follow_step(self, conn: Connection[Any]) -> int:
+        """As the holder of the runner lock: start the upgrades due, then catch up."""
+        self.start_upgrades(conn)
+        return self.catch_up(conn)
 
     @staticmethod
     def _batch_failed(_: Connection[Any], error: Exception) -> None:

@@ -83,6 +83,7 @@ class SharedResults:
     """The projection behind `/shared-results`."""
 
     name = "shared_results"
+    version = 1
     tables: tuple[str, ...] = ("rm_shared_result", "rm_shared_evaluation")
 
     def create(self, cur: Cursor[Any]) -> None:

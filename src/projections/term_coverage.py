@@ -113,6 +113,7 @@ class TermCoverage:
     """The projection behind `/coverage/terms` and `/coverage/terms/{term_id}`."""
 
     name = "term_coverage"
+    version = 1
     tables: tuple[str, ...] = (
         "rm_cov_plan",
         "rm_cov_plan_organization",

@@ -9,19 +9,25 @@ from typing import Any
 
 from psycopg import Connection, Cursor
 
-CREATE = """
-CREATE TABLE IF NOT EXISTS projection_tracking (
-    name text PRIMARY KEY,
-    position bigint NOT NULL DEFAULT 0,
-    updated_at timestamptz NOT NULL DEFAULT now()
-)"""
 
-
-def ensure(cur: Cursor[Any], name: str) -> None:
-    cur.execute(CREATE)
+def ensure(cur: Cursor[Any], name: str, version: int = 1) -> None:
+    """The tracking row of `name`, at position 0 and built for `version` unless it exists.
+    (The table comes from the migrations, commands/eventstore/migrations/.)"""
     cur.execute(
-        "INSERT INTO projection_tracking (name) VALUES (%s) ON CONFLICT (name) DO NOTHING", (name,)
+        "INSERT INTO projection_tracking (name, version) VALUES (%s, %s)"
+        " ON CONFLICT (name) DO NOTHING",
+        (name, version),
     )
+
+
+def versions(conn: Connection[Any]) -> dict[str, int]:
+    """The version each tracked read model's live tables were built for."""
+    rows = conn.execute("SELECT name, version FROM projection_tracking").fetchall()
+    return {name: int(version) for name, version in rows}
+
+
+def set_version(cur: Cursor[Any], name: str, version: int) -> None:
+    cur.execute("UPDATE projection_tracking SET version = %s WHERE name = %s", (version, name))
 
 
 def lock_position(cur: Cursor[Any], name: str) -> int:

@@ -105,10 +105,16 @@ class Server:
 
 
 @pytest.fixture(scope="module")
-def server(pg_server: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+def server(
+    pg_server: str, template_database: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Server]:
     name = f"xt_{uuid4().hex[:16]}"
     with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(SQL("CREATE DATABASE {}").format(Identifier(name)))
+        conn.execute(
+            SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                Identifier(name), Identifier(template_database)
+            )
+        )
     url = make_conninfo(pg_server, dbname=name)
     settings = Settings(
         database_url=url,

@@ -118,12 +118,16 @@ def _all_commands(cls: type[Command]) -> list[type[Command]]:
 
 
 @pytest.fixture(scope="module")
-def client(pg_server: str) -> Iterator[TestClient]:
+def client(pg_server: str, template_database: str) -> Iterator[TestClient]:
     """One database, container and app for the whole matrix (no projection runner: the read
     models' tables exist and stay empty)."""
     name = f"xt_matrix_{uuid4().hex[:12]}"
     with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(SQL("CREATE DATABASE {}").format(Identifier(name)))
+        conn.execute(
+            SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                Identifier(name), Identifier(template_database)
+            )
+        )
     url = make_conninfo(pg_server, dbname=name)
     settings = Settings(
         database_url=url, api_threads=4, read_wait_max_seconds=1, position_stream_seconds=0.5

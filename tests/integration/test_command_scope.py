@@ -277,7 +277,7 @@ def seed(api: Api) -> World:
 
 
 @pytest.fixture(scope="module")
-def world(pg_server: str) -> Iterator[World]:
+def world(pg_server: str, template_database: str) -> Iterator[World]:
     """One application on its own database for the module, seeded once (about 90 commands)."""
     from xuncha.api.container import build
     from xuncha.api.http.app import create_app
@@ -285,7 +285,11 @@ def world(pg_server: str) -> Iterator[World]:
 
     name = f"xt_scope_{uuid4().hex[:12]}"
     with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(SQL("CREATE DATABASE {}").format(Identifier(name)))
+        conn.execute(
+            SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                Identifier(name), Identifier(template_database)
+            )
+        )
     url = make_conninfo(pg_server, dbname=name)
     settings = Settings(database_url=url, api_threads=4, read_wait_max_seconds=10)
     container = build(settings, url)

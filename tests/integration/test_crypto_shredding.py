@@ -286,7 +286,7 @@ def test_rotating_the_key_encryption_key_rewraps_every_subject_key(
     assert "rewrapped 2 subject keys" in capsys.readouterr().out
 
     new = SubjectKeys(old.datastore, new_kek, old.wrapping_dir)
-    new.create_table()
+    new.open_ring()
     assert [new.open(s, *sealed[s], aad) for s in ("s:0", "s:1", "s:2")] == [
         b"secret 0",
         b"secret 1",

@@ -9,7 +9,7 @@ from uuid import uuid4
 import psycopg
 import pytest
 from psycopg import errors as pg
-from psycopg.conninfo import make_conninfo
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 from psycopg.sql import SQL, Identifier
 
 from xuncha.api.cli.main import main
@@ -17,7 +17,7 @@ from xuncha.api.container import build
 from xuncha.api.database import make_recorder
 from xuncha.api.settings import Settings
 from xuncha.commands import round
-from xuncha.commands.eventstore import integrity
+from xuncha.commands.eventstore import integrity, migrate
 from xuncha.commands.eventstore.store import EventStore
 from xuncha.commands.service import Application
 from xuncha.events.base import Actor, Role
@@ -133,3 +133,21 @@ def test_the_restricted_role_can_erase_a_subject(
         assert container.keys.open("petitioner:p-1", nonce, ciphertext, b"aad") is None
     finally:
         container.close()
+
+
+def test_the_restricted_role_reads_the_schema_version_and_cannot_change_it(
+    app_url: str, database_url: str
+) -> None:
+    migrate.require_current(app_url)  # SELECT on schema_migrations: the start-up check passes
+    for statement in (
+        "UPDATE schema_migrations SET checksum = 'x'",
+        "DELETE FROM schema_migrations",
+        "INSERT INTO schema_migrations (version, name, checksum) VALUES (99, 'x', 'x')",
+    ):
+        with psycopg.connect(app_url) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute(statement)  # type: ignore[arg-type]
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        role = conninfo_to_dict(app_url)["user"]
+        conn.execute(SQL("REVOKE SELECT ON schema_migrations FROM {}").format(Identifier(role)))
+    with pytest.raises(migrate.MigrationError, match="grant-app-role"):
+        migrate.require_current(app_url)

@@ -185,13 +185,15 @@ def test_the_demo_loads_a_city_that_looks_real(api: Api) -> None:
         pass
 
 
-def test_the_same_seed_gives_the_same_records(database_url: str, pg_server: str) -> None:
+def test_the_same_seed_gives_the_same_records(
+    database_url: str, pg_server: str, template_database: str
+) -> None:
     first, _ = load_into(database_url, seed=3)
     first.close()
     other = database_url.replace("dbname=", "dbname=x")
     with psycopg.connect(pg_server, autocommit=True) as conn:
         name = psycopg.conninfo.conninfo_to_dict(other)["dbname"]
-        conn.execute(f'CREATE DATABASE "{name}"')  # type: ignore[arg-type]
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template_database}"')  # type: ignore[arg-type]
     try:
         second, _ = load_into(other, seed=3)
         second.close()

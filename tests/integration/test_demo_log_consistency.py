@@ -43,10 +43,14 @@ class Demo:
 
 
 @pytest.fixture(scope="module")
-def demo(pg_server: str) -> Iterator[Demo]:
+def demo(pg_server: str, template_database: str) -> Iterator[Demo]:
     name = f"xt_{uuid4().hex[:16]}"
     with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(SQL("CREATE DATABASE {}").format(Identifier(name)))
+        conn.execute(
+            SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                Identifier(name), Identifier(template_database)
+            )
+        )
     url = make_conninfo(pg_server, dbname=name)
     settings = Settings(database_url=url, api_threads=4, read_wait_max_seconds=60)
     container = build(settings, url)

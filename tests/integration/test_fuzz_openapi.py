@@ -102,7 +102,7 @@ schemathesis.openapi.format("uuid", _uuids())
 
 
 @pytest.fixture(scope="module")
-def fuzz_app(pg_server: str) -> Iterator[tuple[Any, Any]]:
+def fuzz_app(pg_server: str, template_database: str) -> Iterator[tuple[Any, Any]]:
     """The application on its own database, with one inspection in rectification."""
     from xuncha.api.container import build
     from xuncha.api.http.app import create_app
@@ -110,7 +110,11 @@ def fuzz_app(pg_server: str) -> Iterator[tuple[Any, Any]]:
 
     name = f"xt_fuzz_{uuid4().hex[:12]}"
     with psycopg.connect(pg_server, autocommit=True) as conn:
-        conn.execute(SQL("CREATE DATABASE {}").format(Identifier(name)))
+        conn.execute(
+            SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                Identifier(name), Identifier(template_database)
+            )
+        )
     url = make_conninfo(pg_server, dbname=name)
     # A generous bounded wait: a 503 here would mean the read models fell 10 s behind.
     fuzz_settings = Settings(

@@ -34,6 +34,7 @@ class Poisoned:
     def __init__(self, name: str, fails_at: int) -> None:
         self.name, self.fails_at, self.broken = name, fails_at, True
         self.tables = (f"t_{name}",)
+        self.version = 1
         self.tries = 0
 
     def create(self, cur: Cursor[Any]) -> None:

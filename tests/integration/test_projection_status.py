@@ -31,6 +31,7 @@ class AlwaysFails:
     """A read model whose handler fails on every round event: each one gets parked."""
 
     name = "status_always_fails"
+    version = 1
     tables: tuple[str, ...] = ()
 
     def create(self, cur: Cursor[Any]) -> None:

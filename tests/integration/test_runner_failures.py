@@ -30,6 +30,7 @@ class Seen:
     def __init__(self, name: str, fails_at: int | None = None) -> None:
         self.name, self.fails_at = name, fails_at
         self.tables = (f"t_{name}",)
+        self.version = 1
 
     def create(self, cur: Cursor[Any]) -> None:
         cur.execute(f"CREATE TABLE IF NOT EXISTS t_{self.name} (position bigint PRIMARY KEY)")

@@ -169,6 +169,7 @@ class Probe:
     """A read model that only logs, as a handler's own log line would."""
 
     name = "telemetry_probe"
+    version = 1
     tables: tuple[str, ...] = ()
 
     def create(self, cur: Cursor[Any]) -> None:

@@ -27,7 +27,7 @@ def test_the_document_matches_the_command_line() -> None:
         ("clock", ["tick"]),
         ("draw", ["verify"]),
         ("checkpoint", ["export", "public-key"]),
-        ("db", ["grant-app-role"]),
+        ("db", ["migrate", "status", "grant-app-role"]),
         ("audit", ["export"]),
         ("import", ["ledger"]),
         ("proof", ["inclusion", "consistency"]),

@@ -61,6 +61,9 @@ def test_the_wheel_installs_only_the_xuncha_namespace(tmp_path: Path) -> None:
     tops = {name.split("/", 1)[0] for name in names}
     assert {top for top in tops if not top.endswith(".dist-info")} == {"xuncha"}
     assert "xuncha/api/http/web/static/app.js" in names
+    migrations = sorted((ROOT / "src/commands/eventstore/migrations").glob("*.sql"))
+    assert migrations
+    assert all(f"xuncha/commands/eventstore/migrations/{m.name}" in names for m in migrations)
     assert all(
         f"{package.replace('.', '/')}/__init__.py" in names for package in _packages_on_disk()
     )

@@ -2,11 +2,13 @@
 them (docs/security.md).
 
 `grant_app_role` runs as the event store's owner (a superuser or the role that created the
-database). It creates the event store if needed, then gives the application role:
+database), after `xuncha db migrate` made the tables. It gives the application role:
 
 * on the append-only tables (`stored_events`, `event_chain`, `chain_checkpoints`, the Merkle
   tree's, `log_verifications`): SELECT and INSERT only (and USAGE of their id sequences);
   UPDATE, DELETE, TRUNCATE and any DDL stay with the owner;
+* on `schema_migrations`: SELECT only (the application checks the schema at start; only
+  the owner migrates);
 * on every other table of the schema (read models, projection tracking, idempotency records,
   relay positions): ownership, i.e. full rights, since read models are rebuilt and dropped;
 * CONNECT on the database, USAGE and CREATE on the schema (so new read models can be
@@ -22,15 +24,12 @@ from typing import Any
 import psycopg
 from psycopg.sql import SQL, Identifier, Literal
 
-from xuncha.api.database import make_recorder
-from xuncha.commands.eventstore import log_verifications
+from xuncha.commands.eventstore import log_verifications, migrate
 from xuncha.commands.eventstore.store import APPEND_ONLY_TABLES, EVENTS_TABLE
 
 
 def grant_app_role(conninfo: str, role: str, password: str | None = None) -> list[str]:
     """Create or update `role`; returns what was done, one line per statement kind."""
-    recorder = make_recorder(conninfo, pool_size=1)
-    recorder.datastore.close()
     done: list[str] = []
     name = Identifier(role)
     with psycopg.connect(conninfo, autocommit=True) as conn:
@@ -55,7 +54,13 @@ def grant_app_role(conninfo: str, role: str, password: str | None = None) -> lis
         ).fetchall()
         for table, owner in tables:
             qualified = Identifier(schema, table)
-            if table in APPEND_ONLY_TABLES:
+            if table == migrate.TABLE:
+                if owner == role:
+                    raise ValueError(f"{role} owns {table}: it must belong to another role")
+                conn.execute(SQL("REVOKE ALL ON {} FROM {}").format(qualified, name))
+                conn.execute(SQL("GRANT SELECT ON {} TO {}").format(qualified, name))
+                done.append(f"{table}: SELECT")
+            elif table in APPEND_ONLY_TABLES:
                 if owner == role:
                     raise ValueError(f"{role} owns {table}: it must belong to another role")
                 conn.execute(SQL("REVOKE ALL ON {} FROM {}").format(qualified, name))

@@ -1,10 +1,16 @@
 """What a `xuncha` command runs on: the settings, and one context manager for the database and
 what is built on it (`with runtime() as rt:`). Everything a command opens through `rt` is
 closed when the block ends, last opened first, and the database (the embedded PostgreSQL when
-`XUNCHA_DATABASE_URL` is unset, api/database.py) after them."""
+`XUNCHA_DATABASE_URL` is unset, api/database.py) after them.
+
+The schema is checked as the database opens (`commands.eventstore.migrate`): the embedded
+development database is migrated on the spot, so `./scripts/run` works from a clean clone; a
+database at `XUNCHA_DATABASE_URL` that is behind the code stops the command with status 2 and
+a message naming `xuncha db migrate`, which its owner runs."""
 
 from __future__ import annotations
 
+import logging
 import sys
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
@@ -15,6 +21,8 @@ import typer
 
 from xuncha.api import logs
 from xuncha.api.settings import Settings
+
+log = logging.getLogger(__name__)
 
 if TYPE_CHECKING:
     import psycopg
@@ -101,15 +109,32 @@ class Runtime:
                 database.close()
 
 
+def check_schema(database: Database) -> None:
+    """Migrate the embedded database; refuse (status 2) an external one behind the code."""
+    from xuncha.commands.eventstore import migrate
+
+    try:
+        if database.embedded is not None:
+            for migration in migrate.migrate(database.conninfo):
+                log.info("applied migration %s", migration.file_name)
+        else:
+            migrate.require_current(database.conninfo)
+    except (migrate.SchemaBehind, migrate.MigrationError) as error:
+        raise fail(f"xuncha: {error}") from None
+
+
 @contextmanager
-def runtime(settings: Settings | None = None) -> Iterator[Runtime]:
+def runtime(settings: Settings | None = None, *, schema: bool = True) -> Iterator[Runtime]:
     """`with runtime() as rt:` the database open for the block (settings from the environment
-    unless given), everything opened through `rt` closed after it."""
+    unless given), everything opened through `rt` closed after it. `schema=False` skips the
+    schema check (`xuncha db migrate` and `xuncha db status` themselves)."""
     from xuncha.api.database import open_database
 
     settings = settings or load_settings()
     opened = Runtime(settings, open_database(settings))
     try:
+        if schema and opened._database is not None:
+            check_schema(opened._database)
         yield opened
     finally:
         opened.close()

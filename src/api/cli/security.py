@@ -1,5 +1,5 @@
-"""`xuncha checkpoint`, `xuncha verify-log`, `xuncha db grant-app-role`, `xuncha erase-subject`,
-`xuncha rotate-kek` (docs/security.md)."""
+"""`xuncha checkpoint`, `xuncha verify-log`, `xuncha db migrate|status|grant-app-role`,
+`xuncha erase-subject`, `xuncha rotate-kek` (docs/security.md, docs/operations.md)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,6 @@ checkpoint = new_app(
     "签署日志哈希链的链头（或导出）/ sign the log's hash chain head (or export them)",
     no_args_is_help=False,
 )
-# `xuncha db migrate` and other administration drop in beside grant-app-role.
 db = new_app("数据库管理 / database administration")
 
 
@@ -169,7 +168,7 @@ def _record(
     except psycopg.Error as error:
         print(
             f"verify-log: the result was not recorded ({error}); run `xuncha db "
-            "grant-app-role` as the event store's owner to create log_verifications",
+            "migrate` as the event store's owner to create log_verifications",
             file=sys.stderr,
         )
 
@@ -197,6 +196,51 @@ def _merge(result: Any, against: Any) -> None:
     result.problems.sort(key=lambda p: p[0])
     result.checkpoints_verified += against.checkpoints_verified
     result.anchored_at = max(result.anchored_at, against.anchored_at)
+
+
+@db.command(
+    "migrate",
+    help="以所有者角色执行待执行的编号迁移 / apply the pending numbered schema migrations "
+    "(as the database's owner role)",
+)
+def db_migrate() -> int:
+    from xuncha.commands.eventstore import migrate
+
+    def applied(migration: migrate.Migration, seconds: float) -> None:
+        print(f"applied {migration.file_name} ({seconds:.2f} s)")
+
+    with runtime(schema=False) as rt:
+        try:
+            done = migrate.migrate(rt.conninfo, applied)
+        except migrate.MigrationError as error:
+            raise fail(f"xuncha: {error}") from None
+    total = len(migrate.migrations())
+    if not done:
+        print(f"the schema is current ({total} migrations applied); nothing to do")
+    return 0
+
+
+@db.command(
+    "status",
+    help="列出已执行和待执行的迁移（有待执行时退出码为 1）/ list applied and pending "
+    "migrations (exit status 1 when any is pending)",
+)
+def db_status() -> None:
+    from xuncha.commands.eventstore import migrate
+
+    with runtime(schema=False) as rt:
+        found = migrate.status(rt.conninfo)
+    for version, name, at in found.applied:
+        mark = " CHANGED since applied" if version in found.changed else ""
+        mark = " (not in this release)" if version in found.unknown else mark
+        print(f"applied  {version:04d}_{name}.sql  {at}{mark}")
+    for migration in found.pending:
+        print(f"pending  {migration.file_name}")
+    if found.changed:
+        raise fail("xuncha: an applied migration differs from this release's file", 1)
+    if found.pending:
+        raise fail(f"{len(found.pending)} pending: run `xuncha db migrate`", 1)
+    print("the schema is current")
 
 
 @db.command(
@@ -289,7 +333,7 @@ def rotate_kek(
     with runtime(settings) as rt:
         recorder = rt.recorder()
         keys = SubjectKeys(recorder.datastore, settings.kek_bytes, settings.wrapping_key_path)
-        keys.create_table()
+        keys.open_ring()
         count = keys.rewrap(old)
         rt.close_opened()  # the recorder's pool: VACUUM waits for no one of ours
         _vacuum(rt.conninfo)  # the dead rows held the keys wrapped with the old key

@@ -18,11 +18,6 @@ from typing import Any
 import psycopg
 
 log = logging.getLogger(__name__)
-DDL = """
-CREATE TABLE IF NOT EXISTS kafka_consumer_status (
-    name text PRIMARY KEY, last_success_at timestamptz, last_error text,
-    last_error_at timestamptz, lag bigint
-)"""
 HEARTBEAT_SECONDS = 5.0
 
 
@@ -38,7 +33,6 @@ class ConsumerHealth:
         marks = ", ".join(["%s"] * (len(values) + 1))
         try:
             with psycopg.connect(self.conninfo, autocommit=True, connect_timeout=3) as conn:
-                conn.execute(DDL)
                 conn.execute(
                     f"INSERT INTO kafka_consumer_status (name, {columns}) VALUES ({marks})"
                     f" ON CONFLICT (name) DO UPDATE SET {sets}",

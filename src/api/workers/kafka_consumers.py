@@ -27,6 +27,7 @@ from psycopg import Cursor
 from pydantic import ValidationError
 
 from xuncha.api.workers.consumer_health import ConsumerHealth, run_guarded
+from xuncha.commands.eventstore import migrate
 from xuncha.events.base import Actor, Role
 from xuncha.events.integration import (
     CONTENT_TYPE,
@@ -85,27 +86,6 @@ def parse(record: Any, known: dict[str, type[IntegrationEvent]]) -> tuple[dict[s
 
 
 # ---------------------------------------------------------------- the reference consumer
-RESULTS_DDL = """
-CREATE TABLE IF NOT EXISTS ae_seen_event (
-    ce_id uuid PRIMARY KEY, ce_type text NOT NULL, seen_at timestamptz NOT NULL DEFAULT now()
-);
-CREATE TABLE IF NOT EXISTS ae_rectification_item (
-    item_id uuid PRIMARY KEY, inspection_id uuid NOT NULL, organization_id text NOT NULL,
-    organization_name text NOT NULL, year int NOT NULL, deadline date NOT NULL,
-    status text NOT NULL, closed_on date, on_time boolean, stream_version bigint NOT NULL
-);
-CREATE TABLE IF NOT EXISTS ae_shared_result (
-    result_id uuid PRIMARY KEY, organization_id text NOT NULL, year int NOT NULL,
-    basis text NOT NULL, evaluation_grade text, completion_rate double precision,
-    published_on date NOT NULL
-);
-CREATE TABLE IF NOT EXISTS ae_annual_evaluation (
-    organization_id text NOT NULL, year int NOT NULL, organization_name text NOT NULL,
-    items_total int NOT NULL, items_closed int NOT NULL, items_closed_on_time int NOT NULL,
-    completion_rate double precision, results_shared int NOT NULL, last_grade text,
-    PRIMARY KEY (organization_id, year)
-);
-"""
 RECOUNT = """
 INSERT INTO ae_annual_evaluation AS a (organization_id, year, organization_name, items_total,
     items_closed, items_closed_on_time, completion_rate, results_shared, last_grade)
@@ -145,8 +125,8 @@ class ResultsConsumer:
         self.consumer: Any = None
 
     def setup(self) -> None:
-        with psycopg.connect(self.conninfo) as conn:
-            conn.execute(RESULTS_DDL)
+        """Its tables come from the migrations: refuse a database behind the code."""
+        migrate.require_current(self.conninfo)
 
     def open(self) -> Any:
         from kafka import KafkaConsumer

@@ -91,25 +91,6 @@ def next_link(
     return hashlib.sha256(previous + body).digest()
 
 
-def create_statements(schema: str) -> list[Composed]:
-    return [
-        SQL(
-            "CREATE TABLE IF NOT EXISTS {} (position bigint PRIMARY KEY,"
-            " link bytea NOT NULL CHECK (octet_length(link) = 32))"
-        ).format(Identifier(schema, CHAIN_TABLE)),
-        SQL(
-            "CREATE TABLE IF NOT EXISTS {} (position bigint PRIMARY KEY, link bytea NOT NULL,"
-            " key_id text NOT NULL, signature bytea NOT NULL,"
-            " signed_at timestamptz NOT NULL DEFAULT now())"
-        ).format(Identifier(schema, CHECKPOINT_TABLE)),
-        # v2 checkpoints: the Merkle tree's size and root at the same position (v1: NULL).
-        SQL(
-            "ALTER TABLE {} ADD COLUMN IF NOT EXISTS tree_size bigint,"
-            " ADD COLUMN IF NOT EXISTS root bytea"
-        ).format(Identifier(schema, CHECKPOINT_TABLE)),
-    ]
-
-
 def link_statement(schema: str, events_table: str) -> Composed:
     """Link every stored event after the last linked one, in order (run under the append
     lock, in the appending transaction)."""

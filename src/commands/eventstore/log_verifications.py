@@ -25,7 +25,7 @@ from typing import Any, Literal
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from psycopg import Connection, sql
-from psycopg.sql import SQL, Composed, Identifier
+from psycopg.sql import SQL, Identifier
 
 from xuncha.commands.eventstore import integrity
 
@@ -36,24 +36,6 @@ COLUMNS = (
     "id, kind, run_by, started_at, finished_at, from_position, through_position, through_link,"
     " events, ok, first_bad_position, reason, problems, checkpoints_verified"
 )
-
-
-def create_statements(schema: str) -> list[Composed]:
-    table = Identifier(schema, TABLE)
-    return [
-        SQL(
-            "CREATE TABLE IF NOT EXISTS {} (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,"
-            " kind text NOT NULL CHECK (kind IN ('full', 'incremental')),"
-            " run_by text NOT NULL, started_at timestamptz NOT NULL,"
-            " finished_at timestamptz NOT NULL, from_position bigint NOT NULL,"
-            " through_position bigint NOT NULL, through_link bytea NOT NULL,"
-            " events bigint NOT NULL, ok boolean NOT NULL, first_bad_position bigint,"
-            " reason text, problems integer NOT NULL, checkpoints_verified integer NOT NULL)"
-        ).format(table),
-        SQL("CREATE INDEX IF NOT EXISTS {} ON {} (id) WHERE kind = 'full'").format(
-            Identifier(f"{TABLE}_full"), table
-        ),
-    ]
 
 
 @dataclass(frozen=True)

@@ -171,17 +171,7 @@ class XunchaRecorder(PostgresApplicationRecorder):
     def __init__(self, datastore: PostgresDatastore) -> None:
         super().__init__(datastore, events_table_name=EVENTS_TABLE)
         self.idempotency_table = Identifier(datastore.schema, IDEMPOTENCY_TABLE)
-        self.sql_create_statements.append(
-            SQL(
-                "CREATE TABLE IF NOT EXISTS {} (scope text PRIMARY KEY, request_hash text NOT NULL,"
-                " result jsonb NOT NULL, created_at timestamptz NOT NULL DEFAULT now())"
-            ).format(self.idempotency_table)
-        )
-        self.sql_create_statements.extend(integrity.create_statements(datastore.schema))
-        self.sql_create_statements.extend(tree_store.create_statements(datastore.schema))
-        self.sql_create_statements.extend(log_verifications.create_statements(datastore.schema))
         self.link_statement = integrity.link_statement(datastore.schema, EVENTS_TABLE)
-        self.sql_create_statements.extend(append_function_statements(datastore.schema))
         # Rendered once: the writer sends it for every batch.
         self.append_statement = (
             SQL(
@@ -201,19 +191,10 @@ class XunchaRecorder(PostgresApplicationRecorder):
         ]
 
     def create_table(self) -> None:
-        """Create the tables unless they exist and belong to another role: the application's
-        restricted role uses the event store as its owner made it."""
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(
-                "SELECT pg_has_role(tableowner, 'USAGE') AS mine FROM pg_tables"
-                " WHERE schemaname = %s AND tablename = %s",
-                (self.datastore.schema, EVENTS_TABLE),
-            )
-            row = curs.fetchone()
-        if row is not None and not row["mine"]:
-            self.datastore.register_type_adapters()
-            return
-        super().create_table()
+        """Creates nothing: the tables and the append function come from the numbered
+        migrations (`commands.eventstore.migrate`, `xuncha db migrate`), run by the owner role.
+        Only the library's type adapters are registered."""
+        self.datastore.register_type_adapters()
 
     def insert_events(
         self,

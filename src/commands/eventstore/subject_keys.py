@@ -85,30 +85,12 @@ class SubjectKeys:
         self.table = Identifier(datastore.schema or "public", TABLE)
         self.ring_table = Identifier(datastore.schema or "public", RING_TABLE)
         self.wrapping_dir = wrapping_dir
-        self.wrapping: WrappingKeys | None = None  # set by create_table with a directory
+        self.wrapping: WrappingKeys | None = None  # set by open_ring with a directory
 
-    def create_table(self) -> None:
+    def open_ring(self) -> None:
+        """Name this database's key ring once (its first opener draws the id), then load the
+        wrapping keys when a directory is set. The tables come from the migrations."""
         with self.datastore.transaction(commit=True) as cur:
-            cur.execute(
-                SQL(
-                    "CREATE TABLE IF NOT EXISTS {} (subject_id text PRIMARY KEY,"
-                    " wrapped_key bytea, kek_id text NOT NULL,"
-                    " created_at timestamptz NOT NULL DEFAULT now(),"
-                    " erased_at timestamptz, erased_by text, reason text,"
-                    " CHECK ((wrapped_key IS NULL) = (erased_at IS NOT NULL)))"
-                ).format(self.table)
-            )
-            cur.execute(
-                SQL(
-                    "ALTER TABLE {} ADD COLUMN IF NOT EXISTS key_bucket int,"
-                    " ADD COLUMN IF NOT EXISTS key_epoch int"
-                ).format(self.table)
-            )
-            cur.execute(
-                SQL("CREATE TABLE IF NOT EXISTS {} (ring_id text PRIMARY KEY)").format(
-                    self.ring_table
-                )
-            )
             cur.execute(
                 SQL("INSERT INTO {} SELECT %s WHERE NOT EXISTS (SELECT FROM {})").format(
                     self.ring_table, self.ring_table

@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from psycopg import Connection
-from psycopg.sql import SQL, Composed, Identifier
+from psycopg.sql import SQL, Identifier
 
 from xuncha.commands.eventstore import integrity, merkle
 
@@ -24,19 +24,6 @@ NODES_TABLE = "merkle_nodes"
 LEAVES_TABLE = "merkle_leaves"
 TREE_LOCK = 0x58554E43484100A1  # "XUNCHA" + 0xA1: one writer of the tree at a time
 BATCH = 5000
-
-
-def create_statements(schema: str) -> list[Composed]:
-    return [
-        SQL(
-            "CREATE TABLE IF NOT EXISTS {} (level smallint NOT NULL, idx bigint NOT NULL,"
-            " hash bytea NOT NULL CHECK (octet_length(hash) = 32), PRIMARY KEY (level, idx))"
-        ).format(Identifier(schema, NODES_TABLE)),
-        SQL(
-            "CREATE TABLE IF NOT EXISTS {} (leaf bigint PRIMARY KEY,"
-            " position bigint NOT NULL UNIQUE)"
-        ).format(Identifier(schema, LEAVES_TABLE)),
-    ]
 
 
 class TreeError(Exception):

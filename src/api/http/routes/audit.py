@@ -488,7 +488,8 @@ def integrity_routes() -> APIRouter:
                 503,
                 "not_set_up",
                 "verifications are not recorded yet: the database owner must run "
-                "`xuncha db grant-app-role` after upgrading (docs/security.md)",
+                "`xuncha db migrate` and `xuncha db grant-app-role` after upgrading"
+                " (docs/security.md)",
             )
 
     return r
