@@ -115,6 +115,13 @@ class Settings(BaseSettings):
     workers: int = Field(
         default=1, ge=1, le=64, description="API processes of `xuncha serve` sharing its port"
     )
+    work_metrics_port: int = Field(
+        default=0,
+        ge=0,
+        le=65535,
+        description="port (on XUNCHA_HOST) where `xuncha work` serves its own metrics: the"
+        " projection and relay batch histograms; 0 = off",
+    )
     run_projections: bool = True
     projection_batch_size: int = Field(default=500, ge=1, le=100_000)
     projection_retry_attempts: int = Field(

@@ -14,10 +14,11 @@ from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import httpx
 import psycopg
 import pytest
 
-from tests.support.serve import Serve
+from tests.support.serve import Serve, free_port
 from xuncha.api.workers.checkpoints import SIGNER_LOCK
 from xuncha.api.workers.clock import CLOCK_LOCK
 from xuncha.projections.runner import RUNNER_LOCK
@@ -120,7 +121,15 @@ def new_tree(trees: list[Serve], database_url: str, tmp_path: Path, name: str, *
 def test_two_api_processes_share_the_port_and_the_runner_runs_apart(
     trees: list[Serve], database_url: str, tmp_path: Path
 ) -> None:
-    serve = new_tree(trees, database_url, tmp_path, "serve", XUNCHA_WORKERS="2")
+    metrics_port = free_port()
+    serve = new_tree(
+        trees,
+        database_url,
+        tmp_path,
+        "serve",
+        XUNCHA_WORKERS="2",
+        XUNCHA_WORK_METRICS_PORT=str(metrics_port),
+    )
     serve.start(timeout=120)
     roles = tree(serve)
     assert (len(roles["serve"]), len(roles["work"])) == (2, 1), roles
@@ -155,6 +164,9 @@ def test_two_api_processes_share_the_port_and_the_runner_runs_apart(
     # One runner, in the background process; the API processes start none (no standby).
     eventually(lambda: holders(database_url, RUNNER_LOCK) == (1, 0), 60, "the runner active")
     round_shows_up(serve, 1)
+    # The runner's batches are measured in the background process, which serves them.
+    work_metrics = httpx.get(f"http://127.0.0.1:{metrics_port}/metrics", timeout=10).text
+    assert 'xuncha_projection_batch_events_count{read_model="inspection_overview"}' in work_metrics
     serve.stop(timeout=60)
     assert serve.process is not None
     assert serve.process.returncode == 128 + signal.SIGTERM

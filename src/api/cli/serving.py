@@ -15,11 +15,15 @@ import signal
 import socket
 import sys
 import threading
+from collections.abc import Callable
 from functools import partial
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from xuncha.api.cli.runtime import fail, runtime
 from xuncha.api.settings import Settings
+
+if TYPE_CHECKING:
+    from xuncha.api.container import Container
 
 log = logging.getLogger("xuncha.serve")
 # uvicorn's exit status when the server could not start (the port taken, say).
@@ -109,9 +113,9 @@ def work(settings: Settings) -> None:
         signal.signal(signum, _exit_on_signal)
     watch_supervisor()
     with runtime(settings.model_copy(update={"api_threads": BACKGROUND_POOL})) as rt:
-        duties = []
+        duties: list[tuple[str, Callable[[], object]]] = []
         try:
-            duties = start_duties(rt.container)
+            duties = [*start_duties(rt.container), *_serve_metrics(rt.container)]
             log.info("background duties started (pid %s)", os.getpid())
             while True:
                 signal.pause()
@@ -124,6 +128,25 @@ def work(settings: Settings) -> None:
                 ]
             )
             _leave_after_stopping()
+
+
+def _serve_metrics(container: Container) -> list[tuple[str, Callable[[], object]]]:
+    """`xuncha work`'s own metrics on `XUNCHA_WORK_METRICS_PORT` (the runner's and the
+    relay's histograms live in this process); the step that stops serving them. A port that
+    cannot be bound is logged: the duties matter more than their metrics."""
+    from prometheus_client import start_http_server
+
+    settings = container.settings
+    if not settings.work_metrics_port:
+        return []
+    try:
+        server, _ = start_http_server(
+            settings.work_metrics_port, settings.host, container.telemetry.registry
+        )
+    except OSError as error:
+        log.error("cannot serve the metrics on port %s: %s", settings.work_metrics_port, error)
+        return []
+    return [("the metrics endpoint", server.shutdown)]
 
 
 def _listen(host: str, port: int) -> socket.socket:
