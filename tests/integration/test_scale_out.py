@@ -1,7 +1,7 @@
 """`xuncha serve` as several real processes: N API processes sharing one port, the background
-duties in a process of their own, and two process trees ("machines") against one database
-with exactly one runner, clock and checkpoint signer active, the standby taking over within
-seconds when the active tree is killed with SIGKILL."""
+duties in a process of their own, and two process trees ("machines") against one database and
+one Kafka with exactly one runner, relay, clock and checkpoint signer active, the standbys
+taking over within seconds when the active tree is killed with SIGKILL."""
 
 from __future__ import annotations
 
@@ -21,12 +21,14 @@ import pytest
 from tests.support.serve import Serve, free_port
 from xuncha.api.workers.checkpoints import SIGNER_LOCK
 from xuncha.api.workers.clock import CLOCK_LOCK
+from xuncha.projections import kafka_relay
+from xuncha.projections.kafka_relay import RELAY_LOCK
 from xuncha.projections.runner import RUNNER_LOCK
 
 # How long a standby may take to become active once the active tree is gone: the standby
 # retries the lock every second; the rest is margin for a loaded 2-core machine.
 TAKEOVER_SECONDS = 10.0
-DUTIES = {"runner": RUNNER_LOCK, "clock": CLOCK_LOCK, "signer": SIGNER_LOCK}
+DUTIES = {"runner": RUNNER_LOCK, "relay": RELAY_LOCK, "clock": CLOCK_LOCK, "signer": SIGNER_LOCK}
 
 
 def children(pid: int) -> list[int]:
@@ -81,6 +83,14 @@ def eventually(check: object, timeout: float, what: str) -> float:
         assert time.monotonic() - started < timeout, f"not within {timeout} s: {what}"
         time.sleep(0.1)
     return time.monotonic() - started
+
+
+def relay_caught_up(database_url: str) -> bool:
+    """The relay has published every event of the log to Kafka (it records its position
+    after Kafka acknowledged the batch)."""
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        state = kafka_relay.status(conn)
+    return state.get("state") != "never ran" and state["lag"] == 0
 
 
 def round_shows_up(serve: Serve, n: int, timeout: float = 30) -> float:
@@ -175,9 +185,14 @@ def test_two_api_processes_share_the_port_and_the_runner_runs_apart(
 
 
 def test_one_tree_holds_the_duties_and_the_other_takes_over_when_it_is_killed(
-    trees: list[Serve], database_url: str, tmp_path: Path
+    trees: list[Serve], database_url: str, tmp_path: Path, kafka_bootstrap: str, topic_prefix: str
 ) -> None:
-    on = {"XUNCHA_CLOCK_SECONDS": "30", "XUNCHA_CHECKPOINT_SECONDS": "60"}
+    on = {
+        "XUNCHA_CLOCK_SECONDS": "30",
+        "XUNCHA_CHECKPOINT_SECONDS": "60",
+        "XUNCHA_KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "XUNCHA_KAFKA_TOPIC_PREFIX": topic_prefix,
+    }
     first = new_tree(trees, database_url, tmp_path, "first", **on)
     first.start(timeout=120)
     for name, lock in DUTIES.items():
@@ -188,6 +203,7 @@ def test_one_tree_holds_the_duties_and_the_other_takes_over_when_it_is_killed(
         # The standby's blocking lock request shows as a waiting lock between its retries.
         eventually(lambda lock=lock: holders(database_url, lock) == (1, 1), 60, f"{name} standby")
     round_shows_up(second, 1)  # a command through the standby's API, projected by the first
+    eventually(lambda: relay_caught_up(database_url), 60, "the first tree's relay publishes")
 
     # The first "machine" dies at once: every process of its tree, SIGKILL.
     assert first.process is not None
@@ -207,6 +223,7 @@ def test_one_tree_holds_the_duties_and_the_other_takes_over_when_it_is_killed(
     for pid in victims:
         assert not alive(pid)
     assert round_shows_up(second, 2) < TAKEOVER_SECONDS
+    eventually(lambda: relay_caught_up(database_url), 30, "the second tree's relay publishes")
     assert all(holders(database_url, lock) == (1, 0) for lock in DUTIES.values())
 
 
