@@ -1,9 +1,10 @@
 """The service's logs with `structlog`: one JSON object a line on stderr (or console rendering
 on a terminal), configured once by the CLI. The modules keep their stdlib loggers
 (`logging.getLogger(__name__)`); structlog's `ProcessorFormatter` runs their records through
-the same processors, so every line has `timestamp` (ISO 8601, UTC), `level`, `logger` and
-`event`, plus the fields bound to the request being served (`RequestLog`): `correlation_id`,
-`method`, `path`, and on command routes `command`, `actor_user_id`, `actor_role`.
+the same processors, so every line has `timestamp` (ISO 8601, UTC), `level`, `logger`,
+`event` and `pid` (the process: `xuncha serve` runs several), plus the fields bound to the
+request being served (`RequestLog`): `correlation_id`, `method`, `path`, and on command
+routes `command`, `actor_user_id`, `actor_role`.
 
 The correlation id is the one a command's events carry in their envelope, so a log line joins
 the audit trail (`GET /audit-trail?correlation_id=...`).
@@ -12,6 +13,7 @@ the audit trail (`GET /audit-trail?correlation_id=...`).
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from typing import IO, Any, Literal
@@ -27,6 +29,12 @@ LogFormat = Literal["json", "console", "auto"]
 log = logging.getLogger("xuncha.api.request")
 
 
+def add_pid(_: Any, __: str, event: dict[str, Any]) -> dict[str, Any]:
+    """The process id: `xuncha serve` runs several processes writing to one stream."""
+    event.setdefault("pid", os.getpid())
+    return event
+
+
 def shared_processors() -> list[Any]:
     """What every line gets, from structlog or from a stdlib logger."""
     return [
@@ -35,6 +43,7 @@ def shared_processors() -> list[Any]:
         structlog.stdlib.add_logger_name,
         structlog.stdlib.ExtraAdder(),
         structlog.processors.TimeStamper(fmt="iso", utc=True),
+        add_pid,
     ]
 
 

@@ -106,6 +106,22 @@ class Settings(BaseSettings):
     shutdown_grace_seconds: int = Field(
         default=10, ge=0, le=600, description="SIGTERM: in-flight requests get this long"
     )
+    background: Literal["process", "thread", "off"] = Field(
+        default="process",
+        description="where `xuncha serve` runs the runner, relay, clock and checkpoint signer:"
+        " process (a child process of their own, `xuncha work`), thread (inside the one API"
+        " process; needs workers = 1), off (not here: `xuncha work` runs elsewhere)",
+    )
+    workers: int = Field(
+        default=1, ge=1, le=64, description="API processes of `xuncha serve` sharing its port"
+    )
+    work_metrics_port: int = Field(
+        default=0,
+        ge=0,
+        le=65535,
+        description="port (on XUNCHA_HOST) where `xuncha work` serves its own metrics: the"
+        " projection and relay batch histograms; 0 = off",
+    )
     run_projections: bool = True
     projection_batch_size: int = Field(default=500, ge=1, le=100_000)
     projection_retry_attempts: int = Field(

@@ -1,5 +1,6 @@
 """`xuncha serve` as a service manager runs it: `--host`/`--port` on the command line, and a
-SIGTERM or SIGINT stops the embedded PostgreSQL it started, not only the API."""
+SIGTERM or SIGINT stops its child processes (the API processes and the background process)
+and the embedded PostgreSQL it started, not only the API; so does a child that dies."""
 
 from __future__ import annotations
 
@@ -65,6 +66,21 @@ def wait_healthy(process: subprocess.Popen[bytes], port: int) -> None:
     raise AssertionError("xuncha serve did not answer /healthz")
 
 
+def children(pid: int) -> list[int]:
+    """The child processes of `pid` (Linux /proc)."""
+    found: list[int] = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        found.extend(int(p) for p in (task / "children").read_text().split())
+    return found
+
+
+def wait_gone(pids: list[int], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while any(alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [p for p in pids if alive(p)], "a process outlived xuncha serve"
+
+
 def postmaster_pid(data_dir: Path) -> int:
     return int((data_dir / "pgdata" / "postmaster.pid").read_text().splitlines()[0])
 
@@ -77,20 +93,46 @@ def alive(pid: int) -> bool:
     return True
 
 
-@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
-def test_a_signal_stops_serve_and_its_embedded_postgres(data_dir: Path, signum: int) -> None:
+@pytest.mark.parametrize(
+    ("signum", "background"),
+    [(signal.SIGTERM, "process"), (signal.SIGINT, "process"), (signal.SIGTERM, "thread")],
+)
+def test_a_signal_stops_serve_and_its_embedded_postgres(
+    data_dir: Path, signum: int, background: str
+) -> None:
     port = free_port()
-    process = start(data_dir, port)
+    process = start(data_dir, port, XUNCHA_BACKGROUND=background)
     try:
         wait_healthy(process, port)
         postgres = postmaster_pid(data_dir)
         assert alive(postgres)
+        below = children(process.pid)
+        # process: the background process and one API process; thread: none.
+        assert len(below) == (2 if background == "process" else 0)
         process.send_signal(signum)
-        process.wait(timeout=60)
-        deadline = time.monotonic() + 30
-        while alive(postgres) and time.monotonic() < deadline:
-            time.sleep(0.1)
-        assert not alive(postgres), "the embedded PostgreSQL outlived xuncha serve"
+        assert process.wait(timeout=60) == 128 + signum
+        wait_gone(below)
+        wait_gone([postgres])
+        assert not (data_dir / "pgdata" / "postmaster.pid").exists()
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+
+
+def test_an_api_process_that_dies_stops_serve_with_status_1(data_dir: Path) -> None:
+    port = free_port()
+    process = start(data_dir, port, XUNCHA_WORKERS="2")
+    try:
+        wait_healthy(process, port)
+        postgres = postmaster_pid(data_dir)
+        below = children(process.pid)
+        assert len(below) == 3
+        victim = next(p for p in below if b"--fd" in Path(f"/proc/{p}/cmdline").read_bytes())
+        os.kill(victim, signal.SIGKILL)
+        assert process.wait(timeout=60) == 1
+        wait_gone(below)
+        wait_gone([postgres])
         assert not (data_dir / "pgdata" / "postmaster.pid").exists()
     finally:
         if process.poll() is None:

@@ -4,11 +4,10 @@ runs it and returns the exit status, as `xuncha …` and `python -m xuncha.api.c
 from __future__ import annotations
 
 import json
-import signal
 import sys
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
-from typing import Annotated, Any, Protocol
+from typing import Annotated, Protocol
 
 import typer
 
@@ -24,68 +23,51 @@ app = new_app("巡察 Xuncha 后端命令 / the Xuncha (巡察) back end")
 clock = new_app("定时流程 / time-driven process managers")
 
 
-def _exit_on_signal(signum: int, _: Any) -> None:
-    """SIGTERM/SIGINT end `serve` through its `finally`, which stops the embedded database.
-    uvicorn shuts down on the signal and then re-raises it: with the default SIGTERM action
-    the process would die there, leaving the embedded PostgreSQL running."""
-    raise SystemExit(128 + signum)
-
-
-@app.command(help="运行 API 与投影（SIGTERM 或 Ctrl-C 停止）/ run the API and the projections")
+@app.command(
+    help="运行 API，并在子进程中运行后台任务（SIGTERM 或 Ctrl-C 停止）/ run the API, and the "
+    "background duties in a process of their own (XUNCHA_BACKGROUND; SIGTERM or Ctrl-C stops)"
+)
 def serve(
     host: Annotated[
         str | None, typer.Option(help="监听地址 / address to listen on (default: XUNCHA_HOST)")
     ] = None,
     port: Annotated[int | None, typer.Option(help="端口 / port (default: XUNCHA_PORT)")] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            min=1,
+            max=64,
+            help="共享端口的 API 进程数 / API processes sharing the port (default: XUNCHA_WORKERS)",
+        ),
+    ] = None,
+    # An inherited listening socket: how the parent `serve` starts its API processes.
+    fd: Annotated[int | None, typer.Option(hidden=True)] = None,
 ) -> None:
-    """API and projection runner in one process, on the embedded database if none is set."""
-    import uvicorn
-
-    from xuncha.api.container import make_relay
-    from xuncha.api.http.app import create_app
-    from xuncha.api.workers.checkpoints import start_thread
-    from xuncha.api.workers.clock import ClockThread
-    from xuncha.api.workers.shutdown import exit_now, stop_all
+    """The API in N processes and the background duties in one more, on the embedded
+    database if none is set (api/cli/serving.py)."""
+    from xuncha.api.cli import serving
 
     settings = load_settings()
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, _exit_on_signal)
-    with runtime(settings) as rt:
-        container = rt.container
-        if settings.run_projections:
-            container.runner.start_thread()
-        relay = None
-        if settings.kafka_bootstrap_servers:  # without Kafka, events wait in the log
-            relay = make_relay(settings, rt.conninfo, container.telemetry)
-            relay.start_thread()
-        clock = ClockThread(rt.conninfo, container.timers, settings.clock_seconds)
-        if settings.clock_seconds > 0:
-            clock.start()
-        checkpoints = start_thread(settings, rt.conninfo)
-        try:
-            # SIGTERM: stop accepting, give in-flight requests the grace period, then cancel.
-            uvicorn.run(
-                create_app(container),
-                host=host or settings.host,
-                port=settings.port if port is None else port,
-                log_level="info",
-                log_config=None,  # uvicorn logs through the root logger (api/logs.py)
-                access_log=False,  # each request's `request` line (api/logs.py) says more
-                timeout_graceful_shutdown=settings.shutdown_grace_seconds,
-            )
-        finally:
-            stop_all(
-                [
-                    ("the checkpoint signer", checkpoints.stop if checkpoints else lambda: None),
-                    ("the timers", clock.stop),
-                    ("the Kafka relay", relay.stop if relay else lambda: None),
-                    ("the runner and the pools", rt.close_opened),
-                    ("the database", rt.close),
-                ]
-            )
-            stopped_by = sys.exc_info()[1]
-            if isinstance(stopped_by, SystemExit) and isinstance(stopped_by.code, int):
-                exit_now(stopped_by.code)  # a signal: everything is stopped, leave at once
+    serving.serve(
+        settings,
+        host or settings.host,
+        settings.port if port is None else port,
+        settings.workers if workers is None else workers,
+        fd,
+    )
+
+
+@app.command(
+    help="运行后台任务：投影、Kafka 转发、定时器、检查点签名（SIGTERM 或 Ctrl-C 停止）/ run the "
+    "background duties: projections, Kafka relay, timers, checkpoint signer (SIGTERM or Ctrl-C "
+    "stops)"
+)
+def work() -> None:
+    """The runner, relay, clock and signer, each active here or standing by for the one
+    active in another process (advisory locks); `xuncha serve` starts one as its child."""
+    from xuncha.api.cli import serving
+
+    serving.work(load_settings())
 
 
 @app.command(help="通过命令加载榆林式演示数据 / load the Yulin-like demo data through the commands")

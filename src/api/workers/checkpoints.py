@@ -6,6 +6,9 @@ the result (commands/eventstore/log_verifications.py), which `GET /audit/log-int
 The key is an Ed25519 private key in a PEM file (`XUNCHA_CHECKPOINT_KEY_FILE`). In
 development a missing key is generated (file mode 0600); elsewhere it must be provided.
 Key material is never logged: only the file's path and the key id (a hash of the public key).
+
+Only one process signs at a time (the signer's advisory lock, through the shared
+`LogFollower` loop): another `xuncha serve` or `xuncha work` waits as a standby.
 """
 
 from __future__ import annotations
@@ -27,9 +30,12 @@ from cryptography.hazmat.primitives.serialization import (
 
 from xuncha.api.settings import Settings
 from xuncha.commands.eventstore import heads, integrity, log_verifications, tree_store
+from xuncha.commands.eventstore.log_follower import LogFollower
 
 log = logging.getLogger(__name__)
 RUN_BY = "xuncha serve"  # who recorded the incremental verifications
+SIGNER_LOCK = 0x58554E4348410004  # "XUNCHA" + 4: the checkpoint signer's advisory lock
+APP_NAME = "xuncha-checkpoints"
 
 
 class KeyUnavailable(Exception):
@@ -78,7 +84,18 @@ class CheckpointThread:
         # Checked at least as often as the time rule asks, so the window stays `seconds`.
         self.interval = min(interval, seconds) if seconds > 0 else interval
         self.stopped = threading.Event()
-        self.thread = threading.Thread(target=self._run, name="checkpoints", daemon=True)
+        self.follower = LogFollower(
+            conninfo,
+            name="checkpoint signer",
+            lock=SIGNER_LOCK,
+            application_name=APP_NAME,
+            step=self._step,
+            poll_seconds=self.interval,
+            listen=False,  # driven by time and by the log's growth, checked every interval
+            autocommit=True,
+            on_error=self._failed,
+            stopped=self.stopped,
+        )
 
     def check(self, now: datetime | None = None) -> integrity.Checkpoint | None:
         """Sign a head if one is due, then verify the events after the last verification
@@ -103,21 +120,20 @@ class CheckpointThread:
             )
         return run
 
-    def _run(self) -> None:
-        while not self.stopped.wait(self.interval):
-            try:
-                signed = self.check()
-                if signed is not None:
-                    log.info("signed a log checkpoint at position %s", signed.position)
-            except Exception:
-                log.exception("signing a checkpoint failed; trying again next interval")
+    def _step(self, _: psycopg.Connection[Any]) -> None:
+        signed = self.check()
+        if signed is not None:
+            log.info("signed a log checkpoint at position %s", signed.position)
+
+    @staticmethod
+    def _failed(_: psycopg.Connection[Any], error: Exception) -> None:
+        log.error("signing a checkpoint failed; trying again next interval", exc_info=error)
 
     def start(self) -> None:
-        self.thread.start()
+        self.follower.start_thread("checkpoints")
 
     def stop(self) -> None:
-        self.stopped.set()
-        self.thread.join(self.interval + 5)
+        self.follower.stop(self.interval + 5)
 
 
 def _verification_behind(conn: psycopg.Connection[Any]) -> bool:

@@ -195,7 +195,9 @@ def _consumer_metrics(lines: list[str], consumers: list[dict[str, Any]]) -> None
         " Kafka relay's lag once it has run; this process's requests in flight and shed, HTTP"
         " request durations by route template and status, command durations by type and"
         " outcome, appends (duration, events), projection batches by read model and Kafka"
-        " relay batches (duration, size), and the query and command pools' size, idle and"
+        " relay batches (duration, size) when the runner and the relay run in this process"
+        " (`XUNCHA_BACKGROUND=thread`; else `xuncha work` serves them on"
+        " `XUNCHA_WORK_METRICS_PORT`), and the query and command pools' size, idle and"
         " waiting counts (every family: docs/operations.md). No authentication, like"
         " `/readyz`: it shows positions and counts only, never record contents."
     ),
