@@ -198,3 +198,82 @@ def test_the_layers_point_inward() -> None:
         or (layer(target) == "api" and layer(source) != "api")
     ]
     assert not wrong, "\n".join(wrong)
+
+
+def within(module: str, prefix: str) -> bool:
+    return module == prefix or module.startswith(prefix + ".")
+
+
+ADAPTER = "xuncha.commands.eventstore"
+TIMERS = "xuncha.commands.timers"
+
+
+def crossings(edges: dict[str, frozenset[str]]) -> list[str]:
+    """The imports that cross between the adapters, the edges and the domain where they may not."""
+    wrong = []
+    for source, targets in edges.items():
+        for target in sorted(targets):
+            edge = f"{source} imports {target}"
+            domain_source = within(source, "xuncha.commands") and not any(
+                within(source, p) for p in (ADAPTER, TIMERS)
+            )
+            adapter_to_domain = within(source, ADAPTER) and not within(target, ADAPTER)
+            if (
+                adapter_to_domain
+                and within(target, "xuncha.commands")
+                and target not in ADAPTER_SEES
+            ):
+                wrong.append(edge)
+            if domain_source and within(target, ADAPTER) and source not in REACH_ADAPTER:
+                wrong.append(edge)
+            if within(target, TIMERS) and not any(within(source, p) for p in TIMER_USERS):
+                wrong.append(edge)
+            for edge_source, edge_target in APART:
+                if within(source, edge_source) and within(target, edge_target):
+                    wrong.append(edge)
+    return wrong
+
+
+# What the event-store adapter may know of the command side.
+ADAPTER_SEES = {"xuncha.commands", "xuncha.commands.base", "xuncha.commands.errors"}
+# The command side's modules that may reach the adapter: the application services.
+REACH_ADAPTER = {
+    "xuncha.commands.service",
+    "xuncha.commands.unit_of_work",
+    "xuncha.commands.sealed_access",
+}
+# Who may import the timers: themselves, the composition root, the clock worker.
+TIMER_USERS = (TIMERS, "xuncha.api.container", "xuncha.api.workers")
+# Edges that never import each other (source, target).
+APART = [
+    ("xuncha.api.http", "xuncha.api.cli"),
+    ("xuncha.api.workers", "xuncha.api.cli"),
+    ("xuncha.api.workers", "xuncha.api.http"),
+]
+
+
+def test_the_adapters_and_edges_stay_apart() -> None:
+    """The event-store adapter (`commands.eventstore`) knows of the domain only its errors, its
+    base types and the package's aggregate index (time travel folds any stream); of the command
+    side only the application services (`service`, `unit_of_work`, and `sealed_access`, which
+    reads sealed records from the store) reach the adapter, never a decider or a handler. The
+    HTTP edge and the workers never import the CLI, the workers never the HTTP edge, and the
+    timers are built by the composition root and run by the clock worker only."""
+    wrong = crossings(graph())
+    assert not wrong, "\n".join(wrong)
+
+
+def test_the_crossing_rules_see_a_decider_importing_the_adapter() -> None:
+    edges = {
+        "xuncha.commands.finding": frozenset({"xuncha.commands.eventstore.store"}),
+        "xuncha.commands.eventstore.store": frozenset({"xuncha.commands.finding"}),
+        "xuncha.api.workers.clock": frozenset({"xuncha.api.http.app", TIMERS}),
+        "xuncha.api.http.app": frozenset({"xuncha.commands.timers.base"}),
+        "xuncha.commands.service": frozenset({"xuncha.commands.eventstore.store"}),
+    }
+    assert crossings(edges) == [
+        "xuncha.commands.finding imports xuncha.commands.eventstore.store",
+        "xuncha.commands.eventstore.store imports xuncha.commands.finding",
+        "xuncha.api.workers.clock imports xuncha.api.http.app",
+        "xuncha.api.http.app imports xuncha.commands.timers.base",
+    ]
