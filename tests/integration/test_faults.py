@@ -25,6 +25,7 @@ import psycopg
 import pytest
 
 from tests.support.serve import Answer, Serve, free_port, probe_while
+from xuncha.commands.eventstore import migrate
 
 COMMANDS = 20  # more than the request threads below
 SETTINGS = {
@@ -185,6 +186,7 @@ class Postgres:
 def postgres(tmp_path: Path) -> Iterator[Postgres]:
     server = Postgres(tmp_path / "pgdata")
     server.start()
+    migrate.migrate(server.url)  # as its owner would: `xuncha db migrate`
     yield server
     server.stop()
     shutil.rmtree(tmp_path / "pgdata", ignore_errors=True)
