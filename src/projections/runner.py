@@ -434,10 +434,16 @@ class ProjectionRunner:
 
     def status(self) -> list[dict[str, Any]]:
         """Each read model's position, the log's head, lag in events and in seconds, and
-        parked events (`tracking.status`)."""
+        parked events (`tracking.status`); `version`, the version its live tables were built
+        for, and `declared_version`, the code's (they differ while a new version is built)."""
         self.setup()
         with psycopg.connect(self.conninfo, application_name=APP_NAME) as conn:
-            return tracking.status(conn, [p.name for p in self.projections])
+            rows = tracking.status(conn, [p.name for p in self.projections])
+            built = tracking.versions(conn)
+        for row, projection in zip(rows, self.projections, strict=True):
+            row["version"] = built.get(projection.name, projection.version)
+            row["declared_version"] = projection.version
+        return rows
 
     def catch_up_once(self) -> int:
         """Bring every read model to the head of the log now, in this thread."""

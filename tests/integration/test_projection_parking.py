@@ -99,6 +99,8 @@ def test_a_poisoned_handler_parks_the_event_and_retry_after_the_fix_applies_it_o
             "lag_seconds": 0.0,
             "oldest_unapplied_at": None,
             "parked": 1,
+            "version": 1,
+            "declared_version": 1,
         }
     ]
 
@@ -126,6 +128,8 @@ def test_a_poisoned_handler_parks_the_event_and_retry_after_the_fix_applies_it_o
         "lag_seconds": 0.0,
         "oldest_unapplied_at": None,
         "parked": 0,
+        "version": 1,
+        "declared_version": 1,
     }
 
 
@@ -155,11 +159,14 @@ def test_cli_status_parked_and_retry(
             "lag_seconds": 0.0,
             "oldest_unapplied_at": None,
             "parked": 1,
+            "version": 1,
+            "declared_version": 1,
         }
     ]
     code, out = run("projections", "status")
     assert code == 0
-    assert "poisoned_cli" in out.splitlines()[1]
+    assert out.splitlines()[1].split()[0] == "poisoned_cli"
+    assert out.splitlines()[1].split()[-1] == "1"  # the version column
 
     code, out = run("projections", "parked", "--json")
     listed = json.loads(out)

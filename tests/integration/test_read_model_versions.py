@@ -84,6 +84,8 @@ def test_a_new_version_is_built_beside_the_live_one_and_switched_in(database_url
         runner.start_thread()
         try:
             propose_rounds(database_url, 1)  # appended while the new version is built
+            (building,) = runner.status()
+            assert (building["version"], building["declared_version"]) == (1, 2)
             reads_during_build = []
             deadline = time.monotonic() + 90
             while (state := live(reader))[0] == 1:
@@ -109,6 +111,8 @@ def test_a_new_version_is_built_beside_the_live_one_and_switched_in(database_url
         ).fetchall()
         assert head is not None
         assert tracked == [(RoundNames.name, head[0], 2)]
+        (switched,) = runner.status()
+        assert (switched["version"], switched["declared_version"]) == (2, 2)
         scratch = reader.execute(
             "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'scratch%'"
         ).fetchall()

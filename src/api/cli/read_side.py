@@ -61,11 +61,13 @@ def projections_run(batch_size: BatchSize = None) -> None:
 
 @projections.command(
     "status",
-    help="各读模型的位置、日志头、滞后和搁置事件 / position, head, lag and parked events of each",
+    help="各读模型的位置、日志头、滞后、搁置事件和版本 / position, head, lag, parked events and "
+    "version of each",
 )
 def projections_status(json_: Json = False) -> int:
     """Each read model: its position, the log's head, lag in events and in seconds (since
-    the oldest event not yet applied occurred), parked events."""
+    the oldest event not yet applied occurred), parked events, and the version of its live
+    tables (`1→2` while version 2 is built beside them)."""
     with runtime() as rt:
         rows = rt.runner().status()
     if json_:
@@ -74,12 +76,16 @@ def projections_status(json_: Json = False) -> int:
     width = max([len("read model"), *(len(r["name"]) for r in rows)])
     print(
         f"{'read model':<{width}}  {'position':>10}  {'head':>10}  {'lag':>8}"
-        f"  {'lag s':>9}  {'parked':>6}"
+        f"  {'lag s':>9}  {'parked':>6}  version"
     )
     for r in rows:
+        # "1→2": the live tables are version 1, version 2 is being built beside them.
+        version = str(r["version"])
+        if r["declared_version"] != r["version"]:
+            version += f"→{r['declared_version']}"
         print(
             f"{r['name']:<{width}}  {r['position']:>10}  {r['head']:>10}  {r['lag']:>8}"
-            f"  {r['lag_seconds']:>9.1f}  {r['parked']:>6}"
+            f"  {r['lag_seconds']:>9.1f}  {r['parked']:>6}  {version}"
         )
     return 0
 
