@@ -1,11 +1,11 @@
-"""The command endpoints of the feedback (`commands/feedback`): the opinion and its delivery;
-the joint team, 双反馈, 抄告, acknowledgement and summary are in `rectification_followup`."""
+"""The command endpoints of the feedback (`commands/feedback`): the opinion and its delivery,
+the joint team, 双反馈, 抄告, acknowledgement and summary."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
-from xuncha.api.http.routes.factory import add_command
+from xuncha.api.http.routes.factory import CommandSpec, add_command, add_commands
 from xuncha.commands import feedback
 from xuncha.commands.base import Command
 
@@ -36,5 +36,18 @@ def reporting() -> APIRouter:
     return r
 
 
+def feedback_routes() -> APIRouter:
+    r = APIRouter(prefix="/inspections/{inspection_id}/feedback", tags=["report and feedback"])
+    specs: list[CommandSpec] = [
+        ("/joint-team", feedback.FormJointFeedbackTeam, "Form the joint feedback team (联合反馈)"),
+        ("/one-to-one", feedback.HoldOneToOneFeedback, "Brief the principal one to one (双反馈)"),
+        ("/copies", feedback.SendCopyNotices, "Send copy notices (四抄告)"),
+        ("/acknowledge", feedback.AcknowledgeFeedback, "Acknowledge the feedback (principal)"),
+        ("/publish", feedback.PublishFeedbackSummary, "Publish the feedback summary"),
+    ]
+    add_commands(r, specs, path_param="inspection_id")
+    return r
+
+
 def routers() -> list[APIRouter]:
-    return [reporting()]
+    return [reporting(), feedback_routes()]

@@ -1,5 +1,7 @@
-"""Endpoints of preparation and fieldwork records, petitions, interviews, "1+5" and the
-inspectors' management regime, with the queries of the fieldwork register."""
+"""Endpoints of preparation and fieldwork records (`commands/fieldwork`), the registration of
+petitions, interviews and immediate rectifications, and the queries of the fieldwork register
+(which also lists the management records, `routes/management.py`, and the petitions,
+interviews and immediate rectifications, `routes/petitions.py`)."""
 
 from __future__ import annotations
 
@@ -21,7 +23,6 @@ from xuncha.api.http.schemas.fieldwork import (
 from xuncha.commands import fieldwork as fw
 from xuncha.commands import immediate_rectification as ir
 from xuncha.commands import interview as iv
-from xuncha.commands import management as mg
 from xuncha.commands import petition as pt
 from xuncha.commands.base import Command
 from xuncha.events.base import Role
@@ -70,29 +71,6 @@ FIELDWORK: list[tuple[str, type[Command], str]] = [
     ),
 ]
 
-MANAGEMENT: list[tuple[str, type[Command], str]] = [
-    ("/collective-study", mg.HoldCollectiveStudy, "Hold a collective study (集体学习)"),
-    ("/attendance", mg.RecordAttendance, "Record attendance (考勤)"),
-    ("/leave", mg.RequestLeave, "Request leave"),
-    ("/leave/approve", mg.ApproveLeave, "Approve leave"),
-    ("/sign-in", mg.SignIn, "Sign in (工作签到)"),
-    ("/work-log", mg.WriteWorkLogEntry, "Write a work log entry (工作日志)"),
-    ("/instructions", mg.RequestInstruction, "Request an instruction (请示)"),
-    ("/instructions/give", mg.GiveInstruction, "Give an instruction"),
-    ("/matters", mg.ReportMatter, "Report a matter (报告)"),
-    ("/commendations", mg.CommendInspector, "Commend an inspector (奖)"),
-    ("/penalties", mg.PenalizeInspector, "Penalize an inspector (惩)"),
-    ("/accountability", mg.HoldInspectorAccountable, "Hold an inspector accountable (问责)"),
-    ("/training", mg.RecordTraining, "Record training (巡前集中学习/外出培训/跟班学习)"),
-    (
-        "/confidentiality-breaches",
-        mg.ReportConfidentialityBreach,
-        "Report a confidentiality breach (保密)",
-    ),
-    ("/other", mg.RecordOtherManagementActivity, "Record an activity of a configured system"),
-]
-
-
 # Commands that create a record of their own (answered 201 with its id and Location).
 CREATING = frozenset(
     {
@@ -102,22 +80,16 @@ CREATING = frozenset(
         "/site-visits",
         "/special-checks",
         "/group-meetings",
-        "/leave",
-        "/instructions",
     }
 )
 FIELDWORK_RECORD = "/fieldwork-records/{id}"
 
 
-def _add(r: APIRouter, path: str, command: type[Command], summary: str) -> None:
-    created = FIELDWORK_RECORD if path in CREATING else None
-    add_command(r, path, command, path_param="inspection_id", created=created, summary=summary)
-
-
 def fieldwork() -> APIRouter:
     r = APIRouter(prefix=INSPECTION, tags=["fieldwork records"])
     for path, command, summary in FIELDWORK:
-        _add(r, path, command, summary)
+        created = FIELDWORK_RECORD if path in CREATING else None
+        add_command(r, path, command, path_param="inspection_id", created=created, summary=summary)
     add_command(
         r,
         "/petitions",
@@ -141,48 +113,6 @@ def fieldwork() -> APIRouter:
         path_param="inspection_id",
         created="/immediate-rectifications/{id}",
         summary="Request an immediate rectification (立行立改)",
-    )
-    return r
-
-
-def management() -> APIRouter:
-    r = APIRouter(prefix=INSPECTION + "/management", tags=["inspector management"])
-    for path, command, summary in MANAGEMENT:
-        _add(r, path, command, summary)
-    return r
-
-
-def petitions() -> APIRouter:
-    r = APIRouter(tags=["petitions and interviews"])
-    specs: list[tuple[str, type[Command], str]] = [
-        ("/triage", pt.TriagePetition, "Triage a petition in a group meeting"),
-        ("/forward", pt.ForwardPetition, "Forward an out-of-scope petition to a department"),
-        (
-            "/acknowledge-forward",
-            pt.AcknowledgePetitionForward,
-            "Acknowledge a forwarded petition (receiving department)",
-        ),
-        ("/link-finding", pt.LinkPetitionToFinding, "Link an in-scope petition to a finding"),
-        ("/link-lead", pt.LinkPetitionToLead, "Link an in-scope petition to a lead (问题线索)"),
-        ("/close-no-action", pt.ClosePetitionNoAction, "Close an in-scope petition without action"),
-    ]
-    for path, command, summary in specs:
-        add_command(
-            r, "/petitions/{petition_id}" + path, command, path_param="petition_id", summary=summary
-        )
-    add_command(
-        r,
-        "/interviews/{interview_id}/sign",
-        iv.SignInterviewRecord,
-        path_param="interview_id",
-        summary="Record the interviewee's signature",
-    )
-    add_command(
-        r,
-        "/immediate-rectifications/{item_id}/complete",
-        ir.CompleteImmediateRectification,
-        path_param="item_id",
-        summary="Complete an immediate rectification (still listed in the ledger)",
     )
     return r
 
@@ -278,4 +208,4 @@ def queries() -> APIRouter:
 
 
 def routers() -> list[APIRouter]:
-    return [fieldwork(), management(), petitions(), queries()]
+    return [fieldwork(), queries()]

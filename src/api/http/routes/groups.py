@@ -1,48 +1,12 @@
-"""Command endpoints of the talent pool, inspection groups and cross-inspection arrangements."""
+"""Command endpoints of inspection groups (`commands/group`) and cross-inspection arrangements
+(`commands/cross`)."""
 
 from __future__ import annotations
 
 from fastapi import APIRouter
 
 from xuncha.api.http.routes.factory import CommandSpec, add_command, add_commands
-from xuncha.commands import cross, group, pool
-
-
-def talent_pool() -> APIRouter:
-    r = APIRouter(prefix="/talent-pool", tags=["talent pool"])
-    add_command(
-        r,
-        "/members",
-        pool.NominatePoolMember,
-        created="/talent-pool/members/{id}",
-        summary="Nominate a member of the talent pool (人才库)",
-    )
-    add_command(
-        r,
-        "/experts",
-        pool.EngageExternalExpert,
-        created="/talent-pool/members/{id}",
-        summary="Engage an outside expert (外聘专家), flagged external",
-    )
-    specs: list[CommandSpec] = [
-        ("/admit", pool.AdmitPoolMember, "Admit a nominated member (leading group)"),
-        ("/suspend", pool.SuspendPoolMember, "Suspend a member"),
-        ("/remove", pool.RemovePoolMember, "Remove a member from the pool"),
-        (
-            "/service-evaluations",
-            pool.IssueServiceEvaluation,
-            "Issue a service evaluation (鉴定) for a dissolved group, sent to the employer",
-        ),
-    ]
-    add_commands(r, specs, prefix="/members/{member_id}", path_param="member_id")
-    add_command(
-        r,
-        "/draws",
-        pool.DrawPoolMembers,
-        created="/talent-pool/draws/{id}",
-        summary="Draw pool members at random; re-derive with `xuncha draw verify <id>`",
-    )
-    return r
+from xuncha.commands import cross, group
 
 
 def groups() -> APIRouter:
@@ -80,4 +44,4 @@ def groups() -> APIRouter:
 
 
 def routers() -> list[APIRouter]:
-    return [talent_pool(), groups()]
+    return [groups()]

@@ -1,5 +1,5 @@
-"""The command endpoints of the rectification item's first steps (`commands/rectification`):
-progress, closure, verification, 销号; the escalations are in `rectification_followup`."""
+"""The command endpoints of the rectification (`commands/rectification`): the items' progress,
+closure, verification and 销号, the programme as a whole, and the items' escalations."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from fastapi import APIRouter
 
 from xuncha.api.http.routes.factory import CommandSpec, add_commands
 from xuncha.commands import rectification
+from xuncha.commands.rectification import programme as plan
 
 
 def rectifying() -> APIRouter:
@@ -26,5 +27,60 @@ def rectifying() -> APIRouter:
     return r
 
 
+def programme_routes() -> APIRouter:
+    r = APIRouter(prefix="/inspections/{inspection_id}/rectification", tags=["rectification"])
+    specs: list[CommandSpec] = [
+        (
+            "/taskforce",
+            plan.EstablishRectificationTaskforce,
+            "Establish the rectification taskforce",
+        ),
+        (
+            "/life-meeting",
+            plan.HoldRectificationLifeMeeting,
+            "Record the special democratic life meeting (专题民主生活会)",
+        ),
+        ("/disclose", plan.DiscloseRectification, "Disclose the rectification (党内/社会公开)"),
+        (
+            "/end-centralized",
+            plan.EndCentralizedRectification,
+            "End the centralized rectification period (集中整改)",
+        ),
+        (
+            "/start-continuous",
+            plan.StartContinuousRectification,
+            "Start continuous rectification (持续整改)",
+        ),
+        ("/summarize", plan.SummarizeRectification, "Summarize the rectification (整改总结)"),
+    ]
+    add_commands(r, specs, path_param="inspection_id")
+    return r
+
+
+def item_routes() -> APIRouter:
+    r = APIRouter(prefix="/rectification-items/{item_id}", tags=["rectification"])
+    specs: list[CommandSpec] = [
+        (
+            "/reclassify-long-term",
+            rectification.ReclassifyItemAsLongTerm,
+            "Reclassify as long-term (持续整改), with milestones",
+        ),
+        ("/extend-deadline", rectification.ExtendItemDeadline, "Extend the deadline (approved)"),
+        ("/reopen", rectification.ReopenItem, "Reopen after a return visit found it false"),
+        (
+            "/supervision-notice",
+            rectification.IssueSupervisionNotice,
+            "Issue a supervision notice (督办单)",
+        ),
+        (
+            "/accountability-talk",
+            rectification.HoldAccountabilityTalk,
+            "Hold an accountability talk (约谈)",
+        ),
+    ]
+    add_commands(r, specs, path_param="item_id")
+    return r
+
+
 def routers() -> list[APIRouter]:
-    return [rectifying()]
+    return [rectifying(), programme_routes(), item_routes()]
