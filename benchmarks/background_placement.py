@@ -11,21 +11,18 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from command_throughput import (
-    HERE,
     LIAISON,
     WARMUP,
     caught_up,
-    free_port,
     post_progress,
     progress_items,
+    serve_process,
     timed,
 )
 
@@ -62,32 +59,12 @@ def children(pid: int) -> dict[str, int]:
 def server(conninfo: str, mode: str) -> Iterator[tuple[int, int, int | None]]:
     """`xuncha serve` (group commit, timers off) with the background duties as `mode` says;
     yields the port, the API process and the background process (None: the same)."""
-    port = free_port()
-    env = os.environ | {"XUNCHA_DATABASE_URL": conninfo, "XUNCHA_CLOCK_SECONDS": "0"}
-    env |= {"XUNCHA_LOG_FORMAT": "json", "PYTHONPATH": HERE, "XUNCHA_BACKGROUND": mode}
-    args = [sys.executable, os.path.join(HERE, "serve_protocol.py"), "group", "--port", str(port)]
-    process = subprocess.Popen(args, env=env, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                conn.request("GET", "/readyz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError(f"the {mode} server did not become ready")
-            time.sleep(0.2)
+    with serve_process(conninfo, "group", XUNCHA_BACKGROUND=mode) as (port, process):
         if mode == "thread":
             yield port, process.pid, None
         else:
             roles = children(process.pid)
             yield port, roles["api"], roles["work"]
-    finally:
-        process.terminate()
-        process.wait(60)
 
 
 def main() -> int:

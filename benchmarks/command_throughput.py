@@ -304,16 +304,19 @@ def free_port() -> int:
 
 
 @contextmanager
-def server(conninfo: str, protocol: str) -> Iterator[int]:
-    """`xuncha serve` in its own process (API, projection runner; timers off) on this
-    database, with the given append protocol; yields its port once it answers."""
+def serve_process(
+    conninfo: str, protocol: str, **settings: str
+) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
+    """`xuncha serve` in its own process (timers off) on this database, with the given append
+    protocol and further settings (environment variables); yields its port and process once
+    it answers."""
     port = free_port()
     env = os.environ | {"XUNCHA_DATABASE_URL": conninfo, "XUNCHA_CLOCK_SECONDS": "0"}
-    env |= {"XUNCHA_LOG_FORMAT": "json", "PYTHONPATH": HERE}
+    env |= {"XUNCHA_LOG_FORMAT": "json", "PYTHONPATH": HERE, **settings}
     args = [sys.executable, os.path.join(HERE, "serve_protocol.py"), protocol, "--port", str(port)]
     process = subprocess.Popen(args, env=env, stderr=subprocess.DEVNULL)
     try:
-        deadline = time.monotonic() + 60
+        deadline = time.monotonic() + 90
         while True:
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
@@ -323,12 +326,20 @@ def server(conninfo: str, protocol: str) -> Iterator[int]:
             except OSError:
                 pass
             if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError(f"the {protocol} server did not become ready")
+                raise RuntimeError(f"the {protocol} server ({settings}) did not become ready")
             time.sleep(0.2)
-        yield port
+        yield port, process
     finally:
         process.terminate()
-        process.wait(30)
+        process.wait(60)
+
+
+@contextmanager
+def server(conninfo: str, protocol: str) -> Iterator[int]:
+    """`xuncha serve` (API, projection runner; timers off) with the given append protocol;
+    yields its port once it answers."""
+    with serve_process(conninfo, protocol) as (port, _):
+        yield port
 
 
 def caught_up(conninfo: str) -> None:
