@@ -5,14 +5,19 @@ version's tables in their place and records the version in the tracking row."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 import psycopg
+import pytest
 from psycopg import Cursor
 
 from tests.integration.test_migrations import propose_rounds
+from xuncha.api import container as container_module
+from xuncha.api.settings import Settings
+from xuncha.api.workers.background import start_duties
+from xuncha.api.workers.shutdown import stop_all
 from xuncha.events.base import RecordedEvent
-from xuncha.projections import rebuild
 from xuncha.projections.runner import ProjectionRunner
 
 TABLE = "rm_test_round_name"
@@ -58,38 +63,58 @@ class RoundNamesV2(RoundNames):
         )
 
 
-def live(conn: psycopg.Connection[Any]) -> tuple[int, list[str], int]:
-    """The tracking row's version, the live table's columns and its rows."""
-    version = conn.execute(
+def tracked_version(conn: psycopg.Connection[Any]) -> int:
+    row = conn.execute(
         "SELECT version FROM projection_tracking WHERE name = %s", (RoundNames.name,)
     ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def live(conn: psycopg.Connection[Any]) -> tuple[int, list[str], int] | None:
+    """The tracking row's version, the live table's columns and its rows; None when the switch
+    committed between the reads (they are three statements, not one snapshot): the version is
+    read before and after the others."""
+    version = tracked_version(conn)
     columns = conn.execute(
         "SELECT column_name FROM information_schema.columns"
         " WHERE table_schema = 'public' AND table_name = %s ORDER BY ordinal_position",
         (TABLE,),
     ).fetchall()
     count = conn.execute("SELECT count(*) FROM rm_test_round_name").fetchone()
-    assert version is not None
     assert count is not None
-    return int(version[0]), [c[0] for c in columns], int(count[0])
+    if tracked_version(conn) != version:
+        return None
+    return version, [c[0] for c in columns], int(count[0])
 
 
-def test_a_new_version_is_built_beside_the_live_one_and_switched_in(database_url: str) -> None:
+def test_a_new_version_is_built_beside_the_live_one_and_switched_in(
+    database_url: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The background duties as `xuncha serve` starts them (`xuncha work`: the composition
+    root's container and `start_duties`), on a read model whose declared version is raised."""
     propose_rounds(database_url, 20)
     ProjectionRunner(database_url, [RoundNames()]).catch_up_once()
     with psycopg.connect(database_url, autocommit=True) as reader:
         assert live(reader) == (1, ["round_id", "name"], 20)
 
-        runner = ProjectionRunner(database_url, [RoundNamesV2()], upgrade=rebuild.upgrade)
-        runner.start_thread()
+        monkeypatch.setattr(container_module, "read_models", lambda: [RoundNamesV2()])
+        settings = Settings(
+            database_url=database_url, clock_seconds=0, checkpoint_every=0, data_dir=tmp_path
+        )
+        settings = settings.model_copy(update={"checkpoint_seconds": 0})
+        container = container_module.build(settings, database_url)
+        steps = start_duties(container)
+        runner = container.runner
         try:
             propose_rounds(database_url, 1)  # appended while the new version is built
             (building,) = runner.status()
             assert (building["version"], building["declared_version"]) == (1, 2)
             reads_during_build = []
             deadline = time.monotonic() + 90
-            while (state := live(reader))[0] == 1:
-                reads_during_build.append(state)
+            while (state := live(reader)) is None or state[0] == 1:
+                if state is not None:
+                    reads_during_build.append(state)
                 assert time.monotonic() < deadline, "the new version was never switched in"
                 time.sleep(0.1)
             # The live tables answered throughout, as version 1 built them (the runner leaves
@@ -98,11 +123,12 @@ def test_a_new_version_is_built_beside_the_live_one_and_switched_in(database_url
             assert all(r == (1, ["round_id", "name"], 20) for r in reads_during_build)
             assert state[:2] == (2, ["round_id", "name", "committee"])
             deadline = time.monotonic() + 30
-            while live(reader)[2] < 21:  # the runner follows the new version live
+            while (now := live(reader)) is None or now[2] < 21:  # followed live
                 assert time.monotonic() < deadline
                 time.sleep(0.1)
         finally:
-            runner.stop()
+            stop_all(steps)
+            container.close()
         rows = reader.execute("SELECT DISTINCT committee FROM rm_test_round_name").fetchall()
         assert rows == [("中共榆林市委",)]
         head = reader.execute("SELECT max(notification_id) FROM stored_events").fetchone()
