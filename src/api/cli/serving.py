@@ -15,17 +15,19 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import partial
 from typing import TYPE_CHECKING, Any
 
-from xuncha.api.cli.runtime import fail, runtime
+from xuncha.api.cli.runtime import Runtime, fail, runtime
 from xuncha.api.settings import Settings
 
 if TYPE_CHECKING:
     from xuncha.api.container import Container
 
 log = logging.getLogger("xuncha.serve")
+Step = tuple[str, Callable[[], object]]  # a name and how to stop it (api/workers/shutdown.py)
 # uvicorn's exit status when the server could not start (the port taken, say).
 STARTUP_FAILURE = 3
 # The background process needs few connections: the clock issues its commands one by one.
@@ -61,13 +63,11 @@ def serve(settings: Settings, host: str, port: int, workers: int, fd: int | None
         serve_in_process(settings, host, port, fd)
 
 
-def serve_in_process(settings: Settings, host: str, port: int, fd: int | None) -> None:
-    """The API in this process (on the inherited socket `fd` if given), with the background
-    duties as threads when `XUNCHA_BACKGROUND=thread`."""
-    import uvicorn
-
-    from xuncha.api.http.app import create_app
-    from xuncha.api.workers.background import start_duties
+@contextmanager
+def _child_process(settings: Settings) -> Iterator[tuple[Runtime, list[Step]]]:
+    """One process of the tree (an API process, the background process, or either alone):
+    SIGTERM/SIGINT end it through the `finally` here, which stops the steps the block added,
+    then the runner and the pools, then the database, and leaves with the signal's status."""
     from xuncha.api.workers.shutdown import stop_all
     from xuncha.api.workers.supervisor import watch_supervisor
 
@@ -75,62 +75,64 @@ def serve_in_process(settings: Settings, host: str, port: int, fd: int | None) -
         signal.signal(signum, _exit_on_signal)
     watch_supervisor()
     with runtime(settings) as rt:
-        container = rt.container
-        duties = start_duties(container) if settings.background == "thread" else []
+        steps: list[Step] = []
         try:
-            config = uvicorn.Config(
-                create_app(container),
-                host=host,
-                port=port,
-                log_level="info",
-                log_config=None,  # uvicorn logs through the root logger (api/logs.py)
-                access_log=False,  # each request's `request` line (api/logs.py) says more
-                # SIGTERM: stop accepting, give in-flight requests the grace period, then cancel.
-                timeout_graceful_shutdown=settings.shutdown_grace_seconds,
-            )
-            server = uvicorn.Server(config)
-            server.run(sockets=None if fd is None else [socket.socket(fileno=fd)])
-            if not server.started:
-                raise SystemExit(STARTUP_FAILURE)
+            yield rt, steps
         finally:
             stop_all(
                 [
-                    *duties,
+                    *steps,
                     ("the runner and the pools", rt.close_opened),
                     ("the database", rt.close),
                 ]
             )
             _leave_after_stopping()
+
+
+def serve_in_process(settings: Settings, host: str, port: int, fd: int | None) -> None:
+    """The API in this process (on the inherited socket `fd` if given), with the background
+    duties as threads when `XUNCHA_BACKGROUND=thread`."""
+    import uvicorn
+
+    from xuncha.api.http.app import create_app
+    from xuncha.api.workers.background import start_duties
+
+    with _child_process(settings) as (rt, steps):
+        container = rt.container
+        if settings.background == "thread":
+            steps.extend(start_duties(container))
+        config = uvicorn.Config(
+            create_app(container),
+            host=host,
+            port=port,
+            log_level="info",
+            log_config=None,  # uvicorn logs through the root logger (api/logs.py)
+            access_log=False,  # each request's `request` line (api/logs.py) says more
+            # SIGTERM: stop accepting, give in-flight requests the grace period, then cancel.
+            timeout_graceful_shutdown=settings.shutdown_grace_seconds,
+        )
+        server = uvicorn.Server(config)
+        server.run(sockets=None if fd is None else [socket.socket(fileno=fd)])
+        if not server.started:
+            raise SystemExit(STARTUP_FAILURE)
 
 
 def work(settings: Settings) -> None:
     """The background duties in this process until SIGTERM or SIGINT."""
     from xuncha.api.workers.background import start_duties
-    from xuncha.api.workers.shutdown import stop_all
-    from xuncha.api.workers.supervisor import watch_supervisor
 
-    for signum in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(signum, _exit_on_signal)
-    watch_supervisor()
-    with runtime(settings.model_copy(update={"api_threads": BACKGROUND_POOL})) as rt:
-        duties: list[tuple[str, Callable[[], object]]] = []
-        try:
-            duties = [*start_duties(rt.container), *_serve_metrics(rt.container)]
-            log.info("background duties started (pid %s)", os.getpid())
-            while True:
-                signal.pause()
-        finally:
-            stop_all(
-                [
-                    *duties,
-                    ("the runner and the pools", rt.close_opened),
-                    ("the database", rt.close),
-                ]
-            )
-            _leave_after_stopping()
+    with _child_process(settings.model_copy(update={"api_threads": BACKGROUND_POOL})) as (
+        rt,
+        steps,
+    ):
+        steps.extend(start_duties(rt.container))
+        steps.extend(_serve_metrics(rt.container))
+        log.info("background duties started (pid %s)", os.getpid())
+        while True:
+            signal.pause()
 
 
-def _serve_metrics(container: Container) -> list[tuple[str, Callable[[], object]]]:
+def _serve_metrics(container: Container) -> list[Step]:
     """`xuncha work`'s own metrics on `XUNCHA_WORK_METRICS_PORT` (the runner's and the
     relay's histograms live in this process); the step that stops serving them. A port that
     cannot be bound is logged: the duties matter more than their metrics."""
