@@ -142,12 +142,15 @@ class ProjectionRunner:
             live = tracking.versions(conn)
         return [p for p in self.projections if live.get(p.name, p.version) != p.version]
 
-    def start_upgrades(self, conn: Connection[Any]) -> list[str]:
+    def start_upgrades(
+        self, conn: Connection[Any], outdated: list[Projection] | None = None
+    ) -> list[str]:
         """Start building each outdated read model's new version beside the live one, one
         thread per read model (none while one is running, nor within `UPGRADE_RETRY_SECONDS`
-        of a failed attempt); the names started."""
+        of a failed attempt); the names started. `outdated` as `self.outdated(conn)` found
+        them, read here unless given."""
         started = []
-        for projection in self.outdated(conn):
+        for projection in self.outdated(conn) if outdated is None else outdated:
             name = projection.name
             running = self.upgrading.get(name)
             failed_at = self.upgrade_failed_at.get(name)
@@ -256,15 +259,16 @@ class ProjectionRunner:
         else:
             cur.execute(SELECT_BATCH, (position, limit))
 
-    def catch_up(self, conn: Connection[Any]) -> int:
-        """Run batches until every read model has reached the head of the log. An event a
-        handler keeps failing on is parked and skipped by that read model only; any other
-        failure is raised once all read models had their turn."""
+    def catch_up(self, conn: Connection[Any], outdated: list[Projection] | None = None) -> int:
+        """Run batches until every read model has reached the head of the log, but for the
+        `outdated` ones (`self.outdated(conn)`, read here unless given). An event a handler
+        keeps failing on is parked and skipped by that read model only; any other failure is
+        raised once all read models had their turn."""
         total = 0
         failure: Exception | None = None
-        outdated = {p.name for p in self.outdated(conn)}
+        skipped = {p.name for p in (self.outdated(conn) if outdated is None else outdated)}
         for projection in self.projections:
-            if projection.name in outdated:
+            if projection.name in skipped:
                 continue  # its new version is built beside it (`start_upgrades`)
             try:
                 total += self._catch_up_one(conn, projection)
@@ -465,9 +469,11 @@ class ProjectionRunner:
         )
 
     def _follow_step(self, conn: Connection[Any]) -> int:
-        """As the holder of the runner lock: start the upgrades due, then catch up."""
-        self.start_upgrades(conn)
-        return self.catch_up(conn)
+        """As the holder of the runner lock: start the upgrades due, then catch up (one read
+        of the tracked versions for both)."""
+        outdated = self.outdated(conn)
+        self.start_upgrades(conn, outdated)
+        return self.catch_up(conn, outdated)
 
     @staticmethod
     def _batch_failed(_: Connection[Any], error: Exception) -> None:
