@@ -3,6 +3,7 @@ percentiles, and where the figures go (results to stdout, progress to stderr).""
 
 from __future__ import annotations
 
+import json
 import os
 import statistics
 import sys
@@ -128,3 +129,41 @@ def fill(conn: psycopg.Connection[Any], projections: list[Projection], log: Log)
     seconds = time.perf_counter() - start
     conn.execute("ANALYZE")
     return seconds
+
+
+def target(
+    number: int,
+    figure: str,
+    *,
+    value: float,
+    unit: str,
+    goal: str,
+    met: bool,
+    baseline: float | None = None,
+    baseline_name: str = "",
+) -> None:
+    """One figure of a performance target (issue list in benchmarks/README.md, "Targets"): printed
+    as a result line, and appended as a JSON line to the file named by XUNCHA_BENCH_TARGETS
+    (set by `benchmarks/run`, which prints every target's figures together at the end).
+    `value` is the figure itself (a rate, a latency or a ratio); `baseline` the figure it is
+    compared with, measured in the same run, when there is one."""
+    ratio = value / baseline if baseline else None
+    against = f" against {baseline_name} {baseline:,.2f}" if baseline is not None else ""
+    shown = f" ({ratio:.2f}×)" if ratio is not None else ""
+    verdict = "met" if met else "short"
+    out(f"target {number}: {figure}: {value:,.2f} {unit}{against}{shown}; goal {goal}: {verdict}")
+    path = os.environ.get("XUNCHA_BENCH_TARGETS")
+    if path:
+        record = {
+            "target": number,
+            "figure": figure,
+            "value": value,
+            "unit": unit,
+            "baseline": baseline,
+            "baseline_name": baseline_name,
+            "ratio": ratio,
+            "goal": goal,
+            "met": met,
+        }
+        with open(path, "a", encoding="utf-8") as file:
+            file.write(json.dumps(record, ensure_ascii=False) + "\n")
