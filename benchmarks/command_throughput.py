@@ -27,7 +27,7 @@ from uuid import UUID, uuid4
 import psycopg
 from serial_append import SerialRecorder
 
-from support import database, log, quantile_ms
+from support import database, log, quantile_ms, target
 from xuncha.api.container import make_store
 from xuncha.api.database import make_recorder
 from xuncha.api.http.auth import mint
@@ -425,7 +425,50 @@ def main() -> int:
     print(f"state bytes: raw {len(RAW_STATE)}, Xuncha progress {row[0] if row else '?'} (mean)")
     print_table(runs)
     print_ratios(runs)
+    print_targets(runs)
     return 0
+
+
+def print_targets(runs: list[Run]) -> None:
+    """Target 2 (benchmarks/README.md, "Targets"): ReportItemProgress at 16 clients."""
+    rate = {(r.scenario, r.clients): r.rate for r in runs}
+    name, clients = "ReportItemProgress (append)", max(CLIENTS)
+    group, serial = rate[(f"{name}, group", clients)], rate[(f"{name}, serial", clients)]
+    locked = rate[("pg_limits: locked insert, 1 event/tx", clients)]
+    print()
+    figure = f"{name} in process, {clients} clients"
+    args = {"value": group, "unit": "commands/s"}
+    target(
+        2,
+        figure,
+        **args,
+        baseline=serial,
+        baseline_name="serial protocol",
+        goal=">= 3.0×",
+        met=group >= 3 * serial,
+    )
+    target(
+        2,
+        figure,
+        **args,
+        baseline=locked,
+        baseline_name="pg_limits locked insert",
+        goal=">= 1.0×",
+        met=group >= locked,
+    )
+    http_group = rate.get((f"{HTTP_SCENARIO}, group", clients))
+    http_serial = rate.get((f"{HTTP_SCENARIO}, serial", clients))
+    if http_group and http_serial:
+        target(
+            2,
+            f"{HTTP_SCENARIO}, {clients} clients",
+            value=http_group,
+            unit="commands/s",
+            baseline=http_serial,
+            baseline_name="serial protocol",
+            goal=">= 2.5×",
+            met=http_group >= 2.5 * http_serial,
+        )
 
 
 if __name__ == "__main__":

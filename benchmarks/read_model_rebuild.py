@@ -27,7 +27,7 @@ from uuid import UUID
 import psycopg
 from fastapi.testclient import TestClient
 
-from support import database, log, out, quantile_ms
+from support import database, log, out, quantile_ms, target
 from xuncha.api.cli.demo import Progress, load
 from xuncha.api.container import build, make_runner
 from xuncha.api.http.app import create_app
@@ -334,6 +334,7 @@ def main() -> int:
         rate = decoded / decode_seconds
         row = f"{'scan + decode every event':<30} {decoded:>10,} {decode_seconds:>8.1f}"
         out(f"{row} {rate:>10,.0f} {rate / scan_rate:>8.2f}")
+        decode_rate = rate
         rss_before = rss_mb()
 
         def show(r: Rebuilt) -> None:
@@ -352,6 +353,25 @@ def main() -> int:
         for r in rebuilt:
             cells = [f"{r.rss[p]:>8.0f}" if p in r.rss else f"{'-':>8}" for p in (25, 50, 100)]
             out(f"{r.name:<30} {' '.join(cells)}")
+        out()
+        scan = {"baseline": scan_rate, "baseline_name": "raw scan events/s", "unit": "events/s"}
+        target(
+            3,
+            "scan + decode every event",
+            value=decode_rate,
+            **scan,
+            goal=">= 0.6×",
+            met=decode_rate >= 0.6 * scan_rate,
+        )
+        for r in rebuilt:
+            target(
+                3,
+                f"catch-up (rebuild) of {r.name}",
+                value=r.rate,
+                **scan,
+                goal=">= 0.3×",
+                met=r.rate >= 0.3 * scan_rate,
+            )
         log("querying")
         out()
         title = f"query (HTTP, {args.queries} requests each)"

@@ -27,6 +27,7 @@ import psycopg  # noqa: E402
 from tests.integration.test_runner_kill import seed  # noqa: E402
 from tests.support.kafka import LocalBroker  # noqa: E402
 
+from support import target as report  # noqa: E402
 from xuncha.api.database import make_recorder  # noqa: E402
 from xuncha.commands.eventstore import migrate  # noqa: E402
 from xuncha.commands.eventstore.store import EventStore  # noqa: E402
@@ -101,6 +102,25 @@ def main(units: int) -> None:
                 },
                 indent=2,
             )
+        )
+        report(
+            6,
+            "relay from position 0",
+            value=relayed,
+            unit="messages/s",
+            baseline=bare,
+            baseline_name="bare kafka-python producer",
+            goal=">= 0.9×",
+            met=relayed >= 0.9 * bare,
+        )
+        p99 = statistics.quantiles(latencies, n=100)[98]
+        report(
+            6,
+            f"command -> Kafka p99 ({len(latencies)} commands)",
+            value=p99,
+            unit="ms",
+            goal="<= 250 ms",
+            met=p99 <= 250,
         )
     finally:
         if broker is not None:
