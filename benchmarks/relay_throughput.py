@@ -78,6 +78,7 @@ def main(units: int) -> None:
         ensure_topics(target)
         relay = KafkaRelay(conninfo, target, batch_size=500)
         relay.setup()
+        relay.producer = make_producer(target)  # made before the clock starts, as the bare one
         started = time.perf_counter()
         relay.start_thread()
         assert wait_until_published(conninfo, head, 600)

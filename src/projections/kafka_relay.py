@@ -3,7 +3,9 @@
 It is a projection whose effect is outside the database, so it cannot commit its position with
 its effect. Instead it sends a batch, flushes, checks every send, and only then records the
 position: at-least-once. A relay that dies mid-batch re-sends at most that batch, with the same
-``ce_id`` (the domain event id), which consumers deduplicate. The idempotent producer
+``ce_id`` (the domain event id), which consumers deduplicate. While catching up, the next batch
+is read and mapped while the producer sends the previous one; it is sent only once that one is
+confirmed, so one batch at most is ever in flight. The idempotent producer
 (``enable_idempotence=True``, ``acks='all'``) keeps the order of one key within a partition, and
 the key is the aggregate id, so each aggregate's facts arrive in order.
 
@@ -65,6 +67,17 @@ class Message:
     key: bytes
     value: bytes
     headers: list[tuple[str, bytes]]
+
+
+@dataclass
+class _Batch:
+    """Events read after `position`, their messages, and the sends once sent."""
+
+    position: int
+    rows: list[tuple[Any, ...]]
+    messages: list[Message]
+    started: float  # perf_counter when it was read: the batch's duration runs from there
+    futures: list[Any] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -217,53 +230,93 @@ class KafkaRelay:
     def run_batch(self, conn: Connection[Any]) -> int:
         """Publish the next batch and record its position; returns how many events it read.
         `conn` is in autocommit mode: nothing is held open while Kafka is slow."""
+        batch = self._read(conn, self._position(conn))
+        if batch is None:
+            return 0
+        self._send(batch)
+        return self._confirm(conn, batch)
+
+    def catch_up(self, conn: Connection[Any]) -> int:
+        """Publish up to the head, batch after batch, one batch in flight while the next is
+        read and mapped: the next batch is sent once the previous one is confirmed (every send
+        acknowledged, its position recorded), so no two batches are ever unconfirmed and the
+        order and the at-least-once guarantee are those of `run_batch`; what overlaps is the
+        producer's sending of one batch and the reading and mapping of the next."""
+        total = 0
+        in_flight: _Batch | None = None
+        position = self._position(conn)
+        while not self.stopped.is_set():
+            batch = self._read(conn, position)
+            if in_flight is not None:
+                total += self._confirm(conn, in_flight)
+                in_flight = None
+            if batch is None:
+                break
+            self._send(batch)
+            in_flight, position = batch, batch.rows[-1][0]
+        if in_flight is not None:  # stopped with a batch in flight
+            total += self._confirm(conn, in_flight)
+        self.publish_heads(conn)
+        self.heartbeat(conn)
+        return total
+
+    @staticmethod
+    def _position(conn: Connection[Any]) -> int:
         row = conn.execute(
             "SELECT position FROM projection_tracking WHERE name = %s", (NAME,)
         ).fetchone()
         assert row is not None, "the relay has no tracking row: call setup()"
-        position = int(row[0])
+        return int(row[0])
+
+    def _read(self, conn: Connection[Any], position: int) -> _Batch | None:
+        """The events after `position` (at most a batch), mapped to their messages."""
         started = time.perf_counter()
         rows = conn.execute(SELECT_BATCH, (position, self.batch_size)).fetchall()
         if not rows:
-            return 0
+            return None
         messages = self.messages(rows)
         unbind_contextvars(*EVENT_FIELDS)
-        bind_contextvars(batch_from=rows[0][0], batch_to=rows[-1][0])
+        return _Batch(position, rows, messages, started)
+
+    def _send(self, batch: _Batch) -> None:
+        """Hand the batch's messages to the producer, which sends them in the background."""
+        bind_contextvars(batch_from=batch.rows[0][0], batch_to=batch.rows[-1][0])
         if self.producer is None:
             self.producer = make_producer(self.target)
-        futures = [
+        batch.futures = [
             self.producer.send(m.topic, key=m.key, value=m.value, headers=m.headers)
-            for m in messages
+            for m in batch.messages
         ]
+        unbind_contextvars("batch_from", "batch_to")
+
+    def _confirm(self, conn: Connection[Any], batch: _Batch) -> int:
+        """Flush (only `batch` is ever queued), check every send of it, raising the first
+        error, then record its position."""
+        bind_contextvars(batch_from=batch.rows[0][0], batch_to=batch.rows[-1][0])
         self.producer.flush(timeout=FLUSH_TIMEOUT_SECONDS)
-        for future in futures:
+        for future in batch.futures:
             future.get(timeout=0)  # raises the send's error, if any
         with conn.transaction():
             moved = conn.execute(
                 "UPDATE projection_tracking SET position = %s, updated_at = now()"
                 " WHERE name = %s AND position = %s",
-                (rows[-1][0], NAME, position),
+                (batch.rows[-1][0], NAME, batch.position),
             ).rowcount
             if moved != 1:
                 raise RuntimeError("the relay's position moved under it: is a second relay on?")
             conn.execute(
                 "UPDATE kafka_relay_status SET published_total = published_total + %s,"
                 " last_published_at = now(), last_success_at = now() WHERE name = %s",
-                (len(messages), NAME),
+                (len(batch.messages), NAME),
             )
         unbind_contextvars("batch_from", "batch_to")
         if self.observe is not None:
-            traced = [v.decode() for m in messages for k, v in m.headers if k == "ce_traceparent"]
-            self.observe(len(rows), len(messages), time.perf_counter() - started, traced)
-        return len(rows)
-
-    def catch_up(self, conn: Connection[Any]) -> int:
-        total = 0
-        while not self.stopped.is_set() and (read := self.run_batch(conn)) > 0:
-            total += read
-        self.publish_heads(conn)
-        self.heartbeat(conn)
-        return total
+            traced = [
+                v.decode() for m in batch.messages for k, v in m.headers if k == "ce_traceparent"
+            ]
+            seconds = time.perf_counter() - batch.started
+            self.observe(len(batch.rows), len(batch.messages), seconds, traced)
+        return len(batch.rows)
 
     def heartbeat(self, conn: Connection[Any]) -> None:
         """Record that a catch-up succeeded (at most every HEARTBEAT_SECONDS when idle)."""

@@ -331,3 +331,72 @@ def test_inbound_dispositions_dead_letter_what_is_invalid(
     assert any("missing CloudEvents headers" in r for r in reasons)
     assert sum("invalid gov.jw.lead.acknowledged.v1 payload" in r for r in reasons) == 2
     assert all(m.headers["x_dlq_source"].startswith(adapter.topic) for m in letters)
+
+
+class WatchedProducer:
+    """The relay's real producer, watched: at each send, the position of the event sent, the
+    relay's recorded position, and whether every send at or before it was acknowledged."""
+
+    def __init__(self, real: Any, conninfo: str) -> None:
+        self.real = real
+        self.conn = psycopg.connect(conninfo, autocommit=True)
+        self.sent: list[tuple[int, Any]] = []  # (position of the event, its future)
+        self.seen: list[tuple[int, int, bool]] = []  # (position sent, recorded, acknowledged)
+
+    def send(self, topic: str, **kwargs: Any) -> Any:
+        headers = {k: v.decode() for k, v in kwargs["headers"]}
+        row = self.conn.execute(
+            "SELECT notification_id FROM stored_events"
+            " WHERE originator_id = %s AND originator_version = %s",
+            (headers["ce_subject"], int(headers["ce_xunchastreamversion"])),
+        ).fetchone()
+        assert row is not None
+        position = int(row[0])
+        recorded = relay_position_of(self.conn)
+        acknowledged = all(f.is_done and f.succeeded() for p, f in self.sent if p <= recorded)
+        self.seen.append((position, recorded, acknowledged))
+        future = self.real.send(topic, **kwargs)
+        self.sent.append((position, future))
+        return future
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real, name)
+
+
+def relay_position_of(conn: psycopg.Connection[Any]) -> int:
+    row = conn.execute(
+        "SELECT position FROM projection_tracking WHERE name = %s", (kafka_relay.NAME,)
+    ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def test_the_relay_keeps_one_batch_in_flight_and_records_a_position_once_acknowledged(
+    api: Any, container: Any, kafka_bootstrap: str, topic_prefix: str
+) -> None:
+    Lifecycle(api).to_rectifying()
+    target = KafkaTarget(kafka_bootstrap, topic_prefix=topic_prefix)
+    kafka_relay.ensure_topics(target)
+    relay = KafkaRelay(container.conninfo, target, batch_size=5)
+    relay.setup()
+    watched = WatchedProducer(kafka_relay.make_producer(target), container.conninfo)
+    relay.producer = watched
+    try:
+        with psycopg.connect(container.conninfo, autocommit=True) as conn:
+            relay.catch_up(conn)
+            assert relay_position_of(conn) == head(container.conninfo)
+            log = [r[0] for r in conn.execute("SELECT notification_id FROM stored_events")]
+    finally:
+        watched.conn.close()
+        relay.close_producer()
+    assert len({recorded for _, recorded, _ in watched.seen}) > 3  # several batches
+    for sent, recorded, acknowledged in watched.seen:
+        # Everything at or before the recorded position was acknowledged by the broker...
+        assert acknowledged, (sent, recorded)
+        # ...and the event sent is in the batch right after it: one batch in flight at most.
+        assert recorded < sent
+        assert len([p for p in log if recorded < p <= sent]) <= 5, (sent, recorded)
+    expected = public_events(container.conninfo)
+    received = read_all(kafka_bootstrap, topics(topic_prefix), len(expected))
+    check_stream(received, expected)
+    assert len(received) == len(expected)
