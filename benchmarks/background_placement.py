@@ -19,14 +19,12 @@ from pathlib import Path
 from command_throughput import (
     LIAISON,
     WARMUP,
-    caught_up,
     post_progress,
     progress_items,
-    serve_process,
     timed,
 )
 
-from support import database, log
+from support import caught_up, database, log, serve_process
 from xuncha.api.container import make_store
 from xuncha.api.database import make_recorder
 from xuncha.api.http.auth import mint

@@ -11,8 +11,6 @@ from __future__ import annotations
 import http.client
 import json
 import os
-import socket
-import subprocess
 import sys
 import threading
 import time
@@ -27,7 +25,7 @@ from uuid import UUID, uuid4
 import psycopg
 from serial_append import SerialRecorder
 
-from support import database, log, quantile_ms, target
+from support import caught_up, database, log, quantile_ms, serve_process, target
 from xuncha.api.container import make_store
 from xuncha.api.database import make_recorder
 from xuncha.api.http.auth import mint
@@ -87,7 +85,6 @@ RAW_INSERT = (
     " VALUES (%s, 1, 'rectification.progress_reported', %s) RETURNING notification_id"
 )
 RAW_LOCK = f"SELECT pg_advisory_xact_lock({APPEND_LOCK})"
-HERE = os.path.dirname(os.path.abspath(__file__))
 
 
 @dataclass
@@ -170,13 +167,17 @@ ANNOUNCE |= {"period_start": day(-70)}
 ANNOUNCE |= {"period_end": day(-40), "intake_deadline": day(-45), "contacts": {"mailbox": "001"}}
 
 
-def open_items(app: Application, n: int) -> list[UUID]:
-    """Drive one inspection through the real commands until its plan of `n` items is accepted."""
+def open_items(app: Application, n: int, jurisdiction: str = "yulin") -> list[UUID]:
+    """Drive one inspection through the real commands until its plan of `n` items is accepted,
+    in a round of `jurisdiction` (without a registry there: any organization may be
+    inspected)."""
 
     def run(command: type[Command], actor: Actor, **data: Any) -> CommandResult:
         return app.execute(command.model_validate(data), actor)
 
-    round_id = run(round.ProposeRound, OFFICE, **ROUND).created_id
+    round_id = run(
+        round.ProposeRound, OFFICE, **ROUND | {"jurisdiction_id": jurisdiction}
+    ).created_id
     run(round.ApproveRound, COMMITTEE, round_id=round_id)
     target = {"organization_id": TARGET_ORG, "organization_name": "水务局", "group_name": "一组"}
     inspection = run(round.PlanInspection, OFFICE, round_id=round_id, **target).created_id
@@ -297,63 +298,12 @@ def in_process(conninfo: str, protocol: str, runs: list[Run]) -> None:
         recorder.datastore.close()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextmanager
-def serve_process(
-    conninfo: str, protocol: str, **settings: str
-) -> Iterator[tuple[int, subprocess.Popen[bytes]]]:
-    """`xuncha serve` in its own process (timers off) on this database, with the given append
-    protocol and further settings (environment variables); yields its port and process once
-    it answers."""
-    port = free_port()
-    env = os.environ | {"XUNCHA_DATABASE_URL": conninfo, "XUNCHA_CLOCK_SECONDS": "0"}
-    env |= {"XUNCHA_LOG_FORMAT": "json", "PYTHONPATH": HERE, **settings}
-    args = [sys.executable, os.path.join(HERE, "serve_protocol.py"), protocol, "--port", str(port)]
-    process = subprocess.Popen(args, env=env, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                conn.request("GET", "/readyz")
-                if conn.getresponse().status == 200:
-                    break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or process.poll() is not None:
-                raise RuntimeError(f"the {protocol} server ({settings}) did not become ready")
-            time.sleep(0.2)
-        yield port, process
-    finally:
-        process.terminate()
-        process.wait(60)
-
-
 @contextmanager
 def server(conninfo: str, protocol: str) -> Iterator[int]:
     """`xuncha serve` (API, projection runner; timers off) with the given append protocol;
     yields its port once it answers."""
     with serve_process(conninfo, protocol) as (port, _):
         yield port
-
-
-def caught_up(conninfo: str) -> None:
-    """Wait until the server's read models have applied the whole log (no catch-up work
-    competes with the measured commands)."""
-    with psycopg.connect(conninfo, autocommit=True) as conn:
-        for _ in range(600):
-            row = conn.execute(
-                "SELECT (SELECT coalesce(max(notification_id), 0) FROM stored_events)"
-                " - coalesce((SELECT min(position) FROM projection_tracking), 0)"
-            ).fetchone()
-            if row is not None and row[0] <= 0:
-                return
-            time.sleep(0.1)
 
 
 def post_progress(

@@ -1,6 +1,6 @@
 """`xuncha serve` with the append protocol named by the first argument (`serial`: before group
 commit; `group`: the product's); the rest of the arguments go to `xuncha serve`. Started by
-command_throughput.py for its HTTP scenarios.
+`support.serve_process` for the benchmarks over HTTP.
 
 The serial protocol is patched into this process, so this process must serve the API itself:
 both protocols run as one process with the background duties as threads
