@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import anyio
@@ -10,6 +11,7 @@ from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse
 from starlette.routing import Route
+from starlette.types import Message, Receive, Scope, Send
 
 from xuncha.api.http.admission import Admission, AdmissionState
 from xuncha.api.http.readiness import Readiness, ReadinessMonitor
@@ -53,6 +55,71 @@ def test_beyond_the_limit_requests_get_503_at_once_and_probes_pass() -> None:
             assert probe.status_code == 200
             assert sorted(a.status_code for a in answers) == [200, 200]
             assert (state.in_flight, state.shed_total, state.admitted_total) == (0, 1, 2)
+
+    anyio.run(scenario)
+
+
+def test_a_request_stops_counting_once_answered_though_its_teardown_still_runs() -> None:
+    """A yield dependency's teardown (the read connection going back to its pool) runs after
+    the answer is sent; the client's next request must not find the last one in flight."""
+
+    async def scenario() -> None:
+        state, teardown = AdmissionState(limit=1), anyio.Event()
+        sent: list[tuple[int, bytes]] = []
+
+        async def app(scope: Scope, receive: Receive, send: Send) -> None:
+            await send({"type": "http.response.start", "status": 200, "headers": []})
+            await send({"type": "http.response.body", "body": b"part", "more_body": True})
+            assert state.in_flight == 1  # still answering
+            await send({"type": "http.response.body", "body": b"done"})
+            if scope["path"] == "/first":
+                await teardown.wait()  # the teardown, after the answer
+
+        admission = Admission(app, state=state, retry_after=3)
+
+        async def request(path: str) -> None:
+            async def receive() -> Message:
+                return {"type": "http.request", "body": b"", "more_body": False}
+
+            async def send(message: Message) -> None:
+                if message["type"] == "http.response.start":
+                    sent.append((message["status"], path.encode()))
+
+            scope = {"type": "http", "path": path, "method": "GET", "headers": []}
+            await admission(scope, receive, send)
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(request, "/first")
+            await anyio.sleep(0.05)  # answered, its teardown waiting
+            assert state.in_flight == 0
+            await request("/second")  # admitted, not refused at the limit of 1
+            teardown.set()
+        assert sent == [(200, b"/first"), (200, b"/second")]
+        assert (state.in_flight, state.shed_total, state.admitted_total) == (0, 0, 2)
+
+    anyio.run(scenario)
+
+
+def test_a_request_that_fails_before_answering_stops_counting() -> None:
+    async def scenario() -> None:
+        state = AdmissionState(limit=1)
+
+        async def app(scope: Scope, receive: Receive, send: Send) -> None:
+            raise RuntimeError("broken")
+
+        admission = Admission(app, state=state, retry_after=3)
+
+        async def receive() -> Message:
+            return {"type": "http.request", "body": b"", "more_body": False}
+
+        async def send(message: Message) -> None:
+            pass
+
+        for _ in range(2):
+            with contextlib.suppress(RuntimeError):
+                await admission({"type": "http", "path": "/x", "headers": []}, receive, send)
+            assert state.in_flight == 0
+        assert state.admitted_total == 2
 
     anyio.run(scenario)
 

@@ -3,7 +3,8 @@
 Sync endpoints queue for anyio's request threads; under overload that queue grows until every
 request (and the probes) waits. Below the thread limit this middleware counts requests in
 flight and answers `503` with `Retry-After` beyond `max_requests_in_flight`, so overload turns
-into fast refusals. The probes and `/metrics` are exempt: they run on the event loop or their
+into fast refusals. A request counts from its admission until its answer's last byte is sent.
+The probes and `/metrics` are exempt: they run on the event loop or their
 own threads.
 """
 
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from xuncha.api.http.guard import _send_problem
 
@@ -50,7 +51,23 @@ class Admission:
             return
         state.in_flight += 1
         state.admitted_total += 1
+        counted = True
+
+        def done() -> None:
+            nonlocal counted
+            if counted:
+                counted = False
+                state.in_flight -= 1
+
+        async def answer(message: Message) -> None:
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                # Answered: what the app still does (a dependency's teardown, in a request
+                # thread) no longer counts, or a client's next request finds its own last one
+                # still in flight and is refused below the limit.
+                done()
+
         try:
-            await self.app(scope, receive, send)
+            await self.app(scope, receive, answer)
         finally:
-            state.in_flight -= 1
+            done()
