@@ -1,12 +1,18 @@
 """The projection runner: catches up in batches, then follows the log via LISTEN/NOTIFY
 (the shared loop of `commands.eventstore.log_follower.LogFollower`).
 
-Each batch is one transaction per read model: its rows and its tracking position commit
-together, so a runner killed mid-batch leaves no partial effect and repeats nothing.
+Catching up live, a batch serves every live read model at once (`run_joint_batch`): one
+transaction locks all their tracking rows, reads the log once after the lowest of their
+positions, decodes each event once, applies to each read model the events after its own
+position and advances them all. A read model's rows and its tracking position commit together,
+so a runner killed mid-batch leaves no partial effect and repeats nothing. A rebuild's copy
+(`Target`) and the fallback after a failed joint batch go one read model at a time (`run_batch`).
 Only one runner works at a time (a PostgreSQL advisory lock); others wait as standbys.
 
 An event a read model's handler fails on is retried a few times with backoff, then parked
 (`projections.parking`) in the transaction that moves that read model past it; the runner goes on.
+A joint batch that fails rolls back whole and that wake-up goes on read model by read model,
+where the retries and the parking happen for the failing read model alone.
 
 A read model whose declared `version` differs from the one its live tables were built for (its
 tracking row's) is outdated: the runner leaves its live tables as they are (they keep answering
@@ -20,6 +26,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -62,6 +69,20 @@ UPGRADE_RETRY_SECONDS = 30.0  # after a failed upgrade, before the next attempt
 # Bound to the log lines written while an event is handled (api/logs.py), until the batch
 # commits: a failing batch's lines name the event it failed on.
 EVENT_FIELDS = ("read_model", "event_type", "position", "correlation_id")
+
+
+class HandlerFailed(Exception):
+    """A read model's handling failed a joint batch (the cause is the handler's error)."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(f"read model {name} failed the joint batch")
+        self.name = name
+
+
+def bind_event(recorded: RecordedEvent, topic: str, position: int) -> None:
+    """Bind the event being handled to the lines logged meanwhile (`EVENT_FIELDS`)."""
+    correlation_id = str(recorded.metadata.correlation_id)
+    bind_contextvars(event_type=topic, position=position, correlation_id=correlation_id)
 
 
 @dataclass(frozen=True)
@@ -201,9 +222,59 @@ class ProjectionRunner:
     def decode(self, state: bytes, topic: str, position: int) -> RecordedEvent:
         """Decode the event at `position` and bind it to the lines logged while it is handled."""
         recorded = self.mapper.decode(bytes(state), topic, position)
-        correlation_id = str(recorded.metadata.correlation_id)
-        bind_contextvars(event_type=topic, position=position, correlation_id=correlation_id)
+        bind_event(recorded, topic, position)
         return recorded
+
+    def run_joint_batch(self, conn: Connection[Any], projections: Sequence[Projection]) -> int:
+        """Apply the next batch to every read model of `projections` (live ones) in one
+        transaction: lock all their tracking rows in one statement, read at most `batch_size`
+        events after the lowest of their positions in one select, decode each event once (the
+        first time a read model handles it) and apply to each read model the events after its
+        own position as `apply_next` would, then advance those that read any to the batch's
+        last position. Returns the events read summed over the read models (0: all at the
+        head). `observe` hears each read model that read events: its events and its share of
+        the batch's seconds (its own handling plus an equal part of the common work)."""
+        started = time.perf_counter()
+        reads: dict[str, int] = {}
+        own: dict[str, float] = {}
+        with conn.transaction(), conn.cursor() as cur:
+            positions = tracking.lock_positions(cur, [p.name for p in projections])
+            cur.execute(SELECT_BATCH, (min(positions.values()), self.batch_size))
+            rows = cur.fetchall()
+            if not rows:
+                return 0
+            ids = [row[0] for row in rows]
+            decoded: dict[int, RecordedEvent] = {}
+
+            def event(state: bytes, topic: str, position: int) -> RecordedEvent:
+                recorded = decoded.get(position)
+                if recorded is None:
+                    recorded = decoded[position] = self.decode(state, topic, position)
+                else:
+                    bind_event(recorded, topic, position)
+                return recorded
+
+            for projection in projections:
+                mine = rows[bisect_right(ids, positions[projection.name]) :]
+                if not mine:
+                    continue  # ahead of this batch: it joins when the batch reaches it
+                began = time.perf_counter()
+                bind_contextvars(read_model=projection.name)
+                try:
+                    self._apply(cur, projection, mine, event)
+                except psycopg.OperationalError:
+                    raise
+                except Exception as error:
+                    raise HandlerFailed(projection.name) from error
+                own[projection.name] = time.perf_counter() - began
+                reads[projection.name] = len(mine)
+            tracking.advance_all(cur, list(reads), rows[-1][0])
+        unbind_contextvars(*EVENT_FIELDS)
+        if self.observe is not None:
+            common = max(0.0, time.perf_counter() - started - sum(own.values())) / len(reads)
+            for name, read in reads.items():
+                self.observe(name, read, own[name] + common)
+        return sum(reads.values())
 
     def apply_next(
         self,
@@ -222,23 +293,40 @@ class ProjectionRunner:
         rows = cur.fetchall()
         if not rows:
             return 0
+        self._apply(cur, projection, rows, self.decode, advance=name)
+        return len(rows)
+
+    def _apply(
+        self,
+        cur: Cursor[Any],
+        projection: Projection,
+        rows: Sequence[tuple[Any, ...]],
+        event: Callable[[bytes, str, int], RecordedEvent],
+        advance: str | None = None,
+    ) -> None:
+        """Apply the log `rows` (as `SELECT_BATCH` reads them) that `projection` handles, each
+        decoded by `event(state, topic, position)`: as one batch if it is `BatchApplying`,
+        else pipelined (unless `self.pipeline` is off); then advance tracking row `advance`,
+        if given, to the last row."""
         if isinstance(projection, BatchApplying) and len(rows) > 1:
             projection.apply_batch(
                 cur,
                 [
-                    self.decode(state, topic, notification_id)
+                    event(state, topic, notification_id)
                     for notification_id, _, _, topic, state in rows
                     if projection.handles(topic)
                 ],
             )
-            tracking.advance(cur, name, rows[-1][0])
-            return len(rows)
+            if advance is not None:
+                tracking.advance(cur, advance, rows[-1][0])
+            return
         if not self.pipeline or len(rows) == 1:
             for notification_id, _, _, topic, state in rows:
                 if projection.handles(topic):
-                    projection.apply(cur, self.decode(state, topic, notification_id))
-            tracking.advance(cur, name, rows[-1][0])
-            return len(rows)
+                    projection.apply(cur, event(state, topic, notification_id))
+            if advance is not None:
+                tracking.advance(cur, advance, rows[-1][0])
+            return
         # Pipelined: the handlers' statements go out without waiting for each answer; a sync
         # every PIPELINE_SYNC_EVERY events keeps the unanswered data small (a pipeline holding
         # ~0.6 MB or more can hang with psycopg 3.3 / libpq 18, see docs/architecture.md).
@@ -246,11 +334,11 @@ class ProjectionRunner:
         with cur.connection.pipeline() as pipeline:
             for i, (notification_id, _, _, topic, state) in enumerate(rows, 1):
                 if projection.handles(topic):
-                    projection.apply(cur, self.decode(state, topic, notification_id))
+                    projection.apply(cur, event(state, topic, notification_id))
                 if i % PIPELINE_SYNC_EVERY == 0:
                     pipeline.sync()
-            tracking.advance(cur, name, rows[-1][0])
-        return len(rows)
+            if advance is not None:
+                tracking.advance(cur, advance, rows[-1][0])
 
     @staticmethod
     def _select_next(cur: Cursor[Any], position: int, limit: int, target: Target | None) -> None:
@@ -260,18 +348,42 @@ class ProjectionRunner:
             cur.execute(SELECT_BATCH, (position, limit))
 
     def catch_up(self, conn: Connection[Any], outdated: list[Projection] | None = None) -> int:
-        """Run batches until every read model has reached the head of the log, but for the
-        `outdated` ones (`self.outdated(conn)`, read here unless given). An event a handler
-        keeps failing on is parked and skipped by that read model only; any other failure is
-        raised once all read models had their turn."""
-        total = 0
-        failure: Exception | None = None
+        """Run joint batches (`run_joint_batch`) until every read model has reached the head of
+        the log, but for the `outdated` ones (`self.outdated(conn)`, read here unless given);
+        returns the events read summed over the read models. If a joint batch fails, it rolls
+        back whole and each read model catches up on its own (`_catch_up_one`): an event a
+        handler keeps failing on is parked and skipped by that read model only; any other
+        failure is raised once all read models had their turn."""
         skipped = {p.name for p in (self.outdated(conn) if outdated is None else outdated)}
-        for projection in self.projections:
-            if projection.name in skipped:
-                continue  # its new version is built beside it (`start_upgrades`)
+        # Outdated ones: their new version is built beside them (`start_upgrades`).
+        live = [p for p in self.projections if p.name not in skipped]
+        total = 0
+        if not live:
+            return 0
+        failed: str | None = None  # the read model whose handling failed the joint batch
+        try:
+            while (read := self.run_joint_batch(conn, live)) > 0:
+                total += read
+            return total
+        except psycopg.OperationalError:
+            raise
+        except Exception as error:
+            cause: BaseException = error
+            if isinstance(error, HandlerFailed):
+                failed, cause = error.name, error.__cause__ or error
+            log.warning(
+                "a batch of every read model failed (%s: %s); each read model catches up on"
+                " its own",
+                type(cause).__name__,
+                cause,
+            )
+        failure: Exception | None = None
+        for projection in live:
             try:
-                total += self._catch_up_one(conn, projection)
+                # The one that failed the joint batch goes on event by event at once: that
+                # batch was its batch attempt.
+                one_by_one = projection.name == failed
+                total += self._catch_up_one(conn, projection, one_by_one=one_by_one)
             except psycopg.OperationalError:
                 raise
             except Exception as error:
@@ -286,22 +398,28 @@ class ProjectionRunner:
         projection: Projection,
         target: Target | None = None,
         progress: Progress | None = None,
+        one_by_one: bool = False,
     ) -> int:
+        """Bring one read model (or its `target`) to the head in batches; once a batch fails
+        (or from the start if `one_by_one`), event by event, retrying and parking."""
         total = 0
-        try:
-            while (read := self.run_batch(conn, projection, target=target)) > 0:
-                total += read
-                if progress is not None:
-                    progress(total)
-        except psycopg.OperationalError:
-            raise
-        except Exception:
-            # The batch rolled back whole: apply its events one by one, retrying a failing one
-            # with backoff and parking it if it keeps failing, then go on to the head.
-            while (read := self._step(conn, projection, target)) > 0:
-                total += read
-                if progress is not None:
-                    progress(total)
+        if not one_by_one:
+            try:
+                while (read := self.run_batch(conn, projection, target=target)) > 0:
+                    total += read
+                    if progress is not None:
+                        progress(total)
+                return total
+            except psycopg.OperationalError:
+                raise
+            except Exception:
+                pass
+        # The batch rolled back whole: apply its events one by one, retrying a failing one
+        # with backoff and parking it if it keeps failing, then go on to the head.
+        while (read := self._step(conn, projection, target)) > 0:
+            total += read
+            if progress is not None:
+                progress(total)
         return total
 
     def catch_up_target(

@@ -38,6 +38,28 @@ def lock_position(cur: Cursor[Any], name: str) -> int:
     return int(row[0])
 
 
+def lock_positions(cur: Cursor[Any], names: Sequence[str]) -> dict[str, int]:
+    """Read the positions of `names` and lock their rows for the rest of the transaction, in
+    one statement (in name order, as every other taker of several rows must)."""
+    cur.execute(
+        "SELECT name, position FROM projection_tracking WHERE name = ANY(%s)"
+        " ORDER BY name FOR UPDATE",
+        (list(names),),
+    )
+    found = {name: int(position) for name, position in cur.fetchall()}
+    missing = sorted(set(names) - found.keys())
+    assert not missing, f"projections {missing} have no tracking row"
+    return found
+
+
+def advance_all(cur: Cursor[Any], names: Sequence[str], position: int) -> None:
+    """Move every read model of `names` to `position`, in one statement."""
+    cur.execute(
+        "UPDATE projection_tracking SET position = %s, updated_at = now() WHERE name = ANY(%s)",
+        (position, list(names)),
+    )
+
+
 def advance(cur: Cursor[Any], name: str, position: int) -> None:
     cur.execute(
         "UPDATE projection_tracking SET position = %s, updated_at = now() WHERE name = %s",
