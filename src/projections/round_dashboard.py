@@ -352,8 +352,12 @@ WHERE NOT i.in_error
 """
 
 
+# The round's inspections as one array computed first, so each table is read through its
+# inspection_id index for those inspections only (an IN subquery let the planner scan each
+# whole table and hash-join it: ~80 ms instead of ~30 ms at 1,000,000 rectification items).
 ROUND_ONLY = (
-    "AND inspection_id IN (SELECT inspection_id FROM rm_rd_inspection WHERE round_id = %(round)s)"
+    "AND inspection_id = ANY(ARRAY(SELECT inspection_id FROM rm_rd_inspection"
+    " WHERE round_id = %(round)s))"
 )
 COUNTS = (
     "petitions_received",

@@ -276,6 +276,32 @@ def test_round_dashboard_per_group(api: Api) -> None:
     assert consistent(api, "round_dashboard")
 
 
+def test_round_dashboard_counts_only_the_rounds_own_records(api: Api) -> None:
+    """Each round's figures come from its own inspections' records only (the query narrows
+    every table to the round's inspections before aggregating)."""
+    first, second = Lifecycle(api), Lifecycle(api)
+    first.to_stationed()
+    second.to_stationed()
+    for _ in range(2):
+        petition(api, first)
+    petition(api, second)
+    draft(api, second, "four-implementations-2022", ["三重一大"])
+    register(api, second)
+
+    def figures(life: Lifecycle) -> tuple[int, ...]:
+        totals = api.get(f"/dashboards/rounds/{life.round_id}", READER)["totals"]
+        keys = ("inspections", "petitions_received", "findings", "leads", "leads_open")
+        return tuple(totals[k] for k in keys)
+
+    assert figures(first) == (1, 2, 0, 0, 0)
+    assert figures(second) == (1, 1, 1, 1, 1)
+    rounds = api.get("/dashboards/rounds", READER, sort="-petitions_received")["items"]
+    assert [(r["round_id"], r["petitions_received"], r["findings"]) for r in rounds] == [
+        (first.round_id, 2, 0),
+        (second.round_id, 1, 1),
+    ]
+
+
 # ---- rectification dashboard --------------------------------------------------------------
 
 
