@@ -73,8 +73,8 @@ STEPS = (
     Step(
         "read_model_rebuild",
         (3,),
-        ("read_model_rebuild.py", "--events", "1000000", "--queries", "100"),
-        ("read_model_rebuild.py", "--events", "100000", "--queries", "20"),
+        ("read_model_rebuild.py", "--events", "1000000", "--queries", "0"),
+        ("read_model_rebuild.py", "--events", "100000", "--queries", "0"),
         "decoding and the catch-up of every read model against a raw scan of the log",
     ),
     Step(
