@@ -154,3 +154,34 @@ def test_an_internal_error_logs_its_incident_with_the_correlation_id(
     assert (error["correlation_id"], error["route"]) == (given, "/rounds")
     assert "RuntimeError: boom" in error["exception"]
     assert request_line(log_stream, given)["status"] == 500
+
+
+def test_a_refusal_under_overload_is_counted_and_summarized_not_logged_one_by_one(
+    container: Any, log_stream: io.StringIO
+) -> None:
+    app = create_app(container)
+    client = TestClient(app)
+    api = Api(client, container.settings)
+    admission = app.state.admission
+    admission.in_flight = admission.limit  # as if every slot were taken
+    given = [str(uuid4()) for _ in range(3)]
+    answers = [
+        client.get("/rounds", headers=api.headers(OFFICE, **{"X-Correlation-Id": cid}))
+        for cid in given
+    ]
+    admission.in_flight = 0
+    for answer, cid in zip(answers, given, strict=True):
+        assert answer.status_code == 503
+        assert answer.json()["code"] == "overloaded"
+        assert answer.headers["retry-after"] == str(container.settings.retry_after_seconds)
+        assert answer.headers["x-correlation-id"] == cid
+        assert answer.headers["x-content-type-options"] == "nosniff"  # the security headers
+        assert answer.headers["cache-control"] == "no-store"
+    assert admission.shed_total == 3
+    logged = lines(log_stream)
+    assert not [line for line in logged if line["event"] == "request"]  # none, one by one
+    summaries = [line for line in logged if line["event"].startswith("overloaded: refused")]
+    assert [s["event"].split()[2] for s in summaries] == ["1"]  # one line per interval
+    after = client.get("/rounds", headers=api.headers(OFFICE))
+    assert after.status_code == 200
+    assert request_line(log_stream, after.headers["x-correlation-id"])["status"] == 200

@@ -111,12 +111,16 @@ def create_app(container: Container) -> FastAPI:
     app.state.readiness = None  # started with the app (lifespan)
     app.state.admission = AdmissionState(settings.max_requests_in_flight)
     errors.install(app)
-    app.add_middleware(
-        Admission, state=app.state.admission, retry_after=settings.retry_after_seconds
-    )
     guard.install(app, settings)
-    # Outermost: binds the correlation id for every other layer, logs and times each request.
+    # Binds the correlation id for every other layer, logs and times each request.
     app.add_middleware(RequestLog)
+    # Outermost: a refusal under overload costs as little as possible (api/http/admission.py).
+    app.add_middleware(
+        Admission,
+        state=app.state.admission,
+        retry_after=settings.retry_after_seconds,
+        settings=settings,
+    )
     for area in AREAS:
         for router in area.routers():
             app.include_router(router)

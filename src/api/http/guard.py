@@ -64,8 +64,9 @@ def security_headers(settings: Settings, path: str) -> list[tuple[bytes, bytes]]
 async def _send_problem(
     send: Send, status: int, code: str, detail: str, headers: Headers | None = None
 ) -> None:
-    """A problem+json answer sent before the app runs (the SecurityHeaders middleware, the
-    outermost, adds the security headers)."""
+    """A problem+json answer sent before the app runs (the SecurityHeaders middleware adds
+    the security headers, but to a refusal of the admission layer, outside it, which sends its
+    own)."""
     problem = {"type": "about:blank", "title": code.replace("_", " "), "status": status}
     body = json.dumps({**problem, "code": code, "detail": detail}).encode()
     start = [(b"content-type", b"application/problem+json")]
