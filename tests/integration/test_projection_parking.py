@@ -11,20 +11,14 @@ import pytest
 from psycopg import Cursor
 
 from tests.support.api import OFFICE, Api, Who
+from tests.support.bodies import SPECIAL_ROUND
 from xuncha.api.cli import main as cli
 from xuncha.events.base import RecordedEvent, Role
 from xuncha.projections import parking, tracking
 from xuncha.projections.runner import ProjectionRunner
 
 AUDITOR = Who("auditor-1", Role.AUDITOR, "org-audit-office")
-ROUND = {
-    "jurisdiction_id": "yulin",
-    "committee": "市委",
-    "round_type": "special",
-    "topic": "营商环境",
-    "planned_start": "2026-09-01",
-    "planned_end": "2026-12-01",
-}
+ROUND = SPECIAL_ROUND
 
 
 class Poisoned:

@@ -17,20 +17,14 @@ from psycopg import Cursor
 from psycopg.pq import Trace
 
 from tests.support.api import COMMITTEE, OFFICE, Api
+from tests.support.bodies import SPECIAL_ROUND
 from xuncha.events.base import RecordedEvent
 from xuncha.events.mapper import EnvelopeMapper
 from xuncha.projections import parking, tracking
 from xuncha.projections.base import Projection
 from xuncha.projections.runner import ProjectionRunner
 
-ROUND = {
-    "jurisdiction_id": "yulin",
-    "committee": "市委",
-    "round_type": "special",
-    "topic": "营商环境",
-    "planned_start": "2026-09-01",
-    "planned_end": "2026-12-01",
-}
+ROUND = SPECIAL_ROUND
 
 
 class Seen:

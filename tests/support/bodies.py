@@ -10,6 +10,15 @@ from typing import Any
 from xuncha.events.office_day import office_today
 
 SOME_UUID = "00000000-0000-4000-8000-000000000001"
+# A special round's proposal (ProposeRound), as the runner's tests drive the log with it.
+SPECIAL_ROUND = {
+    "jurisdiction_id": "yulin",
+    "committee": "市委",
+    "round_type": "special",
+    "topic": "营商环境",
+    "planned_start": "2026-09-01",
+    "planned_end": "2026-12-01",
+}
 
 
 def formats() -> dict[str, str]:
