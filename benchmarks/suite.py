@@ -148,14 +148,14 @@ def machine() -> list[str]:
     ]
 
 
-def run_step(step: Step, quick: bool, targets: Path, tee: Tee) -> tuple[int, float]:
+def run_step(step: Step, quick: bool, tee: Tee) -> tuple[int, float]:
     """Run one benchmark, its stdout through `tee` as it comes (stderr, the progress, to the
     console only); returns (exit status, seconds)."""
     args = step.quick if quick else step.full
     cwd = ROOT if args[0] == "-m" else HERE
     if step.name == "scale_out":
         args = (*args, "-p", "no:cacheprovider", "-s", "-q", f"--basetemp={tempfile.mkdtemp()}")
-    env = {**os.environ, "XUNCHA_BENCH_TARGETS": str(targets), "PYTHONUNBUFFERED": "1"}
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}  # XUNCHA_BENCH_TARGETS: set by main
     started = time.monotonic()
     process = subprocess.Popen(
         [sys.executable, *args], cwd=cwd, env=env, stdout=subprocess.PIPE, text=True
@@ -241,7 +241,7 @@ def main() -> int:
         tee = Tee(file)
         targets = Path(tmp) / "targets.jsonl"
         targets.touch()
-        os.environ["XUNCHA_BENCH_TARGETS"] = str(targets)  # scale_out_targets records here
+        os.environ["XUNCHA_BENCH_TARGETS"] = str(targets)  # the steps and scale_out_targets
         tee(
             f"# benchmarks/run{' --quick' if args.quick else ''}: "
             f"{now.astimezone(CST):%Y年%m月%d日 %H:%M} (UTC+8)"
@@ -255,7 +255,7 @@ def main() -> int:
             tee(f"## {step.name}: {step.about} (target {', '.join(map(str, step.targets))})")
             tee()
             tee("```")
-            status, seconds = run_step(step, args.quick, targets, tee)
+            status, seconds = run_step(step, args.quick, tee)
             tee("```")
             tee()
             tee(

@@ -227,21 +227,13 @@ class KafkaRelay:
                 out.append(message_of(recorded, published, self.target, index))
         return out
 
-    def run_batch(self, conn: Connection[Any]) -> int:
-        """Publish the next batch and record its position; returns how many events it read.
-        `conn` is in autocommit mode: nothing is held open while Kafka is slow."""
-        batch = self._read(conn, self._position(conn))
-        if batch is None:
-            return 0
-        self._send(batch)
-        return self._confirm(conn, batch)
-
     def catch_up(self, conn: Connection[Any]) -> int:
         """Publish up to the head, batch after batch, one batch in flight while the next is
         read and mapped: the next batch is sent once the previous one is confirmed (every send
-        acknowledged, its position recorded), so no two batches are ever unconfirmed and the
-        order and the at-least-once guarantee are those of `run_batch`; what overlaps is the
-        producer's sending of one batch and the reading and mapping of the next."""
+        acknowledged, its position recorded), so no two batches are ever unconfirmed: the order
+        is the log's and a relay that dies re-sends at most one batch. What overlaps is the
+        producer's sending of one batch and the reading and mapping of the next. `conn` is in
+        autocommit mode: nothing is held open while Kafka is slow."""
         total = 0
         in_flight: _Batch | None = None
         position = self._position(conn)

@@ -27,7 +27,7 @@ from xuncha.events.integration import (
     InboundLeadOutcomeReportedV1,
     is_published,
 )
-from xuncha.projections import kafka_relay
+from xuncha.projections import kafka_relay, tracking
 from xuncha.projections.kafka_relay import KafkaRelay, KafkaTarget, wait_until_published
 
 
@@ -352,7 +352,7 @@ class WatchedProducer:
         ).fetchone()
         assert row is not None
         position = int(row[0])
-        recorded = relay_position_of(self.conn)
+        recorded = tracking.positions(self.conn)[kafka_relay.NAME]
         acknowledged = all(f.is_done and f.succeeded() for p, f in self.sent if p <= recorded)
         self.seen.append((position, recorded, acknowledged))
         future = self.real.send(topic, **kwargs)
@@ -361,14 +361,6 @@ class WatchedProducer:
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self.real, name)
-
-
-def relay_position_of(conn: psycopg.Connection[Any]) -> int:
-    row = conn.execute(
-        "SELECT position FROM projection_tracking WHERE name = %s", (kafka_relay.NAME,)
-    ).fetchone()
-    assert row is not None
-    return int(row[0])
 
 
 def test_the_relay_keeps_one_batch_in_flight_and_records_a_position_once_acknowledged(
@@ -384,7 +376,7 @@ def test_the_relay_keeps_one_batch_in_flight_and_records_a_position_once_acknowl
     try:
         with psycopg.connect(container.conninfo, autocommit=True) as conn:
             relay.catch_up(conn)
-            assert relay_position_of(conn) == head(container.conninfo)
+            assert tracking.positions(conn)[kafka_relay.NAME] == head(container.conninfo)
             log = [r[0] for r in conn.execute("SELECT notification_id FROM stored_events")]
     finally:
         watched.conn.close()
